@@ -1,0 +1,21 @@
+"""Root URLs: the composition of every app's routes."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from config import views
+from papers import editor
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("", include("papers.urls")),
+    path("markdownx/markdownify/", editor.markdown_preview, name="markdownx_markdownify"),
+    path("markdownx/upload/", editor.image_upload, name="markdownx_upload"),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

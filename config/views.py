@@ -1,0 +1,19 @@
+"""Site-wide pages that span the apps: the home page."""
+
+from django.db.models import Count
+from django.shortcuts import render
+
+from papers.models import Paper, Tag
+
+HOME_PAPERS = 8
+HOME_TOPICS = 30
+
+
+def home(request):
+    papers = Paper.objects.published().for_list().order_by("-added_at", "-pk")[:HOME_PAPERS]
+    topics = (
+        Tag.objects.filter(papers_taggedpaper_items__content_object__status="published")
+        .annotate(count=Count("papers_taggedpaper_items"))
+        .order_by("-count", "name")[:HOME_TOPICS]
+    )
+    return render(request, "home.html", {"papers": papers, "topics": topics})

@@ -1,0 +1,73 @@
+"""BibTeX out: one entry per paper, LaTeX-encoded by bibtexparser 2."""
+
+import re
+import unicodedata
+
+import bibtexparser
+from bibtexparser.middlewares import AddEnclosingMiddleware, LatexEncodingMiddleware
+from bibtexparser.model import Entry, Field
+
+_MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+_STOPWORDS = {"a", "an", "the", "on", "of", "in", "for", "to", "and", "with", "is", "are"}
+
+
+def _ascii_word(text):
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^A-Za-z0-9]", "", folded)
+
+
+def citation_key(paper, authors):
+    """``vaswani2017attention``: first author's family name, year, first real title word."""
+    family = _ascii_word(authors[0].name.split()[-1]).lower() if authors else ""
+    words = [_ascii_word(word).lower() for word in paper.title.split()]
+    word = next((w for w in words if w and w not in _STOPWORDS), "")
+    return f"{family or 'paper'}{paper.year}{word}"
+
+
+def paper_entry(paper, authors=None):
+    """A bibtexparser ``Entry`` for ``paper``; ``authors`` defaults to its byline."""
+    authors = paper.ordered_authors() if authors is None else authors
+    fields = [("title", paper.title)]
+    if authors:
+        fields.append(("author", " and ".join(author.name for author in authors)))
+    fields.append(("year", str(paper.year)))
+    if paper.month:
+        fields.append(("month", _MONTHS[paper.month - 1]))
+    if paper.venue:
+        fields.append(("journal" if not paper.arxiv_id else "booktitle", paper.venue))
+    if paper.arxiv_id:
+        fields += [("eprint", paper.arxiv_id), ("archiveprefix", "arXiv")]
+    if paper.doi:
+        fields.append(("doi", paper.doi))
+    if paper.main_url:
+        fields.append(("url", paper.main_url))
+    if paper.venue and not paper.arxiv_id:
+        entry_type = "article"
+    elif paper.venue:
+        entry_type = "inproceedings"
+    else:
+        entry_type = "misc"
+    return Entry(entry_type, citation_key(paper, authors), [Field(k, v) for k, v in fields])
+
+
+def papers_to_bibtex(papers):
+    """Serialise papers (with their bylines prefetched) to one BibTeX string."""
+    library = bibtexparser.Library()
+    seen = {}
+    for paper in papers:
+        entry = paper_entry(paper)
+        # Two papers can share a key (same author, year and word): suffix b, c…
+        count = seen.get(entry.key, 0)
+        seen[entry.key] = count + 1
+        if count:
+            entry.key = (
+                f"{entry.key}{chr(ord('a') + count)}" if count < 26 else f"{entry.key}-{count}"
+            )
+        library.add(entry)
+    stack = [
+        LatexEncodingMiddleware(keep_math=True, enclose_urls=False),
+        AddEnclosingMiddleware(
+            reuse_previous_enclosing=False, enclose_integers=False, default_enclosing="{"
+        ),
+    ]
+    return bibtexparser.write_string(library, unparse_stack=stack)

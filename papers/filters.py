@@ -1,0 +1,80 @@
+"""The paper list's query parameters: an allowlist, each validated by a form field."""
+
+import django_filters
+from django import forms
+from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
+from django.db.models import Q
+
+from papers.models import Paper
+
+MAX_TAG_FILTERS = 5
+
+SORTS = {
+    "newest": ("-year", "-month", "-added_at", "-pk"),
+    "oldest": ("year", "month", "added_at", "pk"),
+    "title": ("title", "pk"),
+    "added": ("-added_at", "-pk"),
+}
+
+
+class MultipleValuesWidget(forms.MultipleHiddenInput):
+    """Reads every ``tag=`` of the query string, not only the last one."""
+
+
+class TagSlugsField(forms.Field):
+    widget = MultipleValuesWidget
+    default_validators = []
+
+    def to_python(self, value):
+        if not value:
+            return []
+        return [item.strip() for item in value if item and item.strip()]
+
+    def validate(self, value):
+        super().validate(value)
+        if len(value) > MAX_TAG_FILTERS:
+            raise forms.ValidationError(f"Combine at most {MAX_TAG_FILTERS} tags.")
+        for slug in value:
+            ProhibitNullCharactersValidator()(slug)
+            MaxLengthValidator(100)(slug)
+
+
+class PaperFilter(django_filters.FilterSet):
+    tag = django_filters.Filter(field_class=TagSlugsField, method="filter_tags", label="Tags")
+    year = django_filters.Filter(
+        field_class=forms.IntegerField, min_value=1000, max_value=3000, label="Year"
+    )
+    author = django_filters.CharFilter(field_name="authors__slug", max_length=100, label="Author")
+    venue = django_filters.CharFilter(field_name="venue", lookup_expr="iexact", max_length=255)
+    q = django_filters.CharFilter(method="filter_text", max_length=200, label="Text")
+    sort = django_filters.ChoiceFilter(
+        choices=[(key, key) for key in SORTS], method="sort_papers", empty_label=None
+    )
+
+    class Meta:
+        model = Paper
+        fields = []
+
+    def filter_tags(self, queryset, name, slugs):
+        # One join per tag: a paper must carry every tag asked for (AND).
+        for slug in slugs:
+            queryset = queryset.filter(tags__slug=slug)
+        return queryset
+
+    def filter_text(self, queryset, name, value):
+        words = value.split()
+        for word in words[:10]:
+            queryset = queryset.filter(
+                Q(title__icontains=word) | Q(alias__icontains=word) | Q(abstract__icontains=word)
+            )
+        return queryset
+
+    def sort_papers(self, queryset, name, value):
+        return queryset.order_by(*SORTS[value])
+
+    @property
+    def qs(self):
+        queryset = super().qs
+        if not self.form.cleaned_data.get("sort"):
+            queryset = queryset.order_by(*SORTS["newest"])
+        return queryset

@@ -1,0 +1,173 @@
+"""The one Markdown renderer of Papershelf: paper notes, reports and session summaries.
+
+Markdown (tables, footnotes, fenced code highlighted by Pygments, math) is turned into
+HTML, ``$…$`` and ``$$…$$`` become MathML on the server (no JavaScript, no CDN), and the
+result goes through the nh3 allowlist, so whatever an author or an attacker typed, only
+the tags and URL schemes listed here reach a page, a preview or a feed.
+"""
+
+import html
+import re
+
+import markdown
+import nh3
+from django.core.exceptions import ValidationError
+from django.utils.safestring import mark_safe
+from latex2mathml.converter import convert as latex_to_mathml
+
+# Longer input is refused by the forms; the renderer also stops here so that nothing
+# (an import, a script) can make it spend minutes on a pathological document.
+MAX_MARKDOWN_LENGTH = 200_000
+
+_EXTENSIONS = [
+    "markdown.extensions.tables",
+    "markdown.extensions.footnotes",
+    "markdown.extensions.sane_lists",
+    "markdown.extensions.toc",
+    "pymdownx.superfences",
+    "pymdownx.highlight",
+    "pymdownx.arithmatex",
+    "pymdownx.tilde",
+]
+_EXTENSION_CONFIGS = {
+    "pymdownx.highlight": {
+        "css_class": "highlight",
+        "guess_lang": False,
+        "pygments_lang_class": True,
+    },
+    # "generic" keeps the TeX source untouched in a span/div that we convert below.
+    "pymdownx.arithmatex": {"generic": True, "smart_dollar": True},
+    "markdown.extensions.toc": {"permalink": False},
+    "markdown.extensions.footnotes": {"BACKLINK_TEXT": "↩"},
+}
+
+_MATHML_TAGS = {
+    "math", "semantics", "annotation", "mrow", "mi", "mn", "mo", "ms", "mtext", "mspace",
+    "msub", "msup", "msubsup", "mfrac", "msqrt", "mroot", "mover", "munder", "munderover",
+    "mtable", "mtr", "mtd", "mstyle", "menclose", "mpadded", "mphantom", "mmultiscripts",
+    "mprescripts", "none", "merror",
+}  # fmt: skip
+_HTML_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "details", "div",
+    "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i",
+    "img", "kbd", "li", "mark", "ol", "p", "pre", "s", "small", "span", "strong", "sub",
+    "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
+}  # fmt: skip
+_MATHML_ATTRIBUTES = {
+    "display", "mathvariant", "stretchy", "fence", "separator", "lspace", "rspace", "accent",
+    "accentunder", "columnalign", "rowalign", "columnspacing", "rowspacing", "width",
+    "height", "depth", "notation", "scriptlevel", "displaystyle", "minsize", "maxsize",
+    "movablelimits", "symmetric", "largeop", "linethickness", "form",
+}  # fmt: skip
+_ATTRIBUTES = {
+    "*": {"class", "title", "lang", "dir"},
+    "a": {"href", "id"},
+    "img": {"src", "alt", "width", "height", "loading"},
+    "td": {"align", "colspan", "rowspan", "style"},
+    "th": {"align", "colspan", "rowspan", "style", "scope"},
+    "ol": {"start"},
+    "li": {"id"},
+    "sup": {"id"},
+    "div": {"id"},
+    "h1": {"id"}, "h2": {"id"}, "h3": {"id"}, "h4": {"id"}, "h5": {"id"}, "h6": {"id"},
+    "math": {"xmlns", "display"},
+    **dict.fromkeys(_MATHML_TAGS - {"math"}, _MATHML_ATTRIBUTES),
+}  # fmt: skip
+_URL_SCHEMES = {"http", "https", "mailto"}
+# Tables align cells with style="text-align: …"; nothing else may pass in style.
+_STYLE_PROPERTIES = {"text-align"}
+
+_MAX_UNMATCHED_BRACKETS = 10
+_MAX_BRACKET_DEPTH = 32
+_MAX_BRACKETS = 5_000
+
+_INLINE_MATH = re.compile(r'<span class="arithmatex">\\\((.*?)\\\)</span>', re.S)
+_BLOCK_MATH = re.compile(r'<div class="arithmatex">\\\[(.*?)\\\]</div>', re.S)
+
+
+def _to_mathml(tex, display):
+    """Convert one formula; a formula latex2mathml cannot read stays visible as code."""
+    source = html.unescape(tex).strip()
+    try:
+        mathml = latex_to_mathml(source, display="block" if display else "inline")
+    except Exception:  # latex2mathml raises many types on bad TeX; any of them means "show it"
+        klass = "math-error"
+        escaped = html.escape(source)
+        return (
+            f'<pre class="{klass}"><code>{escaped}</code></pre>'
+            if display
+            else f'<code class="{klass}">{escaped}</code>'
+        )
+    return f'<div class="math-display">{mathml}</div>' if display else mathml
+
+
+def _convert_math(rendered):
+    rendered = _BLOCK_MATH.sub(lambda m: _to_mathml(m.group(1), display=True), rendered)
+    return _INLINE_MATH.sub(lambda m: _to_mathml(m.group(1), display=False), rendered)
+
+
+def markdown_problem(text):
+    """Return why ``text`` is too costly to render as Markdown, or ``None`` when it is fine.
+
+    Python-Markdown searches for the end of a link from every ``[`` (and every ``(`` after
+    one) to the end of the text, so brackets that never close, or nest very deep, make it
+    quadratic: ``"[" * 13000`` takes most of a minute. Real notes have a handful at most.
+    """
+    if len(text) > MAX_MARKDOWN_LENGTH:
+        return f"is {len(text):,} characters long; the limit is {MAX_MARKDOWN_LENGTH:,}."
+    if text.count("[") > _MAX_BRACKETS:
+        return f"has more than {_MAX_BRACKETS:,} “[” characters."
+    open_brackets = {"[": 0, "(": 0}
+    closers = {"]": "[", ")": "("}
+    depth = 0
+    escaped = False
+    for char in text:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char in open_brackets:
+            open_brackets[char] += 1
+            depth = max(depth, open_brackets["["])
+        elif char in closers and open_brackets[closers[char]]:
+            open_brackets[closers[char]] -= 1
+    if depth > _MAX_BRACKET_DEPTH:
+        return f"nests “[” more than {_MAX_BRACKET_DEPTH} deep."
+    unmatched = open_brackets["["] + open_brackets["("]
+    if unmatched > _MAX_UNMATCHED_BRACKETS:
+        return f"has {unmatched:,} brackets that are never closed."
+    return None
+
+
+def sanitize_html(fragment):
+    """Clean an HTML fragment with the Papershelf allowlist."""
+    return nh3.clean(
+        fragment,
+        tags=_HTML_TAGS | _MATHML_TAGS,
+        attributes=_ATTRIBUTES,
+        url_schemes=_URL_SCHEMES,
+        link_rel="noopener noreferrer",
+        filter_style_properties=_STYLE_PROPERTIES,
+        strip_comments=True,
+    )
+
+
+def validate_markdown(text):
+    """Form/model validator: refuse Markdown that :func:`markdown_problem` objects to."""
+    problem = markdown_problem(text or "")
+    if problem:
+        raise ValidationError(f"This text {problem} Please shorten or simplify it.")
+
+
+def render_markdown(text):
+    """Render Markdown source to sanitised HTML (a ``SafeString``)."""
+    if not text:
+        return mark_safe("")  # noqa: S308 - empty string
+    text = str(text).replace("\x00", "")
+    if markdown_problem(text):
+        # Forms refuse such text (``validate_markdown``); anything that still arrives
+        # (an import, a script) is shown as plain text rather than stalling the worker.
+        return mark_safe(f'<pre class="markdown-fallback">{html.escape(text)}</pre>')  # noqa: S308
+    md = markdown.Markdown(extensions=_EXTENSIONS, extension_configs=_EXTENSION_CONFIGS)
+    rendered = _convert_math(md.convert(text))
+    return mark_safe(sanitize_html(rendered))  # noqa: S308 - sanitised by nh3 just above

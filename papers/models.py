@@ -1,0 +1,324 @@
+"""The paper database: papers, their authors, links, figures and tags."""
+
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Prefetch
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.text import slugify
+from markdownx.models import MarkdownxField
+from taggit.managers import TaggableManager
+
+from papers.identifiers import normalize_arxiv_id, normalize_doi, parse_arxiv_id
+from papers.markdown import render_markdown, validate_markdown
+from papers.tagging import Tag, TaggedItem
+
+MONTHS = [(number, name) for number, name in enumerate(
+    ["January", "February", "March", "April", "May", "June", "July", "August",
+     "September", "October", "November", "December"], start=1)]  # fmt: skip
+
+
+def unique_slug(model, text, instance_pk=None, max_length=80, fallback="item"):
+    """A slug for ``text`` unused by other rows of ``model`` (``-2``, ``-3``… on clashes).
+
+    A slug made only of digits gets a suffix so it can never be mistaken for a year URL.
+    """
+    base = slugify(text, allow_unicode=True)[:max_length].strip("-") or fallback
+    if base.isdigit():
+        base = f"{base}-{fallback}"
+    slug, n = base, 1
+    others = model._default_manager.exclude(pk=instance_pk)
+    while others.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base[: max_length - len(str(n)) - 1]}-{n}"
+    return slug
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+
+
+class Author(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=100, unique=True, allow_unicode=True, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Author, self.name, self.pk, fallback="author")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("papers:author_detail", args=[self.slug])
+
+
+class TaggedPaper(TaggedItem):
+    content_object = models.ForeignKey("Paper", on_delete=models.CASCADE)
+
+    class Meta:
+        unique_together = [("content_object", "tag")]
+
+
+class PaperQuerySet(models.QuerySet):
+    def published(self):
+        """The one visibility rule: a paper is public once its status is published."""
+        return self.filter(status=Status.PUBLISHED)
+
+    def for_list(self):
+        """Attach what a paper card shows; costs two extra queries per page, not per row."""
+        return self.prefetch_related(
+            Prefetch(
+                "authorships",
+                queryset=Authorship.objects.select_related("author").order_by("position"),
+            ),
+            "tags",
+        )
+
+    def newest_first(self):
+        return self.order_by("-year", models.F("month").desc(nulls_last=True), "-added_at", "-pk")
+
+
+class Paper(models.Model):
+    title = models.CharField(max_length=500)
+    slug = models.SlugField(
+        max_length=100,
+        unique=True,
+        allow_unicode=True,
+        blank=True,
+        help_text="The paper's URL. Left blank, it is made from the alias or the title.",
+    )
+    alias = models.CharField(
+        max_length=100, blank=True, db_index=True, help_text="Short name such as “GPT-3” or “ViT”."
+    )
+    year = models.PositiveSmallIntegerField(
+        blank=True,
+        db_index=True,
+        validators=[MinValueValidator(1600), MaxValueValidator(2100)],
+        help_text="Left blank for a new-style arXiv paper, it is read from the id.",
+    )
+    month = models.PositiveSmallIntegerField(null=True, blank=True, choices=MONTHS)
+    venue = models.CharField(max_length=255, blank=True, db_index=True)
+    affiliations = models.CharField(max_length=500, blank=True)
+    url = models.URLField("URL", max_length=1000, blank=True)
+    arxiv_id = models.CharField(
+        "arXiv id",
+        max_length=40,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text="Any arXiv form: 2103.07579, arXiv:2103.07579v2, an abs/ or pdf/ URL.",
+    )
+    doi = models.CharField(
+        "DOI",
+        max_length=255,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text="Bare (10.1000/xyz) or as a https://doi.org/ URL.",
+    )
+    pdf_url = models.URLField("PDF URL", max_length=1000, blank=True)
+    abstract = models.TextField(blank=True)
+    notes = MarkdownxField(
+        blank=True,
+        validators=[validate_markdown],
+        help_text="Markdown with $math$, ```code``` and tables.",
+    )
+    notes_html = models.TextField(blank=True, editable=False)
+    authors = models.ManyToManyField(Author, through="Authorship", related_name="papers")
+    tags = TaggableManager(through=TaggedPaper, blank=True)
+    related = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="followups",
+        verbose_name="previous work",
+        help_text="Papers this one builds on.",
+    )
+    status = models.CharField(
+        max_length=10,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        db_index=True,
+        help_text="Only published papers appear on the public site.",
+    )
+    added_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PaperQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-year", "-month", "-added_at"]
+        get_latest_by = "added_at"
+        indexes = [models.Index(fields=["status", "year"], name="paper_status_year")]
+
+    def __str__(self):
+        return f"{self.title} ({self.alias})" if self.alias else self.title
+
+    def save(self, *args, **kwargs):
+        if self.arxiv_id:
+            parsed = parse_arxiv_id(self.arxiv_id)
+            if parsed:
+                self.arxiv_id = parsed[0]
+        self.arxiv_id = self.arxiv_id or None
+        self.doi = self.doi or None
+        if self.year is None:
+            self._fill_date_from_arxiv()
+        if not self.slug:
+            self.slug = unique_slug(Paper, self.alias or self.title, self.pk, fallback="paper")
+        self.notes_html = render_markdown(self.notes)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("papers:paper_detail", args=[self.slug])
+
+    @property
+    def date_display(self):
+        """“March 2021” or “2021”."""
+        return f"{MONTHS[self.month - 1][1]} {self.year}" if self.month else str(self.year)
+
+    @property
+    def is_published(self):
+        return self.status == Status.PUBLISHED
+
+    def ordered_authors(self):
+        """Authors in byline order; free when ``for_list()`` prefetched them."""
+        return [authorship.author for authorship in self.authorships.all()]
+
+    @property
+    def arxiv_url(self):
+        return f"https://arxiv.org/abs/{self.arxiv_id}" if self.arxiv_id else ""
+
+    @property
+    def doi_url(self):
+        return f"https://doi.org/{self.doi}" if self.doi else ""
+
+    @property
+    def main_url(self):
+        return self.url or self.arxiv_url or self.doi_url or self.pdf_url
+
+    def clean(self):
+        errors = {}
+        self.title = " ".join(self.title.split())
+        if self.arxiv_id:
+            try:
+                self.arxiv_id = normalize_arxiv_id(self.arxiv_id)
+            except ValidationError as error:
+                errors["arxiv_id"] = error
+        else:
+            self.arxiv_id = None
+        if self.doi:
+            try:
+                self.doi = normalize_doi(self.doi)
+            except ValidationError as error:
+                errors["doi"] = error
+        else:
+            self.doi = None
+        if self.year is None and "arxiv_id" not in errors:
+            self._fill_date_from_arxiv()
+            if self.year is None:
+                errors["year"] = ValidationError(
+                    "Give the year (it can only be read from a new-style arXiv id)."
+                )
+        for field in ("arxiv_id", "doi"):
+            if field not in errors and getattr(self, field):
+                existing = (
+                    Paper.objects.filter(**{field: getattr(self, field)})
+                    .exclude(pk=self.pk)
+                    .first()
+                )
+                if existing:
+                    errors[field] = ValidationError(
+                        format_html(
+                            "This is already in the database: <a href='{}'>{}</a>.",
+                            reverse("admin:papers_paper_change", args=[existing.pk]),
+                            existing,
+                        ),
+                        code="duplicate",
+                    )
+        if errors:
+            raise ValidationError(errors)
+
+    def _fill_date_from_arxiv(self):
+        parsed = parse_arxiv_id(self.arxiv_id or "")
+        if parsed:
+            self.year = parsed[1]
+            if self.month is None:
+                self.month = parsed[2]
+
+
+class Authorship(models.Model):
+    """An author's place in a paper's byline."""
+
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="authorships")
+    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="authorships")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["paper", "author"], name="unique_author_per_paper")
+        ]
+
+    def __str__(self):
+        return f"{self.author} on {self.paper}"
+
+
+class PaperLink(models.Model):
+    class Kind(models.TextChoices):
+        CODE = "code", "Code"
+        PROJECT = "project", "Project page"
+        BLOG = "blog", "Blog post"
+        VIDEO = "video", "Video"
+        SLIDES = "slides", "Slides"
+        DATA = "data", "Data"
+        OTHER = "other", "Other"
+
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="links")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.OTHER)
+    label = models.CharField(
+        max_length=200, blank=True, help_text="e.g. “PyTorch”, “Official code”."
+    )
+    url = models.URLField("URL", max_length=1000)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self):
+        return self.label or self.get_kind_display()
+
+
+def figure_upload_to(instance, filename):
+    # The stored name never comes from the user's file name: no traversal, no clashes.
+    extension = "jpg" if filename.lower().endswith((".jpg", ".jpeg")) else "png"
+    return f"figures/{uuid.uuid4().hex}.{extension}"
+
+
+class Figure(models.Model):
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="figures")
+    image = models.ImageField(upload_to=figure_upload_to)
+    caption = models.CharField(max_length=500, blank=True)
+    credit = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Where the image comes from, e.g. “Figure 1 of the paper”.",
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self):
+        return self.caption or f"Figure {self.position}"
+
+
+__all__ = ["Author", "Authorship", "Figure", "Paper", "PaperLink", "Status", "Tag", "TaggedPaper"]

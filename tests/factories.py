@@ -1,0 +1,78 @@
+"""factory-boy factories for the paper database."""
+
+import factory
+from django.core.files.base import ContentFile
+
+from papers.models import Author, Authorship, Figure, Paper, PaperLink, Status
+
+
+class AuthorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Author
+
+    name = factory.Sequence(lambda n: f"Author Number{n}")
+
+
+class PaperFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Paper
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"A Study of Things, Part {n}")
+    year = 2021
+    month = 3
+    venue = "NeurIPS"
+    status = Status.PUBLISHED
+    notes = "Some *notes*."
+
+    @factory.post_generation
+    def authors(self, create, extracted, **kwargs):
+        if not create:
+            return
+        for position, author in enumerate(extracted or []):
+            Authorship.objects.create(paper=self, author=author, position=position)
+
+    @factory.post_generation
+    def tags(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.tags.add(*extracted)
+
+
+class PaperLinkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PaperLink
+
+    paper = factory.SubFactory(PaperFactory)
+    kind = PaperLink.Kind.CODE
+    label = "Code"
+    url = factory.Sequence(lambda n: f"https://example.org/code/{n}")
+
+
+def png_bytes(size=(8, 8), color=(200, 40, 40)):
+    """A small real PNG."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, color).save(out, "PNG")
+    return out.getvalue()
+
+
+class FigureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Figure
+
+    paper = factory.SubFactory(PaperFactory)
+    image = factory.LazyFunction(lambda: ContentFile(png_bytes(), name="figure.png"))
+    caption = "Overview of the method."
+    credit = "Figure 1 of the paper"
+
+
+def paper_with_everything(n_authors=3, tags=("vision", "transformers"), n_links=2, **kwargs):
+    """A published paper with several authors, tags and links: what list pages show."""
+    authors = [AuthorFactory() for _ in range(n_authors)]
+    paper = PaperFactory(authors=authors, tags=list(tags), **kwargs)
+    for _ in range(n_links):
+        PaperLinkFactory(paper=paper)
+    return paper
