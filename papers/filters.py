@@ -39,11 +39,17 @@ class TagSlugsField(forms.Field):
             MaxLengthValidator(100)(slug)
 
 
+class TagSlugsFilter(django_filters.Filter):
+    field_class = TagSlugsField
+
+
+class IntegerFilter(django_filters.Filter):
+    field_class = forms.IntegerField
+
+
 class PaperFilter(django_filters.FilterSet):
-    tag = django_filters.Filter(field_class=TagSlugsField, method="filter_tags", label="Tags")
-    year = django_filters.Filter(
-        field_class=forms.IntegerField, min_value=1000, max_value=3000, label="Year"
-    )
+    tag = TagSlugsFilter(method="filter_tags", label="Tags")
+    year = IntegerFilter(field_name="year", min_value=1000, max_value=3000, label="Year")
     author = django_filters.CharFilter(field_name="authors__slug", max_length=100, label="Author")
     venue = django_filters.CharFilter(field_name="venue", lookup_expr="iexact", max_length=255)
     q = django_filters.CharFilter(method="filter_text", max_length=200, label="Text")

@@ -48,3 +48,55 @@ def _require_postgres(django_db_setup, django_db_blocker):
     if os.environ.get("REQUIRE_POSTGRES") == "1":
         with django_db_blocker.unblock():
             assert connection.vendor == "postgresql", "REQUIRE_POSTGRES=1 but not on PostgreSQL"
+
+
+# --- browser tests -------------------------------------------------------------------
+# Playwright drives Debian's Chromium; no browser is ever downloaded.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def pytest_collection_modifyitems(config, items):
+    browser_items = [item for item in items if item.get_closest_marker("browser")]
+    if not browser_items or os.path.exists(CHROMIUM):
+        return
+    if os.environ.get("REQUIRE_BROWSER") == "1":
+        raise pytest.UsageError(
+            f"REQUIRE_BROWSER=1 but {CHROMIUM} is missing: apt-get install chromium"
+        )
+    skip = pytest.mark.skip(reason=f"{CHROMIUM} not installed (apt-get install chromium)")
+    for item in browser_items:
+        item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_FLAGS}
+
+
+@pytest.fixture(scope="session")
+def _allow_orm_beside_playwright():
+    """Playwright's sync API runs an event loop in the test thread, and Django refuses ORM
+    calls from a thread with a running loop. The test's own ORM calls (and the database
+    flush after it) are still synchronous, so the check is lifted once browser tests run.
+    """
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+@pytest.fixture
+def site(_allow_orm_beside_playwright, live_server, page):
+    """A Playwright page and the live server's base URL, for browser tests."""
+    page.set_default_timeout(10_000)
+    return page, live_server.url
