@@ -14,15 +14,23 @@ PAGE_SIZE = 20
 TOP_TAGS = 20
 
 
-def _facets(request, fixed):
-    """Year and tag counts for the current filters.
-
-    The year facet ignores the chosen year (so other years stay reachable); the tag facet
-    counts within the current result. One grouped query each, whatever the row count.
-    """
+def _filter_data(request, fixed, drop=()):
+    """The query string with the URL's own filters (``fixed``) put over it."""
     data = request.GET.copy()
-    data.pop("year", None)
-    data.update(fixed)
+    for key in drop:
+        data.pop(key, None)
+    for key, value in fixed.items():
+        data.setlist(key, value if isinstance(value, list) else [value])
+    return data
+
+
+def _year_facets(request, fixed):
+    """Paper counts per year for the current filters, the chosen year left out.
+
+    Leaving the year out keeps the other years reachable from the facet. One grouped
+    query, whatever the number of rows.
+    """
+    data = _filter_data(request, fixed, drop=["year"] if "year" not in fixed else [])
     without_year = PaperFilter(data, queryset=Paper.objects.published())
     years = []
     if without_year.is_valid():
@@ -36,6 +44,7 @@ def _facets(request, fixed):
 
 
 def _top_tags(papers):
+    """The most used tags among ``papers`` with their counts (one grouped query)."""
     return list(
         Tag.objects.filter(
             papers_taggedpaper_items__content_object__in=papers.order_by().values("pk")
@@ -48,10 +57,7 @@ def _top_tags(papers):
 def _paper_list(request, template="papers/paper_list.html", fixed=None, context=None):
     """Shared body of every paper list: ``fixed`` filters come from the URL, not the query."""
     fixed = fixed or {}
-    data = request.GET.copy()
-    for key, value in fixed.items():
-        data.setlist(key, value if isinstance(value, list) else [value])
-    filterset = PaperFilter(data, queryset=Paper.objects.published())
+    filterset = PaperFilter(_filter_data(request, fixed), queryset=Paper.objects.published())
     context = {"filter": filterset, "fixed": fixed, **(context or {})}
     if not filterset.is_valid():
         context["errors"] = filterset.errors
@@ -63,7 +69,7 @@ def _paper_list(request, template="papers/paper_list.html", fixed=None, context=
     context.update(
         page_obj=page,
         papers=page.object_list,
-        year_facets=_facets(request, fixed),
+        year_facets=_year_facets(request, fixed),
         tag_facets=_top_tags(papers),
         active_tags=filterset.form.cleaned_data.get("tag") or [],
         active_year=filterset.form.cleaned_data.get("year"),
