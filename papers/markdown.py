@@ -85,6 +85,29 @@ _INLINE_MATH = re.compile(r'<span class="arithmatex">\\\((.*?)\\\)</span>', re.S
 _BLOCK_MATH = re.compile(r'<div class="arithmatex">\\\[(.*?)\\\]</div>', re.S)
 
 
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_WHOLE_LINE_DISPLAY = re.compile(r"^\s*\$\$.*\$\$\s*$")
+_INLINE_DOUBLE_DOLLAR = re.compile(r"(?<![\\$])\$\$(?!\$)(.+?)(?<![\\$])\$\$(?!\$)")
+
+
+def _inline_double_dollars(text):
+    """``$$x$$`` inside a sentence is inline math, as in kramdown (Jekyll) notes.
+
+    Arithmatex only knows ``$$`` as a block of its own, so inside prose it is rewritten to
+    ``$x$``. Fenced code and lines with code spans are left alone.
+    """
+    if "$$" not in text:
+        return text
+    lines, in_fence = [], False
+    for line in text.split("\n"):
+        if _FENCE.match(line):
+            in_fence = not in_fence
+        elif not in_fence and "$$" in line and "`" not in line and not _WHOLE_LINE_DISPLAY.match(line):
+            line = _INLINE_DOUBLE_DOLLAR.sub(r"$\1$", line)
+        lines.append(line)
+    return "\n".join(lines)
+
+
 def _to_mathml(tex, display):
     """Convert one formula; a formula latex2mathml cannot read stays visible as code."""
     source = html.unescape(tex).strip()
@@ -169,5 +192,5 @@ def render_markdown(text):
         # (an import, a script) is shown as plain text rather than stalling the worker.
         return mark_safe(f'<pre class="markdown-fallback">{html.escape(text)}</pre>')  # noqa: S308
     md = markdown.Markdown(extensions=_EXTENSIONS, extension_configs=_EXTENSION_CONFIGS)
-    rendered = _convert_math(md.convert(text))
+    rendered = _convert_math(md.convert(_inline_double_dollars(text)))
     return mark_safe(sanitize_html(rendered))  # noqa: S308 - sanitised by nh3 just above

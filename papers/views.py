@@ -58,7 +58,14 @@ def _paper_list(request, template="papers/paper_list.html", fixed=None, context=
     """Shared body of every paper list: ``fixed`` filters come from the URL, not the query."""
     fixed = fixed or {}
     filterset = PaperFilter(_filter_data(request, fixed), queryset=Paper.objects.published())
-    context = {"filter": filterset, "fixed": fixed, **(context or {})}
+    fixed_tags = fixed.get("tag", [])
+    context = {
+        "filter": filterset,
+        # Filters that the URL itself sets (/tags/<slug>/, /papers/<year>/) get no remove link.
+        "fixed_tags": fixed_tags if isinstance(fixed_tags, list) else [fixed_tags],
+        "fixed_year": fixed.get("year"),
+        **(context or {}),
+    }
     if not filterset.is_valid():
         context["errors"] = filterset.errors
         return render(request, template, context, status=400)
@@ -72,6 +79,11 @@ def _paper_list(request, template="papers/paper_list.html", fixed=None, context=
         year_facets=_year_facets(request, fixed),
         tag_facets=_top_tags(papers),
         active_tags=filterset.form.cleaned_data.get("tag") or [],
+        removable_tags=[
+            slug
+            for slug in filterset.form.cleaned_data.get("tag") or []
+            if slug not in context["fixed_tags"]
+        ],
         active_year=filterset.form.cleaned_data.get("year"),
     )
     return render(request, template, context)

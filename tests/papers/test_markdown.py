@@ -19,6 +19,19 @@ def test_math_becomes_mathml_inline_and_display():
     assert "<mfrac>" in html
 
 
+def test_double_dollars_inside_a_sentence_are_inline_math_as_in_jekyll_notes():
+    html = render_markdown(r"The posterior $$p_\theta(z|x)$$ is intractable.")
+    assert html.startswith("<p>The posterior <math")
+    assert 'display="inline"' in html
+    assert "$" not in html
+
+
+def test_dollars_in_code_are_left_alone():
+    html = render_markdown("```\nprice = $$5$$\n```\n\nand `$x$` inline")
+    assert "$$5$$" in html
+    assert "<code>$x$</code>" in html
+
+
 def test_broken_formula_stays_visible_as_code():
     html = render_markdown(r"Broken $\frac{$ here")
     assert '<code class="math-error">\\frac{</code>' in html

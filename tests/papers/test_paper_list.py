@@ -1,0 +1,203 @@
+import pytest
+from django.urls import reverse
+
+from papers.models import Status
+from tests.factories import AuthorFactory, PaperFactory, paper_with_everything
+
+pytestmark = pytest.mark.django_db
+
+LIST = reverse("papers:paper_list")
+
+
+def titles(response):
+    return [paper.title for paper in response.context["papers"]]
+
+
+@pytest.fixture
+def shelf():
+    hinton = AuthorFactory(name="Geoffrey Hinton")
+    return {
+        "vit": PaperFactory(title="ViT paper", year=2020, venue="ICLR", tags=["vision", "transformers"]),
+        "gpt": PaperFactory(title="GPT paper", year=2020, venue="NeurIPS", tags=["language", "transformers"], authors=[hinton]),
+        "cnn": PaperFactory(title="CNN paper", year=2012, venue="NeurIPS", tags=["vision"], authors=[hinton]),
+        "draft": PaperFactory(title="Draft paper", year=2020, tags=["vision"], status=Status.DRAFT),
+    }  # fmt: skip
+
+
+def test_list_shows_published_papers_newest_first(client, shelf):
+    response = client.get(LIST)
+    assert response.status_code == 200
+    assert set(titles(response)) == {"ViT paper", "GPT paper", "CNN paper"}
+    assert titles(response)[-1] == "CNN paper"
+    assert "Draft paper" not in response.content.decode()
+
+
+def test_tags_combine_with_and(client, shelf):
+    assert set(titles(client.get(LIST, {"tag": "vision"}))) == {"ViT paper", "CNN paper"}
+    both = client.get(f"{LIST}?tag=vision&tag=transformers")
+    assert titles(both) == ["ViT paper"]
+
+
+def test_year_author_and_venue_filters(client, shelf):
+    assert set(titles(client.get(LIST, {"year": 2020}))) == {"ViT paper", "GPT paper"}
+    hinton = shelf["gpt"].authors.get().slug
+    assert set(titles(client.get(LIST, {"author": hinton}))) == {"GPT paper", "CNN paper"}
+    assert set(titles(client.get(LIST, {"venue": "neurips"}))) == {"GPT paper", "CNN paper"}
+    assert titles(client.get(LIST, {"q": "vit"})) == ["ViT paper"]
+
+
+@pytest.mark.parametrize(
+    ("sort", "first"),
+    [("newest", None), ("oldest", "CNN paper"), ("title", "CNN paper"), ("added", "CNN paper")],
+)
+def test_sort_orders(client, shelf, sort, first):
+    order = titles(client.get(LIST, {"sort": sort}))
+    if first:
+        assert order[0] == first
+    assert len(order) == 3
+
+
+def test_facets_count_within_the_current_filters(client, shelf):
+    response = client.get(LIST, {"tag": "vision"})
+    years = {item["year"]: item["count"] for item in response.context["year_facets"]}
+    assert years == {2020: 1, 2012: 1}
+    tags = {tag.name: tag.count for tag in response.context["tag_facets"]}
+    assert tags == {"vision": 2, "transformers": 1}
+
+
+def test_year_facet_keeps_other_years_reachable(client, shelf):
+    response = client.get(LIST, {"year": 2020})
+    assert {item["year"] for item in response.context["year_facets"]} == {2020, 2012}
+    body = response.content.decode()
+    # The active year links to the list without it; another year replaces it.
+    assert 'href="?year=2012"' in body
+    assert 'href="?"' in body
+
+
+def test_tag_facet_links_add_and_remove_a_tag(client, shelf):
+    body = client.get(LIST, {"tag": "vision"}).content.decode()
+    assert 'href="?tag=vision&amp;tag=transformers"' in body
+    assert 'aria-label="Remove tag vision"' in body
+
+
+def test_pages(client):
+    for n in range(25):
+        PaperFactory(title=f"Paper {n:02d}", year=2000 + n)
+    first = client.get(LIST)
+    assert len(first.context["papers"]) == 20
+    second = client.get(LIST, {"page": 2})
+    assert len(second.context["papers"]) == 5
+    assert 'rel="prev"' in second.content.decode()
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"page": "-1"},
+        {"page": "0"},
+        {"page": "999999"},
+        {"page": "abc"},
+        {"page": "1e9"},
+        {"_connector": "OR"},
+        {"tag": ""},
+        {"q": ""},
+        {"format": "html"},
+        {"tag": "nope"},
+        {"author": "no-such-author"},
+    ],
+)
+def test_junk_that_can_be_ignored_is_ignored(client, shelf, params):
+    response = client.get(LIST, params)
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"year": "abc"}, "year"),
+        ({"year": "99999999999999999999"}, "year"),
+        ({"year": "-5"}, "year"),
+        ({"tag": "a\x00b"}, "tag"),
+        ({"author": "x\x00"}, "author"),
+        ({"venue": "x\x00"}, "venue"),
+        ({"q": "\x00"}, "q"),
+        ({"sort": "bogus"}, "sort"),
+        ({"tag": ["a", "b", "c", "d", "e", "f"]}, "tag"),
+        ({"tag": "t" * 101}, "tag"),
+    ],
+)
+def test_invalid_filters_get_a_400_that_says_why(client, shelf, params, field):
+    response = client.get(LIST, params)
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "cannot be filtered that way" in body
+    assert f"<code>{field}</code>" in body
+
+
+def test_user_input_is_echoed_only_escaped(client, shelf):
+    response = client.get(LIST, {"tag": "<script>alert(1)</script>", "q": '"><script>x</script>'})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "<script>" not in body
+    assert "&lt;script&gt;" in body or "&quot;&gt;&lt;script" in body
+
+
+def test_year_page(client, shelf):
+    response = client.get(reverse("papers:paper_year", args=["2020"]))
+    assert response.status_code == 200
+    assert set(titles(response)) == {"ViT paper", "GPT paper"}
+    assert client.get(reverse("papers:paper_year", args=["1999"])).status_code == 404
+    assert client.get("/papers/99999999999999/").status_code == 404
+
+
+def test_author_page(client, shelf):
+    author = shelf["gpt"].authors.get()
+    response = client.get(author.get_absolute_url())
+    assert response.status_code == 200
+    assert set(titles(response)) == {"GPT paper", "CNN paper"}
+    assert "Geoffrey Hinton" in response.content.decode()
+    assert client.get(reverse("papers:author_detail", args=["nobody"])).status_code == 404
+
+
+def test_tag_page_combines_with_other_filters(client, shelf):
+    response = client.get(reverse("papers:tag_detail", args=["vision"]), {"year": 2012})
+    assert titles(response) == ["CNN paper"]
+
+
+def test_bibtex_export_of_a_filtered_list(client, shelf):
+    response = client.get(LIST, {"tag": "vision", "format": "bibtex"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/x-bibtex")
+    body = response.content.decode()
+    assert body.count("@") == 2
+    assert "ViT paper" in body and "CNN paper" in body
+    assert "Draft paper" not in body
+
+
+def _fill(n):
+    for i in range(n):
+        paper_with_everything(
+            n_authors=4, tags=(f"t{i % 7}", "shared", f"u{i % 3}"), n_links=3, year=2000 + i % 20
+        )
+
+
+@pytest.mark.parametrize("n", [5, 60])
+def test_list_query_count_is_constant(client, django_assert_max_num_queries, n):
+    _fill(n)
+    with django_assert_max_num_queries(7):
+        response = client.get(LIST, {"tag": "shared"})
+    assert response.status_code == 200
+    assert len(response.context["papers"]) == min(n, 20)
+
+
+@pytest.mark.parametrize("n", [5, 60])
+def test_year_tag_and_author_pages_query_count_is_constant(client, django_assert_max_num_queries, n):
+    _fill(n)
+    author = PaperFactory._meta.model.objects.first().authors.first()
+    for url in [
+        reverse("papers:paper_year", args=["2001"]),
+        reverse("papers:tag_detail", args=["shared"]),
+        author.get_absolute_url(),
+    ]:
+        with django_assert_max_num_queries(9):
+            assert client.get(url).status_code == 200
