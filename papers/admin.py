@@ -79,7 +79,10 @@ class AuthorAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(n_papers=Count("authorships"))
+        # Meta.ordering is dropped from grouped queries; the autocomplete pages need one.
+        return (
+            super().get_queryset(request).annotate(n_papers=Count("authorships")).order_by("name")
+        )
 
     @admin.display(description="papers", ordering="n_papers")
     def paper_count(self, author):

@@ -102,7 +102,12 @@ def _inline_double_dollars(text):
     for line in text.split("\n"):
         if _FENCE.match(line):
             in_fence = not in_fence
-        elif not in_fence and "$$" in line and "`" not in line and not _WHOLE_LINE_DISPLAY.match(line):
+        elif (
+            not in_fence
+            and "$$" in line
+            and "`" not in line
+            and not _WHOLE_LINE_DISPLAY.match(line)
+        ):
             line = _INLINE_DOUBLE_DOLLAR.sub(r"$\1$", line)
         lines.append(line)
     return "\n".join(lines)

@@ -45,7 +45,9 @@ def test_dois_normalise_to_lower_case_without_resolver(raw, expected):
     assert normalize_doi(raw) == expected
 
 
-@pytest.mark.parametrize("raw", ["x", "11.1000/abc", "10.12/short", "https://example.org/10.1000/x"])
+@pytest.mark.parametrize(
+    "raw", ["x", "11.1000/abc", "10.12/short", "https://example.org/10.1000/x"]
+)
 def test_non_dois_are_refused(raw):
     with pytest.raises(ValidationError):
         normalize_doi(raw)

@@ -115,7 +115,9 @@ def test_sanitising_twice_changes_nothing():
     assert sanitize_html(html) == html
 
 
-@pytest.mark.parametrize("source", ["[" * 13000, "> " * 1000, "[a](" * 3000, "![" * 3000, "[" * 40 + "]" * 40])
+@pytest.mark.parametrize(
+    "source", ["[" * 13000, "> " * 1000, "[a](" * 3000, "![" * 3000, "[" * 40 + "]" * 40]
+)
 def test_pathological_markdown_renders_fast_or_is_refused(source):
     started = time.perf_counter()
     render_markdown(source)

@@ -57,8 +57,13 @@ def test_blank_identifiers_are_stored_as_null_so_many_papers_can_lack_them():
 
 
 def test_slug_comes_from_alias_then_title_and_never_clashes_or_looks_like_a_year():
-    assert PaperFactory(title="Language Models are Few-Shot Learners", alias="GPT-3").slug == "gpt-3"
-    assert PaperFactory(title="Attention Is All You Need", alias="").slug == "attention-is-all-you-need"
+    assert (
+        PaperFactory(title="Language Models are Few-Shot Learners", alias="GPT-3").slug == "gpt-3"
+    )
+    assert (
+        PaperFactory(title="Attention Is All You Need", alias="").slug
+        == "attention-is-all-you-need"
+    )
     assert PaperFactory(title="Another", alias="GPT-3").slug == "gpt-3-2"
     assert PaperFactory(title="2021", alias="").slug == "2021-paper"
 

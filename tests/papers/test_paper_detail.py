@@ -85,7 +85,9 @@ def test_cite_box_matches_the_download(client, paper):
 
 @pytest.mark.parametrize("n", [5, 60])
 def test_detail_query_count_is_constant(client, django_assert_max_num_queries, n):
-    target = paper_with_everything(n_authors=n, tags=[f"tag{i}" for i in range(n // 5 + 1)], n_links=n // 5)
+    target = paper_with_everything(
+        n_authors=n, tags=[f"tag{i}" for i in range(n // 5 + 1)], n_links=n // 5
+    )
     for _ in range(n // 5):
         FigureFactory(paper=target)
         target.related.add(PaperFactory())

@@ -191,7 +191,9 @@ def test_list_query_count_is_constant(client, django_assert_max_num_queries, n):
 
 
 @pytest.mark.parametrize("n", [5, 60])
-def test_year_tag_and_author_pages_query_count_is_constant(client, django_assert_max_num_queries, n):
+def test_year_tag_and_author_pages_query_count_is_constant(
+    client, django_assert_max_num_queries, n
+):
     _fill(n)
     author = PaperFactory._meta.model.objects.first().authors.first()
     for url in [

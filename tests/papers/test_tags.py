@@ -10,7 +10,12 @@ pytestmark = pytest.mark.django_db
 
 @pytest.mark.parametrize(
     ("name", "slug"),
-    [("机器学习", "机器学习"), ("C++", "c-plus-plus"), ("C#", "c-sharp"), ("Self-Supervised", "self-supervised")],
+    [
+        ("机器学习", "机器学习"),
+        ("C++", "c-plus-plus"),
+        ("C#", "c-sharp"),
+        ("Self-Supervised", "self-supervised"),
+    ],
 )
 def test_tag_slugs_are_readable_and_distinct(name, slug):
     assert tag_slugify(name) == slug

@@ -1,0 +1,37 @@
+import pytest
+from django.urls import reverse
+
+from papers.models import Status
+from tests.factories import PaperFactory, paper_with_everything
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_shows_latest_papers_and_topics_with_counts(client):
+    PaperFactory(title="Visible paper", tags=["vision"])
+    PaperFactory(title="Second visible", tags=["vision", "language"])
+    PaperFactory(title="Hidden draft", tags=["secret-topic"], status=Status.DRAFT)
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Visible paper" in body and "Second visible" in body
+    assert "Hidden draft" not in body
+    assert "secret-topic" not in body
+    topics = {tag.name: tag.count for tag in response.context["topics"]}
+    assert topics == {"vision": 2, "language": 1}
+
+
+@pytest.mark.parametrize("n", [5, 40])
+def test_home_query_count_is_constant(client, django_assert_max_num_queries, n):
+    for i in range(n):
+        paper_with_everything(tags=(f"t{i % 9}", "common"))
+    with django_assert_max_num_queries(6):
+        assert client.get(reverse("home")).status_code == 200
+
+
+def test_sitemap_lists_published_papers_only(client):
+    visible = PaperFactory(title="In sitemap")
+    hidden = PaperFactory(title="Not in sitemap", status=Status.DRAFT)
+    body = client.get(reverse("sitemap")).content.decode()
+    assert visible.get_absolute_url() in body
+    assert hidden.get_absolute_url() not in body

@@ -1,0 +1,72 @@
+"""Settings read the environment and refuse bad values at start-up."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from config.env import env_bool, env_int, env_list
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_env_helpers(monkeypatch):
+    monkeypatch.setenv("X_BOOL", "yes")
+    monkeypatch.setenv("X_INT", "42")
+    monkeypatch.setenv("X_LIST", " a.example , b.example,, ")
+    assert env_bool("X_BOOL") is True
+    assert env_int("X_INT", 0) == 42
+    assert env_list("X_LIST") == ["a.example", "b.example"]
+    assert env_bool("X_MISSING", default=True) is True
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "reader"), [("X", "maybe", env_bool), ("X", "soon", env_int)]
+)
+def test_env_helpers_fail_loudly(monkeypatch, name, value, reader):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ImproperlyConfigured, match=name):
+        reader(name, 0) if reader is env_int else reader(name)
+
+
+def run_check(**env):
+    """Start Django in a fresh process with exactly this environment."""
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL", "DJANGO_SETTINGS_MODULE"}
+    }
+    clean.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"DEBUG": "0"}, "SECRET_KEY must be set"),
+        ({"DEBUG": "maybe"}, "DEBUG='maybe' is not a boolean"),
+        ({"DEBUG": "1", "DATABASE_URL": "nosuchdb://x"}, "DATABASE_URL is not usable"),
+        ({"DEBUG": "1", "CONN_MAX_AGE": "soon"}, "CONN_MAX_AGE='soon' is not a whole number"),
+        ({"DEBUG": "1", "CACHE_URL": "memcached://x"}, "CACHE_URL must be a redis"),
+        ({"DEBUG": "1", "CSRF_TRUSTED_ORIGINS": "papers.example.org"}, "must start with http"),
+    ],
+)
+def test_bad_environment_stops_start_up_with_a_clear_message(env, message):
+    result = run_check(**env)
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_good_environment_starts():
+    result = run_check(DEBUG="0", SECRET_KEY="x" * 50, ALLOWED_HOSTS="papers.example.org")
+    assert result.returncode == 0, result.stderr
