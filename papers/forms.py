@@ -17,6 +17,10 @@ class PaperAdminForm(forms.ModelForm):
             "title", "alias", "status", "tags", "year", "month", "venue", "affiliations",
             "arxiv_id", "doi", "url", "pdf_url", "slug", "abstract", "notes", "related",
         ]  # fmt: skip
+        widgets = {
+            "title": forms.TextInput(attrs={"class": "vLargeTextField"}),
+            "affiliations": forms.TextInput(attrs={"class": "vLargeTextField"}),
+        }
 
 
 class FigureForm(forms.ModelForm):

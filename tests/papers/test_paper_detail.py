@@ -97,4 +97,4 @@ def test_detail_query_count_is_constant(client, django_assert_max_num_queries, n
 
 def test_unknown_slug_is_404(client):
     assert client.get("/papers/no-such-paper/").status_code == 404
-    assert client.get("/papers/%00/").status_code == 404
+    assert client.get("/papers/%00/").status_code == 400

@@ -1,0 +1,24 @@
+"""Site-wide request guards."""
+
+from django.http import HttpResponseBadRequest
+
+
+class RejectNulBytesMiddleware:
+    """Answer 400 to a URL or query string containing a NUL byte.
+
+    No page has a use for one, and PostgreSQL refuses NUL in text, so letting it reach a
+    query would turn a junk request into a 500 (admin search, slugs, filters alike).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or any(
+            "\x00" in key or any("\x00" in value for value in values)
+            for key, values in request.GET.lists()
+        ):
+            return HttpResponseBadRequest(
+                "The address contains a NUL character.", content_type="text/plain"
+            )
+        return self.get_response(request)
