@@ -22,3 +22,17 @@ class RejectNulBytesMiddleware:
                 "The address contains a NUL character.", content_type="text/plain"
             )
         return self.get_response(request)
+
+
+class ReadOnlyApiCorsMiddleware:
+    """Let any origin read the JSON API: it is public, read-only and uses no cookies."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path.startswith("/api/") and request.method in ("GET", "HEAD", "OPTIONS"):
+            response["Access-Control-Allow-Origin"] = "*"
+            response["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
+        return response

@@ -6,6 +6,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from config import views
+from config.api import api
 from papers import editor
 from papers.sitemaps import PaperSitemap
 
@@ -19,6 +20,7 @@ urlpatterns = [
     path("", include("papers.urls")),
     path("markdownx/markdownify/", editor.markdown_preview, name="markdownx_markdownify"),
     path("markdownx/upload/", editor.image_upload, name="markdownx_upload"),
+    path("api/", api.urls),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
     path("admin/", admin.site.urls),
 ]

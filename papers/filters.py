@@ -50,6 +50,8 @@ class IntegerFilter(django_filters.Filter):
 class PaperFilter(django_filters.FilterSet):
     tag = TagSlugsFilter(method="filter_tags", label="Tags")
     year = IntegerFilter(field_name="year", min_value=1000, max_value=3000, label="Year")
+    year_min = IntegerFilter(field_name="year", lookup_expr="gte", min_value=1000, max_value=3000)
+    year_max = IntegerFilter(field_name="year", lookup_expr="lte", min_value=1000, max_value=3000)
     author = django_filters.CharFilter(field_name="authors__slug", max_length=100, label="Author")
     venue = django_filters.CharFilter(field_name="venue", lookup_expr="iexact", max_length=255)
     q = django_filters.CharFilter(method="filter_text", max_length=200, label="Text")
