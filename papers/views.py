@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, render
 
 from papers.bibtex import papers_to_bibtex
 from papers.filters import PaperFilter
+from papers.metadata import scholarly_article
 from papers.models import Author, Paper, Tag
 from papers.sections import sections_for
 
@@ -138,9 +139,13 @@ def _published_paper(slug):
 
 def paper_detail(request, slug):
     paper = _published_paper(slug)
+    authors = paper.ordered_authors()
     context = {
         "paper": paper,
-        "authors": paper.ordered_authors(),
+        "authors": authors,
+        "json_ld": scholarly_article(
+            paper, authors, request.build_absolute_uri(paper.get_absolute_url())
+        ),
         "links": paper.links.all(),
         "figures": paper.figures.all(),
         "previous_work": paper.related.published().only("slug", "title", "alias", "year"),

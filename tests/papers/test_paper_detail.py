@@ -98,3 +98,30 @@ def test_detail_query_count_is_constant(client, django_assert_max_num_queries, n
 def test_unknown_slug_is_404(client):
     assert client.get("/papers/no-such-paper/").status_code == 404
     assert client.get("/papers/%00/").status_code == 400
+
+
+def test_scholar_meta_tags_and_json_ld(client, paper):
+    import json
+    import re
+
+    body = client.get(paper.get_absolute_url()).content.decode()
+    assert '<meta name="citation_title" content="Attention Is All You Need">' in body
+    authors = re.findall(r'<meta name="citation_author" content="([^"]+)">', body)
+    assert authors == ["Ashish Vaswani", "Łukasz Kaiser"]
+    assert '<meta name="citation_publication_date" content="2017/06">' in body
+    assert '<meta name="citation_arxiv_id" content="1706.03762">' in body
+    assert '<meta name="citation_conference_title" content="NeurIPS 2017">' in body
+    assert f'<link rel="canonical" href="http://testserver{paper.get_absolute_url()}">' in body
+    assert '<meta property="og:title" content="Attention Is All You Need">' in body
+    (block,) = re.findall(r'<script type="application/ld\+json">(.*?)</script>', body, re.S)
+    data = json.loads(block)
+    assert data["@type"] == "ScholarlyArticle"
+    assert [a["name"] for a in data["author"]] == ["Ashish Vaswani", "Łukasz Kaiser"]
+    assert data["datePublished"] == "2017-06"
+
+
+def test_json_ld_cannot_be_broken_out_of(client):
+    evil = PaperFactory(title="</script><script>alert(1)</script>", notes="")
+    body = client.get(evil.get_absolute_url()).content.decode()
+    assert "<script>alert(1)" not in body
+    assert "\\u003C/script\\u003E" in body
