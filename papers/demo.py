@@ -24,13 +24,20 @@ def load(stdout):
     tags_before = Tag.objects.count()
     refs = _reference_index(PAPERS)
     with transaction.atomic():
-        rows, created = [], []
-        for entry in PAPERS:
+        names = {name for entry in PAPERS for name in entry.get("authors", [])}
+        # An author already in the database (same name) is reused, never duplicated.
+        authors = {}
+        for author in Author.objects.filter(name__in=names).order_by("pk"):
+            authors.setdefault(author.name, author)
+        rows, created = {}, []
+        # Oldest first, so "latest added" lists (the home page) show the newest papers.
+        for position in sorted(range(len(PAPERS)), key=lambda i: _date_key(PAPERS[i])):
+            entry = PAPERS[position]
             paper = find_existing(entry)
             if paper is None:
-                paper = _create(entry, counts)
+                paper = _create(entry, authors, counts)
                 created.append((entry, paper))
-            rows.append(paper)
+            rows[position] = paper
         for entry, paper in created:
             previous = [rows[refs[ref]] for ref in entry.get("builds_on", [])]
             paper.related.add(*previous)
@@ -63,6 +70,10 @@ def find_existing(entry):
     return Paper.objects.filter(lookup).order_by("pk").first()
 
 
+def _date_key(entry):
+    return entry["year"], entry.get("month") or 0
+
+
 def _reference_index(entries):
     """Map every arXiv id, alias and title to the entry's position, for ``builds_on``."""
     index = {}
@@ -76,7 +87,7 @@ def _reference_index(entries):
     return index
 
 
-def _create(entry, counts):
+def _create(entry, authors, counts):
     paper = Paper(
         title=entry["title"],
         year=entry["year"],
@@ -93,12 +104,13 @@ def _create(entry, counts):
     # The same validation an editor's form gets: ids, URLs, year range, Markdown limits.
     paper.full_clean()
     paper.save()
+    byline = []
     for position, name in enumerate(entry.get("authors", [])):
-        author = Author.objects.filter(name=name).order_by("pk").first()
-        if author is None:
-            author = Author.objects.create(name=name)
+        if name not in authors:
+            authors[name] = Author.objects.create(name=name)
             counts["authors"] += 1
-        Authorship.objects.create(paper=paper, author=author, position=position)
+        byline.append(Authorship(paper=paper, author=authors[name], position=position))
+    Authorship.objects.bulk_create(byline)
     for name in entry["tags"]:
         validate_tag_name(name)
     paper.tags.add(*entry["tags"])
