@@ -1243,7 +1243,7 @@ inference practical for deep models.
         "year": 2023,
         "month": 6,
         "arxiv": "2306.05670",
-        "tags": [GENERAL, "machine unlearning", "privacy"],
+        "tags": [GENERAL, "privacy"],
         "notes": (
             "Forgetting specific training data without retraining. The method estimates, "
             "via Fisher information, which parameters matter most for the data to be "
@@ -1306,7 +1306,7 @@ inference practical for deep models.
             "Ravi Ramamoorthi",
             "Ren Ng",
         ],  # fmt: skip
-        "tags": [VISION, "3D", "view synthesis"],
+        "tags": [VISION, "3D"],
         "notes": (
             "A scene stored as an MLP that maps a 3D point and a viewing direction to colour "
             "and density. Pixels are rendered by integrating along camera rays, which is "
@@ -1318,7 +1318,7 @@ inference practical for deep models.
         "title": "Siamese Neural Networks for One-shot Image Recognition",
         "year": 2015,
         "authors": ["Gregory Koch", "Richard Zemel", "Ruslan Salakhutdinov"],
-        "tags": [VISION, "metric learning", "few-shot"],
+        "tags": [VISION, "few-shot"],
         "notes": (
             "Two copies of one convolutional network embed a pair of images, and a small "
             "head scores whether they show the same class. Trained on pairs, the network "
@@ -1351,7 +1351,7 @@ inference practical for deep models.
         "year": 2020,
         "authors": ["Hubert Ramsauer"],
         "venue": "ICLR 2021",
-        "tags": [GENERAL, "attention", "associative memory"],
+        "tags": [GENERAL, "attention"],
         "notes": (
             "Hopfield networks with continuous states and an exponential energy can store "
             "exponentially many patterns and retrieve them in one update. That update rule "
@@ -1363,7 +1363,7 @@ inference practical for deep models.
     {
         "title": "Hybrid Active Learning via Deep Clustering for Video Action Detection",
         "year": 2023,
-        "tags": [VISION, "active learning", "video"],
+        "tags": [VISION, "active learning"],
         "notes": (
             "Active learning for video action detection that chooses which videos and which "
             "frames to annotate, so that far fewer labelled frames are needed. Clustering the "
