@@ -1,0 +1,132 @@
+"""Demo content of the paper database, loaded by ``manage.py demo``.
+
+The papers themselves are listed in ``papers.demo_data``; this module only turns them
+into rows. A paper is recognised by its arXiv id (or DOI), else by title and year, and
+a paper that already exists is left exactly as it is, children included, so running the
+command again creates nothing and never overwrites what an editor changed.
+"""
+
+from collections import Counter
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Q
+
+from papers.demo_data import FIGURE_CREDIT, PAPERS
+from papers.demo_figures import schematic
+from papers.models import Author, Authorship, Figure, Paper, PaperLink, Status, Tag
+from papers.tagging import validate_tag_name
+
+
+def load(stdout):
+    """Create the demo papers that are missing and write one summary line to ``stdout``."""
+    counts = Counter()
+    tags_before = Tag.objects.count()
+    refs = _reference_index(PAPERS)
+    with transaction.atomic():
+        names = {name for entry in PAPERS for name in entry.get("authors", [])}
+        # An author already in the database (same name) is reused, never duplicated.
+        authors = {}
+        for author in Author.objects.filter(name__in=names).order_by("pk"):
+            authors.setdefault(author.name, author)
+        rows, created = {}, []
+        # Oldest first, so "latest added" lists (the home page) show the newest papers.
+        for position in sorted(range(len(PAPERS)), key=lambda i: _date_key(PAPERS[i])):
+            entry = PAPERS[position]
+            paper = find_existing(entry)
+            if paper is None:
+                paper = _create(entry, authors, counts)
+                created.append((entry, paper))
+            rows[position] = paper
+        for entry, paper in created:
+            previous = [rows[refs[ref]] for ref in entry.get("builds_on", [])]
+            paper.related.add(*previous)
+            counts["previous-work links"] += len(previous)
+        # Files are written last, once every row has passed validation: a bad entry
+        # stops the load before anything lands in MEDIA_ROOT.
+        for entry, paper in created:
+            if "figure" in entry:
+                _add_figure(paper, entry["figure"])
+                counts["figures"] += 1
+    counts["tags"] = Tag.objects.count() - tags_before
+    drafts = sum(1 for entry, _ in created if entry.get("draft"))
+    added = ", ".join(
+        f"{counts[key]} {key}"
+        for key in ("authors", "tags", "links", "figures", "previous-work links")
+    )
+    stdout.write(
+        f"papers: {len(created)} papers created ({drafts} drafts), "
+        f"{len(PAPERS) - len(created)} already present; added {added}."
+    )
+
+
+def find_existing(entry):
+    """The paper ``entry`` describes, if the database already has it (by id or title+year)."""
+    lookup = Q(title__iexact=entry["title"], year=entry["year"])
+    if entry.get("arxiv"):
+        lookup |= Q(arxiv_id=entry["arxiv"])
+    if entry.get("doi"):
+        lookup |= Q(doi=entry["doi"].lower())
+    return Paper.objects.filter(lookup).order_by("pk").first()
+
+
+def _date_key(entry):
+    return entry["year"], entry.get("month") or 0
+
+
+def _reference_index(entries):
+    """Map every arXiv id, alias and title to the entry's position, for ``builds_on``."""
+    index = {}
+    for position, entry in enumerate(entries):
+        for key in (entry.get("arxiv"), entry.get("alias"), entry["title"]):
+            if key:
+                index.setdefault(key, position)
+    missing = {ref for entry in entries for ref in entry.get("builds_on", []) if ref not in index}
+    if missing:
+        raise ValueError(f"builds_on names papers missing from the demo data: {sorted(missing)}")
+    return index
+
+
+def _create(entry, authors, counts):
+    paper = Paper(
+        title=entry["title"],
+        year=entry["year"],
+        month=entry.get("month"),
+        alias=entry.get("alias", ""),
+        venue=entry.get("venue", ""),
+        url=entry.get("url", ""),
+        pdf_url=entry.get("pdf_url", ""),
+        arxiv_id=entry.get("arxiv"),
+        doi=entry.get("doi"),
+        notes=entry.get("notes", ""),
+        status=Status.DRAFT if entry.get("draft") else Status.PUBLISHED,
+    )
+    # The same validation an editor's form gets: ids, URLs, year range, Markdown limits.
+    paper.full_clean()
+    paper.save()
+    byline = []
+    for position, name in enumerate(entry.get("authors", [])):
+        if name not in authors:
+            authors[name] = Author.objects.create(name=name)
+            counts["authors"] += 1
+        byline.append(Authorship(paper=paper, author=authors[name], position=position))
+    Authorship.objects.bulk_create(byline)
+    for name in entry["tags"]:
+        validate_tag_name(name)
+    paper.tags.add(*entry["tags"])
+    for position, (kind, label, url) in enumerate(entry.get("links", [])):
+        link = PaperLink(paper=paper, kind=kind, label=label, url=url, position=position)
+        link.full_clean()
+        link.save()
+        counts["links"] += 1
+    return paper
+
+
+def _add_figure(paper, figure):
+    png = schematic(figure["steps"], title=figure["title"], back=figure.get("back", ""))
+    Figure.objects.create(
+        paper=paper,
+        image=ContentFile(png, name="schematic.png"),
+        caption=figure["caption"],
+        credit=FIGURE_CREDIT,
+    )

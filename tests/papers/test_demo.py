@@ -1,0 +1,158 @@
+"""``manage.py demo`` for the paper database: real papers, valid, idempotent, visible."""
+
+import io
+import re
+from io import StringIO
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from PIL import Image
+
+from papers import demo, demo_figures
+from papers.demo_data import PAPERS
+from papers.models import Author, Authorship, Figure, Paper, PaperLink, Status, Tag, TaggedPaper
+from tests.factories import PaperFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def run_demo():
+    out = StringIO()
+    call_command("demo", stdout=out)
+    return out.getvalue()
+
+
+def database_snapshot(media_root):
+    return {
+        "papers": Paper.objects.count(),
+        "published": Paper.objects.published().count(),
+        "authors": Author.objects.count(),
+        "authorships": Authorship.objects.count(),
+        "links": PaperLink.objects.count(),
+        "figures": Figure.objects.count(),
+        "tags": Tag.objects.count(),
+        "tagged": TaggedPaper.objects.count(),
+        "related": Paper.related.through.objects.count(),
+        "files": sorted(str(path) for path in media_root.rglob("*") if path.is_file()),
+    }
+
+
+@pytest.fixture
+def demo_loaded():
+    return run_demo()
+
+
+def by_alias(alias):
+    return Paper.objects.get(alias=alias)
+
+
+# --- loading and idempotence ------------------------------------------------------------
+
+
+def test_first_run_creates_every_demo_paper_and_reports_it(demo_loaded):
+    assert len(PAPERS) >= 45
+    assert Paper.objects.count() == len(PAPERS)
+    assert (
+        f"papers: {len(PAPERS)} papers created (3 drafts), 0 already present; "
+        "added 248 authors, 32 tags, 4 links, 6 figures, 52 previous-work links." in demo_loaded
+    )
+    assert "Demo content is loaded." in demo_loaded
+
+
+def test_second_run_creates_nothing_and_says_everything_is_present(demo_loaded, settings):
+    before = database_snapshot(settings.MEDIA_ROOT)
+    output = run_demo()
+    assert database_snapshot(settings.MEDIA_ROOT) == before
+    assert before["figures"] == len(before["files"]) == 6
+    assert (
+        f"papers: 0 papers created (0 drafts), {len(PAPERS)} already present; "
+        "added 0 authors, 0 tags, 0 links, 0 figures, 0 previous-work links." in output
+    )
+
+
+def test_a_paper_already_in_the_database_is_neither_duplicated_nor_overwritten():
+    mine = PaperFactory(
+        title="Attention Is All You Need (my copy)",
+        year=2017,
+        arxiv_id="1706.03762",
+        notes="My own notes.",
+        status=Status.DRAFT,
+    )
+    output = run_demo()
+    assert Paper.objects.filter(arxiv_id="1706.03762").get() == mine
+    mine.refresh_from_db()
+    assert (mine.title, mine.notes, mine.status) == (
+        "Attention Is All You Need (my copy)",
+        "My own notes.",
+        Status.DRAFT,
+    )
+    assert not mine.figures.exists() and not mine.authors.exists()
+    # Papers that build on it are linked to the existing row, not to a new one.
+    assert mine in by_alias("ViT").related.all()
+    assert f"{len(PAPERS) - 1} papers created (3 drafts), 1 already present" in output
+
+
+def test_an_author_already_in_the_database_is_reused():
+    tri_dao = Author.objects.create(name="Tri Dao")
+    output = run_demo()
+    assert Author.objects.filter(name="Tri Dao").get() == tri_dao
+    assert tri_dao.papers.count() == 3
+    assert "added 247 authors" in output
+
+
+def test_a_paper_without_arxiv_id_is_recognised_by_title_and_year():
+    PaperFactory(title="language models are unsupervised multitask learners", year=2019)
+    run_demo()
+    matches = Paper.objects.filter(
+        title__iexact="Language Models are Unsupervised Multitask Learners"
+    )
+    assert matches.count() == 1
+
+
+def test_a_paper_with_a_doi_is_recognised_by_it():
+    PaperFactory(title="TabPFN in Nature", year=2025, doi="10.1038/S41586-024-08328-6")
+    run_demo()
+    assert Paper.objects.filter(doi="10.1038/s41586-024-08328-6").count() == 1
+
+
+def test_invalid_entry_stops_the_load_before_anything_is_saved(monkeypatch, settings):
+    # Oldest first is the load order, so the broken entry comes after valid ones.
+    entries = [{**entry, "builds_on": []} for entry in PAPERS[:4]]
+    broken = [*entries[:3], {**entries[3], "year": 2030, "arxiv": "not-an-id"}]
+    monkeypatch.setattr(demo, "PAPERS", broken)
+    with pytest.raises(ValidationError) as error:
+        run_demo()
+    assert "arxiv_id" in error.value.message_dict
+    assert not Paper.objects.exists() and not Author.objects.exists()
+    assert not any(path.is_file() for path in settings.MEDIA_ROOT.rglob("*"))
+
+
+def test_unknown_previous_work_is_reported_by_name(monkeypatch):
+    monkeypatch.setattr(demo, "PAPERS", [{**PAPERS[0], "builds_on": ["No Such Paper"]}])
+    with pytest.raises(ValueError, match="No Such Paper"):
+        run_demo()
+    assert not Paper.objects.exists()
+
+
+# --- the data and the drawings, without a database ------------------------------
+
+
+def test_notes_are_short():
+    for entry in PAPERS:
+        prose = re.sub(r"```.*?```|\$\$.*?\$\$|\|.*\|", "", entry["notes"], flags=re.S)
+        assert 20 <= len(prose.split()) <= 140, entry["title"]
+
+
+def test_schematic_is_deterministic_and_works_without_dejavu(monkeypatch, tmp_path):
+    steps = ["input", "encoder", "decoder"]
+    first = demo_figures.schematic(steps, title="A → B", back="loop")
+    assert first == demo_figures.schematic(steps, title="A → B", back="loop")
+    monkeypatch.setattr(demo_figures, "_FONT_DIR", tmp_path)  # no fonts there
+    demo_figures._font.cache_clear()
+    try:
+        fallback = demo_figures.schematic(steps)
+    finally:
+        demo_figures._font.cache_clear()
+    with Image.open(io.BytesIO(fallback)) as image:
+        assert image.format == "PNG"
