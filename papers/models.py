@@ -189,6 +189,13 @@ class Paper(models.Model):
     def is_published(self):
         return self.status == Status.PUBLISHED
 
+    def sorted_tags(self):
+        """Tags in alphabetical order; free when ``for_list()`` prefetched them.
+
+        (taggit's manager takes no custom prefetch queryset, so the order is made here.)
+        """
+        return sorted(self.tags.all(), key=lambda tag: tag.name.casefold())
+
     def ordered_authors(self):
         """Authors in byline order; free when ``for_list()`` prefetched them."""
         return [authorship.author for authorship in self.authorships.all()]

@@ -10,7 +10,6 @@ import tempfile
 from io import StringIO
 from pathlib import Path
 
-import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.db.models import Count
@@ -166,12 +165,6 @@ class DemoContentTests(TestCase):
                 assert draft.get_absolute_url() not in html, (url, draft)
         assert self.client.get(drafts[0].get_absolute_url()).status_code == 404
 
-    @pytest.mark.xfail(
-        strict=True,
-        raises=AttributeError,
-        reason="papers.views._facets: data.update(fixed) nests the tag list of tag_detail "
-        "(QueryDict.update appends the list as one value), so /tags/<slug>/ raises",
-    )
     def test_tag_page_of_a_demo_topic_renders(self):
         response = self.client.get(reverse("papers:tag_detail", args=["language"]))
         assert response.status_code == 200
