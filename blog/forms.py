@@ -17,7 +17,11 @@ class ReportAdminForm(forms.ModelForm):
             "title", "kind", "number", "status", "published_at", "work_in_progress", "tags",
             "series", "part", "cover", "cover_alt", "teaser", "body", "slug",
         ]  # fmt: skip
-        widgets = {"teaser": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "title": forms.TextInput(attrs={"class": "vLargeTextField"}),
+            "cover_alt": forms.TextInput(attrs={"class": "vLargeTextField"}),
+            "teaser": forms.Textarea(attrs={"rows": 3, "class": "vLargeTextField"}),
+        }
 
     def clean_cover(self):
         """Pillow reads the cover and re-encodes it; the upload itself is never stored."""
