@@ -18,12 +18,13 @@ from papers.models import Tag
 FEED_SIZE = 20
 # XML 1.0 cannot carry these at all (not even escaped); a form feed pasted from a PDF
 # must not turn the whole feed into a parse error.
-_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_XML_INVALID = re.compile("[\x00-\x08\x0e-\x1f\ufffe\uffff]")
+_XML_INVALID_SPACE = re.compile("[\x0b\x0c]")  # vertical tab and form feed separate words
 
 
 def xml_safe(text):
     """``text`` without the characters XML 1.0 forbids."""
-    return _XML_INVALID.sub("", str(text or ""))
+    return _XML_INVALID.sub("", _XML_INVALID_SPACE.sub(" ", str(text or "")))
 
 
 class ReportAtomFeed(Atom1Feed):
@@ -78,7 +79,8 @@ class ReportFeed(Feed):
         return xml_safe(f"{report.label}: {report.title}")
 
     def item_description(self, report):
-        return xml_safe(report.teaser_text)
+        # Atom's <summary type="html">: the sanitised teaser, never unescaped text.
+        return xml_safe(report.teaser_html)
 
     def item_link(self, report):
         return report.get_absolute_url()

@@ -1,5 +1,6 @@
 """Reports: numbered paper reports, multi-part book reports, paper-of-the-week posts, articles."""
 
+import html
 import math
 import uuid
 
@@ -261,8 +262,8 @@ class Report(models.Model):
 
     @property
     def teaser_text(self):
-        """The teaser without markup, for meta descriptions and feed summaries."""
-        return " ".join(strip_tags(self.teaser_html).split())
+        """The teaser as plain text (entities decoded) for meta tags and JSON-LD."""
+        return " ".join(html.unescape(strip_tags(self.teaser_html)).split())
 
     def clean(self):
         self.title = " ".join(self.title.split())
