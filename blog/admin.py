@@ -32,7 +32,8 @@ class TagListFilter(admin.SimpleListFilter):
         return [(tag.slug, f"{tag.name} ({tag.n})") for tag in tags[:50]]
 
     def queryset(self, request, queryset):
-        if self.value():
+        # A NUL typed into the address would be a database error on PostgreSQL.
+        if self.value() and "\x00" not in self.value():
             return queryset.filter(tags__slug=self.value())
         return queryset
 

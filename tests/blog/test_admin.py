@@ -185,3 +185,9 @@ def test_deleting_a_paper_used_by_a_report_is_refused_in_the_admin(admin_client)
         response.content.decode()
     )
     assert Paper.objects.filter(pk=paper.pk).exists()
+
+
+@pytest.mark.parametrize("query", [{"tag": "a\x00b"}, {"year": "20x4"}, {"year": "2024\x00"}])
+def test_junk_changelist_filters_do_not_break_the_admin(admin_client, query):
+    ReportFactory()
+    assert admin_client.get(CHANGELIST, query).status_code == 200

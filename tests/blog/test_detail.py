@@ -172,3 +172,11 @@ def test_query_count_does_not_grow_with_papers_tags_and_parts(
     assert few == many
     with django_assert_max_num_queries(8):
         client.get(report.get_absolute_url())
+
+
+@pytest.mark.parametrize(
+    "url", ["/reports/a%00b/", "/reports/a%0Ab/", "/feeds/reports/tags/a%00b/"]
+)
+def test_control_characters_in_the_address_are_a_404(client, url):
+    # On PostgreSQL a NUL in a query parameter is an error: it must never get that far.
+    assert client.get(url).status_code == 404
