@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
+from blog.sitemaps import ReportSitemap
 from config import views
 from config.api import api
 from papers import editor
@@ -13,11 +14,13 @@ from papers.sitemaps import PaperSitemap
 # Each app contributes its public objects; only published ones (their own sitemaps say so).
 sitemaps = {
     "papers": PaperSitemap,
+    "reports": ReportSitemap,
 }
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("", include("papers.urls")),
+    path("", include("blog.urls")),
     path("markdownx/markdownify/", editor.markdown_preview, name="markdownx_markdownify"),
     path("markdownx/upload/", editor.image_upload, name="markdownx_upload"),
     path("api/", api.urls),

@@ -3,10 +3,12 @@
 from django.db.models import Count
 from django.shortcuts import render
 
+from blog.models import Report
 from papers.models import Paper, Tag
 
 HOME_PAPERS = 8
 HOME_TOPICS = 30
+HOME_REPORTS = 4
 
 
 def home(request):
@@ -16,4 +18,5 @@ def home(request):
         .annotate(count=Count("papers_taggedpaper_items"))
         .order_by("-count", "name")[:HOME_TOPICS]
     )
-    return render(request, "home.html", {"papers": papers, "topics": topics})
+    reports = Report.objects.published().for_list().newest_first()[:HOME_REPORTS]
+    return render(request, "home.html", {"papers": papers, "topics": topics, "reports": reports})

@@ -5,8 +5,9 @@ with a 4xx instead of a 500, and store only images that Pillow re-encoded.
 """
 
 import datetime
+import functools
+import os
 
-from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
@@ -15,9 +16,37 @@ from django.views.decorators.http import require_POST
 from papers.images import reencode_image
 from papers.markdown import markdown_problem, render_markdown
 
+# What a file's name may say it is, for each format Pillow found in it.
+_EXTENSIONS = {"png": {".png"}, "jpg": {".jpg", ".jpeg"}}
+_FORMAT_NAMES = {"png": "PNG", "jpg": "JPEG"}
+
+
+def _staff_only(error_response):
+    """Like ``staff_member_required``, but answers 403 instead of redirecting a script
+    (the editor's XHR) to the login page, which it would take for a broken response."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not (request.user.is_active and request.user.is_staff):
+                return error_response("Only logged-in staff can do this.")
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def _text_error(message):
+    return HttpResponse(message, status=403, content_type="text/plain; charset=utf-8")
+
+
+def _json_error(message):
+    return JsonResponse({"image": [message]}, status=403)
+
 
 @require_POST
-@staff_member_required
+@_staff_only(_text_error)
 def markdown_preview(request):
     """Render the editor's Markdown exactly as the public page will."""
     content = request.POST.get("content")
@@ -32,7 +61,7 @@ def markdown_preview(request):
 
 
 @require_POST
-@staff_member_required
+@_staff_only(_json_error)
 def image_upload(request):
     """Store a dropped or pasted image and answer with the Markdown that shows it."""
     uploaded = request.FILES.get("image")
@@ -42,5 +71,18 @@ def image_upload(request):
         clean = reencode_image(uploaded)
     except ValidationError as error:
         return JsonResponse({"image": error.messages}, status=400)
+    kind = clean.name.rsplit(".", 1)[1]
+    extension = os.path.splitext(uploaded.name or "")[1].lower()
+    if extension and extension not in _EXTENSIONS[kind]:
+        # A file that lies about its type was not made by a tool the author trusts.
+        return JsonResponse(
+            {
+                "image": [
+                    f"The file is named “{extension}” but is a {_FORMAT_NAMES[kind]} image; "
+                    "rename it or save it again as what it claims to be."
+                ]
+            },
+            status=400,
+        )
     name = default_storage.save(f"uploads/{datetime.date.today():%Y/%m}/{clean.name}", clean)
     return JsonResponse({"image_code": f"![]({default_storage.url(name)})"})

@@ -28,6 +28,7 @@ _EXTENSIONS = [
     "pymdownx.highlight",
     "pymdownx.arithmatex",
     "pymdownx.tilde",
+    "pymdownx.blocks.caption",  # `/// figure-caption` blocks turn an image into a <figure>
 ]
 _EXTENSION_CONFIGS = {
     "pymdownx.highlight": {
@@ -80,6 +81,10 @@ _STYLE_PROPERTIES = {"text-align"}
 _MAX_UNMATCHED_BRACKETS = 10
 _MAX_BRACKET_DEPTH = 32
 _MAX_BRACKETS = 5_000
+# Python-Markdown recurses once per nested list or quote level and hits Python's
+# recursion limit near 300 (``"1. " * 1000``); no real text nests anywhere near this.
+_MAX_BLOCK_NESTING = 50
+_BLOCK_MARKER = re.compile(r"[ \t]*(?:>|(?:[*+-]|\d{1,9}[.)])(?=[ \t]))[ \t]?")
 
 _INLINE_MATH = re.compile(r'<span class="arithmatex">\\\((.*?)\\\)</span>', re.S)
 _BLOCK_MATH = re.compile(r'<div class="arithmatex">\\\[(.*?)\\\]</div>', re.S)
@@ -134,6 +139,16 @@ def _convert_math(rendered):
     return _INLINE_MATH.sub(lambda m: _to_mathml(m.group(1), display=False), rendered)
 
 
+def _block_nesting(line):
+    """How deep ``line`` nests quotes and lists: markers at its start plus indent levels."""
+    depth, position = 0, 0
+    while (match := _BLOCK_MARKER.match(line, position)) and match.end() > position:
+        depth += 1
+        position = match.end()
+    indent = len(line) - len(line.lstrip(" \t"))
+    return depth + line[:indent].expandtabs(4).count(" ") // 4
+
+
 def markdown_problem(text):
     """Return why ``text`` is too costly to render as Markdown, or ``None`` when it is fine.
 
@@ -161,6 +176,8 @@ def markdown_problem(text):
             open_brackets[closers[char]] -= 1
     if depth > _MAX_BRACKET_DEPTH:
         return f"nests “[” more than {_MAX_BRACKET_DEPTH} deep."
+    if any(_block_nesting(line) > _MAX_BLOCK_NESTING for line in text.splitlines()):
+        return f"nests lists, quotes or indentation more than {_MAX_BLOCK_NESTING} levels deep."
     unmatched = open_brackets["["] + open_brackets["("]
     if unmatched > _MAX_UNMATCHED_BRACKETS:
         return f"has {unmatched:,} brackets that are never closed."
@@ -197,5 +214,8 @@ def render_markdown(text):
         # (an import, a script) is shown as plain text rather than stalling the worker.
         return mark_safe(f'<pre class="markdown-fallback">{html.escape(text)}</pre>')  # noqa: S308
     md = markdown.Markdown(extensions=_EXTENSIONS, extension_configs=_EXTENSION_CONFIGS)
-    rendered = _convert_math(md.convert(_inline_double_dollars(text)))
+    try:
+        rendered = _convert_math(md.convert(_inline_double_dollars(text)))
+    except RecursionError:  # a nesting the checks above did not foresee: never a 500
+        return mark_safe(f'<pre class="markdown-fallback">{html.escape(text)}</pre>')  # noqa: S308
     return mark_safe(sanitize_html(rendered))  # noqa: S308 - sanitised by nh3 just above

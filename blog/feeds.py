@@ -1,0 +1,141 @@
+"""Atom feeds of published reports: all of them, one kind, one tag. Full HTML content."""
+
+import re
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.http import urlencode
+
+from blog.metadata import absolutize
+from blog.models import Kind, Report
+from papers.models import Tag
+
+FEED_SIZE = 20
+# XML 1.0 cannot carry these at all (not even escaped); a form feed pasted from a PDF
+# must not turn the whole feed into a parse error.
+_XML_INVALID = re.compile("[\x00-\x08\x0e-\x1f\ufffe\uffff]")
+_XML_INVALID_SPACE = re.compile("[\x0b\x0c]")  # vertical tab and form feed separate words
+
+
+def xml_safe(text):
+    """``text`` without the characters XML 1.0 forbids."""
+    return _XML_INVALID.sub("", _XML_INVALID_SPACE.sub(" ", str(text or "")))
+
+
+class ReportAtomFeed(Atom1Feed):
+    """Atom 1.0 with the whole report in ``<content>`` beside the teaser in ``<summary>``."""
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        if item.get("content"):
+            handler.addQuickElement("content", item["content"], {"type": "html"})
+
+
+@dataclass
+class Scope:
+    """What a feed is about, with the request (feed instances are shared between threads)."""
+
+    request: HttpRequest
+    subject: object = None
+
+
+class ReportFeed(Feed):
+    feed_type = ReportAtomFeed
+
+    def get_object(self, request, **kwargs):
+        return Scope(request, self.subject(**kwargs))
+
+    def subject(self):
+        return None
+
+    def reports(self, subject):
+        return Report.objects.published()
+
+    def items(self, scope):
+        reports = list(self.reports(scope.subject).for_list().newest_first()[:FEED_SIZE])
+        for report in reports:
+            # Feed readers have no page to resolve /media/… against.
+            report.feed_content = xml_safe(absolutize(report.body_html, scope.request))
+        return reports
+
+    def title(self, scope):
+        return f"Reports · {settings.SITE_NAME}"
+
+    def subtitle(self, scope):
+        return "Paper reports, book reports, paper-of-the-week posts and articles."
+
+    def link(self, scope):
+        return reverse("blog:report_list")
+
+    def feed_url(self, scope):
+        return reverse("blog:feed")
+
+    def item_title(self, report):
+        return xml_safe(f"{report.label}: {report.title}")
+
+    def item_description(self, report):
+        # Atom's <summary type="html">: the sanitised teaser, never unescaped text.
+        return xml_safe(report.teaser_html)
+
+    def item_link(self, report):
+        return report.get_absolute_url()
+
+    def item_pubdate(self, report):
+        return report.published_at
+
+    def item_updateddate(self, report):
+        return report.updated_at
+
+    def item_categories(self, report):
+        return [xml_safe(tag.name) for tag in report.tags.all()]
+
+    def item_extra_kwargs(self, report):
+        return {"content": report.feed_content}
+
+
+class KindFeed(ReportFeed):
+    def subject(self, kind_slug):
+        kind = Kind.from_url_slug(kind_slug)
+        if kind is None:
+            raise Http404("No such kind of report.")
+        return kind
+
+    def reports(self, kind):
+        return Report.objects.published().filter(kind=kind)
+
+    def title(self, scope):
+        return f"{scope.subject.plural} · {settings.SITE_NAME}"
+
+    def subtitle(self, scope):
+        return f"{scope.subject.plural} published on {settings.SITE_NAME}."
+
+    def link(self, scope):
+        return reverse("blog:report_kind", args=[scope.subject.url_slug])
+
+    def feed_url(self, scope):
+        return reverse("blog:feed_kind", args=[scope.subject.url_slug])
+
+
+class TagFeed(ReportFeed):
+    def subject(self, slug):
+        return get_object_or_404(Tag, slug=slug)
+
+    def reports(self, tag):
+        return Report.objects.published().filter(tags=tag)
+
+    def title(self, scope):
+        return xml_safe(f"Reports tagged “{scope.subject.name}” · {settings.SITE_NAME}")
+
+    def subtitle(self, scope):
+        return xml_safe(f"Reports about {scope.subject.name}.")
+
+    def link(self, scope):
+        return reverse("blog:report_list") + "?" + urlencode({"tag": scope.subject.slug})
+
+    def feed_url(self, scope):
+        return reverse("blog:feed_tag", args=[scope.subject.slug])

@@ -1,0 +1,38 @@
+"""Admin forms of the reports."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from blog.models import Report
+from papers.images import reencode_image
+from papers.tagging import TagsField
+
+
+class ReportAdminForm(forms.ModelForm):
+    tags = TagsField(required=False, help_text="Comma-separated, e.g. “vision, 3d”.")
+
+    class Meta:
+        model = Report
+        fields = [
+            "title", "kind", "number", "status", "published_at", "work_in_progress", "tags",
+            "series", "part", "cover", "cover_alt", "teaser", "body", "slug",
+        ]  # fmt: skip
+        widgets = {
+            "title": forms.TextInput(attrs={"class": "vLargeTextField"}),
+            "cover_alt": forms.TextInput(attrs={"class": "vLargeTextField"}),
+            "teaser": forms.Textarea(attrs={"rows": 3, "class": "vLargeTextField"}),
+        }
+
+    def clean_cover(self):
+        """Pillow reads the cover and re-encodes it; the upload itself is never stored."""
+        cover = self.cleaned_data.get("cover")
+        if (
+            cover
+            and cover != getattr(self.instance, "cover", None)
+            and hasattr(cover, "content_type")
+        ):
+            try:
+                return reencode_image(cover)
+            except ValidationError as error:
+                raise ValidationError(error.messages) from None
+        return cover

@@ -1,0 +1,182 @@
+"""Public report pages: the list (with kind, tag and year facets), kind pages, a report."""
+
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.db.models.functions import ExtractYear
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
+from django.utils.http import urlencode
+
+from blog.filters import ReportFilter
+from blog.metadata import article_jsonld, cover_url
+from blog.models import Kind, Report
+from papers.models import Tag
+
+PAGE_SIZE = 10
+TOP_TAGS = 20
+
+
+def _filterset(data, without=None):
+    data = data.copy()
+    if without:
+        data.pop(without, None)
+    return ReportFilter(data, queryset=Report.objects.published())
+
+
+def _query_string(data, *drop):
+    """``data`` as a query string without ``page`` and the ``drop`` keys (``""`` when empty)."""
+    pairs = [
+        (key, value)
+        for key in data
+        if key not in ("page", *drop)
+        for value in data.getlist(key)
+        if value != ""
+    ]
+    return "?" + urlencode(pairs) if pairs else ""
+
+
+def _kind_facets(request, data, current):
+    """Every kind with its count under the other filters; links keep those filters."""
+    counts = {}
+    without_kind = _filterset(data, without="kind")
+    if without_kind.is_valid():
+        counts = dict(
+            without_kind.qs.order_by()
+            .values_list("kind")
+            .annotate(count=Count("pk", distinct=True))
+        )
+    query = _query_string(request.GET, "kind")
+    return [
+        {
+            "label": kind.plural,
+            "count": counts.get(kind.value, 0),
+            "url": reverse("blog:report_kind", args=[kind.url_slug]) + query,
+            "active": kind == current,
+        }
+        for kind in Kind
+    ]
+
+
+def _year_facets(data):
+    without_year = _filterset(data, without="year")
+    if not without_year.is_valid():
+        return []
+    return list(
+        without_year.qs.order_by()
+        .annotate(year=ExtractYear("published_at"))
+        .values("year")
+        .annotate(count=Count("pk", distinct=True))
+        .order_by("-year")
+    )
+
+
+def _tag_facets(reports):
+    return list(
+        Tag.objects.filter(blog_taggedreport_items__content_object__in=reports.values("pk"))
+        .annotate(count=Count("blog_taggedreport_items"))
+        .order_by("-count", "name")[:TOP_TAGS]
+    )
+
+
+def _report_list(request, kind=None):
+    data = request.GET.copy()
+    if kind is not None:
+        data.setlist("kind", [kind.value])
+    filterset = _filterset(data)
+    context = {
+        "kind": kind,
+        "heading": kind.plural if kind else "Reports",
+        "feed_url": reverse("blog:feed_kind", args=[kind.url_slug])
+        if kind
+        else reverse("blog:feed"),
+        "all_url": reverse("blog:report_list") + _query_string(request.GET, "kind"),
+    }
+    if not filterset.is_valid():
+        context["errors"] = filterset.errors
+        return render(request, "blog/report_list.html", context, status=400)
+    reports = filterset.qs
+    page = Paginator(reports.for_list().newest_first(), PAGE_SIZE).get_page(request.GET.get("page"))
+    cleaned = filterset.form.cleaned_data
+    active_kind = Kind(cleaned["kind"]) if cleaned.get("kind") else None
+    context.update(
+        page_obj=page,
+        reports=page.object_list,
+        kind_facets=_kind_facets(request, data, active_kind),
+        year_facets=_year_facets(data),
+        tag_facets=_tag_facets(reports.order_by()),
+        active_tags=cleaned.get("tag") or [],
+        active_year=cleaned.get("year"),
+        active_kind=active_kind,
+    )
+    return render(request, "blog/report_list.html", context)
+
+
+def report_list(request):
+    return _report_list(request)
+
+
+def report_kind(request, kind_slug):
+    kind = Kind.from_url_slug(kind_slug)
+    if kind is None:
+        raise Http404("No such kind of report.")
+    return _report_list(request, kind)
+
+
+def _series_navigation(report):
+    """Published parts of the report's series (one query), and where this one stands."""
+    if not report.series_id:
+        return None
+    parts = list(
+        Report.objects.published()
+        .filter(series_id=report.series_id)
+        .order_by("part", "pk")
+        .only("slug", "title", "part", "series_id")
+    )
+    if report not in parts:  # a draft part previewed by staff
+        parts = sorted([*parts, report], key=lambda part: part.part)
+    index = parts.index(report)
+    return {
+        "series": report.series,
+        "parts": parts,
+        "part": report.part,
+        "total": max(part.part for part in parts),
+        "previous": parts[index - 1] if index > 0 else None,
+        "next": parts[index + 1] if index + 1 < len(parts) else None,
+    }
+
+
+def report_detail(request, slug):
+    report = Report.objects.published().for_list().filter(slug=slug).first()
+    preview = report is None
+    if preview:
+        # Staff see drafts and scheduled reports at their future address; nobody else does.
+        if not request.user.is_staff:
+            raise Http404("No published report has this address.")
+        report = get_object_or_404(Report.objects.for_list(), slug=slug)
+    papers = list(report.linked_papers())
+    neighbours = Report.objects.published().only("slug", "title", "kind", "number")
+    if report.published_at:
+        older = neighbours.before(report).first()
+        newer = neighbours.after(report).first()
+    else:
+        older = newer = None
+    context = {
+        "report": report,
+        "preview": preview,
+        "papers": papers,
+        "tags": list(report.tags.all()),
+        "series_nav": _series_navigation(report),
+        "older": older,
+        "newer": newer,
+        "canonical_url": request.build_absolute_uri(report.get_absolute_url()),
+        "cover_url": cover_url(report, request),
+        "jsonld": article_jsonld(report, request, papers),
+    }
+    response = render(request, "blog/report_detail.html", context)
+    if preview:
+        # Never cached by a proxy or the browser, never indexed.
+        patch_cache_control(response, private=True, no_store=True)
+        response["X-Robots-Tag"] = "noindex"
+    return response

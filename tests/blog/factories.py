@@ -1,0 +1,64 @@
+"""factory-boy factories for reports."""
+
+import datetime
+
+import factory
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from blog.models import Kind, Report, ReportPaper, Series
+from papers.models import Status
+from tests.factories import png_bytes
+
+
+class SeriesFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Series
+
+    title = factory.Sequence(lambda n: f"A Book in Parts {n}")
+
+
+class ReportFactory(factory.django.DjangoModelFactory):
+    """A published report, one day old, with a heading, math and code in its body."""
+
+    class Meta:
+        model = Report
+        skip_postgeneration_save = True
+
+    kind = Kind.PAPER_REPORT
+    title = factory.Sequence(lambda n: f"Report on Things, Number {n}")
+    teaser = "A short *teaser*."
+    body = (
+        "## Idea\n\nThe loss is $L = \\sum_i \\ell_i$.\n\n## Code\n\n```python\nprint('hi')\n```\n"
+    )
+    status = Status.PUBLISHED
+    published_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=1))
+
+    class Params:
+        draft = factory.Trait(status=Status.DRAFT, published_at=None)
+        with_cover = factory.Trait(
+            cover=factory.LazyFunction(
+                lambda: ContentFile(png_bytes(size=(120, 63)), name="cover.png")
+            ),
+            cover_alt="A red rectangle.",
+        )
+
+    @factory.post_generation
+    def tags(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.tags.add(*extracted)
+
+    @factory.post_generation
+    def papers(self, create, extracted, **kwargs):
+        if create and extracted:
+            for position, paper in enumerate(extracted):
+                ReportPaper.objects.create(report=self, paper=paper, position=position)
+
+
+def days_ago(days):
+    return timezone.now() - datetime.timedelta(days=days)
+
+
+def at(year, month=6, day=1):
+    """A publication time in a given year."""
+    return datetime.datetime(year, month, day, 12, 0, tzinfo=datetime.UTC)

@@ -1,0 +1,91 @@
+"""In Chromium: an editor writes and publishes a report; a visitor follows a series."""
+
+import base64
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from blog.models import Kind, Report
+from tests.blog.factories import ReportFactory, SeriesFactory, days_ago
+from tests.factories import png_bytes
+
+DROP_IMAGE = """([b64, name]) => {
+    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const file = new File([bytes], name, {type: "image/png"});
+    const transfer = new DataTransfer();
+    transfer.items.add(file);
+    document.querySelector("#id_body").dispatchEvent(
+        new DragEvent("drop", {dataTransfer: transfer, bubbles: true, cancelable: true}));
+}"""
+
+
+def log_in(page, base_url, next_url):
+    page.goto(f"{base_url}/admin/login/?next={next_url}")
+    page.fill("#id_username", "boss")
+    page.fill("#id_password", "pw-boss-123")
+    page.click("input[type=submit]")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_editor_writes_a_report_with_math_and_an_image_and_publishes_it(site, superuser):
+    page, base_url = site
+    log_in(page, base_url, "/admin/blog/report/add/")
+    page.fill("#id_title", "Energy and Mass")
+    page.select_option("#id_kind", Kind.ARTICLE)
+    page.fill("#id_teaser", "A formula and a picture.")
+    page.fill("#id_body", "## The formula\n\nEnergy is $$E = mc^2$$\n\n")
+    page.evaluate(DROP_IMAGE, [base64.b64encode(png_bytes(size=(30, 20))).decode(), "fig.png"])
+
+    body = page.locator("#id_body")
+    expect(body).to_have_value(re.compile(r"!\[\]\(/media/uploads/\d{4}/\d{2}/\w+\.png\)"))
+    preview = page.locator(".markdownx-preview")
+    expect(preview.locator("math")).to_have_count(1)
+    expect(preview.locator("math mi").first).to_have_text("E")
+    expect(preview.locator("img[src^='/media/uploads/']")).to_have_count(1)
+
+    page.select_option("#id_status", "published")
+    page.click("input[name=_save]")
+    expect(page.locator(".messagelist")).to_contain_text("was added successfully")
+    assert Report.objects.published().filter(title="Energy and Mass").exists()
+
+    page.goto(f"{base_url}/reports/")
+    page.get_by_role("link", name="Energy and Mass").click()
+    expect(page.locator("h1")).to_have_text("Energy and Mass")
+    expect(page.locator(".report-body math")).to_have_count(1)
+    expect(page.locator(".report-body img[src^='/media/uploads/']")).to_have_count(1)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_editor_sees_why_a_dropped_file_was_refused(site, superuser):
+    page, base_url = site
+    log_in(page, base_url, "/admin/blog/report/add/")
+    page.fill("#id_body", "Text. ")
+    page.evaluate(DROP_IMAGE, [base64.b64encode(b"<svg onload=alert(1)>").decode(), "x.png"])
+    expect(page.locator(".markdownx-upload-error")).to_contain_text("not a readable PNG or JPEG")
+    expect(page.locator("#id_body")).to_have_value("Text. ")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_visitor_follows_the_series_from_part_1_to_part_2(site):
+    page, base_url = site
+    series = SeriesFactory(title="The Principles of Deep Learning Theory")
+    one = ReportFactory(
+        kind=Kind.BOOK_REPORT,
+        series=series,
+        part=1,
+        title="Networks at Initialization",
+        published_at=days_ago(20),
+    )
+    ReportFactory(
+        kind=Kind.BOOK_REPORT, series=series, part=2, title="Learning", published_at=days_ago(10)
+    )
+    page.goto(base_url + one.get_absolute_url())
+    expect(page.locator(".series-banner")).to_contain_text("Part 1 of 2")
+    page.locator(".series-nav").get_by_role("link", name=re.compile("Part 2: Learning")).click()
+    expect(page.locator("h1")).to_have_text("Learning")
+    expect(page.locator(".series-banner")).to_contain_text("Part 2 of 2")
+    expect(page.locator(".series-previous")).to_have_attribute("href", one.get_absolute_url())

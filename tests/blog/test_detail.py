@@ -1,0 +1,182 @@
+"""A report's page: rendered body, contents, paper cards, series and report navigation, metadata."""
+
+import json
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from blog.models import Kind
+from papers.models import Status
+from tests.blog.factories import ReportFactory, SeriesFactory, days_ago
+from tests.factories import paper_with_everything
+
+pytestmark = pytest.mark.django_db
+
+
+def page(client, report):
+    response = client.get(report.get_absolute_url())
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_body_has_mathml_highlighted_code_tables_footnotes_and_figures(client):
+    report = ReportFactory(
+        body=(
+            "## Setup\n\nInline $a^2 + b^2$ and\n\n$$\\frac{1}{n}\\sum_i x_i$$\n\n"
+            "```python\ndef f(x):\n    return x\n```\n\n"
+            "| a | b |\n|---|---|\n| 1 | 2 |\n\n"
+            "A claim.[^1]\n\n[^1]: The source.\n\n"
+            "![Patch grid](/media/uploads/grid.png)\n\n/// figure-caption\nThe grid.\n///\n"
+        )
+    )
+    html = page(client, report)
+    assert '<math xmlns="http://www.w3.org/1998/Math/MathML" display="inline">' in html
+    assert 'display="block"' in html and "<mfrac>" in html
+    assert '<span class="k">def</span>' in html
+    assert "<table>" in html and "<td>2</td>" in html
+    assert 'class="footnote"' in html
+    assert "<figure>" in html and "<figcaption>" in html and 'alt="Patch grid"' in html
+
+
+def test_table_of_contents_links_the_headings(client):
+    report = ReportFactory(body="## One\n\ntext\n\n### One point five\n\n## Two\n")
+    html = page(client, report)
+    assert '<nav class="toc"' in html
+    assert '<a href="#one">One</a>' in html
+    assert '<li class="toc-level-3"><a href="#one-point-five">One point five</a>' in html
+    assert '<h2 id="two">Two</h2>' in html
+
+
+def test_a_single_heading_needs_no_table_of_contents(client):
+    assert '<nav class="toc"' not in page(client, ReportFactory(body="## Only\n\ntext"))
+
+
+def test_linked_published_papers_are_shown_as_cards(client):
+    shown = paper_with_everything(title="Shown Paper")
+    hidden = paper_with_everything(title="Hidden Paper", status=Status.DRAFT)
+    html = page(client, ReportFactory(papers=[shown, hidden]))
+    assert "Shown Paper" in html and shown.get_absolute_url() in html
+    assert "Hidden Paper" not in html
+
+
+def test_reading_time_kind_number_and_work_in_progress(client):
+    report = ReportFactory(
+        kind=Kind.PAPER_REPORT, number=7, body="word " * 700, work_in_progress=True
+    )
+    html = page(client, report)
+    assert "4 min read" in html
+    assert "Paper report 7" in html
+    assert "work in progress" in html.lower()
+    assert 'class="badge wip"' in html
+
+
+def test_series_navigation_says_part_x_of_y_and_links_the_parts(client):
+    series = SeriesFactory(title="Deep Learning Theory")
+    one = ReportFactory(series=series, part=1, title="At initialization", kind=Kind.BOOK_REPORT)
+    two = ReportFactory(series=series, part=2, title="Learning", kind=Kind.BOOK_REPORT)
+    html = page(client, one)
+    assert "Part 1 of 2" in html
+    assert re.search(rf'class="series-next" rel="next" href="{two.get_absolute_url()}"', html)
+    assert "series-previous" not in html
+    html = page(client, two)
+    assert "Part 2 of 2" in html
+    assert re.search(rf'class="series-previous" rel="prev" href="{one.get_absolute_url()}"', html)
+
+
+def test_previous_and_next_report(client):
+    old = ReportFactory(title="Old one", published_at=days_ago(30))
+    middle = ReportFactory(title="Middle one", published_at=days_ago(20))
+    new = ReportFactory(title="New one", published_at=days_ago(10))
+    html = page(client, middle)
+    assert f'class="older" href="{old.get_absolute_url()}"' in html
+    assert f'class="newer" href="{new.get_absolute_url()}"' in html
+
+
+def test_opengraph_twitter_and_canonical_metadata(client):
+    report = ReportFactory(
+        with_cover=True, title="Radiance & Fields", teaser="Rays <b>through</b> a volume."
+    )
+    html = page(client, report)
+    url = f"http://testserver{report.get_absolute_url()}"
+    assert f'<link rel="canonical" href="{url}">' in html
+    assert '<meta property="og:type" content="article">' in html
+    assert '<meta property="og:title" content="Radiance &amp; Fields">' in html
+    assert '<meta property="og:description" content="Rays through a volume.">' in html
+    assert re.search(
+        r'<meta property="og:image" content="http://testserver/media/covers/\w+\.png">', html
+    )
+    assert '<meta property="og:image:width" content="120">' in html
+    assert '<meta name="twitter:card" content="summary_large_image">' in html
+    assert '<meta name="robots"' not in html
+
+
+def test_json_ld_article(client):
+    paper = paper_with_everything(title="The Paper", url="https://example.org/paper")
+    report = ReportFactory(
+        with_cover=True, title="</script><b>x</b>", tags=["vision"], papers=[paper]
+    )
+    html = page(client, report)
+    match = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    assert match, "no JSON-LD block"
+    assert "</script><b>" not in match.group(1)  # escaped, cannot close the element
+    data = json.loads(match.group(1))
+    assert data["@type"] == "Article"
+    assert data["headline"] == "</script><b>x</b>"
+    assert data["url"] == f"http://testserver{report.get_absolute_url()}"
+    assert data["image"][0].startswith("http://testserver/media/covers/")
+    assert data["keywords"] == ["vision"]
+    assert data["about"] == [
+        {"@type": "ScholarlyArticle", "name": "The Paper", "url": "https://example.org/paper"}
+    ]
+    assert "datePublished" in data
+
+
+def test_without_a_cover_the_twitter_card_is_a_summary(client):
+    html = page(client, ReportFactory())
+    assert '<meta name="twitter:card" content="summary">' in html
+    assert "og:image" not in html
+
+
+def test_unknown_slug_is_a_404(client):
+    assert client.get("/reports/no-such-report/").status_code == 404
+
+
+def _count(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_query_count_does_not_grow_with_papers_tags_and_parts(
+    client, django_assert_max_num_queries
+):
+    series = SeriesFactory()
+    report = ReportFactory(
+        series=series,
+        part=1,
+        papers=[paper_with_everything()],
+        tags=["a"],
+        published_at=days_ago(5),
+    )
+    ReportFactory(published_at=days_ago(9))
+    ReportFactory(published_at=days_ago(1))
+    few = _count(client, report.get_absolute_url())
+    for n in range(2, 12):
+        ReportFactory(series=series, part=n, published_at=days_ago(5 + n))
+        paper = paper_with_everything(n_authors=5, tags=(f"p{n}", f"q{n}"))
+        report.paper_links.create(paper=paper, position=n)
+        report.tags.add(f"tag{n}")
+    many = _count(client, report.get_absolute_url())
+    assert few == many
+    with django_assert_max_num_queries(8):
+        client.get(report.get_absolute_url())
+
+
+@pytest.mark.parametrize(
+    "url", ["/reports/a%00b/", "/reports/a%0Ab/", "/feeds/reports/tags/a%00b/"]
+)
+def test_control_characters_in_the_address_are_a_404(client, url):
+    # On PostgreSQL a NUL in a query parameter is an error: it must never get that far.
+    assert client.get(url).status_code == 404

@@ -1,0 +1,71 @@
+"""Markdown that is slow to parse, nests absurdly or is too long: a form error, never a hang."""
+
+import time
+
+import pytest
+
+from blog.models import Report
+from papers.markdown import MAX_MARKDOWN_LENGTH, render_markdown
+from tests.blog.factories import ReportFactory
+
+pytestmark = pytest.mark.django_db
+
+SLOW = {
+    "unclosed brackets": "[" * 13_000,
+    "nested quotes": "> " * 1_000,
+    "nested lists": "1. " * 1_000,
+    "indented lists": "".join("    " * depth + "- item\n" for depth in range(400)),
+    "too long": "word " * (MAX_MARKDOWN_LENGTH // 5 + 1),
+}
+
+
+def add_form(**overrides):
+    data = {
+        "title": "Slow",
+        "kind": "paper-report",
+        "status": "draft",
+        "teaser": "",
+        "body": "",
+        "tags": "",
+        "paper_links-TOTAL_FORMS": "0",
+        "paper_links-INITIAL_FORMS": "0",
+        "paper_links-MIN_NUM_FORMS": "0",
+        "paper_links-MAX_NUM_FORMS": "1000",
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.mark.parametrize("text", SLOW.values(), ids=SLOW.keys())
+@pytest.mark.parametrize("field", ["body", "teaser"])
+def test_admin_form_refuses_it_quickly(admin_client, text, field):
+    start = time.monotonic()
+    response = admin_client.post("/admin/blog/report/add/", add_form(**{field: text}))
+    assert time.monotonic() - start < 2
+    assert response.status_code == 200  # the form again, with the error
+    errors = response.context["adminform"].form.errors
+    assert field in errors
+    assert not Report.objects.exists()
+
+
+@pytest.mark.parametrize("text", SLOW.values(), ids=SLOW.keys())
+def test_preview_answers_400_quickly(staff_client, text):
+    start = time.monotonic()
+    response = staff_client.post("/markdownx/markdownify/", {"content": text})
+    assert time.monotonic() - start < 2
+    assert response.status_code == 400
+    assert response.content.decode().startswith("This text ")
+
+
+@pytest.mark.parametrize("text", SLOW.values(), ids=SLOW.keys())
+def test_a_report_saved_around_the_forms_still_renders_quickly(client, text):
+    start = time.monotonic()
+    report = ReportFactory(body=text)
+    assert client.get(report.get_absolute_url()).status_code == 200
+    assert time.monotonic() - start < 2
+    assert report.body_html.startswith('<pre class="markdown-fallback">')
+
+
+def test_deep_but_sane_nesting_still_renders():
+    html = render_markdown("".join("    " * depth + "- item\n" for depth in range(6)))
+    assert html.count("<ul>") == 6
