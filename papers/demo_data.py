@@ -1295,7 +1295,9 @@ inference practical for deep models.
     },
     {
         "title": "NeRF: Representing Scenes as Neural Radiance Fields for View Synthesis",
+        "arxiv": "2003.08934",
         "year": 2020,
+        "month": 3,
         "alias": "NeRF",
         "venue": "ECCV 2020",
         "authors": [
@@ -1421,6 +1423,8 @@ inference practical for deep models.
     },
     {
         "title": "Were RNNs All We Needed?",
+        "alias": "minGRU",
+        "arxiv": "2410.01201",
         "year": 2024,
         "month": 10,
         "authors": ["Leo Feng"],

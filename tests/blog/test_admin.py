@@ -187,7 +187,11 @@ def test_deleting_a_paper_used_by_a_report_is_refused_in_the_admin(admin_client)
     assert Paper.objects.filter(pk=paper.pk).exists()
 
 
-@pytest.mark.parametrize("query", [{"tag": "a\x00b"}, {"year": "20x4"}, {"year": "2024\x00"}])
-def test_junk_changelist_filters_do_not_break_the_admin(admin_client, query):
+@pytest.mark.parametrize(
+    ("query", "status"),
+    # NUL bytes are refused site-wide (config.middleware) before any query runs.
+    [({"tag": "a\x00b"}, 400), ({"year": "20x4"}, 200), ({"year": "2024\x00"}, 400)],
+)
+def test_junk_changelist_filters_do_not_break_the_admin(admin_client, query, status):
     ReportFactory()
-    assert admin_client.get(CHANGELIST, query).status_code == 200
+    assert admin_client.get(CHANGELIST, query).status_code == status
