@@ -8,15 +8,18 @@ from django.urls import include, path
 from config import views
 from papers import editor
 from papers.sitemaps import PaperSitemap
+from readinggroup.sitemaps import PresentationSitemap
 
 # Each app contributes its public objects; only published ones (their own sitemaps say so).
 sitemaps = {
     "papers": PaperSitemap,
+    "readinggroup": PresentationSitemap,
 }
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("", include("papers.urls")),
+    path("", include("readinggroup.urls")),
     path("markdownx/markdownify/", editor.markdown_preview, name="markdownx_markdownify"),
     path("markdownx/upload/", editor.image_upload, name="markdownx_upload"),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),

@@ -4,6 +4,7 @@ from django.db.models import Count
 from django.shortcuts import render
 
 from papers.models import Paper, Tag
+from readinggroup.models import Presentation
 
 HOME_PAPERS = 8
 HOME_TOPICS = 30
@@ -16,4 +17,9 @@ def home(request):
         .annotate(count=Count("papers_taggedpaper_items"))
         .order_by("-count", "name")[:HOME_TOPICS]
     )
-    return render(request, "home.html", {"papers": papers, "topics": topics})
+    next_session = Presentation.objects.published().upcoming().for_list().first()
+    return render(
+        request,
+        "home.html",
+        {"papers": papers, "topics": topics, "next_session": next_session},
+    )
