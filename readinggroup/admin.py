@@ -1,6 +1,7 @@
 """Admin for the reading group: the organiser schedules sessions and adds slides here."""
 
 from django.contrib import admin
+from django.db import models
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.html import format_html
@@ -142,6 +143,8 @@ class PresentationAdmin(MarkdownxModelAdmin):
         )
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, models.URLField):
+            kwargs.setdefault("assume_scheme", "https")  # "youtu.be/…" means https
         formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
         if db_field.name == "scheduled_at" and formfield is not None:
             formfield.help_text = (
@@ -154,3 +157,8 @@ class PresentationAdmin(MarkdownxModelAdmin):
 class PresenterAdmin(admin.ModelAdmin):
     list_display = ["name", "url"]
     search_fields = ["name"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, models.URLField):
+            kwargs.setdefault("assume_scheme", "https")
+        return super().formfield_for_dbfield(db_field, request, **kwargs)

@@ -223,7 +223,9 @@ class Presentation(models.Model):
     @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
-        instance._stored_files = (instance.__dict__.get("slides"), instance.__dict__.get("cover"))
+        # The names as stored, to tell on save() whether the files were replaced.
+        row = dict(zip(field_names, values, strict=False))
+        instance._stored_files = (row.get("slides"), row.get("cover"))
         return instance
 
     @classmethod

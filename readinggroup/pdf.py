@@ -18,6 +18,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.template.defaultfilters import filesizeformat
 
 logger = logging.getLogger(__name__)
 
@@ -46,8 +47,8 @@ def _read_upload(uploaded, max_bytes):
         raise SlidesError("The file is empty.", code="empty")
     if size is not None and size > max_bytes:
         raise SlidesError(
-            "The file is %(size)s MB; slides may be at most %(max)s MB.",
-            params={"size": round(size / 2**20, 1), "max": max_bytes // 2**20},
+            "The file is %(size)s, over the %(max)s limit for slides.",
+            params={"size": filesizeformat(size), "max": filesizeformat(max_bytes)},
             code="too_large",
         )
     uploaded.seek(0)
@@ -57,8 +58,8 @@ def _read_upload(uploaded, max_bytes):
         raise SlidesError("The file is empty.", code="empty")
     if len(data) > max_bytes:
         raise SlidesError(
-            "The file is larger than %(max)s MB, the limit for slides.",
-            params={"max": max_bytes // 2**20},
+            "The file is over the %(max)s limit for slides.",
+            params={"max": filesizeformat(max_bytes)},
             code="too_large",
         )
     return data
