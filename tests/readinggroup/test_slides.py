@@ -135,9 +135,8 @@ def _multipart(fields, file_field, filename, content):
     boundary = "----papershelf-boundary"
     body = io.BytesIO()
     for key, value in fields.items():
-        body.write(
-            f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'.encode()
-        )
+        head = f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n'
+        body.write(f"{head}{value}\r\n".encode())
     body.write(
         f'--{boundary}\r\nContent-Disposition: form-data; name="{file_field}"; '
         f'filename="{filename}"\r\nContent-Type: application/pdf\r\n\r\n'.encode()
