@@ -17,7 +17,13 @@ def home(request):
         .annotate(count=Count("papers_taggedpaper_items"))
         .order_by("-count", "name")[:HOME_TOPICS]
     )
-    next_session = Presentation.objects.published().upcoming().for_list().first()
+    next_session = (
+        Presentation.objects.published()
+        .upcoming()
+        .select_related("paper")
+        .prefetch_related("presenters")
+        .first()
+    )
     return render(
         request,
         "home.html",

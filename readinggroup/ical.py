@@ -8,6 +8,7 @@ calendar application reads without a VTIMEZONE block.
 
 import datetime
 import html
+import re
 
 from django.conf import settings
 from django.http import HttpResponse
@@ -27,9 +28,19 @@ def _utc(moment):
     return moment.astimezone(datetime.UTC)
 
 
+_BLOCK_END = re.compile(r"</(?:p|h[1-6]|li|pre|blockquote|div|tr|table|ul|ol)>", re.IGNORECASE)
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+def plain_text(fragment):
+    """Readable text from sanitised HTML: blocks stay apart, tags and entities go."""
+    text = html.unescape(strip_tags(_BLOCK_END.sub(lambda m: m.group(0) + "\n", fragment)))
+    return _BLANK_LINES.sub("\n\n", text).strip()
+
+
 def _description(presentation, session_url):
     parts = []
-    summary = html.unescape(strip_tags(presentation.summary_html)).strip()
+    summary = plain_text(presentation.summary_html)
     if summary:
         if len(summary) > MAX_DESCRIPTION:
             summary = summary[:MAX_DESCRIPTION].rsplit(" ", 1)[0] + "…"

@@ -11,6 +11,7 @@ from django.urls import reverse
 import readinggroup.pdf
 from readinggroup.models import Presentation
 from readinggroup.pdf import render_cover, validate_slides
+from tests.factories import png_bytes
 from tests.readinggroup.factories import PresentationFactory
 from tests.readinggroup.pdfs import encrypted_pdf, image_bomb_pdf, pdf_bytes, text_pdf
 
@@ -36,7 +37,7 @@ def _bad_slides(name):
     data, message = BAD_SLIDES[name]
     if data is None:
         data = {
-            "png renamed .pdf": lambda: __import__("tests.factories").factories.png_bytes(),
+            "png renamed .pdf": png_bytes,
             "truncated pdf": lambda: pdf_bytes(2)[:-300],
             "encrypted pdf (no password to open)": encrypted_pdf,
             "encrypted pdf (password to open)": lambda: encrypted_pdf(user_password=b"s3cret"),
@@ -187,11 +188,9 @@ def test_a_name_that_is_only_dots_is_not_an_upload(admin_client, _media_root):
     assert _files_in(_media_root) == []
 
 
-def test_slides_are_served_as_pdf_with_nosniff():
+def test_slides_are_served_as_pdf_with_nosniff(client):
     presentation = PresentationFactory(with_slides=True)
-    from django.test import Client
-
-    response = Client().get(reverse("readinggroup:slides", args=[presentation.number]))
+    response = client.get(reverse("readinggroup:slides", args=[presentation.number]))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response["X-Content-Type-Options"] == "nosniff"
