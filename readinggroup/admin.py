@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.text import Truncator
 from markdownx.admin import MarkdownxModelAdmin
 
 from readinggroup.forms import PresentationAdminForm
@@ -81,7 +82,7 @@ class PresentationAdmin(MarkdownxModelAdmin):
         "number",
         "scheduled_at",
         "title",
-        "paper",
+        "paper_name",
         "presenter_names",
         "has_slides",
         "has_recording",
@@ -114,6 +115,11 @@ class PresentationAdmin(MarkdownxModelAdmin):
         initial = super().get_changeform_initial_data(request)
         initial.setdefault("number", Presentation.next_number())
         return initial
+
+    @admin.display(description="paper", ordering="paper__title")
+    def paper_name(self, presentation):
+        paper = presentation.paper
+        return (paper.alias or Truncator(paper.title).chars(50)) if paper else "—"
 
     @admin.display(description="presenter")
     def presenter_names(self, presentation):

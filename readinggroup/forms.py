@@ -3,10 +3,18 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.db import models
 
 from papers.images import reencode_image
 from papers.tagging import TagsField
 from readinggroup.models import Presentation
+
+
+def https_urls(db_field, **kwargs):
+    """Form fields for the model; a URL typed without a scheme is read as https."""
+    if isinstance(db_field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return db_field.formfield(**kwargs)
 
 
 class PresentationAdminForm(forms.ModelForm):
@@ -14,6 +22,7 @@ class PresentationAdminForm(forms.ModelForm):
 
     class Meta:
         model = Presentation
+        formfield_callback = https_urls
         fields = [
             "number", "title", "status", "paper", "presenters", "scheduled_at",
             "duration_minutes", "location", "meeting_url", "summary", "slides", "cover",

@@ -164,7 +164,7 @@ class Presentation(models.Model):
     cover_width = models.PositiveIntegerField(null=True, editable=False)
     cover_height = models.PositiveIntegerField(null=True, editable=False)
     cover_is_generated = models.BooleanField(default=False, editable=False)
-    recording_url = models.URLField(
+    recording_url = models.CharField(
         "recording",
         max_length=500,
         blank=True,
@@ -251,10 +251,6 @@ class Presentation(models.Model):
             return parse_recording_url(self.recording_url)
         except ValidationError:  # a row saved before a rule changed must not break a page
             return None
-
-    @property
-    def has_slides(self):
-        return bool(self.slides)
 
     @property
     def slides_filename(self):

@@ -76,7 +76,7 @@ class Recording:
         return urlsplit(self.url).hostname or ""
 
 
-def _error(message, code="invalid", **params):
+def _error(message, code="recording", **params):
     return ValidationError(message, code=code, params=params or None)
 
 
@@ -165,6 +165,8 @@ def parse_recording_url(value):
         raise _error("Links may be at most %(max)d characters long.", max=MAX_URL_LENGTH)
     if any(char.isspace() or ord(char) < 32 or ord(char) == 127 for char in value):
         raise _error("A link cannot contain spaces or control characters.")
+    if re.match(r"^[a-z0-9.-]+\.[a-z]{2,}(/|$)", value, re.IGNORECASE):
+        value = "https://" + value  # "youtu.be/…" typed without a scheme
     try:
         split = urlsplit(value)
         host = (split.hostname or "").lower()

@@ -155,19 +155,20 @@ def test_numbers_out_of_range_are_form_errors(admin_client, number):
 
 
 @pytest.mark.parametrize(
-    "url",
+    ("url", "message"),
     [
-        "javascript:alert(1)",
-        "http://example.org/recording",
-        "https://evil.example/embed/x",
-        "https://www.youtube.com/watch?v=short",
-        "https://youtu.be/caP30Kq-_MEtoolong",
-        "data:text/html;base64,PHNjcmlwdD4=",
+        ("javascript:alert(1)", "Only https:// links are accepted"),
+        ("data:text/html;base64,PHNjcmlwdD4=", "Only https:// links are accepted"),
+        ("http://example.org/recording", "must use https://"),
+        ("https://evil.example/embed/x", "looks like a video player on evil.example"),
+        ("https://www.youtube.com/watch?v=short", "not a YouTube video id"),
+        ("https://youtu.be/caP30Kq-_MEtoolong", "not a YouTube video id"),
     ],
 )
-def test_bad_recording_links_are_form_errors(admin_client, url):
+def test_bad_recording_links_are_clear_form_errors(admin_client, url, message):
     errors = _errors(_post(admin_client, recording_url=url))
-    assert "recording_url" in errors
+    [error] = errors["recording_url"]
+    assert message in error
     assert not Presentation.objects.exists()
 
 

@@ -25,6 +25,8 @@ VIDEO_ID = "caP30Kq-_ME"
         (f"https://www.youtube.com/live/{VIDEO_ID}?t=600s", 600),
         (f"https://www.youtube.com/shorts/{VIDEO_ID}", 0),
         (f"  https://WWW.YOUTUBE.COM/watch?v={VIDEO_ID}  ", 0),
+        (f"youtu.be/{VIDEO_ID}", 0),
+        (f"www.youtube.com/watch?v={VIDEO_ID}&t=5", 5),
     ],
 )
 def test_youtube_forms_are_reduced_to_the_video_id(url, start):
