@@ -10,17 +10,20 @@ from config import views
 from config.api import api
 from papers import editor
 from papers.sitemaps import PaperSitemap
+from readinggroup.sitemaps import PresentationSitemap
 
 # Each app contributes its public objects; only published ones (their own sitemaps say so).
 sitemaps = {
     "papers": PaperSitemap,
     "reports": ReportSitemap,
+    "readinggroup": PresentationSitemap,
 }
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("", include("papers.urls")),
     path("", include("blog.urls")),
+    path("", include("readinggroup.urls")),
     path("markdownx/markdownify/", editor.markdown_preview, name="markdownx_markdownify"),
     path("markdownx/upload/", editor.image_upload, name="markdownx_upload"),
     path("api/", api.urls),

@@ -5,6 +5,7 @@ from django.shortcuts import render
 
 from blog.models import Report
 from papers.models import Paper, Tag
+from readinggroup.models import Presentation
 
 HOME_PAPERS = 8
 HOME_TOPICS = 30
@@ -19,4 +20,12 @@ def home(request):
         .order_by("-count", "name")[:HOME_TOPICS]
     )
     reports = Report.objects.published().for_list().newest_first()[:HOME_REPORTS]
-    return render(request, "home.html", {"papers": papers, "topics": topics, "reports": reports})
+    next_session = (
+        Presentation.objects.published()
+        .upcoming()
+        .select_related("paper")
+        .prefetch_related("presenters")
+        .first()
+    )
+    context = {"papers": papers, "topics": topics, "reports": reports, "next_session": next_session}
+    return render(request, "home.html", context)

@@ -1,0 +1,170 @@
+"""Admin for the reading group: the organiser schedules sessions and adds slides here."""
+
+from django.contrib import admin
+from django.db import models
+from django.db.models.functions import ExtractYear
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.text import Truncator
+from markdownx.admin import MarkdownxModelAdmin
+
+from readinggroup.forms import PresentationAdminForm
+from readinggroup.models import Presentation, Presenter
+
+
+class YearFilter(admin.SimpleListFilter):
+    title = "year"
+    parameter_name = "year"
+
+    def lookups(self, request, model_admin):
+        years = (
+            Presentation.objects.annotate(year=ExtractYear("scheduled_at"))
+            .values_list("year", flat=True)
+            .order_by("-year")
+            .distinct()
+        )
+        return [(str(year), str(year)) for year in years]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value and value.isdigit() and len(value) == 4:
+            return queryset.filter(scheduled_at__year=int(value))
+        return queryset
+
+
+class _HasFilter(admin.SimpleListFilter):
+    """Yes/no filter on whether a text or file field is filled in."""
+
+    field = ""
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Yes"), ("no", "No")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.exclude(**{self.field: ""})
+        if self.value() == "no":
+            return queryset.filter(**{self.field: ""})
+        return queryset
+
+
+class HasSlidesFilter(_HasFilter):
+    title = "has slides"
+    parameter_name = "has_slides"
+    field = "slides"
+
+
+class HasRecordingFilter(_HasFilter):
+    title = "has recording"
+    parameter_name = "has_recording"
+    field = "recording_url"
+
+
+class WhenFilter(admin.SimpleListFilter):
+    title = "when"
+    parameter_name = "when"
+
+    def lookups(self, request, model_admin):
+        return [("upcoming", "Upcoming"), ("past", "Past")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "upcoming":
+            return queryset.upcoming()
+        if self.value() == "past":
+            return queryset.past()
+        return queryset
+
+
+@admin.register(Presentation)
+class PresentationAdmin(MarkdownxModelAdmin):
+    form = PresentationAdminForm
+    list_display = [
+        "number",
+        "scheduled_at",
+        "title",
+        "paper_name",
+        "presenter_names",
+        "has_slides",
+        "has_recording",
+        "status",
+    ]
+    list_display_links = ["number", "title"]
+    list_filter = ["status", YearFilter, HasSlidesFilter, HasRecordingFilter, WhenFilter]
+    search_fields = ["title", "paper__title", "paper__alias", "presenters__name"]
+    autocomplete_fields = ["paper", "presenters"]
+    readonly_fields = ["cover_preview"]
+    date_hierarchy = "scheduled_at"
+    ordering = ["-number"]
+    list_per_page = 50
+    save_on_top = True
+    fieldsets = [
+        (None, {"fields": ["number", "title", "status", "paper", "presenters", "tags"]}),
+        (
+            "When and where",
+            {"fields": [("scheduled_at", "duration_minutes"), "location", "meeting_url"]},
+        ),
+        ("Summary", {"fields": ["summary"]}),
+        ("Slides and recording", {"fields": ["slides", "cover", "cover_preview", "recording_url"]}),
+        ("Address", {"fields": ["slug"], "classes": ["collapse"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("paper").prefetch_related("presenters")
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        initial.setdefault("number", Presentation.next_number())
+        return initial
+
+    @admin.display(description="paper", ordering="paper__title")
+    def paper_name(self, presentation):
+        paper = presentation.paper
+        return (paper.alias or Truncator(paper.title).chars(50)) if paper else "—"
+
+    @admin.display(description="presenter")
+    def presenter_names(self, presentation):
+        return ", ".join(presenter.name for presenter in presentation.presenters.all())
+
+    @admin.display(description="slides", boolean=True)
+    def has_slides(self, presentation):
+        return bool(presentation.slides)
+
+    @admin.display(description="recording", boolean=True)
+    def has_recording(self, presentation):
+        return bool(presentation.recording_url)
+
+    @admin.display(description="cover preview")
+    def cover_preview(self, presentation):
+        if not presentation.cover:
+            return "No cover yet: upload one, or upload slides and page 1 becomes the cover."
+        origin = (
+            "rendered from page 1 of the slides" if presentation.cover_is_generated else "uploaded"
+        )
+        return format_html(
+            '<img src="{}" alt="Cover of session {}" class="cover-preview" width="360">'
+            "<br><small>{}</small>",
+            presentation.cover.url,
+            presentation.number,
+            origin,
+        )
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, models.URLField):
+            kwargs.setdefault("assume_scheme", "https")  # "youtu.be/…" means https
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "scheduled_at" and formfield is not None:
+            formfield.help_text = (
+                f"When the session starts, in {timezone.get_current_timezone_name()} time."
+            )
+        return formfield
+
+
+@admin.register(Presenter)
+class PresenterAdmin(admin.ModelAdmin):
+    list_display = ["name", "url"]
+    search_fields = ["name"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, models.URLField):
+            kwargs.setdefault("assume_scheme", "https")
+        return super().formfield_for_dbfield(db_field, request, **kwargs)

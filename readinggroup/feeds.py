@@ -1,0 +1,65 @@
+"""Atom feed of reading-group sessions, newest first (upcoming ones included)."""
+
+import datetime
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from readinggroup.models import Presentation
+
+FEED_ITEMS = 30
+
+
+class PresentationFeed(Feed):
+    feed_type = Atom1Feed
+
+    def title(self):
+        return f"{settings.SITE_NAME} reading group"
+
+    def subtitle(self):
+        return "Sessions of the reading group: papers presented, with slides and recordings."
+
+    def link(self):
+        return reverse("readinggroup:presentation_list")
+
+    def feed_url(self):
+        return reverse("readinggroup:feed")
+
+    def items(self):
+        return (
+            Presentation.objects.published()
+            .for_list()
+            .order_by("-scheduled_at", "-number")[:FEED_ITEMS]
+        )
+
+    def item_title(self, presentation):
+        return f"Session {presentation.number}: {presentation.title}"
+
+    def item_description(self, presentation):
+        """When and who, then the summary (sanitised by nh3 when it was saved)."""
+        when = presentation.scheduled_at.astimezone(datetime.UTC)
+        parts = [format_html("<p>{}</p>", when.strftime("%A %d %B %Y, %H:%M UTC"))]
+        presenters = [presenter.name for presenter in presentation.presenters.all()]
+        if presenters:
+            parts.append(format_html("<p>Presented by {}.</p>", ", ".join(presenters)))
+        parts.append(presentation.summary_html)
+        return mark_safe("".join(parts))  # noqa: S308 - escaped above or sanitised on save
+
+    def item_link(self, presentation):
+        return presentation.get_absolute_url()
+
+    def item_pubdate(self, presentation):
+        return presentation.created_at
+
+    def item_updateddate(self, presentation):
+        return presentation.updated_at
+
+    def item_author_name(self, presentation):
+        return ", ".join(presenter.name for presenter in presentation.presenters.all()) or None
+
+    def item_categories(self, presentation):
+        return [tag.name for tag in presentation.tags.all()]

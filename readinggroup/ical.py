@@ -1,0 +1,121 @@
+"""iCalendar (RFC 5545) for sessions: a subscribable calendar and one file per session.
+
+The ``icalendar`` package writes the text, so line folding at 75 octets, CRLF line
+ends and the escaping of ``,``, ``;``, ``\\`` and newlines follow the RFC; this module
+only decides what each event says. Times are written in UTC (``…Z``), which every
+calendar application reads without a VTIMEZONE block.
+"""
+
+import datetime
+import html
+import re
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils.cache import patch_cache_control
+from django.utils.html import strip_tags
+from django.views.decorators.http import require_safe
+from icalendar import Calendar, Event
+
+from readinggroup.models import Presentation
+
+MAX_DESCRIPTION = 2000
+CONTENT_TYPE = "text/calendar; charset=utf-8"
+
+
+def _utc(moment):
+    return moment.astimezone(datetime.UTC)
+
+
+_BLOCK_END = re.compile(r"</(?:p|h[1-6]|li|pre|blockquote|div|tr|table|ul|ol)>", re.IGNORECASE)
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+def plain_text(fragment):
+    """Readable text from sanitised HTML: blocks stay apart, tags and entities go."""
+    text = html.unescape(strip_tags(_BLOCK_END.sub(lambda m: m.group(0) + "\n", fragment)))
+    return _BLANK_LINES.sub("\n\n", text).strip()
+
+
+def _description(presentation, session_url):
+    parts = []
+    summary = plain_text(presentation.summary_html)
+    if summary:
+        if len(summary) > MAX_DESCRIPTION:
+            summary = summary[:MAX_DESCRIPTION].rsplit(" ", 1)[0] + "…"
+        parts.append(summary)
+    presenters = ", ".join(presenter.name for presenter in presentation.presenters.all())
+    if presenters:
+        parts.append(f"Presented by {presenters}.")
+    paper = presentation.paper
+    if paper is not None and paper.is_published:
+        parts.append(f"Paper: {paper.title}")
+    if presentation.meeting_url:
+        parts.append(f"Join online: {presentation.meeting_url}")
+    parts.append(f"Details, slides and recording: {session_url}")
+    return "\n\n".join(parts)
+
+
+def _event(presentation, request):
+    host = request.get_host().split(":")[0]
+    url = request.build_absolute_uri(presentation.get_absolute_url())
+    event = Event()
+    event.add("uid", f"presentation-{presentation.pk}@{host}")
+    event.add("dtstamp", _utc(presentation.updated_at))
+    event.add("last-modified", _utc(presentation.updated_at))
+    event.add("created", _utc(presentation.created_at))
+    event.add("dtstart", _utc(presentation.scheduled_at))
+    event.add("dtend", _utc(presentation.ends_at))
+    event.add("summary", f"Reading group {presentation.number}: {presentation.title}")
+    event.add("description", _description(presentation, url))
+    event.add("url", url)
+    location = presentation.location or presentation.meeting_url
+    if location:
+        event.add("location", location)
+    tags = [tag.name for tag in presentation.tags.all()]
+    if tags:
+        event.add("categories", tags)
+    return event
+
+
+def calendar_bytes(presentations, request, name=None):
+    """The ``VCALENDAR`` text (bytes) with one ``VEVENT`` per presentation."""
+    calendar = Calendar()
+    calendar.add("prodid", f"-//{settings.SITE_NAME}//Reading group//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", name or f"{settings.SITE_NAME} reading group")
+    for presentation in presentations:
+        calendar.add_component(_event(presentation, request))
+    return calendar.to_ical()
+
+
+def _response(content, filename=None):
+    response = HttpResponse(content, content_type=CONTENT_TYPE)
+    if filename:
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # Calendar applications poll; a few minutes of caching spares the database.
+    patch_cache_control(response, public=True, max_age=600)
+    return response
+
+
+@require_safe
+def calendar_feed(request):
+    """Every published session, past and upcoming: the URL people subscribe to."""
+    sessions = Presentation.objects.published().for_list().order_by("scheduled_at", "number")
+    return _response(calendar_bytes(sessions, request))
+
+
+@require_safe
+def presentation_ics(request, number):
+    """One session as a file to add to a calendar."""
+    presentation = get_object_or_404(
+        Presentation.objects.published().for_list(), number=int(number)
+    )
+    name = f"{settings.SITE_NAME} reading group {presentation.number}"
+    return _response(
+        calendar_bytes([presentation], request, name=name),
+        filename=f"reading-group-{presentation.number}.ics",
+    )

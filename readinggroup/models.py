@@ -1,0 +1,313 @@
+"""Reading-group sessions: numbered presentations of a paper, with slides and recording."""
+
+import contextlib
+import datetime
+import logging
+import uuid
+from functools import cached_property
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models, transaction
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+from markdownx.models import MarkdownxField
+from taggit.managers import TaggableManager
+
+from papers.markdown import render_markdown, validate_markdown
+from papers.models import Paper, Status, unique_slug
+from papers.tagging import TaggedItem
+from readinggroup.pdf import render_cover, validate_slides
+from readinggroup.recordings import (
+    normalize_recording_url,
+    parse_recording_url,
+    validate_recording_url,
+)
+
+logger = logging.getLogger(__name__)
+
+MAX_SESSION_NUMBER = 99_999
+
+
+def slides_upload_to(instance, filename):
+    # The stored name never comes from the upload: no traversal, no guessing draft slides.
+    return f"readinggroup/slides/{uuid.uuid4().hex}.pdf"
+
+
+def cover_upload_to(instance, filename):
+    extension = "jpg" if filename.lower().endswith((".jpg", ".jpeg")) else "png"
+    return f"readinggroup/covers/{uuid.uuid4().hex}.{extension}"
+
+
+def validate_slides_upload(value):
+    """Check new uploads only: a stored file was checked when it was uploaded."""
+    if value and not getattr(value, "_committed", False):
+        validate_slides(value)
+
+
+def validate_https(value):
+    """Meeting links are opened by visitors: only https."""
+    if value and not value.lower().startswith("https://"):
+        raise ValidationError("Use an https:// link.", code="https")
+
+
+class Presenter(models.Model):
+    """Someone who presents; one row per person so their sessions stay linked."""
+
+    name = models.CharField(max_length=200)
+    url = models.URLField(
+        "web page", max_length=500, blank=True, validators=[validate_https], help_text="Optional."
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                name="unique_presenter_name_ci",
+                violation_error_message="A presenter with this name already exists.",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class TaggedPresentation(TaggedItem):
+    content_object = models.ForeignKey("Presentation", on_delete=models.CASCADE)
+
+    class Meta:
+        unique_together = [("content_object", "tag")]
+
+
+class PresentationQuerySet(models.QuerySet):
+    def published(self):
+        """The one visibility rule: a session is public once its status is published."""
+        return self.filter(status=Status.PUBLISHED)
+
+    def upcoming(self, now=None):
+        """Sessions that have not ended yet (one in progress still counts), soonest first."""
+        return self.filter(ends_at__gt=now or timezone.now()).order_by("scheduled_at", "number")
+
+    def past(self, now=None):
+        """Sessions that have ended, newest first."""
+        return self.filter(ends_at__lte=now or timezone.now()).order_by("-scheduled_at", "-number")
+
+    def for_list(self):
+        """Join the paper and prefetch presenters and tags: two extra queries per page."""
+        return self.select_related("paper").prefetch_related("presenters", "tags")
+
+
+class Presentation(models.Model):
+    number = models.PositiveIntegerField(
+        unique=True,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_SESSION_NUMBER)],
+        help_text="Sessions are numbered 1, 2, 3…; a new one gets the next free number.",
+        error_messages={"unique": "There is already a session with this number."},
+    )
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(
+        max_length=100,
+        unique=True,
+        allow_unicode=True,
+        blank=True,
+        help_text="Used in file names; left blank, it is made from the title.",
+    )
+    summary = MarkdownxField(
+        blank=True, validators=[validate_markdown], help_text="Markdown with $math$."
+    )
+    summary_html = models.TextField(blank=True, editable=False)
+    paper = models.ForeignKey(
+        Paper,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="presentations",
+        help_text="The paper presented. A paper with sessions cannot be deleted.",
+    )
+    presenters = models.ManyToManyField(Presenter, blank=True, related_name="presentations")
+    scheduled_at = models.DateTimeField(
+        "date and time",
+        db_index=True,
+        help_text="When the session starts (in the site's time zone).",
+    )
+    duration_minutes = models.PositiveSmallIntegerField(
+        "duration (minutes)",
+        default=60,
+        validators=[MinValueValidator(5), MaxValueValidator(600)],
+    )
+    ends_at = models.DateTimeField(blank=True, editable=False, db_index=True)
+    location = models.CharField(max_length=200, blank=True, help_text="Room or address.")
+    meeting_url = models.URLField(
+        "meeting link",
+        max_length=500,
+        blank=True,
+        validators=[validate_https],
+        help_text="Video-call link for people joining online (https).",
+    )
+    slides = models.FileField(
+        upload_to=slides_upload_to,
+        max_length=200,
+        blank=True,
+        validators=[validate_slides_upload],
+        help_text="PDF only, at most 30 MB. Stored under a random name.",
+    )
+    cover = models.ImageField(
+        upload_to=cover_upload_to,
+        max_length=200,
+        blank=True,
+        width_field="cover_width",
+        height_field="cover_height",
+        help_text="PNG or JPEG. Left empty, page 1 of the slides becomes the cover.",
+    )
+    cover_width = models.PositiveIntegerField(null=True, editable=False)
+    cover_height = models.PositiveIntegerField(null=True, editable=False)
+    cover_is_generated = models.BooleanField(default=False, editable=False)
+    recording_url = models.CharField(
+        "recording",
+        max_length=500,
+        blank=True,
+        validators=[validate_recording_url],
+        help_text="YouTube or Vimeo link (embedded), or any other https:// link.",
+    )
+    tags = TaggableManager(through=TaggedPresentation, blank=True)
+    status = models.CharField(
+        max_length=10,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        db_index=True,
+        help_text="Only published sessions appear on the site, the calendar and the feed.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PresentationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-scheduled_at", "-number"]
+        get_latest_by = "scheduled_at"
+        indexes = [
+            models.Index(fields=["status", "ends_at"], name="presentation_status_ends"),
+        ]
+
+    def __str__(self):
+        return f"Session {self.number}: {self.title}"
+
+    def save(self, *args, **kwargs):
+        self.summary_html = render_markdown(self.summary)
+        if not self.slug:
+            self.slug = unique_slug(Presentation, self.title, self.pk, fallback="session")
+        if self.scheduled_at is not None:
+            self.ends_at = self.scheduled_at + datetime.timedelta(
+                minutes=self.duration_minutes or 60
+            )
+        old_slides, old_cover = getattr(self, "_stored_files", (None, None))
+        self._update_cover(slides_changed=self.slides.name != old_slides, old_cover=old_cover)
+        super().save(*args, **kwargs)
+        self.__dict__.pop("recording", None)
+        self._delete_replaced_files(old_slides, old_cover)
+        self._stored_files = (self.slides.name or None, self.cover.name or None)
+
+    def get_absolute_url(self):
+        return reverse("readinggroup:presentation_detail", args=[self.number])
+
+    def clean(self):
+        super().clean()
+        self.title = " ".join(self.title.split())
+        if self.recording_url:
+            # An invalid link stays as typed; the field's validator has reported it.
+            with contextlib.suppress(ValidationError):
+                self.recording_url = normalize_recording_url(self.recording_url)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # The names as stored, to tell on save() whether the files were replaced.
+        row = dict(zip(field_names, values, strict=False))
+        instance._stored_files = (row.get("slides"), row.get("cover"))
+        return instance
+
+    @classmethod
+    def next_number(cls):
+        """The number a new session gets: one more than the highest so far."""
+        highest = cls.objects.aggregate(highest=models.Max("number"))["highest"]
+        return (highest or 0) + 1
+
+    @property
+    def is_published(self):
+        return self.status == Status.PUBLISHED
+
+    @property
+    def is_upcoming(self):
+        return self.ends_at is not None and self.ends_at > timezone.now()
+
+    @cached_property
+    def recording(self):
+        """The parsed recording link, or ``None`` (also for a stored link no longer valid)."""
+        if not self.recording_url:
+            return None
+        try:
+            return parse_recording_url(self.recording_url)
+        except ValidationError:  # a row saved before a rule changed must not break a page
+            return None
+
+    @property
+    def slides_filename(self):
+        return f"reading-group-{self.number}-{self.slug}.pdf"
+
+    def _update_cover(self, slides_changed, old_cover):
+        """Render page 1 of the slides as the cover unless someone uploaded a cover."""
+        if not self.cover or self.cover.name != old_cover:
+            # No cover, or one just uploaded (or assigned in code): it is not ours to replace.
+            self.cover_is_generated = False
+        if not self.slides:
+            if self.cover_is_generated:  # the slides are gone, and so is their picture
+                self.cover = None
+                self.cover_is_generated = False
+            return
+        if self.cover and not (self.cover_is_generated and slides_changed):
+            return
+        self.slides.open("rb")
+        try:
+            data = self.slides.read()
+        finally:
+            if self.slides._committed:
+                self.slides.close()
+            else:  # an upload not stored yet: storage reads it again from the start
+                self.slides.seek(0)
+        png = render_cover(data)
+        if png is None:
+            if self.cover_is_generated:  # the old picture shows slides that were replaced
+                self.cover = None
+                self.cover_is_generated = False
+            return
+        self.cover.save(png.name, png, save=False)
+        self.cover_is_generated = True
+
+    def _delete_replaced_files(self, old_slides, old_cover):
+        """Remove files this row no longer uses, once the transaction has committed."""
+        storage_slides = self.slides.storage
+        storage_cover = self.cover.storage
+        stale = []
+        if old_slides and old_slides != self.slides.name:
+            stale.append((storage_slides, old_slides))
+        if old_cover and old_cover != self.cover.name:
+            stale.append((storage_cover, old_cover))
+        if stale:
+            transaction.on_commit(lambda: _delete_files(stale))
+
+    def delete(self, *args, **kwargs):
+        files = [(field.storage, field.name) for field in (self.slides, self.cover) if field.name]
+        result = super().delete(*args, **kwargs)
+        if files:
+            transaction.on_commit(lambda: _delete_files(files))
+        return result
+
+
+def _delete_files(files):
+    for storage, name in files:
+        try:
+            storage.delete(name)
+        except OSError:
+            logger.warning("Could not delete the replaced file %s", name)

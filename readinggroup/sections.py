@@ -1,0 +1,16 @@
+"""The "Reading group" section on a paper's page (registered in ``apps.py``)."""
+
+from readinggroup.models import Presentation
+
+
+def paper_sessions(paper):
+    """The published sessions about ``paper``, or ``None``; one query."""
+    sessions = list(
+        Presentation.objects.published()
+        .filter(paper=paper)
+        .order_by("-scheduled_at")
+        .only("number", "title", "scheduled_at", "ends_at", "slides", "recording_url")
+    )
+    if not sessions:
+        return None
+    return "readinggroup/_paper_sessions.html", {"sessions": sessions}

@@ -1,0 +1,88 @@
+"""Public pages of the reading group: the session list, a session, its slides."""
+
+import hashlib
+
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_safe
+
+from papers.models import Paper
+from readinggroup.models import Presentation
+
+PAGE_SIZE = 12
+MAX_UPCOMING = 20
+
+
+@require_safe
+def presentation_list(request):
+    """Next session, the others coming up, and past sessions newest first (paginated)."""
+    now = timezone.now()
+    sessions = Presentation.objects.published().for_list()
+    page = Paginator(sessions.past(now), PAGE_SIZE).get_page(request.GET.get("page"))
+    # Upcoming sessions belong to the first page only; later pages are the archive.
+    upcoming = list(sessions.upcoming(now)[:MAX_UPCOMING]) if page.number == 1 else []
+    context = {
+        "next_session": upcoming[0] if upcoming else None,
+        "later_sessions": upcoming[1:],
+        "page_obj": page,
+        "past_sessions": page.object_list,
+    }
+    return render(request, "readinggroup/presentation_list.html", context)
+
+
+@require_safe
+def presentation_detail(request, number):
+    presentation = get_object_or_404(
+        Presentation.objects.published().for_list(), number=int(number)
+    )
+    paper = None
+    if presentation.paper_id:
+        # Only a published paper gets a card; for_list() brings its authors and tags.
+        paper = Paper.objects.published().for_list().filter(pk=presentation.paper_id).first()
+    neighbours = Presentation.objects.published().only("number", "title")
+    context = {
+        "presentation": presentation,
+        "paper": paper,
+        "previous_session": neighbours.filter(number__lt=presentation.number)
+        .order_by("-number")
+        .first(),
+        "next_in_line": neighbours.filter(number__gt=presentation.number)
+        .order_by("number")
+        .first(),
+    }
+    return render(request, "readinggroup/presentation_detail.html", context)
+
+
+@require_safe
+@xframe_options_sameorigin  # the session page embeds the PDF in an <object>
+def presentation_slides(request, number, download=False):
+    """The slides PDF, served with headers that keep a browser from guessing its type."""
+    presentation = get_object_or_404(
+        Presentation.objects.published().only("number", "slug", "slides", "status"),
+        number=int(number),
+    )
+    if not presentation.slides:
+        raise Http404("This session has no slides.")
+    # The stored name is random and changes with every upload: a stable, cheap ETag.
+    etag = '"' + hashlib.sha256(presentation.slides.name.encode()).hexdigest()[:32] + '"'
+    not_modified = get_conditional_response(request, etag=etag)
+    if not_modified is not None:
+        return not_modified
+    try:
+        handle = presentation.slides.storage.open(presentation.slides.name, "rb")
+    except OSError:
+        raise Http404("The slides file is missing.") from None
+    response = FileResponse(
+        handle,
+        content_type="application/pdf",
+        as_attachment=download,
+        filename=presentation.slides_filename,
+    )
+    response["ETag"] = etag
+    response["X-Content-Type-Options"] = "nosniff"
+    patch_cache_control(response, public=True, max_age=300)
+    return response

@@ -1,0 +1,68 @@
+"""factory-boy factories for reading-group sessions."""
+
+import datetime
+
+import factory
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from papers.models import Status
+from readinggroup.models import Presentation, Presenter
+from tests.factories import PaperFactory
+from tests.readinggroup.pdfs import pdf_bytes
+
+
+class PresenterFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Presenter
+
+    name = factory.Sequence(lambda n: f"Presenter Number{n}")
+
+
+class PresentationFactory(factory.django.DjangoModelFactory):
+    """A published past session about a published paper, without slides or recording."""
+
+    class Meta:
+        model = Presentation
+        skip_postgeneration_save = True
+
+    number = factory.Sequence(lambda n: n + 1)
+    title = factory.Sequence(lambda n: f"Session about paper {n}")
+    summary = "We read the paper and *argued* about section 3."
+    paper = factory.SubFactory(PaperFactory)
+    scheduled_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=30))
+    duration_minutes = 60
+    location = "Room 2.14"
+    status = Status.PUBLISHED
+
+    class Params:
+        upcoming = factory.Trait(
+            scheduled_at=factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=7)),
+            meeting_url="https://meet.example.org/reading-group",
+        )
+        with_slides = factory.Trait(
+            slides=factory.LazyFunction(lambda: ContentFile(pdf_bytes(2), name="slides.pdf"))
+        )
+        with_recording = factory.Trait(recording_url="https://www.youtube.com/watch?v=caP30Kq-_ME")
+        draft = factory.Trait(status=Status.DRAFT)
+
+    @factory.post_generation
+    def presenters(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.presenters.set(extracted)
+
+    @factory.post_generation
+    def tags(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.tags.add(*extracted)
+
+
+def session_with_everything(**kwargs):
+    """A past session with slides (and so a cover), a recording, two presenters and tags."""
+    return PresentationFactory(
+        with_slides=True,
+        with_recording=True,
+        presenters=[PresenterFactory(), PresenterFactory()],
+        tags=["vision", "unlearning"],
+        **kwargs,
+    )
