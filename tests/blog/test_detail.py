@@ -175,8 +175,10 @@ def test_query_count_does_not_grow_with_papers_tags_and_parts(
 
 
 @pytest.mark.parametrize(
-    "url", ["/reports/a%00b/", "/reports/a%0Ab/", "/feeds/reports/tags/a%00b/"]
+    ("url", "status"),
+    [("/reports/a%00b/", 400), ("/reports/a%0Ab/", 404), ("/feeds/reports/tags/a%00b/", 400)],
 )
-def test_control_characters_in_the_address_are_a_404(client, url):
-    # On PostgreSQL a NUL in a query parameter is an error: it must never get that far.
-    assert client.get(url).status_code == 404
+def test_control_characters_in_the_address_never_reach_the_database(client, url, status):
+    # On PostgreSQL a NUL in a query parameter is an error: it must never get that far
+    # (config.middleware answers 400 for a NUL anywhere in the address).
+    assert client.get(url).status_code == status

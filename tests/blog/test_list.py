@@ -50,7 +50,7 @@ def test_list_is_paginated(client):
     assert 'rel="next"' in first.content.decode()
 
 
-@pytest.mark.parametrize("page", ["-1", "0", "999999", "abc", "1\x00"])
+@pytest.mark.parametrize("page", ["-1", "0", "999999", "abc"])
 def test_junk_page_numbers_still_show_a_page(client, page):
     ReportFactory()
     assert client.get(LIST, {"page": page}).status_code == 200
@@ -121,7 +121,6 @@ def test_facets_count_within_the_other_filters(client):
         {"year": "99999"},
         {"kind": "poem"},
         {"tag": "x" * 101},
-        {"tag": "a\x00b"},
         {"tag": ["a", "b", "c", "d", "e", "f"]},
     ],
 )
@@ -130,6 +129,12 @@ def test_bad_filters_are_a_400_with_a_message(client, query):
     response = client.get(LIST, query)
     assert response.status_code == 400
     assert "This list cannot be filtered that way." in response.content.decode()
+
+
+@pytest.mark.parametrize("query", [{"page": "1\x00"}, {"tag": "a\x00b"}])
+def test_nul_bytes_in_the_query_are_a_400(client, query):
+    ReportFactory()
+    assert client.get(LIST, query).status_code == 400
 
 
 def test_unknown_kind_page_is_a_404_not_a_report(client):

@@ -85,7 +85,7 @@ def test_past_sessions_are_paginated_and_upcoming_only_on_page_one(client):
     assert "Coming" not in second.content.decode()
 
 
-@pytest.mark.parametrize("page", ["abc", "-1", "0", "999999", "\x00", "1" * 400, ""])
+@pytest.mark.parametrize("page", ["abc", "-1", "0", "999999", "1" * 400, ""])
 def test_junk_page_numbers_are_not_errors(client, page):
     PresentationFactory()
     response = client.get(reverse("readinggroup:presentation_list"), {"page": page})
