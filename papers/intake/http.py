@@ -4,10 +4,9 @@ Tests (and anyone offline) swap the network out through the ``INTAKE_HTTP_TRANSP
 setting: an ``httpx`` transport, or the dotted path of one or of a function making one.
 """
 
+import httpx
 from django.conf import settings
 from django.utils.module_loading import import_string
-
-import httpx
 
 TIMEOUT = httpx.Timeout(15.0, connect=5.0)
 
