@@ -25,7 +25,7 @@ from papers.intake import latex
 from papers.intake.records import PaperRecord, parse_month
 from papers.intake.saving import Problem
 
-MAX_BIBTEX_BYTES = 20 * 1024 * 1024
+MAX_BIBTEX_BYTES = 8 * 1024 * 1024  # ~8,000 entries with abstracts
 # Values that are identifiers or addresses: never LaTeX-decoded (``%`` is not a comment).
 VERBATIM_FIELDS = {"url", "doi", "eprint", "arxivid", "pdf", "file", "archiveprefix"}
 _URL_ESCAPES = re.compile(r"\\([_%&#~$])")
@@ -113,14 +113,10 @@ def parse_bibtex(text):
     return items
 
 
-def _value(entry, *names, verbatim=False, multiline=False):
+def _value(fields, *names, verbatim=False, multiline=False):
+    """The first non-empty of ``names`` in ``fields`` (lower-case keys), decoded."""
     for name in names:
-        field = entry.fields_dict.get(name) or entry.fields_dict.get(name.upper())
-        if field is None:
-            for key, candidate in entry.fields_dict.items():
-                if key.lower() == name:
-                    field = candidate
-                    break
+        field = fields.get(name)
         if field is not None and str(field.value).strip():
             raw = str(field.value).strip()
             if verbatim:
@@ -150,10 +146,11 @@ def entry_to_record(entry, where):
     """Map one BibTeX entry onto Papershelf's fields (``Problem`` if it cannot be)."""
     where = f"{where} ({entry.key})"
     record = PaperRecord(source=where)
+    entry = {field.key.lower(): field for field in entry.fields}
     record.title = _value(entry, "title")
     if not record.title:
         return Problem(where, "the entry has no title.")
-    author_field = next((f for f in entry.fields if f.key.lower() == "author"), None)
+    author_field = entry.get("author")
     if author_field is not None:
         record.authors = _authors(str(author_field.value))
     year = _value(entry, "year")

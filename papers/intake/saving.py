@@ -17,7 +17,17 @@ from django.utils.html import strip_tags
 from papers.identifiers import normalize_doi, parse_arxiv_id
 from papers.images import reencode_image
 from papers.intake.duplicates import Conflict, DuplicateFinder, arxiv_key, doi_key
-from papers.models import Author, Authorship, Figure, Paper, PaperLink, Status, Tag
+from papers.intake.slugs import SlugAllocator
+from papers.models import (
+    Author,
+    Authorship,
+    Figure,
+    Paper,
+    PaperLink,
+    Status,
+    Tag,
+    TaggedPaper,
+)
 from papers.tagging import validate_tag_name
 
 # Paper fields an import can set, in the order reports list them.
@@ -58,23 +68,47 @@ def messages_of(error):
 
 
 class _Authors:
-    """Author rows by exact name, created on first use (one query per batch of names)."""
+    """Author rows by exact name; ``prime`` creates a batch's new authors in bulk."""
 
     def __init__(self):
         self._by_name = {}
+        self._slugs = SlugAllocator(Author, "author")
+        self.created = []
 
     def prime(self, names):
-        missing = sorted({name for name in names if name not in self._by_name})
+        names = {" ".join(str(name).split()) for name in names}
+        missing = sorted(name for name in names if name and name not in self._by_name)
         for start in range(0, len(missing), 500):
             for author in Author.objects.filter(name__in=missing[start : start + 500]):
                 self._by_name.setdefault(author.name, author)
+        new = [
+            Author(name=name, slug=self._slugs.allocate(name))
+            for name in missing
+            if name not in self._by_name and len(name) <= 200
+        ]
+        # One INSERT per 500 authors instead of one each; ``unused`` removes the ones
+        # whose papers turned out invalid.
+        Author.objects.bulk_create(new, batch_size=500)
+        if new and new[0].pk is None:  # a backend that cannot return ids
+            new = list(Author.objects.filter(slug__in=[author.slug for author in new]))
+        for author in new:
+            self._by_name[author.name] = author
+        self.created += new
 
     def get(self, name):
         if name not in self._by_name:
-            author = Author(name=name)
+            author = Author(name=name, slug=self._slugs.allocate(name))
             author.save()
             self._by_name[name] = author
         return self._by_name[name]
+
+    def delete_unused(self):
+        """Delete authors ``prime`` created that no saved paper ended up using."""
+        pks = [author.pk for author in self.created]
+        for start in range(0, len(pks), 500):
+            Author.objects.filter(
+                pk__in=pks[start : start + 500], authorships__isnull=True
+            ).delete()
 
 
 class _Tags:
@@ -118,11 +152,22 @@ class PaperWriter:
         self.saved_files = []
         self._authors = _Authors()
         self._tags = _Tags()
+        self._slugs = SlugAllocator(Paper, "paper")
+        # Rows of new papers' bylines and tags, written in bulk by ``finish()``.
+        self._authorships = []
+        self._tagged = []
 
     def prime(self, records):
         """Load what ``records`` may need in a few queries instead of a few per record."""
         self.finder = DuplicateFinder.for_records(records)
         self._authors.prime(name for record in records for name in record.authors)
+
+    def finish(self):
+        """Write the bylines and tags of the papers created since the last call."""
+        Authorship.objects.bulk_create(self._authorships, batch_size=500)
+        TaggedPaper.objects.bulk_create(self._tagged, batch_size=500)
+        self._authorships, self._tagged = [], []
+        self._authors.delete_unused()
 
     def discard_files(self):
         """Delete the figure files this writer stored (after a rollback)."""
@@ -165,7 +210,9 @@ class PaperWriter:
         links = self._links(paper, record, errors)
         figures = self._figures(paper, record, warnings)
         try:
-            paper.full_clean()
+            # Uniqueness: clean() refuses a taken arXiv id or DOI, and the slug is chosen
+            # free below; skipping validate_unique saves three queries per paper.
+            paper.full_clean(validate_unique=False)
         except ValidationError as error:
             errors.extend(messages_of(error))
         if errors:
@@ -187,14 +234,19 @@ class PaperWriter:
                 warnings=warnings,
             )
 
+        if creating:
+            paper.slug = self._slugs.allocate(paper.alias or paper.title)
         paper.save()
         if replace_authors:
-            paper.authorships.all().delete()
-            Authorship.objects.bulk_create(
+            if not creating:
+                paper.authorships.all().delete()
+            self._authorships += [
                 Authorship(paper=paper, author=self._authors.get(name), position=position)
                 for position, name in enumerate(authors)
-            )
-        if tags:
+            ]
+        if tags and creating:
+            self._tagged += [TaggedPaper(content_object=paper, tag=self._tags.get(n)) for n in tags]
+        elif tags:
             paper.tags.add(*[self._tags.get(name) for name in tags])
         for link in links:
             link.paper = paper
@@ -415,6 +467,7 @@ def run_batch(items, *, on_existing=OnExisting.FILL, status=Status.DRAFT, dry_ru
                     report.problems.append(item)
                 else:
                     report.outcomes.append(writer.write(item))
+            writer.finish()
             keep = not dry_run and (skip_invalid or not report.failures)
             if not keep:
                 transaction.set_rollback(True)
