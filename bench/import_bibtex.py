@@ -22,36 +22,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 VENUES = ["NeurIPS", "ICML", "ICLR", "CVPR", "ACL", "Nature", "JMLR", "EMNLP", "AAAI"]
-WORDS = [
-    "learning",
-    "deep",
-    "neural",
-    "networks",
-    "attention",
-    "transformer",
-    "diffusion",
-    "graph",
-    "sparse",
-    "robust",
-    "efficient",
-    "scalable",
-    "latent",
-    "variational",
-    "contrastive",
-    "generative",
-    "models",
-    "vision",
-    "language",
-    "reinforcement",
-    "policy",
-    "optimisation",
-    "representation",
-    "self-supervised",
-]
+WORDS = (
+    "learning deep neural networks attention transformer diffusion graph sparse robust "
+    "efficient scalable latent variational contrastive generative models vision language "
+    "reinforcement policy optimisation representation self-supervised"
+).split()
 
 
 def make_bibtex(n, seed=7):
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - reproducible test data, not secrets
     families = [f"Fam{i}" for i in range(2900)] + ['M{\\"u}ller', "G{\\'o}mez", "{\\L}ukasz"] * 33
     given = ["Ann", "Bob", "Chen", "Dana", "Eli", "Fatima", "Goran", "Hana", "Ivan", "Jun"]
     entries = []
@@ -61,7 +40,8 @@ def make_bibtex(n, seed=7):
         )
         title = " ".join(rng.choice(WORDS) for _ in range(rng.randint(4, 11))).capitalize()
         ident = (
-            f"eprint = {{{rng.randint(15, 24)}{rng.randint(1, 12):02d}.{i:05d}}}, archiveprefix = {{arXiv}}"
+            f"eprint = {{{rng.randint(15, 24)}{rng.randint(1, 12):02d}.{i:05d}}}, "
+            "archiveprefix = {arXiv}"
             if i % 2
             else f"doi = {{10.5555/bench.{i}}}"
         )

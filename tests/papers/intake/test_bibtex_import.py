@@ -179,9 +179,9 @@ def test_skip_invalid_imports_the_valid_entries(tmp_path):
 
 def test_non_utf8_bytes_are_refused_with_their_position(tmp_path):
     data = b"@misc{a, title={Caf" + b"\xe9" + b"}, year={2020}}\n"
-    out, error = failing_import(tmp_path, "", data=data)
+    _, error = failing_import(tmp_path, "", data=data)
     assert "is not UTF-8 text: byte 0xe9 at line 1, column 20" in error
-    out = import_bib(tmp_path, "", "--encoding=latin-1", data=data)
+    import_bib(tmp_path, "", "--encoding=latin-1", data=data)
     assert Paper.objects.get().title == "Café"
 
 
