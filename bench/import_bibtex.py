@@ -22,11 +22,32 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 VENUES = ["NeurIPS", "ICML", "ICLR", "CVPR", "ACL", "Nature", "JMLR", "EMNLP", "AAAI"]
-WORDS = (
-    "learning deep neural networks attention transformer diffusion graph sparse robust "
-    "efficient scalable latent variational contrastive generative models vision language "
-    "reinforcement policy optimisation representation self-supervised"
-).split()
+WORDS = [
+    "learning",
+    "deep",
+    "neural",
+    "networks",
+    "attention",
+    "transformer",
+    "diffusion",
+    "graph",
+    "sparse",
+    "robust",
+    "efficient",
+    "scalable",
+    "latent",
+    "variational",
+    "contrastive",
+    "generative",
+    "models",
+    "vision",
+    "language",
+    "reinforcement",
+    "policy",
+    "optimisation",
+    "representation",
+    "self-supervised",
+]
 
 
 def make_bibtex(n, seed=7):
