@@ -6,6 +6,7 @@ exactly what a real run would do. Figure files written before a rollback are del
 """
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -153,9 +154,11 @@ class PaperWriter:
         self._authors = _Authors()
         self._tags = _Tags()
         self._slugs = SlugAllocator(Paper, "paper")
-        # Rows of new papers' bylines and tags, written in bulk by ``finish()``.
+        # Rows of new papers' bylines and tags, written in bulk by ``finish()``, and
+        # "previous work" links, resolved there once every paper of the batch exists.
         self._authorships = []
         self._tagged = []
+        self._related = []
 
     def prime(self, records):
         """Load what ``records`` may need in a few queries instead of a few per record."""
@@ -163,11 +166,20 @@ class PaperWriter:
         self._authors.prime(name for record in records for name in record.authors)
 
     def finish(self):
-        """Write the bylines and tags of the papers created since the last call."""
+        """Write pending bylines, tags and previous-work links; return ``(where, warning)``s."""
         Authorship.objects.bulk_create(self._authorships, batch_size=500)
         TaggedPaper.objects.bulk_create(self._tagged, batch_size=500)
         self._authorships, self._tagged = [], []
         self._authors.delete_unused()
+        warnings = []
+        for paper, record in self._related:
+            messages = []
+            related = self._resolve_related(paper, record, messages)
+            if related:
+                paper.related.add(*related)
+            warnings += [(record.source, message) for message in messages]
+        self._related = []
+        return warnings
 
     def discard_files(self):
         """Delete the figure files this writer stored (after a rollback)."""
@@ -222,8 +234,8 @@ class PaperWriter:
             stored_tags = {tag.name.casefold() for tag in paper.tags.all()}
             tags = [name for name in tags if name.casefold() not in stored_tags]
         changed += ["tags"] * bool(tags) + ["links"] * bool(links) + ["figures"] * bool(figures)
-        related = self._related(paper, record, warnings)
-        changed += ["previous work"] * bool(related)
+        if not creating and not changed and self._resolve_related(paper, record, []):
+            changed.append("previous work")
         if not creating and not changed:
             where = match.describe() if match else f"“{paper.title}” (#{paper.pk})"
             return Outcome(
@@ -255,8 +267,8 @@ class PaperWriter:
             figure.paper = paper
             figure.save()
             self.saved_files.append(figure.image.name)
-        if related:
-            paper.related.add(*related)
+        if record.related:
+            self._related.append((paper, record))
         self.finder.add(paper)
         action = "created" if creating else "updated"
         return Outcome(action, record, paper=paper, changed=changed, warnings=warnings)
@@ -361,7 +373,7 @@ class PaperWriter:
             figures.append(obj)
         return figures
 
-    def _related(self, paper, record, warnings):
+    def _resolve_related(self, paper, record, warnings):
         related = []
         existing = set() if paper.pk is None else set(paper.related.values_list("pk", flat=True))
         for ident in record.related:
@@ -378,6 +390,12 @@ class PaperWriter:
                 related.append(other)
                 existing.add(other.pk)
         return related
+
+
+def _line_number(source):
+    """``"line 12 (key)"`` → 12, so reports follow the file; others keep their order."""
+    match = re.match(r"line (\d+)", source or "")
+    return int(match.group(1)) if match else 0
 
 
 # --- batches --------------------------------------------------------------------------
@@ -405,22 +423,26 @@ class ImportReport:
         return len(self.problems) + len(self.of("invalid"))
 
     def summary(self):
+        words = ("created", "updated", "skipped")
+        if not self.saved:
+            words = ("to create", "to update", "to skip")
         counts = ", ".join(
-            f"{len(self.of(action))} {action}" for action in ("created", "updated", "skipped")
+            f"{len(self.of(action))} {word}"
+            for action, word in zip(("created", "updated", "skipped"), words, strict=True)
         )
         if self.failures:
             counts += f", {self.failures} with errors"
         return counts
 
     def lines(self):
-        """The report as text lines, grouped by what happened."""
+        """The report as text lines, grouped by what happened, in file order."""
         out = []
-        for action, title in [
-            ("created", "Created"),
-            ("updated", "Updated"),
-            ("skipped", "Skipped"),
-        ]:
-            outcomes = self.of(action)
+        titles = [("created", "Created"), ("updated", "Updated"), ("skipped", "Skipped")]
+        if not self.saved:
+            titles = [("created", "Would create"), ("updated", "Would update"),
+                      ("skipped", "Would skip")]  # fmt: skip
+        for action, title in titles:
+            outcomes = sorted(self.of(action), key=lambda o: _line_number(o.record.source))
             out.append(f"{title} ({len(outcomes)}):")
             for outcome in outcomes:
                 line = f"  {outcome.record.source}: {outcome.record.label()}"
@@ -467,7 +489,7 @@ def run_batch(items, *, on_existing=OnExisting.FILL, status=Status.DRAFT, dry_ru
                     report.problems.append(item)
                 else:
                     report.outcomes.append(writer.write(item))
-            writer.finish()
+            report.notes += writer.finish()
             keep = not dry_run and (skip_invalid or not report.failures)
             if not keep:
                 transaction.set_rollback(True)

@@ -95,7 +95,8 @@ def test_one_failure_saves_nothing_unless_skip_invalid(serve):
 def test_dry_run_saves_nothing(serve):
     serve(ARXIV_CLIP)
     out = run("2103.00020", "--dry-run")
-    assert "Created (1):" in out and "Dry run: nothing was saved." in out
+    assert "Would create (1):" in out and "Dry run: nothing was saved." in out
+    assert "1 to create, 0 to update, 0 to skip." in out
     assert Paper.objects.count() == 0 and Author.objects.count() == 0
 
 

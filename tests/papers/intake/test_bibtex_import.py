@@ -134,7 +134,7 @@ def test_same_paper_twice_in_one_file_is_imported_once(tmp_path):
 
 def test_dry_run_reports_and_saves_nothing(tmp_path):
     out = import_bib(tmp_path, GOOD, "--dry-run")
-    assert "Created (4):" in out and "Dry run: nothing was saved." in out
+    assert "Would create (4):" in out and "Dry run: nothing was saved." in out
     assert Paper.objects.count() == 0 and Author.objects.count() == 0
 
 
