@@ -49,7 +49,7 @@ def serve(settings):
 
 
 ARXIV_CLIP = {"id_list=2103.00020": ("arxiv_2103.00020.xml", 200)}
-ARXIV_PAIR = {"id_list=2010.11929,hep-th/9711200": ("arxiv_2010.11929_hep-th_9711200.xml", 200)}
+ARXIV_PAIR = {"id_list=2010.11929": ("arxiv_2010.11929_hep-th_9711200.xml", 200)}
 CROSSREF_TABPFN = {
     "works/10.1038/s41586-024-08328-6": ("crossref_10.1038_s41586-024-08328-6.json", 200)
 }
