@@ -67,10 +67,22 @@ class PreviewForm(forms.Form):
         max_length=500, required=False, widget=forms.TextInput(attrs={"size": 60})
     )
     arxiv_id = forms.CharField(label="arXiv id", max_length=40, required=False)
-    doi = forms.CharField(label="DOI", max_length=255, required=False)
-    url = forms.URLField(label="URL", max_length=1000, required=False, assume_scheme="https")
+    doi = forms.CharField(
+        label="DOI", max_length=255, required=False, widget=forms.TextInput(attrs={"size": 60})
+    )
+    url = forms.URLField(
+        label="URL",
+        max_length=1000,
+        required=False,
+        assume_scheme="https",
+        widget=forms.URLInput(attrs={"size": 90}),
+    )
     pdf_url = forms.URLField(
-        label="PDF URL", max_length=1000, required=False, assume_scheme="https"
+        label="PDF URL",
+        max_length=1000,
+        required=False,
+        assume_scheme="https",
+        widget=forms.URLInput(attrs={"size": 90}),
     )
     abstract = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4, "cols": 90}))
     tags = TagsField(

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from papers.models import Paper, Status
-from tests.factories import PaperFactory
+from tests.factories import PaperFactory, paper_with_everything
 
 from .conftest import ARXIV_CLIP, ARXIV_PAIR, CROSSREF_TABPFN
 
@@ -237,3 +237,27 @@ def test_export_action_on_selected_papers(admin_client):
     )
     library = bibtexparser.parse_string(response.content.decode())
     assert sorted(entry["title"] for entry in library.entries) == ["Paper 0", "Paper 2"]
+
+
+@pytest.mark.parametrize("n", [2, 25])
+def test_export_query_count_does_not_grow_with_papers(
+    admin_client, django_assert_max_num_queries, n
+):
+    for _ in range(n):
+        paper_with_everything(n_authors=4, tags=("a", "b"))
+    # session, user, changelist count and filters, papers, bylines, tags: not per paper.
+    with django_assert_max_num_queries(9):
+        response = admin_client.get(EXPORT)
+    assert response.content.decode().count("@") == n
+
+
+@pytest.mark.parametrize("ids", [["2010.11929"], ["2010.11929", "hep-th/9711200"]])
+def test_preview_query_count_does_not_grow_with_papers(
+    admin_client, serve, django_assert_max_num_queries, ids
+):
+    serve(ARXIV_PAIR)
+    for arxiv_id in ids:
+        PaperFactory(arxiv_id=arxiv_id, year=2000)
+    with django_assert_max_num_queries(7):
+        response = admin_client.post(ADD, {"identifiers": " ".join(ids)})
+    assert response.content.decode().count("Already in the database") == len(ids)
