@@ -16,6 +16,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from papers.bibtex import papers_to_bibtex
+from papers.intake.batch import run_batch
 from papers.intake.bibtex_import import BibtexInputError, parse_bibtex, read_bibtex_bytes
 from papers.intake.duplicates import Conflict, DuplicateFinder
 from papers.intake.forms import (
@@ -26,7 +27,7 @@ from papers.intake.forms import (
     PreviewFormSet,
 )
 from papers.intake.lookup import look_up
-from papers.intake.saving import OnExisting, PaperWriter, run_batch
+from papers.intake.saving import OnExisting, PaperWriter
 from papers.models import Paper
 
 PREVIEW_SECONDS = 30 * 60  # how long an uploaded BibTeX file waits for "Import"

@@ -22,8 +22,8 @@ from bibtexparser.model import (
 
 from papers.identifiers import parse_arxiv_id
 from papers.intake import latex
+from papers.intake.batch import Problem
 from papers.intake.records import PaperRecord, parse_month
-from papers.intake.saving import Problem
 
 MAX_BIBTEX_BYTES = 8 * 1024 * 1024  # ~8,000 entries with abstracts
 # Values that are identifiers or addresses: never LaTeX-decoded (``%`` is not a comment).
@@ -194,9 +194,3 @@ def entry_to_record(entry, where):
         record.tags = [tag.strip() for tag in re.split(r"[,;]", keywords) if tag.strip()]
     return record
 
-
-def import_bibtex_text(text, **options):
-    """Parse and write ``text``; ``options`` go to ``run_batch`` (dry_run, skip_invalid…)."""
-    from papers.intake.saving import run_batch
-
-    return run_batch(parse_bibtex(text), **options)

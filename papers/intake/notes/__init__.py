@@ -3,11 +3,12 @@
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from papers.intake.batch import ImportReport, run_batch
 from papers.intake.notes.entries import Skipped, merge, to_record
 from papers.intake.notes.markdown import MarkdownNotes
 from papers.intake.notes.org import org_to_markdown
 from papers.intake.records import PaperRecord
-from papers.intake.saving import ImportReport, Outcome, run_batch
+from papers.intake.saving import Outcome
 
 MAX_NOTES_BYTES = 5 * 1024 * 1024
 FORMATS = ("auto", "markdown", "org")

@@ -2,9 +2,10 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
+from papers.intake.batch import Problem, run_batch
 from papers.intake.commands import add_import_arguments, batch_options, write_report
 from papers.intake.lookup import look_up
-from papers.intake.saving import OnExisting, Problem, run_batch
+from papers.intake.saving import OnExisting
 
 
 class Command(BaseCommand):

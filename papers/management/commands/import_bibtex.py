@@ -4,9 +4,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from papers.intake.batch import run_batch
 from papers.intake.bibtex_import import BibtexInputError, parse_bibtex, read_bibtex_bytes
 from papers.intake.commands import add_import_arguments, batch_options, write_report
-from papers.intake.saving import OnExisting, run_batch
+from papers.intake.saving import OnExisting
 
 
 class Command(BaseCommand):

@@ -6,8 +6,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from papers.intake.batch import Problem
 from papers.intake.bibtex_import import parse_bibtex
-from papers.intake.saving import Problem
 from papers.models import Author, Paper, Status
 from tests.factories import PaperFactory
 
