@@ -85,7 +85,9 @@ def main():
 
     workdir = Path(tempfile.mkdtemp(prefix="papershelf-bench-"))
     os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
-    os.environ.setdefault("DEBUG", "1")
+    # As in production: DEBUG off (with it on, Django keeps a copy of every query).
+    os.environ["DEBUG"] = "0"
+    os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
     os.environ["MEDIA_ROOT"] = str(workdir / "media")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django

@@ -193,4 +193,3 @@ def entry_to_record(entry, where):
     if keywords:
         record.tags = [tag.strip() for tag in re.split(r"[,;]", keywords) if tag.strip()]
     return record
-
