@@ -1,5 +1,6 @@
 """Import notes documents (Markdown or org-mode) as papers: see ``markdown.py``."""
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,8 +45,6 @@ def detect_format(path, text):
         return "org"
     if suffix in (".md", ".markdown", ".mdown", ".mkd"):
         return "markdown"
-    import re
-
     org_signs = re.search(r"^(?:\*+ |#\+\w+:)", text, re.M) and "[[" in text
     return "org" if org_signs else "markdown"
 

@@ -12,6 +12,7 @@ from papers.intake.records import (
     LinkRecord,
     PaperRecord,
     clean_text,
+    link_kind,
     normalize_title,
     parse_month,
 )
@@ -275,8 +276,6 @@ def parse_parentheticals(rest):
 
 def link_records(text):
     """Typed links (code, video…) in ``text`` that are not the paper itself."""
-    from papers.intake.records import link_kind
-
     records = []
     for match in LINK.finditer(text):
         url, label = match.group("url"), plain(match.group("text"))

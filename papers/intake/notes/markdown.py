@@ -34,7 +34,7 @@ from papers.intake.notes.entries import (
     parse_parentheticals,
     plain,
 )
-from papers.intake.records import clean_text
+from papers.intake.records import LinkRecord, clean_text, link_kind
 
 HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<text>.*?)\s*#*\s*$")
 FENCE = re.compile(r"^\s*(```|~~~)")
@@ -308,8 +308,6 @@ class MarkdownNotes:
         self.entries.append(entry)
 
     def _labelled_links(self, entry, label, urls, index):
-        from papers.intake.records import LinkRecord, link_kind
-
         for url in urls:
             if label in _MAIN_LABELS and not entry.url and is_absolute(url):
                 entry.url = url
