@@ -66,6 +66,8 @@ class ImportReport:
             out.append(f"{title} ({len(outcomes)}):")
             for outcome in outcomes:
                 line = f"  {outcome.record.source}: {outcome.record.label()}"
+                if action == "created" and outcome.record.summary():
+                    line += f" — {outcome.record.summary()}"
                 if outcome.changed and action == "updated":
                     line += f" [{', '.join(dict.fromkeys(outcome.changed))}]"
                 if outcome.reason:

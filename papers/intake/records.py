@@ -112,6 +112,23 @@ class PaperRecord:
     # Where it came from, for reports: "arXiv", "Crossref", "line 12".
     source: str = ""
 
+    def summary(self):
+        """What a report shows about a new paper: ``05.2020 · 3 authors · tag Language``."""
+        parts = []
+        if self.year:
+            parts.append(f"{self.month:02d}.{self.year}" if self.month else str(self.year))
+        elif self.arxiv_id:
+            parts.append("date from the arXiv id")
+        if self.authors:
+            parts.append(f"{len(self.authors)} author{'s' * (len(self.authors) > 1)}")
+        if self.tags:
+            parts.append(("tags " if len(self.tags) > 1 else "tag ") + ", ".join(self.tags))
+        if self.figures:
+            parts.append(f"{len(self.figures)} figure{'s' * (len(self.figures) > 1)}")
+        if self.notes:
+            parts.append("notes")
+        return " · ".join(parts)
+
     def label(self):
         """A short human name for reports."""
         title = self.title or self.url or self.arxiv_id or self.doi or "(untitled)"
