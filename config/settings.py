@@ -141,6 +141,9 @@ MARKDOWNX_IMAGE_MAX_SIZE = {"size": (2000, 2000), "quality": 90}
 
 SITE_NAME = env_str("SITE_NAME", "Papershelf")
 
+# Paper intake: Crossref asks API clients for a contact address (sent in the User-Agent).
+INTAKE_CONTACT_EMAIL = env_str("INTAKE_CONTACT_EMAIL", "")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

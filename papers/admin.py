@@ -6,6 +6,7 @@ from markdownx.admin import MarkdownxModelAdmin
 from taggit.models import Tag as TaggitTag
 
 from papers.forms import FigureForm, PaperAdminForm
+from papers.intake.admin import IntakeAdminMixin
 from papers.models import Author, Authorship, Figure, Paper, PaperLink, Tag
 
 
@@ -47,7 +48,7 @@ class TagListFilter(admin.SimpleListFilter):
 
 
 @admin.register(Paper)
-class PaperAdmin(MarkdownxModelAdmin):
+class PaperAdmin(IntakeAdminMixin, MarkdownxModelAdmin):
     form = PaperAdminForm
     list_display = ["title", "alias", "year", "venue", "tag_list", "status"]
     list_filter = ["status", "year", TagListFilter]

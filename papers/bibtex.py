@@ -1,14 +1,18 @@
-"""BibTeX out: one entry per paper, LaTeX-encoded by bibtexparser 2."""
+"""BibTeX out: one entry per paper, LaTeX-encoded (import lives in ``papers.intake``)."""
 
 import re
 import unicodedata
 
 import bibtexparser
-from bibtexparser.middlewares import AddEnclosingMiddleware, LatexEncodingMiddleware
+from bibtexparser.middlewares import AddEnclosingMiddleware
 from bibtexparser.model import Entry, Field
+
+from papers.intake import latex
 
 _MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 _STOPWORDS = {"a", "an", "the", "on", "of", "in", "for", "to", "and", "with", "is", "are"}
+# Identifiers and addresses are written as they are: LaTeX escapes would corrupt them.
+_VERBATIM = {"eprint", "archiveprefix", "doi", "url", "pdf"}
 
 
 def _ascii_word(text):
@@ -24,8 +28,17 @@ def citation_key(paper, authors):
     return f"{family or 'paper'}{paper.year}{word}"
 
 
-def paper_entry(paper, authors=None):
-    """A bibtexparser ``Entry`` for ``paper``; ``authors`` defaults to its byline."""
+def _braces_safe(url):
+    # A brace in a URL would unbalance the BibTeX value; percent-encoding means the same.
+    return url.replace("{", "%7B").replace("}", "%7D")
+
+
+def paper_entry(paper, authors=None, full=False):
+    """A bibtexparser ``Entry`` for ``paper``; ``authors`` defaults to its byline.
+
+    ``full`` adds every field Papershelf stores (alias, affiliations, PDF, abstract, tags,
+    notes) so that exporting and importing again loses nothing; citations leave them out.
+    """
     authors = paper.ordered_authors() if authors is None else authors
     fields = [("title", paper.title)]
     if authors:
@@ -39,23 +52,42 @@ def paper_entry(paper, authors=None):
         fields += [("eprint", paper.arxiv_id), ("archiveprefix", "arXiv")]
     if paper.doi:
         fields.append(("doi", paper.doi))
-    if paper.main_url:
-        fields.append(("url", paper.main_url))
+    url = paper.url if full else paper.main_url
+    if url:
+        fields.append(("url", url))
+    if full:
+        tags = ", ".join(sorted(tag.name for tag in paper.tags.all()))
+        fields += [
+            (name, value)
+            for name, value in [
+                ("shorthand", paper.alias),
+                ("affiliation", paper.affiliations),
+                ("pdf", paper.pdf_url),
+                ("abstract", paper.abstract),
+                ("keywords", tags),
+                ("annote", paper.notes),
+            ]
+            if value
+        ]
     if paper.venue and not paper.arxiv_id:
         entry_type = "article"
     elif paper.venue:
         entry_type = "inproceedings"
     else:
         entry_type = "misc"
-    return Entry(entry_type, citation_key(paper, authors), [Field(k, v) for k, v in fields])
+    encoded = [
+        Field(key, _braces_safe(value) if key in _VERBATIM else latex.encode(value))
+        for key, value in fields
+    ]
+    return Entry(entry_type, citation_key(paper, authors), encoded)
 
 
-def papers_to_bibtex(papers):
+def papers_to_bibtex(papers, full=False):
     """Serialise papers (with their bylines prefetched) to one BibTeX string."""
     library = bibtexparser.Library()
     seen = {}
     for paper in papers:
-        entry = paper_entry(paper)
+        entry = paper_entry(paper, full=full)
         # Two papers can share a key (same author, year and word): suffix b, c…
         count = seen.get(entry.key, 0)
         seen[entry.key] = count + 1
@@ -65,7 +97,6 @@ def papers_to_bibtex(papers):
             )
         library.add(entry)
     stack = [
-        LatexEncodingMiddleware(keep_math=True, enclose_urls=False),
         AddEnclosingMiddleware(
             reuse_previous_enclosing=False, enclose_integers=False, default_enclosing="{"
         ),

@@ -1,0 +1,128 @@
+"""Benchmark: import N BibTeX entries into a fresh SQLite database (not a test).
+
+    .venv/bin/python bench/import_bibtex.py            # 5,000 entries
+    .venv/bin/python bench/import_bibtex.py -n 20000 --profile
+
+Entries look like a real library: 2–8 authors from a pool of 3,000 names (some with
+LaTeX accents), a venue, a DOI or an arXiv id, keywords and a 600-character abstract.
+"""
+
+import argparse
+import cProfile
+import os
+import pstats
+import random
+import sys
+import tempfile
+import time
+from io import StringIO
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+VENUES = ["NeurIPS", "ICML", "ICLR", "CVPR", "ACL", "Nature", "JMLR", "EMNLP", "AAAI"]
+WORDS = [
+    "learning",
+    "deep",
+    "neural",
+    "networks",
+    "attention",
+    "transformer",
+    "diffusion",
+    "graph",
+    "sparse",
+    "robust",
+    "efficient",
+    "scalable",
+    "latent",
+    "variational",
+    "contrastive",
+    "generative",
+    "models",
+    "vision",
+    "language",
+    "reinforcement",
+    "policy",
+    "optimisation",
+    "representation",
+    "self-supervised",
+]
+
+
+def make_bibtex(n, seed=7):
+    rng = random.Random(seed)  # noqa: S311 - reproducible test data, not secrets
+    families = [f"Fam{i}" for i in range(2900)] + ['M{\\"u}ller', "G{\\'o}mez", "{\\L}ukasz"] * 33
+    given = ["Ann", "Bob", "Chen", "Dana", "Eli", "Fatima", "Goran", "Hana", "Ivan", "Jun"]
+    entries = []
+    for i in range(n):
+        authors = " and ".join(
+            f"{rng.choice(families)}, {rng.choice(given)}" for _ in range(rng.randint(2, 8))
+        )
+        title = " ".join(rng.choice(WORDS) for _ in range(rng.randint(4, 11))).capitalize()
+        ident = (
+            f"eprint = {{{rng.randint(15, 24)}{rng.randint(1, 12):02d}.{i:05d}}}, "
+            "archiveprefix = {arXiv}"
+            if i % 2
+            else f"doi = {{10.5555/bench.{i}}}"
+        )
+        abstract = " ".join(rng.choice(WORDS) for _ in range(80))
+        keywords = ", ".join(rng.sample(WORDS, 3))
+        entries.append(
+            f"@inproceedings{{key{i},\n  title = {{{title} {{{i}}}}},\n  author = {{{authors}}},\n"
+            f"  booktitle = {{{rng.choice(VENUES)}}},\n  year = {{{rng.randint(1995, 2024)}}},\n"
+            f"  month = {rng.choice(['jan', 'mar', 'jun', 'sep', 'dec'])},\n  {ident},\n"
+            f"  keywords = {{{keywords}}},\n  abstract = {{{abstract}}}\n}}\n"
+        )
+    return "\n".join(entries)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", "--entries", type=int, default=5000)
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="papershelf-bench-"))
+    os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
+    # As in production: DEBUG off (with it on, Django keeps a copy of every query).
+    os.environ["DEBUG"] = "0"
+    os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
+    os.environ["MEDIA_ROOT"] = str(workdir / "media")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+    bib = workdir / "library.bib"
+    bib.write_text(make_bibtex(args.entries), encoding="utf-8")
+    size = bib.stat().st_size / 2**20
+
+    out = StringIO()
+    profiler = cProfile.Profile() if args.profile else None
+    started, cpu_started = time.perf_counter(), time.process_time()
+    if profiler:
+        profiler.enable()
+    call_command("import_bibtex", str(bib), "--max-mb", "100", stdout=out)
+    if profiler:
+        profiler.disable()
+    elapsed = time.perf_counter() - started
+    cpu = time.process_time() - cpu_started
+
+    from papers.models import Author, Paper
+
+    print(out.getvalue().strip().splitlines()[-1])
+    print(
+        f"{args.entries:,} entries ({size:.1f} MB): {elapsed:.1f} s on SQLite "
+        f"(CPU {cpu:.1f} s; load average {os.getloadavg()[0]:.1f}) "
+        f"({Paper.objects.count():,} papers, {Author.objects.count():,} authors)"
+    )
+    if profiler:
+        pstats.Stats(profiler).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(
+            int(os.environ.get("TOP", "35"))
+        )
+
+
+if __name__ == "__main__":
+    main()

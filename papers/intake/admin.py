@@ -1,0 +1,272 @@
+"""Admin pages of the intake: add by identifier, import and export BibTeX.
+
+They hang off the paper admin (``IntakeAdminMixin.get_urls``), so they share its login,
+permissions and look; the changelist links to them (templates/admin/papers/paper/).
+"""
+
+import secrets
+
+from django.contrib import admin, messages
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+
+from papers.bibtex import papers_to_bibtex
+from papers.intake.batch import run_batch
+from papers.intake.bibtex_import import BibtexInputError, parse_bibtex, read_bibtex_bytes
+from papers.intake.duplicates import Conflict, DuplicateFinder
+from papers.intake.forms import (
+    BibtexConfirmForm,
+    BibtexUploadForm,
+    IdentifiersForm,
+    PreviewForm,
+    PreviewFormSet,
+)
+from papers.intake.lookup import look_up
+from papers.intake.saving import OnExisting, PaperWriter
+from papers.models import Paper
+
+PREVIEW_SECONDS = 30 * 60  # how long an uploaded BibTeX file waits for "Import"
+
+
+class IntakeAdminMixin:
+    """Adds the intake pages and the "Export as BibTeX" action to a paper admin."""
+
+    def get_urls(self):
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "add-by-identifier/",
+                view(self.add_by_identifier_view),
+                name=f"{prefix}_add_by_identifier",
+            ),
+            path("import-bibtex/", view(self.import_bibtex_view), name=f"{prefix}_import_bibtex"),
+            path("export-bibtex/", view(self.export_bibtex_view), name=f"{prefix}_export_bibtex"),
+            *super().get_urls(),
+        ]
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if self.has_view_permission(request):
+            actions["export_bibtex_action"] = self.get_action("export_bibtex_action")
+        return actions
+
+    # --- helpers ----------------------------------------------------------------------
+    def _context(self, request, title, **extra):
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": title,
+            "has_view_permission": self.has_view_permission(request),
+            **extra,
+        }
+
+    def _changelist_url(self):
+        return reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
+
+    # --- add by identifier --------------------------------------------------------------
+    def add_by_identifier_view(self, request):
+        """Paste ids → fetched, editable preview (duplicates flagged) → drafts saved."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        template = "admin/papers/paper/add_by_identifier.html"
+        title = "Add papers by identifier"
+        form, formset, failures = IdentifiersForm(), None, []
+        if request.method == "POST" and "save" in request.POST:
+            formset = PreviewFormSet(request.POST, prefix="papers")
+            if formset.is_valid() and self._save_previews(request, formset):
+                return redirect(self._changelist_url() + "?status__exact=draft")
+        elif request.method == "POST":
+            form = IdentifiersForm(request.POST)
+            if form.is_valid():
+                lookups = look_up(form.cleaned_data["identifiers"])
+                failures = [lookup for lookup in lookups if lookup.error]
+                found = [lookup for lookup in lookups if lookup.record]
+                formset = self._preview_formset(found) if found else None
+        rows = self._preview_rows(formset) if formset is not None else []
+        context = self._context(
+            request, title, form=form, formset=formset, rows=rows, failures=failures
+        )
+        return TemplateResponse(request, template, context)
+
+    def _preview_formset(self, lookups):
+        finder = DuplicateFinder.for_records([lookup.record for lookup in lookups])
+        initial = []
+        for lookup in lookups:
+            try:
+                match = finder.find(lookup.record)
+            except Conflict:
+                match = None
+            initial.append(PreviewForm.initial_for(lookup, match))
+        return PreviewFormSet(initial=initial, prefix="papers")
+
+    def _preview_rows(self, formset):
+        """Each form with the existing paper it duplicates (one query for all)."""
+        pks = []
+        for form in formset:
+            value = form["existing"].value()
+            if str(value or "").isdigit():
+                pks.append(int(value))
+        existing = Paper.objects.in_bulk(pks)
+        rows = []
+        for form in formset:
+            value = form["existing"].value()
+            paper = existing.get(int(value)) if str(value or "").isdigit() else None
+            rows.append((form, paper))
+        return rows
+
+    def _save_previews(self, request, formset):
+        """Save the chosen rows in one transaction; on any error save none, show why."""
+        chosen = [form for form in formset if form.cleaned_data["action"] != PreviewForm.SKIP]
+        if not chosen:
+            messages.info(request, "Nothing was saved: every paper was left out.")
+            return True
+        if any(form.cleaned_data["action"] == PreviewForm.UPDATE for form in chosen) and not (
+            self.has_change_permission(request)
+        ):
+            raise PermissionDenied
+        targets = Paper.objects.in_bulk(
+            [f.cleaned_data["existing"] for f in chosen if f.cleaned_data["action"] == "update"]
+        )
+        writer = PaperWriter(on_existing=OnExisting.SKIP)
+        failed = False
+        with transaction.atomic():
+            writer.prime([form.to_record() for form in chosen])
+            outcomes = []
+            for form in chosen:
+                target = None
+                if form.cleaned_data["action"] == PreviewForm.UPDATE:
+                    target = targets.get(form.cleaned_data["existing"])
+                    if target is None:
+                        form.add_error(None, "The paper to update no longer exists.")
+                        failed = True
+                        continue
+                outcome = writer.write(form.to_record(), target=target)
+                outcomes.append(outcome)
+                if outcome.action == "invalid":
+                    for message in outcome.errors:
+                        form.add_error(None, message)
+                    failed = True
+                elif outcome.action == "skipped":
+                    form.add_error(
+                        None, f"Not added: {outcome.reason}. Choose “Update” or “Leave out”."
+                    )
+                    failed = True
+            writer.finish()
+            if failed:
+                transaction.set_rollback(True)
+        if failed:
+            writer.discard_files()
+            messages.error(request, "Nothing was saved: correct the papers marked below.")
+            return False
+        created = sum(outcome.action == "created" for outcome in outcomes)
+        updated = sum(outcome.action == "updated" for outcome in outcomes)
+        messages.success(
+            request, f"Added {created} draft paper(s), updated {updated}. Review and publish."
+        )
+        return True
+
+    # --- BibTeX -------------------------------------------------------------------------
+    def import_bibtex_view(self, request):
+        """Upload → dry-run report → "Import" really imports the same text."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        template = "admin/papers/paper/import_bibtex.html"
+        form, confirm, report, expired = BibtexUploadForm(), None, None, False
+        if request.method == "POST" and "token" in request.POST:
+            confirm = BibtexConfirmForm(request.POST)
+            key = None
+            if confirm.is_valid():
+                key = f"intake-bibtex:{request.user.pk}:{confirm.cleaned_data['token']}"
+            text = cache.get(key) if key else None
+            if text is None:
+                expired, confirm = True, None
+            else:
+                report = run_batch(
+                    parse_bibtex(text),
+                    on_existing=confirm.cleaned_data["existing"],
+                    skip_invalid=confirm.cleaned_data["skip_invalid"],
+                )
+                if report.saved:
+                    cache.delete(key)
+                    messages.success(request, f"BibTeX imported: {report.summary()}.")
+                    return redirect(self._changelist_url() + "?status__exact=draft")
+                confirm = None
+        elif request.method == "POST":
+            form = BibtexUploadForm(request.POST, request.FILES)
+            if form.is_valid():
+                try:
+                    text = read_bibtex_bytes(form.cleaned_data["file"].read())
+                except BibtexInputError as error:
+                    form.add_error("file", str(error))
+                else:
+                    items = parse_bibtex(text)
+                    if not items:
+                        form.add_error("file", "No BibTeX entries were found in this file.")
+                    else:
+                        report = run_batch(
+                            items,
+                            on_existing=form.cleaned_data["existing"],
+                            skip_invalid=form.cleaned_data["skip_invalid"],
+                            dry_run=True,
+                        )
+                        if not report.failures or form.cleaned_data["skip_invalid"]:
+                            token = secrets.token_urlsafe(16)
+                            cache.set(
+                                f"intake-bibtex:{request.user.pk}:{token}", text, PREVIEW_SECONDS
+                            )
+                            confirm = BibtexConfirmForm(
+                                initial={
+                                    "token": token,
+                                    "existing": form.cleaned_data["existing"],
+                                    "skip_invalid": form.cleaned_data["skip_invalid"],
+                                }
+                            )
+        context = self._context(
+            request,
+            "Import BibTeX",
+            expired=expired,
+            form=form,
+            confirm=confirm,
+            report=report,
+            groups=_groups(report) if report else [],
+        )
+        return TemplateResponse(request, template, context)
+
+    def export_bibtex_view(self, request):
+        """The changelist as filtered (same query string) as one .bib download."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        changelist = self.get_changelist_instance(request)
+        return _bibtex_download(changelist.get_queryset(request))
+
+    @admin.action(description="Export selected papers as BibTeX", permissions=["view"])
+    def export_bibtex_action(self, request, queryset):
+        return _bibtex_download(queryset)
+
+
+def _bibtex_download(queryset):
+    papers = Paper.objects.filter(pk__in=queryset.values("pk")).newest_first().for_list()
+    response = HttpResponse(
+        papers_to_bibtex(papers, full=True), content_type="application/x-bibtex; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="papers.bib"'
+    return response
+
+
+def _groups(report):
+    """The report's outcomes grouped for the template."""
+    verbs = (
+        ("Would create", "Would update", "Would skip")
+        if not report.saved
+        else ("Created", "Updated", "Skipped")
+    )
+    return [
+        (verb, report.of(action))
+        for verb, action in zip(verbs, ("created", "updated", "skipped"), strict=True)
+    ]

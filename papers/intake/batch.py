@@ -1,0 +1,122 @@
+"""Running an import: records in, one transaction, a report out.
+
+An import is all-or-nothing unless invalid entries are to be skipped, and a dry run is a
+real run rolled back at the end, so it reports exactly what a real run would do.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from papers.intake.saving import OnExisting, PaperWriter
+from papers.models import Status
+
+
+def _line_number(source):
+    """``"line 12 (key)"`` → 12, so reports follow the file; others keep their order."""
+    match = re.match(r"line (\d+)", source or "")
+    return int(match.group(1)) if match else 0
+
+
+@dataclass
+class Problem:
+    """An entry that could not even be read (a BibTeX syntax error, say)."""
+
+    where: str
+    message: str
+
+
+@dataclass
+class ImportReport:
+    outcomes: list = field(default_factory=list)
+    problems: list = field(default_factory=list)
+    notes: list = field(default_factory=list)  # (where, message) worth telling the user
+    dry_run: bool = False
+    saved: bool = False
+
+    def of(self, action):
+        return [outcome for outcome in self.outcomes if outcome.action == action]
+
+    @property
+    def failures(self):
+        return len(self.problems) + len(self.of("invalid"))
+
+    def summary(self):
+        words = ("created", "updated", "skipped")
+        if not self.saved:
+            words = ("to create", "to update", "to skip")
+        counts = ", ".join(
+            f"{len(self.of(action))} {word}"
+            for action, word in zip(("created", "updated", "skipped"), words, strict=True)
+        )
+        if self.failures:
+            counts += f", {self.failures} with errors"
+        return counts
+
+    def lines(self):
+        """The report as text lines, grouped by what happened, in file order."""
+        out = []
+        titles = [("created", "Created"), ("updated", "Updated"), ("skipped", "Skipped")]
+        if not self.saved:
+            titles = [("created", "Would create"), ("updated", "Would update"),
+                      ("skipped", "Would skip")]  # fmt: skip
+        for action, title in titles:
+            outcomes = sorted(self.of(action), key=lambda o: _line_number(o.record.source))
+            out.append(f"{title} ({len(outcomes)}):")
+            for outcome in outcomes:
+                line = f"  {outcome.record.source}: {outcome.record.label()}"
+                if action == "created" and outcome.record.summary():
+                    line += f" — {outcome.record.summary()}"
+                if outcome.changed and action == "updated":
+                    line += f" [{', '.join(dict.fromkeys(outcome.changed))}]"
+                if outcome.reason:
+                    line += f" — {outcome.reason}"
+                out.append(line)
+        if self.failures:
+            out.append(f"Errors ({self.failures}):")
+            for problem in self.problems:
+                out.append(f"  {problem.where}: {problem.message}")
+            for outcome in self.of("invalid"):
+                out.append(f"  {outcome.record.source}: {outcome.record.label()}")
+                out.extend(f"      {message}" for message in outcome.errors)
+        warnings = list(self.notes) + [
+            (outcome.record.source, warning)
+            for outcome in self.outcomes
+            for warning in outcome.warnings
+        ]
+        if warnings:
+            out.append(f"Notes ({len(warnings)}):")
+            out.extend(f"  {where}: {message}" for where, message in warnings)
+        return out
+
+
+def run_batch(items, *, on_existing=OnExisting.FILL, status=Status.DRAFT, dry_run=False,
+              skip_invalid=False, report=None):  # fmt: skip
+    """Write ``items`` (records or ``Problem``) in one transaction and return the report.
+
+    Nothing is kept when ``dry_run``, or when anything failed and not ``skip_invalid``.
+    """
+    report = report or ImportReport()
+    report.dry_run = dry_run
+    items = list(items)
+    records = [item for item in items if not isinstance(item, Problem)]
+    writer = PaperWriter(on_existing=on_existing, status=status)
+    keep = False
+    try:
+        with transaction.atomic():
+            writer.prime(records)
+            for item in items:
+                if isinstance(item, Problem):
+                    report.problems.append(item)
+                else:
+                    report.outcomes.append(writer.write(item))
+            report.notes += writer.finish()
+            keep = not dry_run and (skip_invalid or not report.failures)
+            if not keep:
+                transaction.set_rollback(True)
+    finally:
+        if not keep:
+            writer.discard_files()
+    report.saved = keep
+    return report

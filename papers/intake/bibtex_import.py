@@ -1,0 +1,195 @@
+"""BibTeX in: bytes → checked text → bibtexparser 2 blocks → ``PaperRecord`` or ``Problem``.
+
+Each malformed entry becomes a ``Problem`` naming its line; the writer (``saving.py``)
+validates the rest exactly as the admin form would, through ``Paper.full_clean()``.
+"""
+
+import logging
+import re
+from contextlib import contextmanager
+
+import bibtexparser
+from bibtexparser.middlewares.names import (
+    parse_single_name_into_parts,
+    split_multiple_persons_names,
+)
+from bibtexparser.model import (
+    DuplicateBlockKeyBlock,
+    DuplicateFieldKeyBlock,
+    Entry,
+    ParsingFailedBlock,
+)
+
+from papers.identifiers import parse_arxiv_id
+from papers.intake import latex
+from papers.intake.batch import Problem
+from papers.intake.records import PaperRecord, parse_month
+
+MAX_BIBTEX_BYTES = 8 * 1024 * 1024  # ~8,000 entries with abstracts
+# Values that are identifiers or addresses: never LaTeX-decoded (``%`` is not a comment).
+VERBATIM_FIELDS = {"url", "doi", "eprint", "arxivid", "pdf", "file", "archiveprefix"}
+_URL_ESCAPES = re.compile(r"\\([_%&#~$])")
+_GOOGLE_SCHOLAR_ARXIV = re.compile(r"^arxiv preprint arxiv:\s*(\S+)$", re.I)
+_YEAR = re.compile(r"^\s*(\d{4})\s*$")
+_DATE = re.compile(r"^\s*(\d{4})(?:-(\d{1,2}))?")
+
+
+class BibtexInputError(ValueError):
+    """The file as a whole cannot be read (not text, not UTF-8, too large, empty)."""
+
+
+def read_bibtex_bytes(data, encoding="utf-8", max_bytes=MAX_BIBTEX_BYTES):
+    """Decode an uploaded/read file, or raise ``BibtexInputError`` saying what is wrong."""
+    if len(data) > max_bytes:
+        raise BibtexInputError(
+            f"The file is {len(data) / 2**20:.1f} MB; the limit is {max_bytes // 2**20} MB. "
+            "Split it into smaller files."
+        )
+    if not data.strip():
+        raise BibtexInputError("The file is empty.")
+    if b"\x00" in data[:8192]:
+        raise BibtexInputError("This is a binary file, not BibTeX text.")
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        raise BibtexInputError(
+            f"The file is not {encoding.upper()} text: byte 0x{data[error.start]:02x} "
+            f"at line {line}, column {column}. Save it as UTF-8 (or name its encoding)."
+        ) from None
+    except LookupError:
+        raise BibtexInputError(f"“{encoding}” is not a known encoding.") from None
+    return text.removeprefix("\ufeff").replace("\x00", "")
+
+
+@contextmanager
+def _quiet_bibtexparser():
+    """bibtexparser logs each syntax error; they go into our report instead."""
+    logger = logging.getLogger("bibtexparser")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def parse_bibtex(text):
+    """Every entry of ``text`` as a ``PaperRecord``, or a ``Problem`` with its line."""
+    with _quiet_bibtexparser():
+        library = bibtexparser.parse_string(text)
+    first_line = {}
+    items = []
+    for block in library.blocks:
+        line = (block.start_line or 0) + 1
+        where = f"line {line}"
+        if isinstance(block, Entry):
+            first_line.setdefault(block.key, line)
+            items.append(entry_to_record(block, where))
+        elif isinstance(block, DuplicateBlockKeyBlock):
+            first = first_line.get(block.key)
+            items.append(
+                Problem(
+                    f"{where} ({block.key})",
+                    f"the key “{block.key}” is used twice"
+                    + (f" (first at line {first})" if first else "")
+                    + "; keys must be unique.",
+                )
+            )
+        elif isinstance(block, DuplicateFieldKeyBlock):
+            fields = ", ".join(sorted(block.duplicate_keys))
+            key = getattr(block.ignore_error_block, "key", "?")
+            items.append(
+                Problem(
+                    f"{where} ({key})",
+                    f"the field(s) {fields} appear more than once in this entry.",
+                )
+            )
+        elif isinstance(block, ParsingFailedBlock):
+            message = str(block.error).split("\n")[-1].strip() or "syntax error"
+            start = block.raw.strip().splitlines()[0][:60] if block.raw.strip() else ""
+            items.append(Problem(where, f"cannot be read ({message}): {start}".replace("``", "“")))
+    return items
+
+
+def _value(fields, *names, verbatim=False, multiline=False):
+    """The first non-empty of ``names`` in ``fields`` (lower-case keys), decoded."""
+    for name in names:
+        field = fields.get(name)
+        if field is not None and str(field.value).strip():
+            raw = str(field.value).strip()
+            if verbatim:
+                raw = _URL_ESCAPES.sub(r"\1", raw)
+                match = re.fullmatch(r"\\url\{(.*)\}", raw, re.S)
+                return (match.group(1) if match else raw).strip()
+            return latex.decode(raw, multiline=multiline)
+    return ""
+
+
+def _authors(raw):
+    names = []
+    for name in split_multiple_persons_names(raw):
+        if name.strip().lower() in ("others", "et al", "et al."):
+            continue
+        parts = parse_single_name_into_parts(name, strict=False)
+        full = " ".join(parts.first + parts.von + parts.last)
+        if parts.jr:
+            full += ", " + " ".join(parts.jr)
+        full = latex.decode(full)
+        if full:
+            names.append(full)
+    return names
+
+
+def entry_to_record(entry, where):
+    """Map one BibTeX entry onto Papershelf's fields (``Problem`` if it cannot be)."""
+    where = f"{where} ({entry.key})"
+    record = PaperRecord(source=where)
+    entry = {field.key.lower(): field for field in entry.fields}
+    record.title = _value(entry, "title")
+    if not record.title:
+        return Problem(where, "the entry has no title.")
+    author_field = entry.get("author")
+    if author_field is not None:
+        record.authors = _authors(str(author_field.value))
+    year = _value(entry, "year")
+    date = _value(entry, "date")
+    if year:
+        match = _YEAR.match(year)
+        if not match:
+            return Problem(where, f"the year “{year[:20]}” is not a year (write it as 2021).")
+        record.year = int(match.group(1))
+    elif date:
+        match = _DATE.match(date)
+        if not match:
+            return Problem(where, f"the date “{date[:20]}” is not a date (write it as 2021-03).")
+        record.year = int(match.group(1))
+        record.month = parse_month(match.group(2)) if match.group(2) else None
+    month = _value(entry, "month")
+    if month:
+        record.month = parse_month(month)
+        if record.month is None:
+            return Problem(where, f"the month “{month[:20]}” is not a month (write it as mar).")
+    record.venue = _value(entry, "journal", "booktitle", "journaltitle", "series")
+    scholar = _GOOGLE_SCHOLAR_ARXIV.match(record.venue)
+    if scholar:
+        # Google Scholar's "journal = {arXiv preprint arXiv:…}" is an id, not a venue.
+        record.arxiv_id, record.venue = scholar.group(1), ""
+    eprint = _value(entry, "eprint", "arxivid", verbatim=True)
+    prefix = (_value(entry, "archiveprefix", "eprinttype", verbatim=True) or "arxiv").lower()
+    if eprint and prefix == "arxiv":
+        record.arxiv_id = eprint
+    record.doi = _value(entry, "doi", verbatim=True)
+    record.url = _value(entry, "url", verbatim=True)
+    if record.url and not record.arxiv_id and parse_arxiv_id(record.url):
+        record.arxiv_id = record.url
+    record.pdf_url = _value(entry, "pdf", verbatim=True)
+    record.abstract = _value(entry, "abstract", multiline=True)
+    record.notes = _value(entry, "annote", "annotation", multiline=True)
+    record.alias = _value(entry, "shorthand")
+    record.affiliations = _value(entry, "affiliation", "affiliations")
+    keywords = _value(entry, "keywords")
+    if keywords:
+        record.tags = [tag.strip() for tag in re.split(r"[,;]", keywords) if tag.strip()]
+    return record

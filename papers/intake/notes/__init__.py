@@ -1,0 +1,84 @@
+"""Import notes documents (Markdown or org-mode) as papers: see ``markdown.py``."""
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from papers.intake.batch import ImportReport, run_batch
+from papers.intake.notes.entries import Skipped, merge, to_record
+from papers.intake.notes.markdown import MarkdownNotes
+from papers.intake.notes.org import org_to_markdown
+from papers.intake.records import PaperRecord
+from papers.intake.saving import Outcome
+
+MAX_NOTES_BYTES = 5 * 1024 * 1024
+FORMATS = ("auto", "markdown", "org")
+
+
+class NotesInputError(ValueError):
+    """The document as a whole cannot be read."""
+
+
+def read_notes_bytes(data, max_bytes=MAX_NOTES_BYTES):
+    """Decode a notes file, or raise ``NotesInputError`` saying what is wrong."""
+    if len(data) > max_bytes:
+        raise NotesInputError(
+            f"The file is {len(data) / 2**20:.1f} MB; the limit is {max_bytes // 2**20} MB."
+        )
+    if not data.strip():
+        raise NotesInputError("The file is empty: there is nothing to import.")
+    if b"\x00" in data:
+        raise NotesInputError("This is a binary file, not a Markdown or org-mode text.")
+    try:
+        return data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise NotesInputError(
+            f"The file is not UTF-8 text (byte 0x{data[error.start]:02x} at line {line})."
+        ) from None
+
+
+def detect_format(path, text):
+    """``"org"`` or ``"markdown"``, from the file name, else from the content."""
+    suffix = Path(str(path or "")).suffix.lower()
+    if suffix == ".org":
+        return "org"
+    if suffix in (".md", ".markdown", ".mdown", ".mkd"):
+        return "markdown"
+    org_signs = re.search(r"^(?:\*+ |#\+\w+:)", text, re.M) and "[[" in text
+    return "org" if org_signs else "markdown"
+
+
+@dataclass
+class NotesParse:
+    records: list = field(default_factory=list)
+    skipped: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+    mentions: int = 0
+
+
+def parse_notes(text, fmt="markdown", base_dir=None):
+    """Records for the papers a notes document describes, merged across mentions."""
+    tags = None
+    if fmt == "org":
+        text, tags = org_to_markdown(text)
+    parser = MarkdownNotes(text, extra_tags=tags)
+    result = NotesParse(mentions=len(parser.entries), warnings=list(parser.warnings))
+    result.skipped = [Skipped(line, label, reason) for line, label, reason in parser.skipped]
+    for entry in merge(parser.entries):
+        item = to_record(entry, base_dir, result.warnings)
+        if isinstance(item, Skipped):
+            result.skipped.append(item)
+        else:
+            result.records.append(item)
+    return result
+
+
+def import_notes_text(text, fmt="markdown", base_dir=None, **options):
+    """Parse and write; returns ``(report, parse)``; ``options`` go to ``run_batch``."""
+    parsed = parse_notes(text, fmt, base_dir)
+    report = ImportReport(notes=list(parsed.warnings))
+    for skipped in parsed.skipped:
+        record = PaperRecord(title=skipped.label, source=f"line {skipped.line}")
+        report.outcomes.append(Outcome("skipped", record, reason=skipped.reason))
+    return run_batch(parsed.records, report=report, **options), parsed

@@ -1,0 +1,294 @@
+"""A paper entry found in a notes document, and the rules shared by every notes format."""
+
+import html
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from papers.identifiers import parse_arxiv_id
+from papers.intake.records import (
+    FigureRecord,
+    LinkRecord,
+    PaperRecord,
+    clean_text,
+    link_kind,
+    normalize_title,
+    parse_month,
+)
+
+# A Markdown link (not an image): [text](url "title"); text may hold one level of [].
+LINK = re.compile(
+    r"(?<!!)\[(?P<text>(?:[^\[\]\\]|\\.|\[[^\]]*\])*)\]"
+    r"\(\s*<?(?P<url>[^()\s<>]+(?:\([^()\s]*\)[^()\s<>]*)*)>?(?:\s+\"[^\"]*\")?\s*\)"
+)
+IMAGE = re.compile(
+    r"!\[(?P<alt>[^\]]*)\]\(\s*<?(?P<src>[^()\s<>]+)>?(?:\s+\"(?P<title>[^\"]*)\")?\s*\)"
+)
+HTML_IMG = re.compile(r"<img\b[^>]*?\bsrc\s*=\s*[\"'](?P<src>[^\"']+)[\"'][^>]*>", re.I)
+HTML_ALT = re.compile(r"\balt\s*=\s*[\"'](?P<alt>[^\"']*)[\"']", re.I)
+HTML_A = re.compile(r"<a\b[^>]*?\bhref\s*=\s*[\"'](?P<url>[^\"']+)[\"'][^>]*>(?P<text>.*?)</a>",
+                    re.I | re.S)  # fmt: skip
+BARE_URL = re.compile(r"<?(?P<url>https?://[^\s<>()\[\]|]+[^\s<>()\[\].,;:!?|'\"])>?")
+TAG = re.compile(r"<[^>]+>")
+BADGE_DATE = re.compile(r"img\.shields\.io/badge/(?P<month>\d{1,2})\.(?P<year>\d{4})\b")
+DOTTED_DATE = re.compile(r"(?<![\d.])(?P<month>0?[1-9]|1[0-2])\.(?P<year>(?:19|20)\d{2})(?![\d.])")
+# "(Kingma, Welling: December 2013)", "(December 2013)", "(2013)", "(Vaswani et al., 2017)"
+AUTHORS_DATE = re.compile(
+    r"^\(\s*(?:(?P<authors>[^():]*?)\s*[:,]\s*)?(?P<month>[A-Za-z]{3,9}\.?\s+)?"
+    r"(?P<year>(?:19|20)\d{2})\s*\)"
+)
+PARENTHESIS = re.compile(r"^\(\s*(?P<inner>[^()]{1,100}?)\s*\)")
+IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".bmp")
+CREDIT = re.compile(r"^\s*[*_]*\s*(?:image\s+)?(?:credit|source)s?\s*[*_]*\s*:\s*(?P<credit>.+)$",
+                    re.I)  # fmt: skip
+
+PAPER_HOSTS = (
+    "arxiv.org", "doi.org", "openreview.net", "aclanthology.org", "aclweb.org",
+    "proceedings.neurips.cc", "papers.nips.cc", "proceedings.mlr.press", "jmlr.org",
+    "nature.com", "science.org", "dl.acm.org", "ieeexplore.ieee.org", "link.springer.com",
+    "openaccess.thecvf.com", "biorxiv.org", "medrxiv.org", "semanticscholar.org",
+    "papers.ssrn.com", "sciencedirect.com", "pnas.org", "cell.com", "ojs.aaai.org",
+)  # fmt: skip
+_DOI_IN_URL = re.compile(
+    r"(?:doi\.org/|/doi/(?:abs/|full/|pdf/|epdf/)?)(?P<doi>10\.\d{4,9}/[^\s?#]+)"
+)
+_NATURE = re.compile(r"nature\.com/articles/(?P<id>s\d{5}-\d{3}-\d{5}-[0-9a-z])", re.I)
+
+
+def is_absolute(url):
+    return url.lower().startswith(("http://", "https://"))
+
+
+def is_paper_url(url):
+    """A link that leads to a paper itself (a paper host, or a PDF)."""
+    if not is_absolute(url):
+        return False
+    parts = urlsplit(url)
+    host = (parts.hostname or "").removeprefix("www.")
+    return any(
+        host == h or host.endswith("." + h) for h in PAPER_HOSTS
+    ) or parts.path.lower().endswith(".pdf")
+
+
+def doi_from_url(url):
+    """The DOI a link carries (doi.org/…, …/doi/10.…, nature.com/articles/s…), or ``""``."""
+    match = _DOI_IN_URL.search(url)
+    if match:
+        return match.group("doi").rstrip(".")
+    match = _NATURE.search(url)
+    # Nature's article ids are the suffix of their DOIs (10.1038/s41586-024-08328-6).
+    return f"10.1038/{match.group('id').lower()}" if match else ""
+
+
+def plain(text):
+    """Markdown/HTML inline text → plain text (for titles, tags, aliases)."""
+    text = IMAGE.sub("", text or "")
+    text = LINK.sub(lambda m: m.group("text"), text)
+    text = TAG.sub(" ", text)
+    text = html.unescape(text)
+    text = re.sub(r"(\*\*|__|\*|`|~~)", "", text)
+    text = re.sub(r"\\([\\`*_{}\[\]()#+\-.!|])", r"\1", text)
+    return clean_text(text)
+
+
+def date_in(text):
+    """``(year, month)`` from a ``MM.YYYY`` badge or date in ``text``; ``(None, None)``."""
+    match = BADGE_DATE.search(text) or DOTTED_DATE.search(TAG.sub(" ", IMAGE.sub("", text)))
+    if match:
+        month = int(match.group("month"))
+        return int(match.group("year")), month if 1 <= month <= 12 else None
+    return None, None
+
+
+@dataclass
+class NoteEntry:
+    """One paper as a notes document describes it."""
+
+    line: int
+    title: str = ""
+    url: str = ""
+    alias: str = ""
+    authors: list = field(default_factory=list)
+    year: int | None = None
+    month: int | None = None
+    venue: str = ""
+    affiliations: str = ""
+    section: str = ""
+    notes: list = field(default_factory=list)  # Markdown paragraphs
+    images: list = field(default_factory=list)  # (src, caption, credit, line)
+    links: list = field(default_factory=list)  # LinkRecord
+    related: list = field(default_factory=list)
+    tags: list = field(default_factory=list)  # org heading tags and the like
+    lines: list = field(default_factory=list)
+    awaiting_credit: bool = False  # the last thing read was an image: a credit may follow
+
+    def key(self):
+        parsed = parse_arxiv_id(self.url)
+        if parsed:
+            return ("arxiv", parsed[0])
+        doi = doi_from_url(self.url)
+        if doi:
+            return ("doi", doi.lower())
+        if self.url:
+            parts = urlsplit(self.url)
+            host = (parts.hostname or "").removeprefix("www.")
+            return (
+                "url",
+                host + parts.path.rstrip("/") + (f"?{parts.query}" if parts.query else ""),
+            )
+        return ("title", normalize_title(self.title), self.year)
+
+    def absorb(self, other):
+        """Merge a later mention of the same paper (an index line, then a summary row)."""
+        if self.title != other.title and other.title:
+            longer, shorter = sorted([self.title, other.title], key=len, reverse=True)
+            self.title = longer
+            short = re.sub(r"\s*\(.*\)\s*$", "", shorter).strip()
+            if not self.alias and short and normalize_title(short) != normalize_title(longer):
+                self.alias = short[:100]
+        for name in ("alias", "year", "month", "venue", "affiliations", "url", "section"):
+            if not getattr(self, name) and getattr(other, name):
+                setattr(self, name, getattr(other, name))
+        if other.section and other.section != self.section and other.section not in self.tags:
+            self.tags.append(other.section)
+        self.authors = self.authors or other.authors
+        self.notes += [paragraph for paragraph in other.notes if paragraph not in self.notes]
+        self.images += [image for image in other.images if image not in self.images]
+        self.links += [link for link in other.links if link not in self.links]
+        self.related += [ident for ident in other.related if ident not in self.related]
+        self.tags += [tag for tag in other.tags if tag not in self.tags]
+        self.lines += other.lines
+
+
+def merge(entries):
+    """One entry per paper, in order of first mention."""
+    merged = {}
+    for entry in entries:
+        key = entry.key()
+        if key in merged:
+            merged[key].absorb(entry)
+        else:
+            merged[key] = entry
+    return list(merged.values())
+
+
+@dataclass
+class Skipped:
+    line: int
+    label: str
+    reason: str
+
+
+def to_record(entry, base_dir, warnings):
+    """A ``PaperRecord`` for the writer, or ``Skipped`` when it cannot be a paper."""
+    where = "line " + ", ".join(str(n) for n in sorted(set(entry.lines or [entry.line])))
+    label = entry.title or entry.url or "(no title)"
+    if not entry.title:
+        return Skipped(entry.line, label, "the link has no title.")
+    arxiv = parse_arxiv_id(entry.url)
+    doi = doi_from_url(entry.url)
+    if not entry.year and not arxiv:
+        hint = f" Add it with: manage.py add_paper {doi}" if doi else ""
+        return Skipped(entry.line, label, f"no date found (a year is required).{hint}")
+    month = entry.month
+    if arxiv and month is None and entry.year == arxiv[1]:
+        month = arxiv[2]  # a year column says 2013; the arXiv id knows it was December
+    figures = []
+    for src, caption, credit, line in entry.images:
+        figure = _local_figure(src, caption, credit, base_dir)
+        if isinstance(figure, str):
+            warnings.append((f"line {line}", figure))
+        else:
+            figures.append(figure)
+    pdf = (
+        entry.url
+        if urlsplit(entry.url).path.lower().endswith(".pdf") or "arxiv.org/pdf/" in entry.url
+        else ""
+    )
+    return PaperRecord(
+        title=entry.title[:500],
+        authors=entry.authors,
+        year=entry.year,
+        month=month,
+        venue=entry.venue,
+        affiliations=entry.affiliations,
+        url=entry.url if is_absolute(entry.url) else "",
+        arxiv_id=arxiv[0] if arxiv else "",
+        doi=doi,
+        pdf_url=pdf,
+        alias=entry.alias,
+        notes="\n\n".join(paragraph for paragraph in entry.notes if paragraph.strip()),
+        tags=[tag for tag in [entry.section, *entry.tags] if tag],
+        links=entry.links,
+        figures=figures,
+        related=entry.related,
+        source=where,
+    )
+
+
+def _local_figure(src, caption, credit, base_dir):
+    """A ``FigureRecord`` for an image file inside ``base_dir``, or why not (a string)."""
+    if is_absolute(src) or src.startswith("//"):
+        return (
+            f"image {src} is not a local file: not imported (download it and add it as a figure)."
+        )
+    if base_dir is None:
+        return f"image {src}: no folder to look in (give --images-dir)."
+    root = Path(base_dir).resolve()
+    path = (root / src.split("?")[0].split("#")[0].lstrip("/")).resolve()
+    if not path.is_relative_to(root):
+        return f"image {src} is outside {root}: not imported."
+    if not path.is_file():
+        return f"image {src} was not found in {root}: not imported."
+    return FigureRecord(path=str(path), caption=caption, credit=credit)
+
+
+def parse_parentheticals(rest):
+    """Alias, authors, date from what follows a title link: `` (GPT-3) (Brown: May 2020)``."""
+    alias, authors, year, month = "", [], None, None
+    rest = rest.lstrip()
+    consumed = 0
+    original = len(rest)
+    while rest.startswith("("):
+        match = AUTHORS_DATE.match(rest)
+        if match:
+            year = int(match.group("year"))
+            month = parse_month((match.group("month") or "").strip()) or month
+            if match.group("authors"):
+                names = re.split(r"\s*(?:,|;|\band\b|&)\s*", match.group("authors"))
+                authors = [
+                    clean_text(name)
+                    for name in names
+                    if clean_text(name) and not re.fullmatch(r"et\.? al\.?", clean_text(name))
+                ]
+                authors = [re.sub(r"\s+et\.? al\.?$", "", name) for name in authors]
+        else:
+            match = PARENTHESIS.match(rest)
+            if not match:
+                break
+            if not alias:
+                alias = plain(match.group("inner"))
+        rest = rest[match.end() :].lstrip()
+    consumed = original - len(rest)
+    return alias, authors, year, month, consumed
+
+
+def link_records(text):
+    """Typed links (code, video…) in ``text`` that are not the paper itself."""
+    records = []
+    for match in LINK.finditer(text):
+        url, label = match.group("url"), plain(match.group("text"))
+        if not is_absolute(url):
+            continue
+        kind = link_kind(label, url)
+        if kind:
+            records.append(LinkRecord(kind=kind, url=url, label=label[:200]))
+    return records
+
+
+__all__ = [
+    "LINK", "IMAGE", "HTML_IMG", "HTML_ALT", "HTML_A", "BARE_URL", "CREDIT", "IMAGE_EXTENSIONS",
+    "NoteEntry", "Skipped", "merge", "to_record", "plain", "date_in", "is_absolute",
+    "is_paper_url", "doi_from_url", "parse_parentheticals", "link_records",
+]  # fmt: skip

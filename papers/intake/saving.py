@@ -1,0 +1,390 @@
+"""One writer for every importer: duplicates, validation with ``full_clean()``, saving.
+
+The writer runs inside the import's transaction (``batch.py``); it keeps the names of
+the figure files it stored, so they can be deleted when the transaction is rolled back.
+"""
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.db import models
+from django.utils.html import strip_tags
+
+from papers.identifiers import normalize_doi, parse_arxiv_id
+from papers.images import reencode_image
+from papers.intake.duplicates import Conflict, DuplicateFinder, arxiv_key, doi_key
+from papers.intake.slugs import SlugAllocator
+from papers.models import (
+    Author,
+    Authorship,
+    Figure,
+    Paper,
+    PaperLink,
+    Status,
+    Tag,
+    TaggedPaper,
+)
+from papers.tagging import validate_tag_name
+
+# Paper fields an import can set, in the order reports list them.
+SCALAR_FIELDS = [
+    "title", "alias", "year", "month", "venue", "affiliations", "url", "arxiv_id", "doi",
+    "pdf_url", "abstract", "notes",
+]  # fmt: skip
+
+
+class OnExisting(models.TextChoices):
+    SKIP = "skip", "Leave them unchanged"
+    FILL = "fill", "Fill in their empty fields, add tags and links"
+    OVERWRITE = "overwrite", "Replace their fields with the imported values"
+
+
+@dataclass
+class Outcome:
+    """What happened to one record."""
+
+    action: str  # "created", "updated", "skipped", "invalid"
+    record: object
+    paper: Paper | None = None
+    reason: str = ""
+    errors: list = field(default_factory=list)
+    changed: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+
+
+def messages_of(error):
+    """Plain-text messages of a ``ValidationError``, each prefixed with its field."""
+    if hasattr(error, "error_dict"):
+        return [
+            f"{name}: {strip_tags(message)}" if name != "__all__" else strip_tags(message)
+            for name, errors in error.message_dict.items()
+            for message in errors
+        ]
+    return [strip_tags(message) for message in error.messages]
+
+
+class _Authors:
+    """Author rows by exact name; ``prime`` creates a batch's new authors in bulk."""
+
+    def __init__(self):
+        self._by_name = {}
+        self._slugs = SlugAllocator(Author, "author")
+        self.created = []
+
+    def prime(self, names):
+        names = {" ".join(str(name).split()) for name in names}
+        missing = sorted(name for name in names if name and name not in self._by_name)
+        for start in range(0, len(missing), 500):
+            for author in Author.objects.filter(name__in=missing[start : start + 500]):
+                self._by_name.setdefault(author.name, author)
+        new = [
+            Author(name=name, slug=self._slugs.allocate(name))
+            for name in missing
+            if name not in self._by_name and len(name) <= 200
+        ]
+        # One INSERT per 500 authors instead of one each; ``unused`` removes the ones
+        # whose papers turned out invalid.
+        Author.objects.bulk_create(new, batch_size=500)
+        if new and new[0].pk is None:  # a backend that cannot return ids
+            new = list(Author.objects.filter(slug__in=[author.slug for author in new]))
+        for author in new:
+            self._by_name[author.name] = author
+        self.created += new
+
+    def get(self, name):
+        if name not in self._by_name:
+            author = Author(name=name, slug=self._slugs.allocate(name))
+            author.save()
+            self._by_name[name] = author
+        return self._by_name[name]
+
+    def delete_unused(self):
+        """Delete authors ``prime`` created that no saved paper ended up using."""
+        pks = [author.pk for author in self.created]
+        for start in range(0, len(pks), 500):
+            Author.objects.filter(
+                pk__in=pks[start : start + 500], authorships__isnull=True
+            ).delete()
+
+
+class _Tags:
+    """Tag rows by case-insensitive name (tags are case-insensitive site-wide)."""
+
+    def __init__(self):
+        self._by_key = {}
+
+    def get(self, name):
+        key = name.casefold()
+        if key not in self._by_key:
+            tag = Tag.objects.filter(name__iexact=name).first()
+            if tag is None:
+                tag = Tag.objects.create(name=name)
+            self._by_key[key] = tag
+        return self._by_key[key]
+
+
+def _empty(value):
+    return value is None or value == ""
+
+
+def _normalised_ids(record):
+    """The record's arXiv id and DOI in stored form, or as given when they are invalid."""
+    parsed = parse_arxiv_id(record.arxiv_id or "")
+    arxiv_id = parsed[0] if parsed else (record.arxiv_id or "").strip()
+    try:
+        doi = normalize_doi(record.doi) if record.doi else ""
+    except ValidationError:
+        doi = record.doi.strip()
+    return arxiv_id, doi
+
+
+class PaperWriter:
+    """Turns records into saved papers; see the module docstring for the rules."""
+
+    def __init__(self, on_existing=OnExisting.FILL, status=Status.DRAFT, finder=None):
+        self.on_existing = OnExisting(on_existing)
+        self.status = status
+        self.finder = finder or DuplicateFinder()
+        self.saved_files = []
+        self._authors = _Authors()
+        self._tags = _Tags()
+        self._slugs = SlugAllocator(Paper, "paper")
+        # Rows of new papers' bylines and tags, written in bulk by ``finish()``, and
+        # "previous work" links, resolved there once every paper of the batch exists.
+        self._authorships = []
+        self._tagged = []
+        self._related = []
+
+    def prime(self, records):
+        """Load what ``records`` may need in a few queries instead of a few per record."""
+        self.finder = DuplicateFinder.for_records(records)
+        self._authors.prime(name for record in records for name in record.authors)
+
+    def finish(self):
+        """Write pending bylines, tags and previous-work links; return ``(where, warning)``s."""
+        Authorship.objects.bulk_create(self._authorships, batch_size=500)
+        TaggedPaper.objects.bulk_create(self._tagged, batch_size=500)
+        self._authorships, self._tagged = [], []
+        self._authors.delete_unused()
+        warnings = []
+        for paper, record in self._related:
+            messages = []
+            related = self._resolve_related(paper, record, messages)
+            if related:
+                paper.related.add(*related)
+            warnings += [(record.source, message) for message in messages]
+        self._related = []
+        return warnings
+
+    def discard_files(self):
+        """Delete the figure files this writer stored (after a rollback)."""
+        for name in self.saved_files:
+            Figure.image.field.storage.delete(name)
+        self.saved_files = []
+
+    # --- one record -------------------------------------------------------------------
+    def write(self, record, target=None):
+        """Create or update the paper ``record`` describes; never raises for bad data.
+
+        ``target`` forces an update of that paper (the admin's "update" choice).
+        """
+        try:
+            match = None if target else self.finder.find(record)
+        except Conflict as conflict:
+            return Outcome("invalid", record, errors=[str(conflict)])
+        if match and self.on_existing == OnExisting.SKIP and target is None:
+            return Outcome(
+                "skipped", record, reason=f"already in the database as {match.describe()}"
+            )
+        if target is not None:
+            paper = target
+        elif match:
+            paper = Paper.objects.get(pk=match.known.pk)
+        else:
+            paper = Paper(status=self.status)
+        creating = paper.pk is None
+        overwrite = creating or target is not None or self.on_existing == OnExisting.OVERWRITE
+
+        errors, warnings = [], []
+        changed = self._set_fields(paper, record, overwrite)
+        authors = self._author_names(record, errors)
+        current_authors = [] if creating else [a.name for a in paper.ordered_authors()]
+        replace_authors = bool(authors) and authors != current_authors
+        replace_authors = replace_authors and (overwrite or not current_authors)
+        if replace_authors:
+            changed.append("authors")
+        tags = self._tag_names(record, errors)
+        links = self._links(paper, record, errors)
+        figures = self._figures(paper, record, warnings)
+        try:
+            # Uniqueness: clean() refuses a taken arXiv id or DOI, and the slug is chosen
+            # free below; skipping validate_unique saves three queries per paper.
+            paper.full_clean(validate_unique=False)
+        except ValidationError as error:
+            errors.extend(messages_of(error))
+        if errors:
+            return Outcome("invalid", record, errors=errors, warnings=warnings)
+
+        if not creating:
+            stored_tags = {tag.name.casefold() for tag in paper.tags.all()}
+            tags = [name for name in tags if name.casefold() not in stored_tags]
+        changed += ["tags"] * bool(tags) + ["links"] * bool(links) + ["figures"] * bool(figures)
+        if not creating and not changed and self._resolve_related(paper, record, []):
+            changed.append("previous work")
+        if not creating and not changed:
+            where = match.describe() if match else f"“{paper.title}” (#{paper.pk})"
+            return Outcome(
+                "skipped",
+                record,
+                paper=paper,
+                reason=f"already in the database as {where}, nothing new",
+                warnings=warnings,
+            )
+
+        if creating:
+            paper.slug = self._slugs.allocate(paper.alias or paper.title)
+        paper.save()
+        if replace_authors:
+            if not creating:
+                paper.authorships.all().delete()
+            self._authorships += [
+                Authorship(paper=paper, author=self._authors.get(name), position=position)
+                for position, name in enumerate(authors)
+            ]
+        if tags and creating:
+            self._tagged += [TaggedPaper(content_object=paper, tag=self._tags.get(n)) for n in tags]
+        elif tags:
+            paper.tags.add(*[self._tags.get(name) for name in tags])
+        for link in links:
+            link.paper = paper
+        PaperLink.objects.bulk_create(links)
+        for figure in figures:
+            figure.paper = paper
+            figure.save()
+            self.saved_files.append(figure.image.name)
+        if record.related:
+            self._related.append((paper, record))
+        self.finder.add(paper)
+        action = "created" if creating else "updated"
+        return Outcome(action, record, paper=paper, changed=changed, warnings=warnings)
+
+    # --- pieces -----------------------------------------------------------------------
+    def _set_fields(self, paper, record, overwrite):
+        values = {name: getattr(record, name) for name in SCALAR_FIELDS}
+        values["arxiv_id"], values["doi"] = _normalised_ids(record)
+        changed = []
+        for name, value in values.items():
+            if _empty(value):
+                continue
+            current = getattr(paper, name)
+            if isinstance(value, str) and isinstance(current, str):
+                same = value.strip() == current.strip()
+            else:
+                same = value == current
+            if same or (not overwrite and not _empty(current)):
+                continue
+            setattr(paper, name, value)
+            changed.append(name)
+        return changed
+
+    def _author_names(self, record, errors):
+        names = []
+        for name in record.authors:
+            name = " ".join(str(name).split())
+            if not name or name in names:
+                continue
+            if len(name) > 200:
+                errors.append(f"authors: the name “{name[:40]}…” is over 200 characters.")
+                continue
+            names.append(name)
+        return names
+
+    def _tag_names(self, record, errors):
+        names = []
+        for name in record.tags:
+            name = " ".join(str(name).split())
+            if not name or name.casefold() in {n.casefold() for n in names}:
+                continue
+            try:
+                validate_tag_name(name)
+            except ValidationError as error:
+                errors.extend(f"tags: {message}" for message in error.messages)
+                continue
+            names.append(name)
+        return names
+
+    def _links(self, paper, record, errors):
+        known = {paper.url, paper.pdf_url} | (
+            set() if paper.pk is None else set(paper.links.values_list("url", flat=True))
+        )
+        links = []
+        for position, link in enumerate(record.links, start=1 if paper.pk is None else 100):
+            if link.url in known:
+                continue
+            known.add(link.url)
+            obj = PaperLink(kind=link.kind, label=link.label[:200], url=link.url, position=position)
+            try:
+                obj.full_clean(exclude=["paper"])
+            except ValidationError as error:
+                errors.extend(f"link {link.url[:80]}: {m}" for m in messages_of(error))
+                continue
+            links.append(obj)
+        return links
+
+    def _figures(self, paper, record, warnings):
+        if not record.figures:
+            return []
+        stored = set()
+        if paper.pk is not None:
+            for figure in paper.figures.all():
+                try:
+                    with figure.image.open("rb") as handle:
+                        stored.add(hashlib.sha256(handle.read()).hexdigest())
+                except OSError:
+                    continue
+        figures = []
+        for position, figure in enumerate(record.figures, start=1 + len(stored)):
+            path = Path(figure.path)
+            try:
+                with path.open("rb") as handle:
+                    image = reencode_image(File(handle, name=path.name))
+            except OSError as error:
+                warnings.append(f"image {path.name} could not be read ({error.strerror}).")
+                continue
+            except ValidationError as error:
+                warnings.append(f"image {path.name} was not imported: {error.messages[0]}")
+                continue
+            digest = hashlib.sha256(image.read()).hexdigest()
+            image.seek(0)
+            if digest in stored:
+                continue
+            stored.add(digest)
+            obj = Figure(
+                image=image,
+                caption=figure.caption[:500],
+                credit=figure.credit[:300],
+                position=position,
+            )
+            figures.append(obj)
+        return figures
+
+    def _resolve_related(self, paper, record, warnings):
+        related = []
+        existing = set() if paper.pk is None else set(paper.related.values_list("pk", flat=True))
+        for ident in record.related:
+            key_arxiv, key_doi = arxiv_key(ident), doi_key(ident)
+            query = None
+            if key_arxiv:
+                query = Paper.objects.filter(arxiv_id=key_arxiv)
+            elif key_doi:
+                query = Paper.objects.filter(doi=key_doi)
+            other = query.first() if query is not None else None
+            if other is None:
+                warnings.append(f"previous work {ident} is not in the database: not linked.")
+            elif other.pk not in existing and other.pk != paper.pk:
+                related.append(other)
+                existing.add(other.pk)
+        return related

@@ -1,0 +1,45 @@
+"""``manage.py import_bibtex FILE``: papers from a BibTeX file, all or nothing."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from papers.intake.batch import run_batch
+from papers.intake.bibtex_import import BibtexInputError, parse_bibtex, read_bibtex_bytes
+from papers.intake.commands import add_import_arguments, batch_options, write_report
+from papers.intake.saving import OnExisting
+
+
+class Command(BaseCommand):
+    help = (
+        "Import papers from a BibTeX file (LaTeX accents decoded). Every malformed entry is "
+        "reported with its line; nothing is saved if any entry is invalid, unless "
+        "--skip-invalid. Papers already in the database are matched by arXiv id, DOI or "
+        "title and year."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--encoding", default="utf-8", help="Default: utf-8.")
+        parser.add_argument(
+            "--max-mb", type=int, default=8, help="Refuse larger files (default: 8 MB)."
+        )
+        add_import_arguments(parser, existing_default=OnExisting.FILL)
+
+    def handle(self, *args, **options):
+        path = options["file"]
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise CommandError(f"Cannot read {path}: {error.strerror}.") from None
+        try:
+            text = read_bibtex_bytes(
+                data, encoding=options["encoding"], max_bytes=options["max_mb"] * 2**20
+            )
+        except BibtexInputError as error:
+            raise CommandError(f"{path}: {error}") from None
+        items = parse_bibtex(text)
+        if not items:
+            raise CommandError(f"{path}: no BibTeX entries found.")
+        report = run_batch(items, **batch_options(options))
+        write_report(self, report, f"{path.name}: {len(items)} entries")

@@ -1,0 +1,59 @@
+"""``manage.py import_notes FILE``: papers from a Markdown or org-mode notes document."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from papers.intake.commands import add_import_arguments, batch_options, write_report
+from papers.intake.notes import (
+    FORMATS,
+    NotesInputError,
+    detect_format,
+    import_notes_text,
+    read_notes_bytes,
+)
+from papers.intake.saving import OnExisting
+
+
+class Command(BaseCommand):
+    help = (
+        "Turn a notes document into papers: every entry that links a paper becomes a draft "
+        "with its title, link, arXiv id/DOI, date, authors, alias, section tag, notes and "
+        "local images. Running it again creates no duplicates."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--format", choices=FORMATS, default="auto")
+        parser.add_argument(
+            "--images-dir",
+            type=Path,
+            help="Folder that image paths are relative to (default: the file's folder).",
+        )
+        add_import_arguments(parser, existing_default=OnExisting.FILL)
+
+    def handle(self, *args, **options):
+        path = options["file"]
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise CommandError(f"Cannot read {path}: {error.strerror}.") from None
+        try:
+            text = read_notes_bytes(data)
+        except NotesInputError as error:
+            raise CommandError(f"{path}: {error}") from None
+        fmt = options["format"]
+        if fmt == "auto":
+            fmt = detect_format(path, text)
+        base_dir = options["images_dir"] or path.resolve().parent
+        report, parsed = import_notes_text(text, fmt, base_dir, **batch_options(options))
+        if not report.outcomes and not report.problems:
+            raise CommandError(
+                f"{path}: no entry linking a paper was found ({fmt}). Is it the right file, "
+                "or the right --format?"
+            )
+        heading = (
+            f"{path.name} ({fmt}): {parsed.mentions} paper mentions → "
+            f"{len(parsed.records)} papers, {len(parsed.skipped)} entries skipped"
+        )
+        write_report(self, report, heading)
