@@ -6,7 +6,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.decorators.http import require_safe
 
-from config import views
+from config import admin_views, views
 from papers import editor
 from papers.sitemaps import PaperSitemap
 
@@ -22,6 +22,12 @@ urlpatterns = [
     path("markdownx/upload/", editor.image_upload, name="markdownx_upload"),
     path("sitemap.xml", require_safe(sitemap), {"sitemaps": sitemaps}, name="sitemap"),
     path("healthz", views.healthz, name="healthz"),
+    # Shadows the admin's own "View on site" redirect with one that checks permissions.
+    path(
+        "admin/r/<int:content_type_id>/<path:object_id>/",
+        admin_views.view_on_site,
+        name="admin_view_on_site",
+    ),
     path("admin/", admin.site.urls),
 ]
 
