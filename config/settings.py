@@ -222,8 +222,9 @@ LOGGING = {
 # own slides PDFs. The slides are embedded with <iframe> (frame-src 'self'), never
 # <object>/<embed>, so object-src stays 'none' (plugins are the classic CSP bypass). The
 # view serving an embeddable PDF relaxes its own response with
-# @xframe_options_sameorigin and @csp_update({"frame-ancestors": [SELF]}); every other
-# page refuses to be framed at all (frame-ancestors 'none', X-Frame-Options: DENY).
+# @xframe_options_sameorigin and @csp_replace({"frame-ancestors": [SELF]}) (replace, not
+# update: 'none' beside 'self' would be ignored); every other page refuses to be framed
+# at all (frame-ancestors 'none', X-Frame-Options: DENY).
 #
 # Images: figures and covers are ours ('self', or the media host when MEDIA_URL is a
 # full URL); notes may also show https images from elsewhere, and data: is used by

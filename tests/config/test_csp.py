@@ -74,6 +74,26 @@ def test_a_nonce_is_added_only_when_a_template_uses_one(rf):
     assert not any(s.startswith("'nonce-") for s in policy(plain)["script-src"])
 
 
+def test_documented_way_to_let_the_site_frame_one_view(rf):
+    """What config/settings.py tells the slides view to do: framed by the site only."""
+    from csp.constants import SELF
+    from csp.decorators import csp_replace
+    from csp.middleware import CSPMiddleware
+    from django.http import HttpResponse
+    from django.middleware.clickjacking import XFrameOptionsMiddleware
+    from django.views.decorators.clickjacking import xframe_options_sameorigin
+
+    @xframe_options_sameorigin
+    @csp_replace({"frame-ancestors": [SELF]})
+    def slides(request):
+        return HttpResponse(b"%PDF-1.4", content_type="application/pdf")
+
+    response = CSPMiddleware(XFrameOptionsMiddleware(slides))(rf.get("/"))
+    assert policy(response)["frame-ancestors"] == ["'self'"]
+    assert policy(response)["object-src"] == ["'none'"]
+    assert response["X-Frame-Options"] == "SAMEORIGIN"
+
+
 # --- in Chromium ----------------------------------------------------------------------
 
 # Runs before any page script (Playwright injects it outside the page's CSP) and records
