@@ -55,7 +55,8 @@ def free_port():
 
 
 def production_env(**extra):
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DEBUG"}}
+    dropped = {"DATABASE_URL", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {k: v for k, v in os.environ.items() if k not in dropped and not k.startswith("SECURE_")}
     env.update(
         DEBUG="0",
         SECRET_KEY="database-failure-tests-" + "x" * 40,

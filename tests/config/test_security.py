@@ -21,7 +21,12 @@ PRODUCTION_ENV = {
     "CSRF_TRUSTED_ORIGINS": "https://papers.example.org",
     "BEHIND_PROXY": "1",
 }
-_DROPPED = {"DEBUG", "SECRET_KEY", "DATABASE_URL", "DJANGO_SETTINGS_MODULE", "BEHIND_PROXY"}
+# Whatever the test run itself set (browser tests set DJANGO_ALLOW_ASYNC_UNSAFE) must not
+# leak into the "production" process.
+_DROPPED = {
+    "DEBUG", "SECRET_KEY", "DATABASE_URL", "DJANGO_SETTINGS_MODULE", "BEHIND_PROXY",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+}  # fmt: skip
 
 
 def run_django(args, **env):
