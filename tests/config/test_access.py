@@ -1,6 +1,8 @@
 """The access walk: every URL pattern of the project, tried by four kinds of people.
 
-Public URLs must be read-only: an anonymous POST, PUT or DELETE gets 405 (or is refused).
+Public URLs must be read-only: an anonymous POST, PUT, PATCH or DELETE is refused (405,
+403, login) or answered exactly as a GET is (a view that ignores the method), and no
+table gains or loses a row.
 Every other URL (the admin, the editor's preview and upload, any write endpoint an app
 adds) is protected: anonymous → login redirect or 403, an active non-staff user →
 refused, staff without the model permission → 403, a superuser → 200. Nothing here
@@ -8,11 +10,13 @@ lists the project's URLs: they come from the resolver (tests/urlwalk.py), so a n
 route is checked the moment it exists, and a new write URL without protection fails.
 """
 
+import re
 from collections import Counter
 from io import StringIO
 from urllib.parse import urlsplit
 
 import pytest
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -114,21 +118,38 @@ def superuser_expectation(route, url, superuser):
     return ({200} if allowed else {403}), None
 
 
+_VOLATILE = re.compile(rb'(name="csrfmiddlewaretoken" value|nonce)="[^"]*"')
+
+
+def body(response):
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    return _VOLATILE.sub(rb'\1=""', content)
+
+
+def same_as_get(get, response):
+    """True if an unsafe request got exactly what a GET gets: the view ignored the method."""
+    return response.status_code == get.status_code and body(response) == body(get)
+
+
 def check_public(route, url, people):
     anonymous = people["anonymous"]
+    get = anonymous.get(url)
     if route.name in PUBLIC_FORMS:
-        response = anonymous.get(url)
-        return [] if response.status_code == 200 else [f"{route}: GET {url} → {describe(response)}"]
+        return [] if get.status_code == 200 else [f"{route}: GET {url} → {describe(get)}"]
     problems = []
     for method in UNSAFE_METHODS:
         response = send(anonymous, method, url)
-        if response.status_code != 405 and not refused(response):
+        if response.status_code != 405 and not refused(response) and not same_as_get(get, response):
             problems.append(
-                f"{route}: anonymous {method.upper()} {url} → {describe(response)}. A public "
-                "URL must be read-only (@require_safe, or a class-based view without post()) "
-                "or protected like the admin."
+                f"{route}: anonymous {method.upper()} {url} → {describe(response)}, but GET → "
+                f"{describe(get)}. A public URL must be read-only (best: @require_safe, or a "
+                "class-based view without post()) or protected like the admin."
             )
     return problems
+
+
+def row_counts():
+    return {model._meta.label: model._default_manager.count() for model in apps.get_models()}
 
 
 def check_protected(route, url, people, method, users):
@@ -188,6 +209,7 @@ def test_every_url_is_read_only_in_public_or_protected(people, content, superuse
     urls = sample_urls(people["anonymous"], people["superuser"])
     users = {"superuser": superuser, "staff": staff_user}
     problems, checked = [], Counter()
+    before = row_counts()
     for route, url in urls.items():
         if url is None:
             problems.append(f"{route}: no URL could be built for it; teach tests/urlwalk.py")
@@ -210,6 +232,15 @@ def test_every_url_is_read_only_in_public_or_protected(people, content, superuse
         else:
             problems += check_public(route, url, people)
             checked["public"] += 1
+    # What the walk sent anonymously, as a plain user and as staff changed no row. (The
+    # superuser's sample POSTs are editor previews and one upload: files, not rows.)
+    after = row_counts()
+    changed = {label: (n, after[label]) for label, n in before.items() if after[label] != n}
+    changed.pop("axes.AccessLog", None)  # the walk's own logins (force_login) are logged
+    changed.pop("sessions.Session", None)  # …and the logout test ends a session
+    problems += [
+        f"{label}: {a} rows before the walk, {b} after" for label, (a, b) in changed.items()
+    ]
     assert not problems, "\n".join(problems)
     # The walk really walked: both kinds were met, and every pattern was accounted for.
     assert checked["public"] >= 8 and checked["protected"] >= 30, checked
@@ -223,4 +254,4 @@ def test_the_walk_fails_for_an_unprotected_write_url(people, settings):
 
     route = next(r for r in routes_of() if r.name == "careless_upload")
     problems = check_public(route, reverse("careless_upload"), people)
-    assert problems and "anonymous POST /careless-upload/ → 200" in problems[0]
+    assert problems and "anonymous POST /careless-upload/ → 400, but GET → 200" in problems[0]

@@ -5,8 +5,12 @@ from django.urls import include, path
 
 
 def careless_upload(request):
-    """Accepts anything from anyone: exactly what the access walk must refuse."""
-    return HttpResponse("stored")
+    """Accepts uploads from anyone: exactly what the access walk must refuse."""
+    if request.method == "POST":
+        if not request.FILES:
+            return HttpResponse("Send a file.", status=400)
+        return HttpResponse("Stored.", status=201)
+    return HttpResponse('<form method="post" enctype="multipart/form-data">…</form>')
 
 
 urlpatterns = [
