@@ -105,22 +105,30 @@ def links_in(body):
     return paths
 
 
-def crawl(client, start, skip=()):
+def crawl(client, start, skip=(), per_route=1):
     """GET pages from ``start`` on, following links; return ``{route: (url, response)}``.
 
-    One URL per route is kept and only pages of a route not seen yet are fetched, so the
+    Only ``per_route`` URLs of each route are fetched (the first one is returned), so the
     crawl is bounded by the number of routes (and by ``MAX_PAGES``). Routes in ``skip``
     (e.g. logout) are never requested.
     """
-    found, queue, fetched = {}, list(start), 0
+    return {route: hits[0] for route, hits in crawl_all(client, start, skip, per_route).items()}
+
+
+def crawl_all(client, start, skip=(), per_route=1):
+    """Like :func:`crawl`, with every fetched ``(url, response)`` of each route."""
+    found, seen, queue, fetched = {}, set(), list(start), 0
     while queue and fetched < MAX_PAGES:
         path = queue.pop(0)
         route = route_of(path)
-        if route is None or route in found or route in skip:
+        if route is None or path in seen or route in skip:
             continue
+        if len(found.get(route, [])) >= per_route:
+            continue
+        seen.add(path)
         response = client.get(path)
         fetched += 1
-        found[route] = (path, response)
+        found.setdefault(route, []).append((path, response))
         if response.status_code == 200 and not response.streaming:
             content_type = response.get("Content-Type", "")
             if "html" in content_type or "xml" in content_type:
