@@ -5,12 +5,15 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: run test install lint format check clean
+AUDIT_VENV := .venv-audit
 
-$(STAMP): pyproject.toml
+.PHONY: run test install lint format check clean lock lock-check audit loadtest
+
+# requirements.lock pins every package (runtime and dev) to what CI tests and audits.
+$(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e ".[dev]"
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -37,5 +40,27 @@ check: install
 	DEBUG=1 $(BIN)/python manage.py check
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 
+## Re-pin requirements.lock to the venv after changing a dependency in pyproject.toml
+lock:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip freeze --exclude-editable > requirements.lock
+	touch $(STAMP)
+
+## Fail if the installed packages differ from requirements.lock
+lock-check: install
+	@$(BIN)/python -m pip freeze --exclude-editable | diff -u requirements.lock - \
+		|| { echo "requirements.lock is stale: run 'make lock' and commit it."; exit 1; }
+
+## Known vulnerabilities in requirements.lock (pip-audit in its own venv)
+audit:
+	test -x $(AUDIT_VENV)/bin/pip-audit || { $(PYTHON) -m venv $(AUDIT_VENV) \
+		&& $(AUDIT_VENV)/bin/python -m pip install --quiet "pip-audit>=2.7,<3"; }
+	$(PYTHON) .ci/audit.py $(AUDIT_VENV)/bin/pip-audit requirements.lock
+
+## 5 minutes of mixed traffic against gunicorn + PostgreSQL + 100,000 papers (docs/PERFORMANCE.md)
+loadtest: install
+	bash bench/loadtest.sh
+
 clean:
-	rm -rf $(VENV) staticfiles
+	rm -rf $(VENV) $(AUDIT_VENV) staticfiles

@@ -1,8 +1,10 @@
 """Papershelf settings, read from the environment (see README.md for every variable)."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_list, env_str
@@ -40,6 +42,8 @@ INSTALLED_APPS = [
     "markdownx",
     "django_filters",
     "ninja",
+    "csp",
+    "axes",
     "papers",
     "blog",
     "readinggroup",
@@ -47,6 +51,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -56,6 +61,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -81,11 +88,27 @@ try:
         "default": dj_database_url.config(
             default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
             conn_max_age=env_int("CONN_MAX_AGE", 60),
+            # A connection that died (database restarted, network cut) is dropped and
+            # reopened at the start of the next request instead of failing it.
             conn_health_checks=True,
         )
     }
 except ValueError as exc:  # dj-database-url raises ValueError for unknown schemes
     raise ImproperlyConfigured(f"DATABASE_URL is not usable: {exc}") from None
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Values given in DATABASE_URL's query string (?connect_timeout=…) win over these.
+    _db_options = DATABASES["default"].setdefault("OPTIONS", {})
+    for _key, _value in {
+        # An unreachable database fails the request fast (a styled 500, /healthz 503)
+        # instead of holding a worker until gunicorn kills it.
+        "connect_timeout": env_int("DB_CONNECT_TIMEOUT", 3),
+        # A runaway query is cancelled by PostgreSQL itself and the request ends in a 500
+        # well before gunicorn's 30 s worker timeout. 0 turns the limit off (long
+        # maintenance commands: DB_STATEMENT_TIMEOUT=0 manage.py …).
+        "options": f"-c statement_timeout={env_int('DB_STATEMENT_TIMEOUT', 15_000)}",
+    }.items():
+        _db_options.setdefault(_key, _value)
 
 _CACHE_URL = env_str("CACHE_URL")
 if _CACHE_URL:
@@ -106,6 +129,49 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# --- Login throttling (django-axes) ---------------------------------------------------
+# Axes checks every authentication, so its backend comes first.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Five failed logins for one username from one address lock that pair out (429) until the
+# cool-off ends; a successful login clears the count. Other users and other addresses
+# are not affected, so an attacker cannot lock the owner out from elsewhere.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_CALLABLE = "config.security.lockout_response"
+# Behind a proxy REMOTE_ADDR is the proxy's own address; see config/security.py.
+AXES_CLIENT_IP_CALLABLE = "config.security.client_ip"
+
+# --- HTTPS, cookies and headers -------------------------------------------------------
+# BEHIND_PROXY=1: a reverse proxy terminates TLS and sets X-Forwarded-Proto and appends
+# the client address to X-Forwarded-For. Only set it when the proxy overwrites these
+# headers, or a client could claim HTTPS or any address. PROXY_COUNT is the number of
+# proxies in front of Django (their addresses are the right-most X-Forwarded-For entries).
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+PROXY_COUNT = env_int("PROXY_COUNT", 1)
+if BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# Load balancers probe the health check over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+# Not "same-origin": YouTube and Vimeo refuse to play embeds that send no referrer.
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Secure cookies are refused over plain HTTP, so they follow DEBUG (make run is HTTP).
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_HTTPONLY = True
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
@@ -149,4 +215,41 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
+}
+
+# --- Content-Security-Policy (django-csp) ----------------------------------------------
+# No inline script and no eval anywhere: the admin (Django 5.2 has no inline scripts),
+# markdownx and the site's own scripts are static files. A template that truly needs an
+# inline <script> gives it nonce="{{ request.csp_nonce }}" (NONCE below adds it to the
+# header). JSON-LD <script type="application/ld+json"> is data, not script: CSP ignores it.
+#
+# Frames: the site embeds YouTube (privacy-enhanced domain) and Vimeo recordings, and its
+# own slides PDFs. The slides are embedded with <iframe> (frame-src 'self'), never
+# <object>/<embed>, so object-src stays 'none' (plugins are the classic CSP bypass). The
+# view serving an embeddable PDF relaxes its own response with
+# @xframe_options_sameorigin and @csp_replace({"frame-ancestors": [SELF]}) (replace, not
+# update: 'none' beside 'self' would be ignored); every other page refuses to be framed
+# at all (frame-ancestors 'none', X-Frame-Options: DENY).
+#
+# Images: figures and covers are ours ('self', or the media host when MEDIA_URL is a
+# full URL); notes may also show https images from elsewhere, and data: is used by
+# the admin's widgets. Tables in Markdown align cells with the align attribute, so no
+# inline style is needed anywhere either.
+_MEDIA_ORIGIN = [MEDIA_URL] if MEDIA_URL.startswith(("https://", "http://")) else []
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", "https:", *_MEDIA_ORIGIN],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "media-src": [SELF, *_MEDIA_ORIGIN],
+        "frame-src": [SELF, "https://www.youtube-nocookie.com", "https://player.vimeo.com"],
+        "object-src": [NONE],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        **({"report-uri": [env_str("CSP_REPORT_URI")]} if env_str("CSP_REPORT_URI") else {}),
+    },
 }

@@ -4,9 +4,10 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+from django.views.decorators.http import require_safe
 
 from blog.sitemaps import ReportSitemap
-from config import views
+from config import admin_views, views
 from config.api import api
 from papers import editor
 from papers.sitemaps import PaperSitemap
@@ -27,7 +28,14 @@ urlpatterns = [
     path("markdownx/markdownify/", editor.markdown_preview, name="markdownx_markdownify"),
     path("markdownx/upload/", editor.image_upload, name="markdownx_upload"),
     path("api/", api.urls),
-    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
+    path("sitemap.xml", require_safe(sitemap), {"sitemaps": sitemaps}, name="sitemap"),
+    path("healthz", views.healthz, name="healthz"),
+    # Shadows the admin's own "View on site" redirect with one that checks permissions.
+    path(
+        "admin/r/<int:content_type_id>/<path:object_id>/",
+        admin_views.view_on_site,
+        name="admin_view_on_site",
+    ),
     path("admin/", admin.site.urls),
 ]
 

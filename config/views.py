@@ -1,7 +1,13 @@
-"""Site-wide pages that span the apps: the home page."""
+"""Site-wide pages that span the apps: the home page, the health check."""
 
+import logging
+
+from django.db import DatabaseError, connection
 from django.db.models import Count
+from django.http import HttpResponse
 from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
 from blog.models import Report
 from papers.models import Paper, Tag
@@ -12,6 +18,10 @@ HOME_TOPICS = 30
 HOME_REPORTS = 4
 
 
+logger = logging.getLogger(__name__)
+
+
+@require_safe
 def home(request):
     papers = Paper.objects.published().for_list().order_by("-added_at", "-pk")[:HOME_PAPERS]
     topics = (
@@ -29,3 +39,20 @@ def home(request):
     )
     context = {"papers": papers, "topics": topics, "reports": reports, "next_session": next_session}
     return render(request, "home.html", context)
+
+
+@never_cache
+@require_safe
+def healthz(request):
+    """200 when this app server can query its database, else 503 (for load balancers).
+
+    The body never says why: the reason goes to the log, not to whoever asks.
+    """
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        logger.exception("Health check: the database is not answering")
+        return HttpResponse("unavailable\n", status=503, content_type="text/plain")
+    return HttpResponse("ok\n", content_type="text/plain")

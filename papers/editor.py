@@ -1,17 +1,21 @@
 """Endpoints behind the django-markdownx editor: live preview and image upload.
 
 They replace markdownx's own views so that both are staff-only, answer bad requests
-with a 4xx instead of a 500, and store only images that Pillow re-encoded.
+with a 4xx instead of a 500, and store only images that Pillow re-encoded. Being staff is
+not enough: the user must be allowed to add or change something edited with the editor.
 """
 
 import datetime
 import functools
 import os
 
+from django.contrib import admin
+from django.contrib.auth import get_permission_codename
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.views.decorators.http import require_POST
+from markdownx.admin import MarkdownxModelAdmin
 
 from papers.images import reencode_image
 from papers.markdown import markdown_problem, render_markdown
@@ -21,15 +25,21 @@ _EXTENSIONS = {"png": {".png"}, "jpg": {".jpg", ".jpeg"}}
 _FORMAT_NAMES = {"png": "PNG", "jpg": "JPEG"}
 
 
-def _staff_only(error_response):
-    """Like ``staff_member_required``, but answers 403 instead of redirecting a script
-    (the editor's XHR) to the login page, which it would take for a broken response."""
+def _editor_only(error_response):
+    """Staff who may edit something with the editor; anyone else gets a 403.
+
+    A 403 rather than ``staff_member_required``'s redirect: the editor calls these from a
+    script, which would take a login page for a broken response.
+    """
 
     def decorator(view):
         @functools.wraps(view)
         def wrapped(request, *args, **kwargs):
-            if not (request.user.is_active and request.user.is_staff):
+            user = request.user
+            if not (user.is_active and user.is_staff):
                 return error_response("Only logged-in staff can do this.")
+            if not can_use_editor(user):
+                return error_response("You may not edit anything that uses the Markdown editor.")
             return view(request, *args, **kwargs)
 
         return wrapped
@@ -45,8 +55,22 @@ def _json_error(message):
     return JsonResponse({"image": [message]}, status=403)
 
 
+def can_use_editor(user):
+    """True if ``user`` may add or change a model whose admin uses the markdownx editor."""
+    for model, model_admin in admin.site._registry.items():
+        if not isinstance(model_admin, MarkdownxModelAdmin):
+            continue
+        opts = model._meta
+        if any(
+            user.has_perm(f"{opts.app_label}.{get_permission_codename(action, opts)}")
+            for action in ("add", "change")
+        ):
+            return True
+    return False
+
+
 @require_POST
-@_staff_only(_text_error)
+@_editor_only(_text_error)
 def markdown_preview(request):
     """Render the editor's Markdown exactly as the public page will."""
     content = request.POST.get("content")
@@ -61,7 +85,7 @@ def markdown_preview(request):
 
 
 @require_POST
-@_staff_only(_json_error)
+@_editor_only(_json_error)
 def image_upload(request):
     """Store a dropped or pasted image and answer with the Markdown that shows it."""
     uploaded = request.FILES.get("image")

@@ -65,4 +65,11 @@ def normalize_doi(value):
             params={"value": value},
             code="invalid_doi",
         )
-    return match.group("doi").rstrip(".").lower()
+    doi = match.group("doi").rstrip(".").lower()
+    if doi.endswith("/"):  # "10.1000/." has no suffix once the sentence's full stop goes
+        raise ValidationError(
+            "“%(value)s” has no DOI suffix after the “/”.",
+            params={"value": value},
+            code="invalid_doi",
+        )
+    return doi

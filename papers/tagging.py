@@ -43,15 +43,32 @@ class Tag(TagBase):
         return reverse("papers:tag_detail", args=[self.slug])
 
 
+class TaggedItemManager(models.Manager):
+    def get_by_natural_key(self, object_id, tag_name):
+        return self.get(content_object_id=object_id, tag__name=tag_name)
+
+
 class TaggedItem(TaggedItemBase):
-    """Base for each app's own through table: a real foreign key is faster than generic."""
+    """Base for each app's own through table: a real foreign key is faster than generic.
+
+    Subclasses add ``content_object``, a foreign key to the tagged model.
+    """
 
     tag = models.ForeignKey(
         Tag, on_delete=models.CASCADE, related_name="%(app_label)s_%(class)s_items"
     )
 
+    objects = TaggedItemManager()
+
     class Meta:
         abstract = True
+
+    def natural_key(self):
+        """(tagged object's pk, tag name): taggit's base has a natural_key() that lacks
+        the fields to work, which broke ``dumpdata --natural-primary`` backups."""
+        return (self.content_object_id, self.tag.name)
+
+    natural_key.dependencies = ["papers.tag"]
 
 
 def validate_tag_name(name):

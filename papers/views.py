@@ -4,6 +4,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
 
 from papers.bibtex import papers_to_bibtex
 from papers.filters import PaperFilter
@@ -99,10 +100,12 @@ def _bibtex_response(papers, filename, attachment=True):
     return response
 
 
+@require_safe
 def paper_list(request):
     return _paper_list(request)
 
 
+@require_safe
 def paper_year(request, year):
     year = int(year)
     if not Paper.objects.published().filter(year=year).exists():
@@ -112,6 +115,7 @@ def paper_year(request, year):
     )
 
 
+@require_safe
 def author_detail(request, slug):
     author = get_object_or_404(Author, slug=slug)
     return _paper_list(
@@ -122,6 +126,7 @@ def author_detail(request, slug):
     )
 
 
+@require_safe
 def tag_detail(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
     data_tags = [s for s in request.GET.getlist("tag") if s != tag.slug]
@@ -137,6 +142,7 @@ def _published_paper(slug):
     return get_object_or_404(Paper.objects.published().for_list(), slug=slug)
 
 
+@require_safe
 def paper_detail(request, slug):
     paper = _published_paper(slug)
     authors = paper.ordered_authors()
@@ -156,6 +162,7 @@ def paper_detail(request, slug):
     return render(request, "papers/paper_detail.html", context)
 
 
+@require_safe
 def paper_bibtex(request, slug):
     paper = _published_paper(slug)
     return _bibtex_response([paper], f"{paper.slug}.bib")

@@ -2,6 +2,8 @@
 
 import hashlib
 
+from csp.constants import SELF
+from csp.decorators import csp_replace
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
@@ -58,7 +60,8 @@ def presentation_detail(request, number):
 
 
 @require_safe
-@xframe_options_sameorigin  # the session page embeds the PDF in an <object>
+@xframe_options_sameorigin  # the session page embeds the PDF in an <iframe>
+@csp_replace({"frame-ancestors": [SELF]})  # …which the site-wide frame-ancestors 'none' forbids
 def presentation_slides(request, number, download=False):
     """The slides PDF, served with headers that keep a browser from guessing its type."""
     presentation = get_object_or_404(

@@ -21,6 +21,26 @@ def staff_user(django_user_model):
 
 
 @pytest.fixture
+def editor_user(django_user_model):
+    """Staff with the permissions to add and change papers (and so to use the editor)."""
+    from django.contrib.auth.models import Permission
+
+    user = django_user_model.objects.create_user("writer", password="pw-writer-123", is_staff=True)
+    user.user_permissions.set(
+        Permission.objects.filter(
+            content_type__app_label="papers", codename__in=["add_paper", "change_paper"]
+        )
+    )
+    return user
+
+
+@pytest.fixture
+def editor_client(client, editor_user):
+    client.force_login(editor_user)
+    return client
+
+
+@pytest.fixture
 def superuser(django_user_model):
     return django_user_model.objects.create_superuser("boss", "boss@example.com", "pw-boss-123")
 

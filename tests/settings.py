@@ -16,4 +16,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+# The test client speaks plain HTTP; the redirect itself is tested with the setting on.
+SECURE_SSL_REDIRECT = False
 STATIC_ROOT = tempfile.mkdtemp(prefix="papershelf-test-static-")

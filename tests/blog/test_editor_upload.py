@@ -56,8 +56,8 @@ def upload(client, name, content, content_type="image/png"):
     return client.post(URL, {"image": SimpleUploadedFile(name, content, content_type)})
 
 
-def test_a_png_is_stored_reencoded_and_returned_as_markdown(staff_client, _media_root):
-    response = upload(staff_client, "figure.png", png_bytes(size=(40, 30)))
+def test_a_png_is_stored_reencoded_and_returned_as_markdown(editor_client, _media_root):
+    response = upload(editor_client, "figure.png", png_bytes(size=(40, 30)))
     assert response.status_code == 200
     code = response.json()["image_code"]
     assert code.startswith("![](/media/uploads/") and code.endswith(".png)")
@@ -67,15 +67,15 @@ def test_a_png_is_stored_reencoded_and_returned_as_markdown(staff_client, _media
         assert (image.format, image.size) == ("PNG", (40, 30))
 
 
-def test_a_jpeg_is_accepted(staff_client, _media_root):
-    response = upload(staff_client, "photo.jpeg", jpeg_bytes(), "image/jpeg")
+def test_a_jpeg_is_accepted(editor_client, _media_root):
+    response = upload(editor_client, "photo.jpeg", jpeg_bytes(), "image/jpeg")
     assert response.status_code == 200
     assert response.json()["image_code"].endswith(".jpg)")
     assert len(files_under(_media_root)) == 1
 
 
-def test_a_pasted_image_without_extension_is_judged_by_its_content(staff_client, _media_root):
-    assert upload(staff_client, "image", png_bytes()).status_code == 200
+def test_a_pasted_image_without_extension_is_judged_by_its_content(editor_client, _media_root):
+    assert upload(editor_client, "image", png_bytes()).status_code == 200
 
 
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><circle r="4"/></svg>'
@@ -106,40 +106,40 @@ HTML = b"<!doctype html><html><body><script>alert(1)</script></body></html>"
     ],
 )
 def test_bad_files_are_refused_with_a_message_and_nothing_is_stored(
-    staff_client, _media_root, name, content, content_type, message
+    editor_client, _media_root, name, content, content_type, message
 ):
-    response = upload(staff_client, name, content, content_type)
+    response = upload(editor_client, name, content, content_type)
     assert response.status_code == 400
     assert message in " ".join(response.json()["image"])
     assert files_under(_media_root) == []
 
 
-def test_an_image_over_the_pixel_limit_is_refused(staff_client, _media_root):
+def test_an_image_over_the_pixel_limit_is_refused(editor_client, _media_root):
     # 8000 × 4000 is below Pillow's own bomb guard but above ours (30 million pixels).
     out = io.BytesIO()
     Image.new("1", (8000, 4000)).save(out, "PNG")
-    response = upload(staff_client, "huge.png", out.getvalue())
+    response = upload(editor_client, "huge.png", out.getvalue())
     assert response.status_code == 400
     assert "8000 × 4000 pixels" in response.json()["image"][0]
     assert files_under(_media_root) == []
 
 
-def test_a_file_over_the_size_limit_is_refused(staff_client, _media_root):
+def test_a_file_over_the_size_limit_is_refused(editor_client, _media_root):
     big = png_bytes() + b"\x00" * (MAX_IMAGE_BYTES + 1)
-    response = upload(staff_client, "big.png", big)
+    response = upload(editor_client, "big.png", big)
     assert response.status_code == 400
     assert "the limit is 5 MB" in response.json()["image"][0]
     assert files_under(_media_root) == []
 
 
-def test_a_post_without_a_file_is_a_400(staff_client, _media_root):
-    response = staff_client.post(URL, {"image": "not a file"})
+def test_a_post_without_a_file_is_a_400(editor_client, _media_root):
+    response = editor_client.post(URL, {"image": "not a file"})
     assert response.status_code == 400
     assert response.json() == {"image": ["No image was sent."]}
 
 
-def test_get_is_not_allowed(staff_client):
-    assert staff_client.get(URL).status_code == 405
+def test_get_is_not_allowed(editor_client):
+    assert editor_client.get(URL).status_code == 405
 
 
 def test_anonymous_uploads_are_refused_with_a_403(client, _media_root):

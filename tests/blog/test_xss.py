@@ -95,8 +95,8 @@ def test_json_ld_and_meta_tags_cannot_be_broken_out_of(client):
     assert json.loads(ld)["headline"] == '"><script>alert(1)</script>'
 
 
-def test_editor_preview_is_sanitised(staff_client):
-    response = staff_client.post("/markdownx/markdownify/", {"content": HOSTILE})
+def test_editor_preview_is_sanitised(editor_client):
+    response = editor_client.post("/markdownx/markdownify/", {"content": HOSTILE})
     assert response.status_code == 200
     assert_harmless(response.content.decode())
     assert response["Cache-Control"] == "private, no-store"

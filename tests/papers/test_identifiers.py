@@ -51,3 +51,9 @@ def test_dois_normalise_to_lower_case_without_resolver(raw, expected):
 def test_non_dois_are_refused(raw):
     with pytest.raises(ValidationError):
         normalize_doi(raw)
+
+
+def test_doi_without_a_suffix_is_refused():
+    """Found by the property test: "10.0000/." lost its only suffix character to rstrip."""
+    with pytest.raises(ValidationError, match="no DOI suffix"):
+        normalize_doi("10.0000/.")

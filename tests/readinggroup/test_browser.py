@@ -68,10 +68,9 @@ def test_visitor_sees_the_next_session_and_watches_a_past_one(browser):
     cover.wait_for()
     page.wait_for_function("document.querySelector('.session-cover img').naturalWidth > 0")
     assert _image_loaded(cover)
-    viewer = page.locator("object.pdf-viewer")
+    viewer = page.locator("iframe.pdf-viewer")
     assert viewer.is_visible()
-    assert viewer.get_attribute("type") == "application/pdf"
-    slides = page.request.get(base_url + viewer.get_attribute("data"))
+    slides = page.request.get(base_url + viewer.get_attribute("src"))
     assert slides.headers["content-type"] == "application/pdf"
     assert slides.body().startswith(b"%PDF-")
     assert page.get_by_role("link", name="Download the slides (PDF)").is_visible()

@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# make loadtest: gunicorn + PostgreSQL + PAPERS synthetic papers, then DURATION seconds of
+# mixed GET traffic from wrk over loopback (bounded by time and by MAX_REQUESTS), with
+# requests/s, p50/p95/p99 and the workers' memory at start and end. Results go to
+# bench/results/<time>/; copy the summary into docs/PERFORMANCE.md.
+#
+#   make loadtest                              # 100,000 papers, 5 minutes
+#   PAPERS=10000 DURATION=60 make loadtest     # a quicker look
+#
+# It only ever talks to 127.0.0.1, and uses its own database (BENCH_DB), never yours.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PAPERS=${PAPERS:-100000}
+DURATION=${DURATION:-300}
+WARMUP=${WARMUP:-15}
+CONNECTIONS=${CONNECTIONS:-16}
+THREADS=${THREADS:-2}
+WORKERS=${WORKERS:-3}
+MAX_REQUESTS=${MAX_REQUESTS:-3000000}
+BENCH_DB=${BENCH_DB:-papershelf_bench}
+PORT=${PORT:-8765}
+PY=.venv/bin/python
+OUT="bench/results/$(date -u +%Y%m%dT%H%M%SZ)"
+mkdir -p "$OUT"
+
+export DEBUG=0 SECRET_KEY="loadtest-only-$(head -c 24 /dev/urandom | base64)" \
+  ALLOWED_HOSTS=127.0.0.1 SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0 CONN_MAX_AGE=60 \
+  DATABASE_URL="postgres://postgres@127.0.0.1:5432/$BENCH_DB" \
+  STATIC_ROOT="$OUT/static" DJANGO_SETTINGS_MODULE=config.settings
+
+say() { printf '\n=== %s (%s)\n' "$1" "$(date -u +%H:%M:%S)"; }
+
+if ! command -v wrk >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
+  else
+    echo "wrk is missing: sudo apt-get install wrk" >&2; exit 1
+  fi
+fi
+pg_isready -h 127.0.0.1 -p 5432 -q || { echo "PostgreSQL is not answering on 127.0.0.1:5432" >&2; exit 1; }
+
+say "database $BENCH_DB with $PAPERS papers"
+psql_() { psql -h 127.0.0.1 -U postgres -v ON_ERROR_STOP=1 -qtA "$@"; }
+if [ -z "$(psql_ -d postgres -c "SELECT 1 FROM pg_database WHERE datname = '$BENCH_DB'")" ]; then
+  psql_ -d postgres -c "CREATE DATABASE \"$BENCH_DB\""
+fi
+$PY manage.py migrate --noinput -v 0
+have=$($PY manage.py shell -v 0 -c "from papers.models import Paper; print(Paper.objects.count())")
+if [ "$have" != "$PAPERS" ]; then
+  if [ "$have" != 0 ]; then  # another size: start again from an empty database
+    psql_ -d postgres -c "DROP DATABASE \"$BENCH_DB\" WITH (FORCE)" -c "CREATE DATABASE \"$BENCH_DB\""
+    $PY manage.py migrate --noinput -v 0
+  fi
+  started=$(date +%s)
+  if $PY manage.py help synth >/dev/null 2>&1; then
+    DB_STATEMENT_TIMEOUT=0 $PY manage.py synth --papers "$PAPERS"
+  else
+    # Stand-in until `manage.py synth` (issue 7) is merged: plain papers with authors and
+    # tags, bulk-inserted. Delete this branch once synth exists.
+    echo "manage.py synth is not available: filling with the minimal stand-in loader"
+    DB_STATEMENT_TIMEOUT=0 PAPERS="$PAPERS" $PY manage.py shell -v 0 <<'PYTHON'
+import os, random
+from django.db import transaction
+from papers.models import Author, Authorship, Paper, Tag, TaggedPaper
+n, rng = int(os.environ["PAPERS"]), random.Random(1)
+words = "attention diffusion sparse latent neural graph vision language policy reward scaling".split()
+with transaction.atomic():
+    tags = Tag.objects.bulk_create(Tag(name=f"topic {i}", slug=f"topic-{i}") for i in range(300))
+    authors = Author.objects.bulk_create(Author(name=f"Author {i}", slug=f"author-{i}") for i in range(n // 3 + 1))
+    for start in range(0, n, 5000):
+        papers = Paper.objects.bulk_create(
+            Paper(title=f"{' '.join(rng.sample(words, 4)).title()} {i}", slug=f"paper-{i}",
+                  year=rng.randint(1995, 2025), month=rng.randint(1, 12), venue=rng.choice(["NeurIPS", "ICML", "ICLR", "arXiv"]),
+                  status="published" if rng.random() < 0.95 else "draft", notes="Some *notes*.", notes_html="<p>Some <em>notes</em>.</p>")
+            for i in range(start, min(n, start + 5000)))
+        Authorship.objects.bulk_create(Authorship(paper=p, author=a, position=k) for p in papers for k, a in enumerate(rng.sample(authors, 3)))
+        TaggedPaper.objects.bulk_create(TaggedPaper(content_object=p, tag=t) for p in papers for t in rng.sample(tags, 3))
+print(f"{Paper.objects.count()} papers")
+PYTHON
+  fi
+  echo "filled in $(( $(date +%s) - started )) s"
+fi
+psql_ -d "$BENCH_DB" -c "ANALYZE"
+
+say "static files and URL mix"
+$PY manage.py collectstatic --noinput -v 0
+$PY bench/urls.py > "$OUT/urls.txt"
+echo "$(wc -l < "$OUT/urls.txt") paths, $(sort -u "$OUT/urls.txt" | wc -l) distinct"
+
+say "gunicorn ($WORKERS workers) on 127.0.0.1:$PORT"
+.venv/bin/gunicorn config.wsgi --bind "127.0.0.1:$PORT" --workers "$WORKERS" \
+  --timeout 30 --log-level warning --error-logfile "$OUT/gunicorn.log" &
+MASTER=$!
+trap 'kill "$MASTER" 2>/dev/null || true; wait "$MASTER" 2>/dev/null || true' EXIT
+for _ in $(seq 1 60); do
+  curl -fsS -o /dev/null "http://127.0.0.1:$PORT/healthz" 2>/dev/null && break; sleep 0.5
+done
+curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null
+
+worker_memory() {  # "pid:RSS MiB" for each worker of our gunicorn master
+  for pid in $(pgrep -P "$MASTER"); do
+    printf '%s:%s ' "$pid" "$(( $(awk '/VmRSS/ {print $2}' "/proc/$pid/status") / 1024 ))"
+  done
+}
+
+export URLS_FILE="$OUT/urls.txt"
+export MAX_REQUESTS_PER_THREAD=$(( MAX_REQUESTS / THREADS ))
+say "warm-up ($WARMUP s, not counted)"
+wrk -t "$THREADS" -c "$CONNECTIONS" -d "${WARMUP}s" --timeout 10s -s bench/mix.lua \
+  "http://127.0.0.1:$PORT" > "$OUT/warmup.txt"
+MEM_START=$(worker_memory)
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
+
+say "load: $DURATION s, $CONNECTIONS connections, at most $MAX_REQUESTS requests"
+wrk -t "$THREADS" -c "$CONNECTIONS" -d "${DURATION}s" --timeout 10s --latency -s bench/mix.lua \
+  "http://127.0.0.1:$PORT" | tee "$OUT/wrk.txt"
+MEM_END=$(worker_memory)
+LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
+
+{
+  echo "papers: $($PY manage.py shell -v 0 -c "from papers.models import Paper; print(Paper.objects.count())")"
+  echo "workers: $WORKERS, connections: $CONNECTIONS, threads: $THREADS, duration: $DURATION s"
+  echo "worker RSS MiB at start: $MEM_START"
+  echo "worker RSS MiB at end:   $MEM_END"
+  echo "cpu: $(nproc) cores; $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+  echo "load average (1/5/15 min) at start: $LOAD_START, at end: $LOAD_END"
+  grep -E '^(requests|requests/s|p50|p95|p99|max|non-200|socket)' "$OUT/wrk.txt"
+} | tee "$OUT/summary.txt"
+say "results in $OUT"

@@ -1,0 +1,257 @@
+"""The access walk: every URL pattern of the project, tried by four kinds of people.
+
+Public URLs must be read-only: an anonymous POST, PUT, PATCH or DELETE is refused (405,
+403, login) or answered exactly as a GET is (a view that ignores the method), and no
+table gains or loses a row.
+Every other URL (the admin, the editor's preview and upload, any write endpoint an app
+adds) is protected: anonymous → login redirect or 403, an active non-staff user →
+refused, staff without the model permission → 403, a superuser → 200. Nothing here
+lists the project's URLs: they come from the resolver (tests/urlwalk.py), so a new
+route is checked the moment it exists, and a new write URL without protection fails.
+"""
+
+import re
+from collections import Counter
+from io import StringIO
+from urllib.parse import urlsplit
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.shortcuts import resolve_url
+from django.test import Client, RequestFactory
+from django.urls import reverse
+
+from tests.factories import FigureFactory, paper_with_everything, png_bytes
+from tests.urlwalk import all_routes, route_of, sample_urls
+
+pytestmark = pytest.mark.django_db
+
+# Public URLs that accept a write on purpose, each with the reason.
+PUBLIC_FORMS = {
+    "admin:login": "the login form; django-axes throttles it (test_login_throttling.py)",
+}
+# Admin pages any staff member may open: they show nothing of any model.
+STAFF_PAGES = {"admin:index", "admin:password_change", "admin:password_change_done", "admin:jsi18n"}
+# What a superuser sends to write endpoints to get a 200 (the anonymous checks send nothing).
+SAMPLE_POSTS = {
+    "markdownx_markdownify": lambda: {"content": "Some *notes* and $x^2$."},
+    "markdownx_upload": lambda: {
+        "image": SimpleUploadedFile("a.png", png_bytes(), content_type="image/png")
+    },
+}
+# Protected URLs whose answer, even to a superuser, is a redirect to the object's page.
+REDIRECTING = {"admin:view_on_site", "admin_view_on_site"}
+UNSAFE_METHODS = ("post", "put", "patch", "delete")
+REDIRECTS = (301, 302, 303, 307, 308)
+
+
+def is_login_redirect(response):
+    if response.status_code not in REDIRECTS:
+        return False
+    target = urlsplit(response["Location"]).path
+    return target in {reverse("admin:login"), resolve_url(settings.LOGIN_URL)}
+
+
+def refused(response):
+    return response.status_code in (401, 403) or is_login_redirect(response)
+
+
+def describe(response):
+    location = f" → {response['Location']}" if response.status_code in REDIRECTS else ""
+    return f"{response.status_code}{location}"
+
+
+@pytest.fixture
+def people(django_user_model, staff_user, superuser):
+    """Logged-in clients: anonymous, an active non-staff user, staff without permissions, superuser."""
+    reader = django_user_model.objects.create_user("reader", password="pw-reader-123")
+    clients = {"anonymous": Client()}
+    for key, user in {"user": reader, "staff": staff_user, "superuser": superuser}.items():
+        clients[key] = Client()
+        clients[key].force_login(user)
+    return clients
+
+
+@pytest.fixture
+def content():
+    """Something behind every page: each app's demo content plus a full paper and a group."""
+    call_command("demo", stdout=StringIO())
+    paper = paper_with_everything()
+    FigureFactory(paper=paper)
+    Group.objects.create(name="Editors")
+
+
+def send(client, method, url, data=None):
+    if method in ("get", "post"):
+        return getattr(client, method)(url, data or {})
+    return getattr(client, method)(url)
+
+
+def superuser_expectation(route, url, superuser):
+    """(status, where a redirect must lead) that a superuser should get from ``route``."""
+    if route.is_catch_all:
+        return {404, *REDIRECTS}, None
+    if route.name in REDIRECTING:
+        return set(REDIRECTS), None
+    model_admin = route.model_admin
+    if model_admin is None:
+        return {200}, None
+    request = RequestFactory().get(url)
+    request.user = superuser
+    name = route.name or ""
+    if not route.name and route.has_params:  # <object_id>/ redirects to the change page
+        return set(REDIRECTS), "_change"
+    if route.has_params and not model_admin.model._default_manager.exists():
+        return set(REDIRECTS), "admin:index"  # "… doesn't exist. Perhaps it was deleted?"
+    if name.endswith("_add"):
+        allowed = model_admin.has_add_permission(request)
+    elif name.endswith("_delete"):
+        allowed = model_admin.has_delete_permission(request)
+    elif name.endswith("_changelist") or name.endswith("_history") or name.endswith("_change"):
+        allowed = model_admin.has_view_or_change_permission(request)
+    else:
+        allowed = model_admin.has_change_permission(request)
+    return ({200} if allowed else {403}), None
+
+
+_VOLATILE = re.compile(rb'(name="csrfmiddlewaretoken" value|nonce)="[^"]*"')
+
+
+def body(response):
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    return _VOLATILE.sub(rb'\1=""', content)
+
+
+def same_as_get(get, response):
+    """True if an unsafe request got exactly what a GET gets: the view ignored the method."""
+    return response.status_code == get.status_code and body(response) == body(get)
+
+
+def check_public(route, url, people):
+    anonymous = people["anonymous"]
+    get = anonymous.get(url)
+    if route.name in PUBLIC_FORMS:
+        return [] if get.status_code == 200 else [f"{route}: GET {url} → {describe(get)}"]
+    problems = []
+    for method in UNSAFE_METHODS:
+        response = send(anonymous, method, url)
+        if response.status_code != 405 and not refused(response) and not same_as_get(get, response):
+            problems.append(
+                f"{route}: anonymous {method.upper()} {url} → {describe(response)}, but GET → "
+                f"{describe(get)}. A public URL must be read-only (best: @require_safe, or a "
+                "class-based view without post()) or protected like the admin."
+            )
+    return problems
+
+
+def row_counts():
+    return {model._meta.label: model._default_manager.count() for model in apps.get_models()}
+
+
+def check_protected(route, url, people, method, users):
+    problems = []
+    data = SAMPLE_POSTS.get(route.name, dict)
+    for who in ("anonymous", "user"):
+        for try_method in {method, "post"}:
+            response = send(people[who], try_method, url)
+            if route.name == "admin:logout":  # nobody to log out: back to the admin index
+                ok = response.status_code in REDIRECTS
+            else:
+                ok = refused(response)
+            if not ok:
+                problems.append(f"{route}: {who} {try_method.upper()} {url} → {describe(response)}")
+    response = send(people["staff"], method, url, data())
+    has_object = route.model_admin is None or route.model_admin.model._default_manager.exists()
+    if route.name in STAFF_PAGES:
+        expected = {200}
+    elif route.model_admin is not None and route.has_params and not route.name:
+        expected = set(REDIRECTS)  # <object_id>/ only redirects to <object_id>/change/
+    elif route.model_admin is not None and route.has_params and not has_object:
+        expected = {403, *REDIRECTS}  # Django looks for the object first: "doesn't exist"
+    elif route.model_admin is not None or not route.in_admin:
+        expected = {403}
+    else:  # site-wide admin views: app index answers 404 for an app one cannot see
+        expected = {403, 404}
+    if route.name == "admin:logout":
+        expected = {405}  # logging out is a POST; the real POST is tried below
+    if response.status_code not in expected:
+        problems.append(
+            f"{route}: staff without permissions {method.upper()} {url} → {describe(response)}, "
+            f"expected {sorted(expected)}"
+        )
+    if route.name == "admin:logout":
+        leaving = Client()  # not the walk's superuser, who must stay logged in
+        leaving.force_login(users["superuser"])
+        response = send(leaving, "post", url)
+        if response.status_code != 200:
+            problems.append(f"{route}: superuser POST {url} → {describe(response)}")
+        return problems
+    expected, leads_to = superuser_expectation(route, url, users["superuser"])
+    response = send(people["superuser"], method, url, data())
+    if response.status_code not in expected:
+        problems.append(
+            f"{route}: superuser {method.upper()} {url} → {describe(response)}, "
+            f"expected {sorted(expected)}"
+        )
+    elif leads_to and response.status_code in REDIRECTS:
+        target = route_of(urlsplit(response["Location"]).path) or ""
+        wanted = reverse(leads_to) if ":" in leads_to else None
+        if not (urlsplit(response["Location"]).path == wanted or target.endswith("/change/")):
+            problems.append(f"{route}: superuser {url} → {describe(response)}, not {leads_to}")
+    return problems
+
+
+def test_every_url_is_read_only_in_public_or_protected(people, content, superuser, staff_user):
+    urls = sample_urls(people["anonymous"], people["superuser"])
+    users = {"superuser": superuser, "staff": staff_user}
+    problems, checked = [], Counter()
+    before = row_counts()
+    for route, url in urls.items():
+        if url is None:
+            problems.append(f"{route}: no URL could be built for it; teach tests/urlwalk.py")
+            continue
+        if route_of(urlsplit(url).path) != route.route:
+            checked["shadowed"] += 1  # another pattern answers first; it is walked itself
+            continue
+        anonymous_get = people["anonymous"].get(url)
+        post_only = anonymous_get.status_code == 405
+        if route.name not in PUBLIC_FORMS and (
+            route.in_admin
+            or refused(anonymous_get)
+            or (post_only and refused(people["anonymous"].post(url)))
+        ):
+            method = "post" if post_only or route.name in SAMPLE_POSTS else "get"
+            if route.name == "admin:logout":
+                method = "get"
+            problems += check_protected(route, url, people, method, users)
+            checked["protected"] += 1
+        else:
+            problems += check_public(route, url, people)
+            checked["public"] += 1
+    # What the walk sent anonymously, as a plain user and as staff changed no row. (The
+    # superuser's sample POSTs are editor previews and one upload: files, not rows.)
+    after = row_counts()
+    changed = {label: (n, after[label]) for label, n in before.items() if after[label] != n}
+    changed.pop("axes.AccessLog", None)  # the walk's own logins (force_login) are logged
+    changed.pop("sessions.Session", None)  # …and the logout test ends a session
+    problems += [
+        f"{label}: {a} rows before the walk, {b} after" for label, (a, b) in changed.items()
+    ]
+    assert not problems, "\n".join(problems)
+    # The walk really walked: both kinds were met, and every pattern was accounted for.
+    assert checked["public"] >= 8 and checked["protected"] >= 30, checked
+    assert sum(checked.values()) == len(all_routes())
+
+
+def test_the_walk_fails_for_an_unprotected_write_url(people, settings):
+    """A write view added without protection is caught (the walk's own check, on a stub)."""
+    settings.ROOT_URLCONF = "tests.config.unprotected_urls"
+    from tests.urlwalk import all_routes as routes_of
+
+    route = next(r for r in routes_of() if r.name == "careless_upload")
+    problems = check_public(route, reverse("careless_upload"), people)
+    assert problems and "anonymous POST /careless-upload/ → 400, but GET → 200" in problems[0]

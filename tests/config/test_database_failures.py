@@ -1,0 +1,264 @@
+"""When PostgreSQL is unreachable or slow, the site fails fast, politely, and recovers.
+
+Each test runs the production stack (gunicorn, DEBUG off, whitenoise, the real
+settings) in a subprocess whose DATABASE_URL points at a port this test controls: a TCP
+relay to the local PostgreSQL that the test cuts and restores, or a listener that never
+answers. The real database is never stopped, so other test runs are not disturbed.
+"""
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+# The marker makes pytest-django create the test database that the servers connect to.
+pytestmark = pytest.mark.django_db
+
+ROOT = Path(__file__).resolve().parents[2]
+LIMIT = 5.0  # seconds a failing request may take
+
+
+@pytest.fixture(scope="session")
+def postgres(django_db_setup, django_db_blocker):
+    """The test database's connection settings; PostgreSQL only (REQUIRE_POSTGRES=1 in CI)."""
+    with django_db_blocker.unblock():
+        if connection.vendor != "postgresql":
+            pytest.skip("database failure tests need PostgreSQL (set DATABASE_URL)")
+        return dict(connection.settings_dict)
+
+
+@pytest.fixture(scope="session")
+def static_root(tmp_path_factory):
+    """collectstatic once: production serves hashed files through whitenoise."""
+    root = tmp_path_factory.mktemp("static")
+    env = production_env(STATIC_ROOT=str(root))
+    subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", "collectstatic", "--noinput"],
+        cwd=ROOT, env=env, check=True, capture_output=True, timeout=120,
+    )  # fmt: skip
+    return root
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def production_env(**extra):
+    dropped = {"DATABASE_URL", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {k: v for k, v in os.environ.items() if k not in dropped and not k.startswith("SECURE_")}
+    env.update(
+        DEBUG="0",
+        SECRET_KEY="database-failure-tests-" + "x" * 40,
+        ALLOWED_HOSTS="127.0.0.1",
+        SECURE_SSL_REDIRECT="0",
+        DJANGO_SETTINGS_MODULE="tests.server_settings",
+        **extra,
+    )
+    return env
+
+
+class Relay:
+    """A TCP relay from a local port to PostgreSQL that can be cut and restored."""
+
+    def __init__(self, target):
+        self.target, self.port = target, free_port()
+        self.listener, self.sockets, self.lock = None, [], threading.Lock()
+
+    def start(self):
+        self.listener = socket.socket()
+        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.listener.bind(("127.0.0.1", self.port))
+        self.listener.listen()
+        threading.Thread(target=self._accept, args=(self.listener,), daemon=True).start()
+
+    def _accept(self, listener):
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return  # cut
+            upstream = socket.create_connection(self.target)
+            with self.lock:
+                self.sockets += [client, upstream]
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pump(source, sink):
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (source, sink):
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+
+    def cut(self):
+        """Close the port and every open connection: the database is gone."""
+        # shutdown() wakes the thread blocked in accept(); close() alone would leave the
+        # port listening until the next connection arrives.
+        with contextlib.suppress(OSError):
+            self.listener.shutdown(socket.SHUT_RDWR)
+        self.listener.close()
+        with self.lock:
+            for sock in self.sockets:
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                    sock.close()
+                except OSError:
+                    pass
+            self.sockets.clear()
+
+
+class Silent:
+    """A port that accepts TCP connections and never says a word (a hung database)."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)  # the kernel completes handshakes; nobody ever reads
+        self.port = self.sock.getsockname()[1]
+
+
+class Server:
+    """gunicorn serving the site in a subprocess."""
+
+    def __init__(self, env, log):
+        self.port, self.log = free_port(), log
+        self.process = subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{self.port}",
+             "--workers", "1", "--timeout", "30", "--graceful-timeout", "1"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log.open("w"),
+        )  # fmt: skip
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return
+            except OSError:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"gunicorn did not start:\n{self.log.read_text()}")
+
+    def get(self, path):
+        """(status, body, seconds) of one request."""
+        started = time.monotonic()
+        try:
+            with urllib.request.urlopen(  # noqa: S310 - a local test server
+                f"http://127.0.0.1:{self.port}{path}", timeout=30
+            ) as response:
+                status, body = response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            status, body = error.code, error.read().decode()
+        return status, body, time.monotonic() - started
+
+    def stop(self):
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def database_url(settings_dict, port):
+    return f"postgres://{settings_dict['USER']}@127.0.0.1:{port}/{settings_dict['NAME']}"
+
+
+@pytest.fixture
+def relay(postgres):
+    relay = Relay((postgres["HOST"] or "127.0.0.1", int(postgres["PORT"] or 5432)))
+    relay.start()
+    yield relay
+    relay.cut()
+
+
+@pytest.fixture
+def server_through(relay, postgres, static_root, tmp_path):
+    server = Server(
+        production_env(
+            DATABASE_URL=database_url(postgres, relay.port),
+            STATIC_ROOT=str(static_root),
+            DB_STATEMENT_TIMEOUT="1000",
+        ),
+        tmp_path / "gunicorn.log",
+    )
+    yield server
+    server.stop()
+    print(server.log.read_text())  # shown by pytest when the test failed
+
+
+def assert_polite_500(status, body, seconds):
+    assert status == 500
+    assert seconds < LIMIT, f"the 500 took {seconds:.1f} s"
+    assert "Something went wrong" in body
+    assert '<link rel="stylesheet" href="/static/css/site.' in body  # the styled page
+    for leak in ("Traceback", "psycopg", "OperationalError", "5432", "connection"):
+        assert leak not in body
+
+
+def test_database_down_gives_a_styled_500_and_healthz_503_then_recovers(relay, server_through):
+    server = server_through
+    assert server.get("/")[0] == 200
+    assert server.get("/healthz")[:2] == (200, "ok\n")
+
+    relay.cut()  # the port is closed now: connections are refused
+    assert_polite_500(*server.get("/"))
+    assert_polite_500(*server.get("/papers/"))
+    status, body, seconds = server.get("/healthz")
+    assert (status, body) == (503, "unavailable\n") and seconds < LIMIT
+    # The error page's stylesheet comes from whitenoise, which needs no database.
+    stylesheet = server.get("/static/css/site.css")
+    assert stylesheet[0] == 200 and "--" in stylesheet[1]
+
+    relay.start()  # the database is back: the same worker reconnects by itself
+    assert server.get("/")[0] == 200
+    assert server.get("/healthz")[:2] == (200, "ok\n")
+    assert server.process.poll() is None  # no restart happened
+
+
+def test_a_query_over_statement_timeout_ends_in_a_500_within_the_limit(server_through):
+    server = server_through
+    assert server.get("/papers/")[0] == 200  # the worker has loaded everything and connected
+    status, body, seconds = server.get("/_test/slow-query/")
+    assert status == 500 and "Something went wrong" in body
+    # pg_sleep(20) is cancelled by PostgreSQL after the server's 1 s statement_timeout.
+    assert 1.0 <= seconds < 2.0, f"took {seconds:.1f} s with a 1 s statement_timeout"
+    assert server.get("/papers/")[0] == 200  # the connection is usable afterwards
+
+
+def test_a_database_that_never_answers_fails_within_connect_timeout(
+    postgres, static_root, tmp_path
+):
+    silent = Silent()
+    server = Server(
+        production_env(
+            DATABASE_URL=database_url(postgres, silent.port),
+            STATIC_ROOT=str(static_root),
+        ),
+        tmp_path / "gunicorn.log",
+    )
+    try:
+        # A 404 needs no database: the worker imports the URLconf, views and templates.
+        assert server.get("/no-such-page/")[0] == 404
+        status, body, seconds = server.get("/papers/")
+        assert_polite_500(status, body, seconds)
+        assert seconds >= 2.5  # it did wait for connect_timeout (3 s), not fail at once
+        status, body, seconds = server.get("/healthz")
+        assert status == 503 and seconds < LIMIT
+    finally:
+        server.stop()
+        silent.sock.close()
