@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: run test install lint format check clean
+.PHONY: run test install lint format check clean bench
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,3 +39,9 @@ check: install
 
 clean:
 	rm -rf $(VENV) staticfiles
+
+## Benchmark (docs/PERFORMANCE.md): make bench [BENCH_SIZES=1000,10000] [BENCH_DBS=sqlite]
+BENCH_SIZES ?= 1000,10000,100000
+BENCH_DBS ?= sqlite,postgresql
+bench: install
+	$(BIN)/python bench/bench.py --sizes $(BENCH_SIZES) --dbs $(BENCH_DBS) $(BENCH_ARGS)

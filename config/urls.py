@@ -7,6 +7,7 @@ from django.urls import include, path
 
 from config import views
 from papers import editor
+from papers.cache import public_page
 from papers.sitemaps import PaperSitemap
 
 # Each app contributes its public objects; only published ones (their own sitemaps say so).
@@ -19,7 +20,7 @@ urlpatterns = [
     path("", include("papers.urls")),
     path("markdownx/markdownify/", editor.markdown_preview, name="markdownx_markdownify"),
     path("markdownx/upload/", editor.image_upload, name="markdownx_upload"),
-    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
+    path("sitemap.xml", public_page(sitemap), {"sitemaps": sitemaps}, name="sitemap"),
     path("admin/", admin.site.urls),
 ]
 

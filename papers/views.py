@@ -1,17 +1,36 @@
-"""Public pages of the paper database: lists (with filters and facets), detail, BibTeX."""
+"""Public pages of the paper database: lists (with filters and facets), detail, BibTeX.
+
+Every page is served through ``public_page`` (a page cache and ETag for anonymous
+visitors, invalidated by any save); the counts and facets of a list are cached on their
+own, per filter, so paging or re-sorting a list does not count the papers again.
+"""
 
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.functional import cached_property
 
 from papers.bibtex import papers_to_bibtex
+from papers.cache import cached_value, public_page
 from papers.filters import PaperFilter
 from papers.models import Author, Paper, Tag
 from papers.sections import sections_for
 
 PAGE_SIZE = 20
 TOP_TAGS = 20
+
+
+class CachedCountPaginator(Paginator):
+    """A paginator whose ``count`` comes from ``count()``, e.g. a cached value."""
+
+    def __init__(self, object_list, per_page, count, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self._count = count
+
+    @cached_property
+    def count(self):
+        return self._count()
 
 
 def _filter_data(request, fixed, drop=()):
@@ -32,15 +51,27 @@ def _year_facets(request, fixed):
     """
     data = _filter_data(request, fixed, drop=["year"] if "year" not in fixed else [])
     without_year = PaperFilter(data, queryset=Paper.objects.published())
-    years = []
-    if without_year.is_valid():
-        years = list(
-            without_year.qs.order_by()
-            .values("year")
-            .annotate(count=Count("pk", distinct=True))
-            .order_by("-year")
+    if not without_year.is_valid():
+        return []
+
+    def count_years():
+        # Each filter join matches a paper at most once (one row per tag or author), so
+        # a plain COUNT is exact and avoids the sort that COUNT(DISTINCT) needs.
+        return list(
+            without_year.qs.order_by().values("year").annotate(count=Count("pk")).order_by("-year")
         )
-    return years
+
+    return cached_value(request, "year-facets", _filter_key(without_year), count_years)
+
+
+def _filter_key(filterset):
+    """What a filtered list's counts depend on: the filters, not the sort or the page."""
+    data = filterset.form.cleaned_data
+    return sorted(
+        (name, str(value).lower() if name == "venue" else str(value))
+        for name, value in data.items()
+        if name != "sort" and value not in (None, "", [])
+    )
 
 
 def _top_tags(papers):
@@ -72,12 +103,18 @@ def _paper_list(request, template="papers/paper_list.html", fixed=None, context=
     papers = filterset.qs
     if request.GET.get("format") == "bibtex":
         return _bibtex_response(papers.for_list(), "papers.bib")
-    page = Paginator(papers.for_list(), PAGE_SIZE).get_page(request.GET.get("page"))
+    key = _filter_key(filterset)
+    paginator = CachedCountPaginator(
+        papers.for_list(),
+        PAGE_SIZE,
+        count=lambda: cached_value(request, "count", key, papers.count),
+    )
+    page = paginator.get_page(request.GET.get("page"))
     context.update(
         page_obj=page,
         papers=page.object_list,
         year_facets=_year_facets(request, fixed),
-        tag_facets=_top_tags(papers),
+        tag_facets=cached_value(request, "tag-facets", key, lambda: _top_tags(papers)),
         active_tags=filterset.form.cleaned_data.get("tag") or [],
         removable_tags=[
             slug
@@ -98,10 +135,12 @@ def _bibtex_response(papers, filename, attachment=True):
     return response
 
 
+@public_page
 def paper_list(request):
     return _paper_list(request)
 
 
+@public_page
 def paper_year(request, year):
     year = int(year)
     if not Paper.objects.published().filter(year=year).exists():
@@ -111,6 +150,7 @@ def paper_year(request, year):
     )
 
 
+@public_page
 def author_detail(request, slug):
     author = get_object_or_404(Author, slug=slug)
     return _paper_list(
@@ -121,6 +161,7 @@ def author_detail(request, slug):
     )
 
 
+@public_page
 def tag_detail(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
     data_tags = [s for s in request.GET.getlist("tag") if s != tag.slug]
@@ -132,12 +173,9 @@ def tag_detail(request, slug):
     )
 
 
-def _published_paper(slug):
-    return get_object_or_404(Paper.objects.published().for_list(), slug=slug)
-
-
+@public_page
 def paper_detail(request, slug):
-    paper = _published_paper(slug)
+    paper = get_object_or_404(Paper.objects.published().for_detail(), slug=slug)
     context = {
         "paper": paper,
         "authors": paper.ordered_authors(),
@@ -151,6 +189,7 @@ def paper_detail(request, slug):
     return render(request, "papers/paper_detail.html", context)
 
 
+@public_page
 def paper_bibtex(request, slug):
-    paper = _published_paper(slug)
+    paper = get_object_or_404(Paper.objects.published().for_list(), slug=slug)
     return _bibtex_response([paper], f"{paper.slug}.bib")

@@ -1,0 +1,159 @@
+"""Caches for the public pages, all invalidated at once by a "content version".
+
+Any save or delete of a watched model (papers, authors, tags and their links; other apps
+call ``watch()`` for theirs) replaces the version, so every cached page, count and facet
+is a miss on the next request: a change is visible at once, with no per-key bookkeeping.
+Old entries are never read again and expire on their own (``TIMEOUT``).
+
+The version is also the pages' ``ETag`` and ``Last-Modified``: a browser coming back
+gets a 304 for the price of one cache read.
+"""
+
+import hashlib
+import time
+from functools import wraps
+from pathlib import Path
+
+from django.apps import apps
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpResponse
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.http import http_date, quote_etag
+
+VERSION_KEY = "papershelf:content-version"
+TIMEOUT = 6 * 60 * 60
+# Responses larger than this are not worth a cache entry (none of ours come close).
+MAX_CACHED_BYTES = 1024 * 1024
+
+
+def _new_version():
+    # Nanoseconds since the epoch: unique, and it doubles as the Last-Modified date.
+    return str(time.time_ns())
+
+
+def content_version(request=None):
+    """The current content version (one cache read, remembered on ``request``)."""
+    if request is not None and hasattr(request, "_content_version"):
+        return request._content_version
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        version = _new_version()
+        # add(): of two processes starting at once, both end up with the first one's value.
+        if not cache.add(VERSION_KEY, version, timeout=None):
+            version = cache.get(VERSION_KEY) or version
+    if request is not None:
+        request._content_version = version
+    return version
+
+
+def bump_content_version(**kwargs):
+    """Invalidate every cached page and count (call after changes that send no signals)."""
+    cache.set(VERSION_KEY, _new_version(), timeout=None)
+
+
+def _changed(sender, using=None, **kwargs):
+    # Bump now, so this request and the tests see the change, and again after the commit,
+    # so a page rendered from the old rows in between is not kept under the new version.
+    bump_content_version()
+    transaction.on_commit(bump_content_version, using=using)
+
+
+def watch(*models):
+    """Bump the content version whenever one of ``models`` is saved, deleted or relinked."""
+    for model in models:
+        uid = f"papershelf-cache-{model._meta.label}"
+        post_save.connect(_changed, sender=model, dispatch_uid=f"{uid}-save")
+        post_delete.connect(_changed, sender=model, dispatch_uid=f"{uid}-delete")
+        m2m_changed.connect(_changed, sender=model, dispatch_uid=f"{uid}-m2m")
+
+
+def _digest(*parts):
+    return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+
+
+_release = None
+
+
+def release():
+    """A digest of the site's templates and code, so a deploy never serves old pages."""
+    global _release
+    if _release is None:
+        base = Path(settings.BASE_DIR)
+        roots = [base / "templates"] + [
+            Path(app.path) for app in apps.get_app_configs() if Path(app.path).is_relative_to(base)
+        ]
+        digest = hashlib.blake2b(digest_size=8)
+        for root in roots:
+            for path in sorted(root.rglob("*")):
+                if path.suffix in {".py", ".html", ".txt", ".xml"} and path.is_file():
+                    digest.update(str(path.relative_to(base)).encode())
+                    digest.update(path.read_bytes())
+        _release = digest.hexdigest()
+    return _release
+
+
+def cached_value(request, name, parts, compute):
+    """``compute()``, cached under ``name`` and ``parts`` until the content changes."""
+    key = f"papershelf:{content_version(request)}:{name}:{_digest(*parts)}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, TIMEOUT)
+    return value
+
+
+def _is_anonymous(request):
+    # Judged by the cookie alone: reading request.user would cost a session query.
+    return settings.SESSION_COOKIE_NAME not in request.COOKIES
+
+
+def _cacheable(response):
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and len(response.content) <= MAX_CACHED_BYTES
+        and "private" not in response.get("Cache-Control", "")
+    )
+
+
+def public_page(view):
+    """Serve ``view`` to anonymous visitors from the cache, with ETag/Last-Modified.
+
+    Signed-in users (staff see admin links) always get a fresh page. Only 200 responses
+    without cookies are stored; errors and redirects are computed every time.
+    """
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method not in ("GET", "HEAD") or not _is_anonymous(request):
+            return view(request, *args, **kwargs)
+        version = content_version(request)
+        etag = quote_etag(f"{version}-{release()}")
+        last_modified = int(version) // 1_000_000_000
+        response = get_conditional_response(request, etag=etag, last_modified=last_modified)
+        if response is None:
+            key = f"papershelf:{version}:page:{release()}:{_digest(request.get_full_path())}"
+            stored = cache.get(key)
+            if stored is not None:
+                status, headers, content = stored
+                response = HttpResponse(content, status=status)
+                for header, value in headers:
+                    response[header] = value
+            else:
+                response = view(request, *args, **kwargs)
+                if callable(getattr(response, "render", None)):
+                    response = response.render()  # a TemplateResponse (the sitemap's)
+                if not _cacheable(response):
+                    return response
+                cache.set(key, (200, list(response.items()), response.content), TIMEOUT)
+        response["ETag"] = etag
+        response["Last-Modified"] = http_date(last_modified)
+        patch_cache_control(response, no_cache=True)
+        patch_vary_headers(response, ["Cookie"])
+        return response
+
+    return wrapper
