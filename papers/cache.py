@@ -10,7 +10,9 @@ gets a 304 for the price of one cache read.
 """
 
 import hashlib
+import threading
 import time
+from collections import OrderedDict
 from functools import wraps
 from pathlib import Path
 
@@ -105,6 +107,49 @@ def cached_value(request, name, parts, compute):
     return value
 
 
+class _LocalPages:
+    """A small in-process LRU in front of the shared cache, for the hottest pages.
+
+    Safe without invalidation: its keys hold the content version, which is read from the
+    shared cache on every request, so a page is never served after a change. It saves a
+    round trip and the transfer of the page on the most frequent requests.
+    """
+
+    def __init__(self, max_bytes=16 * 1024 * 1024):
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self.entries = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            value = self.entries.get(key)
+            if value is not None:
+                self.entries.move_to_end(key)
+            return value
+
+    def set(self, key, value):
+        size = len(value[2])
+        if size > self.max_bytes // 8:
+            return
+        with self.lock:
+            if key in self.entries:
+                return
+            self.entries[key] = value
+            self.bytes += size
+            while self.bytes > self.max_bytes:
+                _, (_, _, content) = self.entries.popitem(last=False)
+                self.bytes -= len(content)
+
+    def clear(self):
+        with self.lock:
+            self.entries.clear()
+            self.bytes = 0
+
+
+_local = _LocalPages()
+
+
 def _is_anonymous(request):
     # Judged by the cookie alone: reading request.user would cost a session query.
     return settings.SESSION_COOKIE_NAME not in request.COOKIES
@@ -137,7 +182,11 @@ def public_page(view):
         response = get_conditional_response(request, etag=etag, last_modified=last_modified)
         if response is None:
             key = f"papershelf:{version}:page:{release()}:{_digest(request.get_full_path())}"
-            stored = cache.get(key)
+            stored = _local.get(key)
+            if stored is None:
+                stored = cache.get(key)
+                if stored is not None:
+                    _local.set(key, stored)
             if stored is not None:
                 status, headers, content = stored
                 response = HttpResponse(content, status=status)
@@ -149,7 +198,9 @@ def public_page(view):
                     response = response.render()  # a TemplateResponse (the sitemap's)
                 if not _cacheable(response):
                     return response
-                cache.set(key, (200, list(response.items()), response.content), TIMEOUT)
+                stored = (200, list(response.items()), response.content)
+                cache.set(key, stored, TIMEOUT)
+                _local.set(key, stored)
         response["ETag"] = etag
         response["Last-Modified"] = http_date(last_modified)
         patch_cache_control(response, no_cache=True)

@@ -144,7 +144,7 @@ def _paragraph_pool(rng, size=120):
     """Paragraphs of notes, each rendered once: notes are joined from them (~1 KB each)."""
     pool = []
     for _ in range(size):
-        text = " ".join(_sentence(rng) for _ in range(rng.randint(2, 4)))
+        text = " ".join(_sentence(rng) for _ in range(rng.randint(3, 5)))
         pool.append((text, render_markdown(text)))
     return pool
 

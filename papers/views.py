@@ -6,19 +6,18 @@ own, per filter, so paging or re-sorting a list does not count the papers again.
 """
 
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.functional import cached_property
 
 from papers.bibtex import papers_to_bibtex
-from papers.cache import cached_value, public_page
+from papers.cache import public_page
+from papers.facets import list_counts
 from papers.filters import PaperFilter
 from papers.models import Author, Paper, Tag
 from papers.sections import sections_for
 
 PAGE_SIZE = 20
-TOP_TAGS = 20
 
 
 class CachedCountPaginator(Paginator):
@@ -43,52 +42,21 @@ def _filter_data(request, fixed, drop=()):
     return data
 
 
-def _year_facets(request, fixed):
-    """Paper counts per year for the current filters, the chosen year left out.
-
-    Leaving the year out keeps the other years reachable from the facet. One grouped
-    query, whatever the number of rows.
-    """
-    data = _filter_data(request, fixed, drop=["year"] if "year" not in fixed else [])
-    without_year = PaperFilter(data, queryset=Paper.objects.published())
-    if not without_year.is_valid():
-        return []
-
-    def count_years():
-        # Each filter join matches a paper at most once (one row per tag or author), so
-        # a plain COUNT is exact and avoids the sort that COUNT(DISTINCT) needs.
-        return list(
-            without_year.qs.order_by().values("year").annotate(count=Count("pk")).order_by("-year")
-        )
-
-    return cached_value(request, "year-facets", _filter_key(without_year), count_years)
-
-
-def _filter_key(filterset):
-    """What a filtered list's counts depend on: the filters, not the sort or the page."""
-    data = filterset.form.cleaned_data
-    return sorted(
-        (name, str(value).lower() if name == "venue" else str(value))
-        for name, value in data.items()
-        if name != "sort" and value not in (None, "", [])
-    )
-
-
-def _top_tags(papers):
-    """The most used tags among ``papers`` with their counts (one grouped query)."""
-    return list(
-        Tag.objects.filter(
-            papers_taggedpaper_items__content_object__in=papers.order_by().values("pk")
-        )
-        .annotate(count=Count("papers_taggedpaper_items"))
-        .order_by("-count", "name")[:TOP_TAGS]
-    )
+def _without_year(request, fixed):
+    """The list's filters less the year, for the year facet (None on a year's own page)."""
+    if "year" in fixed:
+        return None
+    data = _filter_data(request, fixed, drop=["year"])
+    without_year = PaperFilter(data, queryset=Paper.objects.published(), request=request)
+    return without_year if without_year.is_valid() else None
 
 
 def _paper_list(request, template="papers/paper_list.html", fixed=None, context=None):
     """Shared body of every paper list: ``fixed`` filters come from the URL, not the query."""
     fixed = fixed or {}
-    filterset = PaperFilter(_filter_data(request, fixed), queryset=Paper.objects.published())
+    filterset = PaperFilter(
+        _filter_data(request, fixed), queryset=Paper.objects.published(), request=request
+    )
     fixed_tags = fixed.get("tag", [])
     context = {
         "filter": filterset,
@@ -103,18 +71,14 @@ def _paper_list(request, template="papers/paper_list.html", fixed=None, context=
     papers = filterset.qs
     if request.GET.get("format") == "bibtex":
         return _bibtex_response(papers.for_list(), "papers.bib")
-    key = _filter_key(filterset)
-    paginator = CachedCountPaginator(
-        papers.for_list(),
-        PAGE_SIZE,
-        count=lambda: cached_value(request, "count", key, papers.count),
-    )
+    count, year_facets, tag_facets = list_counts(request, filterset, _without_year(request, fixed))
+    paginator = CachedCountPaginator(papers.for_list(), PAGE_SIZE, count=lambda: count)
     page = paginator.get_page(request.GET.get("page"))
     context.update(
         page_obj=page,
         papers=page.object_list,
-        year_facets=_year_facets(request, fixed),
-        tag_facets=cached_value(request, "tag-facets", key, lambda: _top_tags(papers)),
+        year_facets=year_facets,
+        tag_facets=tag_facets,
         active_tags=filterset.form.cleaned_data.get("tag") or [],
         removable_tags=[
             slug
