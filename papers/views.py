@@ -12,6 +12,7 @@ from django.utils.functional import cached_property
 
 from papers.bibtex import papers_to_bibtex
 from papers.cache import public_page
+from papers.cards import render_cards
 from papers.facets import list_counts
 from papers.filters import PaperFilter
 from papers.models import Author, Paper, Tag
@@ -72,11 +73,13 @@ def _paper_list(request, template="papers/paper_list.html", fixed=None, context=
     if request.GET.get("format") == "bibtex":
         return _bibtex_response(papers.for_list(), "papers.bib")
     count, year_facets, tag_facets = list_counts(request, filterset, _without_year(request, fixed))
-    paginator = CachedCountPaginator(papers.for_list(), PAGE_SIZE, count=lambda: count)
+    paginator = CachedCountPaginator(papers.for_cards(), PAGE_SIZE, count=lambda: count)
     page = paginator.get_page(request.GET.get("page"))
+    page_papers = list(page.object_list)
     context.update(
         page_obj=page,
-        papers=page.object_list,
+        papers=page_papers,
+        cards=render_cards(request, page_papers),
         year_facets=year_facets,
         tag_facets=tag_facets,
         active_tags=filterset.form.cleaned_data.get("tag") or [],
