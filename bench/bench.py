@@ -255,12 +255,18 @@ def prepare(vendor, size, env, reuse):
     run([PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], env)
     if reuse and paper_count(env) == size:
         log(f"{vendor} {size:,}: reusing the existing database")
-        return None
+        return None, None
     if reuse and paper_count(env):
         raise SystemExit(f"{vendor} {size:,}: the existing database has other content")
     started = time.perf_counter()
-    run([PYTHON, "manage.py", "synth", "--papers", str(size), "--seed", str(SEED)], env)
+    out = run(
+        [PYTHON, "manage.py", "synth", "--papers", str(size), "--seed", str(SEED)],
+        env,
+        capture=True,
+    )
     seconds = time.perf_counter() - started
+    log(out.strip().replace("\n", " | "))
+    cpu = sum(float(n) for n in re.findall(r"\(([\d.]+) s CPU\)", out))
     # Fresh statistics, as autovacuum would have gathered on a live site.
     if vendor == "postgresql":
         import psycopg
@@ -272,7 +278,7 @@ def prepare(vendor, size, env, reuse):
 
         with sqlite3.connect(RESULTS / "db" / f"bench-{size}.sqlite3") as conn:
             conn.execute("ANALYZE")
-    return seconds
+    return seconds, cpu
 
 
 def free_port():
@@ -443,7 +449,7 @@ def main(argv=None):
         for size in sizes:
             env = dict(env0, DATABASE_URL=database_url(vendor, size))
             log(f"{vendor} {size:,}: preparing")
-            synth_seconds = prepare(vendor, size, env, args.reuse)
+            synth_seconds, synth_cpu = prepare(vendor, size, env, args.reuse)
             if synth_seconds is not None:
                 log(f"{vendor} {size:,}: synth took {synth_seconds:.0f} s")
             out = out_dir / f"{vendor}-{size}.json"
@@ -453,7 +459,13 @@ def main(argv=None):
             log(f"{vendor} {size:,}: measuring")
             run(command, env)
             measured = json.loads(out.read_text())
-            entry = {"vendor": vendor, "size": size, "synth_seconds": synth_seconds, **measured}
+            entry = {
+                "vendor": vendor,
+                "size": size,
+                "synth_seconds": synth_seconds,
+                "synth_cpu": synth_cpu,
+                **measured,
+            }
             if not args.no_wrk and vendor == "postgresql" and size == max(sizes):
                 log(f"{vendor} {size:,}: throughput")
                 entry["throughput"] = throughput(env, measured, static_root, args)
@@ -488,7 +500,9 @@ def render(report):
     ]
     for run_ in report["runs"]:
         synth = (
-            f", synth {run_['synth_seconds']:.0f} s" if run_["synth_seconds"] is not None else ""
+            f", synth {run_['synth_seconds']:.0f} s ({run_['synth_cpu']:.0f} s CPU)"
+            if run_["synth_seconds"] is not None
+            else ""
         )
         lines += [
             f"### {run_['vendor']} {run_['server_version']}, {run_['size']:,} papers{synth}",

@@ -91,7 +91,7 @@ def test_detail_query_count_is_constant(client, django_assert_max_num_queries, n
     for _ in range(n // 5):
         FigureFactory(paper=target)
         target.related.add(PaperFactory())
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(7):
         assert client.get(target.get_absolute_url()).status_code == 200
 
 
