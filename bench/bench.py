@@ -171,8 +171,11 @@ def measure(args):
     cache.clear()
     info = {
         "vendor": connection.vendor,
-        "server_version": getattr(connection, "pg_version", None)
-        or __import__("sqlite3").sqlite_version,
+        "server_version": (
+            f"{connection.pg_version // 10000}.{connection.pg_version % 10000}"
+            if connection.vendor == "postgresql"
+            else __import__("sqlite3").sqlite_version
+        ),
         "cache": type(cache).__name__,
         "sample": sample,
         "pages": rows,

@@ -113,7 +113,8 @@ def release():
 
 def cached_value(request, name, parts, compute):
     """``compute()``, cached under ``name`` and ``parts`` until the content changes."""
-    key = f"papershelf:{content_version(request)}:{name}:{_digest(*parts)}"
+    # The release is in the key too: a deploy never unpickles values of the old code.
+    key = f"papershelf:{content_version(request)}:{name}:{release()}:{_digest(*parts)}"
     value = cache.get(key)
     if value is None:
         value = compute()
@@ -179,46 +180,91 @@ def _cacheable(response):
     )
 
 
-def public_page(view):
-    """Serve ``view`` to anonymous visitors from the cache, with ETag/Last-Modified.
+def _validators(version):
+    """The ``ETag`` and ``Last-Modified`` (seconds) of every public page at ``version``."""
+    return quote_etag(f"{version}-{release()}"), int(version) // 1_000_000_000
 
-    Signed-in users (staff see admin links) always get a fresh page. Only 200 responses
-    without cookies are stored; errors and redirects are computed every time.
+
+def _set_validators(response, version):
+    etag, last_modified = _validators(version)
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(last_modified)
+    patch_cache_control(response, no_cache=True)
+    patch_vary_headers(response, ["Cookie"])
+
+
+def _wants_cache(request):
+    return request.method in ("GET", "HEAD") and _is_anonymous(request)
+
+
+def public_page(view):
+    """Mark ``view`` as a public page: ETag/Last-Modified, 304s, and page caching.
+
+    For anonymous visitors a repeat visit with a current validator is a 304 without
+    running the view, and a 200 without cookies is marked for ``PageCacheMiddleware`` to
+    store. Signed-in users (staff see admin links) always get a fresh page; errors and
+    redirects are never stored.
     """
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if request.method not in ("GET", "HEAD") or not _is_anonymous(request):
+        if not _wants_cache(request):
             return view(request, *args, **kwargs)
         version = content_version(request)
-        etag = quote_etag(f"{version}-{release()}")
-        last_modified = int(version) // 1_000_000_000
+        etag, last_modified = _validators(version)
         response = get_conditional_response(request, etag=etag, last_modified=last_modified)
         if response is None:
-            key = f"papershelf:{version}:page:{release()}:{_digest(request.get_full_path())}"
-            stored = _local.get(key)
-            if stored is None:
-                stored = cache.get(key)
-                if stored is not None:
-                    _local.set(key, stored)
-            if stored is not None:
-                status, headers, content = stored
-                response = HttpResponse(content, status=status)
-                for header, value in headers:
-                    response[header] = value
-            else:
-                response = view(request, *args, **kwargs)
-                if callable(getattr(response, "render", None)):
-                    response = response.render()  # a TemplateResponse (the sitemap's)
-                if not _cacheable(response):
-                    return response
-                stored = (200, list(response.items()), response.content)
-                cache.set(key, stored, TIMEOUT)
-                _local.set(key, stored)
-        response["ETag"] = etag
-        response["Last-Modified"] = http_date(last_modified)
-        patch_cache_control(response, no_cache=True)
-        patch_vary_headers(response, ["Cookie"])
+            response = view(request, *args, **kwargs)
+            if callable(getattr(response, "render", None)):
+                response = response.render()  # a TemplateResponse (the sitemap's)
+            if not _cacheable(response):
+                return response
+            response._papershelf_version = version
+        _set_validators(response, version)
         return response
 
     return wrapper
+
+
+class PageCacheMiddleware:
+    """Answer anonymous visitors from stored pages, before sessions, CSRF, auth and routing.
+
+    Stores the responses that ``public_page`` marked, with the headers the middleware
+    below it added (X-Frame-Options, Vary…), under the content version and the full path.
+    A hit costs one cache read for the version (the page itself is usually in the
+    in-process LRU) and none of the work below this middleware; it sits right after
+    SecurityMiddleware and WhiteNoise.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not _wants_cache(request):
+            return self.get_response(request)
+        version = content_version(request)
+        key = f"papershelf:{version}:page:{release()}:{_digest(request.get_full_path())}"
+        stored = _local.get(key)
+        if stored is None:
+            stored = cache.get(key)
+            if stored is not None:
+                _local.set(key, stored)
+        if stored is not None:
+            status, headers, content = stored
+            etag, last_modified = _validators(version)
+            response = get_conditional_response(request, etag=etag, last_modified=last_modified)
+            if response is not None:
+                _set_validators(response, version)
+                return response
+            response = HttpResponse(content, status=status)
+            for header, value in headers:
+                response[header] = value
+            return response
+        response = self.get_response(request)
+        # The key holds the version read before rendering: a save during the render bumps
+        # it, so this page becomes unreachable rather than stale under the new version.
+        if getattr(response, "_papershelf_version", None) == version and _cacheable(response):
+            stored = (response.status_code, list(response.items()), response.content)
+            cache.set(key, stored, TIMEOUT)
+            _local.set(key, stored)
+        return response

@@ -2,7 +2,9 @@
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from papers.cache import VERSION_KEY, bump_content_version, content_version
@@ -28,6 +30,8 @@ def test_a_repeat_visit_is_served_from_the_cache_without_queries(
     assert second.status_code == 200
     assert second.content == first.content
     assert second["ETag"] == first["ETag"]
+    # Served by the middleware, with the headers the middleware below it had added.
+    assert second["X-Frame-Options"] == first["X-Frame-Options"] == "DENY"
     assert "Cookie" in second["Vary"]
     assert "no-cache" in second["Cache-Control"]
 
@@ -185,3 +189,27 @@ def test_other_pages_of_a_list_reuse_the_cached_count(client, django_assert_num_
         response = client.get(LIST, {"sort": "title"})
     assert response.status_code == 200
     assert response.content.decode().count('class="card paper-card"') == 20
+
+
+def test_a_page_rendered_across_a_save_is_not_stored_under_the_new_version(
+    client, paper, monkeypatch
+):
+    from papers import views
+
+    real = views._paper_list
+
+    def save_meanwhile(request, *args, **kwargs):
+        response = real(request, *args, **kwargs)  # rendered from the old rows…
+        bump_content_version()  # …while another request saves
+        return response
+
+    monkeypatch.setattr(views, "_paper_list", save_meanwhile)
+    client.get(LIST)
+    monkeypatch.setattr(views, "_paper_list", real)
+    # Not served from the cache: the next visitor's page is rendered from the database.
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(LIST).status_code == 200
+    assert len(queries) > 0
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(LIST).status_code == 200
+    assert len(queries) == 0
