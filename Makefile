@@ -7,7 +7,7 @@ PORT ?= 8000
 
 AUDIT_VENV := .venv-audit
 
-.PHONY: run test install lint format check clean lock lock-check audit loadtest
+.PHONY: run test install lint format check clean bench lock lock-check audit loadtest
 
 # requirements.lock pins every package (runtime and dev) to what CI tests and audits.
 $(STAMP): pyproject.toml requirements.lock
@@ -64,3 +64,9 @@ loadtest: install
 
 clean:
 	rm -rf $(VENV) $(AUDIT_VENV) staticfiles
+
+## Benchmark (docs/PERFORMANCE.md): make bench [BENCH_SIZES=1000,10000] [BENCH_DBS=sqlite]
+BENCH_SIZES ?= 1000,10000,100000
+BENCH_DBS ?= sqlite,postgresql
+bench: install
+	$(BIN)/python bench/bench.py --sizes $(BENCH_SIZES) --dbs $(BENCH_DBS) $(BENCH_ARGS)

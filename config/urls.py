@@ -10,6 +10,7 @@ from blog.sitemaps import ReportSitemap
 from config import admin_views, views
 from config.api import api
 from papers import editor
+from papers.cache import public_page
 from papers.sitemaps import PaperSitemap
 from readinggroup.sitemaps import PresentationSitemap
 
@@ -28,7 +29,7 @@ urlpatterns = [
     path("markdownx/markdownify/", editor.markdown_preview, name="markdownx_markdownify"),
     path("markdownx/upload/", editor.image_upload, name="markdownx_upload"),
     path("api/", api.urls),
-    path("sitemap.xml", require_safe(sitemap), {"sitemaps": sitemaps}, name="sitemap"),
+    path("sitemap.xml", require_safe(public_page(sitemap)), {"sitemaps": sitemaps}, name="sitemap"),
     path("healthz", views.healthz, name="healthz"),
     # Shadows the admin's own "View on site" redirect with one that checks permissions.
     path(

@@ -10,7 +10,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from blog.models import Report
-from papers.models import Paper, Tag
+from papers.cache import public_page
+from papers.cards import render_cards
+from papers.facets import top_tags_overall
+from papers.models import Paper
 from readinggroup.models import Presentation
 
 HOME_PAPERS = 8
@@ -22,14 +25,9 @@ logger = logging.getLogger(__name__)
 
 
 @require_safe
+@public_page
 def home(request):
-    papers = Paper.objects.published().for_list().order_by("-added_at", "-pk")[:HOME_PAPERS]
-    topics = (
-        Tag.objects.filter(papers_taggedpaper_items__content_object__status="published")
-        .annotate(count=Count("papers_taggedpaper_items"))
-        .order_by("-count", "name")[:HOME_TOPICS]
-    )
-    reports = Report.objects.published().for_list().newest_first()[:HOME_REPORTS]
+    papers = list(Paper.objects.published().for_cards().order_by("-added_at", "-pk")[:HOME_PAPERS])
     next_session = (
         Presentation.objects.published()
         .upcoming()
@@ -37,7 +35,13 @@ def home(request):
         .prefetch_related("presenters")
         .first()
     )
-    context = {"papers": papers, "topics": topics, "reports": reports, "next_session": next_session}
+    context = {
+        "papers": papers,
+        "cards": render_cards(request, papers),
+        "topics": top_tags_overall(request, limit=HOME_TOPICS),
+        "reports": Report.objects.published().for_list().newest_first()[:HOME_REPORTS],
+        "next_session": next_session,
+    }
     return render(request, "home.html", context)
 
 

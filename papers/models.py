@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Prefetch
+from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import slugify
@@ -37,6 +38,10 @@ def unique_slug(model, text, instance_pk=None, max_length=80, fallback="item"):
     return slug
 
 
+# Fields no list shows; ``for_list()`` leaves them unread.
+LONG_TEXT_FIELDS = ("abstract", "notes", "notes_html")
+
+
 class Status(models.TextChoices):
     DRAFT = "draft", "Draft"
     PUBLISHED = "published", "Published"
@@ -66,6 +71,19 @@ class TaggedPaper(TaggedItem):
 
     class Meta:
         unique_together = [("content_object", "tag")]
+        # Tag first: "papers with tag X" and the tag counts read this index alone.
+        indexes = [models.Index(fields=["tag", "content_object"], name="taggedpaper_tag_paper")]
+
+
+def card_prefetches():
+    """The relations a paper card shows: its byline in order, and its tags."""
+    return (
+        Prefetch(
+            "authorships",
+            queryset=Authorship.objects.select_related("author").order_by("position"),
+        ),
+        "tags",
+    )
 
 
 class PaperQuerySet(models.QuerySet):
@@ -73,14 +91,29 @@ class PaperQuerySet(models.QuerySet):
         """The one visibility rule: a paper is public once its status is published."""
         return self.filter(status=Status.PUBLISHED)
 
+    def for_cards(self):
+        """The paper's own columns a card shows, without its byline and tags.
+
+        The long texts (abstract, notes) stay in the database: a page of cards never
+        shows them, and at 20 cards they would be most of the bytes read. Pair it with
+        ``prefetch_related_objects(papers, *CARD_PREFETCHES)`` for the cards not cached.
+        """
+        return self.defer(*LONG_TEXT_FIELDS)
+
     def for_list(self):
-        """Attach what a paper card shows; costs two extra queries per page, not per row."""
+        """What a paper card shows, byline and tags included: two queries per page."""
+        return self.for_cards().prefetch_related(*card_prefetches())
+
+    def for_detail(self):
+        """Everything a paper's own page shows, in one query per relation."""
         return self.prefetch_related(
             Prefetch(
                 "authorships",
                 queryset=Authorship.objects.select_related("author").order_by("position"),
             ),
             "tags",
+            "links",
+            "figures",
         )
 
     def newest_first(self):
@@ -158,7 +191,18 @@ class Paper(models.Model):
     class Meta:
         ordering = ["-year", "-month", "-added_at"]
         get_latest_by = "added_at"
-        indexes = [models.Index(fields=["status", "year"], name="paper_status_year")]
+        indexes = [
+            # One per ordering of the public lists (filters.SORTS), each led by status so
+            # published() + ORDER BY + LIMIT reads 20 index entries, not the whole table.
+            # Read backwards they serve the descending orders too.
+            models.Index(
+                fields=["status", "year", "month", "added_at", "id"], name="paper_status_date"
+            ),
+            models.Index(fields=["status", "added_at", "id"], name="paper_status_added"),
+            models.Index(fields=["status", "title", "id"], name="paper_status_title"),
+            # ?venue= is case-insensitive (UPPER(venue) = UPPER(%s) on PostgreSQL).
+            models.Index(Upper("venue"), name="paper_venue_upper"),
+        ]
 
     def __str__(self):
         return f"{self.title} ({self.alias})" if self.alias else self.title
@@ -274,6 +318,8 @@ class Authorship(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["paper", "author"], name="unique_author_per_paper")
         ]
+        # Author first: an author's page finds their papers in this index alone.
+        indexes = [models.Index(fields=["author", "paper"], name="authorship_author_paper")]
 
     def __str__(self):
         return f"{self.author} on {self.paper}"

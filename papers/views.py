@@ -1,19 +1,38 @@
-"""Public pages of the paper database: lists (with filters and facets), detail, BibTeX."""
+"""Public pages of the paper database: lists (with filters and facets), detail, BibTeX.
+
+Every page is served through ``public_page`` (a page cache and ETag for anonymous
+visitors, invalidated by any save); the counts and facets of a list are cached on their
+own, per filter, so paging or re-sorting a list does not count the papers again.
+"""
 
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_safe
 
 from papers.bibtex import papers_to_bibtex
+from papers.cache import public_page
+from papers.cards import render_cards
+from papers.facets import list_counts
 from papers.filters import PaperFilter
 from papers.metadata import scholarly_article
 from papers.models import Author, Paper, Tag
 from papers.sections import sections_for
 
 PAGE_SIZE = 20
-TOP_TAGS = 20
+
+
+class CachedCountPaginator(Paginator):
+    """A paginator whose ``count`` comes from ``count()``, e.g. a cached value."""
+
+    def __init__(self, object_list, per_page, count, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self._count = count
+
+    @cached_property
+    def count(self):
+        return self._count()
 
 
 def _filter_data(request, fixed, drop=()):
@@ -26,40 +45,21 @@ def _filter_data(request, fixed, drop=()):
     return data
 
 
-def _year_facets(request, fixed):
-    """Paper counts per year for the current filters, the chosen year left out.
-
-    Leaving the year out keeps the other years reachable from the facet. One grouped
-    query, whatever the number of rows.
-    """
-    data = _filter_data(request, fixed, drop=["year"] if "year" not in fixed else [])
-    without_year = PaperFilter(data, queryset=Paper.objects.published())
-    years = []
-    if without_year.is_valid():
-        years = list(
-            without_year.qs.order_by()
-            .values("year")
-            .annotate(count=Count("pk", distinct=True))
-            .order_by("-year")
-        )
-    return years
-
-
-def _top_tags(papers):
-    """The most used tags among ``papers`` with their counts (one grouped query)."""
-    return list(
-        Tag.objects.filter(
-            papers_taggedpaper_items__content_object__in=papers.order_by().values("pk")
-        )
-        .annotate(count=Count("papers_taggedpaper_items"))
-        .order_by("-count", "name")[:TOP_TAGS]
-    )
+def _without_year(request, fixed):
+    """The list's filters less the year, for the year facet (None on a year's own page)."""
+    if "year" in fixed:
+        return None
+    data = _filter_data(request, fixed, drop=["year"])
+    without_year = PaperFilter(data, queryset=Paper.objects.published(), request=request)
+    return without_year if without_year.is_valid() else None
 
 
 def _paper_list(request, template="papers/paper_list.html", fixed=None, context=None):
     """Shared body of every paper list: ``fixed`` filters come from the URL, not the query."""
     fixed = fixed or {}
-    filterset = PaperFilter(_filter_data(request, fixed), queryset=Paper.objects.published())
+    filterset = PaperFilter(
+        _filter_data(request, fixed), queryset=Paper.objects.published(), request=request
+    )
     fixed_tags = fixed.get("tag", [])
     context = {
         "filter": filterset,
@@ -74,12 +74,16 @@ def _paper_list(request, template="papers/paper_list.html", fixed=None, context=
     papers = filterset.qs
     if request.GET.get("format") == "bibtex":
         return _bibtex_response(papers.for_list(), "papers.bib")
-    page = Paginator(papers.for_list(), PAGE_SIZE).get_page(request.GET.get("page"))
+    count, year_facets, tag_facets = list_counts(request, filterset, _without_year(request, fixed))
+    paginator = CachedCountPaginator(papers.for_cards(), PAGE_SIZE, count=lambda: count)
+    page = paginator.get_page(request.GET.get("page"))
+    page_papers = list(page.object_list)
     context.update(
         page_obj=page,
-        papers=page.object_list,
-        year_facets=_year_facets(request, fixed),
-        tag_facets=_top_tags(papers),
+        papers=page_papers,
+        cards=render_cards(request, page_papers),
+        year_facets=year_facets,
+        tag_facets=tag_facets,
         active_tags=filterset.form.cleaned_data.get("tag") or [],
         removable_tags=[
             slug
@@ -101,11 +105,13 @@ def _bibtex_response(papers, filename, attachment=True):
 
 
 @require_safe
+@public_page
 def paper_list(request):
     return _paper_list(request)
 
 
 @require_safe
+@public_page
 def paper_year(request, year):
     year = int(year)
     if not Paper.objects.published().filter(year=year).exists():
@@ -116,6 +122,7 @@ def paper_year(request, year):
 
 
 @require_safe
+@public_page
 def author_detail(request, slug):
     author = get_object_or_404(Author, slug=slug)
     return _paper_list(
@@ -127,6 +134,7 @@ def author_detail(request, slug):
 
 
 @require_safe
+@public_page
 def tag_detail(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
     data_tags = [s for s in request.GET.getlist("tag") if s != tag.slug]
@@ -138,13 +146,10 @@ def tag_detail(request, slug):
     )
 
 
-def _published_paper(slug):
-    return get_object_or_404(Paper.objects.published().for_list(), slug=slug)
-
-
 @require_safe
+@public_page
 def paper_detail(request, slug):
-    paper = _published_paper(slug)
+    paper = get_object_or_404(Paper.objects.published().for_detail(), slug=slug)
     authors = paper.ordered_authors()
     context = {
         "paper": paper,
@@ -163,6 +168,7 @@ def paper_detail(request, slug):
 
 
 @require_safe
+@public_page
 def paper_bibtex(request, slug):
-    paper = _published_paper(slug)
+    paper = get_object_or_404(Paper.objects.published().for_list(), slug=slug)
     return _bibtex_response([paper], f"{paper.slug}.bib")

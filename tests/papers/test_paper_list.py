@@ -212,5 +212,5 @@ def test_year_tag_and_author_pages_query_count_is_constant(
         reverse("papers:tag_detail", args=["shared"]),
         author.get_absolute_url(),
     ]:
-        with django_assert_max_num_queries(9):
+        with django_assert_max_num_queries(8):
             assert client.get(url).status_code == 200
