@@ -3,7 +3,6 @@
 import logging
 
 from django.db import DatabaseError, connection
-from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
