@@ -104,6 +104,10 @@ class PaperQuerySet(models.QuerySet):
         """What a paper card shows, byline and tags included: two queries per page."""
         return self.for_cards().prefetch_related(*card_prefetches())
 
+    def for_export(self):
+        """Whole rows with byline and tags, for exports that write abstracts and notes."""
+        return self.prefetch_related(*card_prefetches())
+
     def for_detail(self):
         """Everything a paper's own page shows, in one query per relation."""
         return self.prefetch_related(

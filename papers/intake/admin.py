@@ -251,7 +251,7 @@ class IntakeAdminMixin:
 
 
 def _bibtex_download(queryset):
-    papers = Paper.objects.filter(pk__in=queryset.values("pk")).newest_first().for_list()
+    papers = Paper.objects.filter(pk__in=queryset.values("pk")).newest_first().for_export()
     response = HttpResponse(
         papers_to_bibtex(papers, full=True), content_type="application/x-bibtex; charset=utf-8"
     )

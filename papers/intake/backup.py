@@ -116,7 +116,7 @@ def export_site(directory):
             verbosity=0,
         )
         counts = {m._meta.label: m._base_manager.count() for m in model_list}
-        papers = Paper.objects.newest_first().for_list()
+        papers = Paper.objects.newest_first().for_export()
         (directory / BIBTEX).write_text(papers_to_bibtex(papers, full=True), encoding="utf-8")
         names = _file_names(model_list)
     copied, missing = [], []

@@ -20,7 +20,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         papers = Paper.objects.all() if not options["published_only"] else Paper.objects.published()
-        text = papers_to_bibtex(papers.newest_first().for_list(), full=True)
+        text = papers_to_bibtex(papers.newest_first().for_export(), full=True)
         if options["file"] is None:
             self.stdout.write(text, ending="")
             return
