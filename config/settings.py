@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "markdownx",
     "django_filters",
     "ninja",
+    "django.contrib.postgres",
     "papers",
     "blog",
     "readinggroup",

@@ -6,7 +6,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from blog.sitemaps import ReportSitemap
-from config import views
+from config import search, seo, tags, views
 from config.api import api
 from papers import editor
 from papers.sitemaps import PaperSitemap
@@ -17,10 +17,17 @@ sitemaps = {
     "papers": PaperSitemap,
     "reports": ReportSitemap,
     "readinggroup": PresentationSitemap,
+    "tags": seo.TagSitemap,
+    "authors": seo.AuthorSitemap,
 }
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("search/", search.search_page, name="search"),
+    path("tags/", tags.tag_index, name="tag_index"),
+    path("tags/<str:slugs>/", tags.tag_detail, name="tag_detail"),
+    path("tags/<str:slugs>/feed/", tags.TagFeed(), name="tag_feed"),
+    path("robots.txt", seo.robots_txt, name="robots_txt"),
     path("", include("papers.urls")),
     path("", include("blog.urls")),
     path("", include("readinggroup.urls")),

@@ -1,6 +1,5 @@
 """Read-only JSON API of the paper database (mounted by config/api.py)."""
 
-from django.db.models import Count
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
@@ -9,7 +8,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from papers.filters import PaperFilter
 from papers.identifiers import normalize_arxiv_id, normalize_doi
-from papers.models import Paper, Tag
+from papers.models import Paper
 
 router = Router(tags=["papers"])
 
@@ -71,10 +70,18 @@ class PaperDetailOut(PaperOut):
         return list(paper.links.all())
 
 
-class TagCountOut(Schema):
-    name: str
+class PaperRefOut(Schema):
+    """A short reference to a published paper, inside a report or a session."""
+
     slug: str
-    papers: int
+    title: str
+    alias: str
+    year: int
+    html_url: str
+
+    @staticmethod
+    def resolve_html_url(paper, context):
+        return context["request"].build_absolute_uri(paper.get_absolute_url())
 
 
 class PaperQuery(Schema):
@@ -133,13 +140,3 @@ def paper_by_doi(request, doi: str):
 @router.get("/papers/{slug}", response=PaperDetailOut, summary="A paper by slug")
 def paper_by_slug(request, slug: str):
     return _detail(slug=slug)
-
-
-@router.get("/tags", response=list[TagCountOut], summary="Tags with their paper counts")
-@paginate(LimitOffsetPagination, max_limit=MAX_PAGE_SIZE)
-def list_tags(request):
-    return (
-        Tag.objects.filter(papers_taggedpaper_items__content_object__in=Paper.objects.published())
-        .annotate(papers=Count("papers_taggedpaper_items"))
-        .order_by("-papers", "name")
-    )

@@ -9,6 +9,7 @@ from papers.bibtex import papers_to_bibtex
 from papers.filters import PaperFilter
 from papers.metadata import scholarly_article
 from papers.models import Author, Paper, Tag
+from papers.resolve import redirect_to_reference
 from papers.sections import sections_for
 
 PAGE_SIZE = 20
@@ -122,23 +123,16 @@ def author_detail(request, slug):
     )
 
 
-def tag_detail(request, slug):
-    tag = get_object_or_404(Tag, slug=slug)
-    data_tags = [s for s in request.GET.getlist("tag") if s != tag.slug]
-    return _paper_list(
-        request,
-        template="papers/tag_detail.html",
-        fixed={"tag": [tag.slug, *data_tags]},
-        context={"tag": tag, "heading": f"Tagged “{tag.name}”"},
-    )
-
-
 def _published_paper(slug):
     return get_object_or_404(Paper.objects.published().for_list(), slug=slug)
 
 
 def paper_detail(request, slug):
-    paper = _published_paper(slug)
+    try:
+        paper = _published_paper(slug)
+    except Http404:
+        # /papers/GPT-3/, /papers/gpt3-alias/, /papers/arXiv:2005.14165/ → the paper.
+        return redirect_to_reference(slug)
     authors = paper.ordered_authors()
     context = {
         "paper": paper,
