@@ -234,7 +234,9 @@ class Report(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "published_at"], name="report_status_published"),
-            GinIndex(fields=["search_vector"], name="report_search_vector"),  # PostgreSQL only
+            # PostgreSQL only (the migration skips them elsewhere): full text and pg_trgm.
+            GinIndex(fields=["search_vector"], name="report_search_vector"),
+            GinIndex(fields=["title"], name="report_title_trgm", opclasses=["gin_trgm_ops"]),
         ]
 
     def __str__(self):

@@ -26,8 +26,8 @@ from django.contrib.postgres.search import (
     TrigramWordSimilarity,
 )
 from django.db import connections
-from django.db.models import Case, F, FloatField, Q, TextField, Value, When
-from django.db.models.functions import Greatest
+from django.db.models import Case, F, FloatField, Func, Q, TextField, Value, When
+from django.db.models.functions import Lower
 from django.utils.safestring import mark_safe
 
 CONFIG = "english"
@@ -128,7 +128,9 @@ def document_fields(parts, using="default"):
     ``QuerySet.update()``: the plain text always, the ``tsvector`` on PostgreSQL.
     """
     texts = {weight: " \n".join(text for text in parts.get(weight, []) if text) for weight in "ABC"}
-    plain = _CONTROL.sub(" ", "\n".join(texts[w] for w in "ABC" if texts[w])[:MAX_DOCUMENT_LENGTH])
+    # Body first: a snippet (ts_headline, or the first hit in Python) then shows the text
+    # around a hit rather than repeating the title the result already shows.
+    plain = _CONTROL.sub(" ", "\n".join(texts[w] for w in "CAB" if texts[w])[:MAX_DOCUMENT_LENGTH])
     values = {"search_text": plain}
     if uses_postgres(using):
         vector = None
@@ -170,13 +172,34 @@ def _search_postgres(queryset, query, title_fields):
         # operators use the pg_trgm indexes where the table has them.
         text = " ".join(query.words)
         similarities = []
+        squashed = _squash(text)
         for name in title_fields:
             matches |= Q(**{f"{name}__trigram_similar": text})
             matches |= Q(**{f"{name}__trigram_word_similar": text})
-            similarities += [TrigramSimilarity(name, text), TrigramWordSimilarity(text, name)]
-        best = similarities[0] if len(similarities) == 1 else Greatest(*similarities)
-        rank = rank + best * Value(0.5)
+            similarities += [
+                TrigramSimilarity(name, text),
+                TrigramWordSimilarity(text, name),
+                # "gpt3" is "GPT-3" once both lose their punctuation and spaces.
+                TrigramSimilarity(_Squashed(name), squashed),
+            ]
+        # Summed, not the best one: "gpt3" is as close to "GPT-4" in a title as to "GPT-3"
+        # in a title, but only the paper whose alias is "GPT-3" is close on every count.
+        rank = rank + sum(similarities[1:], similarities[0]) * Value(0.5)
     return queryset.filter(matches).annotate(search_rank=rank)
+
+
+class _Squashed(Func):
+    """Lower case letters and digits only, in SQL: ``regexp_replace(lower(x), …)``."""
+
+    function = "regexp_replace"
+    output_field = TextField()
+
+    def __init__(self, expression):
+        super().__init__(Lower(expression), Value("[^[:alnum:]]+"), Value(""), Value("g"))
+
+
+def _squash(text):
+    return "".join(char for char in text.lower() if char.isalnum())
 
 
 def _term_q(term, field_name):

@@ -204,7 +204,9 @@ class Presentation(models.Model):
         get_latest_by = "scheduled_at"
         indexes = [
             models.Index(fields=["status", "ends_at"], name="presentation_status_ends"),
-            GinIndex(fields=["search_vector"], name="presentation_search_vector"),  # PostgreSQL
+            # PostgreSQL only (the migration skips them elsewhere): full text and pg_trgm.
+            GinIndex(fields=["search_vector"], name="presentation_search_vector"),
+            GinIndex(fields=["title"], name="presentation_title_trgm", opclasses=["gin_trgm_ops"]),
         ]
 
     def __str__(self):

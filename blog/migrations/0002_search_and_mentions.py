@@ -34,4 +34,8 @@ class Migration(migrations.Migration):
             model_name='report',
             index=django.contrib.postgres.indexes.GinIndex(fields=['search_vector'], name='report_search_vector'),
         )),
+        PostgresOnly(migrations.AddIndex(
+            model_name='report',
+            index=django.contrib.postgres.indexes.GinIndex(fields=['title'], name='report_title_trgm', opclasses=['gin_trgm_ops']),
+        )),
     ]

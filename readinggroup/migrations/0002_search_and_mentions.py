@@ -34,4 +34,8 @@ class Migration(migrations.Migration):
             model_name='presentation',
             index=django.contrib.postgres.indexes.GinIndex(fields=['search_vector'], name='presentation_search_vector'),
         )),
+        PostgresOnly(migrations.AddIndex(
+            model_name='presentation',
+            index=django.contrib.postgres.indexes.GinIndex(fields=['title'], name='presentation_title_trgm', opclasses=['gin_trgm_ops']),
+        )),
     ]

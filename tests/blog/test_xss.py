@@ -64,7 +64,6 @@ class _Collector(HTMLParser):
             if name == "style" and "url(" in (value or ""):
                 self.problems.append(f"{tag}[style]")
 
-
     def handle_endtag(self, tag):
         if tag == "form":
             self.in_site_search = False
