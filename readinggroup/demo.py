@@ -163,8 +163,8 @@ SESSIONS = [
         "tags": ["state space models", "sequence modeling"],
         "summary": (
             "State space models scale linearly with sequence length but struggled to match "
-            "attention ([[Transformer]]) on language. Mamba lets the state-space parameters depend on the "
-            "input, so the model can choose what to keep, and pairs this with a "
+            "attention ([[Transformer]]) on language. Mamba lets the state-space parameters "
+            "depend on the input, so the model can choose what to keep, and pairs this with a "
             "hardware-aware scan. Read sections 3 and 4 before the session."
         ),
         "slides": None,
