@@ -133,7 +133,7 @@ def tag_detail(request, slugs):
     if moved:
         return _redirect_keeping_query(request, tag_path(tags))
     form = TagPageForm(request.GET)
-    context = {"tags": tags, "tag": tags[0], "form": form, "tag_slugs": slugs}
+    context = {"tags": tags, "tag": tags[0], "form": form}
     if not form.is_valid():
         context["errors"] = form.errors
         return render(request, "tags/tag_detail.html", context, status=400)
@@ -167,7 +167,7 @@ def tag_detail(request, slugs):
         removals=[(t, tag_path([o for o in tags if o != t])) for t in tags]
         if len(tags) > 1
         else [],
-        feed_url=reverse("tag_feed", args=[SEPARATOR.join(slugs)]),
+        feed_url=reverse("tag_feed", args=[slugs]),
     )
     return render(request, "tags/tag_detail.html", context)
 
