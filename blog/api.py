@@ -4,14 +4,25 @@ from datetime import datetime
 
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from blog.filters import ReportFilter
 from blog.models import Kind, Report
 from papers import search
-from papers.api import MAX_PAGE_SIZE, PaperRefOut, TagOut
+from papers.api import (
+    LIST_ERRORS,
+    LOOKUP_ERRORS,
+    MAX_PAGE_SIZE,
+    TAGS,
+    Pagination,
+    PaperRefOut,
+    TagOut,
+    TagSlug,
+    Text,
+    Year,
+)
 
 router = Router(tags=["reports"])
 
@@ -54,10 +65,10 @@ class ReportDetailOut(ReportOut):
 
 
 class ReportQuery(Schema):
-    tag: list[str] = Field([], description="Tag slug; repeat to require several (AND).")
-    year: int | None = Field(None, description="Year of publication.")
+    tag: list[TagSlug] = TAGS
+    year: Year | None = Field(None, description="Year of publication.")
     kind: Kind | None = None
-    q: str | None = Field(None, description="Words in the title, tags, teaser or text.")
+    q: Text | None = Field(None, max_length=200, description="Words in the title, tags or text.")
 
 
 def filtered_reports(filters):
@@ -76,13 +87,17 @@ def filtered_reports(filters):
     return reports.for_list().newest_first()
 
 
-@router.get("/reports", response=list[ReportOut], summary="List and filter reports")
-@paginate(LimitOffsetPagination, max_limit=MAX_PAGE_SIZE)
+@router.get(
+    "/reports", response={200: list[ReportOut], **LIST_ERRORS}, summary="List and filter reports"
+)
+@paginate(Pagination, max_limit=MAX_PAGE_SIZE)
 def list_reports(request, filters: Query[ReportQuery]):
     """Published reports, newest first (stable), ``limit`` at most 100 per page."""
     return filtered_reports(filters)
 
 
-@router.get("/reports/{slug}", response=ReportDetailOut, summary="A report by slug")
-def report_by_slug(request, slug: str):
+@router.get(
+    "/reports/{slug}", response={200: ReportDetailOut, **LOOKUP_ERRORS}, summary="A report by slug"
+)
+def report_by_slug(request, slug: Path[Text]):
     return get_object_or_404(Report.objects.published().for_list(), slug=slug)

@@ -1,12 +1,13 @@
 """The JSON API: one NinjaAPI, each app contributes a router. Read-only, published only."""
 
 from django.db.models import F
+from django.http import JsonResponse
 from ninja import NinjaAPI, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from blog.api import router as reports_router
 from config.tags import tags_with_counts
-from papers.api import MAX_PAGE_SIZE
+from papers.api import LIST_ERRORS, MAX_PAGE_SIZE, Pagination
 from papers.api import router as papers_router
 from readinggroup.api import router as sessions_router
 
@@ -19,6 +20,11 @@ api = NinjaAPI(
 api.add_router("/", papers_router)
 api.add_router("/", reports_router)
 api.add_router("/", sessions_router)
+
+
+def not_found(request, rest=""):
+    """Any other address under /api/: a JSON 404 like the API's own, not the HTML page."""
+    return JsonResponse({"detail": "Not Found"}, status=404)
 
 
 class TagCountOut(Schema):
@@ -34,8 +40,13 @@ class TagCountOut(Schema):
         return context["request"].build_absolute_uri(tag.get_absolute_url())
 
 
-@api.get("/tags", response=list[TagCountOut], summary="Tags with their counts", tags=["tags"])
-@paginate(LimitOffsetPagination, max_limit=MAX_PAGE_SIZE)
+@api.get(
+    "/tags",
+    response={200: list[TagCountOut], **LIST_ERRORS},
+    summary="Tags with their counts",
+    tags=["tags"],
+)
+@paginate(Pagination, max_limit=MAX_PAGE_SIZE)
 def list_tags(request):
     """Tags used by published content, most used first, with counts per type."""
     return (

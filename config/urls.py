@@ -3,11 +3,11 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from blog.sitemaps import ReportSitemap
 from config import search, seo, tags, views
-from config.api import api
+from config.api import api, not_found
 from papers import editor
 from papers.sitemaps import PaperSitemap
 from readinggroup.sitemaps import PresentationSitemap
@@ -34,6 +34,7 @@ urlpatterns = [
     path("markdownx/markdownify/", editor.markdown_preview, name="markdownx_markdownify"),
     path("markdownx/upload/", editor.image_upload, name="markdownx_upload"),
     path("api/", api.urls),
+    re_path(r"^api/", not_found),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
     path("admin/", admin.site.urls),
 ]

@@ -7,10 +7,21 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Path, Query, Router, Schema
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from papers import search
-from papers.api import MAX_PAGE_SIZE, PaperRefOut, TagOut
+from papers.api import (
+    LIST_ERRORS,
+    LOOKUP_ERRORS,
+    MAX_PAGE_SIZE,
+    TAGS,
+    Pagination,
+    PaperRefOut,
+    TagOut,
+    TagSlug,
+    Text,
+    Year,
+)
 from papers.filters import MAX_TAG_FILTERS
 from readinggroup.models import MAX_SESSION_NUMBER, Presentation
 
@@ -57,14 +68,20 @@ class SessionDetailOut(SessionOut):
 
 
 class SessionQuery(Schema):
-    tag: list[str] = Field([], description="Tag slug; repeat to require several (AND).")
-    year: int | None = Field(None, ge=1000, le=3000, description="Year the session took place.")
+    tag: list[TagSlug] = TAGS
+    year: Year | None = Field(None, description="Year the session took place.")
     upcoming: bool | None = Field(None, description="true: not ended yet; false: past only.")
-    q: str | None = Field(None, description="Words in the title, paper, presenters or summary.")
+    q: Text | None = Field(
+        None, max_length=200, description="Words in the title, paper, presenters or summary."
+    )
 
 
-@router.get("/sessions", response=list[SessionOut], summary="List and filter sessions")
-@paginate(LimitOffsetPagination, max_limit=MAX_PAGE_SIZE)
+@router.get(
+    "/sessions",
+    response={200: list[SessionOut], **LIST_ERRORS},
+    summary="List and filter sessions",
+)
+@paginate(Pagination, max_limit=MAX_PAGE_SIZE)
 def list_sessions(request, filters: Query[SessionQuery]):
     """Published sessions, newest first (stable), ``limit`` at most 100 per page."""
     sessions = Presentation.objects.published()
@@ -85,7 +102,11 @@ def list_sessions(request, filters: Query[SessionQuery]):
     return sessions.for_list().order_by("-scheduled_at", "-number")
 
 
-@router.get("/sessions/{number}", response=SessionDetailOut, summary="A session by number")
+@router.get(
+    "/sessions/{number}",
+    response={200: SessionDetailOut, **LOOKUP_ERRORS},
+    summary="A session by number",
+)
 def session_by_number(request, number: Path[int]):
     if not 1 <= number <= MAX_SESSION_NUMBER:  # beyond any session; PostgreSQL ints overflow
         raise HttpError(404, "No session has this number.")

@@ -4,7 +4,6 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-from django.urls import reverse
 
 from papers.markdown import render_markdown, render_markdown_with_mentions
 from tests.blog.factories import ReportFactory
@@ -49,7 +48,7 @@ def test_every_name_of_a_paper_leads_to_it(client, gpt3, path):
 
 
 def test_alias_differing_from_slug_redirects(client):
-    paper = PaperFactory(title="Segment Anything", alias="SAM", slug="segment-anything")
+    PaperFactory(title="Segment Anything", alias="SAM", slug="segment-anything")
     response = client.get("/papers/sam/")
     assert response.status_code == 302
     assert response["Location"] == "/papers/segment-anything/"
