@@ -36,6 +36,7 @@ MAX_TERMS = 10
 # ts_headline and the Python fallback mark hits with these; they are escaped and replaced
 # by <mark> afterwards, so nothing from the document itself can become HTML.
 _START, _STOP = "\x02", "\x03"
+_SEPARATOR = "\x1e"  # between the body and the short fields in ``search_text``
 _EDGE_PUNCTUATION = ".,;:!?()[]{}<>'\"`“”‘’«»"
 _TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -128,9 +129,11 @@ def document_fields(parts, using="default"):
     ``QuerySet.update()``: the plain text always, the ``tsvector`` on PostgreSQL.
     """
     texts = {weight: " \n".join(text for text in parts.get(weight, []) if text) for weight in "ABC"}
-    # Body first: a snippet (ts_headline, or the first hit in Python) then shows the text
-    # around a hit rather than repeating the title the result already shows.
-    plain = _CONTROL.sub(" ", "\n".join(texts[w] for w in "CAB" if texts[w])[:MAX_DOCUMENT_LENGTH])
+    # The body comes first, then a separator, then title, authors, tags: snippets are cut
+    # from the body only, so they never repeat what the result's heading already shows.
+    body = _CONTROL.sub(" ", texts["C"][:MAX_DOCUMENT_LENGTH])
+    rest = _CONTROL.sub(" ", "\n".join(texts[w] for w in "AB" if texts[w]))
+    plain = f"{body}{_SEPARATOR}{rest}"
     values = {"search_text": plain}
     if uses_postgres(using):
         vector = None
@@ -232,8 +235,15 @@ def with_snippets(queryset, query):
     if query.is_empty or not uses_postgres(queryset.db):
         return queryset
     ts_query = SearchQuery(query.raw, search_type="websearch", config=CONFIG)
+    body = Func(
+        F("search_text"),
+        Value(_SEPARATOR),
+        Value(1),
+        function="split_part",
+        output_field=TextField(),
+    )
     headline = SearchHeadline(
-        "search_text",
+        body,
         ts_query,
         config=CONFIG,
         start_sel=_START,
@@ -257,7 +267,7 @@ def snippet_html(obj, query, length=220):
 
 
 def _python_snippet(text, query, length):
-    text = text.replace(_START, "").replace(_STOP, "")
+    text = text.split(_SEPARATOR)[0].replace(_START, "").replace(_STOP, "")
     words = [w for w in query.words if w]
     if not words:
         return text[:length]
