@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 
 class BlogConfig(AppConfig):
@@ -6,11 +7,21 @@ class BlogConfig(AppConfig):
     verbose_name = "Reports"
 
     def ready(self):
-        from blog import models
-        from blog.sections import reports_about_paper
-        from papers import cache
-        from papers.sections import register
+        from blog import models, signals
+        from blog.models import Report, ReportPaper
+        from blog.sections import reports_about_paper, reports_mentioning_paper
+        from papers.models import Paper, Tag
+        from papers.sections import register, register_backlinks
+        from papers.signals import paper_references_changed
 
         register(reports_about_paper)
+        register_backlinks(reports_mentioning_paper)
+        post_save.connect(signals.reindex_report_of_link, sender=ReportPaper)
+        post_delete.connect(signals.reindex_report_of_link, sender=ReportPaper)
+        m2m_changed.connect(signals.reindex_report_on_tags, sender=Report.tags.through)
+        post_save.connect(signals.reindex_reports_of_tag, sender=Tag)
+        paper_references_changed.connect(signals.refresh_reports_naming, sender=Paper)
         # The home page and paper pages show reports: a change invalidates cached pages.
-        cache.watch(models.Report, models.Series, models.ReportPaper, models.TaggedReport)
+        from papers import cache
+
+        cache.watch(Report, models.Series, ReportPaper, models.TaggedReport)

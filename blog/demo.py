@@ -112,7 +112,7 @@ follow-up work attacks exactly those.[^followups]
 VIT_BODY = r"""
 Before this paper, vision transformers usually meant a CNN with some attention bolted
 on. ViT asks a blunt question instead: what if we treat an image as a sentence and change
-nothing else?
+nothing else? The encoder is the one from [[Transformer]], layer for layer.
 
 ## Images as sequences
 
@@ -152,7 +152,9 @@ LORA_BODY = r"""
 
 Fine-tuning every weight of a large language model for every task is expensive to train
 and worse to store. LoRA's bet is that the *change* a task needs is small in a specific
-sense: it has low rank.
+sense: it has low rank. The models it was first tried on are as large as
+[[arXiv:2005.14165|GPT-3]], and the idea later carried over to quantised weights in
+[[QLoRA]].
 
 ## The update
 
@@ -319,7 +321,8 @@ print(f"{training_flops(175e9, 300e9):.2e}")  # a GPT-3-sized run: about 3.15e+2
 ```
 
 The attention term only matters when the context is long compared with the width, which
-is why it is usually dropped.
+is why it is usually dropped. The same arithmetic applied to [[Transformer]] base gives a
+much smaller number; try it.
 """
 
 GPT3_BODY = r"""

@@ -4,6 +4,8 @@ import html
 import math
 import uuid
 
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -14,8 +16,9 @@ from markdownx.models import MarkdownxField
 from taggit.managers import TaggableManager
 
 from blog.toc import headings
-from papers.markdown import render_markdown, validate_markdown
-from papers.models import Paper, Status, unique_slug
+from papers import search
+from papers.markdown import render_markdown_with_mentions, validate_markdown
+from papers.models import Paper, Status, Tag, unique_slug
 from papers.tagging import TaggedItem
 
 WORDS_PER_MINUTE = 220
@@ -193,8 +196,18 @@ class Report(models.Model):
         db_index=True,
         help_text="Filled in when first published; set a future time to schedule.",
     )
+    mentions = models.ManyToManyField(
+        Paper,
+        related_name="mentioned_in_reports",
+        blank=True,
+        editable=False,
+        help_text="Papers the text links with [[wiki-links]]; filled in on save.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The search document (papers/search.py): rewritten on save and when tags change.
+    search_text = models.TextField(blank=True, editable=False)
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = ReportQuerySet.as_manager()
 
@@ -219,7 +232,12 @@ class Report(models.Model):
                 violation_error_message="A report in a series needs a part number, and only then.",
             ),
         ]
-        indexes = [models.Index(fields=["status", "published_at"], name="report_status_published")]
+        indexes = [
+            models.Index(fields=["status", "published_at"], name="report_status_published"),
+            # PostgreSQL only (the migration skips them elsewhere): full text and pg_trgm.
+            GinIndex(fields=["search_vector"], name="report_search_vector"),
+            GinIndex(fields=["title"], name="report_title_trgm", opclasses=["gin_trgm_ops"]),
+        ]
 
     def __str__(self):
         return self.title
@@ -232,8 +250,7 @@ class Report(models.Model):
         if self.status == Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
         # Rendered once here, so pages, feeds and previews never re-render per request.
-        self.teaser_html = render_markdown(self.teaser)
-        self.body_html = render_markdown(self.body)
+        self._render()
         self.toc = headings(self.body_html)
         words = len(strip_tags(self.body_html).split())
         self.reading_minutes = max(1, math.ceil(words / WORDS_PER_MINUTE))
@@ -246,9 +263,44 @@ class Report(models.Model):
                 fields.add("teaser_html")
             kwargs["update_fields"] = fields
         super().save(*args, **kwargs)
+        self.mentions.set(self._mentioned)
+        self.update_search_index()
 
     def get_absolute_url(self):
         return reverse("blog:report_detail", args=[self.slug])
+
+    def _render(self):
+        self.teaser_html, in_teaser = render_markdown_with_mentions(self.teaser)
+        self.body_html, in_body = render_markdown_with_mentions(self.body)
+        self._mentioned = list(dict.fromkeys([*in_teaser, *in_body]))
+
+    def refresh_wikilinks(self):
+        """Render again after a linked paper changed; the report's dates stay as they are."""
+        self._render()
+        Report.objects.filter(pk=self.pk).update(
+            teaser_html=self.teaser_html, body_html=self.body_html
+        )
+        self.mentions.set(self._mentioned)
+
+    def search_parts(self):
+        """The weighted text of the search document (two queries)."""
+        tags = Tag.objects.filter(blog_taggedreport_items__content_object=self)
+        papers = Paper.objects.filter(report_links__report=self).values_list("alias", "title")
+        body = html.unescape(strip_tags(self.body_html))
+        return {
+            "A": [self.title],
+            "B": [
+                *tags.values_list("name", flat=True),
+                self.get_kind_display(),
+                *(name for pair in papers for name in pair),
+            ],  # fmt: skip
+            "C": [self.teaser_text, body],
+        }
+
+    def update_search_index(self):
+        """Rewrite this report's search document."""
+        if self.pk:
+            search.store_document(Report, self.pk, self.search_parts())
 
     @property
     def label(self):

@@ -14,3 +14,19 @@ def reports_about_paper(paper):
     if not reports:
         return None
     return "blog/_paper_reports.html", {"reports": reports}
+
+
+def reports_mentioning_paper(paper):
+    """Published reports whose text wiki-links ``paper`` (one query), as backlinks."""
+    from papers.sections import Backlink
+
+    reports = (
+        Report.objects.published()
+        .filter(mentions=paper)
+        .newest_first()
+        .only("slug", "title", "kind", "number", "published_at")
+    )
+    return [
+        Backlink(report.get_absolute_url(), report.title, report.label, report.published_at)
+        for report in reports
+    ]

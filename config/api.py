@@ -1,8 +1,15 @@
 """The JSON API: one NinjaAPI, each app contributes a router. Read-only, published only."""
 
-from ninja import NinjaAPI
+from django.db.models import F
+from django.http import JsonResponse
+from ninja import NinjaAPI, Schema
+from ninja.pagination import paginate
 
+from blog.api import router as reports_router
+from config.tags import tags_with_counts
+from papers.api import LIST_ERRORS, MAX_PAGE_SIZE, Pagination
 from papers.api import router as papers_router
+from readinggroup.api import router as sessions_router
 
 api = NinjaAPI(
     title="Papershelf API",
@@ -11,3 +18,39 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api.add_router("/", papers_router)
+api.add_router("/", reports_router)
+api.add_router("/", sessions_router)
+
+
+def not_found(request, rest=""):
+    """Any other address under /api/: a JSON 404 like the API's own, not the HTML page."""
+    return JsonResponse({"detail": "Not Found"}, status=404)
+
+
+class TagCountOut(Schema):
+    name: str
+    slug: str
+    papers: int
+    reports: int
+    sessions: int
+    html_url: str
+
+    @staticmethod
+    def resolve_html_url(tag, context):
+        return context["request"].build_absolute_uri(tag.get_absolute_url())
+
+
+@api.get(
+    "/tags",
+    response={200: list[TagCountOut], **LIST_ERRORS},
+    summary="Tags with their counts",
+    tags=["tags"],
+)
+@paginate(Pagination, max_limit=MAX_PAGE_SIZE)
+def list_tags(request):
+    """Tags used by published content, most used first, with counts per type."""
+    return (
+        tags_with_counts()
+        .annotate(total=F("papers") + F("reports") + F("sessions"))
+        .order_by("-total", "name")
+    )

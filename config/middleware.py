@@ -1,6 +1,6 @@
 """Site-wide request guards."""
 
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponseBadRequest, JsonResponse
 
 
 class RejectNulBytesMiddleware:
@@ -18,9 +18,10 @@ class RejectNulBytesMiddleware:
             "\x00" in key or any("\x00" in value for value in values)
             for key, values in request.GET.lists()
         ):
-            return HttpResponseBadRequest(
-                "The address contains a NUL character.", content_type="text/plain"
-            )
+            message = "The address contains a NUL character."
+            if request.path.startswith("/api/"):  # the API answers JSON, as its schema says
+                return JsonResponse({"detail": message}, status=400)
+            return HttpResponseBadRequest(message, content_type="text/plain")
         return self.get_response(request)
 
 

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "ninja",
     "csp",
     "axes",
+    "django.contrib.postgres",
     "papers",
     "blog",
     "readinggroup",

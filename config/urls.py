@@ -3,12 +3,12 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.decorators.http import require_safe
 
 from blog.sitemaps import ReportSitemap
-from config import admin_views, views
-from config.api import api
+from config import admin_views, search, seo, tags, views
+from config.api import api, not_found
 from papers import editor
 from papers.cache import public_page
 from papers.sitemaps import PaperSitemap
@@ -19,16 +19,24 @@ sitemaps = {
     "papers": PaperSitemap,
     "reports": ReportSitemap,
     "readinggroup": PresentationSitemap,
+    "tags": seo.TagSitemap,
+    "authors": seo.AuthorSitemap,
 }
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("search/", search.search_page, name="search"),
+    path("tags/", tags.tag_index, name="tag_index"),
+    path("tags/<str:slugs>/", tags.tag_detail, name="tag_detail"),
+    path("tags/<str:slugs>/feed/", tags.TagFeed(), name="tag_feed"),
+    path("robots.txt", seo.robots_txt, name="robots_txt"),
     path("", include("papers.urls")),
     path("", include("blog.urls")),
     path("", include("readinggroup.urls")),
     path("markdownx/markdownify/", editor.markdown_preview, name="markdownx_markdownify"),
     path("markdownx/upload/", editor.image_upload, name="markdownx_upload"),
     path("api/", api.urls),
+    re_path(r"^api/", not_found),
     path("sitemap.xml", require_safe(public_page(sitemap)), {"sitemaps": sitemaps}, name="sitemap"),
     path("healthz", views.healthz, name="healthz"),
     # Shadows the admin's own "View on site" redirect with one that checks permissions.

@@ -1,19 +1,31 @@
 """Read-only JSON API of the paper database (mounted by config/api.py)."""
 
-from django.db.models import Count
+from typing import Annotated, Any, Literal
+
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import StringConstraints
 
-from papers.filters import PaperFilter
+from papers.filters import MAX_TAG_FILTERS, PaperFilter
 from papers.identifiers import normalize_arxiv_id, normalize_doi
-from papers.models import Paper, Tag
+from papers.models import Paper
 
 router = Router(tags=["papers"])
 
 MAX_PAGE_SIZE = 100
+# Far beyond any real list, and small enough for every database's integers.
+MAX_OFFSET = 1_000_000_000
+
+
+class Pagination(LimitOffsetPagination):
+    """``limit`` is capped at ``MAX_PAGE_SIZE``; an absurd ``offset`` is a 422, not a 500."""
+
+    class Input(Schema):
+        limit: int = Field(MAX_PAGE_SIZE, ge=1, description=f"At most {MAX_PAGE_SIZE} are sent.")
+        offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 class AuthorOut(Schema):
@@ -71,21 +83,55 @@ class PaperDetailOut(PaperOut):
         return list(paper.links.all())
 
 
-class TagCountOut(Schema):
-    name: str
+class PaperRefOut(Schema):
+    """A short reference to a published paper, inside a report or a session."""
+
     slug: str
-    papers: int
+    title: str
+    alias: str
+    year: int
+    html_url: str
+
+    @staticmethod
+    def resolve_html_url(paper, context):
+        return context["request"].build_absolute_uri(paper.get_absolute_url())
+
+
+class ErrorOut(Schema):
+    """Why a request failed: a message, or the validation errors of its parameters."""
+
+    detail: str | list[dict[str, Any]]
+
+
+# Every read can answer 422 (a parameter it cannot use); lookups can also answer 404.
+# 400: a NUL byte anywhere in the address (config/middleware.py).
+LIST_ERRORS = {400: ErrorOut, 422: ErrorOut}
+LOOKUP_ERRORS = {400: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+# The API's parameters state the same limits as the filters, so the schema tells the truth.
+Year = Annotated[int, Field(ge=1000, le=3000)]
+# config/middleware.py answers 400 to a NUL byte anywhere in the address; the schema says so.
+NO_NUL = r"^[^\x00]*$"
+Text = Annotated[str, StringConstraints(pattern=NO_NUL)]
+TagSlug = Annotated[str, StringConstraints(max_length=100, pattern=NO_NUL)]
+TAGS = Field(
+    [], max_length=MAX_TAG_FILTERS, description="Tag slug; repeat to require several (AND)."
+)
 
 
 class PaperQuery(Schema):
-    tag: list[str] = Field([], description="Tag slug; repeat to require several (AND).")
-    year: int | None = None
-    year_min: int | None = None
-    year_max: int | None = None
-    author: str | None = Field(None, description="Author slug.")
-    venue: str | None = None
-    q: str | None = Field(None, description="Words in the title, alias or abstract.")
-    sort: str | None = Field(None, description="newest (default), oldest, title or added.")
+    tag: list[TagSlug] = TAGS
+    year: Year | None = None
+    year_min: Year | None = None
+    year_max: Year | None = None
+    author: Text | None = Field(None, max_length=100, description="Author slug.")
+    venue: Text | None = Field(None, max_length=255)
+    q: Text | None = Field(
+        None, max_length=200, description="Words in the title, alias or abstract."
+    )
+    sort: Literal["newest", "oldest", "title", "added"] | None = Field(
+        None, description="newest (default), oldest, title or added."
+    )
 
 
 def _filtered(filters):
@@ -98,8 +144,10 @@ def _filtered(filters):
     return filterset.qs
 
 
-@router.get("/papers", response=list[PaperOut], summary="List and filter papers")
-@paginate(LimitOffsetPagination, max_limit=MAX_PAGE_SIZE)
+@router.get(
+    "/papers", response={200: list[PaperOut], **LIST_ERRORS}, summary="List and filter papers"
+)
+@paginate(Pagination, max_limit=MAX_PAGE_SIZE)
 def list_papers(request, filters: Query[PaperQuery]):
     """Published papers, newest first (stable), ``limit`` at most 100 per page."""
     return _filtered(filters).for_list()
@@ -111,8 +159,12 @@ def _detail(**lookup):
     )
 
 
-@router.get("/papers/arxiv/{path:arxiv_id}", response=PaperDetailOut, summary="A paper by arXiv id")
-def paper_by_arxiv(request, arxiv_id: str):
+@router.get(
+    "/papers/arxiv/{path:arxiv_id}",
+    response={200: PaperDetailOut, **LOOKUP_ERRORS},
+    summary="A paper by arXiv id",
+)
+def paper_by_arxiv(request, arxiv_id: Path[Text]):
     try:
         return _detail(arxiv_id=normalize_arxiv_id(arxiv_id))
     except Http404:
@@ -121,8 +173,12 @@ def paper_by_arxiv(request, arxiv_id: str):
         raise HttpError(422, "; ".join(getattr(error, "messages", [str(error)]))) from None
 
 
-@router.get("/papers/doi/{path:doi}", response=PaperDetailOut, summary="A paper by DOI")
-def paper_by_doi(request, doi: str):
+@router.get(
+    "/papers/doi/{path:doi}",
+    response={200: PaperDetailOut, **LOOKUP_ERRORS},
+    summary="A paper by DOI",
+)
+def paper_by_doi(request, doi: Path[Text]):
     try:
         normalized = normalize_doi(doi)
     except Exception as error:  # ValidationError from the normaliser
@@ -130,16 +186,8 @@ def paper_by_doi(request, doi: str):
     return _detail(doi=normalized)
 
 
-@router.get("/papers/{slug}", response=PaperDetailOut, summary="A paper by slug")
-def paper_by_slug(request, slug: str):
+@router.get(
+    "/papers/{slug}", response={200: PaperDetailOut, **LOOKUP_ERRORS}, summary="A paper by slug"
+)
+def paper_by_slug(request, slug: Path[Text]):
     return _detail(slug=slug)
-
-
-@router.get("/tags", response=list[TagCountOut], summary="Tags with their paper counts")
-@paginate(LimitOffsetPagination, max_limit=MAX_PAGE_SIZE)
-def list_tags(request):
-    return (
-        Tag.objects.filter(papers_taggedpaper_items__content_object__in=Paper.objects.published())
-        .annotate(papers=Count("papers_taggedpaper_items"))
-        .order_by("-papers", "name")
-    )

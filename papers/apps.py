@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 
 class PapersConfig(AppConfig):
@@ -6,6 +7,16 @@ class PapersConfig(AppConfig):
     verbose_name = "Paper database"
 
     def ready(self):
+        from papers import signals
+        from papers.models import Author, Authorship, Paper, Tag
+
+        post_save.connect(signals.reindex_paper_of_authorship, sender=Authorship)
+        post_delete.connect(signals.reindex_paper_of_authorship, sender=Authorship)
+        post_save.connect(signals.reindex_papers_of_author, sender=Author)
+        post_save.connect(signals.reindex_papers_of_tag, sender=Tag)
+        m2m_changed.connect(signals.reindex_paper_on_tags, sender=Paper.tags.through)
+        signals.paper_references_changed.connect(signals.rerender_notes_naming, sender=Paper)
+
         from papers import cache, models
 
         # Every model a public page shows: a save or delete invalidates the page caches.

@@ -206,16 +206,31 @@ def validate_markdown(text):
 
 def render_markdown(text):
     """Render Markdown source to sanitised HTML (a ``SafeString``)."""
+    return render_markdown_with_mentions(text)[0]
+
+
+def render_markdown_with_mentions(text):
+    """Render like :func:`render_markdown`; also return the papers its wiki-links link.
+
+    Text with ``[[…]]`` costs one query to resolve every reference at once.
+    """
     if not text:
-        return mark_safe("")  # noqa: S308 - empty string
+        return mark_safe(""), []  # noqa: S308 - empty string
     text = str(text).replace("\x00", "")
     if markdown_problem(text):
         # Forms refuse such text (``validate_markdown``); anything that still arrives
         # (an import, a script) is shown as plain text rather than stalling the worker.
-        return mark_safe(f'<pre class="markdown-fallback">{html.escape(text)}</pre>')  # noqa: S308
-    md = markdown.Markdown(extensions=_EXTENSIONS, extension_configs=_EXTENSION_CONFIGS)
+        return mark_safe(f'<pre class="markdown-fallback">{html.escape(text)}</pre>'), []  # noqa: S308
+    extensions = list(_EXTENSIONS)
+    found = []
+    if "[[" in text:
+        from papers import wikilinks  # models import this module; wikilinks imports models
+
+        resolved = wikilinks.resolve_references(wikilinks.references_in(text))
+        extensions.append(wikilinks.WikiLinkExtension(resolved, found))
+    md = markdown.Markdown(extensions=extensions, extension_configs=_EXTENSION_CONFIGS)
     try:
         rendered = _convert_math(md.convert(_inline_double_dollars(text)))
     except RecursionError:  # a nesting the checks above did not foresee: never a 500
-        return mark_safe(f'<pre class="markdown-fallback">{html.escape(text)}</pre>')  # noqa: S308
-    return mark_safe(sanitize_html(rendered))  # noqa: S308 - sanitised by nh3 just above
+        return mark_safe(f'<pre class="markdown-fallback">{html.escape(text)}</pre>'), []  # noqa: S308
+    return mark_safe(sanitize_html(rendered)), found  # noqa: S308 - sanitised by nh3 just above

@@ -1,21 +1,26 @@
 """The paper database: papers, their authors, links, figures and tags."""
 
+import html
 import uuid
 
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Prefetch
 from django.db.models.functions import Upper
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, strip_tags
 from django.utils.text import slugify
 from markdownx.models import MarkdownxField
 from taggit.managers import TaggableManager
 
+from papers import search
 from papers.identifiers import normalize_arxiv_id, normalize_doi, parse_arxiv_id
 from papers.markdown import render_markdown, validate_markdown
-from papers.tagging import Tag, TaggedItem
+from papers.signals import paper_references_changed
+from papers.tagging import Tag, TaggedItem, TagRedirect
 
 MONTHS = [(number, name) for number, name in enumerate(
     ["January", "February", "March", "April", "May", "June", "July", "August",
@@ -189,8 +194,15 @@ class Paper(models.Model):
     )
     added_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The search document (papers/search.py), rewritten whenever the paper, its authors or
+    # its tags change: plain text everywhere, a weighted tsvector on PostgreSQL.
+    search_text = models.TextField(blank=True, editable=False)
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = PaperQuerySet.as_manager()
+
+    # What a wiki-link can name; a change re-renders the texts that link this paper.
+    REFERENCE_FIELDS = ("alias", "slug", "title", "arxiv_id", "doi", "status")
 
     class Meta:
         ordering = ["-year", "-month", "-added_at"]
@@ -206,6 +218,10 @@ class Paper(models.Model):
             models.Index(fields=["status", "title", "id"], name="paper_status_title"),
             # ?venue= is case-insensitive (UPPER(venue) = UPPER(%s) on PostgreSQL).
             models.Index(Upper("venue"), name="paper_venue_upper"),
+            # PostgreSQL only (the migration skips them elsewhere): full text and pg_trgm.
+            GinIndex(fields=["search_vector"], name="paper_search_vector"),
+            GinIndex(fields=["title"], name="paper_title_trgm", opclasses=["gin_trgm_ops"]),
+            GinIndex(fields=["alias"], name="paper_alias_trgm", opclasses=["gin_trgm_ops"]),
         ]
 
     def __str__(self):
@@ -224,9 +240,55 @@ class Paper(models.Model):
             self.slug = unique_slug(Paper, self.alias or self.title, self.pk, fallback="paper")
         self.notes_html = render_markdown(self.notes)
         super().save(*args, **kwargs)
+        self.update_search_index()
+        before = getattr(self, "_stored_references", None)
+        now = self._references()
+        if before != now:
+            names = {
+                value
+                for refs in (before or {}, now)
+                for name, value in refs.items()
+                if value and name != "status"
+            }
+            paper_references_changed.send(sender=Paper, paper=self, names=names)
+        self._stored_references = now
 
     def get_absolute_url(self):
         return reverse("papers:paper_detail", args=[self.slug])
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        row = dict(zip(field_names, values, strict=False))
+        if all(name in row for name in cls.REFERENCE_FIELDS):
+            instance._stored_references = instance._references()
+        return instance
+
+    def _references(self):
+        return {name: getattr(self, name) for name in self.REFERENCE_FIELDS}
+
+    def search_parts(self):
+        """The weighted text of the search document (three queries)."""
+        authors = Author.objects.filter(authorships__paper=self).values_list("name", flat=True)
+        tags = Tag.objects.filter(papers_taggedpaper_items__content_object=self)
+        notes = html.unescape(strip_tags(self.notes_html))
+        return {
+            "A": [self.title, self.alias],
+            "B": [
+                *authors,
+                *tags.values_list("name", flat=True),
+                self.venue,
+                self.affiliations,
+                self.arxiv_id or "",
+                self.doi or "",
+            ],  # fmt: skip
+            "C": [self.abstract, notes],
+        }
+
+    def update_search_index(self):
+        """Rewrite this paper's search document (after its authors or tags changed)."""
+        if self.pk:
+            search.store_document(Paper, self.pk, self.search_parts())
 
     @property
     def date_display(self):
@@ -378,4 +440,14 @@ class Figure(models.Model):
         return self.caption or f"Figure {self.position}"
 
 
-__all__ = ["Author", "Authorship", "Figure", "Paper", "PaperLink", "Status", "Tag", "TaggedPaper"]
+__all__ = [
+    "Author",
+    "Authorship",
+    "Figure",
+    "Paper",
+    "PaperLink",
+    "Status",
+    "Tag",
+    "TaggedPaper",
+    "TagRedirect",
+]

@@ -35,12 +35,43 @@ class Tag(TagBase):
 
     def slugify(self, tag, i=None):
         slug = tag_slugify(tag)
-        return f"{slug}-{i}" if i is not None else slug
+        return f"{slug[: TAG_MAX_LENGTH - len(str(i)) - 1]}-{i}" if i is not None else slug
+
+    def save(self, *args, **kwargs):
+        """A renamed tag gets the slug of its new name; the old URL keeps redirecting."""
+        old = None
+        if self.pk and not self._state.adding:
+            old = Tag.objects.filter(pk=self.pk).values_list("name", "slug").first()
+        if old and old[0] != self.name and old[1] == self.slug:
+            self.slug = self._free_slug(self.name)
+        super().save(*args, **kwargs)
+        if old and old[1] != self.slug:
+            TagRedirect.objects.update_or_create(old_slug=old[1], defaults={"tag": self})
+            # The new slug may be one this tag (or another) once had: it is live now.
+            TagRedirect.objects.filter(old_slug=self.slug).delete()
+
+    def _free_slug(self, name):
+        base, i = self.slugify(name), 1
+        slug = base
+        while Tag.objects.filter(slug=slug).exclude(pk=self.pk).exists():
+            i += 1
+            slug = self.slugify(name, i)
+        return slug
 
     def get_absolute_url(self):
         from django.urls import reverse
 
-        return reverse("papers:tag_detail", args=[self.slug])
+        return reverse("tag_detail", args=[self.slug])
+
+
+class TagRedirect(models.Model):
+    """A slug a tag had before it was renamed: its old URLs redirect to the tag."""
+
+    old_slug = models.SlugField(max_length=TAG_MAX_LENGTH + 10, unique=True, allow_unicode=True)
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="redirects")
+
+    def __str__(self):
+        return f"{self.old_slug} → {self.tag.slug}"
 
 
 class TaggedItemManager(models.Manager):

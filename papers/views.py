@@ -17,7 +17,8 @@ from papers.cards import render_cards
 from papers.facets import list_counts
 from papers.filters import PaperFilter
 from papers.metadata import scholarly_article
-from papers.models import Author, Paper, Tag
+from papers.models import Author, Paper
+from papers.resolve import redirect_to_reference
 from papers.sections import sections_for
 
 PAGE_SIZE = 20
@@ -135,21 +136,12 @@ def author_detail(request, slug):
 
 @require_safe
 @public_page
-def tag_detail(request, slug):
-    tag = get_object_or_404(Tag, slug=slug)
-    data_tags = [s for s in request.GET.getlist("tag") if s != tag.slug]
-    return _paper_list(
-        request,
-        template="papers/tag_detail.html",
-        fixed={"tag": [tag.slug, *data_tags]},
-        context={"tag": tag, "heading": f"Tagged “{tag.name}”"},
-    )
-
-
-@require_safe
-@public_page
 def paper_detail(request, slug):
-    paper = get_object_or_404(Paper.objects.published().for_detail(), slug=slug)
+    try:
+        paper = Paper.objects.published().for_detail().get(slug=slug)
+    except Paper.DoesNotExist:
+        # /papers/GPT-3/, /papers/gpt3-alias/, /papers/arXiv:2005.14165/ → the paper.
+        return redirect_to_reference(slug)
     authors = paper.ordered_authors()
     context = {
         "paper": paper,

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import m2m_changed, post_save
 
 
 class ReadingGroupConfig(AppConfig):
@@ -6,13 +7,24 @@ class ReadingGroupConfig(AppConfig):
     verbose_name = "Reading group"
 
     def ready(self):
-        from papers import cache
-        from papers.sections import register
-        from readinggroup import models
-        from readinggroup.sections import paper_sessions
+        from papers.models import Paper, Tag
+        from papers.sections import register, register_backlinks
+        from papers.signals import paper_references_changed
+        from readinggroup import signals
+        from readinggroup.models import Presentation, Presenter
+        from readinggroup.sections import paper_sessions, sessions_mentioning_paper
 
         register(paper_sessions)
+        register_backlinks(sessions_mentioning_paper)
+        m2m_changed.connect(signals.reindex_session_on_m2m, sender=Presentation.tags.through)
+        m2m_changed.connect(signals.reindex_session_on_m2m, sender=Presentation.presenters.through)
+        post_save.connect(signals.reindex_sessions_of_tag, sender=Tag)
+        post_save.connect(signals.reindex_sessions_of_presenter, sender=Presenter)
+        paper_references_changed.connect(signals.refresh_sessions_naming, sender=Paper)
         # The home page and paper pages show sessions: a change invalidates cached pages.
+        from papers import cache
+        from readinggroup import models
+
         cache.watch(
             models.Presentation,
             models.Presentation.presenters.through,

@@ -163,8 +163,8 @@ SESSIONS = [
         "tags": ["state space models", "sequence modeling"],
         "summary": (
             "State space models scale linearly with sequence length but struggled to match "
-            "attention on language. Mamba lets the state-space parameters depend on the "
-            "input, so the model can choose what to keep, and pairs this with a "
+            "attention ([[Transformer]]) on language. Mamba lets the state-space parameters "
+            "depend on the input, so the model can choose what to keep, and pairs this with a "
             "hardware-aware scan. Read sections 3 and 4 before the session."
         ),
         "slides": None,
@@ -181,8 +181,8 @@ SESSIONS = [
         "tags": ["segmentation", "vision"],
         "summary": (
             "A promptable segmentation model and the data engine behind its billion-mask "
-            "data set. We will look at how prompts are encoded and how the masks were "
-            "collected."
+            "data set. We will look at how prompts are encoded, why the image encoder is a "
+            "[[ViT]] pre-trained as in [[MAE]], and how the masks were collected."
         ),
         "slides": None,
         "recording_url": "",

@@ -2,21 +2,26 @@
 
 import contextlib
 import datetime
+import html
 import logging
 import uuid
 from functools import cached_property
 
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import strip_tags
 from markdownx.models import MarkdownxField
 from taggit.managers import TaggableManager
 
-from papers.markdown import render_markdown, validate_markdown
-from papers.models import Paper, Status, unique_slug
+from papers import search
+from papers.markdown import render_markdown_with_mentions, validate_markdown
+from papers.models import Paper, Status, Tag, unique_slug
 from papers.tagging import TaggedItem
 from readinggroup.pdf import render_cover, validate_slides
 from readinggroup.recordings import (
@@ -179,8 +184,18 @@ class Presentation(models.Model):
         db_index=True,
         help_text="Only published sessions appear on the site, the calendar and the feed.",
     )
+    mentions = models.ManyToManyField(
+        Paper,
+        related_name="mentioned_in_sessions",
+        blank=True,
+        editable=False,
+        help_text="Papers the summary links with [[wiki-links]]; filled in on save.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The search document (papers/search.py): rewritten on save and when tags change.
+    search_text = models.TextField(blank=True, editable=False)
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = PresentationQuerySet.as_manager()
 
@@ -189,13 +204,16 @@ class Presentation(models.Model):
         get_latest_by = "scheduled_at"
         indexes = [
             models.Index(fields=["status", "ends_at"], name="presentation_status_ends"),
+            # PostgreSQL only (the migration skips them elsewhere): full text and pg_trgm.
+            GinIndex(fields=["search_vector"], name="presentation_search_vector"),
+            GinIndex(fields=["title"], name="presentation_title_trgm", opclasses=["gin_trgm_ops"]),
         ]
 
     def __str__(self):
         return f"Session {self.number}: {self.title}"
 
     def save(self, *args, **kwargs):
-        self.summary_html = render_markdown(self.summary)
+        self.summary_html, mentioned = render_markdown_with_mentions(self.summary)
         if not self.slug:
             self.slug = unique_slug(Presentation, self.title, self.pk, fallback="session")
         if self.scheduled_at is not None:
@@ -208,9 +226,38 @@ class Presentation(models.Model):
         self.__dict__.pop("recording", None)
         self._delete_replaced_files(old_slides, old_cover)
         self._stored_files = (self.slides.name or None, self.cover.name or None)
+        self.mentions.set(mentioned)
+        self.update_search_index()
 
     def get_absolute_url(self):
         return reverse("readinggroup:presentation_detail", args=[self.number])
+
+    def refresh_wikilinks(self):
+        """Render the summary again after a linked paper changed; dates stay as they are."""
+        self.summary_html, mentioned = render_markdown_with_mentions(self.summary)
+        Presentation.objects.filter(pk=self.pk).update(summary_html=self.summary_html)
+        self.mentions.set(mentioned)
+
+    def search_parts(self):
+        """The weighted text of the search document (three queries)."""
+        tags = Tag.objects.filter(readinggroup_taggedpresentation_items__content_object=self)
+        presenters = Presenter.objects.filter(presentations=self).values_list("name", flat=True)
+        paper = Paper.objects.filter(pk=self.paper_id).values_list("alias", "title").first()
+        return {
+            "A": [self.title],
+            "B": [
+                *(paper or ()),
+                *presenters,
+                *tags.values_list("name", flat=True),
+                f"Session {self.number}",
+            ],  # fmt: skip
+            "C": [html.unescape(strip_tags(self.summary_html))],
+        }
+
+    def update_search_index(self):
+        """Rewrite this session's search document."""
+        if self.pk:
+            search.store_document(Presentation, self.pk, self.search_parts())
 
     def clean(self):
         super().clean()

@@ -14,3 +14,19 @@ def paper_sessions(paper):
     if not sessions:
         return None
     return "readinggroup/_paper_sessions.html", {"sessions": sessions}
+
+
+def sessions_mentioning_paper(paper):
+    """Published sessions whose summary wiki-links ``paper`` (one query), as backlinks."""
+    from papers.sections import Backlink
+
+    sessions = (
+        Presentation.objects.published()
+        .filter(mentions=paper)
+        .order_by("-scheduled_at")
+        .only("number", "title", "scheduled_at")
+    )
+    return [
+        Backlink(s.get_absolute_url(), s.title, f"Session {s.number}", s.scheduled_at)
+        for s in sessions
+    ]

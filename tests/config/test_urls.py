@@ -15,7 +15,13 @@ from django.urls import resolve, reverse
         ("papers:paper_detail", ["gpt-3"], "/papers/gpt-3/"),
         ("papers:paper_bibtex", ["gpt-3"], "/papers/gpt-3.bib"),
         ("papers:author_detail", ["geoffrey-hinton"], "/authors/geoffrey-hinton/"),
-        ("papers:tag_detail", ["vision"], "/tags/vision/"),
+        ("tag_index", [], "/tags/"),
+        ("tag_detail", ["vision"], "/tags/vision/"),
+        ("tag_detail", ["vision+self-supervised"], "/tags/vision+self-supervised/"),
+        ("tag_feed", ["vision"], "/tags/vision/feed/"),
+        ("papers:paper_reference", ["arXiv:2005.14165"], "/papers/ref/arXiv:2005.14165/"),
+        ("search", [], "/search/"),
+        ("robots_txt", [], "/robots.txt"),
         ("sitemap", [], "/sitemap.xml"),
     ],
 )
@@ -25,6 +31,6 @@ def test_named_routes(name, args, path):
 
 
 def test_unicode_tag_url_round_trips():
-    path = reverse("papers:tag_detail", args=["机器学习"])
+    path = reverse("tag_detail", args=["机器学习"])
     assert path == "/tags/%E6%9C%BA%E5%99%A8%E5%AD%A6%E4%B9%A0/"
-    assert resolve(unquote(path)).kwargs == {"slug": "机器学习"}
+    assert resolve(unquote(path)).kwargs == {"slugs": "机器学习"}

@@ -166,7 +166,7 @@ class DemoContentTests(TestCase):
         assert self.client.get(drafts[0].get_absolute_url()).status_code == 404
 
     def test_tag_page_of_a_demo_topic_renders(self):
-        response = self.client.get(reverse("papers:tag_detail", args=["language"]))
+        response = self.client.get(reverse("tag_detail", args=["language"]))
         assert response.status_code == 200
 
     def test_topic_filter_lists_only_that_topic(self):

@@ -62,13 +62,13 @@ def test_tags_field_accepts_comma_separated_input():
 
 
 def test_unknown_tag_page_is_404(client):
-    assert client.get(reverse("papers:tag_detail", args=["nope"])).status_code == 404
+    assert client.get(reverse("tag_detail", args=["nope"])).status_code == 404
 
 
 def test_tag_page_hides_drafts(client):
     PaperFactory(title="Public one", tags=["vision"])
     PaperFactory(title="Secret draft", tags=["vision"], status="draft")
-    body = client.get(reverse("papers:tag_detail", args=["vision"])).content.decode()
+    body = client.get(reverse("tag_detail", args=["vision"])).content.decode()
     assert "Public one" in body
     assert "Secret draft" not in body
     assert Paper.objects.count() == 2

@@ -1,0 +1,103 @@
+"""Read-only JSON API of published reports (mounted by config/api.py)."""
+
+from datetime import datetime
+
+from django.http import QueryDict
+from django.shortcuts import get_object_or_404
+from ninja import Field, Path, Query, Router, Schema
+from ninja.errors import HttpError
+from ninja.pagination import paginate
+
+from blog.filters import ReportFilter
+from blog.models import Kind, Report
+from papers import search
+from papers.api import (
+    LIST_ERRORS,
+    LOOKUP_ERRORS,
+    MAX_PAGE_SIZE,
+    TAGS,
+    Pagination,
+    PaperRefOut,
+    TagOut,
+    TagSlug,
+    Text,
+    Year,
+)
+
+router = Router(tags=["reports"])
+
+
+class ReportOut(Schema):
+    slug: str
+    title: str
+    kind: str = Field(..., description="paper-report, book-report, paper-of-the-week or article.")
+    label: str = Field(..., description="“Paper report 10”.")
+    number: int | None
+    teaser_html: str
+    work_in_progress: bool
+    published_at: datetime
+    updated_at: datetime
+    html_url: str
+    tags: list[TagOut]
+
+    @staticmethod
+    def resolve_html_url(report, context):
+        return context["request"].build_absolute_uri(report.get_absolute_url())
+
+    @staticmethod
+    def resolve_tags(report):
+        return list(report.tags.all())
+
+
+class ReportDetailOut(ReportOut):
+    body_html: str
+    series: str | None
+    part: int | None
+    papers: list[PaperRefOut] = Field(..., description="Published papers the report is about.")
+
+    @staticmethod
+    def resolve_series(report):
+        return report.series.title if report.series_id else None
+
+    @staticmethod
+    def resolve_papers(report):
+        return list(report.linked_papers())
+
+
+class ReportQuery(Schema):
+    tag: list[TagSlug] = TAGS
+    year: Year | None = Field(None, description="Year of publication.")
+    kind: Kind | None = None
+    q: Text | None = Field(None, max_length=200, description="Words in the title, tags or text.")
+
+
+def filtered_reports(filters):
+    """Published reports matching ``filters``, newest first; 422 for a bad filter."""
+    data = QueryDict(mutable=True)
+    for key, value in filters.dict(exclude_none=True, exclude={"q"}).items():
+        data.setlist(key, [str(v) for v in value] if isinstance(value, list) else [str(value)])
+    filterset = ReportFilter(data, queryset=Report.objects.published())
+    if not filterset.is_valid():
+        raise HttpError(422, "; ".join(f"{k}: {' '.join(v)}" for k, v in filterset.errors.items()))
+    reports = filterset.qs
+    if filters.q:
+        if len(filters.q) > search.MAX_QUERY_LENGTH:
+            raise HttpError(422, f"q: at most {search.MAX_QUERY_LENGTH} characters.")
+        reports = search.search(reports, search.parse_query(filters.q))
+    return reports.for_list().newest_first()
+
+
+@router.get(
+    "/reports", response={200: list[ReportOut], **LIST_ERRORS}, summary="List and filter reports"
+)
+@paginate(Pagination, max_limit=MAX_PAGE_SIZE)
+def list_reports(request, filters: Query[ReportQuery]):
+    """Published reports, newest first (stable), ``limit`` at most 100 per page."""
+    return filtered_reports(filters)
+
+
+@router.get(
+    "/reports/{slug}", response={200: ReportDetailOut, **LOOKUP_ERRORS}, summary="A report by slug"
+)
+def report_by_slug(request, slug: Path[Text]):
+    return get_object_or_404(Report.objects.published().for_list(), slug=slug)

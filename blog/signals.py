@@ -1,0 +1,42 @@
+"""Keep reports' search documents and wiki-links current when what they show changes."""
+
+from django.db.models import Q
+
+from blog.models import Report
+
+
+def reindex_report_of_link(sender, instance, **kwargs):
+    """A paper added to or removed from a report: its aliases are in the document."""
+    report = Report.objects.filter(pk=instance.report_id).first()
+    if report is not None:
+        report.update_search_index()
+
+
+def reindex_report_on_tags(sender, instance, action, reverse, pk_set, **kwargs):
+    """Tags added to or removed from reports (``m2m_changed`` sent by django-taggit)."""
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    reports = [instance] if not reverse else Report.objects.filter(pk__in=pk_set or [])
+    for report in reports:
+        report.update_search_index()
+
+
+def reindex_reports_of_tag(sender, instance, created=False, **kwargs):
+    """A renamed tag changes the search documents of its reports."""
+    if not created:
+        for report in Report.objects.filter(tags=instance):
+            report.update_search_index()
+
+
+def refresh_reports_naming(sender, paper, names, **kwargs):
+    """A paper's alias, ids, title or status changed: re-render the reports that may link it."""
+    naming = Q()
+    for name in names:
+        naming |= Q(body__icontains=str(name)) | Q(teaser__icontains=str(name))
+    candidates = Q(mentions=paper)
+    if naming:
+        candidates |= Q(body__contains="[[") & naming | Q(teaser__contains="[[") & naming
+    for report in Report.objects.filter(candidates).distinct():
+        report.refresh_wikilinks()
+    for report in Report.objects.filter(paper_links__paper=paper):
+        report.update_search_index()

@@ -1,0 +1,128 @@
+"""Site-wide search: ``/search/?q=`` across papers, reports and sessions.
+
+The matching and ranking live in ``papers/search.py`` (PostgreSQL full text, or the
+SQLite fallback). Here the three kinds are searched with the same query, merged by rank,
+narrowed by the type, year and tag facets, and shown one page at a time. The query
+count does not depend on the number of hits: one narrow query per kind for the whole
+result list, one per kind for the page's rows, one per kind for the tag facet.
+"""
+
+from collections import Counter
+
+from django import forms
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from config.content import KINDS, KINDS_BY_KEY, Item, load_objects
+from papers import search
+from papers.filters import TagSlugsField
+from papers.models import Tag
+
+PAGE_SIZE = 20
+# Enough for any real question; the rest of a vague query's hits are not worth ranking.
+MAX_HITS_PER_KIND = 500
+TOP_TAGS = 15
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        required=False,
+        max_length=search.MAX_QUERY_LENGTH,
+        error_messages={
+            "max_length": "Search for at most %(limit_value)d characters "
+            "(this query has %(show_value)d)."
+        },
+    )
+    type = forms.ChoiceField(choices=[(k.key, k.label) for k in KINDS], required=False)
+    year = forms.IntegerField(required=False, min_value=1000, max_value=3000)
+    # Every ``tag=`` of the query string (AND), at most five, each checked.
+    tag = TagSlugsField(required=False)
+
+    def clean_tag(self):
+        return list(dict.fromkeys(self.cleaned_data["tag"]))
+
+
+def _hits(kind, query, slugs):
+    """Every match of one kind as light ``Item``s (pk, rank, year): one query."""
+    queryset = search.search(
+        kind.with_tags(kind.published(), slugs), query, title_fields=kind.title_fields
+    )
+    rows = (
+        queryset.annotate(hit_year=kind.year)
+        .order_by("-search_rank", "-pk")
+        .values_list("pk", "search_rank", "hit_year", *kind.date_fields)[:MAX_HITS_PER_KIND]
+    )
+    return [
+        Item(kind, pk, kind.sort_key(dates), rank=rank or 0.0, year=year)
+        for pk, rank, year, *dates in rows
+    ]
+
+
+def _tag_facets(hits):
+    """The most frequent tags among ``hits`` with their counts (one query per kind)."""
+    counts, tags = Counter(), {}
+    for kind in KINDS:
+        pks = [hit.pk for hit in hits if hit.kind is kind]
+        if not pks:
+            continue
+        rows = (
+            Tag.objects.filter(**{f"{kind.tag_items}__content_object__in": pks})
+            .annotate(n=Count(kind.tag_items))
+            .values_list("slug", "name", "n")
+        )
+        for slug, name, n in rows:
+            counts[slug] += n
+            tags[slug] = name
+    ranked = sorted(counts.items(), key=lambda pair: (-pair[1], tags[pair[0]].casefold()))
+    return [{"slug": slug, "name": tags[slug], "count": n} for slug, n in ranked[:TOP_TAGS]]
+
+
+def _with_snippet(query):
+    def prepare(kind, queryset):
+        return search.with_snippets(queryset, query)
+
+    return prepare
+
+
+@require_safe
+def search_page(request):
+    form = SearchForm(request.GET)
+    context = {"form": form, "kinds": KINDS}
+    if not form.is_valid():
+        context["errors"] = form.errors
+        return render(request, "search/search.html", context, status=400)
+    data = form.cleaned_data
+    query = search.parse_query(data["q"].strip())
+    context.update(query=query, q=data["q"].strip(), active_tags=data["tag"])
+    context["active_year"] = data["year"]
+    context["active_type"] = KINDS_BY_KEY.get(data["type"])
+    if query.is_empty:
+        context["blank"] = True
+        return render(request, "search/search.html", context)
+
+    hits = [hit for kind in KINDS for hit in _hits(kind, query, data["tag"])]
+    chosen, year = context["active_type"], data["year"]
+    in_year = [hit for hit in hits if year is None or hit.year == year]
+    of_type = [hit for hit in hits if chosen is None or hit.kind is chosen]
+    results = [hit for hit in in_year if chosen is None or hit.kind is chosen]
+    # Best first; equal ranks (the fallback's scores often tie) put the newest first.
+    results.sort(key=lambda hit: (hit.rank, hit.date, hit.pk), reverse=True)
+
+    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+    items = load_objects(list(page.object_list), prepare=_with_snippet(query))
+    for item in items:
+        item.snippet = search.snippet_html(item.obj, query)
+    type_counts = Counter(hit.kind.key for hit in in_year)
+    year_counts = Counter(hit.year for hit in of_type if hit.year)
+    context.update(
+        page_obj=page,
+        items=items,
+        total=len(results),
+        type_facets=[(kind, type_counts[kind.key]) for kind in KINDS],
+        year_facets=sorted(year_counts.items(), reverse=True),
+        tag_facets=_tag_facets(results),
+        filtered=bool(chosen or year or data["tag"]),
+    )
+    return render(request, "search/search.html", context)

@@ -1,0 +1,246 @@
+"""Site-wide tag pages: every tag with its counts, one tag (or several: ``a+b``) across
+papers, reports and sessions, related tags, and an Atom feed per tag.
+
+Renamed tags keep their old addresses: a slug that no tag has but a ``TagRedirect``
+remembers answers with a permanent redirect to the tag's new address.
+"""
+
+from django import forms
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.core.paginator import Paginator
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape, linebreaks
+from django.views.decorators.http import require_safe
+
+from blog.feeds import xml_safe
+from config.content import KINDS, KINDS_BY_KEY, PAPERS, Item, load_objects
+from papers.models import Tag, TagRedirect
+
+PAGE_SIZE = 20
+MAX_TAGS = 5
+RELATED_TAGS = 12
+FEED_SIZE = 20
+SEPARATOR = "+"
+
+
+class SubqueryCount(Subquery):
+    """``(SELECT count(*) FROM (subquery))``: a per-row count without a GROUP BY join."""
+
+    template = "(SELECT count(*) FROM (%(subquery)s) _count)"
+    output_field = IntegerField()
+
+
+def tags_with_counts():
+    """Tags used by published content, each with ``papers``, ``reports``, ``sessions``.
+
+    One query: each count is a correlated subquery, so the three joins never multiply.
+    """
+    counts = {
+        kind.key: SubqueryCount(kind.published().filter(tags=OuterRef("pk")).values("pk"))
+        for kind in KINDS
+    }
+    return (
+        Tag.objects.annotate(**counts)
+        .filter(Q(papers__gt=0) | Q(reports__gt=0) | Q(sessions__gt=0))
+        .order_by("name")
+    )
+
+
+@require_safe
+def tag_index(request):
+    tags = list(tags_with_counts())
+    for tag in tags:
+        tag.total = tag.papers + tag.reports + tag.sessions
+    by_count = request.GET.get("sort") == "count"
+    if by_count:
+        tags.sort(key=lambda tag: (-tag.total, tag.name.casefold()))
+    return render(request, "tags/tag_index.html", {"tags": tags, "by_count": by_count})
+
+
+def tag_path(tags):
+    """The address of the list of ``tags`` (an intersection when there are several)."""
+    return reverse("tag_detail", args=[SEPARATOR.join(tag.slug for tag in tags)])
+
+
+def _parse_slugs(raw):
+    slugs = [slug for slug in raw.split(SEPARATOR) if slug]
+    unique = list(dict.fromkeys(slugs))
+    if not unique or len(unique) > MAX_TAGS or any(len(slug) > 100 for slug in unique):
+        raise Http404(f"A tag page combines one to {MAX_TAGS} tags.")
+    return unique
+
+
+def resolve_tags(raw):
+    """``(tags, moved)`` for the slugs in ``raw``; ``moved`` when ``raw`` is not their address.
+
+    A slug of a renamed tag resolves through ``TagRedirect``; a slug no tag ever had is a 404.
+    """
+    slugs = _parse_slugs(raw)
+    found = {tag.slug: tag for tag in Tag.objects.filter(slug__in=slugs)}
+    missing = [slug for slug in slugs if slug not in found]
+    if missing:
+        found |= {
+            r.old_slug: r.tag
+            for r in TagRedirect.objects.filter(old_slug__in=missing).select_related("tag")
+        }
+        if any(slug not in found for slug in missing):
+            raise Http404("No such tag.")
+    tags = list({found[slug].pk: found[slug] for slug in slugs}.values())
+    # "a++b", "a+a" and old slugs all move to the one address of this set of tags.
+    return tags, SEPARATOR.join(tag.slug for tag in tags) != raw
+
+
+def _redirect_keeping_query(request, path):
+    query = request.GET.urlencode()
+    return redirect(f"{path}?{query}" if query else path, permanent=True)
+
+
+def tagged_querysets(tags):
+    """Per kind, the published rows carrying every one of ``tags``."""
+    slugs = [tag.slug for tag in tags]
+    return {kind: kind.with_tags(kind.published(), slugs) for kind in KINDS}
+
+
+def related_tags(tags, querysets):
+    """Tags that co-occur most with ``tags`` on the same published rows (one query per kind)."""
+    counts = {}
+    for kind, queryset in querysets.items():
+        rows = (
+            Tag.objects.filter(**{f"{kind.tag_items}__content_object__in": queryset.values("pk")})
+            .exclude(pk__in=[tag.pk for tag in tags])
+            .annotate(n=Count(kind.tag_items))
+            .values_list("pk", "name", "slug", "n")
+        )
+        for pk, name, slug, n in rows:
+            entry = counts.setdefault(pk, {"name": name, "slug": slug, "count": 0})
+            entry["count"] += n
+    ranked = sorted(counts.values(), key=lambda e: (-e["count"], e["name"].casefold()))
+    return ranked[:RELATED_TAGS]
+
+
+class TagPageForm(forms.Form):
+    type = forms.ChoiceField(choices=[(k.key, k.label) for k in KINDS], required=False)
+
+
+@require_safe
+def tag_detail(request, slugs):
+    tags, moved = resolve_tags(slugs)
+    if moved:
+        return _redirect_keeping_query(request, tag_path(tags))
+    form = TagPageForm(request.GET)
+    context = {"tags": tags, "tag": tags[0], "form": form}
+    if not form.is_valid():
+        context["errors"] = form.errors
+        return render(request, "tags/tag_detail.html", context, status=400)
+    chosen = KINDS_BY_KEY.get(form.cleaned_data["type"])
+    querysets = tagged_querysets(tags)
+    items, counts = [], {}
+    for kind, queryset in querysets.items():
+        # One narrow query per kind for the whole list; the page's rows are loaded below.
+        rows = [
+            Item(kind, pk, kind.sort_key(values))
+            for pk, *values in queryset.order_by().values_list("pk", *kind.date_fields)
+        ]
+        counts[kind.key] = len(rows)
+        if chosen is None or chosen is kind:
+            items.extend(rows)
+    items.sort(key=lambda item: (item.date, item.kind is PAPERS, item.pk), reverse=True)
+    related = related_tags(tags, querysets)
+    for entry in related:
+        if len(tags) < MAX_TAGS:
+            combined = SEPARATOR.join([*(t.slug for t in tags), entry["slug"]])
+            entry["combine_url"] = reverse("tag_detail", args=[combined])
+    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    context.update(
+        page_obj=page,
+        items=load_objects(list(page.object_list)),
+        counts=counts,
+        total=sum(counts.values()),
+        chosen=chosen,
+        kinds=KINDS,
+        related=related,
+        removals=[(t, tag_path([o for o in tags if o != t])) for t in tags]
+        if len(tags) > 1
+        else [],
+        feed_url=reverse("tag_feed", args=[slugs]),
+    )
+    return render(request, "tags/tag_detail.html", context)
+
+
+class TagFeed(Feed):
+    """Papers, reports and sessions with the tag(s), newest on the site first."""
+
+    feed_type = Atom1Feed
+
+    def __call__(self, request, slugs):
+        tags, moved = resolve_tags(slugs)
+        if moved:  # a renamed tag's old feed address: the feed at its new address
+            slugs = SEPARATOR.join(tag.slug for tag in tags)
+            return _redirect_keeping_query(request, reverse("tag_feed", args=[slugs]))
+        request.resolved_tags = tags
+        return super().__call__(request, slugs=slugs)
+
+    def get_object(self, request, slugs):
+        return request.resolved_tags
+
+    def items(self, tags):
+        querysets = tagged_querysets(tags)
+        items = []
+        for kind, queryset in querysets.items():
+            for obj in kind.for_page(queryset.order_by(f"-{kind.feed_date}"))[:FEED_SIZE]:
+                items.append(Item(kind, obj.pk, getattr(obj, kind.feed_date), obj=obj))
+        items.sort(key=lambda item: item.date, reverse=True)
+        return items[:FEED_SIZE]
+
+    def title(self, tags):
+        names = " + ".join(tag.name for tag in tags)
+        return xml_safe(f"Tagged “{names}” · {settings.SITE_NAME}")
+
+    def subtitle(self, tags):
+        names = ", ".join(tag.name for tag in tags)
+        return xml_safe(f"Papers, reports and reading-group sessions about {names}.")
+
+    def link(self, tags):
+        return tag_path(tags)
+
+    def feed_url(self, tags):
+        return reverse("tag_feed", args=[SEPARATOR.join(tag.slug for tag in tags)])
+
+    def item_title(self, item):
+        obj = item.obj
+        if item.kind.key == "papers":
+            return xml_safe(f"Paper: {obj}")
+        if item.kind.key == "reports":
+            return xml_safe(f"{obj.label}: {obj.title}")
+        return xml_safe(f"Session {obj.number}: {obj.title}")
+
+    def item_description(self, item):
+        obj = item.obj
+        if item.kind.key == "papers":
+            return xml_safe(linebreaks(escape(obj.abstract)) or obj.notes_html)
+        if item.kind.key == "reports":
+            return xml_safe(obj.teaser_html)
+        return xml_safe(obj.summary_html)
+
+    def item_link(self, item):
+        return item.obj.get_absolute_url()
+
+    def item_guid(self, item):
+        return f"{item.kind.singular}:{item.pk}"
+
+    def item_guid_is_permalink(self, item):
+        return False
+
+    def item_pubdate(self, item):
+        return item.date
+
+    def item_updateddate(self, item):
+        return item.obj.updated_at
+
+    def item_categories(self, item):
+        return [xml_safe(tag.name) for tag in item.obj.tags.all()]

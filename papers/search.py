@@ -1,0 +1,279 @@
+"""Full-text search: one entry point, two implementations chosen by the database.
+
+Every searchable model (papers, reports, sessions) stores its own search document when it
+is saved: ``search_text`` (plain text of everything searchable) and, on PostgreSQL,
+``search_vector`` (a weighted ``tsvector`` with a GIN index). ``search()`` then filters
+and ranks a queryset of such a model:
+
+- PostgreSQL: ``websearch_to_tsquery`` (quotes, ``-word``, ``or``), ``ts_rank`` with the
+  weights A (title, alias) > B (authors, tags…) > C (abstract, notes, body), highlighted
+  snippets by ``ts_headline``, and pg_trgm similarity on titles and aliases so that a typo
+  ("mambda") or a spelling ("gpt3") still finds the paper.
+- Anything else (SQLite): the same query syntax, parsed here, matched with ``icontains``
+  on the stored plain text; title hits rank first. Snippets are cut in Python.
+"""
+
+import html
+import re
+from dataclasses import dataclass, field
+
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+    TrigramSimilarity,
+    TrigramWordSimilarity,
+)
+from django.db import connections
+from django.db.models import Case, F, FloatField, Func, Q, TextField, Value, When
+from django.db.models.functions import Lower
+from django.utils.safestring import mark_safe
+
+CONFIG = "english"
+MAX_QUERY_LENGTH = 200
+MAX_TERMS = 10
+# ts_headline and the Python fallback mark hits with these; they are escaped and replaced
+# by <mark> afterwards, so nothing from the document itself can become HTML.
+_START, _STOP = "\x02", "\x03"
+_SEPARATOR = "\x1e"  # between the body and the short fields in ``search_text``
+_EDGE_PUNCTUATION = ".,;:!?()[]{}<>'\"`“”‘’«»"
+_TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Everything searchable is indexed, but a snippet only needs the start of a long report.
+MAX_DOCUMENT_LENGTH = 100_000
+
+
+def uses_postgres(using="default"):
+    return connections[using].vendor == "postgresql"
+
+
+# --- the query -----------------------------------------------------------------------
+
+
+@dataclass
+class Term:
+    text: str
+    negated: bool = False
+    phrase: bool = False
+
+
+@dataclass
+class ParsedQuery:
+    """A query in the websearch syntax: groups are ANDed, terms in a group are ORed."""
+
+    raw: str
+    groups: list[list[Term]] = field(default_factory=list)
+    excluded: list[Term] = field(default_factory=list)
+
+    @property
+    def is_empty(self):
+        """True when nothing positive is left to look for (only punctuation, ``-``…)."""
+        return not self.groups
+
+    @property
+    def is_plain(self):
+        """Plain words only: no quotes, no ``-word``, no ``or`` (fuzzy matching applies)."""
+        return not self.excluded and all(
+            len(group) == 1 and not group[0].phrase for group in self.groups
+        )
+
+    @property
+    def words(self):
+        return [term.text for group in self.groups for term in group]
+
+
+def _clean(text):
+    text = text.strip(_EDGE_PUNCTUATION)
+    return text if any(char.isalnum() for char in text) else ""
+
+
+def parse_query(raw):
+    """Parse ``raw`` as ``websearch_to_tsquery`` does: ``"a phrase"``, ``-word``, ``or``."""
+    query = ParsedQuery(raw=raw)
+    join_next = False
+    count = 0
+    for match in _TOKEN.finditer(raw):
+        if count >= MAX_TERMS:
+            break
+        minus, quoted, word = match.groups()
+        if word is not None:
+            if word.lower() == "or":
+                join_next = bool(query.groups)
+                continue
+            negated = word.startswith("-") and len(word) > 1
+            term = Term(_clean(word[1:] if negated else word), negated=negated)
+        else:
+            term = Term(" ".join(_clean(part) for part in quoted.split()).strip(), bool(minus))
+            term.phrase = " " in term.text
+        if not term.text:
+            continue
+        count += 1
+        if term.negated:
+            query.excluded.append(term)
+        elif join_next:
+            query.groups[-1].append(term)
+        else:
+            query.groups.append([term])
+        join_next = False
+    return query
+
+
+# --- the stored document --------------------------------------------------------------
+
+
+def document_fields(parts, using="default"):
+    """The field values that store a search document made of weighted ``parts``.
+
+    ``parts`` maps a weight (``"A"``, ``"B"``, ``"C"``) to strings. Returns kwargs for
+    ``QuerySet.update()``: the plain text always, the ``tsvector`` on PostgreSQL.
+    """
+    texts = {weight: " \n".join(text for text in parts.get(weight, []) if text) for weight in "ABC"}
+    # The body comes first, then a separator, then title, authors, tags: snippets are cut
+    # from the body only, so they never repeat what the result's heading already shows.
+    body = _CONTROL.sub(" ", texts["C"][:MAX_DOCUMENT_LENGTH])
+    rest = _CONTROL.sub(" ", "\n".join(texts[w] for w in "AB" if texts[w]))
+    plain = f"{body}{_SEPARATOR}{rest}"
+    values = {"search_text": plain}
+    if uses_postgres(using):
+        vector = None
+        for weight in "ABC":
+            text = _CONTROL.sub(" ", texts[weight][:MAX_DOCUMENT_LENGTH])
+            part = SearchVector(Value(text, output_field=TextField()), weight=weight, config=CONFIG)
+            vector = part if vector is None else vector + part
+        values["search_vector"] = vector
+    return values
+
+
+def store_document(model, pk, parts):
+    """Write the search document of one row without touching its other columns."""
+    model._default_manager.filter(pk=pk).update(**document_fields(parts))
+
+
+# --- searching ------------------------------------------------------------------------
+
+
+def search(queryset, query, title_fields=("title",)):
+    """``queryset`` narrowed to rows matching ``query`` and annotated with ``search_rank``.
+
+    ``query`` is a :class:`ParsedQuery`; an empty one matches nothing. ``title_fields``
+    are the short fields that count most (and, on PostgreSQL, get fuzzy matching).
+    """
+    if query.is_empty:
+        return queryset.none()
+    if uses_postgres(queryset.db):
+        return _search_postgres(queryset, query, title_fields)
+    return _search_fallback(queryset, query, title_fields)
+
+
+def _search_postgres(queryset, query, title_fields):
+    ts_query = SearchQuery(query.raw, search_type="websearch", config=CONFIG)
+    rank = SearchRank(F("search_vector"), ts_query)
+    matches = Q(search_vector=ts_query)
+    if query.is_plain:
+        # Typos and spellings: "mambda", "gpt3", "stable difusion". The `%` and `%>`
+        # operators use the pg_trgm indexes where the table has them.
+        text = " ".join(query.words)
+        similarities = []
+        squashed = _squash(text)
+        for name in title_fields:
+            matches |= Q(**{f"{name}__trigram_similar": text})
+            matches |= Q(**{f"{name}__trigram_word_similar": text})
+            similarities += [
+                TrigramSimilarity(name, text),
+                TrigramWordSimilarity(text, name),
+                # "gpt3" is "GPT-3" once both lose their punctuation and spaces.
+                TrigramSimilarity(_Squashed(name), squashed),
+            ]
+        # Summed, not the best one: "gpt3" is as close to "GPT-4" in a title as to "GPT-3"
+        # in a title, but only the paper whose alias is "GPT-3" is close on every count.
+        rank = rank + sum(similarities[1:], similarities[0]) * Value(0.5)
+    return queryset.filter(matches).annotate(search_rank=rank)
+
+
+class _Squashed(Func):
+    """Lower case letters and digits only, in SQL: ``regexp_replace(lower(x), …)``."""
+
+    function = "regexp_replace"
+    output_field = TextField()
+
+    def __init__(self, expression):
+        super().__init__(Lower(expression), Value("[^[:alnum:]]+"), Value(""), Value("g"))
+
+
+def _squash(text):
+    return "".join(char for char in text.lower() if char.isalnum())
+
+
+def _term_q(term, field_name):
+    return Q(**{f"{field_name}__icontains": term.text})
+
+
+def _search_fallback(queryset, query, title_fields):
+    for group in query.groups:
+        condition = Q()
+        for term in group:
+            condition |= _term_q(term, "search_text")
+        queryset = queryset.filter(condition)
+    for term in query.excluded:
+        queryset = queryset.exclude(_term_q(term, "search_text"))
+    # A title hit is worth more than a hit anywhere else; each word counts once.
+    score = Value(0.1)
+    for text in query.words:
+        title_hit = Q()
+        for name in title_fields:
+            title_hit |= Q(**{f"{name}__icontains": text})
+        score = score + Case(When(title_hit, then=Value(1.0)), default=Value(0.1))
+    return queryset.annotate(search_rank=score * Value(1.0, output_field=FloatField()))
+
+
+# --- snippets -------------------------------------------------------------------------
+
+
+def with_snippets(queryset, query):
+    """Annotate ``search_snippet`` (PostgreSQL) for the rows of one page of results."""
+    if query.is_empty or not uses_postgres(queryset.db):
+        return queryset
+    ts_query = SearchQuery(query.raw, search_type="websearch", config=CONFIG)
+    body = Func(
+        F("search_text"),
+        Value(_SEPARATOR),
+        Value(1),
+        function="split_part",
+        output_field=TextField(),
+    )
+    headline = SearchHeadline(
+        body,
+        ts_query,
+        config=CONFIG,
+        start_sel=_START,
+        stop_sel=_STOP,
+        max_words=30,
+        min_words=12,
+        max_fragments=2,
+        fragment_delimiter=" … ",
+    )
+    return queryset.annotate(search_snippet=headline)
+
+
+def snippet_html(obj, query, length=220):
+    """A short, escaped extract of ``obj``'s search document with the hits in ``<mark>``."""
+    raw = getattr(obj, "search_snippet", None)
+    if raw is None:
+        raw = _python_snippet(obj.search_text or "", query, length)
+    raw = " ".join(raw.replace("\x10", "").replace("\x11", "").split())
+    escaped = html.escape(raw.replace(_START, "\x10").replace(_STOP, "\x11"))
+    return mark_safe(escaped.replace("\x10", "<mark>").replace("\x11", "</mark>"))  # noqa: S308
+
+
+def _python_snippet(text, query, length):
+    text = text.split(_SEPARATOR)[0].replace(_START, "").replace(_STOP, "")
+    words = [w for w in query.words if w]
+    if not words:
+        return text[:length]
+    pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
+    first = pattern.search(text)
+    start = max(0, first.start() - length // 3) if first else 0
+    extract = text[start : start + length]
+    marked = pattern.sub(lambda m: f"{_START}{m.group(0)}{_STOP}", extract)
+    return ("… " if start else "") + marked + (" …" if start + length < len(text) else "")

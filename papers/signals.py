@@ -1,0 +1,65 @@
+"""Signals of the paper database, and the receivers that keep search documents current.
+
+``paper_references_changed`` tells the apps that own Markdown texts (reports, sessions)
+that a paper's alias, slug, title, ids or status changed, so texts whose wiki-links name
+it are rendered again (``names`` holds the old and new values).
+"""
+
+from django.dispatch import Signal
+
+paper_references_changed = Signal()
+
+
+def reindex_paper_of_authorship(sender, instance, **kwargs):
+    """An author added, moved or removed changes the paper's search document."""
+    paper = getattr(instance, "paper", None)
+    if paper is not None and paper.pk:
+        paper.update_search_index()
+
+
+def reindex_papers_of_author(sender, instance, created=False, **kwargs):
+    """A renamed author changes the search documents of their papers."""
+    if created:
+        return
+    for paper in instance.papers.all():
+        paper.update_search_index()
+
+
+def reindex_paper_on_tags(sender, instance, action, reverse, pk_set, **kwargs):
+    """Tags added to or removed from papers (``m2m_changed`` sent by django-taggit)."""
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    from papers.models import Paper
+
+    if not reverse:
+        instance.update_search_index()
+    elif pk_set:
+        for paper in Paper.objects.filter(pk__in=pk_set):
+            paper.update_search_index()
+
+
+def reindex_papers_of_tag(sender, instance, created=False, **kwargs):
+    """A renamed tag changes the search documents of its papers."""
+    if created:
+        return
+    from papers.models import Paper
+
+    for paper in Paper.objects.filter(tags=instance):
+        paper.update_search_index()
+
+
+def rerender_notes_naming(sender, paper, names, **kwargs):
+    """Paper notes whose wiki-links may name ``paper`` are rendered again."""
+    from django.db.models import Q
+
+    from papers.markdown import render_markdown
+    from papers.models import Paper
+
+    condition = Q()
+    for name in names:
+        condition |= Q(notes__icontains=str(name))
+    if not condition:
+        return
+    for other in Paper.objects.filter(notes__contains="[[").filter(condition).only("notes"):
+        # A queryset update: the paper's "updated" date and its signals stay untouched.
+        Paper.objects.filter(pk=other.pk).update(notes_html=render_markdown(other.notes))

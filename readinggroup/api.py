@@ -1,0 +1,113 @@
+"""Read-only JSON API of published reading-group sessions (mounted by config/api.py)."""
+
+from datetime import datetime
+
+from django.db.models.functions import ExtractYear
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import Field, Path, Query, Router, Schema
+from ninja.errors import HttpError
+from ninja.pagination import paginate
+
+from papers import search
+from papers.api import (
+    LIST_ERRORS,
+    LOOKUP_ERRORS,
+    MAX_PAGE_SIZE,
+    TAGS,
+    Pagination,
+    PaperRefOut,
+    TagOut,
+    TagSlug,
+    Text,
+    Year,
+)
+from papers.filters import MAX_TAG_FILTERS
+from readinggroup.models import MAX_SESSION_NUMBER, Presentation
+
+router = Router(tags=["reading group"])
+
+
+class SessionOut(Schema):
+    number: int
+    title: str
+    scheduled_at: datetime
+    ends_at: datetime
+    location: str
+    presenters: list[str]
+    paper: PaperRefOut | None = Field(..., description="The paper presented, when published.")
+    has_slides: bool
+    recording_url: str
+    html_url: str
+    tags: list[TagOut]
+
+    @staticmethod
+    def resolve_presenters(session):
+        return [presenter.name for presenter in session.presenters.all()]
+
+    @staticmethod
+    def resolve_paper(session):
+        paper = session.paper
+        return paper if paper is not None and paper.is_published else None
+
+    @staticmethod
+    def resolve_has_slides(session):
+        return bool(session.slides)
+
+    @staticmethod
+    def resolve_html_url(session, context):
+        return context["request"].build_absolute_uri(session.get_absolute_url())
+
+    @staticmethod
+    def resolve_tags(session):
+        return list(session.tags.all())
+
+
+class SessionDetailOut(SessionOut):
+    summary_html: str
+
+
+class SessionQuery(Schema):
+    tag: list[TagSlug] = TAGS
+    year: Year | None = Field(None, description="Year the session took place.")
+    upcoming: bool | None = Field(None, description="true: not ended yet; false: past only.")
+    q: Text | None = Field(
+        None, max_length=200, description="Words in the title, paper, presenters or summary."
+    )
+
+
+@router.get(
+    "/sessions",
+    response={200: list[SessionOut], **LIST_ERRORS},
+    summary="List and filter sessions",
+)
+@paginate(Pagination, max_limit=MAX_PAGE_SIZE)
+def list_sessions(request, filters: Query[SessionQuery]):
+    """Published sessions, newest first (stable), ``limit`` at most 100 per page."""
+    sessions = Presentation.objects.published()
+    tags = [slug for slug in filters.tag if slug.strip()]
+    if len(tags) > MAX_TAG_FILTERS or any(len(slug) > 100 for slug in tags):
+        raise HttpError(422, f"tag: at most {MAX_TAG_FILTERS} tags of at most 100 characters.")
+    for slug in tags:
+        sessions = sessions.filter(tags__slug=slug)
+    if filters.year is not None:
+        sessions = sessions.annotate(year=ExtractYear("scheduled_at")).filter(year=filters.year)
+    if filters.upcoming is not None:
+        now = timezone.now()
+        sessions = sessions.upcoming(now) if filters.upcoming else sessions.past(now)
+    if filters.q:
+        if len(filters.q) > search.MAX_QUERY_LENGTH:
+            raise HttpError(422, f"q: at most {search.MAX_QUERY_LENGTH} characters.")
+        sessions = search.search(sessions, search.parse_query(filters.q))
+    return sessions.for_list().order_by("-scheduled_at", "-number")
+
+
+@router.get(
+    "/sessions/{number}",
+    response={200: SessionDetailOut, **LOOKUP_ERRORS},
+    summary="A session by number",
+)
+def session_by_number(request, number: Path[int]):
+    if not 1 <= number <= MAX_SESSION_NUMBER:  # beyond any session; PostgreSQL ints overflow
+        raise HttpError(404, "No session has this number.")
+    return get_object_or_404(Presentation.objects.published().for_list(), number=number)

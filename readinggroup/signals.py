@@ -1,0 +1,42 @@
+"""Keep sessions' search documents and wiki-links current when what they show changes."""
+
+from django.db.models import Q
+
+from readinggroup.models import Presentation
+
+
+def reindex_session_on_m2m(sender, instance, action, reverse, pk_set, **kwargs):
+    """Tags or presenters added to or removed from sessions."""
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    sessions = [instance] if not reverse else Presentation.objects.filter(pk__in=pk_set or [])
+    for session in sessions:
+        session.update_search_index()
+
+
+def reindex_sessions_of_tag(sender, instance, created=False, **kwargs):
+    """A renamed tag changes the search documents of its sessions."""
+    if not created:
+        for session in Presentation.objects.filter(tags=instance):
+            session.update_search_index()
+
+
+def reindex_sessions_of_presenter(sender, instance, created=False, **kwargs):
+    """A renamed presenter changes the search documents of their sessions."""
+    if not created:
+        for session in instance.presentations.all():
+            session.update_search_index()
+
+
+def refresh_sessions_naming(sender, paper, names, **kwargs):
+    """A paper's alias, ids, title or status changed: re-render the summaries that may link it."""
+    naming = Q()
+    for name in names:
+        naming |= Q(summary__icontains=str(name))
+    candidates = Q(mentions=paper)
+    if naming:
+        candidates |= Q(summary__contains="[[") & naming
+    for session in Presentation.objects.filter(candidates).distinct():
+        session.refresh_wikilinks()
+    for session in Presentation.objects.filter(paper=paper):
+        session.update_search_index()

@@ -1,0 +1,133 @@
+"""The JSON API beyond papers: reports, sessions, tags with counts per type; drafts hidden."""
+
+import pytest
+
+from tests.blog.factories import ReportFactory, at
+from tests.factories import PaperFactory
+from tests.readinggroup.factories import PresentationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def content():
+    lora = PaperFactory(title="LoRA", alias="LoRA", tags=["fine-tuning"])
+    hidden = PaperFactory(title="Hidden paper", status="draft")
+    return {
+        "lora": lora,
+        "report": ReportFactory(
+            title="Reading LoRA",
+            body="Low-rank updates.",
+            tags=["fine-tuning", "language"],
+            papers=[lora, hidden],
+            published_at=at(2023),
+        ),
+        "older": ReportFactory(title="Older report", tags=["language"], published_at=at(2021)),
+        "draft_report": ReportFactory(title="Draft report", tags=["fine-tuning"], draft=True),
+        "session": PresentationFactory(
+            title="LoRA session", paper=lora, tags=["fine-tuning"], scheduled_at=at(2024)
+        ),
+        "hidden_paper_session": PresentationFactory(
+            title="About a hidden paper", paper=hidden, scheduled_at=at(2022)
+        ),
+        "draft_session": PresentationFactory(title="Draft session", tags=["secret"], draft=True),
+    }
+
+
+def titles(response):
+    assert response.status_code == 200, response.content
+    return [item["title"] for item in response.json()["items"]]
+
+
+def test_reports_list_filters_and_hides_drafts(client, content):
+    assert titles(client.get("/api/reports")) == ["Reading LoRA", "Older report"]
+    assert titles(client.get("/api/reports?tag=fine-tuning&tag=language")) == ["Reading LoRA"]
+    assert titles(client.get("/api/reports?year=2021")) == ["Older report"]
+    assert titles(client.get("/api/reports?kind=article")) == []
+    assert titles(client.get("/api/reports?q=low-rank")) == ["Reading LoRA"]
+    item = client.get("/api/reports").json()["items"][0]
+    assert item["html_url"] == "http://testserver" + content["report"].get_absolute_url()
+    assert {tag["slug"] for tag in item["tags"]} == {"fine-tuning", "language"}
+
+
+def test_report_detail_lists_only_published_papers(client, content):
+    data = client.get(f"/api/reports/{content['report'].slug}").json()
+    assert [paper["title"] for paper in data["papers"]] == ["LoRA"]
+    assert "Low-rank updates." in data["body_html"]
+    assert client.get(f"/api/reports/{content['draft_report'].slug}").status_code == 404
+
+
+def test_sessions_list_and_detail(client, content):
+    assert titles(client.get("/api/sessions")) == ["LoRA session", "About a hidden paper"]
+    assert titles(client.get("/api/sessions?tag=fine-tuning")) == ["LoRA session"]
+    assert titles(client.get("/api/sessions?year=2022")) == ["About a hidden paper"]
+    assert titles(client.get("/api/sessions?upcoming=true")) == []
+    assert titles(client.get("/api/sessions?q=lora")) == ["LoRA session"]
+    hidden = client.get(f"/api/sessions/{content['hidden_paper_session'].number}").json()
+    assert hidden["paper"] is None  # the paper is a draft
+    shown = client.get(f"/api/sessions/{content['session'].number}").json()
+    assert shown["paper"]["title"] == "LoRA"
+    assert client.get(f"/api/sessions/{content['draft_session'].number}").status_code == 404
+    assert client.get("/api/sessions/99999999999999999999").status_code == 404
+
+
+def test_tags_count_every_type_and_skip_draft_only_tags(client, content):
+    items = client.get("/api/tags").json()["items"]
+    counts = {item["slug"]: (item["papers"], item["reports"], item["sessions"]) for item in items}
+    assert counts == {"fine-tuning": (1, 1, 1), "language": (0, 2, 0)}
+    assert items[0]["html_url"] == "http://testserver/tags/fine-tuning/"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/reports?limit=100000",
+        "/api/sessions?limit=100000",
+        "/api/tags?limit=100000",
+        "/api/reports?unknown=1",
+    ],
+)
+def test_page_size_is_capped_and_unknown_filters_ignored(client, content, url):
+    response = client.get(url)
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/reports?offset=-1",
+        "/api/reports?year=abc",
+        "/api/reports?kind=nope",
+        "/api/reports?q=" + "x" * 300,
+        "/api/reports?tag=a&tag=b&tag=c&tag=d&tag=e&tag=f",
+        "/api/sessions?year=abc",
+        "/api/sessions?year=99999",
+        "/api/sessions?upcoming=maybe",
+        "/api/sessions?q=" + "x" * 300,
+        "/api/sessions?tag=" + "t" * 101,
+        "/api/sessions/abc",
+        "/api/tags?offset=-1",
+    ],
+)
+def test_bad_parameters_are_422_never_500(client, content, url):
+    assert client.get(url).status_code == 422
+
+
+def test_everything_is_read_only(client, content):
+    for url in ["/api/reports", "/api/sessions", "/api/tags"]:
+        assert client.post(url, {}).status_code == 405
+        response = client.get(url, HTTP_ORIGIN="https://elsewhere.example")
+        assert response["Access-Control-Allow-Origin"] == "*"
+
+
+@pytest.mark.parametrize("n", [3, 30])
+def test_list_query_counts_are_constant(client, django_assert_max_num_queries, n):
+    for i in range(n):
+        ReportFactory(tags=[f"t{i % 3}", "shared"], published_at=at(2020))
+        PresentationFactory(tags=[f"t{i % 3}", "shared"])
+    with django_assert_max_num_queries(3):  # count, page, tags
+        assert client.get("/api/reports?limit=50").status_code == 200
+    with django_assert_max_num_queries(4):  # count, page with papers, presenters, tags
+        assert client.get("/api/sessions?limit=50").status_code == 200
+    with django_assert_max_num_queries(2):  # count, page
+        assert client.get("/api/tags?limit=50").status_code == 200

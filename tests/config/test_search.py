@@ -1,0 +1,388 @@
+"""Site-wide search: matching, ranking, facets, snippets, drafts, nasty input, query counts."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from papers import search
+from papers.models import Author, Authorship, Paper, Tag
+from tests.blog.factories import ReportFactory, at
+from tests.factories import AuthorFactory, PaperFactory, paper_with_everything
+from tests.readinggroup.factories import PresentationFactory
+
+pytestmark = pytest.mark.django_db
+URL = reverse("search")
+on_postgres = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL full-text and pg_trgm only"
+)
+
+
+@pytest.fixture
+def shelf():
+    ho = AuthorFactory(name="Jonathan Ho")
+    ddpm = PaperFactory(
+        title="Denoising Diffusion Probabilistic Models",
+        alias="DDPM",
+        year=2020,
+        tags=["diffusion", "generative models"],
+        authors=[ho],
+        abstract="A forward process adds Gaussian noise; a network learns to undo it.",
+    )
+    ldm = PaperFactory(
+        title="High-Resolution Image Synthesis with Latent Diffusion Models",
+        alias="Stable Diffusion",
+        year=2021,
+        month=12,
+        tags=["diffusion", "vision"],
+    )
+    mamba = PaperFactory(
+        title="Mamba: Linear-Time Sequence Modeling with Selective State Spaces",
+        alias="Mamba",
+        year=2023,
+        tags=["sequence models"],
+        notes="Selective scans replace attention; compare with diffusion only in passing.",
+    )
+    lora = PaperFactory(
+        title="LoRA: Low-Rank Adaptation of Large Language Models",
+        alias="LoRA",
+        year=2021,
+        tags=["fine-tuning"],
+    )
+    draft = PaperFactory(
+        title="Secret Diffusion Draft", alias="Hidden", status="draft", tags=["diffusion"]
+    )
+    report = ReportFactory(
+        title="Reading the LoRA paper",
+        body="Freeze the weights and learn a low-rank update. Diffusion models use it too.",
+        tags=["fine-tuning"],
+        published_at=at(2022, 3),
+    )
+    draft_report = ReportFactory(title="Diffusion draft report", draft=True)
+    session = PresentationFactory(
+        title="Selective state spaces",
+        paper=mamba,
+        summary="We presented the selective scan and argued about diffusion of ideas.",
+        scheduled_at=at(2024, 2),
+        tags=["sequence models"],
+    )
+    draft_session = PresentationFactory(title="Diffusion draft session", draft=True)
+    return locals()
+
+
+def results(response):
+    return [(item.kind.key, item.obj.title) for item in response.context["items"]]
+
+
+def titles(response):
+    return [title for _, title in results(response)]
+
+
+# --- the query language -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "groups", "excluded", "plain"),
+    [
+        ("diffusion models", [["diffusion"], ["models"]], [], True),
+        ('"low-rank adaptation" lora', [["low-rank adaptation"], ["lora"]], [], False),
+        ("vision -segmentation", [["vision"]], ["segmentation"], False),
+        ("lora or qlora", [["lora", "qlora"]], [], False),
+        ('"unbalanced quote', [["unbalanced quote"]], [], False),
+        ("!!! ??? ...", [], [], True),
+        ("-", [], [], True),
+        ("C++ (2021)", [["C++"], ["2021"]], [], True),
+    ],
+)
+def test_queries_are_parsed_like_websearch(raw, groups, excluded, plain):
+    query = search.parse_query(raw)
+    assert [[term.text for term in group] for group in query.groups] == groups
+    assert [term.text for term in query.excluded] == excluded
+    assert query.is_plain == plain
+    assert query.is_empty == (not groups)
+
+
+def test_query_keeps_at_most_ten_terms():
+    query = search.parse_query(" ".join(f"word{i}" for i in range(50)))
+    assert len(query.words) == search.MAX_TERMS
+
+
+# --- what is found ----------------------------------------------------------------------
+
+
+def test_finds_papers_reports_and_sessions_but_never_drafts(client, shelf):
+    response = client.get(URL, {"q": "diffusion"})
+    assert response.status_code == 200
+    found = results(response)
+    assert ("papers", shelf["ddpm"].title) in found
+    assert ("papers", shelf["ldm"].title) in found
+    assert ("papers", shelf["mamba"].title) in found  # in its notes
+    assert ("reports", "Reading the LoRA paper") in found  # in its body
+    assert ("sessions", "Selective state spaces") in found  # in its summary
+    body = response.content.decode()
+    for secret in ("Secret Diffusion Draft", "Diffusion draft report", "Diffusion draft session"):
+        assert secret not in body
+
+
+def test_title_and_alias_outrank_abstract_and_notes(client, shelf):
+    found = titles(client.get(URL, {"q": "diffusion", "type": "papers"}))
+    # Both papers with "Diffusion" in the title come before the one that has it in its notes.
+    assert found.index(shelf["mamba"].title) == 2
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("ddpm", "Denoising Diffusion Probabilistic Models"),  # alias
+        ("Jonathan Ho", "Denoising Diffusion Probabilistic Models"),  # author
+        ("gaussian noise", "Denoising Diffusion Probabilistic Models"),  # abstract
+        ("fine-tuning", "LoRA: Low-Rank Adaptation of Large Language Models"),  # tag
+        ("selective scans", "Mamba: Linear-Time Sequence Modeling with Selective State Spaces"),
+    ],
+)
+def test_every_field_of_a_paper_is_searched(client, shelf, q, expected):
+    assert expected in titles(client.get(URL, {"q": q, "type": "papers"}))
+
+
+def test_session_is_found_by_its_papers_alias(client, shelf):
+    assert ("sessions", "Selective state spaces") in results(client.get(URL, {"q": "mamba"}))
+
+
+def test_phrase_exclusion_and_or(client, shelf):
+    phrase = titles(client.get(URL, {"q": '"low-rank update"'}))
+    assert phrase == ["Reading the LoRA paper"]
+    excluded = titles(client.get(URL, {"q": "diffusion -gaussian", "type": "papers"}))
+    assert shelf["ddpm"].title not in excluded and shelf["ldm"].title in excluded
+    either = titles(client.get(URL, {"q": "ddpm or mamba", "type": "papers"}))
+    assert set(either) == {shelf["ddpm"].title, shelf["mamba"].title}
+
+
+def test_search_document_follows_authors_tags_and_renames(client, shelf):
+    paper = shelf["lora"]
+    author = Author.objects.create(name="Edward Hu")
+    Authorship.objects.create(paper=paper, author=author, position=0)
+    assert paper.title in titles(client.get(URL, {"q": "Edward Hu"}))
+    author.name = "Edward J. Hufnagel"
+    author.save()
+    assert paper.title in titles(client.get(URL, {"q": "Hufnagel"}))
+    paper.tags.add("parameter-efficient")
+    assert paper.title in titles(client.get(URL, {"q": "parameter-efficient"}))
+    tag = Tag.objects.get(name="parameter-efficient")
+    tag.name = "adapters everywhere"
+    tag.save()
+    found = results(client.get(URL, {"q": "adapters everywhere"}))
+    assert ("papers", paper.title) in found
+    shelf["report"].tags.add(tag)
+    assert ("reports", "Reading the LoRA paper") in results(
+        client.get(URL, {"q": "adapters everywhere"})
+    )
+
+
+@on_postgres
+@pytest.mark.parametrize(
+    ("q", "first"),
+    [
+        ("mambda", "Mamba: Linear-Time Sequence Modeling with Selective State Spaces"),
+        ("stable difusion", "High-Resolution Image Synthesis with Latent Diffusion Models"),
+        ("lora", "LoRA: Low-Rank Adaptation of Large Language Models"),
+    ],
+)
+def test_typos_and_aliases_are_found_by_trigram_similarity(client, shelf, q, first):
+    assert titles(client.get(URL, {"q": q}))[0] == first
+
+
+@on_postgres
+def test_gpt3_spelled_without_hyphen_ranks_the_gpt3_paper_first(client):
+    PaperFactory(title="Improving Language Understanding by Generative Pre-Training", alias="GPT")
+    PaperFactory(title="Language Models are Few-Shot Learners", alias="GPT-3")
+    PaperFactory(title="Sparks of AGI: Early experiments with GPT-4", alias="")
+    assert titles(client.get(URL, {"q": "gpt3"}))[0] == "Language Models are Few-Shot Learners"
+
+
+@on_postgres
+def test_word_forms_match_and_are_highlighted(client, shelf):
+    response = client.get(URL, {"q": "adds gaussian noises", "type": "papers"})
+    assert titles(response) == [shelf["ddpm"].title]
+    snippet = str(response.context["items"][0].snippet)
+    assert "<mark>Gaussian</mark>" in snippet and "<mark>noise</mark>" in snippet
+
+
+@on_postgres
+def test_search_uses_the_gin_index(shelf):
+    query = search.parse_query("diffusion")
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")  # a tiny table would be scanned anyway
+    try:
+        for model, index in [
+            (Paper, "paper_search_vector"),
+            (type(shelf["report"]), "report_search_vector"),
+            (type(shelf["session"]), "presentation_search_vector"),
+        ]:
+            plan = search.search(model.objects.all(), query).order_by("-search_rank").explain()
+            assert index in plan, plan
+        fuzzy = search.search(Paper.objects.all(), search.parse_query("mambda"), ("title", "alias"))
+        plan = fuzzy.order_by("-search_rank").explain()
+        assert "paper_title_trgm" in plan and "paper_alias_trgm" in plan, plan
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET enable_seqscan")
+
+
+def test_snippets_mark_hits_and_escape_the_text(client):
+    PaperFactory(
+        title="A paper about robustness",
+        abstract='We test <script>alert("x")</script> inputs for robustness & safety.',
+    )
+    response = client.get(URL, {"q": "robustness"})
+    snippet = str(response.context["items"][0].snippet)
+    assert "<mark>" in snippet.lower()
+    # PostgreSQL's ts_headline drops tags from the text; the fallback escapes them.
+    assert "<script>" not in snippet
+    assert "&lt;script&gt;" in snippet or "alert(&quot;x&quot;)" in snippet
+    assert "<script>alert" not in response.content.decode()
+
+
+# --- facets -----------------------------------------------------------------------------
+
+
+def test_type_year_and_tag_facets_combine_with_the_query(client, shelf):
+    response = client.get(URL, {"q": "diffusion"})
+    types = {kind.key: n for kind, n in response.context["type_facets"]}
+    assert types == {"papers": 3, "reports": 1, "sessions": 1}
+    years = dict(response.context["year_facets"])
+    assert years[2020] == 1 and years[2021] == 1 and years[2022] == 1 and years[2024] == 1
+    tags = {tag["slug"]: tag["count"] for tag in response.context["tag_facets"]}
+    assert tags["diffusion"] == 2
+
+    in_2021 = client.get(URL, {"q": "diffusion", "year": 2021})
+    assert results(in_2021) == [("papers", shelf["ldm"].title)]
+    tagged = client.get(URL, {"q": "diffusion", "tag": ["diffusion", "vision"]})
+    assert results(tagged) == [("papers", shelf["ldm"].title)]
+    reports = client.get(URL, {"q": "diffusion", "type": "reports"})
+    assert results(reports) == [("reports", "Reading the LoRA paper")]
+    # The type facet still counts the other types under the same year.
+    assert {k.key: n for k, n in reports.context["type_facets"]}["papers"] == 3
+
+
+def test_an_empty_result_suggests_removing_filters(client, shelf):
+    response = client.get(URL, {"q": "diffusion", "year": 1999, "tag": "vision"})
+    assert response.status_code == 200
+    assert results(response) == []
+    body = response.content.decode()
+    assert "Try removing a filter" in body
+    assert "any year, not only 1999" in body
+    assert "without the tag vision" in body
+    assert 'href="/search/?q=diffusion"' in body
+
+
+def test_no_match_without_filters_says_so(client, shelf):
+    body = client.get(URL, {"q": "xylophone"}).content.decode()
+    assert "Nothing matches “xylophone”" in body
+    assert "Try removing a filter" not in body
+
+
+# --- nasty input ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("params", "status"),
+    [
+        ({"q": "a\x00b"}, 400),
+        ({"q": "x" * 10_000}, 400),
+        ({"q": "!!! ??? ... ;;;"}, 200),
+        ({"q": '"unbalanced quote'}, 200),
+        ({"q": 'two "unbalanced" quotes"'}, 200),
+        ({"q": "-"}, 200),
+        ({"q": "- - -"}, 200),
+        ({"q": "'; DROP TABLE papers_paper; --"}, 200),
+        ({"q": "1' OR '1'='1"}, 200),
+        ({"q": "diffusion) | (!x & y:*"}, 200),
+        ({"q": "\\"}, 200),
+        ({"q": "%_%"}, 200),
+        ({"q": "or or or"}, 200),
+        ({"q": "diffusion", "year": "abc"}, 400),
+        ({"q": "diffusion", "year": "99999999999999999999"}, 400),
+        ({"q": "diffusion", "type": "nope"}, 400),
+        ({"q": "diffusion", "tag": ["a", "b", "c", "d", "e", "f"]}, 400),
+        ({"q": "diffusion", "tag": "t" * 101}, 400),
+        ({"q": "diffusion", "page": "-1"}, 200),
+        ({"q": "diffusion", "page": "999999"}, 200),
+        ({"q": "diffusion", "page": "abc"}, 200),
+        ({"q": ["two", "values"]}, 200),
+        ({}, 200),
+    ],
+)
+def test_bad_input_is_a_clear_4xx_or_a_page_never_a_500(client, shelf, params, status):
+    response = client.get(URL, params)
+    assert response.status_code == status, response.content[:300]
+    if status == 400:
+        body = response.content.decode()
+        assert "NUL" in body or 'role="alert"' in body
+
+
+def test_overlong_query_says_how_long_it_may_be(client):
+    body = client.get(URL, {"q": "x" * 10_000}).content.decode()
+    assert "at most 200 characters" in body and "10000" in body
+
+
+def test_punctuation_only_explains_what_to_type(client, shelf):
+    body = client.get(URL, {"q": "?!"}).content.decode()
+    assert "has no word to search for" in body
+
+
+def test_sql_fragments_are_just_text(client, shelf):
+    before = Paper.objects.count()
+    assert client.get(URL, {"q": "'; DELETE FROM papers_paper; --"}).status_code == 200
+    assert Paper.objects.count() == before > 0
+
+
+# --- performance ------------------------------------------------------------------------
+
+
+def _fill(n):
+    for i in range(n):
+        paper_with_everything(
+            tags=(f"t{i % 4}", "shared"), title=f"Diffusion study {i}", year=2000 + i % 10
+        )
+        ReportFactory(
+            title=f"Diffusion report {i}", tags=["shared", f"r{i % 3}"], published_at=at(2020)
+        )
+        PresentationFactory(
+            title=f"Diffusion session {i}",
+            tags=["shared"],
+            scheduled_at=at(2021) + datetime.timedelta(days=i),
+        )
+
+
+@pytest.mark.parametrize("n", [3, 30])
+def test_query_count_does_not_grow_with_hits(client, django_assert_max_num_queries, n):
+    _fill(n)
+    # Hits: one per kind (3). Page rows: papers + authors + tags, reports + tags,
+    # sessions + presenters + tags (8). Tag facet: one per kind (3).
+    with django_assert_max_num_queries(14):
+        response = client.get(URL, {"q": "diffusion"})
+    assert response.context["total"] == 3 * n
+    with django_assert_max_num_queries(14):
+        client.get(URL, {"q": "diffusion", "tag": "shared", "year": 2021})
+
+
+def test_header_search_box_is_on_every_page(client, shelf):
+    pages = [
+        "/",
+        reverse("papers:paper_list"),
+        shelf["ddpm"].get_absolute_url(),
+        shelf["report"].get_absolute_url(),
+        shelf["session"].get_absolute_url(),
+        reverse("blog:report_list"),
+        reverse("readinggroup:presentation_list"),
+        reverse("tag_index"),
+        Tag.objects.get(name="diffusion").get_absolute_url(),
+        URL + "?q=diffusion",
+        "/no-such-page/",
+    ]
+    for url in pages:
+        response = client.get(url)
+        body = response.content.decode()
+        assert 'role="search"' in body and 'action="/search/"' in body, url
+        assert '<label class="visually-hidden" for="header-q">' in body, url

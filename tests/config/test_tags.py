@@ -1,0 +1,205 @@
+"""Site-wide tags: index with counts, tag pages across types, intersections, related tags,
+renamed tags, the Atom feed, drafts, query counts."""
+
+import datetime
+from xml.etree import ElementTree
+
+import pytest
+from django.urls import reverse
+
+from papers.models import Tag, TagRedirect
+from tests.blog.factories import ReportFactory, at
+from tests.factories import PaperFactory, paper_with_everything
+from tests.readinggroup.factories import PresentationFactory
+
+pytestmark = pytest.mark.django_db
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+@pytest.fixture
+def content():
+    return {
+        "paper_old": PaperFactory(title="Old vision paper", year=2015, tags=["vision"]),
+        "paper_new": PaperFactory(
+            title="New SSL paper", year=2023, month=5, tags=["vision", "self-supervised"]
+        ),
+        "paper_draft": PaperFactory(title="Draft vision paper", tags=["vision"], status="draft"),
+        "report": ReportFactory(
+            title="A vision report", tags=["vision", "self-supervised"], published_at=at(2022)
+        ),
+        "report_draft": ReportFactory(title="Draft vision report", tags=["vision"], draft=True),
+        "session": PresentationFactory(
+            title="A vision session", tags=["vision"], scheduled_at=at(2024, 1)
+        ),
+        "session_draft": PresentationFactory(
+            title="Draft vision session", tags=["vision", "secret"], draft=True
+        ),
+        "language": PaperFactory(title="Language paper", tags=["language"]),
+    }
+
+
+def item_titles(response):
+    return [item.obj.title for item in response.context["items"]]
+
+
+def test_tag_urls_are_site_wide():
+    tag = Tag.objects.create(name="Self-Supervised")
+    assert tag.get_absolute_url() == "/tags/self-supervised/"
+
+
+def test_index_lists_every_used_tag_with_counts_per_type(client, content):
+    response = client.get(reverse("tag_index"))
+    assert response.status_code == 200
+    counts = {t.slug: (t.papers, t.reports, t.sessions) for t in response.context["tags"]}
+    assert counts == {
+        "vision": (2, 1, 1),
+        "self-supervised": (1, 1, 0),
+        "language": (1, 0, 0),
+    }  # "secret" is only on a draft session: not listed
+    body = response.content.decode()
+    assert 'href="/tags/vision/"' in body
+    by_use = client.get(reverse("tag_index"), {"sort": "count"}).context["tags"]
+    assert by_use[0].slug == "vision"
+
+
+def test_tag_page_lists_all_types_newest_first_without_drafts(client, content):
+    response = client.get(reverse("tag_detail", args=["vision"]))
+    assert response.status_code == 200
+    assert item_titles(response) == [
+        "A vision session",  # 2024
+        "New SSL paper",  # May 2023
+        "A vision report",  # 2022
+        "Old vision paper",  # 2015
+    ]
+    assert response.context["counts"] == {"papers": 2, "reports": 1, "sessions": 1}
+    body = response.content.decode()
+    assert "Draft vision" not in body
+    assert 'href="/tags/vision/feed/"' in body
+
+
+def test_type_filter(client, content):
+    response = client.get(reverse("tag_detail", args=["vision"]), {"type": "reports"})
+    assert item_titles(response) == ["A vision report"]
+    bad = client.get(reverse("tag_detail", args=["vision"]), {"type": "<script>"})
+    assert bad.status_code == 400
+    assert "<script>" not in bad.content.decode()
+
+
+def test_intersection_and_related_tags(client, content):
+    response = client.get("/tags/vision+self-supervised/")
+    assert response.status_code == 200
+    assert item_titles(response) == ["New SSL paper", "A vision report"]
+    related = client.get("/tags/vision/").context["related"]
+    assert related[0]["slug"] == "self-supervised" and related[0]["count"] == 2
+    assert related[0]["combine_url"] == "/tags/vision+self-supervised/"
+    assert "secret" not in {entry["slug"] for entry in related}  # from a draft only
+
+
+@pytest.mark.parametrize(
+    ("path", "target"),
+    [
+        ("/tags/vision+vision/", "/tags/vision/"),
+        ("/tags/vision++self-supervised/", "/tags/vision+self-supervised/"),
+        ("/tags/+vision/", "/tags/vision/"),
+    ],
+)
+def test_one_address_per_set_of_tags(client, content, path, target):
+    response = client.get(path)
+    assert response.status_code == 301
+    assert response["Location"] == target
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/tags/nope/",
+        "/tags/vision+nope/",
+        "/tags/a+b+c+d+e+f/",
+        "/tags/" + "x" * 101 + "/",
+        "/tags/%0A/",
+        "/tags/%20/",
+        "/tags/'%20OR%201=1/",
+    ],
+)
+def test_unknown_tags_are_404(client, content, path):
+    assert client.get(path).status_code == 404
+
+
+def test_nul_in_a_tag_address_is_400(client):
+    assert client.get("/tags/a%00b/").status_code == 400
+
+
+def test_pages_out_of_range_fall_back(client, content):
+    for page in ["-1", "999999", "abc"]:
+        assert client.get("/tags/vision/", {"page": page}).status_code == 200
+
+
+def test_renamed_tag_keeps_old_urls_working(client, content):
+    tag = Tag.objects.get(slug="self-supervised")
+    tag.name = "Self-supervised learning"
+    tag.save()
+    assert tag.slug == "self-supervised-learning"
+    assert TagRedirect.objects.get(old_slug="self-supervised").tag == tag
+    old = client.get("/tags/self-supervised/", {"type": "papers"})
+    assert old.status_code == 301
+    assert old["Location"] == "/tags/self-supervised-learning/?type=papers"
+    both = client.get("/tags/vision+self-supervised/")
+    assert both["Location"] == "/tags/vision+self-supervised-learning/"
+    feed = client.get("/tags/self-supervised/feed/")
+    assert feed.status_code == 301 and feed["Location"] == "/tags/self-supervised-learning/feed/"
+    assert client.get(both["Location"]).status_code == 200
+    # Renamed back: the old slug is live again and no longer redirects.
+    tag.name = "self-supervised"
+    tag.save()
+    assert tag.slug == "self-supervised"
+    assert client.get("/tags/self-supervised/").status_code == 200
+    assert client.get("/tags/self-supervised-learning/").status_code == 301
+
+
+def test_renaming_to_a_taken_slug_gets_a_fresh_one(content):
+    tag = Tag.objects.get(slug="language")
+    tag.name = "Vision!"
+    tag.save()
+    assert tag.slug == "vision-2"
+
+
+def test_feed_has_every_type_and_no_drafts(client, content):
+    response = client.get(reverse("tag_feed", args=["vision"]))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/atom+xml")
+    root = ElementTree.fromstring(response.content)  # noqa: S314 - our own feed
+    titles = [entry.findtext(f"{ATOM}title") for entry in root.iter(f"{ATOM}entry")]
+    assert len(titles) == 4
+    for expected in ["Paper: Old vision paper", "Paper: New SSL paper", ": A vision report",
+                     ": A vision session"]:  # fmt: skip
+        assert any(title.endswith(expected) or title == expected for title in titles), expected
+    assert not any("Draft" in title for title in titles)
+    links = {entry.find(f"{ATOM}link").get("href") for entry in root.iter(f"{ATOM}entry")}
+    assert f"http://testserver{content['report'].get_absolute_url()}" in links
+    assert client.get("/tags/nope/feed/").status_code == 404
+
+
+def _fill(n):
+    for i in range(n):
+        paper_with_everything(tags=("shared", f"p{i % 4}"), year=2000 + i % 20)
+        ReportFactory(tags=["shared", f"r{i % 3}"], published_at=at(2010 + i % 10))
+        PresentationFactory(
+            tags=["shared", f"s{i % 2}"], scheduled_at=at(2020) + datetime.timedelta(days=i)
+        )
+
+
+@pytest.mark.parametrize("n", [3, 30])
+def test_query_counts_do_not_grow_with_content(client, django_assert_max_num_queries, n):
+    _fill(n)
+    with django_assert_max_num_queries(1):
+        response = client.get(reverse("tag_index"))
+    assert len(response.context["tags"]) > 5
+    # tags (1), one narrow query per kind (3), the page's rows with their prefetches (8),
+    # related tags (3)
+    with django_assert_max_num_queries(15):
+        response = client.get(reverse("tag_detail", args=["shared"]))
+    assert len(response.context["items"]) == min(3 * n, 20)
+    with django_assert_max_num_queries(15):
+        client.get("/tags/shared+p1/", {"page": 2})
+    with django_assert_max_num_queries(12):
+        client.get(reverse("tag_feed", args=["shared"]))
