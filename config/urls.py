@@ -36,7 +36,8 @@ urlpatterns = [
     path("markdownx/markdownify/", editor.markdown_preview, name="markdownx_markdownify"),
     path("markdownx/upload/", editor.image_upload, name="markdownx_upload"),
     path("api/", api.urls),
-    re_path(r"^api/(?P<rest>.*)$", not_found, name="api_not_found"),
+    # (?s:…): an address with a newline in it is still under /api/ and gets the JSON 404.
+    re_path(r"^api/(?P<rest>(?s:.*))$", not_found, name="api_not_found"),
     path("sitemap.xml", require_safe(public_page(sitemap)), {"sitemaps": sitemaps}, name="sitemap"),
     path("healthz", views.healthz, name="healthz"),
     # Shadows the admin's own "View on site" redirect with one that checks permissions.
