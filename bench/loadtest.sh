@@ -53,34 +53,11 @@ if [ "$have" != "$PAPERS" ]; then
     $PY manage.py migrate --noinput -v 0
   fi
   started=$(date +%s)
-  if $PY manage.py help synth >/dev/null 2>&1; then
-    DB_STATEMENT_TIMEOUT=0 $PY manage.py synth --papers "$PAPERS"
-  else
-    # Stand-in until `manage.py synth` (issue 7) is merged: plain papers with authors and
-    # tags, bulk-inserted. Delete this branch once synth exists.
-    echo "manage.py synth is not available: filling with the minimal stand-in loader"
-    DB_STATEMENT_TIMEOUT=0 PAPERS="$PAPERS" $PY manage.py shell -v 0 <<'PYTHON'
-import os, random
-from django.db import transaction
-from papers.models import Author, Authorship, Paper, Tag, TaggedPaper
-n, rng = int(os.environ["PAPERS"]), random.Random(1)
-words = "attention diffusion sparse latent neural graph vision language policy reward scaling".split()
-with transaction.atomic():
-    tags = Tag.objects.bulk_create(Tag(name=f"topic {i}", slug=f"topic-{i}") for i in range(300))
-    authors = Author.objects.bulk_create(Author(name=f"Author {i}", slug=f"author-{i}") for i in range(n // 3 + 1))
-    for start in range(0, n, 5000):
-        papers = Paper.objects.bulk_create(
-            Paper(title=f"{' '.join(rng.sample(words, 4)).title()} {i}", slug=f"paper-{i}",
-                  year=rng.randint(1995, 2025), month=rng.randint(1, 12), venue=rng.choice(["NeurIPS", "ICML", "ICLR", "arXiv"]),
-                  status="published" if rng.random() < 0.95 else "draft", notes="Some *notes*.", notes_html="<p>Some <em>notes</em>.</p>")
-            for i in range(start, min(n, start + 5000)))
-        Authorship.objects.bulk_create(Authorship(paper=p, author=a, position=k) for p in papers for k, a in enumerate(rng.sample(authors, 3)))
-        TaggedPaper.objects.bulk_create(TaggedPaper(content_object=p, tag=t) for p in papers for t in rng.sample(tags, 3))
-print(f"{Paper.objects.count()} papers")
-PYTHON
-  fi
+  DB_STATEMENT_TIMEOUT=0 $PY manage.py synth --papers "$PAPERS"
   echo "filled in $(( $(date +%s) - started )) s"
 fi
+# synth bulk-inserts, which sends no signals: build the search documents once.
+DB_STATEMENT_TIMEOUT=0 $PY manage.py search_index
 psql_ -d "$BENCH_DB" -c "ANALYZE"
 
 say "static files and URL mix"
