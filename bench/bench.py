@@ -51,7 +51,7 @@ PAGES = [
     ("search (list ?q=)", "papers:paper_list", lambda s: "?q=diffusion"),
     ("year page", "papers:paper_year", lambda s: [s["year"]]),
     ("author page", "papers:author_detail", lambda s: [s["author"]]),
-    ("tag page", "papers:tag_detail", lambda s: [s["tag"]]),
+    ("tag page", "tag_detail", lambda s: [s["tag"]]),
     ("paper detail", "papers:paper_detail", lambda s: [s["paper"]]),
     ("paper .bib", "papers:paper_bibtex", lambda s: [s["paper"]]),
     ("sitemap.xml", "sitemap", lambda s: ""),

@@ -192,7 +192,9 @@ class TagFeed(Feed):
         querysets = tagged_querysets(tags)
         items = []
         for kind, queryset in querysets.items():
-            for obj in kind.for_page(queryset.order_by(f"-{kind.feed_date}"))[:FEED_SIZE]:
+            # defer(None): a feed entry carries the full text, which cards leave deferred.
+            rows = kind.for_page(queryset.order_by(f"-{kind.feed_date}")).defer(None)
+            for obj in rows[:FEED_SIZE]:
                 items.append(Item(kind, obj.pk, getattr(obj, kind.feed_date), obj=obj))
         items.sort(key=lambda item: item.date, reverse=True)
         return items[:FEED_SIZE]

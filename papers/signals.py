@@ -12,6 +12,8 @@ paper_references_changed = Signal()
 
 def reindex_paper_of_authorship(sender, instance, **kwargs):
     """An author added, moved or removed changes the paper's search document."""
+    if kwargs.get("raw"):  # loaddata/restore: rows arrive in any order; reindex after
+        return
     paper = getattr(instance, "paper", None)
     if paper is not None and paper.pk:
         paper.update_search_index()
@@ -19,6 +21,8 @@ def reindex_paper_of_authorship(sender, instance, **kwargs):
 
 def reindex_papers_of_author(sender, instance, created=False, **kwargs):
     """A renamed author changes the search documents of their papers."""
+    if kwargs.get("raw"):  # loaddata/restore: rows arrive in any order; reindex after
+        return
     if created:
         return
     for paper in instance.papers.all():
@@ -40,6 +44,8 @@ def reindex_paper_on_tags(sender, instance, action, reverse, pk_set, **kwargs):
 
 def reindex_papers_of_tag(sender, instance, created=False, **kwargs):
     """A renamed tag changes the search documents of its papers."""
+    if kwargs.get("raw"):  # loaddata/restore: rows arrive in any order; reindex after
+        return
     if created:
         return
     from papers.models import Paper

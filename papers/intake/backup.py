@@ -179,6 +179,8 @@ def restore_site(directory):
     try:
         with transaction.atomic():
             call_command("loaddata", str(directory / DATA), verbosity=0)
+            # Fixtures load raw, without the signals that keep search documents current.
+            call_command("search_index", verbosity=0)
             restored = {m._meta.label: m._base_manager.count() for m in model_list}
             if restored != counts:
                 wrong = [
