@@ -241,3 +241,17 @@ def test_images_outside_the_notes_folder_are_not_read(tmp_path):
     )
     out = run(notes / "n.md")
     assert "is outside" in out and Figure.objects.count() == 0
+
+
+def test_format_is_detected_from_the_content_or_forced(notes_dir):
+    org_text = (notes_dir / "reading.org").read_text()
+    (notes_dir / "reading.txt").write_text(org_text)
+    out = run(notes_dir / "reading.txt", "--dry-run")
+    assert "reading.txt (org): 3 paper mentions → 3 papers" in out
+    # Forced to Markdown, the org links are not Markdown links: nothing is found.
+    with pytest.raises(CommandError, match=r"no entry linking a paper was found \(markdown\)"):
+        run(notes_dir / "reading.txt", "--format", "markdown")
+    (notes_dir / "notes.md").write_text(org_text)
+    out = run(notes_dir / "notes.md", "--format", "org")
+    assert "notes.md (org): 3 paper mentions → 3 papers" in out
+    assert Paper.objects.count() == 3
