@@ -32,15 +32,15 @@ def reindex_reports_of_tag(sender, instance, created=False, **kwargs):
             report.update_search_index()
 
 
-def refresh_reports_naming(sender, paper, names, **kwargs):
-    """A paper's alias, ids, title or status changed: re-render the reports that may link it."""
+def refresh_reports_naming(sender, papers, names, **kwargs):
+    """Papers' alias, ids, title or status changed: re-render the reports that may link them."""
     naming = Q()
     for name in names:
         naming |= Q(body__icontains=str(name)) | Q(teaser__icontains=str(name))
-    candidates = Q(mentions=paper)
+    candidates = Q(mentions__in=papers)
     if naming:
         candidates |= Q(body__contains="[[") & naming | Q(teaser__contains="[[") & naming
     for report in Report.objects.filter(candidates).distinct():
         report.refresh_wikilinks()
-    for report in Report.objects.filter(paper_links__paper=paper):
+    for report in Report.objects.filter(paper_links__paper__in=papers).distinct():
         report.update_search_index()

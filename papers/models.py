@@ -19,7 +19,7 @@ from taggit.managers import TaggableManager
 from papers import search
 from papers.identifiers import normalize_arxiv_id, normalize_doi, parse_arxiv_id
 from papers.markdown import render_markdown, validate_markdown
-from papers.signals import paper_references_changed
+from papers.signals import announce_references_changed
 from papers.tagging import Tag, TaggedItem, TagRedirect
 
 MONTHS = [(number, name) for number, name in enumerate(
@@ -250,7 +250,7 @@ class Paper(models.Model):
                 for name, value in refs.items()
                 if value and name != "status"
             }
-            paper_references_changed.send(sender=Paper, paper=self, names=names)
+            announce_references_changed(self, names)
         self._stored_references = now
 
     def get_absolute_url(self):

@@ -1,13 +1,57 @@
 """Signals of the paper database, and the receivers that keep search documents current.
 
 ``paper_references_changed`` tells the apps that own Markdown texts (reports, sessions)
-that a paper's alias, slug, title, ids or status changed, so texts whose wiki-links name
-it are rendered again (``names`` holds the old and new values).
+that papers' alias, slug, title, ids or status changed, so texts whose wiki-links name
+them are rendered again (``papers`` is a list, ``names`` holds the old and new values).
 """
+
+import contextlib
+import contextvars
 
 from django.dispatch import Signal
 
 paper_references_changed = Signal()
+
+# Papers per announcement at the end of a batch: their names become OR-ed LIKE terms,
+# and SQLite refuses expressions nested deeper than 1,000.
+BATCH_ANNOUNCE_SIZE = 25
+
+_pending = contextvars.ContextVar("pending_reference_changes", default=None)
+
+
+def announce_references_changed(paper, names):
+    """Send ``paper_references_changed`` now, or at the end of the enclosing batch."""
+    pending = _pending.get()
+    if pending is None:
+        paper_references_changed.send(sender=type(paper), papers=[paper], names=names)
+    else:
+        pending.setdefault(paper.pk, (paper, set()))[1].update(names)
+
+
+@contextlib.contextmanager
+def references_announced_at_end():
+    """Collect the reference changes of many saves and announce them in a few signals.
+
+    An import of thousands of papers would otherwise run every receiver's queries once
+    per paper, which was most of its time. Nothing is announced if the block raises.
+    """
+    if _pending.get() is not None:  # nested: the outer block announces
+        yield
+        return
+    pending = {}
+    token = _pending.set(pending)
+    try:
+        yield
+    finally:
+        _pending.reset(token)
+    changes = list(pending.values())
+    for start in range(0, len(changes), BATCH_ANNOUNCE_SIZE):
+        chunk = changes[start : start + BATCH_ANNOUNCE_SIZE]
+        paper_references_changed.send(
+            sender=type(chunk[0][0]),
+            papers=[paper for paper, _ in chunk],
+            names=set().union(*(names for _, names in chunk)),
+        )
 
 
 def reindex_paper_of_authorship(sender, instance, **kwargs):
@@ -54,8 +98,8 @@ def reindex_papers_of_tag(sender, instance, created=False, **kwargs):
         paper.update_search_index()
 
 
-def rerender_notes_naming(sender, paper, names, **kwargs):
-    """Paper notes whose wiki-links may name ``paper`` are rendered again."""
+def rerender_notes_naming(sender, papers, names, **kwargs):
+    """Paper notes whose wiki-links may name one of ``papers`` are rendered again."""
     from django.db.models import Q
 
     from papers.markdown import render_markdown

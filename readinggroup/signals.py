@@ -32,15 +32,15 @@ def reindex_sessions_of_presenter(sender, instance, created=False, **kwargs):
             session.update_search_index()
 
 
-def refresh_sessions_naming(sender, paper, names, **kwargs):
-    """A paper's alias, ids, title or status changed: re-render the summaries that may link it."""
+def refresh_sessions_naming(sender, papers, names, **kwargs):
+    """Papers' alias, ids, title or status changed: re-render the summaries that may link them."""
     naming = Q()
     for name in names:
         naming |= Q(summary__icontains=str(name))
-    candidates = Q(mentions=paper)
+    candidates = Q(mentions__in=papers)
     if naming:
         candidates |= Q(summary__contains="[[") & naming
     for session in Presentation.objects.filter(candidates).distinct():
         session.refresh_wikilinks()
-    for session in Presentation.objects.filter(paper=paper):
+    for session in Presentation.objects.filter(paper__in=papers):
         session.update_search_index()

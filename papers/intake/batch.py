@@ -11,6 +11,7 @@ from django.db import transaction
 
 from papers.intake.saving import OnExisting, PaperWriter
 from papers.models import Status
+from papers.signals import references_announced_at_end
 
 
 def _line_number(source):
@@ -106,12 +107,15 @@ def run_batch(items, *, on_existing=OnExisting.FILL, status=Status.DRAFT, dry_ru
     try:
         with transaction.atomic():
             writer.prime(records)
-            for item in items:
-                if isinstance(item, Problem):
-                    report.problems.append(item)
-                else:
-                    report.outcomes.append(writer.write(item))
-            report.notes += writer.finish()
+            # Reports and sessions that wiki-link the new papers are re-rendered once, at
+            # the end, instead of after each paper.
+            with references_announced_at_end():
+                for item in items:
+                    if isinstance(item, Problem):
+                        report.problems.append(item)
+                    else:
+                        report.outcomes.append(writer.write(item))
+                report.notes += writer.finish()
             keep = not dry_run and (skip_invalid or not report.failures)
             if not keep:
                 transaction.set_rollback(True)

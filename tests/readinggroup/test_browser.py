@@ -82,6 +82,30 @@ def test_visitor_sees_the_next_session_and_watches_a_past_one(browser):
     assert video.get_attribute("referrerpolicy") == "strict-origin-when-cross-origin"
 
 
+@pytest.mark.parametrize("can_show_pdf", [True, False])
+def test_slides_are_offered_in_the_form_the_browser_can_show(browser, can_show_pdf):
+    page, base_url = browser
+    session = session_with_everything()
+    # Phones say they have no PDF viewer; desktop browsers say they have one.
+    page.add_init_script(
+        f"Object.defineProperty(navigator, 'pdfViewerEnabled', {{get: () => {str(can_show_pdf).lower()}}})"
+    )
+    page.goto(base_url + session.get_absolute_url())
+    page.wait_for_function("document.querySelector('.pdf-viewer[hidden], .pdf-fallback[hidden]')")
+    assert page.locator("iframe.pdf-viewer").is_visible() is can_show_pdf
+    fallback = page.locator(".pdf-fallback")
+    assert fallback.is_visible() is not can_show_pdf
+    if not can_show_pdf:
+        page.set_viewport_size({"width": 390, "height": 800})  # a phone: no sideways scrolling
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        assert (
+            fallback.locator("a").get_attribute("href")
+            == f"/reading-group/{session.number}/slides.pdf"
+        )
+        assert _image_loaded(fallback.locator("img"))
+    assert page.get_by_role("link", name="Download the slides (PDF)").is_visible()
+
+
 def test_visitor_sees_when_nothing_was_recorded(browser):
     page, base_url = browser
     bare = PresentationFactory(title="LanguageBind")

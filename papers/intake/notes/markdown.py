@@ -60,6 +60,14 @@ _OTHER_LABELS = {
     "code", "github", "implementation", "slides", "recording", "video", "talk", "project",
     "website", "blog", "data", "dataset", "demo", "poster",
 }  # fmt: skip
+# "No slides or recording available" under a session heading describes the session, not
+# the paper: it stays out of the paper's notes.
+_NOTHING_AVAILABLE = re.compile(
+    r"^\s*(?:\*\*|__|\*|_)?\s*no\s+(?:slides|recording|video|code)"
+    r"(?:\s*(?:,|or|and|nor)\s*(?:slides|recording|video|code))*\s+(?:is\s+|are\s+)?"
+    r"available\.?\s*(?:\*\*|__|\*|_)?\s*$",
+    re.I,
+)
 _NUMBERED_PREFIX = re.compile(r"^(?:[A-Za-z-]+\s+){1,3}\d+\s*[:.\-–]\s+")
 _PREVIOUS_WORK = re.compile(r"previous work|prior work|builds on|based on", re.I)
 _VENUE_WORDS = re.compile(
@@ -290,6 +298,8 @@ class MarkdownNotes:
                     entry.images.append((*image, self._number(i)))
                 continue
             pending_label = None
+            if not self._code[i] and _NOTHING_AVAILABLE.match(line):
+                continue
             remaining.append((i, line))
         if not entry.url:
             for _, line in remaining:

@@ -10,9 +10,13 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 
+from blog.models import Report
 from papers.intake.backup import project_models
 from papers.models import Author, Authorship, Figure, Paper, PaperLink, Status, Tag, TaggedPaper
+from readinggroup.models import Presentation, Presenter
+from tests.blog.factories import ReportFactory
 from tests.factories import AuthorFactory, FigureFactory, PaperFactory, paper_with_everything
+from tests.readinggroup.factories import session_with_everything
 
 from .helpers import assert_everything_valid
 
@@ -125,3 +129,44 @@ def test_not_an_export_folder(tmp_path):
     (tmp_path / "manifest.json").write_text("{nope")
     with pytest.raises(CommandError, match="is not valid JSON"):
         call_command("restore", str(tmp_path), stdout=StringIO())
+
+
+def test_sessions_and_reports_survive_a_round_trip_with_their_files(tmp_path, client):
+    paper = paper_with_everything(title="One-Shot Machine Unlearning", alias="Mnemonic")
+    session = session_with_everything(paper=paper, summary="We read [[Mnemonic]].")
+    report = ReportFactory(with_cover=True, tags=["privacy"], papers=[paper], body="[[Mnemonic]]")
+    files = [session.slides.name, session.cover.name, report.cover.name]
+    slides = session.slides.open("rb").read()
+    before = _snapshot()
+    before_tags = (
+        {s.number: sorted(t.name for t in s.tags.all()) for s in Presentation.objects.all()},
+        {r.slug: sorted(t.name for t in r.tags.all()) for r in Report.objects.all()},
+    )
+    target = tmp_path / "backup"
+    call_command("export", str(target), stdout=StringIO())
+    assert all((target / "media" / name).is_file() for name in files)
+
+    Presentation.objects.all().delete()
+    Presenter.objects.all().delete()
+    Report.objects.all().delete()
+    _empty_the_database()
+    for name in files:
+        default_storage.delete(name)
+    assert not any(default_storage.exists(name) for name in files)
+    call_command("restore", str(target), stdout=StringIO())
+
+    assert _snapshot() == before
+    assert before_tags == (
+        {s.number: sorted(t.name for t in s.tags.all()) for s in Presentation.objects.all()},
+        {r.slug: sorted(t.name for t in r.tags.all()) for r in Report.objects.all()},
+    )
+    restored = Presentation.objects.get()
+    assert (restored.slides.name, restored.cover.name) == tuple(files[:2])
+    assert restored.cover_is_generated and restored.presenters.count() == 2
+    assert list(restored.mentions.all()) == [paper]
+    page = client.get(restored.get_absolute_url())
+    assert page.status_code == 200
+    assert f'src="{restored.cover.url}"' in page.content.decode()
+    served = client.get(f"/reading-group/{restored.number}/slides.pdf")
+    assert b"".join(served.streaming_content) == slides
+    assert client.get(Report.objects.get().get_absolute_url()).status_code == 200

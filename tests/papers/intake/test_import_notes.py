@@ -65,7 +65,7 @@ def test_badge_index_and_summary_table(notes_dir, settings):
 
 def test_blog_headings_with_labelled_links(notes_dir):
     out = run(notes_dir / "blog_headings.md")
-    paper = Paper.objects.get()
+    paper = Paper.objects.get(arxiv_id="2306.05670")
     assert paper.title == "One-Shot Machine Unlearning with Mnemonic Code"
     assert (paper.arxiv_id, paper.year, paper.month) == ("2306.05670", 2023, 6)
     assert paper.url == paper.pdf_url == "https://arxiv.org/pdf/2306.05670"
@@ -85,6 +85,19 @@ def test_blog_headings_with_labelled_links(notes_dir):
     assert "manage.py add_paper 10.1038/s41586-024-08328-6" in out
     assert "line 22: Auto-Encoding Variational Bayes — no link to a paper" in out
     assert "slides “slides/presentation_2.pdf” is a local file: not imported." in out
+
+
+def test_no_slides_or_recording_is_not_a_note_about_the_paper(notes_dir):
+    run(notes_dir / "blog_headings.md")
+    paper = Paper.objects.get(arxiv_id="2310.01852")
+    assert paper.title.startswith("LanguageBind: Extending Video-Language Pretraining")
+    # The session had no slides or recording: that says nothing about the paper.
+    assert paper.notes == (
+        "Language as the hub that ties the other modalities together.\n\n"
+        "A line of mine written after it."
+    )
+    assert tags(paper) == ["Earlier sessions"]
+    assert not paper.links.exists()
 
 
 def test_jekyll_year_table_with_notes_rows_math_and_figures(notes_dir):
@@ -228,3 +241,17 @@ def test_images_outside_the_notes_folder_are_not_read(tmp_path):
     )
     out = run(notes / "n.md")
     assert "is outside" in out and Figure.objects.count() == 0
+
+
+def test_format_is_detected_from_the_content_or_forced(notes_dir):
+    org_text = (notes_dir / "reading.org").read_text()
+    (notes_dir / "reading.txt").write_text(org_text)
+    out = run(notes_dir / "reading.txt", "--dry-run")
+    assert "reading.txt (org): 3 paper mentions → 3 papers" in out
+    # Forced to Markdown, the org links are not Markdown links: nothing is found.
+    with pytest.raises(CommandError, match=r"no entry linking a paper was found \(markdown\)"):
+        run(notes_dir / "reading.txt", "--format", "markdown")
+    (notes_dir / "notes.md").write_text(org_text)
+    out = run(notes_dir / "notes.md", "--format", "org")
+    assert "notes.md (org): 3 paper mentions → 3 papers" in out
+    assert Paper.objects.count() == 3

@@ -1,0 +1,80 @@
+"""A batch import re-renders the texts that wiki-link its papers once, at the end."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from papers.signals import paper_references_changed, references_announced_at_end
+from tests.blog.factories import ReportFactory
+from tests.factories import PaperFactory
+from tests.readinggroup.factories import PresentationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _entries(n, first=0):
+    return "\n".join(
+        f"@misc{{k{i}, title={{Batch paper {i}}}, year={{2020}}, shorthand={{BP{i}}}, "
+        f"eprint={{2001.{i:05d}}}, archivePrefix={{arXiv}}}}"
+        for i in range(first, first + n)
+    )
+
+
+def _import(tmp_path, text):
+    path = tmp_path / "batch.bib"
+    path.write_text(text)
+    with CaptureQueriesContext(connection) as queries:
+        call_command("import_bibtex", str(path), "--publish", stdout=StringIO())
+    return len(queries)
+
+
+def test_imported_papers_turn_dead_wikilinks_live(tmp_path):
+    report = ReportFactory(body="Compare [[BP1]] with [[arXiv:2001.00002]].")
+    session = PresentationFactory(summary="We read [[BP2]].")
+    assert report.body_html.count("wikilink-missing") == 2
+    _import(tmp_path, _entries(3))
+    report.refresh_from_db()
+    session.refresh_from_db()
+    assert "wikilink-missing" not in report.body_html
+    assert 'href="/papers/ref/BP1/"' in report.body_html
+    assert sorted(report.mentions.values_list("alias", flat=True)) == ["BP1", "BP2"]
+    assert list(session.mentions.values_list("alias", flat=True)) == ["BP2"]
+
+
+def test_import_queries_do_not_grow_by_the_wikilink_receivers(tmp_path):
+    ReportFactory(body="Waiting for [[BP999]].")
+    small = _import(tmp_path, _entries(5))
+    large = _import(tmp_path, _entries(55, first=100))
+    # A new paper costs its INSERT, its duplicate check and its search document (about
+    # five queries); the wiki-link receivers, five more per paper when they ran after
+    # each save, now run once per 25 papers.
+    assert (large - small) / 50 <= 6, (small, large)
+
+
+def test_nothing_is_announced_when_the_batch_fails():
+    sent = []
+
+    def receiver(sender, papers, names, **kwargs):
+        sent.append((list(papers), set(names)))
+
+    paper_references_changed.connect(receiver)
+    try:
+        with pytest.raises(RuntimeError), references_announced_at_end():
+            PaperFactory(alias="Lost")
+            raise RuntimeError
+        assert sent == []
+        with references_announced_at_end():
+            papers = [PaperFactory(alias=f"P{i}") for i in range(30)]
+            papers[0].alias = "Renamed"
+            papers[0].save()
+            assert sent == []
+        assert [len(chunk) for chunk, _ in sent] == [25, 5]
+        assert {"P0", "Renamed"} <= sent[0][1]
+        assert sent[0][0][0].alias == "Renamed"
+        PaperFactory(alias="Alone")
+        assert [paper.alias for paper in sent[-1][0]] == ["Alone"]
+    finally:
+        paper_references_changed.disconnect(receiver)
