@@ -222,6 +222,8 @@ class Paper(models.Model):
             GinIndex(fields=["search_vector"], name="paper_search_vector"),
             GinIndex(fields=["title"], name="paper_title_trgm", opclasses=["gin_trgm_ops"]),
             GinIndex(fields=["alias"], name="paper_alias_trgm", opclasses=["gin_trgm_ops"]),
+            # ?q= on the paper list matches abstracts too (papers/filters.py).
+            GinIndex(fields=["abstract"], name="paper_abstract_trgm", opclasses=["gin_trgm_ops"]),
         ]
 
     def __str__(self):
