@@ -229,6 +229,9 @@ def base_env(cache_url, static_root):
         STATIC_ROOT=str(static_root),
         CONN_MAX_AGE="600",
         PYTHONPATH=str(ROOT),
+        # Plain HTTP over loopback, as behind a TLS-terminating proxy: no redirect to https.
+        SECURE_SSL_REDIRECT="0",
+        SECURE_COOKIES="0",
     )
     env.pop("CACHE_URL", None)
     if cache_url:
@@ -274,6 +277,8 @@ def prepare(vendor, size, env, reuse):
     if reuse and paper_count(env):
         raise SystemExit(f"{vendor} {size:,}: the existing database has other content")
     started = time.perf_counter()
+    # Maintenance commands, not requests: no per-statement limit (README, DB_STATEMENT_TIMEOUT).
+    env = dict(env, DB_STATEMENT_TIMEOUT="0")
     out = run(
         [PYTHON, "manage.py", "synth", "--papers", str(size), "--seed", str(SEED)],
         env,
