@@ -26,6 +26,7 @@ mkdir -p "$OUT"
 
 export DEBUG=0 SECRET_KEY="loadtest-only-$(head -c 24 /dev/urandom | base64)" \
   ALLOWED_HOSTS=127.0.0.1 SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0 CONN_MAX_AGE=60 \
+  CACHE_URL="${CACHE_URL:-redis://127.0.0.1:6379/3}" \
   DATABASE_URL="postgres://postgres@127.0.0.1:5432/$BENCH_DB" \
   STATIC_ROOT="$OUT/static" DJANGO_SETTINGS_MODULE=config.settings
 
@@ -54,11 +55,11 @@ if [ "$have" != "$PAPERS" ]; then
   fi
   started=$(date +%s)
   DB_STATEMENT_TIMEOUT=0 $PY manage.py synth --papers "$PAPERS"
-  echo "filled in $(( $(date +%s) - started )) s"
+  # synth bulk-inserts, which sends no signals: build the search documents once.
+  DB_STATEMENT_TIMEOUT=0 $PY manage.py search_index
+  echo "filled and indexed in $(( $(date +%s) - started )) s"
+  psql_ -d "$BENCH_DB" -c "VACUUM ANALYZE"
 fi
-# synth bulk-inserts, which sends no signals: build the search documents once.
-DB_STATEMENT_TIMEOUT=0 $PY manage.py search_index
-psql_ -d "$BENCH_DB" -c "ANALYZE"
 
 say "static files and URL mix"
 $PY manage.py collectstatic --noinput -v 0
@@ -66,8 +67,10 @@ $PY bench/urls.py > "$OUT/urls.txt"
 echo "$(wc -l < "$OUT/urls.txt") paths, $(sort -u "$OUT/urls.txt" | wc -l) distinct"
 
 say "gunicorn ($WORKERS workers) on 127.0.0.1:$PORT"
+# The access log is how a failed request is traced to its path (wrk only counts them).
 .venv/bin/gunicorn config.wsgi --bind "127.0.0.1:$PORT" --workers "$WORKERS" \
-  --timeout 30 --log-level warning --error-logfile "$OUT/gunicorn.log" &
+  --timeout 30 --log-level warning --error-logfile "$OUT/gunicorn.log" \
+  --access-logfile "$OUT/access.log" --access-logformat '%(s)s %(M)sms %(r)s' &
 MASTER=$!
 trap 'kill "$MASTER" 2>/dev/null || true; wait "$MASTER" 2>/dev/null || true' EXIT
 for _ in $(seq 1 60); do
@@ -103,5 +106,11 @@ LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
   echo "cpu: $(nproc) cores; $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
   echo "load average (1/5/15 min) at start: $LOAD_START, at end: $LOAD_END"
   grep -E '^(requests|requests/s|p50|p95|p99|max|non-200|socket)' "$OUT/wrk.txt"
+  # Warm-up and load together: every answer that was not a 200 (or 301/302/304), by path.
+  echo "answers other than 200/30x in the access log (status, time, request):"
+  awk '$1 !~ /^(200|301|302|304)$/ {print $1, $4}' "$OUT/access.log" | sort | uniq -c \
+    | sort -rn | head -20
+  echo "slowest requests in the access log (ms, status, path):"
+  awk '{sub("ms", "", $2); print $2, $1, $4}' "$OUT/access.log" | sort -n -r | head -5
 } | tee "$OUT/summary.txt"
 say "results in $OUT"

@@ -74,6 +74,13 @@ def mix():
         + [f"/papers/?q={rng.choice(words)}" for _ in range(40)]
         + [f"/papers/?sort=title&page={rng.randint(1, min(pages, 50))}" for _ in range(20)]
         + [f"/papers/{rng.choice(years)}/" for _ in range(20)]
+        + [f"/search/?q={rng.choice(words)}" for _ in range(40)]
+        + [
+            f"/search/?q={rng.choice(words)}&type=papers&year={rng.choice(years)}"
+            for _ in range(10)
+        ]
+        + [f"/api/papers?tag={rng.choice(tags)}&year_min={rng.choice(years)}" for _ in range(20)]
+        + [f"/api/papers?q={rng.choice(words)}" for _ in range(10)]
     )
     tag_pages = [t.get_absolute_url() for t in sample(Tag.objects.all(), 100)]
     authors = [a.get_absolute_url() for a in sample(Author.objects.all(), 200)]

@@ -18,7 +18,9 @@ class BlogConfig(AppConfig):
         register_backlinks(reports_mentioning_paper)
         post_save.connect(signals.reindex_report_of_link, sender=ReportPaper)
         post_delete.connect(signals.reindex_report_of_link, sender=ReportPaper)
-        m2m_changed.connect(signals.reindex_report_on_tags, sender=Report.tags.through)
+        m2m_changed.connect(signals.reindex_report_on_m2m, sender=Report.tags.through)
+        # ``report.papers.add()`` bulk-creates ReportPaper rows: no post_save, only this.
+        m2m_changed.connect(signals.reindex_report_on_m2m, sender=Report.papers.through)
         post_save.connect(signals.reindex_reports_of_tag, sender=Tag)
         paper_references_changed.connect(signals.refresh_reports_naming, sender=Paper)
         # The home page and paper pages show reports: a change invalidates cached pages.

@@ -18,7 +18,7 @@ from taggit.managers import TaggableManager
 from blog.toc import headings
 from papers import search
 from papers.markdown import render_markdown_with_mentions, validate_markdown
-from papers.models import Paper, Status, Tag, unique_slug
+from papers.models import Paper, Status, unique_slug
 from papers.tagging import TaggedItem
 
 WORDS_PER_MINUTE = 220
@@ -282,17 +282,18 @@ class Report(models.Model):
         )
         self.mentions.set(self._mentioned)
 
+    # What search_parts() reads besides the row, prefetched by ``search.rebuild_documents``.
+    SEARCH_PREFETCH = ("papers", "tags")
+
     def search_parts(self):
-        """The weighted text of the search document (two queries)."""
-        tags = Tag.objects.filter(blog_taggedreport_items__content_object=self)
-        papers = Paper.objects.filter(report_links__report=self).values_list("alias", "title")
+        """The weighted text of the search document (two queries unless prefetched)."""
         body = html.unescape(strip_tags(self.body_html))
         return {
             "A": [self.title],
             "B": [
-                *tags.values_list("name", flat=True),
+                *(tag.name for tag in self.tags.all()),
                 self.get_kind_display(),
-                *(name for pair in papers for name in pair),
+                *(name for paper in self.papers.all() for name in (paper.alias, paper.title)),
             ],  # fmt: skip
             "C": [self.teaser_text, body],
         }
@@ -300,6 +301,8 @@ class Report(models.Model):
     def update_search_index(self):
         """Rewrite this report's search document."""
         if self.pk:
+            # A save or an m2m change got us here: what was prefetched may be stale.
+            getattr(self, "_prefetched_objects_cache", {}).clear()
             search.store_document(Report, self.pk, self.search_parts())
 
     @property

@@ -14,8 +14,8 @@ def reindex_report_of_link(sender, instance, **kwargs):
         report.update_search_index()
 
 
-def reindex_report_on_tags(sender, instance, action, reverse, pk_set, **kwargs):
-    """Tags added to or removed from reports (``m2m_changed`` sent by django-taggit)."""
+def reindex_report_on_m2m(sender, instance, action, reverse, pk_set, **kwargs):
+    """Tags or papers added to or removed from reports through their m2m managers."""
     if action not in ("post_add", "post_remove", "post_clear"):
         return
     reports = [instance] if not reverse else Report.objects.filter(pk__in=pk_set or [])

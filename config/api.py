@@ -1,6 +1,5 @@
 """The JSON API: one NinjaAPI, each app contributes a router. Read-only, published only."""
 
-from django.db.models import F
 from django.http import JsonResponse
 from ninja import NinjaAPI, Schema
 from ninja.pagination import paginate
@@ -49,8 +48,4 @@ class TagCountOut(Schema):
 @paginate(Pagination, max_limit=MAX_PAGE_SIZE)
 def list_tags(request):
     """Tags used by published content, most used first, with counts per type."""
-    return (
-        tags_with_counts()
-        .annotate(total=F("papers") + F("reports") + F("sessions"))
-        .order_by("-total", "name")
-    )
+    return sorted(tags_with_counts(request), key=lambda tag: (-tag.total, tag.name.casefold()))

@@ -36,7 +36,7 @@ class TagSitemap(Sitemap):
     limit = 5000
 
     def items(self):
-        return tags_with_counts().only("slug")
+        return tags_with_counts()
 
 
 class AuthorSitemap(Sitemap):

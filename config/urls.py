@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
 from django.views.decorators.http import require_safe
+from django.views.generic import RedirectView
 
 from blog.sitemaps import ReportSitemap
 from config import admin_views, search, seo, tags, views
@@ -35,6 +36,8 @@ urlpatterns = [
     path("", include("readinggroup.urls")),
     path("markdownx/markdownify/", editor.markdown_preview, name="markdownx_markdownify"),
     path("markdownx/upload/", editor.image_upload, name="markdownx_upload"),
+    # The API's own address leads a person (or a script exploring) to its documentation.
+    path("api/", RedirectView.as_view(pattern_name="api:openapi-view"), name="api_root"),
     path("api/", api.urls),
     # (?s:…): an address with a newline in it is still under /api/ and gets the JSON 404.
     re_path(r"^api/(?P<rest>(?s:.*))$", not_found, name="api_not_found"),

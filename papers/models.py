@@ -222,6 +222,8 @@ class Paper(models.Model):
             GinIndex(fields=["search_vector"], name="paper_search_vector"),
             GinIndex(fields=["title"], name="paper_title_trgm", opclasses=["gin_trgm_ops"]),
             GinIndex(fields=["alias"], name="paper_alias_trgm", opclasses=["gin_trgm_ops"]),
+            # ?q= on the paper list matches abstracts too (papers/filters.py).
+            GinIndex(fields=["abstract"], name="paper_abstract_trgm", opclasses=["gin_trgm_ops"]),
         ]
 
     def __str__(self):
@@ -267,16 +269,17 @@ class Paper(models.Model):
     def _references(self):
         return {name: getattr(self, name) for name in self.REFERENCE_FIELDS}
 
+    # What search_parts() reads besides the row, prefetched by ``search.rebuild_documents``.
+    SEARCH_PREFETCH = ("authors", "tags")
+
     def search_parts(self):
-        """The weighted text of the search document (three queries)."""
-        authors = Author.objects.filter(authorships__paper=self).values_list("name", flat=True)
-        tags = Tag.objects.filter(papers_taggedpaper_items__content_object=self)
+        """The weighted text of the search document (two queries unless prefetched)."""
         notes = html.unescape(strip_tags(self.notes_html))
         return {
             "A": [self.title, self.alias],
             "B": [
-                *authors,
-                *tags.values_list("name", flat=True),
+                *(author.name for author in self.authors.all()),
+                *(tag.name for tag in self.tags.all()),
                 self.venue,
                 self.affiliations,
                 self.arxiv_id or "",
@@ -288,6 +291,8 @@ class Paper(models.Model):
     def update_search_index(self):
         """Rewrite this paper's search document (after its authors or tags changed)."""
         if self.pk:
+            # A save or an m2m change got us here: what was prefetched may be stale.
+            getattr(self, "_prefetched_objects_cache", {}).clear()
             search.store_document(Paper, self.pk, self.search_parts())
 
     @property

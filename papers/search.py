@@ -150,6 +150,34 @@ def store_document(model, pk, parts):
     model._default_manager.filter(pk=pk).update(**document_fields(parts))
 
 
+def rebuild_documents(model, batch_size=500):
+    """Rewrite the search document of every row of ``model``; returns the number of rows.
+
+    Rows are read in batches by primary key with what ``search_parts()`` needs prefetched
+    (``model.SEARCH_PREFETCH``), and each batch is written by one ``bulk_update``: a few
+    queries per batch instead of three per row (100,000 papers: minutes, not a quarter
+    of an hour).
+    """
+    manager = model._default_manager
+    using = manager.db
+    last_pk, count = None, 0
+    while True:
+        batch = manager.order_by("pk").prefetch_related(*model.SEARCH_PREFETCH)
+        if last_pk is not None:
+            batch = batch.filter(pk__gt=last_pk)
+        batch = list(batch[:batch_size])
+        if not batch:
+            return count
+        fields = []
+        for obj in batch:
+            values = document_fields(obj.search_parts(), using)
+            for name, value in values.items():
+                setattr(obj, name, value)
+            fields = list(values)
+        manager.bulk_update(batch, fields)
+        last_pk, count = batch[-1].pk, count + len(batch)
+
+
 # --- searching ------------------------------------------------------------------------
 
 

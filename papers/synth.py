@@ -114,12 +114,12 @@ prior; positional encoding; optimizer state""",
 _CALLS = ["torch.einsum", "jax.vmap", "F.softmax", "np.linalg.svd", "scan", "topk"]
 
 
-def _zipf_cum_weights(count, exponent, offset):
+def zipf_cum_weights(count, exponent, offset):
     """Cumulative weights of a Zipf-like law over ``count`` ranks: a few common, a long tail."""
     return list(itertools.accumulate(1 / (rank + offset) ** exponent for rank in range(count)))
 
 
-def _unique(slug, used):
+def unique_in(slug, used):
     """``slug``, or ``slug-2``, ``slug-3``… when taken; records it in ``used``."""
     candidate, n = slug, 1
     while candidate in used:
@@ -129,7 +129,7 @@ def _unique(slug, used):
     return candidate
 
 
-def _sentence(rng):
+def sentence(rng):
     template = rng.choice(_SENTENCES)
     return template.format(
         a=rng.choice(_PARTS),
@@ -140,24 +140,29 @@ def _sentence(rng):
     )
 
 
-def _paragraph_pool(rng, size=120):
+def paragraph_pool(rng, size=120):
     """Paragraphs of notes, each rendered once: notes are joined from them (~1 KB each)."""
     pool = []
     for _ in range(size):
-        text = " ".join(_sentence(rng) for _ in range(rng.randint(3, 5)))
+        text = " ".join(sentence(rng) for _ in range(rng.randint(3, 5)))
         pool.append((text, render_markdown(text)))
     return pool
+
+
+def person_name(rng):
+    """A made-up “First [M.] Last” name."""
+    first, last = rng.choice(_FIRST), rng.choice(_LAST)
+    if rng.random() < 0.3:
+        first = f"{first} {rng.choice('ABCDEFGHJKLMNPRSTW')}."
+    return f"{first} {last}"
 
 
 def _authors(n, rng):
     pool_size = max(10, n // 3)
     used, authors = set(), []
     for _ in range(pool_size):
-        first, last = rng.choice(_FIRST), rng.choice(_LAST)
-        if rng.random() < 0.3:
-            first = f"{first} {rng.choice('ABCDEFGHJKLMNPRSTW')}."
-        name = f"{first} {last}"
-        authors.append(Author(name=name, slug=_unique(slugify(name), used)))
+        name = person_name(rng)
+        authors.append(Author(name=name, slug=unique_in(slugify(name), used)))
     return Author.objects.bulk_create(authors, batch_size=BATCH)
 
 
@@ -167,7 +172,7 @@ def _tags(rng, count=200):
     rng.shuffle(combos)
     names = (names + combos)[:count]
     used = set()
-    tags = [Tag(name=name, slug=_unique(tag_slugify(name), used)) for name in names]
+    tags = [Tag(name=name, slug=unique_in(tag_slugify(name), used)) for name in names]
     return Tag.objects.bulk_create(tags, batch_size=BATCH)
 
 
@@ -214,7 +219,7 @@ def _papers(n, rng, paragraphs):
             Paper(
                 title=title,
                 alias=alias,
-                slug=_unique(base, used_slugs),
+                slug=unique_in(base, used_slugs),
                 year=year,
                 month=month,
                 venue=rng.choice(_VENUES) if rng.random() < 0.8 else "",
@@ -222,7 +227,7 @@ def _papers(n, rng, paragraphs):
                 url=f"https://example.org/papers/{i}" if not arxiv_id and not doi else "",
                 arxiv_id=arxiv_id,
                 doi=doi,
-                abstract=" ".join(_sentence(rng) for _ in range(rng.randint(3, 6))),
+                abstract=" ".join(sentence(rng) for _ in range(rng.randint(3, 6))),
                 notes="\n\n".join(text for text, _ in chosen),
                 # Paragraphs render independently, so the joined HTML equals a full render.
                 notes_html="\n".join(html for _, html in chosen),
@@ -234,8 +239,8 @@ def _papers(n, rng, paragraphs):
 
 def _relations(papers, authors, tags, rng):
     # The most prolific author is on ~2% of 100,000 papers; the top tag on ~17% of them.
-    author_weights = _zipf_cum_weights(len(authors), 0.7, 5)
-    tag_weights = _zipf_cum_weights(len(tags), 1.0, 3)
+    author_weights = zipf_cum_weights(len(authors), 0.7, 5)
+    tag_weights = zipf_cum_weights(len(tags), 1.0, 3)
     authorships, tagged, links, related = [], [], [], []
     Related = Paper.related.through
     for index, paper in enumerate(papers):
@@ -277,7 +282,7 @@ def _relations(papers, authors, tags, rng):
 def generate(n, rng):
     """Create ``n`` papers with their authors, tags and links; returns counts by kind."""
     with transaction.atomic():
-        paragraphs = _paragraph_pool(rng)
+        paragraphs = paragraph_pool(rng)
         authors = _authors(n, rng)
         tags = _tags(rng)
         papers = _papers(n, rng, paragraphs)

@@ -21,7 +21,7 @@ from taggit.managers import TaggableManager
 
 from papers import search
 from papers.markdown import render_markdown_with_mentions, validate_markdown
-from papers.models import Paper, Status, Tag, unique_slug
+from papers.models import Paper, Status, unique_slug
 from papers.tagging import TaggedItem
 from readinggroup.pdf import render_cover, validate_slides
 from readinggroup.recordings import (
@@ -238,17 +238,18 @@ class Presentation(models.Model):
         Presentation.objects.filter(pk=self.pk).update(summary_html=self.summary_html)
         self.mentions.set(mentioned)
 
+    # What search_parts() reads besides the row, prefetched by ``search.rebuild_documents``.
+    SEARCH_PREFETCH = ("paper", "presenters", "tags")
+
     def search_parts(self):
-        """The weighted text of the search document (three queries)."""
-        tags = Tag.objects.filter(readinggroup_taggedpresentation_items__content_object=self)
-        presenters = Presenter.objects.filter(presentations=self).values_list("name", flat=True)
-        paper = Paper.objects.filter(pk=self.paper_id).values_list("alias", "title").first()
+        """The weighted text of the search document (three queries unless prefetched)."""
+        paper = self.paper
         return {
             "A": [self.title],
             "B": [
-                *(paper or ()),
-                *presenters,
-                *tags.values_list("name", flat=True),
+                *((paper.alias, paper.title) if paper else ()),
+                *(presenter.name for presenter in self.presenters.all()),
+                *(tag.name for tag in self.tags.all()),
                 f"Session {self.number}",
             ],  # fmt: skip
             "C": [html.unescape(strip_tags(self.summary_html))],
@@ -257,6 +258,8 @@ class Presentation(models.Model):
     def update_search_index(self):
         """Rewrite this session's search document."""
         if self.pk:
+            # A save or an m2m change got us here: what was prefetched may be stale.
+            getattr(self, "_prefetched_objects_cache", {}).clear()
             search.store_document(Presentation, self.pk, self.search_parts())
 
     def clean(self):

@@ -142,3 +142,12 @@ def test_list_query_count_is_constant(client, django_assert_max_num_queries, n):
     # tag slugs → ids, count, page, bylines, tags: the same five whatever the row count
     with django_assert_max_num_queries(5):
         assert client.get("/api/papers?tag=shared&limit=50").status_code == 200
+
+
+def test_the_api_address_leads_to_its_documentation(client):
+    response = client.get("/api/")
+    assert response.status_code == 302
+    assert response["Location"] == "/api/docs"
+    assert client.get("/api/docs").status_code == 200
+    # Anything else unknown under /api/ is still the API's JSON 404.
+    assert client.get("/api/nothing-here").json() == {"detail": "Not Found"}

@@ -214,3 +214,24 @@ def test_year_tag_and_author_pages_query_count_is_constant(
     ]:
         with django_assert_max_num_queries(8):
             assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("C++", ["Templates in C++ for tensors"]),
+        ("(GAN", ["A survey (GANs and friends)"]),
+        (".*", []),  # a regular expression on PostgreSQL would match everything
+        ("[a-z]", []),
+        ("TENSOR", ["Templates in C++ for tensors"]),  # case-insensitive
+        ("friends gans", ["A survey (GANs and friends)"]),  # every word, any order
+        ("noisy", ["Templates in C++ for tensors"]),  # the abstract counts too
+        ("\\", []),
+    ],
+)
+def test_text_filter_takes_every_word_literally(client, q, expected):
+    PaperFactory(title="Templates in C++ for tensors", abstract="Noisy gradients, fast code.")
+    PaperFactory(title="A survey (GANs and friends)", abstract="Adversarial games.")
+    response = client.get(LIST, {"q": q})
+    assert response.status_code == 200
+    assert titles(response) == expected
