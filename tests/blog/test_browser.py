@@ -89,3 +89,15 @@ def test_visitor_follows_the_series_from_part_1_to_part_2(site):
     expect(page.locator("h1")).to_have_text("Learning")
     expect(page.locator(".series-banner")).to_contain_text("Part 2 of 2")
     expect(page.locator(".series-previous")).to_have_attribute("href", one.get_absolute_url())
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_report_heading_does_not_touch_the_site_header(site):
+    # A report starts with a margin-less kicker line: the page's own top padding must apply.
+    page, base_url = site
+    report = ReportFactory(title="Spacing")
+    page.goto(base_url + report.get_absolute_url())
+    header = page.locator(".site-header").bounding_box()
+    kicker = page.locator(".report-head .kicker").bounding_box()
+    assert kicker["y"] - (header["y"] + header["height"]) >= 16
