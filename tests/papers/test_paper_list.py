@@ -214,3 +214,9 @@ def test_year_tag_and_author_pages_query_count_is_constant(
     ]:
         with django_assert_max_num_queries(8):
             assert client.get(url).status_code == 200
+    # /tags/<slug>/ is the site-wide tag page (papers, reports, sessions): 10 queries for 5
+    # and for 60 papers (tests/config/test_tags.py says what each query is for).
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("tag_detail", args=["shared"]))
+    assert response.status_code == 200
+    assert len(response.context["items"]) == min(n, 20)
