@@ -155,22 +155,33 @@ def test_changelist_search_filters_and_columns(admin_client):
     PaperFactory(
         title="Vision Transformer",
         alias="ViT",
+        year=2020,
         tags=["vision"],
+        arxiv_id="2010.11929",
+        doi="10.48550/arXiv.2010.11929",
         authors=[AuthorFactory(name="Alexey Dosovitskiy")],
     )
-    PaperFactory(title="Other", tags=["language"])
+    PaperFactory(title="Other", year=2021, tags=["language"], status="draft")
     url = reverse("admin:papers_paper_changelist")
     for params in [
         {"q": "ViT"},
         {"q": "Dosovitskiy"},
+        {"q": "2010.11929"},
+        {"q": "10.48550/arxiv.2010.11929"},
         {"tag": "vision"},
-        {"year": "2021"},
+        {"year": "2020"},
         {"status": "published"},
     ]:
         response = admin_client.get(url, params)
         assert response.status_code == 200
-        assert "Vision Transformer" in response.content.decode(), params
-    assert "vision" in admin_client.get(url).content.decode()
+        # Each search and filter keeps the matching paper and drops the other one.
+        assert [p.title for p in response.context["cl"].result_list] == ["Vision Transformer"], (
+            params
+        )
+    response = admin_client.get(url)
+    headers = [str(h["text"]).lower() for h in response.context["result_headers"]][1:]
+    assert headers == ["title", "alias", "year", "venue", "tags", "status"]  # after the checkbox
+    assert "vision" in response.content.decode()
 
 
 def test_author_autocomplete_is_available(admin_client):
