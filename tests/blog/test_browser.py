@@ -19,6 +19,12 @@ DROP_IMAGE = """([b64, name]) => {
         new DragEvent("drop", {dataTransfer: transfer, bubbles: true, cancelable: true}));
 }"""
 
+# The same file, pasted (a screenshot from the clipboard arrives as an unnamed "image.png").
+PASTE_IMAGE = DROP_IMAGE.replace(
+    'new DragEvent("drop", {dataTransfer: transfer,',
+    'new ClipboardEvent("paste", {clipboardData: transfer,',
+)
+
 
 def log_in(page, base_url, next_url):
     page.goto(f"{base_url}/admin/login/?next={next_url}")
@@ -101,3 +107,16 @@ def test_the_report_heading_does_not_touch_the_site_header(site):
     header = page.locator(".site-header").bounding_box()
     kicker = page.locator(".report-head .kicker").bounding_box()
     assert kicker["y"] - (header["y"] + header["height"]) >= 16
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_an_image_pasted_into_the_editor_is_uploaded_and_previewed(site, superuser):
+    page, base_url = site
+    log_in(page, base_url, "/admin/blog/report/add/")
+    page.fill("#id_body", "Pasted: ")
+    page.evaluate(PASTE_IMAGE, [base64.b64encode(png_bytes(size=(24, 16))).decode(), "image.png"])
+    expect(page.locator("#id_body")).to_have_value(
+        re.compile(r"!\[\]\(/media/uploads/\d{4}/\d{2}/\w+\.png\)")
+    )
+    expect(page.locator(".markdownx-preview img[src^='/media/uploads/']")).to_have_count(1)
