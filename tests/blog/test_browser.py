@@ -33,6 +33,15 @@ def log_in(page, base_url, next_url):
     page.click("input[type=submit]")
 
 
+UPLOADED = re.compile(r"!\[\]\(/media/uploads/\d{4}/\d{2}/\w+\.png\)")
+
+
+def send_image(page, script, name, size):
+    """Drop or paste a PNG into the body editor and wait for its uploaded Markdown."""
+    page.evaluate(script, [base64.b64encode(png_bytes(size=size)).decode(), name])
+    expect(page.locator("#id_body")).to_have_value(UPLOADED)
+
+
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_editor_writes_a_report_with_math_and_an_image_and_publishes_it(site, superuser):
@@ -42,10 +51,7 @@ def test_editor_writes_a_report_with_math_and_an_image_and_publishes_it(site, su
     page.select_option("#id_kind", Kind.ARTICLE)
     page.fill("#id_teaser", "A formula and a picture.")
     page.fill("#id_body", "## The formula\n\nEnergy is $$E = mc^2$$\n\n")
-    page.evaluate(DROP_IMAGE, [base64.b64encode(png_bytes(size=(30, 20))).decode(), "fig.png"])
-
-    body = page.locator("#id_body")
-    expect(body).to_have_value(re.compile(r"!\[\]\(/media/uploads/\d{4}/\d{2}/\w+\.png\)"))
+    send_image(page, DROP_IMAGE, "fig.png", (30, 20))
     preview = page.locator(".markdownx-preview")
     expect(preview.locator("math")).to_have_count(1)
     expect(preview.locator("math mi").first).to_have_text("E")
@@ -115,8 +121,5 @@ def test_an_image_pasted_into_the_editor_is_uploaded_and_previewed(site, superus
     page, base_url = site
     log_in(page, base_url, "/admin/blog/report/add/")
     page.fill("#id_body", "Pasted: ")
-    page.evaluate(PASTE_IMAGE, [base64.b64encode(png_bytes(size=(24, 16))).decode(), "image.png"])
-    expect(page.locator("#id_body")).to_have_value(
-        re.compile(r"!\[\]\(/media/uploads/\d{4}/\d{2}/\w+\.png\)")
-    )
+    send_image(page, PASTE_IMAGE, "image.png", (24, 16))
     expect(page.locator(".markdownx-preview img[src^='/media/uploads/']")).to_have_count(1)
