@@ -85,9 +85,26 @@ def test_duplicate_arxiv_id_is_a_form_error_naming_the_existing_paper(admin_clie
 
 
 def test_duplicate_doi_is_a_form_error(admin_client):
-    PaperFactory(title="Has the DOI", doi="10.1038/s41586-024-08328-6")
+    existing = PaperFactory(title="Has the DOI", doi="10.1038/s41586-024-08328-6", year=2024)
     response = admin_client.post(ADD, paper_form(doi="https://doi.org/10.1038/S41586-024-08328-6"))
+    assert response.status_code == 200
     assert "Has the DOI" in str(response.context["adminform"].form.errors["doi"])
+    existing.refresh_from_db()
+    assert (existing.title, existing.year) == ("Has the DOI", 2024)
+    assert Paper.objects.count() == 1
+
+
+def test_duplicate_identifier_on_the_change_form_is_refused_too(admin_client):
+    PaperFactory(title="Owner of the id", arxiv_id="2106.09685")
+    other = PaperFactory(title="Another paper", year=2020)
+    url = reverse("admin:papers_paper_change", args=[other.pk])
+    response = admin_client.post(
+        url, paper_form(title="Another paper", year="2020", arxiv_id="2106.09685v3")
+    )
+    assert response.status_code == 200
+    assert "Owner of the id" in str(response.context["adminform"].form.errors["arxiv_id"])
+    other.refresh_from_db()
+    assert other.arxiv_id is None
 
 
 @pytest.mark.parametrize(
