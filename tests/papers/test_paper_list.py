@@ -82,6 +82,13 @@ def test_tag_facet_links_add_and_remove_a_tag(client, shelf):
     body = client.get(LIST, {"tag": "vision"}).content.decode()
     assert 'href="?tag=vision&amp;tag=transformers"' in body
     assert 'aria-label="Remove tag vision"' in body
+    # With a year as well: removing the tag keeps the year, and the reverse.
+    body = client.get(LIST, {"tag": "vision", "year": "2020"}).content.decode()
+    assert '<a class="remove" href="?year=2020" aria-label="Remove tag vision">' in body
+    assert '<a class="remove" href="?tag=vision" aria-label="Remove year 2020">' in body
+    # The active facets themselves are links that take their filter off.
+    assert '<a href="?year=2020" class="active" aria-current="true">vision</a>' in body
+    assert '<a href="?tag=vision" class="active" aria-current="true">2020</a>' in body
 
 
 def test_pages(client):
