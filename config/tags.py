@@ -235,7 +235,9 @@ class TagFeed(Feed):
     def item_description(self, item):
         obj = item.obj
         if item.kind.key == "papers":
-            return xml_safe(linebreaks(escape(obj.abstract)) or obj.notes_html)
+            # linebreaks("") is "<p></p>", never empty: test the abstract itself, so that a
+            # paper without one falls back to its notes.
+            return xml_safe(linebreaks(escape(obj.abstract)) if obj.abstract else obj.notes_html)
         if item.kind.key == "reports":
             return xml_safe(obj.teaser_html)
         return xml_safe(obj.summary_html)

@@ -52,6 +52,12 @@ PUBLIC_URLS = [
     "/feeds/reports/paper-reports/",
     "/feeds/reports/tags/vision/",
     "/sitemap.xml",
+    # Surfaces other apps add: the site-wide tag page and its feed, search, the JSON API.
+    "/tags/vision/",
+    "/tags/vision/feed/",
+    "/search/?q=loss",  # every factory report's body mentions the loss
+    "/api/reports",
+    "/api/reports?tag=vision",
 ]
 
 

@@ -97,6 +97,9 @@ def test_control_characters_in_title_teaser_body_and_tags_keep_the_feed_valid_xm
         (entry,) = entries(feed)
         assert entry.findtext(f"{ATOM}title") == "Paper report: Vertical tab and form feed"
         assert "backspace" in entry.find(f"{ATOM}content").text
+    # The site-wide tag feed (config/tags.py) carries the same report.
+    (entry,) = entries(parse(client.get("/tags/fine/feed/")))
+    assert "Vertical tab and form feed" in entry.findtext(f"{ATOM}title")
 
 
 def test_feed_is_discoverable_from_the_pages(client):

@@ -179,6 +179,18 @@ def test_feed_has_every_type_and_no_drafts(client, content):
     assert client.get("/tags/nope/feed/").status_code == 404
 
 
+def test_feed_summary_of_a_paper_is_its_abstract_or_else_its_notes(client):
+    PaperFactory(title="Has abstract", abstract="The <abstract>.", notes="*Notes* one.", tags=["s"])
+    PaperFactory(title="Notes only", abstract="", notes="*Notes* two.", tags=["s"])
+    root = ElementTree.fromstring(client.get("/tags/s/feed/").content)  # noqa: S314
+    summaries = {
+        entry.findtext(f"{ATOM}title"): entry.findtext(f"{ATOM}summary")
+        for entry in root.iter(f"{ATOM}entry")
+    }
+    assert summaries["Paper: Has abstract"] == "<p>The &lt;abstract&gt;.</p>"
+    assert summaries["Paper: Notes only"] == "<p><em>Notes</em> two.</p>"
+
+
 def _fill(n):
     for i in range(n):
         paper_with_everything(tags=("shared", f"p{i % 4}"), year=2000 + i % 20)

@@ -85,9 +85,26 @@ def test_duplicate_arxiv_id_is_a_form_error_naming_the_existing_paper(admin_clie
 
 
 def test_duplicate_doi_is_a_form_error(admin_client):
-    PaperFactory(title="Has the DOI", doi="10.1038/s41586-024-08328-6")
+    existing = PaperFactory(title="Has the DOI", doi="10.1038/s41586-024-08328-6", year=2024)
     response = admin_client.post(ADD, paper_form(doi="https://doi.org/10.1038/S41586-024-08328-6"))
+    assert response.status_code == 200
     assert "Has the DOI" in str(response.context["adminform"].form.errors["doi"])
+    existing.refresh_from_db()
+    assert (existing.title, existing.year) == ("Has the DOI", 2024)
+    assert Paper.objects.count() == 1
+
+
+def test_duplicate_identifier_on_the_change_form_is_refused_too(admin_client):
+    PaperFactory(title="Owner of the id", arxiv_id="2106.09685")
+    other = PaperFactory(title="Another paper", year=2020)
+    url = reverse("admin:papers_paper_change", args=[other.pk])
+    response = admin_client.post(
+        url, paper_form(title="Another paper", year="2020", arxiv_id="2106.09685v3")
+    )
+    assert response.status_code == 200
+    assert "Owner of the id" in str(response.context["adminform"].form.errors["arxiv_id"])
+    other.refresh_from_db()
+    assert other.arxiv_id is None
 
 
 @pytest.mark.parametrize(
@@ -155,22 +172,33 @@ def test_changelist_search_filters_and_columns(admin_client):
     PaperFactory(
         title="Vision Transformer",
         alias="ViT",
+        year=2020,
         tags=["vision"],
+        arxiv_id="2010.11929",
+        doi="10.48550/arXiv.2010.11929",
         authors=[AuthorFactory(name="Alexey Dosovitskiy")],
     )
-    PaperFactory(title="Other", tags=["language"])
+    PaperFactory(title="Other", year=2021, tags=["language"], status="draft")
     url = reverse("admin:papers_paper_changelist")
     for params in [
         {"q": "ViT"},
         {"q": "Dosovitskiy"},
+        {"q": "2010.11929"},
+        {"q": "10.48550/arxiv.2010.11929"},
         {"tag": "vision"},
-        {"year": "2021"},
+        {"year": "2020"},
         {"status": "published"},
     ]:
         response = admin_client.get(url, params)
         assert response.status_code == 200
-        assert "Vision Transformer" in response.content.decode(), params
-    assert "vision" in admin_client.get(url).content.decode()
+        # Each search and filter keeps the matching paper and drops the other one.
+        assert [p.title for p in response.context["cl"].result_list] == ["Vision Transformer"], (
+            params
+        )
+    response = admin_client.get(url)
+    headers = [str(h["text"]).lower() for h in response.context["result_headers"]][1:]
+    assert headers == ["title", "alias", "year", "venue", "tags", "status"]  # after the checkbox
+    assert "vision" in response.content.decode()
 
 
 def test_author_autocomplete_is_available(admin_client):
