@@ -4,6 +4,7 @@ from django.urls import path, register_converter
 
 from blog import feeds, views
 from blog.models import Kind
+from papers.cache import public_page
 
 app_name = "blog"
 
@@ -39,7 +40,7 @@ urlpatterns = [
     path("reports/", views.report_list, name="report_list"),
     path("reports/<report_kind:kind_slug>/", views.report_kind, name="report_kind"),
     path("reports/<printable:slug>/", views.report_detail, name="report_detail"),
-    path("feeds/reports/", feeds.ReportFeed(), name="feed"),
-    path("feeds/reports/tags/<printable:slug>/", feeds.TagFeed(), name="feed_tag"),
-    path("feeds/reports/<report_kind:kind_slug>/", feeds.KindFeed(), name="feed_kind"),
+    path("feeds/reports/", public_page(feeds.ReportFeed()), name="feed"),
+    path("feeds/reports/tags/<printable:slug>/", public_page(feeds.TagFeed()), name="feed_tag"),
+    path("feeds/reports/<report_kind:kind_slug>/", public_page(feeds.KindFeed()), name="feed_kind"),
 ]

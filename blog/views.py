@@ -12,6 +12,7 @@ from django.utils.http import urlencode
 from blog.filters import ReportFilter
 from blog.metadata import article_jsonld, cover_url
 from blog.models import Kind, Report
+from papers.cache import public_page
 from papers.models import Tag
 
 PAGE_SIZE = 10
@@ -113,10 +114,12 @@ def _report_list(request, kind=None):
     return render(request, "blog/report_list.html", context)
 
 
+@public_page
 def report_list(request):
     return _report_list(request)
 
 
+@public_page
 def report_kind(request, kind_slug):
     kind = Kind.from_url_slug(kind_slug)
     if kind is None:
@@ -147,6 +150,7 @@ def _series_navigation(report):
     }
 
 
+@public_page  # anonymous visitors only: staff previewing a draft always get it fresh
 def report_detail(request, slug):
     report = Report.objects.published().for_list().filter(slug=slug).first()
     preview = report is None

@@ -18,6 +18,7 @@ from django.utils.html import strip_tags
 from django.views.decorators.http import require_safe
 from icalendar import Calendar, Event
 
+from papers.cache import public_page
 from readinggroup.models import Presentation
 
 MAX_DESCRIPTION = 2000
@@ -102,6 +103,7 @@ def _response(content, filename=None):
 
 
 @require_safe
+@public_page
 def calendar_feed(request):
     """Every published session, past and upcoming: the URL people subscribe to."""
     sessions = Presentation.objects.published().for_list().order_by("scheduled_at", "number")
@@ -109,6 +111,7 @@ def calendar_feed(request):
 
 
 @require_safe
+@public_page
 def presentation_ics(request, number):
     """One session as a file to add to a calendar."""
     presentation = get_object_or_404(

@@ -1,5 +1,6 @@
 from django.urls import path, re_path
 
+from papers.cache import public_page
 from readinggroup import feeds, ical, views
 
 app_name = "readinggroup"
@@ -19,5 +20,5 @@ urlpatterns = [
         {"download": True},
         name="slides_download",
     ),
-    path("feeds/reading-group/", feeds.PresentationFeed(), name="feed"),
+    path("feeds/reading-group/", public_page(feeds.PresentationFeed()), name="feed"),
 ]

@@ -12,6 +12,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_safe
 
+from papers.cache import public_page
 from papers.models import Paper
 from readinggroup.models import Presentation
 
@@ -20,6 +21,7 @@ MAX_UPCOMING = 20
 
 
 @require_safe
+@public_page
 def presentation_list(request):
     """Next session, the others coming up, and past sessions newest first (paginated)."""
     now = timezone.now()
@@ -37,6 +39,7 @@ def presentation_list(request):
 
 
 @require_safe
+@public_page
 def presentation_detail(request, number):
     presentation = get_object_or_404(
         Presentation.objects.published().for_list(), number=int(number)
