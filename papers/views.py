@@ -6,6 +6,7 @@ own, per filter, so paging or re-sorting a list does not count the papers again.
 """
 
 from django.core.paginator import Paginator
+from django.db.models import Value
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.functional import cached_property
@@ -134,6 +135,20 @@ def author_detail(request, slug):
     )
 
 
+def _previous_and_followups(paper):
+    """The papers this one builds on, and those that build on it: one query for both
+    (a UNION ALL of the two through-table lookups, each served by its index)."""
+    fields = ("slug", "title", "alias", "year", "month")
+    previous = paper.related.published().only(*fields).annotate(is_previous=Value(True))
+    followups = paper.followups.published().only(*fields).annotate(is_previous=Value(False))
+    others = previous.order_by().union(followups.order_by(), all=True)
+    others = sorted(others, key=lambda other: (-other.year, -(other.month or 0), other.title))
+    return {
+        "previous_work": [other for other in others if other.is_previous],
+        "followups": [other for other in others if not other.is_previous],
+    }
+
+
 @require_safe
 @public_page
 def paper_detail(request, slug):
@@ -151,8 +166,7 @@ def paper_detail(request, slug):
         ),
         "links": paper.links.all(),
         "figures": paper.figures.all(),
-        "previous_work": paper.related.published().only("slug", "title", "alias", "year"),
-        "followups": paper.followups.published().only("slug", "title", "alias", "year"),
+        **_previous_and_followups(paper),
         "bibtex": papers_to_bibtex([paper]),
         "sections": sections_for(paper),
     }

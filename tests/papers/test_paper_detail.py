@@ -58,6 +58,22 @@ def test_previous_work_links_only_published_papers(client, paper):
     assert "Attention Is All You Need" in client.get(older.get_absolute_url()).content.decode()
 
 
+def test_previous_work_and_followups_are_told_apart_newest_first(client, paper):
+    before = [PaperFactory(title=f"Earlier idea {year}", year=year) for year in (2014, 2016)]
+    after = PaperFactory(title="Later refinement", year=2019)
+    draft = PaperFactory(title="Draft follow-up", year=2020, status=Status.DRAFT)
+    paper.related.add(*before)
+    after.related.add(paper)
+    draft.related.add(paper)
+    response = client.get(paper.get_absolute_url())
+    previous = [p.title for p in response.context["previous_work"]]
+    followups = [p.title for p in response.context["followups"]]
+    assert previous == ["Earlier idea 2016", "Earlier idea 2014"]
+    assert followups == ["Later refinement"]
+    body = response.content.decode()
+    assert body.index("Builds on this") < body.index("Later refinement")
+
+
 def test_draft_detail_is_404(client):
     draft = PaperFactory(status=Status.DRAFT)
     assert client.get(draft.get_absolute_url()).status_code == 404
@@ -91,9 +107,9 @@ def test_detail_query_count_is_constant(client, django_assert_max_num_queries, n
     for _ in range(n // 5):
         FigureFactory(paper=target)
         target.related.add(PaperFactory())
-    # paper, authors, tags, links, figures, previous work, follow-ups, reports, sessions,
-    # and the "mentioned in" backlinks from reports and from sessions
-    with django_assert_max_num_queries(11):
+    # paper, authors, tags, links, figures, previous work with follow-ups (one UNION),
+    # reports, sessions, and the "mentioned in" backlinks from reports and from sessions
+    with django_assert_max_num_queries(10):
         assert client.get(target.get_absolute_url()).status_code == 200
 
 
