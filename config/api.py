@@ -8,6 +8,7 @@ from blog.api import router as reports_router
 from config.tags import tags_with_counts
 from papers.api import LIST_ERRORS, MAX_PAGE_SIZE, Pagination
 from papers.api import router as papers_router
+from papers.cache import public_page
 from readinggroup.api import router as sessions_router
 
 api = NinjaAPI(
@@ -16,6 +17,10 @@ api = NinjaAPI(
     description="Read-only access to the published papers, reports and reading-group sessions.",
     urls_namespace="api",
 )
+# Every operation is a read of published content: a public page like the HTML ones (page
+# cache and ETag for anonymous callers; errors are never stored). As a view decorator it
+# runs before validation, so a cached answer skips that too.
+api.add_decorator(public_page, mode="view")
 api.add_router("/", papers_router)
 api.add_router("/", reports_router)
 api.add_router("/", sessions_router)
