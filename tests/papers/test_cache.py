@@ -46,6 +46,7 @@ def test_a_repeat_visit_is_served_from_the_cache_without_queries(
         lambda p: p.get_absolute_url(),
         lambda p: reverse("papers:paper_bibtex", args=[p.slug]),
         lambda p: reverse("sitemap"),
+        lambda p: reverse("sitemap_section", args=["papers"]),
     ],
 )
 def test_a_conditional_repeat_visit_costs_a_304(client, paper, url, django_assert_num_queries):
