@@ -62,6 +62,13 @@ def test_index_lists_every_used_tag_with_counts_per_type(client, content):
     assert by_use[0].slug == "vision"
 
 
+def test_index_is_alphabetical_whatever_the_case(client):
+    for name in ["General AI", "active learning", "LLM", "attention"]:
+        PaperFactory(tags=[name])
+    names = [tag.name for tag in client.get(reverse("tag_index")).context["tags"]]
+    assert names == ["active learning", "attention", "General AI", "LLM"]
+
+
 def test_tag_page_lists_all_types_newest_first_without_drafts(client, content):
     response = client.get(reverse("tag_detail", args=["vision"]))
     assert response.status_code == 200
