@@ -30,9 +30,10 @@ sitemaps = {
 urlpatterns = [
     path("", views.home, name="home"),
     path("search/", search.search_page, name="search"),
-    path("tags/", tags.tag_index, name="tag_index"),
-    path("tags/<str:slugs>/", tags.tag_detail, name="tag_detail"),
-    path("tags/<str:slugs>/feed/", tags.TagFeed(), name="tag_feed"),
+    # Public pages like the papers' own: cached for anonymous visitors, 304 on a repeat.
+    path("tags/", public_page(tags.tag_index), name="tag_index"),
+    path("tags/<str:slugs>/", public_page(tags.tag_detail), name="tag_detail"),
+    path("tags/<str:slugs>/feed/", public_page(tags.TagFeed()), name="tag_feed"),
     path("robots.txt", seo.robots_txt, name="robots_txt"),
     path("", include("papers.urls")),
     path("", include("blog.urls")),
