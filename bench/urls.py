@@ -2,7 +2,7 @@
 
 Run with the bench environment (``manage.py shell < bench/urls.py`` or as a script with
 DJANGO_SETTINGS_MODULE set). Generic on purpose: every public parameterless route, every
-sitemap's items (reports and sessions join once their apps register sitemaps), plus
+sitemap section's items (papers, reports, sessions, tags, authors, list pages), plus
 the paper list's filters, tag and author pages, drawn from what the database holds.
 """
 

@@ -1,15 +1,9 @@
-from django.contrib.sitemaps import Sitemap
-
 from blog.models import Report
+from papers.sitemaps import PublishedSitemap
 
 
-class ReportSitemap(Sitemap):
-    changefreq = "monthly"
+class ReportSitemap(PublishedSitemap):
     priority = 0.8
-    limit = 5000
 
     def items(self):
         return Report.objects.published().only("slug", "updated_at").order_by("pk")
-
-    def lastmod(self, report):
-        return report.updated_at

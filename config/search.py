@@ -4,7 +4,9 @@ The matching and ranking live in ``papers/search.py`` (PostgreSQL full text, or 
 SQLite fallback). Here the three kinds are searched with the same query, merged by rank,
 narrowed by the type, year and tag facets, and shown one page at a time. The query
 count does not depend on the number of hits: one narrow query per kind for the whole
-result list, one per kind for the page's rows, one per kind for the tag facet.
+result list, one per kind for the page's rows, one per kind for the tag facet; a kind
+with more than ``MAX_HITS_PER_KIND`` matches adds its exact counts and, under a year
+facet, that year's best matches (two more queries at most, however many the matches).
 """
 
 from collections import Counter
@@ -44,20 +46,46 @@ class SearchForm(forms.Form):
         return list(dict.fromkeys(self.cleaned_data["tag"]))
 
 
-def _hits(kind, query, slugs):
-    """Every match of one kind as light ``Item``s (pk, rank, year): one query."""
+def _hits(kind, query, slugs, year=None):
+    """The best matches of one kind (in ``year`` if given) as light ``Item``s: one query."""
     queryset = search.search(
         kind.with_tags(kind.published(), slugs), query, title_fields=kind.title_fields
-    )
-    rows = (
-        queryset.annotate(hit_year=kind.year)
-        .order_by("-search_rank", "-pk")
-        .values_list("pk", "search_rank", "hit_year", *kind.date_fields)[:MAX_HITS_PER_KIND]
-    )
+    ).annotate(hit_year=kind.year)
+    if year is not None:
+        queryset = queryset.filter(hit_year=year)
+    rows = queryset.order_by("-search_rank", "-pk").values_list(
+        "pk", "search_rank", "hit_year", *kind.date_fields
+    )[:MAX_HITS_PER_KIND]
     return [
         Item(kind, pk, kind.sort_key(dates), rank=rank or 0.0, year=year)
         for pk, rank, year, *dates in rows
     ]
+
+
+def _year_counts(kind, query, slugs):
+    """How many matches of one kind each year has, counted in the database: one query."""
+    queryset = search.search(
+        kind.with_tags(kind.published(), slugs), query, title_fields=kind.title_fields
+    )
+    rows = queryset.annotate(hit_year=kind.year).values("hit_year").annotate(n=Count("pk"))
+    return Counter({row["hit_year"]: row["n"] for row in rows.order_by()})
+
+
+def _kind_results(kind, query, slugs, year):
+    """``(hits, counts)``: the best hits of one kind in ``year``, and its matches per year.
+
+    Usually every match fits under the cap and both come from one query. When the cap is
+    reached, the counts are taken in SQL and the year is filtered in SQL: picking a year
+    from the top 500 of all years would lose that year's other matches.
+    """
+    hits = _hits(kind, query, slugs)
+    if len(hits) < MAX_HITS_PER_KIND:
+        return [hit for hit in hits if year is None or hit.year == year], Counter(
+            hit.year for hit in hits
+        )
+    if year is not None:
+        hits = _hits(kind, query, slugs, year)
+    return hits, _year_counts(kind, query, slugs)
 
 
 def _tag_facets(hits):
@@ -102,11 +130,20 @@ def search_page(request):
         context["blank"] = True
         return render(request, "search/search.html", context)
 
-    hits = [hit for kind in KINDS for hit in _hits(kind, query, data["tag"])]
     chosen, year = context["active_type"], data["year"]
-    in_year = [hit for hit in hits if year is None or hit.year == year]
-    of_type = [hit for hit in hits if chosen is None or hit.kind is chosen]
-    results = [hit for hit in in_year if chosen is None or hit.kind is chosen]
+    found = {kind: _kind_results(kind, query, data["tag"], year) for kind in KINDS}
+    # Counts are exact even when a kind has more matches than MAX_HITS_PER_KIND.
+    type_counts = {
+        kind.key: counts[year] if year is not None else sum(counts.values())
+        for kind, (_, counts) in found.items()
+    }
+    year_counts = Counter()
+    for kind, (_, counts) in found.items():
+        if chosen is None or kind is chosen:
+            year_counts.update(counts)
+    results = [
+        hit for kind, (hits, _) in found.items() if chosen is None or kind is chosen for hit in hits
+    ]
     # Best first; equal ranks (the fallback's scores often tie) put the newest first.
     results.sort(key=lambda hit: (hit.rank, hit.date, hit.pk), reverse=True)
 
@@ -114,14 +151,13 @@ def search_page(request):
     items = load_objects(list(page.object_list), prepare=_with_snippet(query))
     for item in items:
         item.snippet = search.snippet_html(item.obj, query)
-    type_counts = Counter(hit.kind.key for hit in in_year)
-    year_counts = Counter(hit.year for hit in of_type if hit.year)
     context.update(
         page_obj=page,
         items=items,
-        total=len(results),
+        total=sum(type_counts[kind.key] for kind in KINDS if chosen is None or kind is chosen),
+        shown=len(results),
         type_facets=[(kind, type_counts[kind.key]) for kind in KINDS],
-        year_facets=sorted(year_counts.items(), reverse=True),
+        year_facets=sorted(((y, n) for y, n in year_counts.items() if y), reverse=True),
         tag_facets=_tag_facets(results),
         filtered=bool(chosen or year or data["tag"]),
     )

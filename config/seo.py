@@ -28,6 +28,25 @@ def robots_txt(request):
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
 
 
+class PageSitemap(Sitemap):
+    """The list pages a crawl starts from; every other page is in its own section."""
+
+    changefreq = "daily"
+    priority = 0.9
+
+    def items(self):
+        return [
+            "home",
+            "papers:paper_list",
+            "blog:report_list",
+            "readinggroup:presentation_list",
+            "tag_index",
+        ]
+
+    def location(self, name):
+        return reverse(name)
+
+
 class TagSitemap(Sitemap):
     """Tags that published content uses; an unused tag's page would be empty."""
 

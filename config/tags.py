@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.core.paginator import Paginator
 from django.db.models import Count
+from django.db.models.functions import Lower
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -56,7 +57,8 @@ def tags_with_counts(request=None):
     ``sessions`` and their ``total``. The counts are cached until the content changes.
     """
     counts = cached_value(request, "tag-counts", (), tag_counts)
-    tags = list(Tag.objects.filter(pk__in=list(counts)).order_by("name"))
+    # Alphabetical as a reader expects: "active learning" before "General AI".
+    tags = list(Tag.objects.filter(pk__in=list(counts)).order_by(Lower("name"), "name"))
     for tag in tags:
         for key, n in counts[tag.pk].items():
             setattr(tag, key, n)

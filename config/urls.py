@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, re_path
 from django.views.decorators.http import require_safe
 from django.views.generic import RedirectView
@@ -16,10 +16,13 @@ from papers.sitemaps import PaperSitemap
 from readinggroup.sitemaps import PresentationSitemap
 
 # Each app contributes its public objects; only published ones (their own sitemaps say so).
+# /sitemap.xml is an index of /sitemap-<section>.xml, each paginated by its ``limit``
+# (?p=N): a single sitemap would stop at the first page of 5,000 papers.
 sitemaps = {
+    "pages": seo.PageSitemap,
     "papers": PaperSitemap,
     "reports": ReportSitemap,
-    "readinggroup": PresentationSitemap,
+    "sessions": PresentationSitemap,
     "tags": seo.TagSitemap,
     "authors": seo.AuthorSitemap,
 }
@@ -27,9 +30,10 @@ sitemaps = {
 urlpatterns = [
     path("", views.home, name="home"),
     path("search/", search.search_page, name="search"),
-    path("tags/", tags.tag_index, name="tag_index"),
-    path("tags/<str:slugs>/", tags.tag_detail, name="tag_detail"),
-    path("tags/<str:slugs>/feed/", tags.TagFeed(), name="tag_feed"),
+    # Public pages like the papers' own: cached for anonymous visitors, 304 on a repeat.
+    path("tags/", public_page(tags.tag_index), name="tag_index"),
+    path("tags/<str:slugs>/", public_page(tags.tag_detail), name="tag_detail"),
+    path("tags/<str:slugs>/feed/", public_page(tags.TagFeed()), name="tag_feed"),
     path("robots.txt", seo.robots_txt, name="robots_txt"),
     path("", include("papers.urls")),
     path("", include("blog.urls")),
@@ -41,7 +45,18 @@ urlpatterns = [
     path("api/", api.urls),
     # (?s:…): an address with a newline in it is still under /api/ and gets the JSON 404.
     re_path(r"^api/(?P<rest>(?s:.*))$", not_found, name="api_not_found"),
-    path("sitemap.xml", require_safe(public_page(sitemap)), {"sitemaps": sitemaps}, name="sitemap"),
+    path(
+        "sitemap.xml",
+        require_safe(public_page(sitemap_views.index)),
+        {"sitemaps": sitemaps, "sitemap_url_name": "sitemap_section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<slug:section>.xml",
+        require_safe(public_page(sitemap_views.sitemap)),
+        {"sitemaps": sitemaps},
+        name="sitemap_section",
+    ),
     path("healthz", views.healthz, name="healthz"),
     # Shadows the admin's own "View on site" redirect with one that checks permissions.
     path(

@@ -1,15 +1,10 @@
-from django.contrib.sitemaps import Sitemap
-
+from papers.sitemaps import PublishedSitemap
 from readinggroup.models import Presentation
 
 
-class PresentationSitemap(Sitemap):
+class PresentationSitemap(PublishedSitemap):
     changefreq = "weekly"
     priority = 0.6
-    limit = 5000
 
     def items(self):
         return Presentation.objects.published().only("number", "updated_at").order_by("number")
-
-    def lastmod(self, presentation):
-        return presentation.updated_at

@@ -51,7 +51,7 @@ PUBLIC_URLS = [
     "/feeds/reports/",
     "/feeds/reports/paper-reports/",
     "/feeds/reports/tags/vision/",
-    "/sitemap.xml",
+    "/sitemap-reports.xml",
     # Surfaces other apps add: the site-wide tag page and its feed, search, the JSON API.
     "/tags/vision/",
     "/tags/vision/feed/",

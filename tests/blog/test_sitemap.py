@@ -1,30 +1,27 @@
-"""Published reports are in /sitemap.xml with their last change; hidden ones are not."""
-
-import xml.etree.ElementTree as ET
+"""Published reports are in the sitemap with their last change; hidden ones are not."""
 
 import pytest
 
 from tests.blog.factories import ReportFactory
+from tests.sitemaps import sitemap_entries
 
 pytestmark = pytest.mark.django_db
 
-NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
-
-def test_sitemap_lists_published_reports_with_lastmod(client, django_assert_max_num_queries):
+def test_sitemap_lists_published_reports_with_lastmod(client):
     public = ReportFactory()
     draft = ReportFactory(draft=True)
-    # One query per section (papers, reports, sessions, authors), the tags' section four
-    # (one grouped count per kind, then the tags), and a session lookup.
-    with django_assert_max_num_queries(9):
-        response = client.get("/sitemap.xml")
-    assert response.status_code == 200
-    urls = {
-        url.findtext(f"{NS}loc"): url.findtext(f"{NS}lastmod")
-        for url in ET.fromstring(response.content).findall(f"{NS}url")  # noqa: S314 - ours
-    }
-    assert f"http://testserver{public.get_absolute_url()}" in urls
-    assert urls[f"http://testserver{public.get_absolute_url()}"] == public.updated_at.strftime(
-        "%Y-%m-%d"
-    )
-    assert f"http://testserver{draft.get_absolute_url()}" not in urls
+    urls = sitemap_entries(client)
+    assert urls[public.get_absolute_url()] == public.updated_at.strftime("%Y-%m-%d")
+    assert draft.get_absolute_url() not in urls
+
+
+@pytest.mark.parametrize("n", [1, 15])
+def test_the_reports_section_costs_the_same_queries_for_any_number(
+    client, django_assert_max_num_queries, n
+):
+    for _ in range(n):
+        ReportFactory()
+    # The page's count and its rows.
+    with django_assert_max_num_queries(2):
+        assert client.get("/sitemap-reports.xml").status_code == 200

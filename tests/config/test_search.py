@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
+from config import search as search_view
 from papers import search
 from papers.models import Author, Authorship, Paper, Tag
 from tests.blog.factories import ReportFactory, at
@@ -263,6 +264,28 @@ def test_type_year_and_tag_facets_combine_with_the_query(client, shelf):
     assert results(reports) == [("reports", "Reading the LoRA paper")]
     # The type facet still counts the other types under the same year.
     assert {k.key: n for k, n in reports.context["type_facets"]}["papers"] == 3
+
+
+def test_a_year_facet_finds_that_years_matches_beyond_the_cap(
+    client, monkeypatch, django_assert_max_num_queries
+):
+    """At 100,000 papers "diffusion" matches more than the ranked cap; 2021 must not be
+    picked from the best of all years, and the counts must be the real ones."""
+    monkeypatch.setattr(search_view, "MAX_HITS_PER_KIND", 3)
+    for i in range(6):
+        PaperFactory(title=f"Diffusion in the title {i}", year=2024)
+    old = [
+        PaperFactory(abstract=f"Only the abstract says diffusion {i}.", year=2021) for i in range(2)
+    ]
+    everything = client.get(URL, {"q": "diffusion"})
+    assert everything.context["total"] == 8 and everything.context["shown"] == 3
+    assert dict(everything.context["year_facets"]) == {2024: 6, 2021: 2}
+    assert "the best 3 are listed" in everything.content.decode()
+    with django_assert_max_num_queries(16):
+        in_2021 = client.get(URL, {"q": "diffusion", "year": 2021})
+    assert {title for _, title in results(in_2021)} == {paper.title for paper in old}
+    assert in_2021.context["total"] == 2
+    assert {k.key: n for k, n in in_2021.context["type_facets"]}["papers"] == 2
 
 
 def test_an_empty_result_suggests_removing_filters(client, shelf):

@@ -62,6 +62,24 @@ def test_index_lists_every_used_tag_with_counts_per_type(client, content):
     assert by_use[0].slug == "vision"
 
 
+def test_cached_tag_pages_show_a_new_report_or_session_at_once(client, content):
+    for url in ["/tags/", "/tags/vision/", "/tags/vision/feed/"]:
+        assert client.get(url).status_code == 200  # now in the page cache
+    ReportFactory(title="A fresh report", tags=["vision", "brand-new"])
+    PresentationFactory(title="A fresh session", tags=["vision"])
+    assert "brand-new" in client.get("/tags/").content.decode()
+    for url in ["/tags/vision/", "/tags/vision/feed/"]:
+        body = client.get(url).content.decode()
+        assert "A fresh report" in body and "A fresh session" in body, url
+
+
+def test_index_is_alphabetical_whatever_the_case(client):
+    for name in ["General AI", "active learning", "LLM", "attention"]:
+        PaperFactory(tags=[name])
+    names = [tag.name for tag in client.get(reverse("tag_index")).context["tags"]]
+    assert names == ["active learning", "attention", "General AI", "LLM"]
+
+
 def test_tag_page_lists_all_types_newest_first_without_drafts(client, content):
     response = client.get(reverse("tag_detail", args=["vision"]))
     assert response.status_code == 200

@@ -23,6 +23,7 @@ from django.urls import resolve, reverse
         ("search", [], "/search/"),
         ("robots_txt", [], "/robots.txt"),
         ("sitemap", [], "/sitemap.xml"),
+        ("sitemap_section", ["papers"], "/sitemap-papers.xml"),
     ],
 )
 def test_named_routes(name, args, path):

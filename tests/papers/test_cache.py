@@ -46,6 +46,10 @@ def test_a_repeat_visit_is_served_from_the_cache_without_queries(
         lambda p: p.get_absolute_url(),
         lambda p: reverse("papers:paper_bibtex", args=[p.slug]),
         lambda p: reverse("sitemap"),
+        lambda p: reverse("sitemap_section", args=["papers"]),
+        lambda p: reverse("tag_index"),
+        lambda p: reverse("tag_detail", args=["vision"]),
+        lambda p: reverse("tag_feed", args=["vision"]),
     ],
 )
 def test_a_conditional_repeat_visit_costs_a_304(client, paper, url, django_assert_num_queries):
@@ -71,7 +75,8 @@ def test_a_stale_etag_gets_the_new_page(client, paper):
 
 
 def test_an_edit_is_visible_on_the_next_request_everywhere(client, paper):
-    pages = [reverse("home"), LIST, paper.get_absolute_url(), f"{LIST}?tag=vision"]  # fmt: skip
+    pages = [reverse("home"), LIST, paper.get_absolute_url(), f"{LIST}?tag=vision",
+             "/tags/vision/", "/tags/vision/feed/"]  # fmt: skip
     for url in pages:
         assert "Cached paper" in client.get(url).content.decode()
     paper.title = "Edited title"
