@@ -19,6 +19,7 @@ from django.views.decorators.http import require_safe
 
 from config.content import KINDS, KINDS_BY_KEY, Item, load_objects
 from papers import search
+from papers.cache import public_page
 from papers.filters import TagSlugsField
 from papers.models import Tag
 
@@ -115,6 +116,7 @@ def _with_snippet(query):
 
 
 @require_safe
+@public_page  # a repeated query (a shared link, the back button) costs one cache read
 def search_page(request):
     form = SearchForm(request.GET)
     context = {"form": form, "kinds": KINDS}

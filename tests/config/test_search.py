@@ -409,3 +409,14 @@ def test_header_search_box_is_on_every_page(client, shelf):
         body = response.content.decode()
         assert 'role="search"' in body and 'action="/search/"' in body, url
         assert '<label class="visually-hidden" for="header-q">' in body, url
+
+
+def test_a_repeated_search_is_served_from_the_cache_until_the_content_changes(
+    client, shelf, django_assert_num_queries
+):
+    first = client.get(URL, {"q": "diffusion"})
+    with django_assert_num_queries(0):
+        again = client.get(URL, {"q": "diffusion"})
+    assert again.content == first.content
+    PaperFactory(title="Diffusion Models Beat GANs on Image Synthesis", year=2021)
+    assert "Diffusion Models Beat GANs" in client.get(URL, {"q": "diffusion"}).content.decode()
