@@ -105,12 +105,18 @@ LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
   echo "worker RSS MiB at end:   $MEM_END"
   echo "cpu: $(nproc) cores; $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
   echo "load average (1/5/15 min) at start: $LOAD_START, at end: $LOAD_END"
-  grep -E '^(requests|requests/s|p50|p95|p99|max|non-200|socket)' "$OUT/wrk.txt"
+  grep -E '^(requests|requests/s|p50|p95|p99|max|error|redirects|socket)' "$OUT/wrk.txt"
   # Warm-up and load together: every answer that was not a 200 (or 301/302/304), by path.
   echo "answers other than 200/30x in the access log (status, time, request):"
+  # (sed -n, not head: head closing the pipe early would fail the script under pipefail)
   awk '$1 !~ /^(200|301|302|304)$/ {print $1, $4}' "$OUT/access.log" | sort | uniq -c \
-    | sort -rn | head -20
+    | sort -rn | sed -n 1,20p
   echo "slowest requests in the access log (ms, status, path):"
-  awk '{sub("ms", "", $2); print $2, $1, $4}' "$OUT/access.log" | sort -n -r | head -5
+  awk '{sub("ms", "", $2); print $2, $1, $4}' "$OUT/access.log" | sort -n -r | sed -n 1,5p
+  echo "worker time by page type (ms in all, requests, mean ms, first path segment):"
+  awk '{t = $2; sub("ms", "", t); split($4, a, "?"); split(a[1], seg, "/");
+        k = "/" seg[2] (seg[3] != "" ? "/<x>" : "") (a[2] != "" ? "?…" : "");
+        n[k]++; s[k] += t} END {for (k in n) printf "%9d %6d %8.1f  %s\n", s[k], n[k], s[k] / n[k], k}' \
+    "$OUT/access.log" | sort -rn | sed -n 1,15p
 } | tee "$OUT/summary.txt"
 say "results in $OUT"
