@@ -148,3 +148,11 @@ def test_every_page_type_has_one_canonical_and_sensible_opengraph(client, conten
         assert title in meta["og:title"][0], (url, meta["og:title"])
         assert meta["canonical"][0].startswith("http://testserver/"), url
         assert meta["og:description"][0].strip(), url
+
+
+def test_every_page_names_a_site_icon_that_exists(client):
+    from django.contrib.staticfiles import finders
+
+    body = client.get("/").content.decode()
+    assert '<link rel="icon" href="/static/img/favicon.svg' in body
+    assert finders.find("img/favicon.svg")
