@@ -76,3 +76,14 @@ def paper_with_everything(n_authors=3, tags=("vision", "transformers"), n_links=
     for _ in range(n_links):
         PaperLinkFactory(paper=paper)
     return paper
+
+
+def run_synth(papers, seed):
+    """``manage.py synth`` into the test database; returns what it printed."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("synth", papers=papers, seed=seed, stdout=out)
+    return out.getvalue()

@@ -1,23 +1,19 @@
 """``manage.py synth`` adds reports in proportion to the papers, valid and visible."""
 
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from blog.models import Report, ReportPaper, TaggedReport
 from papers.markdown import render_markdown
 from papers.models import Status
+from tests.factories import run_synth
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def synth():
-    out = StringIO()
-    call_command("synth", papers=500, seed=5, stdout=out)
-    return out.getvalue()
+    return run_synth(500, 5)
 
 
 def test_one_report_per_fifty_papers_linked_to_papers_and_tags(synth):

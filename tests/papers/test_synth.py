@@ -12,16 +12,14 @@ from blog.models import Report
 from papers.markdown import render_markdown
 from papers.models import Author, Authorship, Paper, Status, Tag, TaggedPaper
 from readinggroup.models import Presentation, Presenter
-from tests.factories import PaperFactory
+from tests.factories import PaperFactory, run_synth
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def synth():
-    out = StringIO()
-    call_command("synth", papers=300, seed=7, stdout=out)
-    return out.getvalue()
+    return run_synth(300, 7)
 
 
 def test_synth_fills_the_database_with_the_shapes_of_a_real_one(synth):

@@ -1,22 +1,18 @@
 """``manage.py synth`` adds weekly sessions in proportion to the papers."""
 
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
 from readinggroup.models import Presentation
+from tests.factories import run_synth
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def synth():
-    out = StringIO()
-    call_command("synth", papers=2000, seed=5, stdout=out)
-    return out.getvalue()
+    return run_synth(2000, 5)
 
 
 def test_weekly_sessions_past_and_upcoming(synth):
