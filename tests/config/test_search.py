@@ -181,6 +181,22 @@ def test_search_document_follows_authors_tags_and_renames(client, shelf):
 
 
 @on_postgres
+def test_fuzzy_similarity_ranks_only_queries_with_few_full_text_matches(shelf, monkeypatch):
+    def ranks(q):
+        found = search.search(Paper.objects.published(), search.parse_query(q), ("title", "alias"))
+        return dict(found.values_list("title", "search_rank"))
+
+    title = "Mamba: Linear-Time Sequence Modeling with Selective State Spaces"
+    # Few matches: the title's similarity to the word adds to ts_rank (which is at most 1).
+    assert ranks("mamba")[title] > 1
+    # As if "mamba" were in more than FUZZY_RANK_LIMIT rows: ts_rank alone, still found.
+    monkeypatch.setattr(search, "FUZZY_RANK_LIMIT", 0)
+    assert 0 < ranks("mamba")[title] <= 1
+    # A typo has no full-text match at all: similarity is all it has, and it keeps it.
+    assert ranks("mambda")[title] > 0.5
+
+
+@on_postgres
 @pytest.mark.parametrize(
     ("q", "first"),
     [
