@@ -9,7 +9,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import F, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.db.models.functions import ExtractYear
 
 from blog.models import Report
@@ -27,6 +27,7 @@ class Kind:
     title_fields: tuple[str, ...]
     year: Any  # an expression giving the year of a row
     date_fields: tuple[str, ...]  # values that order rows by date, newest first
+    newest_first: tuple[Any, ...]  # ORDER BY giving the order of sort_key() (then pk), desc
     feed_date: str  # when the item appeared on the site
 
     def published(self) -> QuerySet:
@@ -43,11 +44,31 @@ class Kind:
             queryset = queryset.filter(tags__slug=slug)
         return queryset
 
+    def with_tag_ids(self, queryset, ids):
+        """Rows carrying every tag of ``ids`` (AND), as one ``EXISTS`` per tag.
+
+        With the id in the query PostgreSQL knows how common the tag is: for a popular one
+        it walks the date index and stops after a page (papers/filters.py does the same).
+        """
+        through = self.model.tags.through.objects
+        for pk in ids:
+            queryset = queryset.filter(
+                Exists(through.filter(content_object=OuterRef("pk"), tag_id=pk))
+            )
+        return queryset
+
+    def newest(self, queryset, limit):
+        """The first ``limit`` rows of ``queryset`` as ``Item``s, newest first: one query."""
+        rows = queryset.order_by(*self.newest_first).values_list("pk", *self.date_fields)
+        return [Item(self, pk, self.sort_key(values)) for pk, *values in rows[:limit]]
+
     def sort_key(self, values):
         """A timezone-aware datetime from the ``date_fields`` values of one row."""
         if self.key == "papers":
             year, month = values
-            return datetime.datetime(year, month or 1, 1, tzinfo=datetime.UTC)
+            if month is None:  # newest_first: before the dated papers of its year
+                return datetime.datetime(year, 12, 31, 23, 59, 59, tzinfo=datetime.UTC)
+            return datetime.datetime(year, month, 1, tzinfo=datetime.UTC)
         (moment,) = values
         return moment or datetime.datetime.min.replace(tzinfo=datetime.UTC)
 
@@ -61,6 +82,9 @@ PAPERS = Kind(
     title_fields=("title", "alias"),
     year=F("year"),
     date_fields=("year", "month"),
+    # A paper known only by its year comes first in its year, as in the paper list on
+    # PostgreSQL (sort_key() says the same); this order can walk the date index.
+    newest_first=(F("year").desc(), F("month").desc(nulls_first=True), F("pk").desc()),
     feed_date="added_at",
 )
 REPORTS = Kind(
@@ -72,6 +96,7 @@ REPORTS = Kind(
     title_fields=("title",),
     year=ExtractYear("published_at"),
     date_fields=("published_at",),
+    newest_first=(F("published_at").desc(nulls_last=True), F("pk").desc()),
     feed_date="published_at",
 )
 SESSIONS = Kind(
@@ -83,10 +108,43 @@ SESSIONS = Kind(
     title_fields=("title",),
     year=ExtractYear("scheduled_at"),
     date_fields=("scheduled_at",),
+    newest_first=(F("scheduled_at").desc(), F("pk").desc()),
     feed_date="created_at",
 )
 KINDS = (PAPERS, REPORTS, SESSIONS)
 KINDS_BY_KEY = {kind.key: kind for kind in KINDS}
+
+
+def newest_first(item):
+    """The order of a mixed list: newest first; on the same date papers, then by pk."""
+    return (item.date, item.kind is PAPERS, item.pk)
+
+
+class MergedByDate:
+    """Rows of several kinds merged newest first, for a ``Paginator``.
+
+    ``sources`` pairs each kind with its queryset and ``counts`` gives their sizes. A page
+    reads, per kind, only as many rows as the page's end (page × size), so page 1 of a tag
+    on 17,000 papers reads 20 rows of each kind, not 17,000.
+    """
+
+    def __init__(self, sources, counts):
+        self.sources = [(kind, queryset) for kind, queryset in sources if counts[kind.key]]
+        self.total = sum(counts[kind.key] for kind, _ in sources)
+
+    def count(self):
+        return self.total
+
+    def __len__(self):
+        return self.total
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        stop = index.stop if index.stop is not None else self.total
+        items = [item for kind, queryset in self.sources for item in kind.newest(queryset, stop)]
+        items.sort(key=newest_first, reverse=True)
+        return items[index]
 
 
 @dataclass

@@ -19,7 +19,7 @@ from django.utils.html import escape, linebreaks
 from django.views.decorators.http import require_safe
 
 from blog.feeds import xml_safe
-from config.content import KINDS, KINDS_BY_KEY, PAPERS, Item, load_objects
+from config.content import KINDS, KINDS_BY_KEY, Item, MergedByDate, load_objects
 from papers.cache import cached_value
 from papers.models import Tag, TagRedirect
 
@@ -115,25 +115,34 @@ def _redirect_keeping_query(request, path):
 
 def tagged_querysets(tags):
     """Per kind, the published rows carrying every one of ``tags``."""
-    slugs = [tag.slug for tag in tags]
-    return {kind: kind.with_tags(kind.published(), slugs) for kind in KINDS}
+    ids = [tag.pk for tag in tags]
+    return {kind: kind.with_tag_ids(kind.published(), ids) for kind in KINDS}
 
 
-def related_tags(tags, querysets):
-    """Tags that co-occur most with ``tags`` on the same published rows (one query per kind)."""
-    counts = {}
+def counts_and_related(tags, querysets):
+    """Rows per kind carrying ``tags``, and the tags that co-occur most with them.
+
+    One grouped query per kind over the tagged rows: each row carries every tag of the
+    set once, so the first tag's own count is the kind's number of rows.
+    """
+    counts, related = {}, {}
+    own = {tag.pk for tag in tags}
     for kind, queryset in querysets.items():
         rows = (
             Tag.objects.filter(**{f"{kind.tag_items}__content_object__in": queryset.values("pk")})
-            .exclude(pk__in=[tag.pk for tag in tags])
             .annotate(n=Count(kind.tag_items))
             .values_list("pk", "name", "slug", "n")
         )
+        counts[kind.key] = 0
         for pk, name, slug, n in rows:
-            entry = counts.setdefault(pk, {"name": name, "slug": slug, "count": 0})
+            if pk == tags[0].pk:
+                counts[kind.key] = n
+            if pk in own:
+                continue
+            entry = related.setdefault(pk, {"name": name, "slug": slug, "count": 0})
             entry["count"] += n
-    ranked = sorted(counts.values(), key=lambda e: (-e["count"], e["name"].casefold()))
-    return ranked[:RELATED_TAGS]
+    ranked = sorted(related.values(), key=lambda e: (-e["count"], e["name"].casefold()))
+    return counts, ranked[:RELATED_TAGS]
 
 
 class TagPageForm(forms.Form):
@@ -152,22 +161,21 @@ def tag_detail(request, slugs):
         return render(request, "tags/tag_detail.html", context, status=400)
     chosen = KINDS_BY_KEY.get(form.cleaned_data["type"])
     querysets = tagged_querysets(tags)
-    items, counts = [], {}
-    for kind, queryset in querysets.items():
-        # One narrow query per kind for the whole list; the page's rows are loaded below.
-        rows = [
-            Item(kind, pk, kind.sort_key(values))
-            for pk, *values in queryset.order_by().values_list("pk", *kind.date_fields)
-        ]
-        counts[kind.key] = len(rows)
-        if chosen is None or chosen is kind:
-            items.extend(rows)
-    items.sort(key=lambda item: (item.date, item.kind is PAPERS, item.pk), reverse=True)
-    related = related_tags(tags, querysets)
+
+    # Both read every tagged row: computed once per tag set until the content changes,
+    # shared by every page and type of the list.
+    counts, related = cached_value(
+        request,
+        "tag-page",
+        [tag.slug for tag in tags],
+        lambda: counts_and_related(tags, querysets),
+    )
     for entry in related:
         if len(tags) < MAX_TAGS:
             combined = SEPARATOR.join([*(t.slug for t in tags), entry["slug"]])
             entry["combine_url"] = reverse("tag_detail", args=[combined])
+    shown = [(k, q) for k, q in querysets.items() if chosen is None or chosen is k]
+    items = MergedByDate(shown, counts)
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
     context.update(
         page_obj=page,

@@ -237,3 +237,53 @@ def test_query_counts_do_not_grow_with_content(client, django_assert_max_num_que
         client.get("/tags/shared+p1/", {"page": 2})
     with django_assert_max_num_queries(12):
         client.get(reverse("tag_feed", args=["shared"]))
+
+
+def test_pages_merge_the_kinds_by_date_exactly_as_one_sorted_list(client):
+    """Each page reads only the newest rows of each kind; together they are one order."""
+    papers = [
+        PaperFactory(title=f"Paper {i}", year=2018 + i % 5, month=None if i % 3 else 1 + i % 12)
+        for i in range(23)
+    ]
+    reports = [
+        ReportFactory(title=f"Report {i}", published_at=at(2018 + i % 6, 1 + i % 12))
+        for i in range(17)
+    ]
+    sessions = [
+        PresentationFactory(title=f"Session {i}", scheduled_at=at(2019 + i % 4, 1 + i % 12))
+        for i in range(9)
+    ]
+    for obj in [*papers, *reports, *sessions]:
+        obj.tags.add("shared")
+
+    def key(obj):
+        if obj in papers:
+            # A paper with only a year comes first in its year.
+            month, day, end = (obj.month, 1, 0) if obj.month else (12, 31, 1)
+            date = datetime.datetime(obj.year, month, day, 23 * end, tzinfo=datetime.UTC)
+            return (date, True, obj.pk)
+        moment = obj.published_at if obj in reports else obj.scheduled_at
+        return (moment, False, obj.pk)
+
+    everything = sorted([*papers, *reports, *sessions], key=key, reverse=True)
+    expected = [obj.title for obj in everything]
+    shown = []
+    for page in (1, 2, 3):
+        response = client.get(reverse("tag_detail", args=["shared"]), {"page": page})
+        shown += item_titles(response)
+    assert shown == expected
+    assert response.context["total"] == 49
+    only_reports = client.get(reverse("tag_detail", args=["shared"]), {"type": "reports"})
+    assert item_titles(only_reports) == [r.title for r in everything if r in reports][:20]
+
+
+def test_a_page_reads_only_as_many_rows_of_each_kind_as_it_shows(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for i in range(50):
+        PaperFactory(title=f"Paper {i}", tags=["shared"])
+    with CaptureQueriesContext(connection) as page_two:
+        client.get(reverse("tag_detail", args=["shared"]), {"page": 2})
+    merged = [q["sql"] for q in page_two.captured_queries if "LIMIT 40" in q["sql"]]
+    assert len(merged) == 1 and '"papers_paper"' in merged[0]
