@@ -30,6 +30,11 @@ class Kind:
     newest_first: tuple[Any, ...]  # ORDER BY giving the order of sort_key() (then pk), desc
     feed_date: str  # when the item appeared on the site
 
+    def __reduce__(self):
+        # Cached results hold Items; code compares kinds with ``is``, so an unpickled
+        # Kind must be the module's own object, not a copy.
+        return (_kind_by_key, (self.key,))
+
     def published(self) -> QuerySet:
         """The kind's one visibility rule."""
         return self.model.objects.published()
@@ -113,6 +118,10 @@ SESSIONS = Kind(
 )
 KINDS = (PAPERS, REPORTS, SESSIONS)
 KINDS_BY_KEY = {kind.key: kind for kind in KINDS}
+
+
+def _kind_by_key(key):
+    return KINDS_BY_KEY[key]
 
 
 def newest_first(item):

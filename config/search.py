@@ -19,7 +19,7 @@ from django.views.decorators.http import require_safe
 
 from config.content import KINDS, KINDS_BY_KEY, Item, load_objects
 from papers import search
-from papers.cache import public_page
+from papers.cache import cached_value, public_page
 from papers.filters import TagSlugsField
 from papers.models import Tag
 
@@ -72,21 +72,26 @@ def _year_counts(kind, query, slugs):
     return Counter({row["hit_year"]: row["n"] for row in rows.order_by()})
 
 
-def _kind_results(kind, query, slugs, year):
+def _kind_results(request, kind, query, slugs, year):
     """``(hits, counts)``: the best hits of one kind in ``year``, and its matches per year.
 
     Usually every match fits under the cap and both come from one query. When the cap is
     reached, the counts are taken in SQL and the year is filtered in SQL: picking a year
     from the top 500 of all years would lose that year's other matches.
+
+    The hits and counts of a query over all years are cached until the content changes:
+    narrowing a broad query to a year, or paging it, does not rank every match again.
     """
-    hits = _hits(kind, query, slugs)
+    key = [kind.key, query.raw, *slugs]
+    hits = cached_value(request, "search-hits", key, lambda: _hits(kind, query, slugs))
     if len(hits) < MAX_HITS_PER_KIND:
         return [hit for hit in hits if year is None or hit.year == year], Counter(
             hit.year for hit in hits
         )
     if year is not None:
         hits = _hits(kind, query, slugs, year)
-    return hits, _year_counts(kind, query, slugs)
+    counts = cached_value(request, "search-years", key, lambda: _year_counts(kind, query, slugs))
+    return hits, counts
 
 
 def _tag_facets(hits):
@@ -133,7 +138,7 @@ def search_page(request):
         return render(request, "search/search.html", context)
 
     chosen, year = context["active_type"], data["year"]
-    found = {kind: _kind_results(kind, query, data["tag"], year) for kind in KINDS}
+    found = {kind: _kind_results(request, kind, query, data["tag"], year) for kind in KINDS}
     # Counts are exact even when a kind has more matches than MAX_HITS_PER_KIND.
     type_counts = {
         kind.key: counts[year] if year is not None else sum(counts.values())

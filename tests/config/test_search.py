@@ -436,3 +436,22 @@ def test_a_repeated_search_is_served_from_the_cache_until_the_content_changes(
     assert again.content == first.content
     PaperFactory(title="Diffusion Models Beat GANs on Image Synthesis", year=2021)
     assert "Diffusion Models Beat GANs" in client.get(URL, {"q": "diffusion"}).content.decode()
+
+
+def test_narrowing_a_cached_query_to_a_year_keeps_kinds_and_results(client, shelf):
+    """The all-years hits are cached: a year facet reuses them (kinds compared by identity)."""
+    import pickle
+
+    from config.content import PAPERS, Item
+
+    now = datetime.datetime.now(datetime.UTC)
+    item = pickle.loads(pickle.dumps(Item(PAPERS, 1, now)))  # noqa: S301 - our own bytes
+    assert item.kind is PAPERS
+    every_year = client.get(URL, {"q": "diffusion"}).context
+    in_2021 = client.get(URL, {"q": "diffusion", "year": 2021}).context
+    assert [hit.obj.title for hit in in_2021["items"]] == [
+        hit.obj.title for hit in every_year["items"] if hit.year == 2021
+    ]
+    assert in_2021["type_facets"][0][1] == sum(
+        1 for hit in every_year["items"] if hit.year == 2021 and hit.kind is PAPERS
+    )
