@@ -16,6 +16,9 @@ from blog.models import Report
 from papers.models import Paper
 from readinggroup.models import Presentation
 
+# Up to this many rows, a kind's newest rows are sorted here rather than in the database.
+FEW_ROWS = 2000
+
 
 @dataclass(frozen=True)
 class Kind:
@@ -62,10 +65,21 @@ class Kind:
             )
         return queryset
 
-    def newest(self, queryset, limit):
-        """The first ``limit`` rows of ``queryset`` as ``Item``s, newest first: one query."""
-        rows = queryset.order_by(*self.newest_first).values_list("pk", *self.date_fields)
-        return [Item(self, pk, self.sort_key(values)) for pk, *values in rows[:limit]]
+    def newest(self, queryset, limit, total):
+        """The first ``limit`` of the ``total`` rows of ``queryset`` as ``Item``s, newest
+        first: one query.
+
+        Many rows: the database walks its date index and stops after ``limit``. A few
+        (a rare tag): reading them all and sorting here is faster than that walk, which
+        PostgreSQL would still choose (~90 ms for a tag on 300 of 100,000 papers).
+        """
+        rows = queryset.values_list("pk", *self.date_fields)
+        if total > FEW_ROWS:
+            rows = rows.order_by(*self.newest_first)[:limit]
+            return [Item(self, pk, self.sort_key(values)) for pk, *values in rows]
+        items = [Item(self, pk, self.sort_key(values)) for pk, *values in rows.order_by()]
+        items.sort(key=lambda item: (item.date, item.pk), reverse=True)
+        return items[:limit]
 
     def sort_key(self, values):
         """A timezone-aware datetime from the ``date_fields`` values of one row."""
@@ -139,6 +153,7 @@ class MergedByDate:
 
     def __init__(self, sources, counts):
         self.sources = [(kind, queryset) for kind, queryset in sources if counts[kind.key]]
+        self.counts = counts
         self.total = sum(counts[kind.key] for kind, _ in sources)
 
     def count(self):
@@ -151,7 +166,11 @@ class MergedByDate:
         if not isinstance(index, slice):
             return self[index : index + 1][0]
         stop = index.stop if index.stop is not None else self.total
-        items = [item for kind, queryset in self.sources for item in kind.newest(queryset, stop)]
+        items = [
+            item
+            for kind, queryset in self.sources
+            for item in kind.newest(queryset, stop, self.counts[kind.key])
+        ]
         items.sort(key=newest_first, reverse=True)
         return items[index]
 
