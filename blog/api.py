@@ -23,6 +23,7 @@ from papers.api import (
     Text,
     Year,
 )
+from papers.site import absolute_url
 
 router = Router(tags=["reports"])
 
@@ -41,8 +42,8 @@ class ReportOut(Schema):
     tags: list[TagOut]
 
     @staticmethod
-    def resolve_html_url(report, context):
-        return context["request"].build_absolute_uri(report.get_absolute_url())
+    def resolve_html_url(report):
+        return absolute_url(report.get_absolute_url())
 
     @staticmethod
     def resolve_tags(report):

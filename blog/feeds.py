@@ -1,10 +1,8 @@
 """Atom feeds of published reports: all of them, one kind, one tag. Full HTML content."""
 
-import re
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.syndication.views import Feed
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -14,17 +12,10 @@ from django.utils.http import urlencode
 from blog.metadata import absolutize
 from blog.models import Kind, Report
 from papers.models import Tag
+from papers.site import absolute_url
+from papers.syndication import SiteFeed
 
 FEED_SIZE = 20
-# XML 1.0 cannot carry these at all (not even escaped); a form feed pasted from a PDF
-# must not turn the whole feed into a parse error.
-_XML_INVALID = re.compile("[\x00-\x08\x0e-\x1f\ufffe\uffff]")
-_XML_INVALID_SPACE = re.compile("[\x0b\x0c]")  # vertical tab and form feed separate words
-
-
-def xml_safe(text):
-    """``text`` without the characters XML 1.0 forbids."""
-    return _XML_INVALID.sub("", _XML_INVALID_SPACE.sub(" ", str(text or "")))
 
 
 class ReportAtomFeed(Atom1Feed):
@@ -44,7 +35,7 @@ class Scope:
     subject: object = None
 
 
-class ReportFeed(Feed):
+class ReportFeed(SiteFeed):
     feed_type = ReportAtomFeed
 
     def get_object(self, request, **kwargs):
@@ -60,7 +51,7 @@ class ReportFeed(Feed):
         reports = list(self.reports(scope.subject).for_list().newest_first()[:FEED_SIZE])
         for report in reports:
             # Feed readers have no page to resolve /media/… against.
-            report.feed_content = xml_safe(absolutize(report.body_html, scope.request))
+            report.feed_content = absolutize(report.body_html)
         return reports
 
     def title(self, scope):
@@ -70,20 +61,20 @@ class ReportFeed(Feed):
         return "Paper reports, book reports, paper-of-the-week posts and articles."
 
     def link(self, scope):
-        return reverse("blog:report_list")
+        return absolute_url(reverse("blog:report_list"))
 
     def feed_url(self, scope):
-        return reverse("blog:feed")
+        return absolute_url(reverse("blog:feed"))
 
     def item_title(self, report):
-        return xml_safe(f"{report.label}: {report.title}")
+        return f"{report.label}: {report.title}"
 
     def item_description(self, report):
         # Atom's <summary type="html">: the sanitised teaser, never unescaped text.
-        return xml_safe(report.teaser_html)
+        return report.teaser_html
 
     def item_link(self, report):
-        return report.get_absolute_url()
+        return absolute_url(report.get_absolute_url())
 
     def item_pubdate(self, report):
         return report.published_at
@@ -92,7 +83,7 @@ class ReportFeed(Feed):
         return report.updated_at
 
     def item_categories(self, report):
-        return [xml_safe(tag.name) for tag in report.tags.all()]
+        return [tag.name for tag in report.tags.all()]
 
     def item_extra_kwargs(self, report):
         return {"content": report.feed_content}
@@ -115,10 +106,10 @@ class KindFeed(ReportFeed):
         return f"{scope.subject.plural} published on {settings.SITE_NAME}."
 
     def link(self, scope):
-        return reverse("blog:report_kind", args=[scope.subject.url_slug])
+        return absolute_url(reverse("blog:report_kind", args=[scope.subject.url_slug]))
 
     def feed_url(self, scope):
-        return reverse("blog:feed_kind", args=[scope.subject.url_slug])
+        return absolute_url(reverse("blog:feed_kind", args=[scope.subject.url_slug]))
 
 
 class TagFeed(ReportFeed):
@@ -129,13 +120,14 @@ class TagFeed(ReportFeed):
         return Report.objects.published().filter(tags=tag)
 
     def title(self, scope):
-        return xml_safe(f"Reports tagged “{scope.subject.name}” · {settings.SITE_NAME}")
+        return f"Reports tagged “{scope.subject.name}” · {settings.SITE_NAME}"
 
     def subtitle(self, scope):
-        return xml_safe(f"Reports about {scope.subject.name}.")
+        return f"Reports about {scope.subject.name}."
 
     def link(self, scope):
-        return reverse("blog:report_list") + "?" + urlencode({"tag": scope.subject.slug})
+        query = urlencode({"tag": scope.subject.slug})
+        return absolute_url(reverse("blog:report_list") + "?" + query)
 
     def feed_url(self, scope):
-        return reverse("blog:feed_tag", args=[scope.subject.slug])
+        return absolute_url(reverse("blog:feed_tag", args=[scope.subject.slug]))

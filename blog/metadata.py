@@ -4,22 +4,24 @@ import re
 
 from django.conf import settings
 
+from papers.site import absolute_url
+
 _ROOT_RELATIVE = re.compile(r'(\s(?:src|href)=")/(?!/)')
 
 
-def absolutize(html, request):
+def absolutize(html):
     """Make root-relative ``src``/``href`` absolute: feed readers have no page to resolve them."""
-    origin = request.build_absolute_uri("/")
+    origin = absolute_url("/")
     return _ROOT_RELATIVE.sub(lambda match: match.group(1) + origin, html)
 
 
-def cover_url(report, request):
-    return request.build_absolute_uri(report.cover.url) if report.cover else ""
+def cover_url(report):
+    return absolute_url(report.cover.url) if report.cover else ""
 
 
-def article_jsonld(report, request, papers=()):
+def article_jsonld(report, papers=()):
     """A schema.org ``Article`` for the report page."""
-    url = request.build_absolute_uri(report.get_absolute_url())
+    url = absolute_url(report.get_absolute_url())
     data = {
         "@context": "https://schema.org",
         "@type": "Article",
@@ -35,7 +37,7 @@ def article_jsonld(report, request, papers=()):
         data["datePublished"] = report.published_at.isoformat()
     data["dateModified"] = report.updated_at.isoformat()
     if report.cover:
-        data["image"] = [cover_url(report, request)]
+        data["image"] = [cover_url(report)]
     keywords = [tag.name for tag in report.tags.all()]
     if keywords:
         data["keywords"] = keywords
@@ -43,7 +45,7 @@ def article_jsonld(report, request, papers=()):
         {
             "@type": "ScholarlyArticle",
             "name": paper.title,
-            "url": paper.main_url or request.build_absolute_uri(paper.get_absolute_url()),
+            "url": paper.main_url or absolute_url(paper.get_absolute_url()),
         }
         for paper in papers
     ]

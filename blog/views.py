@@ -14,6 +14,7 @@ from blog.metadata import article_jsonld, cover_url
 from blog.models import Kind, Report
 from papers.cache import public_page
 from papers.models import Tag
+from papers.site import absolute_url
 
 PAGE_SIZE = 10
 TOP_TAGS = 20
@@ -174,9 +175,9 @@ def report_detail(request, slug):
         "series_nav": _series_navigation(report),
         "older": older,
         "newer": newer,
-        "canonical_url": request.build_absolute_uri(report.get_absolute_url()),
-        "cover_url": cover_url(report, request),
-        "jsonld": article_jsonld(report, request, papers),
+        "canonical_url": absolute_url(report.get_absolute_url()),
+        "cover_url": cover_url(report),
+        "jsonld": article_jsonld(report, papers),
     }
     response = render(request, "blog/report_detail.html", context)
     if preview:

@@ -9,6 +9,7 @@ from config.tags import tags_with_counts
 from papers.api import LIST_ERRORS, MAX_PAGE_SIZE, Pagination
 from papers.api import router as papers_router
 from papers.cache import public_page
+from papers.site import absolute_url
 from readinggroup.api import router as sessions_router
 
 api = NinjaAPI(
@@ -40,8 +41,8 @@ class TagCountOut(Schema):
     html_url: str
 
     @staticmethod
-    def resolve_html_url(tag, context):
-        return context["request"].build_absolute_uri(tag.get_absolute_url())
+    def resolve_html_url(tag):
+        return absolute_url(tag.get_absolute_url())
 
 
 @api.get(

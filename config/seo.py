@@ -1,20 +1,23 @@
 """What crawlers read: robots.txt and the site-wide sitemap sections (tags, authors)."""
 
-from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps.views import SitemapIndexItem, x_robots_tag
 from django.http import HttpResponse
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from config.tags import tags_with_counts
 from papers.models import Author, Paper
+from papers.site import absolute_url
+from papers.sitemaps import SiteSitemap
 
 
 @require_safe
 @cache_control(max_age=86400, public=True)
 def robots_txt(request):
     """Everything public may be crawled; admin, previews and the API docs page may not."""
-    sitemap = request.build_absolute_uri(reverse("sitemap"))
+    sitemap = absolute_url(reverse("sitemap"))
     lines = [
         "User-agent: *",
         "Disallow: /admin/",
@@ -28,7 +31,27 @@ def robots_txt(request):
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
 
 
-class PageSitemap(Sitemap):
+@x_robots_tag
+def sitemap_index(request, sitemaps, sitemap_url_name):
+    """The sitemap index: Django's, with each section's address on ``SITE_URL``.
+
+    Django's own index view writes the request's Host into every address; this one is
+    cached and shared, so it must say the same whoever asked first.
+    """
+    entries = []
+    for section, sitemap in sitemaps.items():
+        sitemap = sitemap()
+        url = absolute_url(reverse(sitemap_url_name, kwargs={"section": section}))
+        lastmod = sitemap.get_latest_lastmod()
+        entries.append(SitemapIndexItem(url, lastmod))
+        pages = range(2, sitemap.paginator.num_pages + 1)
+        entries.extend(SitemapIndexItem(f"{url}?p={page}", lastmod) for page in pages)
+    return TemplateResponse(
+        request, "sitemap_index.xml", {"sitemaps": entries}, content_type="application/xml"
+    )
+
+
+class PageSitemap(SiteSitemap):
     """The list pages a crawl starts from; every other page is in its own section."""
 
     changefreq = "daily"
@@ -47,7 +70,7 @@ class PageSitemap(Sitemap):
         return reverse(name)
 
 
-class TagSitemap(Sitemap):
+class TagSitemap(SiteSitemap):
     """Tags that published content uses; an unused tag's page would be empty."""
 
     changefreq = "weekly"
@@ -58,7 +81,7 @@ class TagSitemap(Sitemap):
         return tags_with_counts()
 
 
-class AuthorSitemap(Sitemap):
+class AuthorSitemap(SiteSitemap):
     """Authors with at least one published paper."""
 
     changefreq = "monthly"

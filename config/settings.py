@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
@@ -209,6 +210,33 @@ MARKDOWNX_MEDIA_PATH = "uploads/"
 MARKDOWNX_IMAGE_MAX_SIZE = {"size": (2000, 2000), "quality": 90}
 
 SITE_NAME = env_str("SITE_NAME", "Papershelf")
+
+# --- The site's public address ---------------------------------------------------------
+# Every absolute URL the site writes (canonical links, OpenGraph, JSON-LD, feeds and their
+# ids, sitemaps, robots.txt, the API's html_url, calendar UIDs) is built from SITE_URL,
+# never from the request's Host header: one request with an odd Host must not change what
+# other visitors get from the page cache, and feed ids and calendar UIDs must not change.
+# papers.site.absolute_url() is the one place that joins it to a path.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "")
+if not SITE_URL:
+    raise ImproperlyConfigured(
+        "SITE_URL must be set when DEBUG is off: the site's public address, "
+        "e.g. SITE_URL=https://papers.example.org"
+    )
+_site = urlsplit(SITE_URL)
+if (
+    _site.scheme not in ("http", "https")
+    or not _site.hostname
+    or _site.path not in ("", "/")
+    or _site.query
+    or _site.fragment
+    or "@" in _site.netloc
+):
+    raise ImproperlyConfigured(
+        f"SITE_URL={SITE_URL!r} must be a scheme and host with no path, "
+        "e.g. https://papers.example.org"
+    )
+SITE_URL = f"{_site.scheme}://{_site.netloc.lower()}"
 
 # Paper intake: Crossref asks API clients for a contact address (sent in the User-Agent).
 INTAKE_CONTACT_EMAIL = env_str("INTAKE_CONTACT_EMAIL", "")

@@ -7,7 +7,6 @@ remembers answers with a permanent redirect to the tag's new address.
 
 from django import forms
 from django.conf import settings
-from django.contrib.syndication.views import Feed
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.db.models.functions import Lower
@@ -18,10 +17,11 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape, linebreaks
 from django.views.decorators.http import require_safe
 
-from blog.feeds import xml_safe
 from config.content import KINDS, KINDS_BY_KEY, Item, MergedByDate, load_objects
 from papers.cache import cached_value
 from papers.models import Tag, TagRedirect
+from papers.site import absolute_url
+from papers.syndication import SiteFeed
 
 PAGE_SIZE = 20
 MAX_TAGS = 5
@@ -193,7 +193,7 @@ def tag_detail(request, slugs):
     return render(request, "tags/tag_detail.html", context)
 
 
-class TagFeed(Feed):
+class TagFeed(SiteFeed):
     """Papers, reports and sessions with the tag(s), newest on the site first."""
 
     feed_type = Atom1Feed
@@ -222,38 +222,38 @@ class TagFeed(Feed):
 
     def title(self, tags):
         names = " + ".join(tag.name for tag in tags)
-        return xml_safe(f"Tagged “{names}” · {settings.SITE_NAME}")
+        return f"Tagged “{names}” · {settings.SITE_NAME}"
 
     def subtitle(self, tags):
         names = ", ".join(tag.name for tag in tags)
-        return xml_safe(f"Papers, reports and reading-group sessions about {names}.")
+        return f"Papers, reports and reading-group sessions about {names}."
 
     def link(self, tags):
-        return tag_path(tags)
+        return absolute_url(tag_path(tags))
 
     def feed_url(self, tags):
-        return reverse("tag_feed", args=[SEPARATOR.join(tag.slug for tag in tags)])
+        return absolute_url(reverse("tag_feed", args=[SEPARATOR.join(tag.slug for tag in tags)]))
 
     def item_title(self, item):
         obj = item.obj
         if item.kind.key == "papers":
-            return xml_safe(f"Paper: {obj}")
+            return f"Paper: {obj}"
         if item.kind.key == "reports":
-            return xml_safe(f"{obj.label}: {obj.title}")
-        return xml_safe(f"Session {obj.number}: {obj.title}")
+            return f"{obj.label}: {obj.title}"
+        return f"Session {obj.number}: {obj.title}"
 
     def item_description(self, item):
         obj = item.obj
         if item.kind.key == "papers":
             # linebreaks("") is "<p></p>", never empty: test the abstract itself, so that a
             # paper without one falls back to its notes.
-            return xml_safe(linebreaks(escape(obj.abstract)) if obj.abstract else obj.notes_html)
+            return linebreaks(escape(obj.abstract)) if obj.abstract else obj.notes_html
         if item.kind.key == "reports":
-            return xml_safe(obj.teaser_html)
-        return xml_safe(obj.summary_html)
+            return obj.teaser_html
+        return obj.summary_html
 
     def item_link(self, item):
-        return item.obj.get_absolute_url()
+        return absolute_url(item.obj.get_absolute_url())
 
     def item_guid(self, item):
         return f"{item.kind.singular}:{item.pk}"
@@ -268,4 +268,4 @@ class TagFeed(Feed):
         return item.obj.updated_at
 
     def item_categories(self, item):
-        return [xml_safe(tag.name) for tag in item.obj.tags.all()]
+        return [tag.name for tag in item.obj.tags.all()]

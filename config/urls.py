@@ -47,7 +47,7 @@ urlpatterns = [
     re_path(r"^api/(?P<rest>(?s:.*))$", not_found, name="api_not_found"),
     path(
         "sitemap.xml",
-        require_safe(public_page(sitemap_views.index)),
+        require_safe(public_page(seo.sitemap_index)),
         {"sitemaps": sitemaps, "sitemap_url_name": "sitemap_section"},
         name="sitemap",
     ),

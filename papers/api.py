@@ -12,6 +12,7 @@ from pydantic import StringConstraints
 from papers.filters import MAX_TAG_FILTERS, PaperFilter
 from papers.identifiers import normalize_arxiv_id, normalize_doi
 from papers.models import Paper
+from papers.site import absolute_url
 
 router = Router(tags=["papers"])
 
@@ -60,8 +61,8 @@ class PaperOut(Schema):
     tags: list[TagOut]
 
     @staticmethod
-    def resolve_html_url(paper, context):
-        return context["request"].build_absolute_uri(paper.get_absolute_url())
+    def resolve_html_url(paper):
+        return absolute_url(paper.get_absolute_url())
 
     @staticmethod
     def resolve_authors(paper):
@@ -93,8 +94,8 @@ class PaperRefOut(Schema):
     html_url: str
 
     @staticmethod
-    def resolve_html_url(paper, context):
-        return context["request"].build_absolute_uri(paper.get_absolute_url())
+    def resolve_html_url(paper):
+        return absolute_url(paper.get_absolute_url())
 
 
 class ErrorOut(Schema):

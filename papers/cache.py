@@ -7,6 +7,12 @@ Old entries are never read again and expire on their own (``TIMEOUT``).
 
 The version is also the pages' ``ETag`` and ``Last-Modified``: a browser coming back
 gets a 304 for the price of one cache read.
+
+The cache is bounded: every entry has a TTL, and a stored page's key holds only what
+decides its content (scheme, host, path and the query parameters of ``QUERY_PARAMETERS``,
+sorted), so ``?utm_source=…`` or a random cache-buster cannot fill Redis with copies.
+Production Redis also runs with ``maxmemory`` and ``maxmemory-policy allkeys-lru``
+(README, "Production checklist"): when full, it drops the least recently used entries.
 """
 
 import hashlib
@@ -22,12 +28,15 @@ from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, quote_etag
 
 VERSION_KEY = "papershelf:content-version"
 TIMEOUT = 6 * 60 * 60
+# The version has a TTL too (no entry lives for ever): when it expires, the next request
+# starts a new one, which only costs one re-render of each page.
+VERSION_TIMEOUT = 30 * 24 * 60 * 60
 # Responses larger than this are not worth a cache entry (none of ours come close).
 MAX_CACHED_BYTES = 1024 * 1024
 
@@ -64,7 +73,7 @@ def content_version(request=None):
     if version is None:
         version = _new_version()
         # add(): of two processes starting at once, both end up with the first one's value.
-        if not cache.add(VERSION_KEY, version, timeout=None):
+        if not cache.add(VERSION_KEY, version, timeout=VERSION_TIMEOUT):
             version = cache.get(VERSION_KEY) or version
     version = str(max(int(version), time.time_ns() // CLOCK_STEP_NS * CLOCK_STEP_NS))
     if request is not None:
@@ -74,7 +83,7 @@ def content_version(request=None):
 
 def bump_content_version(**kwargs):
     """Invalidate every cached page and count (call after changes that send no signals)."""
-    cache.set(VERSION_KEY, _new_version(), timeout=None)
+    cache.set(VERSION_KEY, _new_version(), timeout=VERSION_TIMEOUT)
 
 
 def _changed(sender, using=None, **kwargs):
@@ -204,6 +213,51 @@ def _wants_cache(request):
     return request.method in ("GET", "HEAD") and _is_anonymous(request)
 
 
+# Every query parameter a public page reads, site-wide: the paper, report and session
+# lists' filters (papers/filters.py, blog/filters.py), search (config/search.py), tag
+# pages (config/tags.py: type, sort), pagination (page; the sitemaps' p; the API's limit
+# and offset), the papers list's BibTeX export (format) and the API's filters (its
+# *Query schemas: upcoming). For anonymous visitors any other parameter is dropped before
+# the page is looked up or rendered, so the cached page is the one the view would render;
+# tests/papers/test_cache_keys.py checks that no form, filter or API schema reads a name
+# missing here.
+QUERY_PARAMETERS = frozenset(
+    {
+        "author", "format", "kind", "limit", "offset", "p", "page", "q", "sort", "tag",
+        "type", "upcoming", "venue", "year", "year_max", "year_min",
+    }
+)  # fmt: skip
+
+
+def _canonical_query(request):
+    """The known query parameters, sorted by name (values keep their order): a QueryDict."""
+    query = getattr(request, "_papershelf_query", None)
+    if query is None:
+        query = QueryDict(mutable=True)
+        for name in sorted(set(request.GET) & QUERY_PARAMETERS):
+            query.setlist(name, request.GET.getlist(name))
+        query._mutable = False
+        request._papershelf_query = query
+    return query
+
+
+def _page_key(request, version):
+    """Scheme, host, path and known parameters: what a stored page's content depends on.
+
+    Pages hold no request-dependent address (papers.site builds every absolute URL from
+    SITE_URL); the scheme and host are in the key anyway, so that a page could never be
+    served to a visitor of another host even if one did. ``get_host()`` also refuses a
+    Host not in ALLOWED_HOSTS (a 400) before anything is read from the cache.
+    """
+    address = (
+        request.scheme,
+        request.get_host(),
+        request.path,
+        _canonical_query(request).urlencode(),
+    )
+    return f"papershelf:{version}:page:{release()}:{_digest(*address)}"
+
+
 def public_page(view):
     """Mark ``view`` as a public page: ETag/Last-Modified, 304s, and page caching.
 
@@ -217,6 +271,8 @@ def public_page(view):
     def wrapper(request, *args, **kwargs):
         if not _wants_cache(request):
             return view(request, *args, **kwargs)
+        # The view sees only the parameters the page cache's key holds.
+        request.GET = _canonical_query(request)
         version = content_version(request)
         etag, last_modified = _validators(version)
         response = get_conditional_response(request, etag=etag, last_modified=last_modified)
@@ -237,7 +293,7 @@ class PageCacheMiddleware:
     """Answer anonymous visitors from stored pages, before sessions, CSRF, auth and routing.
 
     Stores the responses that ``public_page`` marked, with the headers the middleware
-    below it added (X-Frame-Options, Vary…), under the content version and the full path.
+    below it added (X-Frame-Options, Vary…), under the content version and ``_page_key``.
     A hit costs one cache read for the version (the page itself is usually in the
     in-process LRU) and none of the work below this middleware; it sits right after
     SecurityMiddleware and WhiteNoise.
@@ -250,7 +306,7 @@ class PageCacheMiddleware:
         if not _wants_cache(request):
             return self.get_response(request)
         version = content_version(request)
-        key = f"papershelf:{version}:page:{release()}:{_digest(request.get_full_path())}"
+        key = _page_key(request, version)
         stored = _local.get(key)
         if stored is None:
             stored = cache.get(key)

@@ -1,10 +1,23 @@
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.db.models import Max
 
 from papers.models import Paper
 
 
-class PublishedSitemap(Sitemap):
+class SiteSitemap(Sitemap):
+    """A sitemap whose addresses start with ``SITE_URL``, never the request's Host."""
+
+    def get_protocol(self, protocol=None):
+        return urlsplit(settings.SITE_URL).scheme
+
+    def get_domain(self, site=None):
+        return urlsplit(settings.SITE_URL).netloc
+
+
+class PublishedSitemap(SiteSitemap):
     """A sitemap section of published rows that carry an ``updated_at``.
 
     Subclasses give ``items()`` (published rows only, a stable order for the pages).

@@ -21,6 +21,7 @@ from papers.metadata import scholarly_article
 from papers.models import Author, Paper
 from papers.resolve import redirect_to_reference
 from papers.sections import sections_for
+from papers.site import absolute_url
 
 PAGE_SIZE = 20
 
@@ -161,9 +162,7 @@ def paper_detail(request, slug):
     context = {
         "paper": paper,
         "authors": authors,
-        "json_ld": scholarly_article(
-            paper, authors, request.build_absolute_uri(paper.get_absolute_url())
-        ),
+        "json_ld": scholarly_article(paper, authors, absolute_url(paper.get_absolute_url())),
         "links": paper.links.all(),
         "figures": paper.figures.all(),
         **_previous_and_followups(paper),

@@ -23,6 +23,7 @@ from papers.api import (
     Year,
 )
 from papers.filters import MAX_TAG_FILTERS
+from papers.site import absolute_url
 from readinggroup.models import MAX_SESSION_NUMBER, Presentation
 
 router = Router(tags=["reading group"])
@@ -55,8 +56,8 @@ class SessionOut(Schema):
         return bool(session.slides)
 
     @staticmethod
-    def resolve_html_url(session, context):
-        return context["request"].build_absolute_uri(session.get_absolute_url())
+    def resolve_html_url(session):
+        return absolute_url(session.get_absolute_url())
 
     @staticmethod
     def resolve_tags(session):

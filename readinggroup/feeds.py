@@ -3,18 +3,19 @@
 import datetime
 
 from django.conf import settings
-from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from papers.site import absolute_url
+from papers.syndication import SiteFeed
 from readinggroup.models import Presentation
 
 FEED_ITEMS = 30
 
 
-class PresentationFeed(Feed):
+class PresentationFeed(SiteFeed):
     feed_type = Atom1Feed
 
     def title(self):
@@ -24,10 +25,10 @@ class PresentationFeed(Feed):
         return "Sessions of the reading group: papers presented, with slides and recordings."
 
     def link(self):
-        return reverse("readinggroup:presentation_list")
+        return absolute_url(reverse("readinggroup:presentation_list"))
 
     def feed_url(self):
-        return reverse("readinggroup:feed")
+        return absolute_url(reverse("readinggroup:feed"))
 
     def items(self):
         return (
@@ -50,7 +51,7 @@ class PresentationFeed(Feed):
         return mark_safe("".join(parts))  # noqa: S308 - escaped above or sanitised on save
 
     def item_link(self, presentation):
-        return presentation.get_absolute_url()
+        return absolute_url(presentation.get_absolute_url())
 
     def item_pubdate(self, presentation):
         return presentation.created_at

@@ -19,6 +19,8 @@ from django.views.decorators.http import require_safe
 from icalendar import Calendar, Event
 
 from papers.cache import public_page
+from papers.site import absolute_url, site_host
+from papers.syndication import feed_text
 from readinggroup.models import Presentation
 
 MAX_DESCRIPTION = 2000
@@ -58,38 +60,41 @@ def _description(presentation, session_url):
     return "\n\n".join(parts)
 
 
-def _event(presentation, request):
-    host = request.get_host().split(":")[0]
-    url = request.build_absolute_uri(presentation.get_absolute_url())
+def _event(presentation):
+    # The UID and URL come from SITE_URL: a calendar application matches updates by UID,
+    # so it must never change with the Host header of whoever fetched the file.
+    url = absolute_url(presentation.get_absolute_url())
     event = Event()
-    event.add("uid", f"presentation-{presentation.pk}@{host}")
+    event.add("uid", f"presentation-{presentation.pk}@{site_host()}")
     event.add("dtstamp", _utc(presentation.updated_at))
     event.add("last-modified", _utc(presentation.updated_at))
     event.add("created", _utc(presentation.created_at))
     event.add("dtstart", _utc(presentation.scheduled_at))
     event.add("dtend", _utc(presentation.ends_at))
-    event.add("summary", f"Reading group {presentation.number}: {presentation.title}")
-    event.add("description", _description(presentation, url))
+    # Every text value goes through the one sanitiser of feeds and calendars.
+    title = feed_text(f"Reading group {presentation.number}: {presentation.title}")
+    event.add("summary", title)
+    event.add("description", feed_text(_description(presentation, url)))
     event.add("url", url)
-    location = presentation.location or presentation.meeting_url
+    location = feed_text(presentation.location or presentation.meeting_url)
     if location:
         event.add("location", location)
-    tags = [tag.name for tag in presentation.tags.all()]
+    tags = [feed_text(tag.name) for tag in presentation.tags.all()]
     if tags:
         event.add("categories", tags)
     return event
 
 
-def calendar_bytes(presentations, request, name=None):
+def calendar_bytes(presentations, name=None):
     """The ``VCALENDAR`` text (bytes) with one ``VEVENT`` per presentation."""
     calendar = Calendar()
     calendar.add("prodid", f"-//{settings.SITE_NAME}//Reading group//EN")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", name or f"{settings.SITE_NAME} reading group")
+    calendar.add("x-wr-calname", feed_text(name or f"{settings.SITE_NAME} reading group"))
     for presentation in presentations:
-        calendar.add_component(_event(presentation, request))
+        calendar.add_component(_event(presentation))
     return calendar.to_ical()
 
 
@@ -107,7 +112,7 @@ def _response(content, filename=None):
 def calendar_feed(request):
     """Every published session, past and upcoming: the URL people subscribe to."""
     sessions = Presentation.objects.published().for_list().order_by("scheduled_at", "number")
-    return _response(calendar_bytes(sessions, request))
+    return _response(calendar_bytes(sessions))
 
 
 @require_safe
@@ -119,6 +124,6 @@ def presentation_ics(request, number):
     )
     name = f"{settings.SITE_NAME} reading group {presentation.number}"
     return _response(
-        calendar_bytes([presentation], request, name=name),
+        calendar_bytes([presentation], name=name),
         filename=f"reading-group-{presentation.number}.ics",
     )

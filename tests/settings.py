@@ -4,6 +4,9 @@ import os
 import tempfile
 
 os.environ.setdefault("SECRET_KEY", "tests-only-not-secret")
+# The test client's own host, so pages rendered for it show the addresses tests expect;
+# tests/config/test_site_url.py sends other Hosts and checks they change nothing.
+os.environ.setdefault("SITE_URL", "http://testserver")
 
 from config.settings import *  # noqa: E402, F403
 

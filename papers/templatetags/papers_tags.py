@@ -1,7 +1,9 @@
-"""Template helpers for links that add or remove one filter of the current list."""
+"""Template helpers: links that add or remove one filter of the current list; absolute URLs."""
 
 from django import template
 from django.utils.http import urlencode
+
+from papers.site import absolute_url
 
 register = template.Library()
 
@@ -50,3 +52,9 @@ def query_page(context, number):
     params = {key: list(values) for key, values in context["request"].GET.lists()}
     params["page"] = [number]
     return _query(params)
+
+
+@register.filter(name="absolute_url")
+def absolute_url_filter(path):
+    """``{{ request.path|absolute_url }}``: the path on ``SITE_URL``, whatever the Host."""
+    return absolute_url(path)

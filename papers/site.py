@@ -1,0 +1,28 @@
+"""The site's absolute URLs, all built from ``settings.SITE_URL`` (never the request's Host).
+
+A page is cached and shared between visitors, a feed's ids and a calendar's UIDs must
+never change: so an absolute URL cannot depend on the Host header of whoever asked first.
+"""
+
+from urllib.parse import urlsplit
+
+from django.conf import settings
+
+
+def absolute_url(path):
+    """``path`` (``/papers/x/``, from ``reverse()`` or ``get_absolute_url()``) as a full URL.
+
+    A URL that already is absolute (media on another origin, a paper's own link) is
+    returned unchanged; a scheme-relative one (``//cdn…``) gets the site's scheme.
+    """
+    path = str(path)
+    if path.startswith(("http://", "https://")):
+        return path
+    if path.startswith("//"):
+        return f"{settings.SITE_URL.split(':', 1)[0]}:{path}"
+    return settings.SITE_URL + ("" if path.startswith("/") else "/") + path
+
+
+def site_host():
+    """The site's host name (no port), e.g. for calendar UIDs: ``…@papers.example.org``."""
+    return urlsplit(settings.SITE_URL).hostname
