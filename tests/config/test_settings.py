@@ -37,7 +37,7 @@ def run_check(**env):
     clean = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL", "DJANGO_SETTINGS_MODULE"}
+        if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL", "DJANGO_SETTINGS_MODULE", "SITE_URL"}
     }
     clean.update(env)
     return subprocess.run(
@@ -59,6 +59,10 @@ def run_check(**env):
         ({"DEBUG": "1", "CONN_MAX_AGE": "soon"}, "CONN_MAX_AGE='soon' is not a whole number"),
         ({"DEBUG": "1", "CACHE_URL": "memcached://x"}, "CACHE_URL must be a redis"),
         ({"DEBUG": "1", "CSRF_TRUSTED_ORIGINS": "papers.example.org"}, "must start with http"),
+        ({"DEBUG": "0", "SECRET_KEY": "x" * 50}, "SITE_URL must be set when DEBUG is off"),
+        ({"DEBUG": "1", "SITE_URL": "papers.example.org"}, "must be a scheme and host"),
+        ({"DEBUG": "1", "SITE_URL": "https://papers.example.org/blog/"}, "with no path"),
+        ({"DEBUG": "1", "SITE_URL": "ftp://papers.example.org"}, "must be a scheme and host"),
     ],
 )
 def test_bad_environment_stops_start_up_with_a_clear_message(env, message):
@@ -68,5 +72,29 @@ def test_bad_environment_stops_start_up_with_a_clear_message(env, message):
 
 
 def test_good_environment_starts():
-    result = run_check(DEBUG="0", SECRET_KEY="x" * 50, ALLOWED_HOSTS="papers.example.org")
+    result = run_check(
+        DEBUG="0",
+        SECRET_KEY="x" * 50,
+        ALLOWED_HOSTS="papers.example.org",
+        SITE_URL="https://papers.example.org",
+    )
     assert result.returncode == 0, result.stderr
+
+
+def test_site_url_loses_a_trailing_slash_and_defaults_to_the_dev_server_in_debug():
+    code = "from django.conf import settings; print(settings.SITE_URL)"
+    for env, expected in [
+        ({"DEBUG": "0", "SECRET_KEY": "x" * 50, "SITE_URL": "https://Papers.Example.org/"},
+         "https://papers.example.org"),
+        ({"DEBUG": "1"}, "http://127.0.0.1:8000"),
+    ]:  # fmt: skip
+        clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SITE_URL"}}
+        result = subprocess.run(  # noqa: S603 - our own interpreter and arguments
+            [sys.executable, "manage.py", "shell", "-c", code],
+            cwd=ROOT,
+            env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings", **env},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.stdout.splitlines()[-1] == expected, result.stderr
