@@ -227,6 +227,7 @@ def base_env(cache_url, static_root):
         DEBUG="0",
         SECRET_KEY="bench-only-not-secret",
         ALLOWED_HOSTS="testserver,127.0.0.1,localhost",
+        SITE_URL="http://127.0.0.1:8000",  # required with DEBUG=0; addresses only
         STATIC_ROOT=str(static_root),
         CONN_MAX_AGE="600",
         PYTHONPATH=str(ROOT),

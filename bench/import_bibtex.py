@@ -88,6 +88,7 @@ def main():
     # As in production: DEBUG off (with it on, Django keeps a copy of every query).
     os.environ["DEBUG"] = "0"
     os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
+    os.environ.setdefault("SITE_URL", "http://127.0.0.1:8000")
     os.environ["MEDIA_ROOT"] = str(workdir / "media")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django

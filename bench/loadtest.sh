@@ -25,7 +25,7 @@ OUT="bench/results/$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$OUT"
 
 export DEBUG=0 SECRET_KEY="loadtest-only-$(head -c 24 /dev/urandom | base64)" \
-  ALLOWED_HOSTS=127.0.0.1 SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0 CONN_MAX_AGE=60 \
+  ALLOWED_HOSTS=127.0.0.1 SITE_URL="http://127.0.0.1:$PORT" SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0 CONN_MAX_AGE=60 \
   CACHE_URL="${CACHE_URL:-redis://127.0.0.1:6379/3}" \
   DATABASE_URL="postgres://postgres@127.0.0.1:5432/$BENCH_DB" \
   STATIC_ROOT="$OUT/static" DJANGO_SETTINGS_MODULE=config.settings
