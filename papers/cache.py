@@ -26,6 +26,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
+from django.core.handlers.wsgi import get_bytes_from_wsgi
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse, QueryDict
@@ -227,17 +228,26 @@ QUERY_PARAMETERS = frozenset(
         "type", "upcoming", "venue", "year", "year_max", "year_min",
     }
 )  # fmt: skip
+_QUERY_NAMES = frozenset(name.encode() for name in QUERY_PARAMETERS)
 
 
 def _canonical_query(request):
-    """The known query parameters, sorted by name (values keep their order): a QueryDict."""
+    """The raw query string with only the known parameters, sorted by name (bytes).
+
+    Works on the raw ``name=value`` pieces, so a cache hit parses no query string. The
+    view is given exactly this string as ``request.GET`` (``public_page``), so the key and
+    what the view reads cannot disagree: a name spelt another way (``ta%67=``) is not a
+    known name here, and so is not seen by the view either.
+    """
     query = getattr(request, "_papershelf_query", None)
     if query is None:
-        query = QueryDict(mutable=True)
-        for name in sorted(set(request.GET) & QUERY_PARAMETERS):
-            query.setlist(name, request.GET.getlist(name))
-        query._mutable = False
-        request._papershelf_query = query
+        pieces = [
+            piece
+            for piece in get_bytes_from_wsgi(request.META, "QUERY_STRING", "").split(b"&")
+            if piece.partition(b"=")[0] in _QUERY_NAMES
+        ]
+        pieces.sort(key=lambda piece: piece.partition(b"=")[0])  # stable: values keep order
+        query = request._papershelf_query = b"&".join(pieces)
     return query
 
 
@@ -249,12 +259,7 @@ def _page_key(request, version):
     served to a visitor of another host even if one did. ``get_host()`` also refuses a
     Host not in ALLOWED_HOSTS (a 400) before anything is read from the cache.
     """
-    address = (
-        request.scheme,
-        request.get_host(),
-        request.path,
-        _canonical_query(request).urlencode(),
-    )
+    address = (request.scheme, request.get_host(), request.path, _canonical_query(request))
     return f"papershelf:{version}:page:{release()}:{_digest(*address)}"
 
 
@@ -272,7 +277,7 @@ def public_page(view):
         if not _wants_cache(request):
             return view(request, *args, **kwargs)
         # The view sees only the parameters the page cache's key holds.
-        request.GET = _canonical_query(request)
+        request.GET = QueryDict(_canonical_query(request), encoding=request.encoding)
         version = content_version(request)
         etag, last_modified = _validators(version)
         response = get_conditional_response(request, etag=etag, last_modified=last_modified)

@@ -37,6 +37,9 @@ def test_an_unknown_query_parameter_is_served_the_one_cached_entry(
         again = client.get(f"{LIST}?utm_source=newsletter&cache_buster=8731")
     assert again.status_code == 200
     assert again.content == first.content
+    # A known name spelt another way is unknown to the key, and so to the view as well.
+    with django_assert_num_queries(0):
+        assert client.get(f"{LIST}?ta%67=no-such-tag").content == first.content
     assert len(_page_entries()) == 1
 
 
