@@ -117,10 +117,22 @@ _CACHE_URL = env_str("CACHE_URL")
 if _CACHE_URL:
     if not _CACHE_URL.startswith(("redis://", "rediss://")):
         raise ImproperlyConfigured("CACHE_URL must be a redis:// or rediss:// URL.")
+    # The cache only speeds pages up: when Redis is stopped, frozen or full, every call is
+    # a miss and the site serves uncached pages (config/resilient_cache.py). One failing
+    # call costs at most CACHE_TIMEOUT_MS; then Redis is skipped for CACHE_RETRY_AFTER
+    # seconds before one call tries again. On its return, every cached page is invalidated
+    # (saves made meanwhile could not say so).
+    _cache_timeout = env_int("CACHE_TIMEOUT_MS", 100) / 1000
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.resilient_cache.ResilientRedisCache",
             "LOCATION": _CACHE_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": _cache_timeout,
+                "socket_timeout": _cache_timeout,
+                "RETRY_AFTER": env_int("CACHE_RETRY_AFTER", 5),
+                "ON_RECOVERY": "papers.cache.bump_content_version",
+            },
         }
     }
 else:

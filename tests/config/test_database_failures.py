@@ -213,7 +213,7 @@ def assert_polite_500(status, body, seconds):
 def test_database_down_gives_a_styled_500_and_healthz_503_then_recovers(relay, server_through):
     server = server_through
     assert server.get("/")[0] == 200
-    assert server.get("/healthz")[:2] == (200, "ok\n")
+    assert server.get("/healthz")[:2] == (200, "status: ok\ndatabase: ok\ncache: ok\n")
 
     relay.cut()  # the port is closed now: connections are refused
     # A page already in the page cache is still served: it needs no database.
@@ -222,14 +222,14 @@ def test_database_down_gives_a_styled_500_and_healthz_503_then_recovers(relay, s
     assert_polite_500(*server.get("/?after=cut"))
     assert_polite_500(*server.get("/papers/?q=never-asked-before"))
     status, body, seconds = server.get("/healthz")
-    assert (status, body) == (503, "unavailable\n") and seconds < LIMIT
+    assert status == 503 and "database: unavailable\n" in body and seconds < LIMIT
     # The error page's stylesheet comes from whitenoise, which needs no database.
     stylesheet = server.get("/static/css/site.css")
     assert stylesheet[0] == 200 and "--" in stylesheet[1]
 
     relay.start()  # the database is back: the same worker reconnects by itself
     assert server.get("/?after=restart")[0] == 200
-    assert server.get("/healthz")[:2] == (200, "ok\n")
+    assert server.get("/healthz")[:2] == (200, "status: ok\ndatabase: ok\ncache: ok\n")
     assert server.process.poll() is None  # no restart happened
 
 
