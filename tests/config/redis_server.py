@@ -16,6 +16,24 @@ if REDIS_SERVER is None and os.environ.get("REQUIRE_REDIS") != "1":
         "redis-server is not installed (apt-get install redis-server)", allow_module_level=True
     )
 
+SOCKET_TIMEOUT = 0.1  # the production default (CACHE_TIMEOUT_MS=100)
+
+
+def cache_settings(location, retry_after=0.5):
+    """The production CACHES entry (config/settings.py), retrying after 0.5 s, not 5."""
+    return {
+        "default": {
+            "BACKEND": "config.resilient_cache.ResilientRedisCache",
+            "LOCATION": location,
+            "OPTIONS": {
+                "socket_connect_timeout": SOCKET_TIMEOUT,
+                "socket_timeout": SOCKET_TIMEOUT,
+                "RETRY_AFTER": retry_after,
+                "ON_RECOVERY": "papers.cache.bump_content_version",
+            },
+        }
+    }
+
 
 class RedisServer:
     """redis-server on ``port``, without persistence, with ``args`` (e.g. maxmemory)."""

@@ -16,12 +16,11 @@ from django.test import Client
 from config.resilient_cache import ResilientRedisCache
 from papers.cache import content_version
 from papers.models import Author
-from tests.config.redis_server import RedisServer
+from tests.config.redis_server import SOCKET_TIMEOUT, RedisServer, cache_settings
 from tests.factories import AuthorFactory, PaperFactory
 
 PORT = 6391
-SOCKET_TIMEOUT = 0.1  # production default (CACHE_TIMEOUT_MS=100)
-RETRY_AFTER = 0.5  # production default is 5 s; short here to see recovery quickly
+RETRY_AFTER = 0.5  # as in cache_settings()
 
 
 @pytest.fixture
@@ -31,22 +30,6 @@ def redis_server():
     if server.process.poll() is None:
         server.thaw()  # a frozen process cannot die
     server.kill()
-
-
-def cache_settings(location, retry_after=RETRY_AFTER):
-    """The production CACHES entry (config/settings.py) with a shorter retry period."""
-    return {
-        "default": {
-            "BACKEND": "config.resilient_cache.ResilientRedisCache",
-            "LOCATION": location,
-            "OPTIONS": {
-                "socket_connect_timeout": SOCKET_TIMEOUT,
-                "socket_timeout": SOCKET_TIMEOUT,
-                "RETRY_AFTER": retry_after,
-                "ON_RECOVERY": "papers.cache.bump_content_version",
-            },
-        }
-    }
 
 
 def backend(location):
