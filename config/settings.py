@@ -51,6 +51,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # A database that stops answering fails the request within DB_QUERY_DEADLINE.
+    "config.postgresql.middleware.QueryDeadlineMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -100,6 +102,8 @@ except ValueError as exc:  # dj-database-url raises ValueError for unknown schem
     raise ImproperlyConfigured(f"DATABASE_URL is not usable: {exc}") from None
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend plus a client-side deadline on every answer (config/postgresql/).
+    DATABASES["default"]["ENGINE"] = "config.postgresql"
     # Values given in DATABASE_URL's query string (?connect_timeout=…) win over these.
     _db_options = DATABASES["default"].setdefault("OPTIONS", {})
     for _key, _value in {
@@ -110,6 +114,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         # well before gunicorn's 30 s worker timeout. 0 turns the limit off (long
         # maintenance commands: DB_STATEMENT_TIMEOUT=0 manage.py …).
         "options": f"-c statement_timeout={env_int('DB_STATEMENT_TIMEOUT', 15_000)}",
+        # While serving a request, a server that stops answering on an open connection
+        # (frozen, or a network cut the kernel does not report) fails the query after
+        # this many seconds: the styled 500 within 5 s (with the 1 s health check and
+        # the 3 s connect timeout of the next attempt), /healthz a 503. 0 = no limit.
+        "query_deadline": env_int("DB_QUERY_DEADLINE", 4),
+        # A real network cut: TCP keepalives find a dead idle connection within ~25 s,
+        # and data unacknowledged for 10 s closes the connection.
+        "keepalives": 1,
+        "keepalives_idle": 10,
+        "keepalives_interval": 5,
+        "keepalives_count": 3,
+        "tcp_user_timeout": 10_000,
     }.items():
         _db_options.setdefault(_key, _value)
 

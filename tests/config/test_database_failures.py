@@ -136,8 +136,8 @@ class Silent:
 class Server:
     """gunicorn serving the site in a subprocess."""
 
-    def __init__(self, env, log):
-        self.port, self.log = free_port(), log
+    def __init__(self, env, log, port=None):
+        self.port, self.log = port or free_port(), log
         self.process = subprocess.Popen(  # noqa: S603
             [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{self.port}",
              "--workers", "1", "--timeout", "30", "--graceful-timeout", "1"],
@@ -153,12 +153,12 @@ class Server:
         self.stop()
         raise RuntimeError(f"gunicorn did not start:\n{self.log.read_text()}")
 
-    def get(self, path):
+    def get(self, path, timeout=30):
         """(status, body, seconds) of one request."""
         started = time.monotonic()
         try:
             with urllib.request.urlopen(  # noqa: S310 - a local test server
-                f"http://127.0.0.1:{self.port}{path}", timeout=30
+                f"http://127.0.0.1:{self.port}{path}", timeout=timeout
             ) as response:
                 status, body = response.status, response.read().decode()
         except urllib.error.HTTPError as error:
