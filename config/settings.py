@@ -52,6 +52,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # A database that stops answering fails the request within DB_QUERY_DEADLINE.
+    "config.postgresql.middleware.QueryDeadlineMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -101,6 +103,8 @@ except ValueError as exc:  # dj-database-url raises ValueError for unknown schem
     raise ImproperlyConfigured(f"DATABASE_URL is not usable: {exc}") from None
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend plus a client-side deadline on every answer (config/postgresql/).
+    DATABASES["default"]["ENGINE"] = "config.postgresql"
     # Values given in DATABASE_URL's query string (?connect_timeout=…) win over these.
     _db_options = DATABASES["default"].setdefault("OPTIONS", {})
     for _key, _value in {
@@ -111,6 +115,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         # well before gunicorn's 30 s worker timeout. 0 turns the limit off (long
         # maintenance commands: DB_STATEMENT_TIMEOUT=0 manage.py …).
         "options": f"-c statement_timeout={env_int('DB_STATEMENT_TIMEOUT', 15_000)}",
+        # While serving a request, a server that stops answering on an open connection
+        # (frozen, or a network cut the kernel does not report) fails the query after
+        # this many seconds: the styled 500 within 5 s (with the 1 s health check and
+        # the 3 s connect timeout of the next attempt), /healthz a 503. 0 = no limit.
+        "query_deadline": env_int("DB_QUERY_DEADLINE", 4),
+        # A real network cut: TCP keepalives find a dead idle connection within ~25 s,
+        # and data unacknowledged for 10 s closes the connection.
+        "keepalives": 1,
+        "keepalives_idle": 10,
+        "keepalives_interval": 5,
+        "keepalives_count": 3,
+        "tcp_user_timeout": 10_000,
     }.items():
         _db_options.setdefault(_key, _value)
 
@@ -118,10 +134,22 @@ _CACHE_URL = env_str("CACHE_URL")
 if _CACHE_URL:
     if not _CACHE_URL.startswith(("redis://", "rediss://")):
         raise ImproperlyConfigured("CACHE_URL must be a redis:// or rediss:// URL.")
+    # The cache only speeds pages up: when Redis is stopped, frozen or full, every call is
+    # a miss and the site serves uncached pages (config/resilient_cache.py). One failing
+    # call costs at most CACHE_TIMEOUT_MS; then Redis is skipped for CACHE_RETRY_AFTER
+    # seconds before one call tries again. On its return, every cached page is invalidated
+    # (saves made meanwhile could not say so).
+    _cache_timeout = env_int("CACHE_TIMEOUT_MS", 100) / 1000
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.resilient_cache.ResilientRedisCache",
             "LOCATION": _CACHE_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": _cache_timeout,
+                "socket_timeout": _cache_timeout,
+                "RETRY_AFTER": env_int("CACHE_RETRY_AFTER", 5),
+                "ON_RECOVERY": "papers.cache.bump_content_version",
+            },
         }
     }
 else:

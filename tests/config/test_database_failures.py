@@ -136,8 +136,8 @@ class Silent:
 class Server:
     """gunicorn serving the site in a subprocess."""
 
-    def __init__(self, env, log):
-        self.port, self.log = free_port(), log
+    def __init__(self, env, log, port=None):
+        self.port, self.log = port or free_port(), log
         self.process = subprocess.Popen(  # noqa: S603
             [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{self.port}",
              "--workers", "1", "--timeout", "30", "--graceful-timeout", "1"],
@@ -153,12 +153,12 @@ class Server:
         self.stop()
         raise RuntimeError(f"gunicorn did not start:\n{self.log.read_text()}")
 
-    def get(self, path):
+    def get(self, path, timeout=30):
         """(status, body, seconds) of one request."""
         started = time.monotonic()
         try:
             with urllib.request.urlopen(  # noqa: S310 - a local test server
-                f"http://127.0.0.1:{self.port}{path}", timeout=30
+                f"http://127.0.0.1:{self.port}{path}", timeout=timeout
             ) as response:
                 status, body = response.status, response.read().decode()
         except urllib.error.HTTPError as error:
@@ -213,7 +213,7 @@ def assert_polite_500(status, body, seconds):
 def test_database_down_gives_a_styled_500_and_healthz_503_then_recovers(relay, server_through):
     server = server_through
     assert server.get("/")[0] == 200
-    assert server.get("/healthz")[:2] == (200, "ok\n")
+    assert server.get("/healthz")[:2] == (200, "status: ok\ndatabase: ok\ncache: ok\n")
 
     relay.cut()  # the port is closed now: connections are refused
     # A page already in the page cache is still served: it needs no database.
@@ -222,14 +222,14 @@ def test_database_down_gives_a_styled_500_and_healthz_503_then_recovers(relay, s
     assert_polite_500(*server.get("/?after=cut"))
     assert_polite_500(*server.get("/papers/?q=never-asked-before"))
     status, body, seconds = server.get("/healthz")
-    assert (status, body) == (503, "unavailable\n") and seconds < LIMIT
+    assert status == 503 and "database: unavailable\n" in body and seconds < LIMIT
     # The error page's stylesheet comes from whitenoise, which needs no database.
     stylesheet = server.get("/static/css/site.css")
     assert stylesheet[0] == 200 and "--" in stylesheet[1]
 
     relay.start()  # the database is back: the same worker reconnects by itself
     assert server.get("/?after=restart")[0] == 200
-    assert server.get("/healthz")[:2] == (200, "ok\n")
+    assert server.get("/healthz")[:2] == (200, "status: ok\ndatabase: ok\ncache: ok\n")
     assert server.process.poll() is None  # no restart happened
 
 

@@ -76,6 +76,16 @@ def show_settings(**env):
     return json.loads(result.stdout)
 
 
+# libpq's own detection of a dead peer on a real network (config/settings.py).
+TCP_KEEPALIVES = {
+    "keepalives": 1,
+    "keepalives_idle": 10,
+    "keepalives_interval": 5,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 10_000,
+}
+
+
 def test_production_values_come_from_the_environment():
     values = show_settings(**PRODUCTION_ENV, DATABASE_URL="postgres://u@db.example.org:5432/papers")
     assert values["SECURE_SSL_REDIRECT"] is True
@@ -86,6 +96,8 @@ def test_production_values_come_from_the_environment():
     assert values["db_options"] == {
         "connect_timeout": 3,
         "options": "-c statement_timeout=15000",
+        "query_deadline": 4,
+        **TCP_KEEPALIVES,
     }
 
 
@@ -95,10 +107,16 @@ def test_proxy_header_is_trusted_only_behind_a_proxy_and_values_can_be_overridde
         SECURE_HSTS_SECONDS="600",
         DATABASE_URL="postgres://u@db.example.org/papers?connect_timeout=1",
         DB_STATEMENT_TIMEOUT="2000",
+        DB_QUERY_DEADLINE="3",
     )
     assert values["SECURE_PROXY_SSL_HEADER"] is None
     assert values["SECURE_HSTS_SECONDS"] == 600
-    assert values["db_options"] == {"connect_timeout": 1, "options": "-c statement_timeout=2000"}
+    assert values["db_options"] == {
+        "connect_timeout": 1,
+        "options": "-c statement_timeout=2000",
+        "query_deadline": 3,
+        **TCP_KEEPALIVES,
+    }
 
 
 def test_development_profile_serves_plain_http():

@@ -1,0 +1,1 @@
+"""The PostgreSQL backend with a client-side deadline (see base.py)."""

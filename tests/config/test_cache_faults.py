@@ -1,0 +1,194 @@
+"""The cache is an accelerator, not a dependency: Redis stopped, frozen or back again.
+
+Each test runs a real redis-server on its own port (tests/config/redis_server.py) and
+stops it with SIGKILL (the port refuses connections) or freezes it with SIGSTOP (the
+kernel still accepts connections and data, nothing answers: the slow case). The site
+uses config.resilient_cache.ResilientRedisCache, as in production (config/settings.py).
+"""
+
+import logging
+import time
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from config.resilient_cache import ResilientRedisCache
+from papers.cache import content_version
+from papers.models import Author
+from tests.config.redis_server import SOCKET_TIMEOUT, RedisServer, cache_settings
+from tests.factories import AuthorFactory, PaperFactory
+
+PORT = 6391
+RETRY_AFTER = 0.5  # as in cache_settings()
+
+
+@pytest.fixture
+def redis_server():
+    server = RedisServer(PORT).start()
+    yield server
+    if server.process.poll() is None:
+        server.thaw()  # a frozen process cannot die
+    server.kill()
+
+
+def backend(location):
+    return ResilientRedisCache(location, cache_settings(location)["default"])
+
+
+def timed(call):
+    started = time.monotonic()
+    result = call()
+    return result, time.monotonic() - started
+
+
+def wait_out_the_breaker():
+    time.sleep(RETRY_AFTER + 0.1)
+
+
+# --- the backend ---------------------------------------------------------------------
+
+
+def test_with_redis_stopped_one_call_fails_fast_and_the_next_thousand_cost_nothing(
+    redis_server, caplog
+):
+    store = backend(redis_server.url(1))
+    store.set("k", "v")
+    assert store.get("k") == "v"
+
+    redis_server.kill()
+    with caplog.at_level(logging.WARNING, logger="config.resilient_cache"):
+        value, first = timed(lambda: store.get("k", "missing"))
+        assert value == "missing" and first < 0.05, f"the first failing call took {first:.3f} s"
+
+        def thousand_calls():
+            for n in range(250):
+                assert store.get(f"k{n}") is None
+                assert store.set(f"k{n}", n) is None
+                assert store.add(f"k{n}", n) is False
+                assert store.get_many([f"k{n}", "k"]) == {}
+
+        _, rest = timed(thousand_calls)
+    assert rest < 0.05, f"1000 calls with the breaker open took {rest:.3f} s"
+    assert store.delete("k") is False and store.has_key("k") is False
+    with pytest.raises(ValueError):
+        store.incr("k")  # a missing key, as in every backend
+    assert store.is_available() is False
+    unavailable = [r for r in caplog.records if "unavailable" in r.getMessage()]
+    assert len(unavailable) == 1  # logged once, not once per call
+
+
+def test_with_redis_frozen_one_call_waits_the_socket_timeout_then_none_waits(redis_server):
+    store = backend(redis_server.url(2))
+    store.set("k", "v")
+    redis_server.freeze()
+    value, first = timed(lambda: store.get("k"))
+    assert value is None
+    assert first < SOCKET_TIMEOUT + 0.1, f"the first call waited {first:.3f} s"
+    _, rest = timed(lambda: [store.get("k") for _ in range(1000)])
+    assert rest < 0.05, f"1000 calls with the breaker open took {rest:.3f} s"
+
+    redis_server.thaw()
+    wait_out_the_breaker()
+    store.get("k")  # the probe: Redis answers, the breaker closes
+    assert store.get("k") == "v" and store.is_available() is True
+
+
+def test_redis_restarted_on_the_same_port_is_used_again_without_a_restart(redis_server):
+    store = backend(redis_server.url(3))
+    store.set("k", "v")
+    redis_server.kill()
+    assert store.get("k") is None
+    redis_server.start()  # empty, same port
+    assert store.get("k", "skipped") == "skipped"  # still inside the retry period
+    wait_out_the_breaker()
+    store.get("k")  # the probe
+    store.set("k", "again")
+    assert store.get("k") == "again"
+    assert redis_server.keys() == 1
+
+
+# --- the site ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def site_on_redis(redis_server, settings):
+    settings.CACHES = cache_settings(redis_server.url(4))
+    return redis_server
+
+
+@pytest.fixture
+def published_author(db):
+    author = AuthorFactory(name="Ada Cachefree")
+    PaperFactory(title="Pages Without Redis", authors=[author])
+    return author
+
+
+def login(client, username, password):
+    response = client.post(
+        "/admin/login/?next=/admin/", {"username": username, "password": password}
+    )
+    assert response.status_code == 302 and response["Location"] == "/admin/", response
+    return client
+
+
+PAGES = ["/", "/papers/", "/papers/?q=pages", "/tags/", "/healthz"]
+
+
+def test_with_redis_stopped_pages_render_login_works_and_saves_succeed(
+    site_on_redis, published_author, superuser, caplog
+):
+    author_page = published_author.get_absolute_url()
+    visitor = Client()
+    for path in [*PAGES, author_page]:
+        assert visitor.get(path).status_code == 200
+    assert site_on_redis.keys() > 0  # the pages were cached
+
+    site_on_redis.kill()
+    with caplog.at_level(logging.WARNING, logger="config.resilient_cache"):
+        for path in [*PAGES, author_page, author_page]:
+            response, seconds = timed(lambda path=path: visitor.get(path))
+            assert response.status_code == 200, path
+            assert seconds < 2, f"{path} took {seconds:.2f} s"
+        assert b"Ada Cachefree" in visitor.get(author_page).content
+        health = visitor.get("/healthz")
+        assert health.status_code == 200
+        assert health.content == b"status: degraded\ndatabase: ok\ncache: unavailable\n"
+
+        staff = login(Client(), "boss", "pw-boss-123")
+        change = f"/admin/papers/author/{published_author.pk}/change/"
+        response = staff.post(change, {"name": "Ada Renamed"})
+        assert response.status_code == 302, response
+        assert Author.objects.get(pk=published_author.pk).name == "Ada Renamed"
+        assert b"Ada Renamed" in visitor.get(author_page).content
+    unavailable = [r for r in caplog.records if "unavailable" in r.getMessage()]
+    assert len(unavailable) == 1, [r.getMessage() for r in caplog.records]
+
+    site_on_redis.start()  # empty, same port, same process
+    wait_out_the_breaker()
+    for path in [*PAGES, author_page]:
+        assert visitor.get(path).status_code == 200
+    assert site_on_redis.keys() > 0  # caching works again
+    assert visitor.get("/healthz").content == b"status: ok\ndatabase: ok\ncache: ok\n"
+
+
+def test_a_save_while_redis_is_frozen_is_visible_once_it_answers_again(
+    site_on_redis, published_author, superuser
+):
+    """Redis keeps its pages through a freeze; the save it missed must not be hidden."""
+    author_page = published_author.get_absolute_url()
+    visitor, staff = Client(), login(Client(), "boss", "pw-boss-123")
+    assert b"Ada Cachefree" in visitor.get(author_page).content  # cached now
+    version = content_version()
+
+    site_on_redis.freeze()
+    change = f"/admin/papers/author/{published_author.pk}/change/"
+    (response, seconds) = timed(lambda: staff.post(change, {"name": "Ada Frozen"}))
+    assert response.status_code == 302 and seconds < 2
+    assert b"Ada Frozen" in visitor.get(author_page).content
+
+    site_on_redis.thaw()  # its old version and old pages are still there
+    wait_out_the_breaker()
+    assert cache.get("anything") is None  # the probe
+    assert content_version() != version
+    assert b"Ada Frozen" in visitor.get(author_page).content
