@@ -10,7 +10,7 @@ from django.views.generic import RedirectView
 from blog.sitemaps import ReportSitemap
 from config import admin_views, search, seo, tags, views
 from config.api import api, not_found
-from papers import editor
+from papers import editor, media
 from papers.cache import public_page
 from papers.sitemaps import PaperSitemap
 from readinggroup.sitemaps import PresentationSitemap
@@ -67,7 +67,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+if settings.MEDIA_STORAGE == "local":
+    # Uploads from MEDIA_ROOT, the same with DEBUG on or off (papers/media.py). With
+    # MEDIA_STORAGE=s3 the pages link to the bucket instead.
+    urlpatterns.append(
+        path(f"{settings.MEDIA_URL.strip('/')}/<path:name>", media.serve_media, name="media")
+    )
