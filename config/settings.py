@@ -8,6 +8,7 @@ from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_list, env_str
+from config.storage import IMMUTABLE, media_storage
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -197,60 +198,13 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 # in them would expire), slides stay private behind short signed URLs.
 MEDIA_STORAGE = env_str("MEDIA_STORAGE", "local")
 MEDIA_ACCEL_REDIRECT = env_str("MEDIA_ACCEL_REDIRECT", "")
-MEDIA_ORIGINS = []  # where pages load media from besides 'self' (the CSP below)
-if MEDIA_STORAGE == "local":
-    _media_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
-    if MEDIA_ACCEL_REDIRECT and not (
-        MEDIA_ACCEL_REDIRECT.startswith("/") and MEDIA_ACCEL_REDIRECT.endswith("/")
-    ):
-        raise ImproperlyConfigured("MEDIA_ACCEL_REDIRECT must start and end with '/'.")
-elif MEDIA_STORAGE == "s3":
-    _bucket = env_str("AWS_STORAGE_BUCKET_NAME")
-    _endpoint = env_str("AWS_S3_ENDPOINT_URL")
-    _region = env_str("AWS_S3_REGION_NAME")
-    _custom_domain = env_str("AWS_S3_CUSTOM_DOMAIN")
-    if not _bucket:
-        raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME.")
-    if _endpoint:  # MinIO, Ceph, Garage, R2, moto…: path-style URLs on the endpoint
-        if not _endpoint.startswith(("https://", "http://")) or _endpoint.count("/") > 2:
-            raise ImproperlyConfigured(
-                "AWS_S3_ENDPOINT_URL must be an origin such as https://s3.example.org."
-            )
-        _addressing, _object_origin = "path", _endpoint.rstrip("/")
-        MEDIA_URL = f"{_object_origin}/{_bucket}/"
-    elif _region:  # AWS itself: virtual-hosted URLs, one origin per bucket
-        _endpoint = f"https://s3.{_region}.amazonaws.com"
-        _addressing, _object_origin = "virtual", f"https://{_bucket}.s3.{_region}.amazonaws.com"
-        MEDIA_URL = f"{_object_origin}/"
-    else:
-        raise ImproperlyConfigured(
-            "MEDIA_STORAGE=s3 needs AWS_S3_ENDPOINT_URL or (for AWS) AWS_S3_REGION_NAME."
-        )
-    MEDIA_ORIGINS = [_object_origin]  # signed slides URLs always use the endpoint
-    if _custom_domain:  # a CDN in front of the bucket serves the public images
-        MEDIA_URL = f"https://{_custom_domain}/"
-        MEDIA_ORIGINS.append(f"https://{_custom_domain}")
-    _media_storage = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": _bucket,
-            "endpoint_url": _endpoint,
-            "region_name": _region or None,
-            "addressing_style": _addressing,
-            "signature_version": "s3v4",
-            "custom_domain": _custom_domain or None,
-            # Credentials: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY from the environment
-            # (or an instance role), read by boto3 itself; never in settings.
-            "querystring_auth": False,
-            # Names are random already; an existing name is never silently replaced
-            # (restore checks what it wrote).
-            "file_overwrite": False,
-            "default_acl": None,  # the bucket policy decides (docs/DEPLOY.md)
-            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
-        },
-    }
-else:
-    raise ImproperlyConfigured(f"MEDIA_STORAGE={MEDIA_STORAGE!r} must be local or s3.")
+if MEDIA_ACCEL_REDIRECT and not (
+    MEDIA_ACCEL_REDIRECT.startswith("/") and MEDIA_ACCEL_REDIRECT.endswith("/")
+):
+    raise ImproperlyConfigured("MEDIA_ACCEL_REDIRECT must start and end with '/'.")
+# MEDIA_ORIGINS: where pages load media from besides 'self' (the CSP below).
+_media_storage, MEDIA_URL, MEDIA_ORIGINS = media_storage(MEDIA_STORAGE, MEDIA_URL)
+MEDIA_CACHE_CONTROL = IMMUTABLE
 
 STORAGES = {
     "default": _media_storage,

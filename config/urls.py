@@ -1,6 +1,5 @@
 """Root URLs: the composition of every app's routes."""
 
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, re_path
@@ -67,9 +66,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-if settings.MEDIA_STORAGE == "local":
-    # Uploads from MEDIA_ROOT, the same with DEBUG on or off (papers/media.py). With
-    # MEDIA_STORAGE=s3 the pages link to the bucket instead.
-    urlpatterns.append(
-        path(f"{settings.MEDIA_URL.strip('/')}/<path:name>", media.serve_media, name="media")
-    )
+# Uploads from MEDIA_ROOT (MEDIA_STORAGE=local, MEDIA_URL "media/"), the same with DEBUG on
+# or off (papers/media.py). With MEDIA_STORAGE=s3 pages link to the bucket and this is 404.
+urlpatterns.append(path("media/<path:name>", media.serve_media, name="media"))

@@ -24,7 +24,8 @@ from django.views.decorators.http import require_safe
 
 # Folders the upload_to functions and the editor write to, and what may be in them. The
 # stored names are random (uuid4) and a new upload always gets a new name, so a file
-# never changes under its URL: browsers and proxies may keep it for a year.
+# never changes under its URL: browsers and proxies may keep it for a year
+# (settings.MEDIA_CACHE_CONTROL, the same for objects in a bucket).
 PUBLIC_FOLDERS = ("figures/", "covers/", "uploads/", "readinggroup/covers/")
 # Slides are public only through the session's slides view, which checks the session is
 # published; staff may open any from the admin ("Currently: …" links here).
@@ -37,7 +38,6 @@ CONTENT_TYPES = {
     ".webp": "image/webp",
     ".pdf": "application/pdf",
 }
-IMMUTABLE = "public, max-age=31536000, immutable"
 # An uploaded file opened on its own is a document of the site's origin: it may run
 # nothing, load nothing but itself, and is sandboxed (a unique origin, no scripts, no
 # forms) even if a browser were talked into rendering it as HTML.
@@ -66,6 +66,8 @@ def _checked_name(name, request):
 @require_safe
 def serve_media(request, name):
     """One stored upload, with headers that keep it inert (``MEDIA_STORAGE=local``)."""
+    if settings.MEDIA_STORAGE != "local":
+        raise Http404("Uploads are served by the object storage.")
     content_type = _checked_name(name, request)
     etag = '"' + hashlib.sha256(name.encode()).hexdigest()[:32] + '"'
     try:
@@ -85,7 +87,9 @@ def serve_media(request, name):
     except FileNotFoundError:
         raise Http404("No such file.") from None
     response["ETag"] = etag
-    response["Cache-Control"] = IMMUTABLE if name.startswith(PUBLIC_FOLDERS) else "private"
+    response["Cache-Control"] = (
+        settings.MEDIA_CACHE_CONTROL if name.startswith(PUBLIC_FOLDERS) else "private"
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = MEDIA_CSP
     return response

@@ -52,6 +52,10 @@ def presentation_detail(request, number):
     neighbours = Presentation.objects.published().only("number", "title")
     context = {
         "presentation": presentation,
+        # Absolute either way: MEDIA_STORAGE=s3 gives the bucket's URL, local a path.
+        "cover_url": request.build_absolute_uri(presentation.cover.url)
+        if presentation.cover
+        else "",
         "paper": paper,
         "previous_session": neighbours.filter(number__lt=presentation.number)
         .order_by("-number")
