@@ -9,6 +9,7 @@ from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_list, env_str
+from config.storage import IMMUTABLE, media_storage
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -215,8 +216,27 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+
+# --- Uploaded media: figures, covers, slides, editor images (docs/DEPLOY.md) ------------
+# MEDIA_STORAGE=local (one box): files in MEDIA_ROOT, served at MEDIA_URL by
+# papers.media.serve_media, which allows only the upload folders and known image/PDF
+# types and adds nosniff, a sandboxing CSP and a one-year immutable cache (stored names
+# are random and never reused). MEDIA_ACCEL_REDIRECT=/_media/ hands the bytes to nginx.
+# MEDIA_STORAGE=s3 (several app servers): an S3-compatible bucket through django-storages;
+# images are public objects with plain URLs (pages are cached for hours, so a signed URL
+# in them would expire), slides stay private behind short signed URLs.
+MEDIA_STORAGE = env_str("MEDIA_STORAGE", "local")
+MEDIA_ACCEL_REDIRECT = env_str("MEDIA_ACCEL_REDIRECT", "")
+if MEDIA_ACCEL_REDIRECT and not (
+    MEDIA_ACCEL_REDIRECT.startswith("/") and MEDIA_ACCEL_REDIRECT.endswith("/")
+):
+    raise ImproperlyConfigured("MEDIA_ACCEL_REDIRECT must start and end with '/'.")
+# MEDIA_ORIGINS: where pages load media from besides 'self' (the CSP below).
+_media_storage, MEDIA_URL, MEDIA_ORIGINS = media_storage(MEDIA_STORAGE, MEDIA_URL)
+MEDIA_CACHE_CONTROL = IMMUTABLE
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _media_storage,
     "staticfiles": {
         # The manifest storage needs collectstatic; DEBUG serves files straight from static/.
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -290,21 +310,25 @@ LOGGING = {
 # update: 'none' beside 'self' would be ignored); every other page refuses to be framed
 # at all (frame-ancestors 'none', X-Frame-Options: DENY).
 #
-# Images: figures and covers are ours ('self', or the media host when MEDIA_URL is a
-# full URL); notes may also show https images from elsewhere, and data: is used by
-# the admin's widgets. Tables in Markdown align cells with the align attribute, so no
-# inline style is needed anywhere either.
-_MEDIA_ORIGIN = [MEDIA_URL] if MEDIA_URL.startswith(("https://", "http://")) else []
+# Images: figures and covers are ours ('self', or the bucket's MEDIA_ORIGINS with
+# MEDIA_STORAGE=s3, which also serve the slides frame); notes may also show https images
+# from elsewhere, and data: is used by the admin's widgets. Tables in Markdown align
+# cells with the align attribute, so no inline style is needed anywhere either.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
         "style-src": [SELF],
-        "img-src": [SELF, "data:", "https:", *_MEDIA_ORIGIN],
+        "img-src": [SELF, "data:", "https:", *MEDIA_ORIGINS],
         "font-src": [SELF],
         "connect-src": [SELF],
-        "media-src": [SELF, *_MEDIA_ORIGIN],
-        "frame-src": [SELF, "https://www.youtube-nocookie.com", "https://player.vimeo.com"],
+        "media-src": [SELF, *MEDIA_ORIGINS],
+        "frame-src": [
+            SELF,
+            "https://www.youtube-nocookie.com",
+            "https://player.vimeo.com",
+            *MEDIA_ORIGINS,
+        ],
         "object-src": [NONE],
         "frame-ancestors": [NONE],
         "base-uri": [NONE],

@@ -1,6 +1,5 @@
 """Root URLs: the composition of every app's routes."""
 
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, re_path
@@ -10,7 +9,7 @@ from django.views.generic import RedirectView
 from blog.sitemaps import ReportSitemap
 from config import admin_views, search, seo, tags, views
 from config.api import api, not_found
-from papers import editor
+from papers import editor, media
 from papers.cache import public_page
 from papers.sitemaps import PaperSitemap
 from readinggroup.sitemaps import PresentationSitemap
@@ -67,7 +66,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploads from MEDIA_ROOT (MEDIA_STORAGE=local, MEDIA_URL "media/"), the same with DEBUG on
+# or off (papers/media.py). With MEDIA_STORAGE=s3 pages link to the bucket and this is 404.
+urlpatterns.append(path("media/<path:name>", media.serve_media, name="media"))

@@ -5,7 +5,7 @@ import hashlib
 from csp.constants import SELF
 from csp.decorators import csp_replace
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
@@ -13,6 +13,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_safe
 
 from papers.cache import public_page
+from papers.media import signed_pdf_url
 from papers.models import Paper
 from readinggroup.models import Presentation
 
@@ -73,6 +74,15 @@ def presentation_slides(request, number, download=False):
     )
     if not presentation.slides:
         raise Http404("This session has no slides.")
+    # Object storage (MEDIA_STORAGE=s3): the browser fetches the private object itself
+    # through a short-lived signed URL; the CSP's frame-src allows the storage's origin.
+    signed = signed_pdf_url(
+        presentation.slides, filename=presentation.slides_filename, download=download
+    )
+    if signed:
+        response = HttpResponseRedirect(signed)
+        patch_cache_control(response, private=True, max_age=600)  # well within the expiry
+        return response
     # The stored name is random and changes with every upload: a stable, cheap ETag.
     etag = '"' + hashlib.sha256(presentation.slides.name.encode()).hexdigest()[:32] + '"'
     not_modified = get_conditional_response(request, etag=etag)
