@@ -7,7 +7,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from config.tags import tags_with_counts
-from papers.models import Author, Paper
+from papers.models import Author
 
 
 @require_safe
@@ -66,9 +66,4 @@ class AuthorSitemap(Sitemap):
     limit = 5000
 
     def items(self):
-        return (
-            Author.objects.filter(papers__in=Paper.objects.published())
-            .distinct()
-            .only("slug")
-            .order_by("pk")
-        )
+        return Author.objects.published().only("slug").order_by("pk")
