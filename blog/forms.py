@@ -1,10 +1,9 @@
 """Admin forms of the reports."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 
 from blog.models import Report
-from papers.images import reencode_image
+from papers.images import clean_image_upload
 from papers.tagging import TagsField
 
 
@@ -25,14 +24,4 @@ class ReportAdminForm(forms.ModelForm):
 
     def clean_cover(self):
         """Pillow reads the cover and re-encodes it; the upload itself is never stored."""
-        cover = self.cleaned_data.get("cover")
-        if (
-            cover
-            and cover != getattr(self.instance, "cover", None)
-            and hasattr(cover, "content_type")
-        ):
-            try:
-                return reencode_image(cover)
-            except ValidationError as error:
-                raise ValidationError(error.messages) from None
-        return cover
+        return clean_image_upload(self.cleaned_data.get("cover"))

@@ -8,7 +8,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from config.tags import tags_with_counts
-from papers.models import Author, Paper
+from papers.models import Author
 from papers.site import absolute_url
 from papers.sitemaps import SiteSitemap
 
@@ -89,9 +89,4 @@ class AuthorSitemap(SiteSitemap):
     limit = 5000
 
     def items(self):
-        return (
-            Author.objects.filter(papers__in=Paper.objects.published())
-            .distinct()
-            .only("slug")
-            .order_by("pk")
-        )
+        return Author.objects.published().only("slug").order_by("pk")

@@ -5,10 +5,13 @@ Renamed tags keep their old addresses: a slug that no tag has but a ``TagRedirec
 remembers answers with a permanent redirect to the tag's new address.
 """
 
+import functools
+import operator
+
 from django import forms
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 from django.db.models.functions import Lower
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -88,22 +91,44 @@ def _parse_slugs(raw):
     return unique
 
 
+def public_tags():
+    """Tags, each annotated ``public``: used by at least one published item of any kind.
+
+    One EXISTS per kind on the through table's (tag, object) index, so a tag page checks
+    its tags in the query that finds them.
+    """
+    used = [
+        Exists(
+            kind.model.tags.through.objects.filter(
+                tag=OuterRef("pk"), content_object__in=kind.published().order_by().values("pk")
+            )
+        )
+        for kind in KINDS
+    ]
+    return Tag.objects.annotate(public=functools.reduce(operator.or_, used))
+
+
 def resolve_tags(raw):
     """``(tags, moved)`` for the slugs in ``raw``; ``moved`` when ``raw`` is not their address.
 
-    A slug of a renamed tag resolves through ``TagRedirect``; a slug no tag ever had is a 404.
+    A slug of a renamed tag resolves through ``TagRedirect``; a slug no tag ever had is a 404,
+    and so is a tag that only unpublished content uses: answering anything else would tell
+    that a draft (or a scheduled report) exists.
     """
     slugs = _parse_slugs(raw)
-    found = {tag.slug: tag for tag in Tag.objects.filter(slug__in=slugs)}
+    found = {tag.slug: tag for tag in public_tags().filter(slug__in=slugs)}
     missing = [slug for slug in slugs if slug not in found]
     if missing:
-        found |= {
-            r.old_slug: r.tag
-            for r in TagRedirect.objects.filter(old_slug__in=missing).select_related("tag")
-        }
-        if any(slug not in found for slug in missing):
+        moved = dict(
+            TagRedirect.objects.filter(old_slug__in=missing).values_list("old_slug", "tag")
+        )
+        if any(slug not in moved for slug in missing):
             raise Http404("No such tag.")
+        targets = public_tags().in_bulk(set(moved.values()))
+        found |= {old: targets[pk] for old, pk in moved.items()}
     tags = list({found[slug].pk: found[slug] for slug in slugs}.values())
+    if not all(tag.public for tag in tags):
+        raise Http404("No such tag.")
     # "a++b", "a+a" and old slugs all move to the one address of this set of tags.
     return tags, SEPARATOR.join(tag.slug for tag in tags) != raw
 

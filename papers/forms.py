@@ -1,9 +1,8 @@
 """Admin forms of the paper database."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 
-from papers.images import reencode_image
+from papers.images import clean_image_upload
 from papers.models import Figure, Paper
 from papers.tagging import TagsField
 
@@ -31,15 +30,4 @@ class FigureForm(forms.ModelForm):
         fields = ["image", "caption", "credit", "position"]
 
     def clean_image(self):
-        image = self.cleaned_data.get("image")
-        # An unchanged image on an existing figure is the stored file, not an upload.
-        if (
-            image
-            and image != getattr(self.instance, "image", None)
-            and hasattr(image, "content_type")
-        ):
-            try:
-                return reencode_image(image)
-            except ValidationError as error:
-                raise ValidationError(error.messages) from None
-        return image
+        return clean_image_upload(self.cleaned_data.get("image"))

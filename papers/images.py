@@ -2,7 +2,12 @@
 
 An upload is trusted for nothing: not its name, not its declared content type. Pillow
 reads it, it must be a PNG or JPEG within the size and pixel limits, and what is stored
-is Pillow's own re-encoding, so a polyglot or an HTML page named ``.png`` never gets out.
+is a new image built from its pixels alone, so a polyglot or an HTML page named ``.png``
+never gets out, and neither does text hidden where image formats allow it: JPEG comments,
+EXIF, XMP, ICC profiles, PNG text and private chunks, bytes after the image's end.
+
+This is the one implementation: every form that takes an image cleans it with
+:func:`clean_image_upload`, the editor and the importers call :func:`reencode_image`.
 """
 
 import io
@@ -10,11 +15,45 @@ import uuid
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from PIL import Image, UnidentifiedImageError
+from django.core.files.uploadedfile import UploadedFile
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 MAX_IMAGE_PIXELS = 30_000_000  # about 6000 × 5000; stops decompression bombs before decoding
 _FORMATS = {"PNG": "png", "JPEG": "jpg"}
+_SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+
+
+def _to_srgb(image):
+    """Apply an embedded ICC profile to the pixels, since the profile itself is dropped.
+
+    A profile that does not parse (or that carries only text) is ignored: the pixels are
+    then read as sRGB, which is what a browser does with an untagged image.
+    """
+    icc = image.info.get("icc_profile")
+    if not icc or image.mode not in ("RGB", "RGBA", "CMYK", "L"):
+        return image
+    try:
+        source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+        mode = "RGBA" if image.mode == "RGBA" else "RGB"
+        return ImageCms.profileToProfile(image, source, _SRGB, outputMode=mode)
+    except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
+        return image
+
+
+def _pixels_only(image, kind):
+    """A new image holding ``image``'s pixels and no ``info``: nothing else can be saved."""
+    image = ImageOps.exif_transpose(image)  # orientation is the one EXIF field that matters
+    image = _to_srgb(image)
+    has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
+    if kind == "jpg":
+        mode = "L" if image.mode in ("1", "L") else "RGB"
+    elif image.mode in ("1", "L", "LA") and not (has_alpha and image.mode != "LA"):
+        mode = "LA" if image.mode == "LA" else "L"
+    else:
+        mode = "RGBA" if has_alpha else "RGB"
+    image = image.convert(mode)
+    return Image.frombytes(mode, image.size, image.tobytes())
 
 
 def reencode_image(uploaded, max_bytes=MAX_IMAGE_BYTES):
@@ -45,17 +84,29 @@ def reencode_image(uploaded, max_bytes=MAX_IMAGE_BYTES):
                     code="too_many_pixels",
                 )
             image.load()
-            out = io.BytesIO()
-            if kind == "jpg":
-                image.convert("RGB").save(out, "JPEG", quality=90, optimize=True)
-            else:
-                if image.mode not in ("1", "L", "LA", "P", "RGB", "RGBA"):
-                    image = image.convert("RGBA")
-                image.save(out, "PNG", optimize=True)
+            clean = _pixels_only(image, kind)
     except ValidationError:
         raise
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         raise ValidationError(
             "This file is not a readable PNG or JPEG image.", code="invalid"
         ) from None
+    out = io.BytesIO()
+    if kind == "jpg":
+        clean.save(out, "JPEG", quality=90, optimize=True)
+    else:
+        clean.save(out, "PNG", optimize=True)
     return ContentFile(out.getvalue(), name=f"{uuid.uuid4().hex}.{kind}")
+
+
+def clean_image_upload(value):
+    """A form's ``clean_<field>`` for an image field: re-encode a new upload.
+
+    The stored file (unchanged field) and "clear" (``False``) pass through untouched.
+    """
+    if isinstance(value, UploadedFile):
+        try:
+            return reencode_image(value)
+        except ValidationError as error:
+            raise ValidationError(error.messages) from None
+    return value

@@ -52,9 +52,23 @@ class Status(models.TextChoices):
     PUBLISHED = "published", "Published"
 
 
+class AuthorQuerySet(models.QuerySet):
+    def published(self):
+        """Authors of at least one published paper: anyone else has no public page.
+
+        An author of drafts only is as unknown as a name nobody has (a 404, in no sitemap),
+        so their page does not reveal that unpublished work exists.
+        """
+        return self.filter(
+            pk__in=Authorship.objects.filter(paper__status=Status.PUBLISHED).values("author")
+        )
+
+
 class Author(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=100, unique=True, allow_unicode=True, editable=False)
+
+    objects = AuthorQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

@@ -127,7 +127,7 @@ def paper_year(request, year):
 @require_safe
 @public_page
 def author_detail(request, slug):
-    author = get_object_or_404(Author, slug=slug)
+    author = get_object_or_404(Author.objects.published(), slug=slug)
     return _paper_list(
         request,
         template="papers/author_detail.html",

@@ -1,11 +1,9 @@
 """The admin form for sessions: tags checked, covers re-encoded, links normalised."""
 
 from django import forms
-from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import UploadedFile
 from django.db import models
 
-from papers.images import reencode_image
+from papers.images import clean_image_upload
 from papers.tagging import TagsField
 from readinggroup.models import Presentation
 
@@ -34,11 +32,4 @@ class PresentationAdminForm(forms.ModelForm):
         }
 
     def clean_cover(self):
-        cover = self.cleaned_data.get("cover")
-        # Only a new upload is re-encoded; the stored file or "clear" (False) pass through.
-        if isinstance(cover, UploadedFile):
-            try:
-                return reencode_image(cover)
-            except ValidationError as error:
-                raise ValidationError(error.messages) from None
-        return cover
+        return clean_image_upload(self.cleaned_data.get("cover"))

@@ -1,21 +1,30 @@
 """Checking uploaded slides and rendering their first page as a cover image.
 
 An upload is trusted for nothing: its name is thrown away, its declared type ignored.
-It must start like a PDF, end like one, open in PDFium without a password, and stay
-within page, size and image limits, so that rendering it on the server is cheap and a
-decompression bomb is refused before anything is decoded.
+It must start like a PDF, end like one, open in PDFium without a password, stay within
+page, size and image limits, and carry no active content (JavaScript, actions that run on
+their own, launch actions, embedded files, rich media, XFA), so that rendering it on the
+server is cheap, a decompression bomb is refused before anything is decoded, and what
+visitors download cannot act on their machine.
 
-PDFium is not thread-safe, not even across documents, so every call goes through one
-process-wide lock (the pypdfium2 documentation asks for exactly this).
+Everything that parses the PDF runs in a child process (``pdf_worker.py``) bounded by
+RLIMIT_CPU, RLIMIT_AS and a wall-clock timeout: a crafted file is refused within
+``CHECK_TIMEOUT_SECONDS`` with a form error, and the web process never loads PDFium, so
+it never waits for, nor holds, PDFium's process-wide lock.
 """
 
+import base64
 import io
+import json
 import logging
+import subprocess
+import sys
 import threading
 import uuid
+from collections import OrderedDict
+from hashlib import sha256
+from pathlib import Path
 
-import pypdfium2 as pdfium
-import pypdfium2.raw as pdfium_c
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.template.defaultfilters import filesizeformat
@@ -23,18 +32,21 @@ from django.template.defaultfilters import filesizeformat
 logger = logging.getLogger(__name__)
 
 MAX_SLIDES_BYTES = 30 * 1024 * 1024
-MAX_PAGES = 500
-# PDF's own limit for a page side is 14,400 points (200 inches).
-MAX_PAGE_SIDE = 14_400
-# Pixels of one embedded image: a 50-megapixel photo passes, a 60,000² bomb does not.
-MAX_IMAGE_PIXELS = 50_000_000
-# Drawing operations on page 1, the page the server renders; slides have a few hundred.
-MAX_PAGE_OBJECTS = 50_000
-COVER_MAX_WIDTH = 1200
-COVER_MAX_HEIGHT = 1200
 _EOF_WINDOW = 1024  # readers look for %%EOF in the last kilobyte, as Acrobat does
 
-_lock = threading.Lock()
+WORKER = Path(__file__).with_name("pdf_worker.py")
+# A 100-page deck of exported slides takes well under a second; the limits leave room
+# for a busy machine and refuse what would take longer.
+CHECK_CPU_SECONDS = 4
+CHECK_TIMEOUT_SECONDS = 4.5
+CHECK_MEMORY_BYTES = 512 * 1024 * 1024  # address space: a normal deck needs under 100 MB
+
+# The last few verdicts (a cover, or why the file was refused), by the file's digest: the
+# save that follows a form's check in the same request renders the cover, and a second
+# process would double the time an upload takes.
+_verdicts = OrderedDict()
+_verdicts_lock = threading.Lock()
+_VERDICTS_KEPT = 8
 
 
 class SlidesError(ValidationError):
@@ -85,105 +97,89 @@ def _check_structure(data):
         )
 
 
-def _open(data):
-    """Open ``data`` in PDFium; the caller holds the lock and closes the document."""
+def _too_costly():
+    return SlidesError(
+        "This PDF takes too long or too much memory to check (the limit is %(seconds)s "
+        "seconds). Simplify the heaviest slides or export the deck again, and upload that.",
+        params={"seconds": CHECK_CPU_SECONDS},
+        code="too_complex",
+    )
+
+
+def _run_worker(data):
+    """Check ``data`` (and render its cover) in a bounded child process; PNG bytes back."""
+    command = [
+        sys.executable,
+        "-I",  # no environment, no user site, no current directory: only the worker's code
+        str(WORKER),
+        "cover",
+        str(CHECK_CPU_SECONDS),
+        str(CHECK_MEMORY_BYTES),
+    ]
     try:
-        document = pdfium.PdfDocument(data)
-    except pdfium.PdfiumError as error:
-        if "password" in str(error).lower():
-            raise SlidesError(
-                "This PDF is password-protected. Upload a copy without a password.",
-                code="encrypted",
-            ) from None
+        finished = subprocess.run(  # noqa: S603 - a fixed command; the PDF goes to stdin
+            command, input=data, capture_output=True, timeout=CHECK_TIMEOUT_SECONDS, check=False
+        )
+    except subprocess.TimeoutExpired:  # run() has killed and reaped the child
+        raise _too_costly() from None
+    except OSError as error:  # no process could be started: a retry may work
+        logger.error("The slides checker could not start: %s", error)
         raise SlidesError(
-            "This PDF is damaged and cannot be read. Export it again and upload the new file.",
-            code="unreadable",
+            "The slides could not be checked just now. Try again in a minute.",
+            code="unavailable",
         ) from None
-    if pdfium_c.FPDF_GetSecurityHandlerRevision(document) != -1:
-        document.close()
-        raise SlidesError(
-            "This PDF is encrypted. Upload a copy saved without encryption or restrictions.",
-            code="encrypted",
+    if finished.returncode != 0:
+        # Killed by RLIMIT_CPU (SIGXCPU/SIGKILL) or out of address space inside PDFium.
+        logger.warning(
+            "The slides checker ended with %s: %s",
+            finished.returncode,
+            finished.stderr[-2000:].decode(errors="replace"),
         )
-    return document
-
-
-def _check_page(page, number):
-    width, height = page.get_size()
-    if not (1 <= width <= MAX_PAGE_SIDE and 1 <= height <= MAX_PAGE_SIDE):
-        raise SlidesError(
-            "Page %(page)d measures %(w)d × %(h)d points, which no slide does.",
-            params={"page": number, "w": width, "h": height},
-            code="page_size",
-        )
-    for image in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE]):
-        pixels_wide, pixels_high = image.get_px_size()
-        if pixels_wide * pixels_high > MAX_IMAGE_PIXELS:
-            raise SlidesError(
-                "Page %(page)d holds a %(w)d × %(h)d pixel image; images in slides may have "
-                "at most %(max)d million pixels.",
-                params={
-                    "page": number,
-                    "w": pixels_wide,
-                    "h": pixels_high,
-                    "max": MAX_IMAGE_PIXELS // 10**6,
-                },
-                code="image_bomb",
-            )
-
-
-def _render_first_page(document, max_width, max_height):
-    """Page 1 as a PIL image that fits ``max_width`` × ``max_height``."""
-    page = document[0]
+        raise _too_costly()
     try:
-        if pdfium_c.FPDFPage_CountObjects(page) > MAX_PAGE_OBJECTS:
-            raise SlidesError(
-                "The first page has more than %(max)d drawing operations; simplify it.",
-                params={"max": MAX_PAGE_OBJECTS},
-                code="too_complex",
-            )
-        width, height = page.get_size()
-        scale = min(max_width / width, max_height / height)
-        bitmap = page.render(scale=scale, may_draw_forms=False)
+        result = json.loads(finished.stdout)
+    except ValueError:
+        raise _too_costly() from None
+    refused = result.get("refused")
+    if refused:
+        raise SlidesError(
+            refused["message"], params=refused["params"] or None, code=refused["code"]
+        )
+    return base64.b64decode(result["cover"])
+
+
+def _remember(key, verdict):
+    with _verdicts_lock:
+        _verdicts[key] = verdict
+        while len(_verdicts) > _VERDICTS_KEPT:
+            _verdicts.popitem(last=False)
+
+
+def _checked_cover(data):
+    """The cover of ``data`` once it has passed every check; ``SlidesError`` otherwise."""
+    _check_structure(data)
+    key = sha256(data).digest()
+    with _verdicts_lock:
+        verdict = _verdicts.get(key)
+    if verdict is None:
         try:
-            return bitmap.to_pil().convert("RGB")
-        finally:
-            bitmap.close()
-    finally:
-        page.close()
+            verdict = _run_worker(data)
+        except SlidesError as error:
+            # What the file holds is refused every time; running out of time may not be.
+            if error.code not in ("too_complex", "unavailable"):
+                _remember(key, (error.message, error.code, error.params))
+            raise
+        _remember(key, verdict)
+    if isinstance(verdict, tuple):
+        message, code, params = verdict
+        raise SlidesError(message, code=code, params=params)
+    return verdict
 
 
 def validate_slides(uploaded, max_bytes=None):
-    """Raise ``ValidationError`` unless ``uploaded`` is a readable, unencrypted, sane PDF."""
-    data = _read_upload(uploaded, max_bytes or MAX_SLIDES_BYTES)
-    _check_structure(data)
-    with _lock:
-        document = _open(data)
-        try:
-            page_count = len(document)
-            if page_count == 0:
-                raise SlidesError("This PDF has no pages.", code="no_pages")
-            if page_count > MAX_PAGES:
-                raise SlidesError(
-                    "This PDF has %(n)d pages; slides may have at most %(max)d.",
-                    params={"n": page_count, "max": MAX_PAGES},
-                    code="too_many_pages",
-                )
-            for index in range(page_count):
-                page = document[index]
-                try:
-                    _check_page(page, index + 1)
-                finally:
-                    page.close()
-            # Proves that page 1 renders, at a size too small to cost anything.
-            _render_first_page(document, 120, 120)
-        except pdfium.PdfiumError:
-            raise SlidesError(
-                "This PDF is damaged and cannot be read. Export it again and upload the new file.",
-                code="unreadable",
-            ) from None
-        finally:
-            document.close()
+    """Raise ``ValidationError`` unless ``uploaded`` is a readable, unencrypted, sane PDF
+    without active content."""
+    _checked_cover(_read_upload(uploaded, max_bytes or MAX_SLIDES_BYTES))
 
 
 def render_cover(data):
@@ -193,26 +189,11 @@ def render_cover(data):
     by :func:`validate_slides`, so this only happens with files stored some other way.
     """
     try:
-        _check_structure(data)
-        with _lock:
-            document = _open(data)
-            try:
-                if len(document) == 0:
-                    return None
-                first = document[0]
-                try:
-                    _check_page(first, 1)
-                finally:
-                    first.close()
-                image = _render_first_page(document, COVER_MAX_WIDTH, COVER_MAX_HEIGHT)
-            finally:
-                document.close()
-    except (ValidationError, pdfium.PdfiumError) as error:
+        png = _checked_cover(data)
+    except ValidationError as error:
         logger.warning("No cover rendered from the slides: %s", error)
         return None
-    out = io.BytesIO()
-    image.save(out, "PNG", optimize=True)
-    return ContentFile(out.getvalue(), name=f"{uuid.uuid4().hex}.png")
+    return ContentFile(png, name=f"{uuid.uuid4().hex}.png")
 
 
 def pdf_from_images(images, resolution=72.0):

@@ -127,3 +127,94 @@ def text_pdf(text=b"Hello"):
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]
     return build_pdf(objects)
+
+
+def build_pdf_compressed(objects, compressed):
+    """Like ``build_pdf``, as PDF 1.5 writers do: the objects numbered in ``compressed``
+    (none of them streams) sit Flate-compressed in one object stream, and the
+    cross-reference table is itself a compressed stream. No byte search sees them."""
+    objstm, xref_number = len(objects) + 1, len(objects) + 2
+    out = bytearray(b"%PDF-1.5\n%\xe2\xe3\xcf\xd3\n")
+    entries = {0: (0, 0, 65535)}
+    header, body = b"", b""
+    for index, number in enumerate(sorted(compressed)):
+        header += b"%d %d " % (number, len(body))
+        body += objects[number - 1] + b"\n"
+        entries[number] = (2, objstm, index)
+    for number, obj in enumerate(objects, start=1):
+        if number not in compressed:
+            entries[number] = (1, len(out), 0)
+            out += b"%d 0 obj\n" % number + obj + b"\nendobj\n"
+    entries[objstm] = (1, len(out), 0)
+    packed = zlib.compress(header + body)
+    out += b"%d 0 obj\n" % objstm + _stream(
+        b"/Type /ObjStm /N %d /First %d /Filter /FlateDecode" % (len(compressed), len(header)),
+        packed,
+    )
+    out += b"\nendobj\n"
+    entries[xref_number] = (1, len(out), 0)
+    rows = b"".join(struct.pack(">BIH", *entries[n]) for n in range(xref_number + 1))
+    out += b"%d 0 obj\n" % xref_number + _stream(
+        b"/Type /XRef /Size %d /W [1 4 2] /Root 1 0 R /Filter /FlateDecode" % (xref_number + 1),
+        zlib.compress(rows),
+    )
+    out += b"\nendobj\nstartxref\n%d\n%%%%EOF\n" % entries[xref_number][1]
+    return bytes(out)
+
+
+def slide_pdf(catalog=b"", page=b"", extra=(), compressed=False):
+    """A one-page PDF with text, plus ``catalog`` and ``page`` entries and ``extra`` objects
+    (numbered from 6). ``compressed``: the non-stream objects go into an object stream."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R " + catalog + b" >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 640 360] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> " + page + b" >>",
+        _stream(b"", b"BT /F1 24 Tf 72 300 Td (Slide) Tj ET"),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        *extra,
+    ]
+    if not compressed:
+        return build_pdf(objects)
+    plain = {n for n, body in enumerate(objects, start=1) if b"stream" not in body}
+    return build_pdf_compressed(objects, plain)
+
+
+def _pages_sharing(compressed_content, pages):
+    """A PDF of ``pages`` pages whose /Contents is the same Flate stream."""
+    kids = b" ".join(b"%d 0 R" % (5 + i) for i in range(pages))
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, pages),
+        _stream(b"/Filter /FlateDecode", compressed_content),
+        b"<< >>",
+    ]
+    objects += [
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 640 360] /Contents 3 0 R /Resources 4 0 R >>"
+    ] * pages
+    return build_pdf(objects)
+
+
+def shared_stream_pdf(pages=100, segments=460_000, paint=b"S"):
+    """``pages`` pages that all draw one content stream of ``segments`` random tiny line
+    segments (about 1 byte each once compressed): a ~475 KB file, and about a second of
+    parsing for each page that is opened."""
+    import itertools
+    import random
+
+    rng = random.Random(7)
+    lines = [b"%d %d m %d %d l %s\n" % (*xy, paint) for xy in itertools.product((0, 1), repeat=4)]
+    data = zlib.compress(b"".join(rng.choices(lines, k=segments)), 6)
+    return _pages_sharing(bytes(data), pages)
+
+
+def inflating_stream_pdf(pages=100, decoded=200_000_000):
+    """Like ``shared_stream_pdf`` but one repeated operator: a ~200 KB file whose page
+    content inflates to ``decoded`` bytes, millions of operators."""
+    compressor = zlib.compressobj(9)
+    block = b"0 0 m 1 1 l n\n" * 100_000
+    data = bytearray()
+    for _ in range(decoded // len(block)):
+        data += compressor.compress(block)
+    data += compressor.flush()
+    return _pages_sharing(bytes(data), pages)

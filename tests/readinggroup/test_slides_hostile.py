@@ -1,0 +1,228 @@
+"""Slides that could act on a visitor's machine are refused, by what a PDF parser reads
+(hex-escaped names, object streams and compressed cross-reference tables included), and
+a PDF built to be slow to check is refused or accepted within seconds, never a 500.
+"""
+
+import time
+from collections import OrderedDict
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+import readinggroup.pdf
+from readinggroup.models import Presentation
+from readinggroup.pdf import SlidesError, render_cover, validate_slides
+from tests.readinggroup.pdfs import (
+    _stream,
+    inflating_stream_pdf,
+    pdf_bytes,
+    shared_stream_pdf,
+    slide_pdf,
+)
+from tests.readinggroup.test_slides import _files_in, _form_data
+
+pytestmark = pytest.mark.django_db
+
+JS_ACTION = b"<< /S /JavaScript /JS (app.alert\\(document.cookie\\)) >>"
+ANNOT = b"<< /Type /Annot /Rect [0 0 100 100] /Subtype "
+
+HOSTILE = {
+    "javascript in the names tree": (
+        {
+            "catalog": b"/Names << /JavaScript << /Names [(init) 6 0 R] >> >>",
+            "extra": [JS_ACTION],
+        },
+        "JavaScript",
+    ),
+    "open action running javascript": (
+        {"catalog": b"/OpenAction 6 0 R", "extra": [JS_ACTION]},
+        ("JavaScript", "/OpenAction"),
+    ),
+    "open action that is an action": (
+        {"catalog": b"/OpenAction << /S /GoTo /D [3 0 R /Fit] >>"},
+        "an action that runs when it opens (/OpenAction)",
+    ),
+    "page additional actions": (
+        {"page": b"/AA << /O << /S /JavaScript /JS (app.alert\\(1\\)) >> >>"},
+        "actions that run on their own (/AA)",
+    ),
+    "launch action on a link": (
+        {
+            "page": b"/Annots [6 0 R]",
+            "extra": [ANNOT + b"/Link /A << /S /Launch /F (C:\\\\Windows\\\\calc.exe) >> >>"],
+        },
+        "(/Launch)",
+    ),
+    "embedded file in the names tree": (
+        {
+            "catalog": b"/Names << /EmbeddedFiles << /Names [(notes.txt) 6 0 R] >> >>",
+            "extra": [
+                b"<< /Type /Filespec /F (notes.txt) /EF << /F 7 0 R >> >>",
+                _stream(b"/Type /EmbeddedFile", b"<script>alert(1)</script>"),
+            ],
+        },
+        "embedded files",
+    ),
+    "file attachment annotation": (
+        {
+            "page": b"/Annots [6 0 R]",
+            "extra": [ANNOT + b"/FileAttachment /FS 7 0 R >>", b"<< /Type /Filespec /F (a) >>"],
+        },
+        "embedded files",
+    ),
+    "rich media annotation": (
+        {"page": b"/Annots [6 0 R]", "extra": [ANNOT + b"/RichMedia >>"]},
+        "rich media",
+    ),
+    "xfa form": (
+        {
+            "catalog": b"/AcroForm << /Fields [] /XFA 6 0 R >>",
+            "extra": [_stream(b"", b"<xdp:xdp xmlns:xdp='http://ns.adobe.com/xdp/'/>")],
+        },
+        "XFA",
+    ),
+    # Obfuscated: names spelt with #hex escapes, which every reader decodes.
+    "hex-escaped javascript names": (
+        {
+            "catalog": b"/Names << /J#61vaScript << /N#61mes [(init) 6 0 R] >> >>",
+            "extra": [b"<< /S /J#61v#61Script /J#53 (app.alert\\(1\\)) >>"],
+        },
+        "JavaScript",
+    ),
+    "hex-escaped open action": (
+        {"catalog": b"/O#70en#41ction << /S /GoTo /D [3 0 R /Fit] >>"},
+        "(/OpenAction)",
+    ),
+    "hex-escaped launch": (
+        {
+            "page": b"/Annots [6 0 R]",
+            "extra": [ANNOT + b"/Link /A << /S /L#61unch /F (calc.exe) >> >>"],
+        },
+        "(/Launch)",
+    ),
+    "javascript as a compressed stream": (
+        {
+            "catalog": b"/OpenAction << /Type /Action /S /JavaScript /JS 6 0 R >>",
+            "extra": [_stream(b"/Filter /FlateDecode", __import__("zlib").compress(b"app.x()"))],
+        },
+        ("JavaScript", "/OpenAction"),
+    ),
+}
+# The same files once more with every dictionary in a compressed object stream and a
+# compressed cross-reference stream: the payload's names appear nowhere in the bytes.
+for _name, (_spec, _reason) in list(HOSTILE.items()):
+    HOSTILE[f"{_name}, in an object stream"] = ({**_spec, "compressed": True}, _reason)
+
+
+def _hostile(name):
+    spec, reason = HOSTILE[name]
+    return slide_pdf(**spec), (reason,) if isinstance(reason, str) else reason
+
+
+@pytest.mark.parametrize("name", list(HOSTILE))
+def test_active_content_is_refused_naming_the_reason(name):
+    data, reasons = _hostile(name)
+    if "object stream" in name:
+        assert b"/JS " not in data and b"Launch" not in data and b"/OpenAction" not in data
+    with pytest.raises(SlidesError) as caught:
+        validate_slides(ContentFile(data, name="slides.pdf"))
+    [message] = caught.value.messages
+    assert message.startswith("This PDF contains "), message
+    assert any(reason in message for reason in reasons), message
+    assert render_cover(data) is None
+
+
+def test_only_active_content_is_refused_not_links_or_an_initial_view():
+    """LaTeX (beamer) opens at page 1 fitted to the window: a destination, not an action;
+    links to web pages are what slides are for."""
+    destination = b"/OpenAction [3 0 R /Fit]"
+    link = ANNOT + b"/Link /A << /S /URI /URI (https://arxiv.org/abs/1706.03762) >> >>"
+    for compressed in (False, True):
+        safe = slide_pdf(catalog=destination, page=b"/Annots [6 0 R]", extra=[link])
+        validate_slides(ContentFile(safe, name="slides.pdf"))
+        assert render_cover(safe) is not None
+        action = b"/OpenAction << /S /GoTo /D [3 0 R /Fit] >>"
+        hostile = slide_pdf(catalog=action, compressed=compressed)
+        with pytest.raises(SlidesError, match="OpenAction"):
+            validate_slides(ContentFile(hostile, name="slides.pdf"))
+
+
+def _post_slides(client, data):
+    upload = SimpleUploadedFile("deck.pdf", data, content_type="application/pdf")
+    started = time.monotonic()
+    response = client.post(
+        reverse("admin:readinggroup_presentation_add"), _form_data(slides=upload)
+    )
+    return response, time.monotonic() - started
+
+
+def test_admin_upload_with_javascript_is_a_form_error_and_stores_nothing(admin_client, _media_root):
+    response, _ = _post_slides(
+        admin_client, _hostile("hex-escaped javascript names, in an object stream")[0]
+    )
+    assert response.status_code == 200
+    [error] = response.context["adminform"].form.errors["slides"]
+    assert error.startswith("This PDF contains JavaScript")
+    assert not Presentation.objects.exists()
+    assert _files_in(_media_root) == []
+
+
+@pytest.fixture(scope="module")
+def shared_stream():
+    """The attack from the issue: 100 pages sharing one heavy content stream, ~475 KB."""
+    data = shared_stream_pdf()
+    assert 400_000 < len(data) < 550_000
+    return data
+
+
+def test_shared_heavy_stream_pdf_is_refused_within_five_seconds(
+    admin_client, _media_root, shared_stream
+):
+    response, elapsed = _post_slides(admin_client, shared_stream)
+    assert elapsed <= 5
+    assert response.status_code == 200
+    [error] = response.context["adminform"].form.errors["slides"]
+    assert "drawing operations" in error or "too long" in error
+    assert _files_in(_media_root) == []
+
+
+def test_shared_stream_without_painting_is_checked_within_five_seconds(admin_client, _media_root):
+    """Paths that are never painted make no page objects to count: the first page still
+    parses in about a second, and the other 99 are not parsed at all."""
+    response, elapsed = _post_slides(admin_client, shared_stream_pdf(paint=b"n"))
+    assert elapsed <= 5
+    assert response.status_code in (200, 302)
+    if response.status_code == 302:
+        assert Presentation.objects.get().cover  # accepted, with its cover
+    else:
+        assert response.context["adminform"].form.errors["slides"]
+
+
+def test_pdf_beyond_the_cpu_and_memory_limits_is_refused_within_five_seconds(
+    admin_client, _media_root
+):
+    response, elapsed = _post_slides(admin_client, inflating_stream_pdf())
+    assert elapsed <= 5
+    assert response.status_code == 200
+    [error] = response.context["adminform"].form.errors["slides"]
+    assert "too long or too much memory" in error
+    assert _files_in(_media_root) == []
+
+
+def test_wall_clock_timeout_kills_a_stuck_check(monkeypatch):
+    monkeypatch.setattr(readinggroup.pdf, "CHECK_TIMEOUT_SECONDS", 0.01)
+    monkeypatch.setattr(readinggroup.pdf, "_verdicts", OrderedDict())  # no earlier verdict
+    started = time.monotonic()
+    with pytest.raises(SlidesError) as caught:
+        validate_slides(ContentFile(pdf_bytes(1), name="slides.pdf"))
+    assert time.monotonic() - started < 2
+    assert "too long or too much memory" in caught.value.messages[0]
+
+
+def test_checking_holds_no_lock_and_never_loads_pdfium_in_the_web_process():
+    assert not hasattr(readinggroup.pdf, "_lock")
+    validate_slides(ContentFile(pdf_bytes(2), name="slides.pdf"))
+    # The web process delegates every PDF parse to the bounded child process.
+    assert "pypdfium2" not in readinggroup.pdf.__dict__
