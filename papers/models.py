@@ -18,6 +18,7 @@ from taggit.managers import TaggableManager
 
 from papers import search
 from papers.identifiers import normalize_arxiv_id, normalize_doi, parse_arxiv_id
+from papers.intake.slugs import hold_slug_lock
 from papers.markdown import render_markdown, validate_markdown
 from papers.signals import announce_references_changed
 from papers.tagging import Tag, TaggedItem, TagRedirect
@@ -31,7 +32,10 @@ def unique_slug(model, text, instance_pk=None, max_length=80, fallback="item"):
     """A slug for ``text`` unused by other rows of ``model`` (``-2``, ``-3``… on clashes).
 
     A slug made only of digits gets a suffix so it can never be mistaken for a year URL.
+    Inside a transaction the slug lock is held until it ends, so a concurrent save or
+    import cannot pick the same slug (papers/intake/slugs.py).
     """
+    hold_slug_lock(model)
     base = slugify(text, allow_unicode=True)[:max_length].strip("-") or fallback
     if base.isdigit():
         base = f"{base}-{fallback}"
