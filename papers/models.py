@@ -19,6 +19,7 @@ from taggit.managers import TaggableManager
 from papers import search
 from papers.identifiers import normalize_arxiv_id, normalize_doi, parse_arxiv_id
 from papers.intake.slugs import hold_slug_lock
+from papers.locking import EditVersioned
 from papers.markdown import render_markdown, validate_markdown
 from papers.signals import announce_references_changed
 from papers.tagging import Tag, TaggedItem, TagRedirect
@@ -133,7 +134,7 @@ class PaperQuerySet(models.QuerySet):
         return self.order_by("-year", models.F("month").desc(nulls_last=True), "-added_at", "-pk")
 
 
-class Paper(models.Model):
+class Paper(EditVersioned):
     title = models.CharField(max_length=500)
     slug = models.SlugField(
         max_length=100,
