@@ -7,6 +7,7 @@ from markdownx.admin import MarkdownxModelAdmin
 
 from blog.forms import ReportAdminForm
 from blog.models import Report, ReportPaper, Series
+from papers.locking import EditVersionAdminMixin
 from papers.models import Status, Tag
 
 
@@ -54,7 +55,7 @@ class YearListFilter(admin.SimpleListFilter):
 
 
 @admin.register(Report)
-class ReportAdmin(MarkdownxModelAdmin):
+class ReportAdmin(EditVersionAdminMixin, MarkdownxModelAdmin):
     form = ReportAdminForm
     list_display = ["title", "label", "status", "work_in_progress", "published_at", "tag_list"]
     list_filter = ["kind", "status", TagListFilter, YearListFilter, "work_in_progress"]
@@ -105,6 +106,7 @@ class ReportAdmin(MarkdownxModelAdmin):
         for report in queryset.exclude(status=Status.PUBLISHED):
             report.status = Status.PUBLISHED
             report.published_at = report.published_at or timezone.now()
+            report.editor = request.user  # named if an open form of it is refused
             report.save(update_fields=["status", "published_at", "updated_at"])
             count += 1
         self.message_user(request, f"{count} report(s) published.", messages.SUCCESS)

@@ -17,6 +17,7 @@ from taggit.managers import TaggableManager
 
 from blog.toc import headings
 from papers import search
+from papers.locking import EditVersioned
 from papers.markdown import render_markdown_with_mentions, validate_markdown
 from papers.models import Paper, Status, unique_slug
 from papers.tagging import TaggedItem
@@ -121,7 +122,7 @@ def cover_upload_to(instance, filename):
     return f"covers/{uuid.uuid4().hex}.{extension}"
 
 
-class Report(models.Model):
+class Report(EditVersioned):
     Kind = Kind
 
     kind = models.CharField(

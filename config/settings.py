@@ -58,6 +58,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Gzip for anonymous text responses only (BREACH: config/compression.py); above the
+    # page cache, so stored pages are compressed on the way out too.
+    "config.compression.PublicTextGZipMiddleware",
     # Serves stored public pages to anonymous visitors before the rest runs (papers/cache.py).
     "papers.cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -7,6 +7,7 @@ from taggit.models import Tag as TaggitTag
 
 from papers.forms import FigureForm, PaperAdminForm
 from papers.intake.admin import IntakeAdminMixin
+from papers.locking import EditVersionAdminMixin
 from papers.models import Author, Authorship, Figure, Paper, PaperLink, Tag
 
 
@@ -48,7 +49,7 @@ class TagListFilter(admin.SimpleListFilter):
 
 
 @admin.register(Paper)
-class PaperAdmin(IntakeAdminMixin, MarkdownxModelAdmin):
+class PaperAdmin(EditVersionAdminMixin, IntakeAdminMixin, MarkdownxModelAdmin):
     form = PaperAdminForm
     list_display = ["title", "alias", "year", "venue", "tag_list", "status"]
     list_filter = ["status", "year", TagListFilter]

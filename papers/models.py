@@ -18,6 +18,8 @@ from taggit.managers import TaggableManager
 
 from papers import search
 from papers.identifiers import normalize_arxiv_id, normalize_doi, parse_arxiv_id
+from papers.intake.slugs import hold_slug_lock
+from papers.locking import EditVersioned
 from papers.markdown import render_markdown, validate_markdown
 from papers.signals import announce_references_changed
 from papers.tagging import Tag, TaggedItem, TagRedirect
@@ -31,7 +33,10 @@ def unique_slug(model, text, instance_pk=None, max_length=80, fallback="item"):
     """A slug for ``text`` unused by other rows of ``model`` (``-2``, ``-3``… on clashes).
 
     A slug made only of digits gets a suffix so it can never be mistaken for a year URL.
+    Inside a transaction the slug lock is held until it ends, so a concurrent save or
+    import cannot pick the same slug (papers/intake/slugs.py).
     """
+    hold_slug_lock(model)
     base = slugify(text, allow_unicode=True)[:max_length].strip("-") or fallback
     if base.isdigit():
         base = f"{base}-{fallback}"
@@ -143,7 +148,7 @@ class PaperQuerySet(models.QuerySet):
         return self.order_by("-year", models.F("month").desc(nulls_last=True), "-added_at", "-pk")
 
 
-class Paper(models.Model):
+class Paper(EditVersioned):
     title = models.CharField(max_length=500)
     slug = models.SlugField(
         max_length=100,

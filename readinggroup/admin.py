@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 from markdownx.admin import MarkdownxModelAdmin
 
+from papers.locking import EditVersionAdminMixin
 from readinggroup.forms import PresentationAdminForm
 from readinggroup.models import Presentation, Presenter
 
@@ -76,7 +77,7 @@ class WhenFilter(admin.SimpleListFilter):
 
 
 @admin.register(Presentation)
-class PresentationAdmin(MarkdownxModelAdmin):
+class PresentationAdmin(EditVersionAdminMixin, MarkdownxModelAdmin):
     form = PresentationAdminForm
     list_display = [
         "number",

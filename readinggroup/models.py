@@ -20,6 +20,7 @@ from markdownx.models import MarkdownxField
 from taggit.managers import TaggableManager
 
 from papers import search
+from papers.locking import EditVersioned
 from papers.markdown import render_markdown_with_mentions, validate_markdown
 from papers.models import Paper, Status, unique_slug
 from papers.tagging import TaggedItem
@@ -104,7 +105,7 @@ class PresentationQuerySet(models.QuerySet):
         return self.select_related("paper").prefetch_related("presenters", "tags")
 
 
-class Presentation(models.Model):
+class Presentation(EditVersioned):
     number = models.PositiveIntegerField(
         unique=True,
         validators=[MinValueValidator(1), MaxValueValidator(MAX_SESSION_NUMBER)],

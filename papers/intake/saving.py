@@ -16,7 +16,7 @@ from django.utils.html import strip_tags
 from papers.identifiers import normalize_doi, parse_arxiv_id
 from papers.images import reencode_image
 from papers.intake.duplicates import Conflict, DuplicateFinder, arxiv_key, doi_key
-from papers.intake.slugs import SlugAllocator
+from papers.intake.slugs import SlugAllocator, hold_slug_lock
 from papers.models import (
     Author,
     Authorship,
@@ -159,7 +159,12 @@ class PaperWriter:
         self._related = []
 
     def prime(self, records):
-        """Load what ``records`` may need in a few queries instead of a few per record."""
+        """Load what ``records`` may need in a few queries instead of a few per record.
+
+        Called first in the import's transaction: the slug lock taken here waits for any
+        other import to commit, so its papers are found as duplicates, not added twice.
+        """
+        hold_slug_lock(Paper)
         self.finder = DuplicateFinder.for_records(records)
         self._authors.prime(name for record in records for name in record.authors)
 

@@ -1,13 +1,38 @@
-"""Unique slugs for a batch of new rows, without one query per row."""
+"""Unique slugs for a batch of new rows, without one query per row; the lock on new slugs."""
 
+from django.db import connections, router
 from django.utils.text import slugify
+
+# The key of the PostgreSQL advisory lock held by whatever picks new slugs (any constant
+# no other code uses).
+SLUG_LOCK_KEY = 0x5AB_5106
+
+
+def hold_slug_lock(model):
+    """Wait for, then hold until this transaction ends, the site-wide lock on new slugs.
+
+    A slug is chosen by reading which ones are taken; a concurrent transaction's new rows
+    are invisible until it commits, so two imports (or an import and an editor adding a
+    paper) would pick the same slug and one would end in an IntegrityError. Holding this
+    lock from the choice to the commit serialises them: the second waits, then sees the
+    first's rows. Imports take it before looking for duplicates too (``PaperWriter.prime``),
+    so two imports of the same file keep one copy of each paper.
+
+    PostgreSQL only (``pg_advisory_xact_lock``); outside a transaction it would be released
+    at once, so it is not taken there. SQLite lets one writer at a time anyway.
+    """
+    connection = connections[router.db_for_write(model)]
+    if connection.vendor == "postgresql" and connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SLUG_LOCK_KEY])
 
 
 class SlugAllocator:
     """``unique_slug()`` (papers.models) for many rows: the taken slugs are read once.
 
-    Only valid inside the import's transaction, where no one else adds rows meanwhile;
-    the unique index still guards against anything this misses.
+    Only valid inside the import's transaction, which holds the slug lock from the first
+    allocation on, so no one else adds rows meanwhile; the unique index still guards
+    against anything this misses.
     """
 
     def __init__(self, model, fallback, max_length=80):
@@ -18,6 +43,7 @@ class SlugAllocator:
 
     def allocate(self, text):
         if self._taken is None:
+            hold_slug_lock(self.model)
             self._taken = set(self.model._default_manager.values_list("slug", flat=True))
         base = slugify(text, allow_unicode=True)[: self.max_length].strip("-") or self.fallback
         if base.isdigit():
