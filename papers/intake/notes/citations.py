@@ -48,7 +48,8 @@ def companion_bib(notes_path):
 
 def resolve_citation(entry, bib):
     """Fill a ``cite:key`` entry from ``bib``; a ``Skipped`` when it cannot be."""
-    key = entry.cite_key or (entry.url[5:].split(",")[0] if entry.url.startswith("cite:") else "")
+    is_cite = entry.url.lower().startswith("cite:")
+    key = entry.cite_key or (entry.url[5:].split(",")[0].lstrip("@") if is_cite else "")
     if not key:
         return entry
     record = (bib or {}).get(key)
@@ -61,7 +62,7 @@ def resolve_citation(entry, bib):
             entry.year = entry.year or int(described.group("year"))
             entry.authors = entry.authors or meta.names(described.group("who"))
         if entry.title:
-            entry.url = "" if entry.url.startswith("cite:") else entry.url
+            entry.url = "" if is_cite else entry.url
             return entry
         where = "no .bib was given (--bib FILE)" if bib is None else "it is not in the .bib"
         return Skipped(entry.line, f"cite:{key}", f"the citation key cannot be resolved: {where}.")
@@ -71,7 +72,7 @@ def resolve_citation(entry, bib):
     entry.venue = entry.venue or record.venue
     url = record.url or (f"https://arxiv.org/abs/{record.arxiv_id}" if record.arxiv_id else "")
     url = url or (f"https://doi.org/{record.doi}" if record.doi else "")
-    entry.url = url if not entry.url or entry.url.startswith("cite:") else entry.url
+    entry.url = url if not entry.url or is_cite else entry.url
     if record.notes:
         entry.notes.append(record.notes)
     entry.cite_text = clean_text(entry.cite_text)

@@ -150,7 +150,7 @@ def to_record(entry, base_dir, warnings):
     label = entry.title or entry.url or "(no title)"
     if not entry.title:
         return Skipped(entry.line, label, "the link has no title.")
-    if entry.url.startswith("cite:"):
+    if entry.url.lower().startswith("cite:"):
         entry.url = ""
     arxiv = arxiv_from_url(entry.url) or arxiv_from_url(entry.url_extra)
     doi = doi_from_url(entry.url) or doi_from_url(entry.url_extra)

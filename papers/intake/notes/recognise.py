@@ -36,7 +36,7 @@ _COLUMN_ROLES = [
 
 
 def is_cite(url):
-    return (url or "").startswith("cite:")
+    return (url or "").lower().startswith("cite:")
 
 
 def is_paper(url):
@@ -387,10 +387,8 @@ class Recogniser:
                 entry.cite_text = link.text
             else:
                 before = _strip_generic(inline, upto=link.start).strip()
-                bold = inline.strong_prefix()
-                entry.title = meta.clean_title(
-                    bold if bold and before.startswith(bold[:20]) else _title_before(before)
-                )
+                bold = _strong_title(inline, link.start)
+                entry.title = meta.clean_title(bold or _title_before(before))
             if not _title_like(entry.title):
                 entry.title = ""
             title, alias, affiliations, venue = meta.split_venue(entry.title)
@@ -476,6 +474,26 @@ class Recogniser:
 
     def _source(self, start, end):
         return [(index, self.lines[index]) for index in range(start, min(end, len(self.lines)))]
+
+
+def _strong_title(inline, upto):
+    """The first bold/italic run before ``upto`` that reads as a title (not ``[12]``)."""
+    runs, current, offset = [], [], 0
+    for span in inline.spans:
+        if offset >= upto:
+            break
+        if span.strong and not span.url:
+            current.append(span.text)
+        elif current:
+            runs.append("".join(current))
+            current = []
+        offset += len(span.text)
+    runs.append("".join(current))
+    for run in runs:
+        title = meta.clean_title(run)
+        if _title_like(title) and not re.fullmatch(r"[\W\d]*", title) and len(title) > 8:
+            return title
+    return ""
 
 
 def _on_host(host, hosts):
