@@ -1,13 +1,19 @@
-"""Import notes documents (Markdown or org-mode) as papers: see ``markdown.py``."""
+"""Import notes documents (Markdown or org-mode) as papers.
+
+``tree.py`` parses (markdown-it; org goes through ``org.py`` and orgparse first),
+``recognise.py`` finds the entries, ``entries.py`` turns them into records.
+"""
 
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from papers.intake.batch import ImportReport, run_batch
+from papers.intake.notes.citations import resolve_citation
 from papers.intake.notes.entries import Skipped, merge, to_record
-from papers.intake.notes.markdown import MarkdownNotes
-from papers.intake.notes.org import org_to_markdown
+from papers.intake.notes.org import org_headings, org_to_markdown
+from papers.intake.notes.recognise import Recogniser
+from papers.intake.notes.tree import parse_markdown
 from papers.intake.records import PaperRecord
 from papers.intake.saving import Outcome
 
@@ -57,16 +63,23 @@ class NotesParse:
     mentions: int = 0
 
 
-def parse_notes(text, fmt="markdown", base_dir=None):
-    """Records for the papers a notes document describes, merged across mentions."""
-    tags = None
+def parse_notes(text, fmt="markdown", base_dir=None, bib=None):
+    """Records for the papers a notes document describes, merged across mentions.
+
+    ``bib``: ``{key: PaperRecord}`` that org-ref ``cite:key`` entries resolve against.
+    """
+    extras = None
     if fmt == "org":
-        text, tags = org_to_markdown(text)
-    parser = MarkdownNotes(text, extra_tags=tags)
-    result = NotesParse(mentions=len(parser.entries), warnings=list(parser.warnings))
-    result.skipped = [Skipped(line, label, reason) for line, label, reason in parser.skipped]
-    for entry in merge(parser.entries):
-        item = to_record(entry, base_dir, result.warnings)
+        extras = org_headings(text)
+        text, _ = org_to_markdown(text)
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    found = Recogniser(parse_markdown(text), lines, base_dir, extras)
+    result = NotesParse(mentions=len(found.entries), warnings=list(found.warnings))
+    result.skipped = [Skipped(line, label, reason) for line, label, reason in found.skipped]
+    for entry in merge(found.entries):
+        item = resolve_citation(entry, bib)
+        if not isinstance(item, Skipped):
+            item = to_record(entry, base_dir, result.warnings)
         if isinstance(item, Skipped):
             result.skipped.append(item)
         else:
@@ -75,8 +88,11 @@ def parse_notes(text, fmt="markdown", base_dir=None):
 
 
 def import_notes_text(text, fmt="markdown", base_dir=None, **options):
-    """Parse and write; returns ``(report, parse)``; ``options`` go to ``run_batch``."""
-    parsed = parse_notes(text, fmt, base_dir)
+    """Parse and write; returns ``(report, parse)``; ``options`` go to ``run_batch``.
+
+    ``bib`` (``{key: PaperRecord}``) is taken out of ``options`` for org-ref citations.
+    """
+    parsed = parse_notes(text, fmt, base_dir, bib=options.pop("bib", None))
     report = ImportReport(notes=list(parsed.warnings))
     for skipped in parsed.skipped:
         record = PaperRecord(title=skipped.label, source=f"line {skipped.line}")

@@ -6,7 +6,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from papers.identifiers import parse_arxiv_id
+from papers.intake.notes.hosts import (
+    arxiv_from_url,
+    doi_from_url,
+    is_absolute,
+    is_paper_url,
+    paper_key,
+)
 from papers.intake.records import (
     FigureRecord,
     LinkRecord,
@@ -42,43 +48,6 @@ PARENTHESIS = re.compile(r"^\(\s*(?P<inner>[^()]{1,100}?)\s*\)")
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".bmp")
 CREDIT = re.compile(r"^\s*[*_]*\s*(?:image\s+)?(?:credit|source)s?\s*[*_]*\s*:\s*(?P<credit>.+)$",
                     re.I)  # fmt: skip
-
-PAPER_HOSTS = (
-    "arxiv.org", "doi.org", "openreview.net", "aclanthology.org", "aclweb.org",
-    "proceedings.neurips.cc", "papers.nips.cc", "proceedings.mlr.press", "jmlr.org",
-    "nature.com", "science.org", "dl.acm.org", "ieeexplore.ieee.org", "link.springer.com",
-    "openaccess.thecvf.com", "biorxiv.org", "medrxiv.org", "semanticscholar.org",
-    "papers.ssrn.com", "sciencedirect.com", "pnas.org", "cell.com", "ojs.aaai.org",
-)  # fmt: skip
-_DOI_IN_URL = re.compile(
-    r"(?:doi\.org/|/doi/(?:abs/|full/|pdf/|epdf/)?)(?P<doi>10\.\d{4,9}/[^\s?#]+)"
-)
-_NATURE = re.compile(r"nature\.com/articles/(?P<id>s\d{5}-\d{3}-\d{5}-[0-9a-z])", re.I)
-
-
-def is_absolute(url):
-    return url.lower().startswith(("http://", "https://"))
-
-
-def is_paper_url(url):
-    """A link that leads to a paper itself (a paper host, or a PDF)."""
-    if not is_absolute(url):
-        return False
-    parts = urlsplit(url)
-    host = (parts.hostname or "").removeprefix("www.")
-    return any(
-        host == h or host.endswith("." + h) for h in PAPER_HOSTS
-    ) or parts.path.lower().endswith(".pdf")
-
-
-def doi_from_url(url):
-    """The DOI a link carries (doi.org/…, …/doi/10.…, nature.com/articles/s…), or ``""``."""
-    match = _DOI_IN_URL.search(url)
-    if match:
-        return match.group("doi").rstrip(".")
-    match = _NATURE.search(url)
-    # Nature's article ids are the suffix of their DOIs (10.1038/s41586-024-08328-6).
-    return f"10.1038/{match.group('id').lower()}" if match else ""
 
 
 def plain(text):
@@ -122,21 +91,16 @@ class NoteEntry:
     tags: list = field(default_factory=list)  # org heading tags and the like
     lines: list = field(default_factory=list)
     awaiting_credit: bool = False  # the last thing read was an image: a credit may follow
+    url_extra: str = ""  # a second paper link of the same entry (``[pdf] [html]``)
+    cite_key: str = ""  # org-ref: the BibTeX key the entry cites
+    cite_text: str = ""  # org-ref: the citation's description
+    section_date: bool = False  # the date came from a heading above, not the entry
 
     def key(self):
-        parsed = parse_arxiv_id(self.url)
-        if parsed:
-            return ("arxiv", parsed[0])
-        doi = doi_from_url(self.url)
-        if doi:
-            return ("doi", doi.lower())
+        if self.cite_key:
+            return ("cite", self.cite_key)
         if self.url:
-            parts = urlsplit(self.url)
-            host = (parts.hostname or "").removeprefix("www.")
-            return (
-                "url",
-                host + parts.path.rstrip("/") + (f"?{parts.query}" if parts.query else ""),
-            )
+            return paper_key(self.url)
         return ("title", normalize_title(self.title), self.year)
 
     def absorb(self, other):
@@ -186,13 +150,21 @@ def to_record(entry, base_dir, warnings):
     label = entry.title or entry.url or "(no title)"
     if not entry.title:
         return Skipped(entry.line, label, "the link has no title.")
-    arxiv = parse_arxiv_id(entry.url)
-    doi = doi_from_url(entry.url)
-    if not entry.year and not arxiv:
+    if entry.url.lower().startswith("cite:"):
+        entry.url = ""
+    arxiv = arxiv_from_url(entry.url) or arxiv_from_url(entry.url_extra)
+    doi = doi_from_url(entry.url) or doi_from_url(entry.url_extra)
+    year, month = entry.year, entry.month
+    if arxiv and year and year < arxiv[1]:
+        # A paper cannot appear before its preprint: the id knows better.
+        warnings.append((where, f"the year {year} contradicts arXiv {arxiv[0]}: {arxiv[1]} used."))
+        year, month = arxiv[1], arxiv[2]
+    if arxiv and not year:
+        year, month = arxiv[1], arxiv[2]
+    if not year:
         hint = f" Add it with: manage.py add_paper {doi}" if doi else ""
         return Skipped(entry.line, label, f"no date found (a year is required).{hint}")
-    month = entry.month
-    if arxiv and month is None and entry.year == arxiv[1]:
+    if arxiv and month is None and year == arxiv[1]:
         month = arxiv[2]  # a year column says 2013; the arXiv id knows it was December
     figures = []
     for src, caption, credit, line in entry.images:
@@ -201,26 +173,29 @@ def to_record(entry, base_dir, warnings):
             warnings.append((f"line {line}", figure))
         else:
             figures.append(figure)
-    pdf = (
-        entry.url
-        if urlsplit(entry.url).path.lower().endswith(".pdf") or "arxiv.org/pdf/" in entry.url
-        else ""
-    )
+    links = list(entry.links)
+    if entry.url_extra and is_absolute(entry.url_extra):
+        links.append(LinkRecord(kind="other", url=entry.url_extra, label="Paper (another copy)"))
+    pdf = next(
+        (u for u in (entry.url, entry.url_extra)
+         if u and (urlsplit(u).path.lower().endswith(".pdf") or "arxiv.org/pdf/" in u)),
+        "",
+    )  # fmt: skip
     return PaperRecord(
         title=entry.title[:500],
-        authors=entry.authors,
-        year=entry.year,
+        authors=[name for name in entry.authors if len(name) <= 200],
+        year=year,
         month=month,
-        venue=entry.venue,
-        affiliations=entry.affiliations,
+        venue=entry.venue[:255],
+        affiliations=entry.affiliations[:500],
         url=entry.url if is_absolute(entry.url) else "",
         arxiv_id=arxiv[0] if arxiv else "",
         doi=doi,
         pdf_url=pdf,
-        alias=entry.alias,
+        alias=entry.alias[:100],
         notes="\n\n".join(paragraph for paragraph in entry.notes if paragraph.strip()),
-        tags=[tag for tag in [entry.section, *entry.tags] if tag],
-        links=entry.links,
+        tags=list(dict.fromkeys(tag for tag in [entry.section, *entry.tags] if tag)),
+        links=links,
         figures=figures,
         related=entry.related,
         source=where,

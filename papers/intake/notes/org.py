@@ -9,6 +9,8 @@ pandoc would do this too, but as a 100 MB binary run per file, for a small subse
 
 import re
 
+import orgparse
+
 HEADING = re.compile(
     r"^(?P<stars>\*+)\s+(?:(?:TODO|DONE|NEXT|WAIT|CANCELLED)\s+)?(?:\[#[A-C]\]\s+)?"
     r"(?P<text>.*?)(?:\s+(?P<tags>:[\w@#%:]+:))?\s*$"
@@ -26,6 +28,7 @@ _EMPHASIS = [
     (re.compile(r"(?<![\w/:])/(?=\S)([^/\n]+?)(?<=\S)/(?![\w/])"), r"*\1*"),
     (re.compile(r"(?<![\w+])\+(?=\S)([^+\n]+?)(?<=\S)\+(?![\w+])"), r"~~\1~~"),
 ]
+_CITE = re.compile(r"(?<![\w\[(/:])cite[pt]?:(?P<key>[\w\-.:]+[\w])")
 _CODE = re.compile(r"(?<![\w=~])([=~])(?=\S)([^\n]+?)(?<=\S)\1(?![\w=~])")
 _MATH = re.compile(r"\\\((.+?)\\\)|\\\[(.+?)\\\]|\$\$.+?\$\$|\$[^$\n]+?\$")
 
@@ -56,6 +59,7 @@ def inline(text, caption=""):
             return keep(
                 f"<{target}>" if re.match(r"https?://", target) else f"[{target}]({target})"
             )
+        target = re.sub(r"^cite[pt]?:", "cite:", target)
         return keep(f"[{inline(desc)}]({target})")
 
     def math(match):
@@ -66,6 +70,8 @@ def inline(text, caption=""):
         return keep(match.group(0))
 
     text = LINK.sub(link, text)
+    # org-ref's bare citations (cite:key, citep:key) are links to a BibTeX entry.
+    text = _CITE.sub(lambda m: keep(f"[cite:{m.group('key')}](cite:{m.group('key')})"), text)
     text = _CODE.sub(lambda m: keep(f"`{m.group(2)}`"), text)
     text = _MATH.sub(math, text)
     for pattern, replacement in _EMPHASIS:
@@ -138,3 +144,19 @@ def org_to_markdown(text):
             converted = f"{marker.group('indent')}{bullet} {converted[marker.end() :]}"
         out.append(converted)
     return "\n".join(out), tags
+
+
+def org_headings(text):
+    """``{line index: {"tags": […], "properties": {…}}}`` for every heading, via orgparse."""
+    try:
+        root = orgparse.loads(text)
+    except Exception:  # noqa: BLE001 - orgparse fails on odd input; the converter still works
+        return {}
+    found = {}
+    for node in root[1:]:
+        if node.linenumber:
+            found[node.linenumber - 1] = {
+                "tags": sorted(node.shallow_tags),
+                "properties": {str(k): str(v) for k, v in node.properties.items()},
+            }
+    return found

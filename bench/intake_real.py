@@ -1,0 +1,128 @@
+"""Measure notes import on real files against hand-counted truth; prints a Markdown table.
+
+    .venv/bin/python bench/intake_real.py DIR [--show FILE]
+
+DIR holds the files, ``manifest.json`` (file, repo, path, companion_bib) and
+``truth/NAME.json`` (``{"papers": [{"title", "year", "arxiv", "doi", "line"}]}``). Each
+file is parsed as a dry run (nothing touches a database): notes files by the notes
+importer (with their companion .bib), .bib files by the BibTeX parser.
+
+right: a record that matches one truth paper (by arXiv id, DOI, else title) with the same
+normalised title, year and ids. wrong: a record that is no paper of the file, or a
+matched one with a wrong title/year/id. missed: a truth paper no record matches.
+skipped: entries the importer skipped, each with its reason.
+"""
+
+import json
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("DEBUG", "1")
+
+import django  # noqa: E402
+
+django.setup()
+
+from papers.identifiers import parse_arxiv_id  # noqa: E402
+from papers.intake.batch import Problem  # noqa: E402
+from papers.intake.bibtex_import import parse_bibtex, read_bibtex_bytes  # noqa: E402
+from papers.intake.notes import detect_format, parse_notes, read_notes_bytes  # noqa: E402
+from papers.intake.notes.citations import load_bib  # noqa: E402
+from papers.intake.records import normalize_title  # noqa: E402
+
+
+def records_of(path, companion):
+    data = path.read_bytes()
+    if path.suffix == ".bib":
+        items = parse_bibtex(read_bibtex_bytes(data))
+        records = [item for item in items if not isinstance(item, Problem)]
+        return records, [(item.where, item.message) for item in items if isinstance(item, Problem)]
+    text = read_notes_bytes(data)
+    bib = None
+    if companion:
+        try:
+            bib = load_bib(path.parent / companion)
+        except ValueError:
+            bib = None
+    parsed = parse_notes(text, detect_format(path, text), path.parent, bib=bib)
+    return parsed.records, [
+        (f"line {s.line}", f"{s.label[:50]}: {s.reason}") for s in parsed.skipped
+    ]
+
+
+def arxiv_of(value):
+    parsed = parse_arxiv_id(value or "")
+    return parsed[0] if parsed else ""
+
+
+def compare(records, truth):
+    papers = truth["papers"]
+    by_arxiv = {arxiv_of(p.get("arxiv")): p for p in papers if arxiv_of(p.get("arxiv"))}
+    by_doi = {(p.get("doi") or "").lower(): p for p in papers if p.get("doi")}
+    by_title = {normalize_title(p["title"]): p for p in papers}
+    right, wrong, matched = [], [], set()
+    for record in records:
+        paper = (
+            by_arxiv.get(arxiv_of(record.arxiv_id))
+            or by_doi.get((record.doi or "").lower())
+            or by_title.get(normalize_title(record.title))
+        )
+        if paper is None or id(paper) in matched:
+            wrong.append((record, "not a paper of the file" if paper is None else "twice"))
+            continue
+        matched.add(id(paper))
+        problems = []
+        if normalize_title(record.title) != normalize_title(paper["title"]):
+            problems.append(f"title {record.title[:60]!r} ≠ {paper['title'][:60]!r}")
+        if paper.get("year") and record.year != paper["year"]:
+            problems.append(f"year {record.year} ≠ {paper['year']}")
+        if arxiv_of(paper.get("arxiv")) and arxiv_of(record.arxiv_id) != arxiv_of(paper["arxiv"]):
+            problems.append(f"arxiv {record.arxiv_id} ≠ {paper['arxiv']}")
+        if paper.get("doi") and (record.doi or "").lower() != paper["doi"].lower():
+            problems.append(f"doi {record.doi} ≠ {paper['doi']}")
+        (wrong if problems else right).append((record, "; ".join(problems)))
+    missed = [p for p in papers if id(p) not in matched]
+    return right, wrong, missed
+
+
+def main():
+    root = Path(sys.argv[1])
+    show = sys.argv[sys.argv.index("--show") + 1] if "--show" in sys.argv else None
+    manifest = json.loads((root / "manifest.json").read_text())
+    print("| file | papers | right | wrong | missed | skipped | right % |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    totals = [0, 0, 0, 0, 0]
+    for item in manifest:
+        path, truth_path = root / item["file"], root / "truth" / (Path(item["file"]).stem + ".json")
+        if not path.is_file() or not truth_path.is_file():
+            continue
+        truth = json.loads(truth_path.read_text())
+        try:
+            records, skipped = records_of(path, item.get("companion_bib"))
+        except ValueError as error:
+            records, skipped = [], [("file", str(error))]
+        right, wrong, missed = compare(records, truth)
+        count = len(truth["papers"])
+        row = [count, len(right), len(wrong), len(missed), len(skipped)]
+        totals = [a + b for a, b in zip(totals, row, strict=True)]
+        percent = 100 * len(right) / count if count else 100
+        name = f"{item['repo']}/{item['path']}"
+        print(f"| {name} | " + " | ".join(map(str, row)) + f" | {percent:.0f}% |")
+        if show and show in item["file"]:
+            for record, why in wrong:
+                print(f"  WRONG {record.source}: {record.title[:70]!r} {record.year} — {why}")
+            for paper in missed:
+                print(
+                    f"  MISSED line {paper.get('line')}: {paper['title'][:70]!r} {paper.get('year')}"
+                )
+            for where, why in skipped:
+                print(f"  SKIPPED {where}: {why}")
+    percent = 100 * totals[1] / totals[0] if totals[0] else 0
+    print("| **all** | " + " | ".join(f"**{n}**" for n in totals) + f" | **{percent:.0f}%** |")
+
+
+if __name__ == "__main__":
+    main()

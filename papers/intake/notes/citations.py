@@ -1,0 +1,79 @@
+"""org-ref: ``cite:key`` entries take their paper from a companion BibTeX file."""
+
+import re
+from pathlib import Path
+
+from papers.intake.batch import Problem
+from papers.intake.bibtex_import import BibtexInputError, parse_bibtex, read_bibtex_bytes
+from papers.intake.notes import meta
+from papers.intake.notes.entries import Skipped
+from papers.intake.records import clean_text
+
+
+class CompanionBibError(ValueError):
+    """The .bib the notes cite cannot be used; nothing is imported."""
+
+
+def load_bib(path):
+    """``{key: PaperRecord}`` from a .bib file, or ``CompanionBibError`` saying why not."""
+    try:
+        text = read_bibtex_bytes(Path(path).read_bytes())
+    except (OSError, BibtexInputError) as error:
+        raise CompanionBibError(f"{path}: {error}") from None
+    found, problems = {}, []
+    for item in parse_bibtex(text):
+        if isinstance(item, Problem):
+            problems.append(f"{item.where}: {item.message}")
+            continue
+        key = re.search(r"\((?P<key>[^()]+)\)$", item.source)
+        if key:
+            found[key.group("key")] = item
+    if problems:
+        shown = "; ".join(problems[:3]) + ("; …" if len(problems) > 3 else "")
+        raise CompanionBibError(
+            f"{path} has entries that cannot be read ({shown}). Fix it or leave it out with --bib."
+        )
+    return found
+
+
+def companion_bib(notes_path):
+    """The .bib beside a notes file: same name, else the folder's only .bib."""
+    path = Path(notes_path)
+    same = path.with_suffix(".bib")
+    if same.is_file():
+        return same
+    others = sorted(path.parent.glob("*.bib"))
+    return others[0] if len(others) == 1 else None
+
+
+def resolve_citation(entry, bib):
+    """Fill a ``cite:key`` entry from ``bib``; a ``Skipped`` when it cannot be."""
+    is_cite = entry.url.lower().startswith("cite:")
+    key = entry.cite_key or (entry.url[5:].split(",")[0].lstrip("@") if is_cite else "")
+    if not key:
+        return entry
+    record = (bib or {}).get(key)
+    if record is None:
+        described = re.match(
+            rf"^(?P<who>[^:]*?)\s*(?P<year>{meta.YEAR})\s*:\s*(?P<title>.+)$", entry.cite_text
+        )
+        if described and not entry.title:
+            entry.title = meta.clean_title(described.group("title"))
+            entry.year = entry.year or int(described.group("year"))
+            entry.authors = entry.authors or meta.names(described.group("who"))
+        if entry.title:
+            entry.url = "" if is_cite else entry.url
+            return entry
+        where = "no .bib was given (--bib FILE)" if bib is None else "it is not in the .bib"
+        return Skipped(entry.line, f"cite:{key}", f"the citation key cannot be resolved: {where}.")
+    entry.title = record.title
+    entry.authors = entry.authors or record.authors
+    entry.year, entry.month = record.year or entry.year, record.month or entry.month
+    entry.venue = entry.venue or record.venue
+    url = record.url or (f"https://arxiv.org/abs/{record.arxiv_id}" if record.arxiv_id else "")
+    url = url or (f"https://doi.org/{record.doi}" if record.doi else "")
+    entry.url = url if not entry.url or is_cite else entry.url
+    if record.notes:
+        entry.notes.append(record.notes)
+    entry.cite_text = clean_text(entry.cite_text)
+    return entry

@@ -1,0 +1,156 @@
+"""What a link in a notes document points at: a paper (and which), or something else.
+
+A link to a paper host is the strongest sign that a piece of notes is about a paper;
+code, video, blog, slides and data links are typed links on the paper they accompany.
+"""
+
+import re
+from urllib.parse import parse_qs, urlsplit
+
+from papers.identifiers import parse_arxiv_id
+
+# Hosts whose article pages are papers. Matched on the host and its subdomains.
+PAPER_HOSTS = (
+    "arxiv.org", "doi.org", "openreview.net", "aclanthology.org", "aclweb.org",
+    "proceedings.neurips.cc", "papers.nips.cc", "papers.neurips.cc", "proceedings.mlr.press",
+    "jmlr.org", "nature.com", "science.org", "sciencemag.org", "dl.acm.org",
+    "ieeexplore.ieee.org", "link.springer.com", "openaccess.thecvf.com", "cv-foundation.org",
+    "ecva.net", "biorxiv.org", "medrxiv.org", "semanticscholar.org", "paperswithcode.com",
+    "papers.ssrn.com", "sciencedirect.com", "pnas.org", "cell.com", "ojs.aaai.org",
+    "aaai.org", "ijcai.org", "transacl.org", "isca-speech.org", "bmva.org", "mlr.press",
+    "iopscience.iop.org", "journals.aps.org", "plos.org", "frontiersin.org", "mdpi.com",
+    "onlinelibrary.wiley.com", "tandfonline.com", "academic.oup.com", "europepmc.org",
+    "ncbi.nlm.nih.gov", "researchgate.net", "hal.science", "ceur-ws.org", "jstor.org",
+)  # fmt: skip
+# Hosts that are never the paper itself, whatever the link text says.
+NOT_PAPER_HOSTS = (
+    "github.com", "gitlab.com", "bitbucket.org", "youtube.com", "youtu.be", "vimeo.com",
+    "twitter.com", "x.com", "medium.com", "huggingface.co", "colab.research.google.com",
+    "scholar.google.com", "slideshare.net", "speakerdeck.com", "reddit.com",
+    "img.shields.io", "kaggle.com", "wikipedia.org",
+)  # fmt: skip
+# Link texts that name the kind of link, never the paper: "[pdf]", "[[arXiv]]", "[code]".
+GENERIC_LABELS = {
+    "pdf", "paper", "arxiv", "link", "url", "html", "web", "abs", "abstract", "doi", "here",
+    "this", "openreview", "review", "code", "github", "project", "website", "page", "blog",
+    "post", "video", "slides", "talk", "poster", "data", "dataset", "demo", "notes", "note",
+    "summary", "article", "preprint", "official", "source", "ppt", "bib", "bibtex",
+    "supplementary", "supp", "proceedings", "published version", "read more", "more",
+    "full text", "acl", "pwc", "semantic scholar", "papers with code", "s2", "tweet",
+    "thread", "pmlr", "neurips", "nips", "cvf", "ieee", "acm", "springer", "nature",
+    "science", "biorxiv", "medrxiv", "openaccess", "cvpr", "iccv", "eccv", "iclr", "icml",
+    "pytorch", "tensorflow", "jax", "keras", "implementation", "repo", "youtube", "medium",
+    "reddit", "hn", "colab", "model", "models", "weights", "download", "official code",
+    "paper link", "arxiv link", "pdf link", "my notes", "local", "translation", "zhihu",
+}  # fmt: skip
+UNSAFE_SCHEMES = ("javascript:", "data:", "vbscript:", "file:")
+
+_ARXIV_IN_URL = re.compile(
+    r"arxiv\.org/(?:abs|pdf|html|format|ps)/(?P<id>[a-z\-]+(?:\.[A-Z]{2})?/\d{7}|\d{4}\.\d{4,5})",
+    re.I,
+)
+_ARXIV_TEXT = re.compile(
+    r"\barxiv:\s*(?P<id>\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?", re.I
+)
+_DOI_IN_URL = re.compile(
+    r"(?:doi\.org/|/doi/(?:abs/|full/|pdf/|epdf/|fulltext/)?)(?P<doi>10\.\d{4,9}/[^\s?#]+)"
+)
+_DOI_TEXT = re.compile(r"\bdoi:\s*(?P<doi>10\.\d{4,9}/[^\s\]\)>,;]+)", re.I)
+_NATURE = re.compile(r"nature\.com/articles/(?P<id>s\d{5}-\d{3}-\d{5}-[0-9a-z])", re.I)
+
+
+def host_of(url):
+    try:
+        return (urlsplit(url).hostname or "").lower().removeprefix("www.")
+    except ValueError:
+        return ""
+
+
+def _on(host, hosts):
+    return any(host == name or host.endswith("." + name) for name in hosts)
+
+
+def is_absolute(url):
+    return (url or "").lower().startswith(("http://", "https://"))
+
+
+def is_unsafe(url):
+    return (url or "").strip().lower().startswith(UNSAFE_SCHEMES)
+
+
+def is_paper_url(url):
+    """A link that leads to a paper itself (a paper host, or a PDF)."""
+    if not is_absolute(url):
+        return False
+    host = host_of(url)
+    if _on(host, NOT_PAPER_HOSTS):
+        return False
+    if _on(host, PAPER_HOSTS) or arxiv_from_url(url):
+        if "openreview.net" in host:
+            return "id=" in url
+        if "paperswithcode.com" in host:
+            return "/paper/" in url
+        return True
+    return urlsplit(url).path.lower().endswith(".pdf")
+
+
+def arxiv_from_url(url):
+    """``(id, year, month)`` for an arXiv link, in any of its forms; else ``None``."""
+    parsed = parse_arxiv_id(url)
+    if parsed:
+        return parsed
+    match = _ARXIV_IN_URL.search(url or "")
+    return parse_arxiv_id(match.group("id")) if match else None
+
+
+def arxiv_from_text(text):
+    match = _ARXIV_TEXT.search(text or "")
+    return parse_arxiv_id(match.group("id")) if match else None
+
+
+def doi_from_url(url):
+    """The DOI a link carries (doi.org/…, …/doi/10.…, nature.com/articles/s…), or ``""``."""
+    match = _DOI_IN_URL.search(url or "")
+    if match:
+        return match.group("doi").rstrip(".")
+    match = _NATURE.search(url or "")
+    # Nature's article ids are the suffix of their DOIs (10.1038/s41586-024-08328-6).
+    return f"10.1038/{match.group('id').lower()}" if match else ""
+
+
+def doi_from_text(text):
+    match = _DOI_TEXT.search(text or "")
+    return match.group("doi").rstrip(".") if match else ""
+
+
+def openreview_id(url):
+    if "openreview.net" not in host_of(url):
+        return ""
+    return (parse_qs(urlsplit(url).query).get("id") or [""])[0]
+
+
+def paper_key(url):
+    """One key per paper, whichever of its pages a link points at."""
+    arxiv = arxiv_from_url(url)
+    if arxiv:
+        return ("arxiv", arxiv[0])
+    doi = doi_from_url(url)
+    if doi:
+        return ("doi", doi.lower())
+    review = openreview_id(url)
+    if review:
+        return ("openreview", review)
+    parts = urlsplit(url)
+    query = f"?{parts.query}" if parts.query else ""
+    return ("url", host_of(url) + parts.path.rstrip("/") + query)
+
+
+def is_generic_label(text):
+    """True for link texts that say what kind of link it is, not which paper."""
+    words = re.sub(r"[\W_]+", " ", (text or "").lower()).strip()
+    if not words or is_absolute(text.strip()) or len(words) < 2:
+        return True
+    if words in GENERIC_LABELS:
+        return True
+    # "arXiv 1706.03762", "pdf 2", "[Paper] [Code]": every word generic or a number.
+    return all(word in GENERIC_LABELS or word.isdigit() or "." in word for word in words.split())

@@ -1,0 +1,125 @@
+"""Titles, authors, dates and venues from the text people write around a paper link."""
+
+import re
+
+from papers.intake.records import clean_text, parse_month
+
+YEAR = r"(?:19[5-9]\d|20[0-4]\d)"
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+# A text that is only a date: "2018-02", "2016", "March 2019", "2019.03", "(2016)", "Feb-2018".
+_DATE_ONLY = [
+    re.compile(rf"^(?P<year>{YEAR})(?:\s*[-./]\s*(?P<month>0?[1-9]|1[0-2]))?$"),
+    re.compile(rf"^(?P<month>0?[1-9]|1[0-2])\s*[-./]\s*(?P<year>{YEAR})$"),
+    re.compile(rf"^(?P<month>{_MONTH})\s*[-,]?\s*(?P<year>{YEAR})$", re.I),
+    re.compile(rf"^(?P<year>{YEAR})\s*[-,]?\s*(?P<month>{_MONTH})$", re.I),
+]
+VENUE = re.compile(
+    r"\b(?:ICLR|ICML|NeurIPS|NIPS|CVPR|ICCV|ECCV|ACL|EMNLP|NAACL|EACL|COLING|AAAI|IJCAI|KDD|"
+    r"JMLR|TMLR|TPAMI|PAMI|COLT|AISTATS|UAI|SIGGRAPH|MICCAI|Interspeech|ICASSP|CoRL|ICRA|"
+    r"IROS|RSS|WWW|SIGIR|WSDM|CIKM|ICDM|BMVC|WACV|3DV|TACL|Nature|Science|arXiv|ArXiv|PNAS|"
+    r"Workshop|Conference|Journal|Transactions|Proceedings|Symposium)\b"
+)
+_PAREN = re.compile(r"\(\s*(?P<inner>[^()]{1,160}?)\s*\)")
+_ET_AL = re.compile(r"\s*,?\s*\bet\.?\s*al\.?", re.I)
+_NAME = re.compile(
+    r"^(?:[A-Z][\w'’\-]*\.?|[A-Z]\.(?:\s?[A-Z]\.)*|van|von|de|der|den|da|del|di|le|la|du)"
+    r"(?:\s+(?:[A-Z][\w'’\-]*\.?|[A-Z]\.|van|von|de|der|den|da|del|di|le|la|du)){0,4}$",
+    re.U,
+)
+_TRIM = " \t\u2009\xa0-–—:;,.|/\\[]()\"'“”‘’*_~`#>"
+
+
+def date_only(text):
+    """``(year, month)`` when ``text`` is nothing but a date, else ``None``."""
+    text = clean_text(text).strip(" *_()[]:#")
+    for pattern in _DATE_ONLY:
+        match = pattern.match(text)
+        if match:
+            month = match.group("month")
+            return int(match.group("year")), parse_month(
+                month[:3] if month and month[0].isalpha() else month
+            )
+    return None
+
+
+def clean_title(text):
+    """Link or lead text → a title: quotes, brackets, trailing punctuation and markers off."""
+    text = clean_text(text).strip(_TRIM)
+    text = re.sub(r"^(?:\d{1,3}[.)]\s+|paper\s*\d*\s*[:.\-–]\s+)", "", text, flags=re.I)
+    return (
+        text.strip(_TRIM + "?!").strip()
+        if text.endswith((":", ","))
+        else text.strip(_TRIM.replace(")", ""))
+    )
+
+
+def names(text):
+    """Authors from ``G. Hinton et al.``, ``D. Kingma and J. Ba``, ``He, Zhang, Ren``."""
+    text = _ET_AL.sub("", text or "").strip(_TRIM)
+    parts = [clean_text(p).strip(_TRIM) for p in re.split(r"\s*(?:,|;|\band\b|&)\s*", text)]
+    parts = [p for p in parts if p]
+    if parts and all(_NAME.match(p) and len(p) <= 60 for p in parts):
+        return parts
+    return []
+
+
+def split_venue(text):
+    """``Title, Facebook AI and Georgia Tech, ICCV 2017`` → title, alias, affiliations, venue."""
+    alias = affiliations = venue = ""
+    parts = [part.strip() for part in text.split(",")]
+    if len(parts) >= 2 and VENUE.search(parts[-1]) and len(parts[-1]) <= 60:
+        venue = parts.pop()
+        if len(parts) >= 2 and len(parts[-1].split()) <= 8 and not VENUE.search(parts[-1]):
+            affiliations = parts.pop()
+    elif (
+        len(parts) >= 2
+        and re.search(r"\([^()]{1,30}\)$", parts[-2])
+        and len(parts[-1].split()) <= 6
+    ):
+        affiliations = parts.pop()  # "Title (GPT-3), OpenAI"
+    title = ", ".join(parts)
+    match = re.search(r"\s*\((?P<alias>[^()]{1,30})\)$", title)
+    if match and (affiliations or venue) and not date_only(match.group("alias")):
+        alias, title = match.group("alias"), title[: match.start()]
+    return title.strip(), alias, affiliations, venue
+
+
+def parse_meta(text):
+    """Alias, authors, year, month, venue from the text around a title.
+
+    ``(2015), G. Hinton et al.``; ``(Kingma, Welling: December 2013)``; ``(GPT-3)``;
+    ``- ICLR 2014``; ``Kaiming He, Xiangyu Zhang, ArXiv, 2016``.
+    """
+    out = {"alias": "", "authors": [], "year": None, "month": None, "venue": ""}
+    text = clean_text(text)
+    for match in _PAREN.finditer(text):
+        inner = match.group("inner")
+        date = date_only(inner)
+        dated = re.match(rf"^(?P<who>.*?)\s*[:,]\s*(?P<when>(?:{_MONTH}\s+)?{YEAR})$", inner, re.I)
+        if date and not out["year"]:
+            out["year"], out["month"] = date
+        elif dated and not out["year"]:
+            out["year"], out["month"] = date_only(dated.group("when"))
+            out["authors"] = out["authors"] or names(dated.group("who"))
+        elif not out["alias"] and len(inner) <= 40 and not re.search(r"https?:", inner):
+            if not VENUE.search(inner) and (" " not in inner or not names(inner)):
+                out["alias"] = inner
+            elif VENUE.search(inner) and not out["venue"]:
+                out["venue"] = inner
+    rest = _PAREN.sub(" , ", text)
+    pieces = [p.strip(_TRIM) for p in re.split(r"\s*(?:,|;|\s[-–—]\s|\.\s)\s*", rest)]
+    pieces = [p for p in pieces if p]
+    who = []
+    for piece in pieces:
+        year = re.search(rf"\b{YEAR}\b", piece)
+        if VENUE.search(piece) and not out["venue"] and len(piece) <= 60:
+            out["venue"] = piece
+        if year and not out["year"]:
+            out["year"] = int(year.group(0))
+            month = re.search(rf"\b{_MONTH}", piece, re.I)
+            out["month"] = parse_month(month.group(0)[:3]) if month else None
+        elif not VENUE.search(piece) and not year:
+            who.append(piece)
+    if not out["authors"] and who:
+        out["authors"] = names(", ".join(who))
+    return out
