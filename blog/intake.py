@@ -78,11 +78,10 @@ class ReportItem:
                 setattr(report, name, value)
                 changed.append(name)
         if self.series and report.series_id is None:
-            report.series = Series.objects.filter(title__iexact=self.series).first()
-            if report.series is None:
-                report.series = Series(title=self.series)
-                report.series.save()
-            report.part = self.part
+            series = Series.objects.filter(title__iexact=self.series).first()
+            if series is None:
+                series = Series.objects.create(title=self.series)
+            report.series, report.part = series, self.part
             changed.append("series")
         wants_cover = self.cover and (overwrite or not report.cover)
         if wants_cover and context.attach_image(report.cover, self.cover, "cover", warnings):

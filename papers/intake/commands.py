@@ -45,12 +45,12 @@ def add_import_arguments(parser, existing_default, lenient=False):
     )
 
 
-def batch_options(options):
+def batch_options(options, lenient=False):
     return {
         "on_existing": options["existing"],
         "status": Status.PUBLISHED if options["publish"] else Status.DRAFT,
         "dry_run": options["dry_run"],
-        "skip_invalid": not options["strict"] if "strict" in options else options["skip_invalid"],
+        "skip_invalid": not options.get("strict") if lenient else options["skip_invalid"],
     }
 
 

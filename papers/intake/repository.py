@@ -408,6 +408,36 @@ def index_items(scan_result):
     return items
 
 
+def _drop_claimed(report, entries):
+    """A section imported as a report or session is not also "skipped, no paper link",
+    and its local slides and images are not "not imported"."""
+    spans = {}
+    for entry in entries:
+        section = entry.section
+        end = section.line + section.body.count("\n")
+        spans.setdefault(section.path.relative_to(section.root).as_posix(), []).append(
+            (section.line, end)
+        )
+
+    def claimed(where):
+        match = re.match(r"(.+) line (\d+)", where or "")
+        if not match:
+            return False
+        line = int(match.group(2))
+        return any(start <= line <= end for start, end in spans.get(match.group(1), ()))
+
+    report.outcomes = [
+        outcome
+        for outcome in report.outcomes
+        if not (outcome.action == "skipped" and claimed(outcome.record.source))
+    ]
+    report.notes = [
+        (where, message)
+        for where, message in report.notes
+        if not ("is a local file" in message and claimed(where))
+    ]
+
+
 def _save_items(items, context, report):
     for item in items:
         try:
@@ -466,6 +496,7 @@ def import_repository(source, *, on_existing=OnExisting.FILL, status=Status.DRAF
         )
         items = paper_items(found, report)
         entries = index_items(found)
+        _drop_claimed(report, entries)
         if not items and not entries and not report.outcomes:
             raise RepositoryError(
                 "No notes file, index or .bib with anything to import was found in it."

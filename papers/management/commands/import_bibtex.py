@@ -43,5 +43,7 @@ class Command(BaseCommand):
         items = parse_bibtex(text, base_dir=path.resolve().parent, warnings=warnings)
         if not items:
             raise CommandError(f"{path}: no BibTeX entries found.")
-        report = run_batch(items, report=ImportReport(notes=warnings), **batch_options(options))
+        report = run_batch(
+            items, report=ImportReport(notes=warnings), **batch_options(options, lenient=True)
+        )
         write_report(self, report, f"{path.name}: {len(items)} entries", lenient=True)
