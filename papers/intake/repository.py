@@ -241,16 +241,26 @@ def scan(root):
             result.problems.append(Problem(result.relative(path), str(error)))
             continue
         result.texts[path] = text
-        linked = set()
+        linked, is_index = set(), False
         for match in _LOCAL_LINK.finditer(text):
-            target = local_target(path.parent, root, match.group(1) or match.group(2))
-            if target is not None and target != path and target.suffix.lower() in NOTES_SUFFIXES:
+            href = match.group(1) or match.group(2)
+            parts = urlsplit(href)
+            if (
+                parts.scheme
+                or parts.netloc
+                or Path(parts.path).suffix.lower() not in NOTES_SUFFIXES
+            ):
+                continue
+            # An index links pages of its own, even when some are missing (or symlinks).
+            is_index = True
+            target = local_target(path.parent, root, href)
+            if target is not None and target != path:
                 linked.add(target)
-        links[path] = linked
+        links[path] = (is_index, linked)
     for path in result.texts:
-        result.attached |= links[path]
+        result.attached |= links[path][1]
     for path in result.texts:
-        if links[path]:
+        if links[path][0]:
             result.indexes.append(path)
         elif path not in result.attached:
             result.notes.append(path)
