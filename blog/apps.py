@@ -19,7 +19,7 @@ class BlogConfig(AppConfig):
         from blog.intake import report_from_section
         from papers.intake.repository import register_index_handler
 
-        register_index_handler(report_from_section)
+        register_index_handler(report_from_section, permission="blog.add_report")
         register_backlinks(reports_mentioning_paper)
         post_save.connect(signals.reindex_report_of_link, sender=ReportPaper)
         post_delete.connect(signals.reindex_report_of_link, sender=ReportPaper)

@@ -55,6 +55,14 @@ class ImportReport:
             counts += f", {self.failures} with errors"
         return counts
 
+    def warnings(self):
+        """``(where, message)`` worth telling: the report's notes, then each outcome's."""
+        return list(self.notes) + [
+            (outcome.record.source, warning)
+            for outcome in self.outcomes
+            for warning in outcome.warnings
+        ]
+
     def lines(self):
         """The report as text lines, grouped by what happened, in file order."""
         out = []
@@ -81,11 +89,7 @@ class ImportReport:
             for outcome in self.of("invalid"):
                 out.append(f"  {outcome.record.source}: {outcome.record.label()}")
                 out.extend(f"      {message}" for message in outcome.errors)
-        warnings = list(self.notes) + [
-            (outcome.record.source, warning)
-            for outcome in self.outcomes
-            for warning in outcome.warnings
-        ]
+        warnings = self.warnings()
         if warnings:
             out.append(f"Notes ({len(warnings)}):")
             out.extend(f"  {where}: {message}" for where, message in warnings)

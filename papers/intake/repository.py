@@ -395,25 +395,27 @@ class ImportContext:
 _index_handlers = []
 
 
-def register_index_handler(handler):
+def register_index_handler(handler, permission):
     """Add ``handler(section) -> item | None`` (an app's ``AppConfig.ready()`` calls it).
 
-    An item has a ``record`` (``ItemRecord``) and ``save(context) -> Outcome``; the first
-    handler that returns an item claims the section.
+    An item has a ``record`` (``ItemRecord``), its ``section`` and ``save(context) ->
+    Outcome``; the first handler that returns an item claims the section. ``permission``
+    (``"blog.add_report"``) is what a user needs for the admin import to save its items.
     """
-    if handler not in _index_handlers:
-        _index_handlers.append(handler)
+    if (handler, permission) not in _index_handlers:
+        _index_handlers.append((handler, permission))
     return handler
 
 
 def index_items(scan_result):
+    """``(item, permission)`` for every section a handler claims, in file order."""
     items = []
     for path in scan_result.indexes:
         for section in index_sections(scan_result.root, path, scan_result.texts[path]):
-            for handler in _index_handlers:
+            for handler, permission in _index_handlers:
                 item = handler(section)
                 if item is not None:
-                    items.append(item)
+                    items.append((item, permission))
                     break
     return items
 
@@ -422,7 +424,7 @@ def _drop_claimed(report, entries):
     """A section imported as a report or session is not also "skipped, no paper link",
     and its local slides and images are not "not imported"."""
     spans = {}
-    for entry in entries:
+    for entry, _permission in entries:
         section = entry.section
         end = section.line + section.body.count("\n")
         spans.setdefault(section.path.relative_to(section.root).as_posix(), []).append(
@@ -448,8 +450,14 @@ def _drop_claimed(report, entries):
     ]
 
 
-def _save_items(items, context, report):
-    for item in items:
+def _save_items(items, context, report, user):
+    for item, permission in items:
+        if user is not None and not user.has_perm(permission):
+            what = item.record.kind.lower()
+            report.outcomes.append(
+                Outcome("skipped", item.record, reason=f"you may not add a {what}")
+            )
+            continue
         try:
             with transaction.atomic():  # a failed item leaves the others intact
                 outcome = item.save(context)
@@ -494,10 +502,11 @@ def paper_items(scan_result, report):
 
 
 def import_repository(source, *, on_existing=OnExisting.FILL, status=Status.DRAFT,
-                      dry_run=False, skip_invalid=True):  # fmt: skip
+                      dry_run=False, skip_invalid=True, user=None):  # fmt: skip
     """Import a folder or ``.zip`` (path or file object); returns ``(report, scan)``.
 
-    Raises ``RepositoryError`` when the repository as a whole is refused.
+    Raises ``RepositoryError`` when the repository as a whole is refused. With ``user``
+    (the admin), reports and sessions are saved only with that user's permission.
     """
     with sandbox(source) as (root, skipped_names):
         found = scan(root)
@@ -514,7 +523,7 @@ def import_repository(source, *, on_existing=OnExisting.FILL, status=Status.DRAF
 
         def save_entries(report, stored_files):
             context = ImportContext(on_existing, status, stored_files)
-            _save_items(entries, context, report)
+            _save_items(entries, context, report, user)
 
         report = run_batch(
             items,
