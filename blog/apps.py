@@ -15,6 +15,11 @@ class BlogConfig(AppConfig):
         from papers.signals import paper_references_changed
 
         register(reports_about_paper)
+        # A notes repository's blog index imports as reports (papers/intake/repository.py).
+        from blog.intake import report_from_section
+        from papers.intake.repository import register_index_handler
+
+        register_index_handler(report_from_section, permission="blog.add_report")
         register_backlinks(reports_mentioning_paper)
         post_save.connect(signals.reindex_report_of_link, sender=ReportPaper)
         post_delete.connect(signals.reindex_report_of_link, sender=ReportPaper)

@@ -13,6 +13,8 @@ _MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
 _STOPWORDS = {"a", "an", "the", "on", "of", "in", "for", "to", "and", "with", "is", "are"}
 # Identifiers and addresses are written as they are: LaTeX escapes would corrupt them.
 _VERBATIM = {"eprint", "archiveprefix", "doi", "url", "pdf"}
+# Written whole by ``_links_field`` / ``_figures_field`` (their parts are encoded there).
+_PREPARED = {"links", "figures"}
 
 
 def _ascii_word(text):
@@ -31,6 +33,34 @@ def citation_key(paper, authors):
 def _braces_safe(url):
     # A brace in a URL would unbalance the BibTeX value; percent-encoding means the same.
     return url.replace("{", "%7B").replace("}", "%7D")
+
+
+def _links_field(paper):
+    """One typed link per line: ``kind url label`` (read back by the BibTeX import)."""
+    return "\n".join(
+        " ".join(
+            part
+            for part in (
+                link.kind,
+                _braces_safe(link.url).replace(" ", "%20"),
+                latex.encode(link.label),
+            )
+            if part
+        )
+        for link in paper.links.all()
+    )
+
+
+def _figures_field(paper):
+    """One figure per line: ``media-path | caption | credit``; the media path is relative
+    to the media folder (``manage.py export`` copies it beside ``papers.bib``)."""
+    lines = []
+    for figure in paper.figures.all():
+        caption, credit = (
+            latex.encode(v).replace("|", r"\textbar{}") for v in (figure.caption, figure.credit)
+        )
+        lines.append(" | ".join([figure.image.name, caption, credit]).rstrip(" |"))
+    return "\n".join(lines)
 
 
 def paper_entry(paper, authors=None, full=False):
@@ -66,6 +96,8 @@ def paper_entry(paper, authors=None, full=False):
                 ("abstract", paper.abstract),
                 ("keywords", tags),
                 ("annote", paper.notes),
+                ("links", _links_field(paper)),
+                ("figures", _figures_field(paper)),
             ]
             if value
         ]
@@ -75,10 +107,14 @@ def paper_entry(paper, authors=None, full=False):
         entry_type = "inproceedings"
     else:
         entry_type = "misc"
-    encoded = [
-        Field(key, _braces_safe(value) if key in _VERBATIM else latex.encode(value))
-        for key, value in fields
-    ]
+    encoded = []
+    for key, value in fields:
+        if key in _VERBATIM:
+            value = _braces_safe(value)
+        elif key not in _PREPARED:
+            # Titles are plain text: a "$" in one is a dollar sign, not math.
+            value = latex.encode(value, keep_math=key != "title")
+        encoded.append(Field(key, value))
     return Entry(entry_type, citation_key(paper, authors), encoded)
 
 

@@ -129,8 +129,8 @@ class PaperQuerySet(models.QuerySet):
         return self.for_cards().prefetch_related(*card_prefetches())
 
     def for_export(self):
-        """Whole rows with byline and tags, for exports that write abstracts and notes."""
-        return self.prefetch_related(*card_prefetches())
+        """Whole rows with byline, tags, links and figures, for exports that write them all."""
+        return self.prefetch_related(*card_prefetches(), "links", "figures")
 
     def for_detail(self):
         """Everything a paper's own page shows, in one query per relation."""

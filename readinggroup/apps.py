@@ -15,6 +15,11 @@ class ReadingGroupConfig(AppConfig):
         from readinggroup.sections import paper_sessions, sessions_mentioning_paper
 
         register(paper_sessions)
+        # Presentation sections of a notes repository's index import as sessions.
+        from papers.intake.repository import register_index_handler
+        from readinggroup.intake import session_from_section
+
+        register_index_handler(session_from_section, permission="readinggroup.add_presentation")
         register_backlinks(sessions_mentioning_paper)
         m2m_changed.connect(signals.reindex_session_on_m2m, sender=Presentation.tags.through)
         m2m_changed.connect(signals.reindex_session_on_m2m, sender=Presentation.presenters.through)

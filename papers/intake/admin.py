@@ -1,4 +1,4 @@
-"""Admin pages of the intake: add by identifier, import and export BibTeX.
+"""Admin pages of the intake: add by identifier, import files (.bib, notes, .zip), export BibTeX.
 
 They hang off the paper admin (``IntakeAdminMixin.get_urls``), so they share its login,
 permissions and look; the changelist links to them (templates/admin/papers/paper/).
@@ -16,13 +16,12 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from papers.bibtex import papers_to_bibtex
-from papers.intake.batch import run_batch
-from papers.intake.bibtex_import import BibtexInputError, parse_bibtex, read_bibtex_bytes
 from papers.intake.duplicates import Conflict, DuplicateFinder
+from papers.intake.files import FileImportError, import_file
 from papers.intake.forms import (
-    BibtexConfirmForm,
-    BibtexUploadForm,
     IdentifiersForm,
+    ImportConfirmForm,
+    ImportUploadForm,
     PreviewForm,
     PreviewFormSet,
 )
@@ -30,7 +29,7 @@ from papers.intake.lookup import look_up
 from papers.intake.saving import OnExisting, PaperWriter
 from papers.models import Paper
 
-PREVIEW_SECONDS = 30 * 60  # how long an uploaded BibTeX file waits for "Import"
+PREVIEW_SECONDS = 30 * 60  # how long an uploaded file waits for "Import"
 
 
 class IntakeAdminMixin:
@@ -45,7 +44,8 @@ class IntakeAdminMixin:
                 view(self.add_by_identifier_view),
                 name=f"{prefix}_add_by_identifier",
             ),
-            path("import-bibtex/", view(self.import_bibtex_view), name=f"{prefix}_import_bibtex"),
+            # One page imports .bib, notes files and .zip repositories (its old address stays).
+            path("import-bibtex/", view(self.import_view), name=f"{prefix}_import_bibtex"),
             path("export-bibtex/", view(self.export_bibtex_view), name=f"{prefix}_export_bibtex"),
             *super().get_urls(),
         ]
@@ -171,65 +171,58 @@ class IntakeAdminMixin:
         )
         return True
 
-    # --- BibTeX -------------------------------------------------------------------------
-    def import_bibtex_view(self, request):
-        """Upload → dry-run report → "Import" really imports the same text."""
+    # --- import a .bib, a notes file or a .zip of a notes repository -------------------
+    def import_view(self, request):
+        """Upload → dry-run report (per entry, with its line) → "Import" imports the same
+        bytes with the same options; nothing is saved before that."""
         if not self.has_add_permission(request):
             raise PermissionDenied
         template = "admin/papers/paper/import_bibtex.html"
-        form, confirm, report, expired = BibtexUploadForm(), None, None, False
+        form, confirm, report, expired = ImportUploadForm(), None, None, False
         if request.method == "POST" and "token" in request.POST:
-            confirm = BibtexConfirmForm(request.POST)
+            confirm = ImportConfirmForm(request.POST)
             key = None
             if confirm.is_valid():
-                key = f"intake-bibtex:{request.user.pk}:{confirm.cleaned_data['token']}"
-            text = cache.get(key) if key else None
-            if text is None:
+                key = f"intake-import:{request.user.pk}:{confirm.cleaned_data['token']}"
+            upload = cache.get(key) if key else None
+            if upload is None:
                 expired, confirm = True, None
             else:
-                report = run_batch(
-                    parse_bibtex(text),
-                    on_existing=confirm.cleaned_data["existing"],
-                    skip_invalid=confirm.cleaned_data["skip_invalid"],
-                )
-                if report.saved:
+                try:
+                    report = self._import(request, upload, confirm.cleaned_data, dry_run=False)
+                except FileImportError as error:  # the preview read it: only if limits changed
+                    messages.error(request, str(error))
+                    report = None
+                if report is not None and report.saved:
                     cache.delete(key)
-                    messages.success(request, f"BibTeX imported: {report.summary()}.")
+                    messages.success(request, f"Imported: {report.summary()}.")
                     return redirect(self._changelist_url() + "?status__exact=draft")
                 confirm = None
         elif request.method == "POST":
-            form = BibtexUploadForm(request.POST, request.FILES)
+            form = ImportUploadForm(request.POST, request.FILES)
             if form.is_valid():
+                upload = (form.cleaned_data["file"].name, form.cleaned_data["file"].read())
                 try:
-                    text = read_bibtex_bytes(form.cleaned_data["file"].read())
-                except BibtexInputError as error:
+                    report = self._import(request, upload, form.cleaned_data, dry_run=True)
+                except FileImportError as error:
                     form.add_error("file", str(error))
                 else:
-                    items = parse_bibtex(text)
-                    if not items:
-                        form.add_error("file", "No BibTeX entries were found in this file.")
-                    else:
-                        report = run_batch(
-                            items,
-                            on_existing=form.cleaned_data["existing"],
-                            skip_invalid=form.cleaned_data["skip_invalid"],
-                            dry_run=True,
+                    importable = report.of("created") + report.of("updated")
+                    if importable and not (report.failures and form.cleaned_data["strict"]):
+                        token = secrets.token_urlsafe(16)
+                        cache.set(
+                            f"intake-import:{request.user.pk}:{token}", upload, PREVIEW_SECONDS
                         )
-                        if not report.failures or form.cleaned_data["skip_invalid"]:
-                            token = secrets.token_urlsafe(16)
-                            cache.set(
-                                f"intake-bibtex:{request.user.pk}:{token}", text, PREVIEW_SECONDS
-                            )
-                            confirm = BibtexConfirmForm(
-                                initial={
-                                    "token": token,
-                                    "existing": form.cleaned_data["existing"],
-                                    "skip_invalid": form.cleaned_data["skip_invalid"],
-                                }
-                            )
+                        confirm = ImportConfirmForm(
+                            initial={
+                                "token": token,
+                                "existing": form.cleaned_data["existing"],
+                                "strict": form.cleaned_data["strict"],
+                            }
+                        )
         context = self._context(
             request,
-            "Import BibTeX",
+            "Import notes or BibTeX",
             expired=expired,
             form=form,
             confirm=confirm,
@@ -237,6 +230,17 @@ class IntakeAdminMixin:
             groups=_groups(report) if report else [],
         )
         return TemplateResponse(request, template, context)
+
+    def _import(self, request, upload, options, dry_run):
+        name, data = upload
+        return import_file(
+            name,
+            data,
+            user=request.user,
+            on_existing=options["existing"],
+            skip_invalid=not options["strict"],
+            dry_run=dry_run,
+        )
 
     def export_bibtex_view(self, request):
         """The changelist as filtered (same query string) as one .bib download."""

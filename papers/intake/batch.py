@@ -55,6 +55,14 @@ class ImportReport:
             counts += f", {self.failures} with errors"
         return counts
 
+    def warnings(self):
+        """``(where, message)`` worth telling: the report's notes, then each outcome's."""
+        return list(self.notes) + [
+            (outcome.record.source, warning)
+            for outcome in self.outcomes
+            for warning in outcome.warnings
+        ]
+
     def lines(self):
         """The report as text lines, grouped by what happened, in file order."""
         out = []
@@ -81,11 +89,7 @@ class ImportReport:
             for outcome in self.of("invalid"):
                 out.append(f"  {outcome.record.source}: {outcome.record.label()}")
                 out.extend(f"      {message}" for message in outcome.errors)
-        warnings = list(self.notes) + [
-            (outcome.record.source, warning)
-            for outcome in self.outcomes
-            for warning in outcome.warnings
-        ]
+        warnings = self.warnings()
         if warnings:
             out.append(f"Notes ({len(warnings)}):")
             out.extend(f"  {where}: {message}" for where, message in warnings)
@@ -93,16 +97,20 @@ class ImportReport:
 
 
 def run_batch(items, *, on_existing=OnExisting.FILL, status=Status.DRAFT, dry_run=False,
-              skip_invalid=False, report=None):  # fmt: skip
+              skip_invalid=False, report=None, then=None):  # fmt: skip
     """Write ``items`` (records or ``Problem``) in one transaction and return the report.
 
     Nothing is kept when ``dry_run``, or when anything failed and not ``skip_invalid``.
+    ``then(report, stored_files)``, when given, runs in the same transaction once the
+    papers are written (a notes repository's reports and sessions use them); it appends
+    the ``(storage, name)`` of every file it stores, deleted again if nothing is kept.
     """
     report = report or ImportReport()
     report.dry_run = dry_run
     items = list(items)
     records = [item for item in items if not isinstance(item, Problem)]
     writer = PaperWriter(on_existing=on_existing, status=status)
+    stored_files = []
     keep = False
     try:
         with transaction.atomic():
@@ -116,11 +124,15 @@ def run_batch(items, *, on_existing=OnExisting.FILL, status=Status.DRAFT, dry_ru
                     else:
                         report.outcomes.append(writer.write(item))
                 report.notes += writer.finish()
+            if then is not None:
+                then(report, stored_files)
             keep = not dry_run and (skip_invalid or not report.failures)
             if not keep:
                 transaction.set_rollback(True)
     finally:
         if not keep:
             writer.discard_files()
+            for storage, name in stored_files:
+                storage.delete(name)
     report.saved = keep
     return report

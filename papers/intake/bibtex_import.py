@@ -7,6 +7,7 @@ validates the rest exactly as the admin form would, through ``Paper.full_clean()
 import logging
 import re
 from contextlib import contextmanager
+from pathlib import Path
 
 import bibtexparser
 from bibtexparser.middlewares.names import (
@@ -23,7 +24,8 @@ from bibtexparser.model import (
 from papers.identifiers import parse_arxiv_id
 from papers.intake import latex
 from papers.intake.batch import Problem
-from papers.intake.records import PaperRecord, parse_month
+from papers.intake.records import FigureRecord, LinkRecord, PaperRecord, parse_month
+from papers.models import PaperLink
 
 MAX_BIBTEX_BYTES = 8 * 1024 * 1024  # ~8,000 entries with abstracts
 # Values that are identifiers or addresses: never LaTeX-decoded (``%`` is not a comment).
@@ -75,18 +77,24 @@ def _quiet_bibtexparser():
         logger.setLevel(level)
 
 
-def parse_bibtex(text):
-    """Every entry of ``text`` as a ``PaperRecord``, or a ``Problem`` with its line."""
+def parse_bibtex(text, base_dir=None, where_prefix="", warnings=None):
+    """Every entry of ``text`` as a ``PaperRecord``, or a ``Problem`` with its line.
+
+    ``base_dir`` is the folder the file's ``figures`` paths are relative to (our export
+    writes them; no folder, no figures); ``where_prefix`` names the file in reports;
+    ``(where, message)`` pairs worth telling (a figure not found) go to ``warnings``.
+    """
+    warnings = [] if warnings is None else warnings
     with _quiet_bibtexparser():
         library = bibtexparser.parse_string(text)
     first_line = {}
     items = []
     for block in library.blocks:
         line = (block.start_line or 0) + 1
-        where = f"line {line}"
+        where = f"{where_prefix}line {line}"
         if isinstance(block, Entry):
             first_line.setdefault(block.key, line)
-            items.append(entry_to_record(block, where))
+            items.append(entry_to_record(block, where, base_dir, warnings))
         elif isinstance(block, DuplicateBlockKeyBlock):
             first = first_line.get(block.key)
             items.append(
@@ -142,12 +150,55 @@ def _authors(raw):
     return names
 
 
-def entry_to_record(entry, where):
+def _links(raw):
+    """``links`` as our export writes it: one ``kind url label`` per line."""
+    links = []
+    for line in raw.splitlines():
+        parts = line.split(None, 2)
+        if len(parts) >= 2 and parts[0] in PaperLink.Kind.values:
+            label = latex.decode(parts[2]) if len(parts) > 2 else ""
+            links.append(LinkRecord(kind=parts[0], url=parts[1], label=label))
+    return links
+
+
+def _figures(raw, base_dir, where, warnings):
+    """``figures`` as our export writes it: ``media-path | caption | credit`` per line.
+
+    A path is looked for in ``base_dir`` and its ``media/`` folder, never outside them.
+    """
+    figures = []
+    root = Path(base_dir).resolve() if base_dir else None
+    for line in raw.splitlines():
+        name, _, rest = line.partition(" | ")
+        caption, _, credit = rest.partition(" | ")
+        name = name.strip()
+        if not name:
+            continue
+        found = None
+        for folder in (root, root / "media") if root else ():
+            candidate = (folder / name).resolve()
+            if candidate.is_relative_to(root) and candidate.is_file():
+                found = candidate
+                break
+        if found is None:
+            warnings.append((where, f"figure {name[:80]} is not beside the file: not imported."))
+            continue
+        figures.append(
+            FigureRecord(
+                path=str(found), caption=latex.decode(caption), credit=latex.decode(credit)
+            )
+        )
+    return figures
+
+
+def entry_to_record(entry, where, base_dir=None, warnings=None):
     """Map one BibTeX entry onto Papershelf's fields (``Problem`` if it cannot be)."""
     where = f"{where} ({entry.key})"
     record = PaperRecord(source=where)
     entry = {field.key.lower(): field for field in entry.fields}
-    record.title = _value(entry, "title")
+    title = entry.get("title")
+    # Titles are plain text on the site: their math becomes text ($<$ → <).
+    record.title = latex.decode(str(title.value).strip(), math_as_text=True) if title else ""
     if not record.title:
         return Problem(where, "the entry has no title.")
     author_field = entry.get("author")
@@ -185,11 +236,16 @@ def entry_to_record(entry, where):
     if record.url and not record.arxiv_id and parse_arxiv_id(record.url):
         record.arxiv_id = record.url
     record.pdf_url = _value(entry, "pdf", verbatim=True)
-    record.abstract = _value(entry, "abstract", multiline=True)
+    record.abstract = latex.unwrap(_value(entry, "abstract", multiline=True))
     record.notes = _value(entry, "annote", "annotation", multiline=True)
     record.alias = _value(entry, "shorthand")
     record.affiliations = _value(entry, "affiliation", "affiliations")
     keywords = _value(entry, "keywords")
     if keywords:
         record.tags = [tag.strip() for tag in re.split(r"[,;]", keywords) if tag.strip()]
+    # Written by our export, whose parts are encoded one by one: decoded one by one.
+    record.links = _links(str(entry["links"].value) if "links" in entry else "")
+    figures = str(entry["figures"].value) if "figures" in entry else ""
+    if figures:
+        record.figures = _figures(figures, base_dir, where, [] if warnings is None else warnings)
     return record

@@ -6,17 +6,30 @@ from papers.intake.saving import OnExisting
 from papers.models import Status
 
 
-def add_import_arguments(parser, existing_default):
+def add_import_arguments(parser, existing_default, lenient=False):
+    """The shared options; ``lenient`` commands import the valid entries by default."""
     parser.add_argument(
         "--dry-run",
         action="store_true",
         help="Check everything and print the report, but save nothing.",
     )
-    parser.add_argument(
-        "--skip-invalid",
-        action="store_true",
-        help="Import the valid entries even if others have errors (default: all or nothing).",
-    )
+    if lenient:
+        parser.add_argument(
+            "--strict",
+            action="store_true",
+            help="All or nothing: save nothing if any entry has an error.",
+        )
+        parser.add_argument(
+            "--skip-invalid",
+            action="store_true",
+            help="The default (kept so that existing scripts keep working).",
+        )
+    else:
+        parser.add_argument(
+            "--skip-invalid",
+            action="store_true",
+            help="Import the valid entries even if others have errors (default: all or nothing).",
+        )
     parser.add_argument(
         "--existing",
         choices=OnExisting.values,
@@ -32,27 +45,43 @@ def add_import_arguments(parser, existing_default):
     )
 
 
-def batch_options(options):
+def batch_options(options, lenient=False):
     return {
         "on_existing": options["existing"],
         "status": Status.PUBLISHED if options["publish"] else Status.DRAFT,
         "dry_run": options["dry_run"],
-        "skip_invalid": options["skip_invalid"],
+        "skip_invalid": not options.get("strict") if lenient else options["skip_invalid"],
     }
 
 
-def write_report(command, report, heading):
+def write_report(command, report, heading, lenient=False):
     """Print ``report``; raise ``CommandError`` (exit status 1) when it saved nothing."""
     command.stdout.write(heading)
     for line in report.lines():
         command.stdout.write(line)
+    usable = [outcome for outcome in report.outcomes if outcome.action != "invalid"]
     if report.dry_run:
         outcome = "Dry run: nothing was saved."
-        if report.failures:
-            outcome += " A real run would save nothing either, unless --skip-invalid."
+        if report.failures and not usable:
+            outcome += " A real run would import nothing either: every entry has an error."
+        elif report.failures:
+            outcome += (
+                " A real run would import the valid entries, or nothing with --strict."
+                if lenient
+                else " A real run would save nothing either, unless --skip-invalid."
+            )
         command.stdout.write(f"{report.summary()}. {outcome}")
+    elif report.saved and report.failures and not usable:
+        raise CommandError(
+            f"Nothing could be imported: all {report.failures} entries have errors (listed above)."
+        )
     elif report.saved:
         command.stdout.write(command.style.SUCCESS(f"{report.summary()}."))
+    elif lenient:
+        raise CommandError(
+            f"Nothing was saved (--strict): {report.failures} entries have errors (listed "
+            "above). Fix them, or run again without --strict to import the others."
+        )
     else:
         raise CommandError(
             f"Nothing was saved: {report.failures} entries have errors (listed above). "

@@ -4,6 +4,7 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 
 from papers.intake.bibtex_import import MAX_BIBTEX_BYTES
+from papers.intake.files import MAX_UPLOAD_BYTES, FileImportError, kind_of
 from papers.intake.lookup import MAX_IDENTIFIERS, split_identifiers
 from papers.intake.records import PaperRecord
 from papers.intake.saving import OnExisting
@@ -142,10 +143,14 @@ PreviewFormSet = forms.formset_factory(
 )
 
 
-class BibtexUploadForm(forms.Form):
+class ImportUploadForm(forms.Form):
     file = forms.FileField(
-        label="BibTeX file",
-        help_text=f"A .bib file in UTF-8, up to {MAX_BIBTEX_BYTES // 2**20} MB.",
+        label="File",
+        help_text=(
+            f"A BibTeX library (.bib, up to {MAX_BIBTEX_BYTES // 2**20} MB), a notes file "
+            "(.md or .org), or a .zip of a notes repository with its pages, images and "
+            f"slides (up to {MAX_UPLOAD_BYTES // 2**20} MB)."
+        ),
     )
     existing = forms.ChoiceField(
         label="Papers already in the database",
@@ -153,23 +158,28 @@ class BibtexUploadForm(forms.Form):
         initial=OnExisting.FILL,
         widget=forms.RadioSelect,
     )
-    skip_invalid = forms.BooleanField(
+    strict = forms.BooleanField(
         required=False,
-        label="Import the valid entries even if some have errors",
+        label="All or nothing: import nothing if any entry has an error",
     )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_BIBTEX_BYTES:
+        try:
+            kind = kind_of(upload.name)
+        except FileImportError as error:
+            raise forms.ValidationError(str(error)) from None
+        limit = MAX_BIBTEX_BYTES if kind == "bibtex" else MAX_UPLOAD_BYTES
+        if upload.size > limit:
             raise forms.ValidationError(
                 "The file is %(size).1f MB; the limit is %(max)d MB. Split it, or use "
-                "manage.py import_bibtex.",
-                params={"size": upload.size / 2**20, "max": MAX_BIBTEX_BYTES // 2**20},
+                "manage.py import_bibtex / import_notes.",
+                params={"size": upload.size / 2**20, "max": limit // 2**20},
             )
         return upload
 
 
-class BibtexConfirmForm(forms.Form):
+class ImportConfirmForm(forms.Form):
     token = forms.CharField(max_length=64, widget=forms.HiddenInput)
     existing = forms.ChoiceField(choices=OnExisting.choices, widget=forms.HiddenInput)
-    skip_invalid = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    strict = forms.BooleanField(required=False, widget=forms.HiddenInput)

@@ -3,9 +3,15 @@
 pylatexenc does the work. Two things are added around it: math (``$…$``) is kept
 verbatim in both directions, and a fast path skips the parser for the common value
 without a backslash, so 5,000 entries import in seconds rather than a minute.
+
+Titles are plain text on the site, so their math is decoded to text (``$<$`` → ``<``,
+``$\\alpha$`` → α) and encoded with ``$`` escaped. Straight quotes stay straight (TeX would
+read ``''`` as a closing curly quote), and a line that starts with ``@`` is written as
+``{@}``: BibTeX parsers take such a line for the start of a new entry.
 """
 
 import re
+import textwrap
 
 from pylatexenc import latex2text, latexencode
 
@@ -21,11 +27,16 @@ _context.add_context_category(
         latex2text.MacroTextSpec("url", simplify_repl="%s"),
         latex2text.MacroTextSpec("textasciicircum", simplify_repl="^"),
         latex2text.MacroTextSpec("textasciitilde", simplify_repl="~"),
+        latex2text.MacroTextSpec("textbar", simplify_repl="|"),
     ],
 )
 _decoder = latex2text.LatexNodes2Text(
     latex_context=_context, keep_braced_groups=False, math_mode="verbatim"
 )
+_text_decoder = latex2text.LatexNodes2Text(
+    latex_context=_context, keep_braced_groups=False, math_mode="text"
+)
+_LINE_START_AT = re.compile(r"^([ \t]*)@", re.M)
 _encoder = latexencode.UnicodeToLatexEncoder(
     conversion_rules=[
         latexencode.UnicodeToLatexConversionRule(
@@ -35,6 +46,8 @@ _encoder = latexencode.UnicodeToLatexEncoder(
                 (re.compile(r"-(?=-)"), r"-{}"),
                 (re.compile(r"`(?=`)"), r"`{}"),
                 (re.compile(r"'(?=')"), r"'{}"),
+                # A straight quote stays straight: TeX's \textquotedbl is not always known.
+                (re.compile(r'"'), r'{"}'),
             ],
         ),
         "defaults",
@@ -56,11 +69,16 @@ def _decode_plain(text):
     return "".join(out)
 
 
-def decode(value, multiline=False):
-    """Unicode text for a LaTeX-encoded BibTeX value; math stays as written."""
+def decode(value, multiline=False, math_as_text=False):
+    """Unicode text for a LaTeX-encoded BibTeX value; math stays as written.
+
+    ``math_as_text`` turns math into plain text instead (for titles): ``$<$`` → ``<``.
+    """
     pieces = []
     for index, piece in enumerate(_MATH.split(value or "")):
-        if index % 2:
+        if index % 2 and math_as_text:
+            pieces.append(_text_decoder.latex_to_text(piece).replace("\xa0", " "))
+        elif index % 2:
             pieces.append(piece)
         elif _NEEDS_PARSER.search(piece):
             pieces.append(_decoder.latex_to_text(piece).replace("\xa0", " "))
@@ -68,14 +86,38 @@ def decode(value, multiline=False):
             pieces.append(_decode_plain(piece))
     text = "".join(pieces)
     if multiline:
-        paragraphs = re.split(r"\n[ \t]*\n", text.strip())
-        return "\n\n".join("\n".join(line.strip() for line in p.splitlines()) for p in paragraphs)
+        return tidy_lines(text)
     return " ".join(text.split())
 
 
-def encode(text):
-    """LaTeX for ``text`` (accents as macros, specials escaped); math stays as written."""
+def tidy_lines(text):
+    """Trailing spaces and the indentation all continuation lines share removed.
+
+    A .bib's writer indents wrapped values to line them up; the indentation of the lines
+    themselves (nested lists and code in notes) is kept.
+    """
+    first, *rest = text.strip().split("\n")
+    if not rest:
+        return first
+    rest = textwrap.dedent("\n".join(rest)).split("\n")
+    return "\n".join([first.strip(), *(line.rstrip() for line in rest)])
+
+
+def encode(text, keep_math=True):
+    """LaTeX for ``text`` (accents as macros, specials escaped); math stays as written.
+
+    With ``keep_math=False`` a ``$`` is escaped too (titles are plain text).
+    """
     pieces = []
-    for index, piece in enumerate(_MATH.split(text or "")):
-        pieces.append(piece if index % 2 else _encoder.unicode_to_latex(piece))
+    for index, piece in enumerate(_MATH.split(text or "") if keep_math else [text or ""]):
+        if index % 2 and not _LINE_START_AT.search(piece):
+            pieces.append(piece)
+        else:  # text, or "math" spanning a line that starts with @: escaped as text
+            pieces.append(_LINE_START_AT.sub(r"\1{@}", _encoder.unicode_to_latex(piece)))
     return "".join(pieces)
+
+
+def unwrap(text):
+    """Hard-wrapped paragraphs joined into one line each (abstracts are prose)."""
+    paragraphs = re.split(r"\n[ \t]*\n", (text or "").strip())
+    return "\n\n".join(" ".join(paragraph.split()) for paragraph in paragraphs if paragraph.strip())

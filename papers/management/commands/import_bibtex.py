@@ -1,10 +1,10 @@
-"""``manage.py import_bibtex FILE``: papers from a BibTeX file, all or nothing."""
+"""``manage.py import_bibtex FILE``: papers from a BibTeX file; ``--strict``: all or nothing."""
 
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from papers.intake.batch import run_batch
+from papers.intake.batch import ImportReport, run_batch
 from papers.intake.bibtex_import import BibtexInputError, parse_bibtex, read_bibtex_bytes
 from papers.intake.commands import add_import_arguments, batch_options, write_report
 from papers.intake.saving import OnExisting
@@ -12,10 +12,11 @@ from papers.intake.saving import OnExisting
 
 class Command(BaseCommand):
     help = (
-        "Import papers from a BibTeX file (LaTeX accents decoded). Every malformed entry is "
-        "reported with its line; nothing is saved if any entry is invalid, unless "
-        "--skip-invalid. Papers already in the database are matched by arXiv id, DOI or "
-        "title and year."
+        "Import papers from a BibTeX file (LaTeX accents decoded). Every valid entry is "
+        "imported and every refused one reported with its line and reason (exit status 1 "
+        "only when nothing could be imported); --strict saves nothing if any entry is "
+        "invalid. Papers already in the database are matched by arXiv id, DOI or title and "
+        "year."
     )
 
     def add_arguments(self, parser):
@@ -24,7 +25,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--max-mb", type=int, default=8, help="Refuse larger files (default: 8 MB)."
         )
-        add_import_arguments(parser, existing_default=OnExisting.FILL)
+        add_import_arguments(parser, existing_default=OnExisting.FILL, lenient=True)
 
     def handle(self, *args, **options):
         path = options["file"]
@@ -38,8 +39,11 @@ class Command(BaseCommand):
             )
         except BibtexInputError as error:
             raise CommandError(f"{path}: {error}") from None
-        items = parse_bibtex(text)
+        warnings = []
+        items = parse_bibtex(text, base_dir=path.resolve().parent, warnings=warnings)
         if not items:
             raise CommandError(f"{path}: no BibTeX entries found.")
-        report = run_batch(items, **batch_options(options))
-        write_report(self, report, f"{path.name}: {len(items)} entries")
+        report = run_batch(
+            items, report=ImportReport(notes=warnings), **batch_options(options, lenient=True)
+        )
+        write_report(self, report, f"{path.name}: {len(items)} entries", lenient=True)

@@ -1,4 +1,8 @@
-"""``manage.py import_notes FILE``: papers from a Markdown or org-mode notes document."""
+"""``manage.py import_notes FILE``: papers from a Markdown or org-mode notes document.
+
+``FILE`` may also be a folder or a ``.zip``: a whole notes repository, with its reports
+and reading-group sessions (``papers/intake/repository.py``).
+"""
 
 from pathlib import Path
 
@@ -12,6 +16,7 @@ from papers.intake.notes import (
     import_notes_text,
     read_notes_bytes,
 )
+from papers.intake.repository import RepositoryError, import_repository
 from papers.intake.saving import OnExisting
 
 
@@ -23,7 +28,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", type=Path)
+        parser.add_argument("file", type=Path, help="A notes file, a folder or a .zip of one.")
         parser.add_argument("--format", choices=FORMATS, default="auto")
         parser.add_argument(
             "--images-dir",
@@ -31,9 +36,17 @@ class Command(BaseCommand):
             help="Folder that image paths are relative to (default: the file's folder).",
         )
         add_import_arguments(parser, existing_default=OnExisting.FILL)
+        parser.add_argument(
+            "--strict",
+            action="store_true",
+            help="For a folder or .zip (which imports every valid entry by default): save "
+            "nothing if any entry has an error.",
+        )
 
     def handle(self, *args, **options):
         path = options["file"]
+        if path.is_dir() or path.suffix.lower() == ".zip":
+            return self.handle_repository(path, options)
         try:
             data = path.read_bytes()
         except OSError as error:
@@ -57,3 +70,17 @@ class Command(BaseCommand):
             f"{len(parsed.records)} papers, {len(parsed.skipped)} entries skipped"
         )
         write_report(self, report, heading)
+
+    def handle_repository(self, path, options):
+        """A folder or .zip: every valid entry is imported unless ``--strict``."""
+        try:
+            report, found = import_repository(path, **batch_options(options, lenient=True))
+        except RepositoryError as error:
+            raise CommandError(f"{path}: {error}") from None
+        except OSError as error:
+            raise CommandError(f"Cannot read {path}: {error.strerror or error}.") from None
+        heading = (
+            f"{path.name}: {len(found.indexes)} index files, {len(found.notes)} notes files, "
+            f"{len(found.attached)} linked pages, {len(found.libraries)} .bib files"
+        )
+        write_report(self, report, heading, lenient=True)

@@ -185,11 +185,21 @@ def test_bibtex_upload_previews_then_imports(admin_client):
     assert Paper.objects.count() == 1
 
 
-def test_bibtex_upload_with_errors_shows_them_and_offers_no_import(admin_client):
+def test_bibtex_upload_with_errors_lists_them_and_offers_the_valid_entries(admin_client):
     response = upload(admin_client, BIB + b"@misc{bad, title={X}, year={20xx}}\n@misc{")
     body = response.content.decode()
+    assert "the year “20xx” is not a year" in body and "Would create (1)" in body
+    token = re.search(r'name="token" value="([^"]+)"', body).group(1)
+    assert Paper.objects.count() == 0
+    response = admin_client.post(IMPORT, {"token": token, "existing": "fill"})
+    assert response.status_code == 302 and Paper.objects.count() == 1
+
+
+def test_strict_bibtex_upload_with_errors_offers_no_import(admin_client):
+    response = upload(admin_client, BIB + b"@misc{bad, title={X}, year={20xx}}\n", strict="on")
+    body = response.content.decode()
     assert "the year “20xx” is not a year" in body
-    assert 'name="token"' not in body
+    assert 'name="token"' not in body and "Nothing can be imported" in body
     assert Paper.objects.count() == 0
 
 
@@ -245,8 +255,9 @@ def test_export_query_count_does_not_grow_with_papers(
 ):
     for _ in range(n):
         paper_with_everything(n_authors=4, tags=("a", "b"))
-    # session, user, changelist count and filters, papers, bylines, tags: not per paper.
-    with django_assert_max_num_queries(9):
+    # session, user, changelist count and filters, papers, bylines, tags, links, figures:
+    # not per paper.
+    with django_assert_max_num_queries(11):
         response = admin_client.get(EXPORT)
     assert response.content.decode().count("@") == n
 

@@ -157,9 +157,9 @@ BAD = r"""@article{good1, title={A good one}, year={2020}}
 """
 
 
-def test_each_malformed_entry_is_reported_with_its_line_and_nothing_is_saved(tmp_path):
-    out, error = failing_import(tmp_path, BAD)
-    assert "Nothing was saved" in error and "--skip-invalid" in error
+def test_strict_reports_each_malformed_entry_with_its_line_and_saves_nothing(tmp_path):
+    out, error = failing_import(tmp_path, BAD, "--strict")
+    assert "Nothing was saved (--strict)" in error and "without --strict" in error
     assert Paper.objects.count() == 0
     assert "line 3: cannot be read" in out
     assert "line 8 (good1): the key “good1” is used twice (first at line 1)" in out
@@ -169,12 +169,26 @@ def test_each_malformed_entry_is_reported_with_its_line_and_nothing_is_saved(tmp
     assert "line 16 (good2): the month “Smarch” is not a month" in out
 
 
-def test_skip_invalid_imports_the_valid_entries(tmp_path):
-    out = import_bib(tmp_path, BAD, "--skip-invalid")
+@pytest.mark.parametrize("args", [(), ("--skip-invalid",)], ids=["default", "old-flag"])
+def test_by_default_the_valid_entries_are_imported_and_the_others_listed(tmp_path, args):
+    out = import_bib(tmp_path, BAD, *args)
     assert list(Paper.objects.values_list("title", flat=True)) == ["A good one"]
     assert "1 created, 0 updated, 0 skipped, 6 with errors." in out
+    assert "line 14 (notitle): the entry has no title." in out
     assert not Paper.objects.filter(url__startswith="javascript").exists()
     assert_everything_valid()
+
+
+def test_exit_status_is_non_zero_only_when_nothing_could_be_imported(tmp_path):
+    bad_only = "@misc{notitle, year={2020}}\n\n@misc{y, title={T}, year={20xx}}\n"
+    out, error = failing_import(tmp_path, bad_only)
+    assert "Nothing could be imported: all 2 entries have errors" in error
+    assert "line 1 (notitle): the entry has no title." in out
+    assert Paper.objects.count() == 0
+    # Running the lenient import again: the valid entry is "already there", not an error.
+    import_bib(tmp_path, BAD)
+    out = import_bib(tmp_path, BAD)
+    assert "0 created, 0 updated, 1 skipped, 6 with errors." in out
 
 
 def test_non_utf8_bytes_are_refused_with_their_position(tmp_path):

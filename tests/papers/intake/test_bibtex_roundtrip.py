@@ -1,16 +1,23 @@
 """Export to BibTeX and import again: every field Papershelf stores comes back."""
 
-import re
+import textwrap
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from PIL import Image
 
 from papers.intake import latex
 from papers.models import Author, Paper, Status
-from tests.factories import AuthorFactory, PaperFactory
+from tests.factories import (
+    AuthorFactory,
+    FigureFactory,
+    PaperFactory,
+    PaperLinkFactory,
+    png_bytes,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -68,15 +75,19 @@ def test_round_trip_keeps_every_stored_field(tmp_path):
     assert _facts() == before
 
 
-alphabet = st.sampled_from(list("ab -`'{}~^%&#_$\\éü中\n") + ["--", "``", "''", "$x$"])
+alphabet = st.sampled_from(
+    list("ab -`'{}~^%&#_$\\éü中\n\"@") + ["--", "``", "''", "$x$", "\n@misc{"]
+)
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(alphabet, max_size=30).map("".join))
 def test_latex_encoding_round_trips_any_text(text):
-    # Decoding tidies whitespace (strips lines, keeps paragraphs); nothing else changes.
-    paragraphs = re.split(r"\n[ \t]*\n", text.strip())
-    expected = "\n\n".join("\n".join(line.strip() for line in p.splitlines()) for p in paragraphs)
+    # Decoding tidies whitespace (trailing spaces, the indentation all continuation lines
+    # share); nothing else changes.
+    first, *rest = text.strip().split("\n")
+    rest = textwrap.dedent("\n".join(rest)).split("\n") if rest else []
+    expected = "\n".join([first.strip() if rest else first, *(line.rstrip() for line in rest)])
     assert latex.decode(latex.encode(text), multiline=True) == expected
 
 
@@ -87,3 +98,87 @@ def test_fast_path_matches_pylatexenc(parts):
     if text.count("{") != text.count("}"):
         return
     assert latex._decode_plain(text) == latex._decoder.latex_to_text(text)
+
+
+def _import(path, *args):
+    out = StringIO()
+    call_command("import_bibtex", str(path), *args, stdout=out)
+    return out.getvalue()
+
+
+def test_an_at_line_inside_notes_survives_export_and_import(tmp_path):
+    notes = (
+        "How I cite it:\n\n```bibtex\n@article{vaswani2017,\n  title={Attention},\n}\n```\n"
+        "  @misc{indented, title={also}}\nThe end."
+    )
+    PaperFactory(title="Attention Is All You Need", notes=notes, arxiv_id="1706.03762")
+    PaperFactory(title="Following paper", arxiv_id="1810.04805")
+    target = tmp_path / "all.bib"
+    call_command("export_bibtex", str(target), stdout=StringIO())
+    Paper.objects.all().delete()
+    out = _import(target, "--strict")
+    assert "2 created" in out
+    assert Paper.objects.get(arxiv_id="1706.03762").notes == notes
+
+
+def test_straight_quotes_stay_straight_and_title_math_is_clean_text(tmp_path):
+    PaperFactory(title='The "straight" quote\'s paper', abstract='He said "no".', notes="")
+    target = tmp_path / "all.bib"
+    call_command("export_bibtex", str(target), stdout=StringIO())
+    Paper.objects.all().delete()
+    target.write_text(
+        target.read_text()
+        + "@misc{lt, title={Depth $<$ width: $\\alpha$-stable {$\\mathcal{O}(n)$} nets}, "
+        "year={2021}}\n"
+    )
+    _import(target, "--strict")
+    paper = Paper.objects.get(title__startswith="The")
+    assert paper.title == 'The "straight" quote\'s paper' and paper.abstract == 'He said "no".'
+    assert Paper.objects.filter(title="Depth < width: α-stable 𝒪(n) nets").exists()
+
+
+def test_hard_wrapped_abstracts_are_unwrapped_paragraphs_kept(tmp_path):
+    path = tmp_path / "lib.bib"
+    path.write_text(
+        "@article{w, title={Wrapped}, year={2020}, abstract={First line of a\n"
+        "   paragraph that goes on\n   here.\n\n   Second paragraph\n   ends.}}\n"
+    )
+    _import(path)
+    assert Paper.objects.get().abstract == (
+        "First line of a paragraph that goes on here.\n\nSecond paragraph ends."
+    )
+
+
+def test_typed_links_and_figures_round_trip_through_our_export(tmp_path):
+    paper = PaperFactory(title="Deep Residual Learning", arxiv_id="1512.03385", notes="")
+    PaperLinkFactory(
+        paper=paper, kind="code", label="Official 50% code", url="https://github.com/a/b"
+    )
+    PaperLinkFactory(paper=paper, kind="video", label="", url="https://www.youtube.com/watch?v=x")
+    FigureFactory(paper=paper, caption="Figure 2 | the block", credit="Figure 2 of the paper")
+    links = [(link.kind, link.label, link.url) for link in paper.links.all()]
+    with paper.figures.get().image.open("rb") as handle:
+        pixels = list(Image.open(handle).convert("RGB").getdata())
+    call_command("export", str(tmp_path / "backup"), stdout=StringIO())
+    Paper.objects.all().delete()
+    out = _import(tmp_path / "backup" / "papers.bib", "--strict")
+    assert "1 created" in out
+    paper = Paper.objects.get()
+    assert [(link.kind, link.label, link.url) for link in paper.links.all()] == links
+    figure = paper.figures.get()
+    assert (figure.caption, figure.credit) == ("Figure 2 | the block", "Figure 2 of the paper")
+    with figure.image.open("rb") as handle:
+        assert list(Image.open(handle).convert("RGB").getdata()) == pixels
+
+
+def test_figures_outside_the_bib_folder_are_never_read(tmp_path):
+    secret = tmp_path / "secret.png"
+    secret.write_bytes(png_bytes())
+    folder = tmp_path / "lib"
+    folder.mkdir()
+    (folder / "lib.bib").write_text(
+        "@misc{f, title={F}, year={2020}, figures={../secret.png | stolen\n/etc/passwd}}\n"
+    )
+    out = _import(folder / "lib.bib")
+    assert Paper.objects.get().figures.count() == 0
+    assert "figure ../secret.png is not beside the file: not imported." in out

@@ -1,0 +1,64 @@
+"""One uploaded file, whatever it is: a .bib, a notes file, or a .zip of a notes repository.
+
+The admin's import page previews with ``dry_run=True`` and then imports the same bytes
+for real; both go through ``import_file``, so the preview is exactly what will happen.
+"""
+
+import io
+from pathlib import PurePath
+
+from papers.intake.batch import ImportReport, run_batch
+from papers.intake.bibtex_import import BibtexInputError, parse_bibtex, read_bibtex_bytes
+from papers.intake.notes import (
+    NotesInputError,
+    detect_format,
+    import_notes_text,
+    read_notes_bytes,
+)
+from papers.intake.repository import NOTES_SUFFIXES, RepositoryError, import_repository
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # a .zip of a notes repository with its images
+SUFFIXES = (".bib", ".zip", *sorted(NOTES_SUFFIXES))
+
+
+class FileImportError(ValueError):
+    """The file as a whole cannot be imported; the message says why."""
+
+
+def kind_of(name):
+    suffix = PurePath(name or "").suffix.lower()
+    if suffix == ".bib":
+        return "bibtex"
+    if suffix == ".zip":
+        return "repository"
+    if suffix in NOTES_SUFFIXES:
+        return "notes"
+    raise FileImportError(
+        f"Upload a BibTeX (.bib), notes ({', '.join(sorted(NOTES_SUFFIXES))}) or .zip file."
+    )
+
+
+def import_file(name, data, *, user=None, **options):
+    """Import the file ``name`` holding ``data``; ``options`` go to ``run_batch``.
+
+    Local files named by a single notes file are not read (an upload has no folder);
+    a .zip brings its own. Raises ``FileImportError`` for a file that cannot be read.
+    """
+    kind = kind_of(name)
+    try:
+        if kind == "bibtex":
+            warnings = []
+            items = parse_bibtex(read_bibtex_bytes(data), warnings=warnings)
+            if not items:
+                raise FileImportError("No BibTeX entries were found in this file.")
+            return run_batch(items, report=ImportReport(notes=warnings), **options)
+        if kind == "notes":
+            text = read_notes_bytes(data)
+            report, _parsed = import_notes_text(text, detect_format(name, text), None, **options)
+            if not report.outcomes and not report.problems:
+                raise FileImportError("No entry linking a paper was found in this file.")
+            return report
+        report, _scan = import_repository(io.BytesIO(data), user=user, **options)
+        return report
+    except (BibtexInputError, NotesInputError, RepositoryError) as error:
+        raise FileImportError(str(error)) from None
