@@ -86,8 +86,8 @@ def _text(response):
 
 def test_no_host_header_ever_reaches_an_address_on_any_page(client, world):
     for address in _addresses(world):
-        for host in HOSTS:
-            response = client.get(address, headers={"host": host})
+        for host, secure in [*((host, False) for host in HOSTS), ("localhost:8443", True)]:
+            response = client.get(address, headers={"host": host}, secure=secure)
             assert response.status_code == 200, (address, host)
             body = _text(response)
             assert SITE in body, (address, host)
