@@ -17,7 +17,7 @@ class PapersConfig(AppConfig):
         m2m_changed.connect(signals.reindex_paper_on_tags, sender=Paper.tags.through)
         signals.paper_references_changed.connect(signals.rerender_notes_naming, sender=Paper)
 
-        from papers import cache, models
+        from papers import cache, models, site  # noqa: F401 - site registers a deploy check
 
         # Every model a public page shows: a save or delete invalidates the page caches.
         cache.watch(

@@ -243,22 +243,23 @@ def _canonical_query(request):
     return query
 
 
-def _page_key(request, version):
-    """Scheme, host, path and known parameters: what a stored page's content depends on.
+def _page_address(request):
+    """Scheme, host, path and known parameters (a digest): what a stored page depends on.
 
     Pages hold no request-dependent address (papers.site builds every absolute URL from
     SITE_URL); the scheme and host are in the key anyway, so that a page could never be
     served to a visitor of another host even if one did. ``get_host()`` also refuses a
-    Host not in ALLOWED_HOSTS (a 400) before anything is read from the cache.
+    Host not in ALLOWED_HOSTS (DisallowedHost: the plain 400 page) before the cache is
+    read at all.
     """
-    address = (request.scheme, request.get_host(), request.path, _canonical_query(request))
-    return f"papershelf:{version}:page:{release()}:{_digest(*address)}"
+    return _digest(request.scheme, request.get_host(), request.path, _canonical_query(request))
 
 
 def public_page(view):
     """Mark ``view`` as a public page: ETag/Last-Modified, 304s, and page caching.
 
-    For anonymous visitors a repeat visit with a current validator is a 304 without
+    For anonymous visitors the view sees only the query parameters the page's cache key
+    holds (``QUERY_PARAMETERS``); a repeat visit with a current validator is a 304 without
     running the view, and a 200 without cookies is marked for ``PageCacheMiddleware`` to
     store. Signed-in users (staff see admin links) always get a fresh page; errors and
     redirects are never stored.
@@ -302,8 +303,9 @@ class PageCacheMiddleware:
     def __call__(self, request):
         if not _wants_cache(request):
             return self.get_response(request)
+        address = _page_address(request)
         version = content_version(request)
-        key = _page_key(request, version)
+        key = f"papershelf:{version}:page:{release()}:{address}"
         stored = _local.get(key)
         if stored is None:
             stored = cache.get(key)

@@ -7,6 +7,8 @@ never change: so an absolute URL cannot depend on the Host header of whoever ask
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core import checks
+from django.http.request import split_domain_port, validate_host
 
 
 def absolute_url(path):
@@ -26,3 +28,19 @@ def absolute_url(path):
 def site_host():
     """The site's host name (no port), e.g. for calendar UIDs: ``…@papers.example.org``."""
     return urlsplit(settings.SITE_URL).hostname
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def check_site_url_is_served(app_configs, **kwargs):
+    """``check --deploy``: the site must answer at its own address (papers.apps registers it)."""
+    host, _ = split_domain_port(urlsplit(settings.SITE_URL).netloc)
+    if validate_host(host, settings.ALLOWED_HOSTS):
+        return []
+    return [
+        checks.Warning(
+            f"SITE_URL's host {host!r} is not in ALLOWED_HOSTS: every canonical link, feed "
+            "and sitemap address would lead to a 400.",
+            hint="Add it to ALLOWED_HOSTS, or correct SITE_URL.",
+            id="papershelf.W001",
+        )
+    ]

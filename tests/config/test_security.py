@@ -18,6 +18,7 @@ PRODUCTION_ENV = {
     "DEBUG": "0",
     "SECRET_KEY": secrets.token_urlsafe(50),
     "ALLOWED_HOSTS": "papers.example.org",
+    "SITE_URL": "https://papers.example.org",
     "CSRF_TRUSTED_ORIGINS": "https://papers.example.org",
     "BEHIND_PROXY": "1",
 }

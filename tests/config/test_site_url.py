@@ -16,6 +16,7 @@ from icalendar import Calendar
 
 from blog.models import Kind
 from tests.blog.factories import ReportFactory
+from tests.config.test_security import PRODUCTION_ENV, run_django
 from tests.factories import AuthorFactory, PaperFactory
 from tests.readinggroup.factories import PresentationFactory
 
@@ -86,8 +87,8 @@ def _text(response):
 
 def test_no_host_header_ever_reaches_an_address_on_any_page(client, world):
     for address in _addresses(world):
-        for host in HOSTS:
-            response = client.get(address, headers={"host": host})
+        for host, secure in [*((host, False) for host in HOSTS), ("localhost:8443", True)]:
+            response = client.get(address, headers={"host": host}, secure=secure)
             assert response.status_code == 200, (address, host)
             body = _text(response)
             assert SITE in body, (address, host)
@@ -167,3 +168,12 @@ def test_a_host_not_in_allowed_hosts_gets_400_for_a_cached_page_too(client, worl
     response = _bad_host_client().get(url)
     assert response.status_code == 400
     assert "Hosted paper" not in response.content.decode()
+
+
+def test_deploy_check_warns_when_site_url_is_not_an_allowed_host():
+    result = run_django(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        **{**PRODUCTION_ENV, "SITE_URL": "https://elsewhere.example.org"},
+    )
+    assert result.returncode != 0
+    assert "papershelf.W001" in result.stderr + result.stdout
