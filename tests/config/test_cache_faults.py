@@ -17,6 +17,13 @@ from config.resilient_cache import ResilientRedisCache
 from papers.cache import content_version
 from papers.models import Author
 from tests.config.redis_server import SOCKET_TIMEOUT, RedisServer, cache_settings
+from tests.config.test_database_failures import (  # noqa: F401 - postgres, static_root: fixtures
+    Server,
+    database_url,
+    postgres,
+    production_env,
+    static_root,
+)
 from tests.factories import AuthorFactory, PaperFactory
 
 PORT = 6391
@@ -192,3 +199,53 @@ def test_a_save_while_redis_is_frozen_is_visible_once_it_answers_again(
     assert cache.get("anything") is None  # the probe
     assert content_version() != version
     assert b"Ada Frozen" in visitor.get(author_page).content
+
+
+# --- the production server -----------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_production_server_with_redis_stopped_serves_pages_healthz_and_login_form(
+    postgres,  # noqa: F811 - the imported fixture
+    static_root,  # noqa: F811
+    tmp_path,
+):
+    """gunicorn with the production settings (CACHE_URL), Redis killed and restarted."""
+    redis_server = RedisServer(6393).start()
+    server = Server(
+        production_env(
+            DATABASE_URL=database_url(postgres, postgres["PORT"] or 5432),
+            STATIC_ROOT=str(static_root),
+            CACHE_URL=redis_server.url(),
+            CACHE_RETRY_AFTER="1",
+        ),
+        tmp_path / "gunicorn.log",
+        port=8141,
+    )
+    paths = ["/", "/papers/", "/tags/", "/admin/login/"]
+    try:
+        assert [server.get(path)[0] for path in paths] == [200] * len(paths)
+        assert redis_server.keys() > 0
+
+        redis_server.kill()
+        timings = {}
+        for path in [*paths, "/papers/?q=down", "/"]:
+            status, _, timings[path] = server.get(path)
+            assert status == 200, path
+        print(
+            "Redis down:", {path: f"{seconds * 1000:.0f} ms" for path, seconds in timings.items()}
+        )
+        assert max(timings.values()) < 1, timings
+        status, body, _ = server.get("/healthz")
+        assert (status, body) == (200, "status: degraded\ndatabase: ok\ncache: unavailable\n")
+
+        redis_server.start()  # same port; the app server is not restarted
+        time.sleep(1.1)
+        assert [server.get(path)[0] for path in paths] == [200] * len(paths)
+        assert redis_server.keys() > 0
+        assert server.get("/healthz")[:2] == (200, "status: ok\ndatabase: ok\ncache: ok\n")
+        assert server.process.poll() is None
+    finally:
+        server.stop()
+        redis_server.kill()
+        print(server.log.read_text())
