@@ -18,15 +18,14 @@ not cost a visitor a 500 or a long wait. ``ResilientRedisCache`` is Django's
 """
 
 import logging
+import re
 import threading
 import time
 from functools import wraps
 
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from django.utils.module_loading import import_string
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import ResponseError
-from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.exceptions import RedisError, ResponseError
 
 logger = logging.getLogger(__name__)
 
@@ -103,7 +102,9 @@ _breakers_lock = threading.Lock()
 def breaker_for(location, retry_after):
     with _breakers_lock:
         if location not in _breakers:
-            _breakers[location] = CircuitBreaker(location, retry_after)
+            # Named in the log without the password a URL may hold (redis://:secret@host).
+            name = re.sub(r"//[^/@]*@", "//", location)
+            _breakers[location] = CircuitBreaker(name, retry_after)
         return _breakers[location]
 
 
@@ -118,12 +119,13 @@ def _guarded(miss):
                 return miss(*args)
             try:
                 result = method(self, *args)
-            except (RedisConnectionError, RedisTimeoutError) as error:
-                breaker.failed(error)
-                return miss(*args)
-            except ResponseError as error:
-                breaker.succeeded()  # it answered
+            except ResponseError as error:  # it answered, with a refusal
+                if breaker.succeeded():
+                    self.on_recovery()
                 breaker.refused(error)
+                return miss(*args)
+            except RedisError as error:  # no connection, a timeout, a garbled answer
+                breaker.failed(error)
                 return miss(*args)
             except BaseException:
                 breaker.abandoned()

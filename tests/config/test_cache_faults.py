@@ -85,6 +85,15 @@ def test_with_redis_stopped_one_call_fails_fast_and_the_next_thousand_cost_nothi
     assert len(unavailable) == 1  # logged once, not once per call
 
 
+def test_the_outage_is_logged_without_the_password_of_the_cache_url(caplog):
+    store = backend("redis://:s3cret-pass@127.0.0.1:6394/0")  # nothing listens there
+    with caplog.at_level(logging.WARNING, logger="config.resilient_cache"):
+        assert store.get("k") is None
+    (record,) = caplog.records
+    assert "redis://127.0.0.1:6394/0 is unavailable" in record.getMessage()
+    assert "s3cret" not in record.getMessage()
+
+
 def test_with_redis_frozen_one_call_waits_the_socket_timeout_then_none_waits(redis_server):
     store = backend(redis_server.url(2))
     store.set("k", "v")
