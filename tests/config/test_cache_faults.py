@@ -66,7 +66,7 @@ def test_with_redis_stopped_one_call_fails_fast_and_the_next_thousand_cost_nothi
     redis_server.kill()
     with caplog.at_level(logging.WARNING, logger="config.resilient_cache"):
         value, first = timed(lambda: store.get("k", "missing"))
-        assert value == "missing" and first < 0.05, f"the first failing call took {first:.3f} s"
+        assert value == "missing" and first < SOCKET_TIMEOUT, f"the first call took {first:.3f} s"
 
         def thousand_calls():
             for n in range(250):
@@ -76,7 +76,8 @@ def test_with_redis_stopped_one_call_fails_fast_and_the_next_thousand_cost_nothi
                 assert store.get_many([f"k{n}", "k"]) == {}
 
         _, rest = timed(thousand_calls)
-    assert rest < 0.05, f"1000 calls with the breaker open took {rest:.3f} s"
+    # 0.1 ms a call at most (about 0.01 ms unloaded): none of them touches the network.
+    assert rest < 0.1, f"1000 calls with the breaker open took {rest:.3f} s"
     assert store.delete("k") is False and store.has_key("k") is False
     with pytest.raises(ValueError):
         store.incr("k")  # a missing key, as in every backend
@@ -102,7 +103,8 @@ def test_with_redis_frozen_one_call_waits_the_socket_timeout_then_none_waits(red
     assert value is None
     assert first < SOCKET_TIMEOUT + 0.1, f"the first call waited {first:.3f} s"
     _, rest = timed(lambda: [store.get("k") for _ in range(1000)])
-    assert rest < 0.05, f"1000 calls with the breaker open took {rest:.3f} s"
+    # 0.1 ms a call at most (about 0.01 ms unloaded): none of them touches the network.
+    assert rest < 0.1, f"1000 calls with the breaker open took {rest:.3f} s"
 
     redis_server.thaw()
     wait_out_the_breaker()
