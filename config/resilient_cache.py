@@ -108,7 +108,7 @@ def breaker_for(location, retry_after):
         return _breakers[location]
 
 
-def _guarded(miss):
+def _guarded(miss, *, reads_data=True):
     """Run a client method through the breaker; ``miss(*args)`` stands in when it fails."""
 
     def decorate(method):
@@ -135,7 +135,7 @@ def _guarded(miss):
                 # Redis holds may be stale: the site invalidates it (ON_RECOVERY), and
                 # the probe's own answer, read before that, is not used.
                 self.on_recovery()
-                return miss(*args)
+                return miss(*args) if reads_data else result
             return result
 
         return guarded
@@ -177,7 +177,7 @@ class ResilientRedisCacheClient(RedisCacheClient):
     set_many = _guarded(lambda data, timeout: None)(RedisCacheClient.set_many)
     delete_many = _guarded(lambda keys: None)(RedisCacheClient.delete_many)
     clear = _guarded(lambda: False)(RedisCacheClient.clear)
-    ping = _guarded(lambda: False)(_ping)
+    ping = _guarded(lambda: False, reads_data=False)(_ping)
 
 
 class ResilientRedisCache(RedisCache):
