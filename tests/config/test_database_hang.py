@@ -19,6 +19,7 @@ from tests.config.test_database_failures import (  # noqa: F401 - postgres, stat
     LIMIT,
     Server,
     assert_polite_500,
+    database_url,
     postgres,
     production_env,
     static_root,
@@ -49,14 +50,14 @@ def cluster():
 def site_database(cluster, postgres):  # noqa: F811 - the imported fixture
     """The site's tables in the cluster: a copy of the suite's migrated test database
     (pg_dump | psql takes a second; running the migrations again takes ten)."""
-    source = f"postgresql://{postgres['USER']}@{postgres['HOST'] or '127.0.0.1'}:{postgres['PORT'] or 5432}/{postgres['NAME']}"
+    source = database_url(postgres, postgres["PORT"] or 5432)
     url = cluster.url("papershelf")
     dump = subprocess.run(  # noqa: S603
-        [program("pg_dump"), "--no-owner", "--no-privileges", source],
+        [program("pg_dump"), "--no-owner", "--no-privileges", "--dbname", source],
         check=True, capture_output=True, timeout=60,
     )  # fmt: skip
     subprocess.run(  # noqa: S603
-        [program("psql"), "--quiet", "--set", "ON_ERROR_STOP=1", url],
+        [program("psql"), "--quiet", "--set", "ON_ERROR_STOP=1", "--dbname", url],
         input=dump.stdout, check=True, capture_output=True, timeout=60,
     )  # fmt: skip
     return url
