@@ -18,15 +18,14 @@ not cost a visitor a 500 or a long wait. ``ResilientRedisCache`` is Django's
 """
 
 import logging
+import re
 import threading
 import time
 from functools import wraps
 
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from django.utils.module_loading import import_string
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import ResponseError
-from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.exceptions import RedisError, ResponseError
 
 logger = logging.getLogger(__name__)
 
@@ -103,11 +102,13 @@ _breakers_lock = threading.Lock()
 def breaker_for(location, retry_after):
     with _breakers_lock:
         if location not in _breakers:
-            _breakers[location] = CircuitBreaker(location, retry_after)
+            # Named in the log without the password a URL may hold (redis://:secret@host).
+            name = re.sub(r"//[^/@]*@", "//", location)
+            _breakers[location] = CircuitBreaker(name, retry_after)
         return _breakers[location]
 
 
-def _guarded(miss):
+def _guarded(miss, *, reads_data=True):
     """Run a client method through the breaker; ``miss(*args)`` stands in when it fails."""
 
     def decorate(method):
@@ -118,12 +119,13 @@ def _guarded(miss):
                 return miss(*args)
             try:
                 result = method(self, *args)
-            except (RedisConnectionError, RedisTimeoutError) as error:
-                breaker.failed(error)
-                return miss(*args)
-            except ResponseError as error:
-                breaker.succeeded()  # it answered
+            except ResponseError as error:  # it answered, with a refusal
+                if breaker.succeeded():
+                    self.on_recovery()
                 breaker.refused(error)
+                return miss(*args)
+            except RedisError as error:  # no connection, a timeout, a garbled answer
+                breaker.failed(error)
                 return miss(*args)
             except BaseException:
                 breaker.abandoned()
@@ -133,7 +135,7 @@ def _guarded(miss):
                 # Redis holds may be stale: the site invalidates it (ON_RECOVERY), and
                 # the probe's own answer, read before that, is not used.
                 self.on_recovery()
-                return miss(*args)
+                return miss(*args) if reads_data else result
             return result
 
         return guarded
@@ -175,7 +177,7 @@ class ResilientRedisCacheClient(RedisCacheClient):
     set_many = _guarded(lambda data, timeout: None)(RedisCacheClient.set_many)
     delete_many = _guarded(lambda keys: None)(RedisCacheClient.delete_many)
     clear = _guarded(lambda: False)(RedisCacheClient.clear)
-    ping = _guarded(lambda: False)(_ping)
+    ping = _guarded(lambda: False, reads_data=False)(_ping)
 
 
 class ResilientRedisCache(RedisCache):

@@ -19,7 +19,7 @@ import psycopg
 import pytest
 
 
-def _program(name):
+def program(name):
     """initdb or postgres: on the PATH, or in Debian's versioned directory."""
     debian = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), reverse=True)
     return next((path for path in [shutil.which(name), *debian] if path), None)
@@ -34,7 +34,7 @@ class Cluster:
             self.user = pwd.getpwnam("postgres")
         except KeyError:
             pytest.skip("no postgres user to run a PostgreSQL cluster as")
-        if os.geteuid() not in (0, self.user.pw_uid) or not _program("initdb"):
+        if os.geteuid() not in (0, self.user.pw_uid) or not program("initdb"):
             pytest.skip("a PostgreSQL cluster needs initdb and root (or the postgres user)")
 
     def _run_as_postgres(self, *args, **kwargs):
@@ -46,12 +46,12 @@ class Cluster:
         os.chown(self.root, self.user.pw_uid, self.user.pw_gid)
         data = self.root / "data"
         initdb = self._run_as_postgres(
-            _program("initdb"), "-D", str(data), "-U", "postgres", "-A", "trust",
+            program("initdb"), "-D", str(data), "-U", "postgres", "-A", "trust",
             "-E", "UTF8", "--no-sync", stdout=subprocess.DEVNULL,
         )  # fmt: skip
         assert initdb.wait(timeout=60) == 0, "initdb failed"
         self.process = self._run_as_postgres(
-            _program("postgres"), "-D", str(data), "-p", str(self.port), "-k", str(self.root),
+            program("postgres"), "-D", str(data), "-p", str(self.port), "-k", str(self.root),
             "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off",
             "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
             stdout=subprocess.DEVNULL, stderr=(self.root / "log").open("w"),
