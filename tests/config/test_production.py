@@ -183,7 +183,8 @@ def test_health_check_answers_200(stack):
 
 
 @pytest.mark.browser
-def test_browser_walk_finds_every_image_and_pdf(stack, page):
+def test_browser_walk_finds_every_image_and_pdf(stack, _allow_orm_beside_playwright, page):
+    # (_allow_orm_beside_playwright: Playwright's loop stays in this thread for later tests.)
     errors, failed, media = [], [], {}
     page.on("console", lambda m: errors.append(f"{page.url}: {m.text}") if m.type == "error" else 0)
     page.on("pageerror", lambda e: errors.append(f"{page.url}: {e}"))
