@@ -47,7 +47,7 @@ SIGNED_URL_SECONDS = 3600
 
 
 def _checked_name(name, request):
-    """The storage name for a request path, or Http404 for anything not servable."""
+    """The content type to serve ``name`` with, or Http404 for anything not servable."""
     if not name or "\\" in name or "\x00" in name or name.startswith("/"):
         raise Http404("No such file.")
     if any(part in ("", ".", "..") for part in name.split("/")):
@@ -82,9 +82,7 @@ def serve_media(request, name):
             response["X-Accel-Redirect"] = settings.MEDIA_ACCEL_REDIRECT + quote(name)
         else:
             response = FileResponse(default_storage.open(name, "rb"), content_type=content_type)
-    except (SuspiciousFileOperation, IsADirectoryError, NotADirectoryError):
-        raise Http404("No such file.") from None
-    except FileNotFoundError:
+    except (SuspiciousFileOperation, FileNotFoundError, IsADirectoryError, NotADirectoryError):
         raise Http404("No such file.") from None
     response["ETag"] = etag
     response["Cache-Control"] = (

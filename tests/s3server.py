@@ -20,7 +20,8 @@ KEY_ID, SECRET = "papershelf-test", "papershelf-test-secret"  # noqa: S105 (moto
 REGION = "us-east-1"
 
 
-def _free_port(ports):
+def free_port(ports):
+    """The first port of ``ports`` nobody listens on (each helper has its own range)."""
     for port in ports:
         with socket.socket() as sock:
             try:
@@ -28,29 +29,34 @@ def _free_port(ports):
             except OSError:
                 continue
             return port
-    raise RuntimeError(f"no free port in {ports.start}-{ports.stop - 1} for the S3 server")
+    raise RuntimeError(f"no free port in {ports.start}-{ports.stop - 1}")
+
+
+def wait_for_port(port, process, log_path, seconds=30):
+    """Wait until ``process`` listens on ``port``; fail with its log if it never does."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                with open(log_path) as log:
+                    raise RuntimeError(f"port {port} never opened:\n{log.read()}") from None
+            time.sleep(0.1)
 
 
 @contextlib.contextmanager
 def s3_server(log_path):
     """Start ``python -m moto.server``; yield its endpoint URL; stop it."""
-    port = _free_port(PORTS)
+    port = free_port(PORTS)
     with open(log_path, "w") as log:
         process = subprocess.Popen(  # noqa: S603
             [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
             stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    with open(log_path) as log:
-                        raise RuntimeError(f"moto did not start: {log.read()}") from None
-                time.sleep(0.1)
+        wait_for_port(port, process, log_path)
         yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()

@@ -1,0 +1,259 @@
+"""The production stack, end to end: what docs/DEPLOY.md's scale-out recipe runs.
+
+gunicorn with DEBUG=0 and the real settings (config.settings), a PostgreSQL database of
+its own on the shared server, a Redis of its own, and uploads in an S3-compatible bucket
+(moto in server mode, tests/s3server.py). migrate, collectstatic and ``manage.py demo``
+run as an operator would; then headless Chromium walks the pages that show figures,
+covers and slides, and every image and PDF must answer 200 with no console error.
+
+The server speaks plain HTTP on loopback, so it runs with SECURE_SSL_REDIRECT=0 and
+SECURE_COOKIES=0 (README: only where no TLS proxy exists); ``check --deploy`` is run on
+the same environment with those two at their production defaults.
+"""
+
+import contextlib
+import json
+import os
+import re
+import secrets
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from types import SimpleNamespace
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+
+from tests import s3server
+
+ROOT = Path(__file__).resolve().parents[2]
+SUITE_DATABASE_URL = os.environ.get("DATABASE_URL", "")
+GUNICORN_PORTS, REDIS_PORTS = range(8150, 8160), range(6401, 6410)
+BUCKET = "papershelf-production-test"
+
+pytestmark = [
+    pytest.mark.production,
+    pytest.mark.skipif(
+        not SUITE_DATABASE_URL.startswith(("postgres://", "postgresql://"))
+        and os.environ.get("REQUIRE_POSTGRES") != "1",
+        reason="the production test needs PostgreSQL (set DATABASE_URL; CI's PostgreSQL run)",
+    ),
+]
+
+
+@contextlib.contextmanager
+def _database():
+    """A database of its own next to the suite's: <suite database>_production."""
+    import psycopg
+
+    parts = urlsplit(SUITE_DATABASE_URL)
+    name = (parts.path.strip("/") or "papershelf") + "_production"
+    admin_url = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield urlunsplit(parts._replace(path=f"/{name}"))
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextlib.contextmanager
+def _redis(directory):
+    server = shutil.which("redis-server")
+    if server is None:
+        pytest.fail("redis-server is missing (apt-get install redis-server; .ci/run does)")
+    port = s3server.free_port(REDIS_PORTS)
+    log = directory / "redis.log"
+    process = subprocess.Popen(  # noqa: S603
+        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+         "--dir", str(directory), "--maxmemory", "64mb", "--maxmemory-policy", "allkeys-lru"],
+        stdout=log.open("w"), stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        s3server.wait_for_port(port, process, log)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def _manage(env, *args, timeout=120):
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout,
+    )  # fmt: skip
+    return result
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    """Everything the scale-out recipe runs, started once for this module."""
+    directory = tmp_path_factory.mktemp("production")
+    timings = {}
+    with contextlib.ExitStack() as stack:
+        started = time.monotonic()
+        database_url = stack.enter_context(_database())
+        cache_url = stack.enter_context(_redis(directory))
+        endpoint = stack.enter_context(s3server.s3_server(directory / "moto.log"))
+        client = s3server.client(endpoint)
+        client.create_bucket(Bucket=BUCKET)
+        policy = (ROOT / "docs" / "deploy" / "s3-bucket-policy.json").read_text()
+        client.put_bucket_policy(Bucket=BUCKET, Policy=policy.replace("BUCKET", BUCKET))
+        port = s3server.free_port(GUNICORN_PORTS)
+        base_url = f"http://127.0.0.1:{port}"
+        keep = {"PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "VIRTUAL_ENV", "PYTHONPATH"}
+        env = {k: v for k, v in os.environ.items() if k in keep}
+        env.update(
+            s3server.s3_env(endpoint, BUCKET),
+            DJANGO_SETTINGS_MODULE="config.settings",
+            DEBUG="0",
+            SECRET_KEY=secrets.token_urlsafe(50),
+            ALLOWED_HOSTS="127.0.0.1",
+            SITE_URL=base_url,
+            DATABASE_URL=database_url,
+            CACHE_URL=cache_url,
+            STATIC_ROOT=str(directory / "static"),
+            MEDIA_ROOT=str(directory / "no-local-media"),  # must stay empty
+        )
+        # Plain HTTP on loopback: no TLS proxy here (check --deploy runs without these).
+        serving_env = {**env, "SECURE_SSL_REDIRECT": "0", "SECURE_COOKIES": "0"}
+        timings["services"] = time.monotonic() - started
+        for step in (("migrate", "--noinput"), ("collectstatic", "--noinput"), ("demo",)):
+            begun = time.monotonic()
+            result = _manage(serving_env, *step)
+            assert result.returncode == 0, f"{step}: {result.stdout}\n{result.stderr}"
+            timings[step[0]] = time.monotonic() - begun
+        log = directory / "gunicorn.log"
+        gunicorn = subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}",
+             "--workers", "2", "--timeout", "30", "--graceful-timeout", "1"],
+            cwd=ROOT, env=serving_env, stdout=subprocess.DEVNULL, stderr=log.open("w"),
+        )  # fmt: skip
+        stack.callback(lambda: (gunicorn.terminate(), gunicorn.wait(timeout=10)))
+        s3server.wait_for_port(port, gunicorn, log)
+        urls = _manage(serving_env, "shell", "-c", _FIND_PAGES)
+        assert urls.returncode == 0, urls.stderr
+        yield SimpleNamespace(
+            base_url=base_url,
+            env=env,
+            serving_env=serving_env,
+            endpoint=endpoint,
+            client=client,
+            directory=directory,
+            pages=json.loads(urls.stdout.strip().splitlines()[-1]),
+            timings=timings,
+            log=log,
+        )
+
+
+# Prints the pages the walk visits, as the site itself names them.
+_FIND_PAGES = """
+import json
+from blog.models import Report
+from papers.models import Paper
+from readinggroup.models import Presentation
+paper = Paper.objects.published().filter(figures__isnull=False).first()
+report = Report.objects.published().exclude(cover="").first()
+session = Presentation.objects.published().exclude(slides="").first()
+print(json.dumps([
+    "/",
+    paper.get_absolute_url(),
+    report.get_absolute_url(),
+    session.get_absolute_url(),
+]))
+"""
+
+
+def test_demo_media_is_in_the_bucket_and_not_on_local_disk(stack):
+    keys = {item["Key"] for item in stack.client.list_objects_v2(Bucket=BUCKET).get("Contents", [])}
+    for folder in ("figures/", "covers/", "readinggroup/slides/", "readinggroup/covers/"):
+        assert any(key.startswith(folder) for key in keys), f"no {folder} in the bucket"
+    local = stack.directory / "no-local-media"
+    assert not local.exists() or not any(local.rglob("*"))
+
+
+def test_health_check_answers_200(stack):
+    with urllib.request.urlopen(stack.base_url + "/healthz", timeout=10) as response:  # noqa: S310
+        assert response.status == 200
+
+
+@pytest.mark.browser
+def test_browser_walk_finds_every_image_and_pdf(stack, _allow_orm_beside_playwright, page):
+    # (_allow_orm_beside_playwright: Playwright's loop stays in this thread for later tests.)
+    errors, failed, media = [], [], {}
+    page.on("console", lambda m: errors.append(f"{page.url}: {m.text}") if m.type == "error" else 0)
+    page.on("pageerror", lambda e: errors.append(f"{page.url}: {e}"))
+    # Only the site's, the bucket's and other web requests (not the browser's PDF viewer).
+    page.on(
+        "requestfailed",
+        lambda r: failed.append(f"{r.url}: {r.failure}") if r.url.startswith("http") else 0,
+    )
+
+    def seen(response):
+        if response.request.resource_type == "image" or "application/pdf" in (
+            response.headers.get("content-type", "")
+        ):
+            media[response.url] = response.status
+        elif response.status >= 400:
+            failed.append(f"{response.url}: {response.status}")
+
+    page.on("response", seen)
+    # Tests never reach the internet: the recording's YouTube frame gets an empty page.
+    page.route(
+        re.compile(r"^https?://(?!127\.0\.0\.1[:/])"),
+        lambda route: route.fulfill(status=200, content_type="text/html", body=""),
+    )
+    page.set_default_timeout(15_000)
+    started = time.monotonic()
+    for path in stack.pages:
+        page.goto(stack.base_url + path, wait_until="load")
+        # Lazy images and the slides frame load once they are near the viewport.
+        shown = [e for e in page.locator("img, iframe.pdf-viewer").all() if e.is_visible()]
+        for element in shown:
+            element.scroll_into_view_if_needed()
+        page.wait_for_load_state("networkidle")
+        images = page.locator("img").all()
+        assert images, f"{path} shows no image"
+        for image in images:
+            src = image.evaluate("img => img.currentSrc || img.src")
+            if image.is_visible():
+                assert image.evaluate("img => img.complete && img.naturalWidth > 0"), src
+            else:  # e.g. the first-slide fallback, shown where a browser has no PDF viewer
+                media[src] = page.request.get(src).status
+        for frame in page.locator("iframe.pdf-viewer").all():
+            # The viewer's address redirects to a signed URL of the private object.
+            slides = page.request.get(stack.base_url + frame.get_attribute("src"))
+            assert slides.status == 200, slides.url
+            assert slides.headers["content-type"] == "application/pdf"
+            assert slides.url.startswith(stack.endpoint)
+            media[slides.url] = slides.status
+    walk_seconds = time.monotonic() - started
+
+    bucket_urls = [url for url in media if url.startswith(stack.endpoint)]
+    assert any("/figures/" in url for url in bucket_urls)
+    assert any("/covers/" in url for url in bucket_urls)
+    assert any("/readinggroup/covers/" in url for url in bucket_urls)
+    assert any("/readinggroup/slides/" in url for url in bucket_urls)
+    assert {url: status for url, status in media.items() if status != 200} == {}
+    assert failed == []
+    assert errors == [], "\n".join(errors)
+    print(f"timings: {stack.timings}, walk {walk_seconds:.1f}s, {len(media)} media files")
+
+
+def test_check_deploy_is_clean_in_the_production_environment(stack):
+    result = _manage(stack.env, "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_only_the_loopback_http_overrides_are_flagged_by_check_deploy(stack):
+    """The walk's two plain-HTTP settings are all that separates it from production."""
+    result = _manage(stack.serving_env, "check", "--deploy")
+    output = result.stdout + result.stderr
+    flagged = set(re.findall(r"\(security\.W\d+\)", output))
+    assert flagged == {"(security.W008)", "(security.W012)", "(security.W016)"}, output
