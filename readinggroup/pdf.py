@@ -112,7 +112,6 @@ def _run_worker(data):
         sys.executable,
         "-I",  # no environment, no user site, no current directory: only the worker's code
         str(WORKER),
-        "cover",
         str(CHECK_CPU_SECONDS),
         str(CHECK_MEMORY_BYTES),
     ]

@@ -55,6 +55,13 @@ HOSTILE = {
         },
         "(/Launch)",
     ),
+    "javascript: link": (
+        {
+            "page": b"/Annots [6 0 R]",
+            "extra": [ANNOT + b"/Link /A << /S /URI /URI ( JavaScript:alert\\(1\\)) >> >>"],
+        },
+        "a link that is not a web or mail address (javascript:)",
+    ),
     "embedded file in the names tree": (
         {
             "catalog": b"/Names << /EmbeddedFiles << /Names [(notes.txt) 6 0 R] >> >>",
@@ -226,3 +233,14 @@ def test_checking_holds_no_lock_and_never_loads_pdfium_in_the_web_process():
     validate_slides(ContentFile(pdf_bytes(2), name="slides.pdf"))
     # The web process delegates every PDF parse to the bounded child process.
     assert "pypdfium2" not in readinggroup.pdf.__dict__
+
+
+def test_cpu_limit_kills_the_check_before_the_wall_clock_does(monkeypatch, caplog):
+    monkeypatch.setattr(readinggroup.pdf, "CHECK_CPU_SECONDS", 1)
+    monkeypatch.setattr(readinggroup.pdf, "CHECK_TIMEOUT_SECONDS", 120)
+    started = time.monotonic()
+    with pytest.raises(SlidesError) as caught:
+        validate_slides(ContentFile(inflating_stream_pdf(decoded=60_000_000), name="s.pdf"))
+    assert time.monotonic() - started < 60  # killed by RLIMIT_CPU, not by the timeout
+    assert "The slides checker ended with -" in caplog.text  # a signal: SIGXCPU or SIGKILL
+    assert "too long or too much memory" in caught.value.messages[0]
