@@ -14,7 +14,6 @@ one writer at a time; production runs PostgreSQL.)
 """
 
 from django import forms
-from django.conf import settings
 from django.db import models, router, transaction
 from django.utils import formats, timezone
 
@@ -25,13 +24,12 @@ class EditVersioned(models.Model):
     edit_version = models.PositiveIntegerField(
         default=0, editable=False, help_text="Bumped by every save (papers/locking.py)."
     )
-    edited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
+    # A name, not a foreign key to the user: a key would pull the users (and their
+    # password hashes) into every ``export`` (papers/intake/backup.py follows keys).
+    edited_by = models.CharField(
+        max_length=150,
         blank=True,
         editable=False,
-        on_delete=models.SET_NULL,
-        related_name="+",
         help_text="Who saved it last in the admin; empty after an import or a script.",
     )
 
@@ -42,7 +40,8 @@ class EditVersioned(models.Model):
         # ``editor`` is set by the admin for the save it makes; any other save (an
         # import, a script) is nobody's, so a refused form does not name the wrong person.
         self.edit_version += 1
-        self.edited_by = getattr(self, "editor", None)
+        editor = getattr(self, "editor", None)
+        self.edited_by = (editor.get_full_name() or editor.get_username())[:150] if editor else ""
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "edit_version", "edited_by"}
         super().save(*args, **kwargs)
@@ -52,10 +51,9 @@ def describe_change(instance):
     """“changed by alice at 14:05:09 on 3 December 2026” for the row as stored now."""
     when = timezone.localtime(instance.updated_at)
     when = f"{formats.time_format(when, 'H:i:s')} on {formats.date_format(when, 'j F Y')}"
-    editor = instance.edited_by
-    if editor is None:
+    if not instance.edited_by:
         return f"changed at {when} by an import or a script"
-    return f"changed by {editor.get_full_name() or editor.get_username()} at {when}"
+    return f"changed by {instance.edited_by} at {when}"
 
 
 class EditVersionForm(forms.ModelForm):
@@ -79,8 +77,6 @@ class EditVersionForm(forms.ModelForm):
         rows = model._default_manager.filter(pk=self.instance.pk)
         if transaction.get_connection(router.db_for_write(model)).in_atomic_block:
             rows = rows.select_for_update(of=("self",))  # held until the save commits
-        # No select_related: when the lock waited for another save, PostgreSQL re-reads
-        # the locked row but keeps the joined user row it read before the wait.
         current = rows.first()
         if current is None:
             return cleaned_data  # deleted meanwhile: the admin's own handling applies

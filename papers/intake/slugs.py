@@ -1,11 +1,14 @@
 """Unique slugs for a batch of new rows, without one query per row; the lock on new slugs."""
 
+import time
+
 from django.db import connections, router
 from django.utils.text import slugify
 
 # The key of the PostgreSQL advisory lock held by whatever picks new slugs (any constant
 # no other code uses).
 SLUG_LOCK_KEY = 0x5AB_5106
+LOCK_POLL_SECONDS = 0.05
 
 
 def hold_slug_lock(model):
@@ -18,13 +21,21 @@ def hold_slug_lock(model):
     first's rows. Imports take it before looking for duplicates too (``PaperWriter.prime``),
     so two imports of the same file keep one copy of each paper.
 
-    PostgreSQL only (``pg_advisory_xact_lock``); outside a transaction it would be released
-    at once, so it is not taken there. SQLite lets one writer at a time anyway.
+    PostgreSQL only (a transaction-level advisory lock); outside a transaction it would
+    be released at once, so it is not taken there. SQLite lets one writer at a time anyway.
     """
     connection = connections[router.db_for_write(model)]
-    if connection.vendor == "postgresql" and connection.in_atomic_block:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SLUG_LOCK_KEY])
+    if connection.vendor != "postgresql" or not connection.in_atomic_block:
+        return
+    with connection.cursor() as cursor:
+        # Asked for again and again rather than waited for in one statement: a long
+        # import ahead (1,000 entries take tens of seconds) would make that statement
+        # outlast statement_timeout and be cancelled as a runaway query.
+        while True:
+            cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [SLUG_LOCK_KEY])
+            if cursor.fetchone()[0]:
+                return
+            time.sleep(LOCK_POLL_SECONDS)
 
 
 class SlugAllocator:

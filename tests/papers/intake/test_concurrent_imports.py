@@ -5,14 +5,16 @@ a barrier, so the imports start together and allocate the same new slugs.
 """
 
 import threading
+import time
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.test import Client
 from django.urls import reverse
 
+from papers.intake.slugs import hold_slug_lock
 from papers.models import Author, Paper
 from tests.papers.test_admin import paper_form
 
@@ -160,3 +162,28 @@ def test_editors_adding_papers_with_the_same_title_at_once_all_succeed(django_us
         "one-title-for-everyone-2",
         "one-title-for-everyone-3",
     ]
+
+
+def test_an_import_waiting_longer_than_the_statement_timeout_still_finishes(tmp_path):
+    # A long import holds the slug lock for its whole transaction; one started meanwhile
+    # waits for it, and that wait must not count as a runaway query (statement_timeout).
+    needs_real_concurrency()
+    path = tmp_path / "library.bib"
+    path.write_text(_entries("wait", 3))
+    locked = threading.Event()
+
+    def hold_the_lock():
+        with transaction.atomic():
+            hold_slug_lock(Paper)
+            locked.set()
+            time.sleep(1.5)
+
+    def import_with_a_short_timeout():
+        locked.wait(10)
+        with connection.cursor() as cursor:
+            cursor.execute("SET statement_timeout = 300")  # this thread's connection only
+        call_command("import_bibtex", str(path), stdout=StringIO())
+
+    errors = run_together(hold_the_lock, import_with_a_short_timeout)
+    assert errors == []
+    assert Paper.objects.count() == 3
