@@ -57,10 +57,13 @@ def resolve_citation(entry, bib):
         described = re.match(
             rf"^(?P<who>[^:]*?)\s*(?P<year>{meta.YEAR})\s*:\s*(?P<title>.+)$", entry.cite_text
         )
-        if described and not entry.title:
-            entry.title = meta.clean_title(described.group("title"))
+        if described:
+            entry.title = entry.title or meta.clean_title(described.group("title"))
             entry.year = entry.year or int(described.group("year"))
             entry.authors = entry.authors or meta.names(described.group("who"))
+        dated_key = re.search(rf"(?:^|[-_])(?P<year>{meta.YEAR})(?:[-_]|$)", key)
+        if dated_key and not entry.year:  # org-ref keys like author-2017-words
+            entry.year = int(dated_key.group("year"))
         if entry.title:
             entry.url = "" if is_cite else entry.url
             return entry

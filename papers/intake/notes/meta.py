@@ -107,7 +107,9 @@ def parse_meta(text):
             elif VENUE.search(inner) and not out["venue"]:
                 out["venue"] = inner
     rest = _PAREN.sub(" , ", text)
-    pieces = [p.strip(_TRIM) for p in re.split(r"\s*(?:,|;|\s[-–—]\s|\.\s)\s*", rest)]
+    # ". " ends a piece, except after an initial ("K. He").
+    pieces = re.split(r"\s*(?:,|;|\s[-–—]\s|(?<!\b[A-Z])\.\s)\s*", rest)
+    pieces = [p.strip(_TRIM) for p in pieces]
     pieces = [p for p in pieces if p]
     who = []
     for piece in pieces:

@@ -24,6 +24,7 @@ from papers.intake.records import LinkRecord, clean_text, link_kind
 from papers.tagging import TAG_MAX_LENGTH
 
 _CONJUNCTION = re.compile(r"^\s*(?:and|,|;|&|\+|/|\|)\s*$", re.I)
+_PAPER_LABEL = re.compile(r"^\s*[*_]*\s*(?:paper|pdf|link|arxiv|url|doi)\s*[*_]*\s*:", re.I)
 _URL_PROPERTIES = ("link", "url", "arxiv", "doi", "pdf")
 _NUMBERED_PREFIX = re.compile(r"^(?:[A-Za-z-]+\s+){1,3}\d+\s*[:.\-–]\s+")
 _COLUMN_ROLES = [
@@ -168,9 +169,15 @@ class Recogniser:
         entry.year, entry.month = date_in(heading.head.source)
         if len(keys) > 1:
             return None
+        # A short heading ("Reading", "Vision") over a bare link is a section; a heading
+        # names a paper when it reads as a title, or the body labels the link as its paper.
+        labelled = any(_PAPER_LABEL.match(line) for _, line in body)
+        cited = any(is_cite(entry.url) for entry in found)
+        if len(title.split()) < 3 and not labelled and not cited:
+            return None
         self.notes.add(entry, body)
         if not entry.url and found:
-            entry.url = found[0].url
+            entry.url, entry.cite_text = found[0].url, found[0].cite_text
         if not entry.url:
             if body_links:
                 shown = sorted(set(body_links))
@@ -254,23 +261,24 @@ class Recogniser:
 
     def _paragraph(self, node, context):
         """A paragraph may hold several entries, one per line (badge lists, link lines)."""
-        found, piece, lines = [], None, []
+        found, piece, lines, had = [], None, [], False
         for inline, brk, offset in node.head.lines():
+            signs = [
+                link for link in inline.links() if is_paper(link.url) or self._weak(link, inline)
+            ]
             if piece is None:
-                piece = (inline, offset)
+                piece, had = (inline, offset), bool(signs)
+            elif had and any(is_paper(link.url) for link in signs):
+                lines.append(piece)
+                piece, had = (inline, offset), True
             else:
-                has = any(is_paper(link.url) for link in inline.links())
-                had = any(
-                    is_paper(link.url) or self._weak(link, piece[0]) for link in piece[0].links()
-                )
-                if had and has:
-                    lines.append(piece)
-                    piece = (inline, offset)
-                else:
-                    piece[0].spans.extend([_space(), *inline.spans])
+                # A badge line then its link line: one piece. ``had`` is kept up to date
+                # instead of re-reading the piece, so long paragraphs stay linear.
+                piece[0].spans.extend([_space(), *inline.spans])
+                had = had or bool(signs) or any(self._weak(l, piece[0]) for l in inline.links()[:5])
             if brk in ("hard", "br"):
                 lines.append(piece)
-                piece = None
+                piece, had = None, False
         if piece is not None:
             lines.append(piece)
         for inline, offset in lines:
@@ -413,15 +421,18 @@ class Recogniser:
             entry.alias = entry.alias or found["alias"] if len(entries) == 1 else entry.alias
             entry.authors = entry.authors or found["authors"]
             entry.venue = entry.venue or found["venue"][:255]
-            entry.year, entry.month = (
-                (badge if badge[0] else (found["year"], found["month"]))
-                if not entry.year
-                else (entry.year, entry.month)
-            )
+            own = badge if badge[0] else (found["year"], found["month"])
+            if own[0] and (not entry.year or entry.section_date):
+                # The entry's own date beats the heading's it sits under.
+                entry.year, entry.month = own
         if len(entries) > 1:
             self._aliases(entries, text, links)
         for link in links:
-            if link in papers or not is_absolute(link.url):
+            if link in papers:
+                continue
+            if not is_absolute(link.url):
+                if link.url.split("#")[0].lower().endswith((".md", ".markdown")):
+                    self.notes.local_notes(entries[-1], link.url, f"line {start + 1}")
                 continue
             kind = link_kind(link.text, link.url) or "other"
             entries[-1].links.append(LinkRecord(kind=kind, url=link.url, label=link.text[:200]))
