@@ -275,7 +275,11 @@ class Recogniser:
                 # A badge line then its link line: one piece. ``had`` is kept up to date
                 # instead of re-reading the piece, so long paragraphs stay linear.
                 piece[0].spans.extend([_space(), *inline.spans])
-                had = had or bool(signs) or any(self._weak(l, piece[0]) for l in inline.links()[:5])
+                had = (
+                    had
+                    or bool(signs)
+                    or any(self._weak(link, piece[0]) for link in inline.links()[:5])
+                )
             if brk in ("hard", "br"):
                 lines.append(piece)
                 piece, had = None, False

@@ -2,25 +2,21 @@
 
 import shutil
 import time
-from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
 
 from papers.intake.notes import import_notes_text, parse_notes
 from papers.models import Paper
 
-from .helpers import assert_everything_valid
+from .helpers import assert_everything_valid, run_import_notes
 
 SHAPES = Path(__file__).parent / "notes_shapes"
 pytestmark = pytest.mark.django_db
 
 
-def run(path, *args):
-    out = StringIO()
-    call_command("import_notes", str(path), *args, stdout=out)
-    return out.getvalue()
+run = run_import_notes
 
 
 @pytest.fixture
