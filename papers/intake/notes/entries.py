@@ -174,6 +174,11 @@ def to_record(entry, base_dir, warnings):
         else:
             figures.append(figure)
     links = list(entry.links)
+    url = entry.url if is_absolute(entry.url) else ""
+    if url and not is_paper_url(url) and link_kind("", url) == "code":
+        # A dated entry whose only link is its repository: a code link, not its page.
+        links.insert(0, LinkRecord(kind="code", url=url, label="Code"))
+        url = ""
     if entry.url_extra and is_absolute(entry.url_extra):
         links.append(LinkRecord(kind="other", url=entry.url_extra, label="Paper (another copy)"))
     pdf = next(
@@ -188,7 +193,7 @@ def to_record(entry, base_dir, warnings):
         month=month,
         venue=entry.venue[:255],
         affiliations=entry.affiliations[:500],
-        url=entry.url if is_absolute(entry.url) else "",
+        url=url,
         arxiv_id=arxiv[0] if arxiv else "",
         doi=doi,
         pdf_url=pdf,

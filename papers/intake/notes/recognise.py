@@ -12,7 +12,6 @@ from papers.intake.notes import meta
 from papers.intake.notes.body import NotesWriter
 from papers.intake.notes.entries import NoteEntry, date_in
 from papers.intake.notes.hosts import (
-    NOT_PAPER_HOSTS,
     host_of,
     is_absolute,
     is_generic_label,
@@ -24,6 +23,9 @@ from papers.intake.records import LinkRecord, clean_text, link_kind
 from papers.tagging import TAG_MAX_LENGTH
 
 _CONJUNCTION = re.compile(r"^\s*(?:and|,|;|&|\+|/|\|)\s*$", re.I)
+# A dated title link (an MM.YYYY badge) names a paper even on a code host (a paper's
+# repository); videos and social posts never do.
+_NEVER_DATED_PAPER = ("youtube.com", "youtu.be", "vimeo.com", "twitter.com", "x.com", "reddit.com")
 _PAPER_LABEL = re.compile(r"^\s*[*_]*\s*(?:paper|pdf|link|arxiv|url|doi)\s*[*_]*\s*:", re.I)
 _URL_PROPERTIES = ("link", "url", "arxiv", "doi", "pdf")
 _NUMBERED_PREFIX = re.compile(r"^(?:[A-Za-z-]+\s+){1,3}\d+\s*[:.\-–]\s+")
@@ -347,7 +349,7 @@ class Recogniser:
         """A title link to a non-paper page counts when the piece dates it (a badge)."""
         return (
             is_absolute(link.url) and not is_generic_label(link.text)
-            and not _on_host(host_of(link.url), NOT_PAPER_HOSTS)
+            and not _on_host(host_of(link.url), _NEVER_DATED_PAPER)
             and link_kind(link.text, "") is None
             and date_in(" ".join(src for src, _ in inline.images))[0] is not None
         )  # fmt: skip
