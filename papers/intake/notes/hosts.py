@@ -153,4 +153,7 @@ def is_generic_label(text):
     if words in GENERIC_LABELS:
         return True
     # "arXiv 1706.03762", "pdf 2", "[Paper] [Code]": every word generic or a number.
-    return all(word in GENERIC_LABELS or word.isdigit() or "." in word for word in words.split())
+    return all(
+        word.rstrip("0123456789") in GENERIC_LABELS or word.isdigit() or "." in word
+        for word in words.split()
+    )

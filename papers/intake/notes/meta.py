@@ -125,3 +125,34 @@ def parse_meta(text):
     if not out["authors"] and who:
         out["authors"] = names(", ".join(who))
     return out
+
+
+def citation(text):
+    """``Authors, Title, Venue, Year.`` → ``(authors, title, venue, year)``, else ``None``.
+
+    The shape of a reference line under an item: names first, then the title, then the
+    venue, year or arXiv id.
+    """
+    text = re.sub(
+        r"\s*arXiv:\s*\d{4}\.\d{4,5}(?:v\d+)?\.?$", ", arXiv", clean_text(text), flags=re.I
+    )
+    parts = [part.strip(" .") for part in re.split(r",\s+", text) if part.strip(" .")]
+    tail, year, venue = [], None, ""
+    while parts and (re.fullmatch(rf"(?:{_MONTH}\s+)?{YEAR}", parts[-1], re.I) or VENUE.search(parts[-1])
+                     and len(parts[-1].split()) <= 6):  # fmt: skip
+        piece = parts.pop()
+        found = re.search(rf"\b{YEAR}\b", piece)
+        if found and not year:
+            year = int(found.group(0))
+        if VENUE.search(piece) and not venue:
+            venue = re.sub(rf"\s*\b{YEAR}\b", "", piece).strip()
+        tail.append(piece)
+    people = []
+    while parts and (names(parts[0]) and len(parts) > 1):
+        people += names(parts.pop(0))
+    if not tail or not parts or not people:
+        return None
+    title = ", ".join(parts).strip(' "“”')
+    if len(title.split()) < 2 or names(title):
+        return None
+    return people, title, venue, year

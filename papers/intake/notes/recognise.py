@@ -19,7 +19,7 @@ from papers.intake.notes.hosts import (
     is_unsafe,
     paper_key,
 )
-from papers.intake.records import LinkRecord, clean_text, link_kind
+from papers.intake.records import LinkRecord, clean_text, link_kind, normalize_title
 from papers.tagging import TAG_MAX_LENGTH
 
 _CONJUNCTION = re.compile(r"^\s*(?:and|,|;|&|\+|/|\|)\s*$", re.I)
@@ -402,7 +402,14 @@ class Recogniser:
             else:
                 before = _strip_generic(inline, upto=link.start).strip()
                 bold = _strong_title(inline, link.start)
-                entry.title = meta.clean_title(bold or _title_before(before))
+                quoted = re.search(r"[\"“]([^\"”]{10,})[\"”]", before)
+                reference = meta.citation(before)
+                if reference:
+                    entry.authors = reference[0]
+                    entry.venue = reference[2][:255]
+                title = bold or (quoted.group(1) if quoted else "")
+                title = title or (reference[1] if reference else _title_before(before))
+                entry.title = meta.clean_title(title)
             if not _title_like(entry.title):
                 entry.title = ""
             title, alias, affiliations, venue = meta.split_venue(entry.title)
@@ -460,12 +467,25 @@ class Recogniser:
             )
 
     def _children_meta(self, entry, children):
-        """A sub-bullet ``Kaiming He, Xiangyu Zhang, …, ArXiv, 2016`` gives authors, venue, year."""
+        """A sub-bullet gives authors, venue, year: ``Kaiming He, Xiangyu Zhang, ArXiv, 2016``;
+        or a whole reference, ``Authors, Full Title, Venue, Year``, whose title wins over
+        a short name in the item (which becomes the alias)."""
         for child in children[:3]:
             if child.kind not in ("item", "para") or not child.head or child.head.links():
                 continue
+            reference = meta.citation(child.head.text)
+            if reference and meta_title_differs(entry.title, reference[1]):
+                short, _, affiliation = entry.title.partition(", ")
+                entry.alias = entry.alias or (short if len(short) <= 40 else "")
+                entry.affiliations = entry.affiliations or affiliation[:500]
+                entry.title = reference[1]
+                entry.authors = entry.authors or reference[0]
+                entry.venue = entry.venue or reference[2][:255]
+                if reference[3] and (not entry.year or entry.section_date):
+                    entry.year, entry.month = reference[3], None
+                return
             found = meta.parse_meta(child.head.text)
-            if found["authors"] and len(found["authors"]) >= 1 and not entry.authors:
+            if found["authors"] and not entry.authors:
                 entry.authors = found["authors"]
                 entry.venue = entry.venue or found["venue"][:255]
                 entry.year = entry.year or found["year"]
@@ -516,6 +536,11 @@ def _strong_title(inline, upto):
 def _on_host(host, hosts):
     # huggingface.co pages can be papers (hf.co/papers) or blog posts: not excluded here.
     return any(host == h or host.endswith("." + h) for h in hosts if h != "huggingface.co")
+
+
+def meta_title_differs(title, reference):
+    """The reference's title is the real one unless the item already gives it in full."""
+    return normalize_title(title) != normalize_title(reference)
 
 
 def text_before(inline, link, papers):
