@@ -127,6 +127,10 @@ def parse_meta(text):
     return out
 
 
+def _is_date_piece(text):
+    return bool(re.fullmatch(rf"(?:{_MONTH}\s+)?{YEAR}", text, re.I))
+
+
 def citation(text):
     """``Authors, Title, Venue, Year.`` → ``(authors, title, venue, year)``, else ``None``.
 
@@ -138,8 +142,7 @@ def citation(text):
     )
     parts = [part.strip(" .") for part in re.split(r",\s+", text) if part.strip(" .")]
     tail, year, venue = [], None, ""
-    while parts and (re.fullmatch(rf"(?:{_MONTH}\s+)?{YEAR}", parts[-1], re.I) or VENUE.search(parts[-1])
-                     and len(parts[-1].split()) <= 6):  # fmt: skip
+    while parts and (_is_date_piece(parts[-1]) or VENUE.search(parts[-1]) and len(parts[-1]) < 60):
         piece = parts.pop()
         found = re.search(rf"\b{YEAR}\b", piece)
         if found and not year:
