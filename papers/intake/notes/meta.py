@@ -31,7 +31,9 @@ _TRIM = " \t\u2009\xa0-–—:;,.|/\\[]()\"'“”‘’*_~`#>"
 
 def date_only(text):
     """``(year, month)`` when ``text`` is nothing but a date, else ``None``."""
-    text = clean_text(text).strip(" *_()[]:#")
+    # "2016-11 (ICLR Edition)": a date with a remark is still a date.
+    text = re.sub(r"(?<=\d)\s*\([^()]{1,40}\)\W*$", "", clean_text(text))
+    text = text.strip(" *_()[]:#")
     for pattern in _DATE_ONLY:
         match = pattern.match(text)
         if match:

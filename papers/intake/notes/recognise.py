@@ -395,7 +395,11 @@ class Recogniser:
             entry.url = link.url
             if title_cell is not None and not entries:
                 entry.title = meta.clean_title(_strip_generic(title_cell))
-            elif not is_generic_label(link.text) and not is_cite(link.url):
+            elif (
+                not is_generic_label(link.text)
+                and not is_cite(link.url)
+                and not _label_link(inline, link)
+            ):
                 entry.title = meta.clean_title(link.text)
             elif is_cite(link.url) and not is_generic_label(link.text) and link.text != link.url:
                 entry.cite_text = link.text
@@ -536,6 +540,16 @@ def _strong_title(inline, upto):
 def _on_host(host, hosts):
     # huggingface.co pages can be papers (hf.co/papers) or blog posts: not excluded here.
     return any(host == h or host.endswith("." + h) for h in hosts if h != "huggingface.co")
+
+
+def _label_link(inline, link):
+    """``Title [[Scientific Reports](url)]``: a bracketed link after a title is a label."""
+    text = inline.text
+    bracketed = text[: link.start].rstrip().endswith("[") and text[link.end :].lstrip().startswith(
+        "]"
+    )
+    before = clean_text(text[: link.start]).strip(" [(")
+    return (bracketed or link.text.startswith("[")) and _title_like(before) and len(before) > 10
 
 
 def meta_title_differs(title, reference):
