@@ -210,10 +210,17 @@ def _item(item, depth):
     rest = list(item.children)
     if rest and rest[0].type == "paragraph":
         node.head = _inline(rest[0].children[0].token)
+        _drop_task_marker(node.head)
         node.head_end = rest[0].map[1] if rest[0].map else start + 1
         rest = rest[1:]
     _walk(rest, node.children, depth + 1)
     return node
+
+
+def _drop_task_marker(inline):
+    """GFM task lists: ``- [x] Title`` is the item ``Title`` (done)."""
+    if inline.spans and not inline.spans[0].url:
+        inline.spans[0].text = re.sub(r"^\s*\[[ xX]\]\s+", "", inline.spans[0].text)
 
 
 def _table(table, out):
