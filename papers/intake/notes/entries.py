@@ -155,6 +155,10 @@ def to_record(entry, base_dir, warnings):
     arxiv = arxiv_from_url(entry.url) or arxiv_from_url(entry.url_extra)
     doi = doi_from_url(entry.url) or doi_from_url(entry.url_extra)
     year, month = entry.year, entry.month
+    if arxiv and entry.section_date:
+        # A heading's date says when the paper was read (a reading log); the id says
+        # when it appeared.
+        year, month = arxiv[1], arxiv[2]
     if arxiv and year and year < arxiv[1]:
         # A paper cannot appear before its preprint: the id knows better.
         warnings.append((where, f"the year {year} contradicts arXiv {arxiv[0]}: {arxiv[1]} used."))

@@ -327,7 +327,7 @@ class Recogniser:
         entry = entries[-1]
         if year:
             for each in entries:
-                each.year, each.month = year, None
+                each.year, each.month, each.section_date = year, None, False
         if "authors" in roles and roles["authors"] < len(cells) and not entry.authors:
             entry.authors = meta.names(cells[roles["authors"]].text)
         if "venue" in roles and roles["venue"] < len(cells) and not entry.venue:
@@ -442,6 +442,7 @@ class Recogniser:
             if own[0] and (not entry.year or entry.section_date):
                 # The entry's own date beats the heading's it sits under.
                 entry.year, entry.month = own
+                entry.section_date = False
         if len(entries) > 1:
             self._aliases(entries, text, links)
         for link in links:
@@ -486,7 +487,7 @@ class Recogniser:
                 entry.authors = entry.authors or reference[0]
                 entry.venue = entry.venue or reference[2][:255]
                 if reference[3] and (not entry.year or entry.section_date):
-                    entry.year, entry.month = reference[3], None
+                    entry.year, entry.month, entry.section_date = reference[3], None, False
                 return
             found = meta.parse_meta(child.head.text)
             if found["authors"] and not entry.authors:

@@ -170,3 +170,18 @@ def test_a_100000_line_file_is_refused_with_a_clear_message(tmp_path):
     path.write_text("\n".join(f"- line {n}" for n in range(100_000)))
     with pytest.raises(CommandError, match="has 100,000 lines; the limit is 50,000"):
         run(path)
+
+
+def test_a_reading_log_month_is_when_it_was_read_the_arxiv_id_when_it_appeared():
+    text = (
+        "## 2019-07 (summer edition)\n"
+        "- [Applying Deep Learning to Search](https://arxiv.org/abs/1810.09591)\n"
+        "- A paper without an id [[pdf]](https://example.org/paper.pdf)\n"
+    )
+    with_id, without_id = parse_notes(text).records
+    assert (with_id.year, with_id.month) == (2018, 10)
+    assert (without_id.title, without_id.year, without_id.month) == (
+        "A paper without an id",
+        2019,
+        7,
+    )
