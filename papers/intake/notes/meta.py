@@ -161,3 +161,19 @@ def citation(text):
     if len(title.split()) < 2 or names(title):
         return None
     return people, title, venue, year
+
+
+def strip_remark(title):
+    """``Title (ELMo, AllenInst w/ Zettlemoyer)`` → ``("Title", "ELMo")``.
+
+    For titles read from plain text, where a trailing parenthesis is the writer's remark
+    (an alias, "long paper"); link texts keep theirs, which may be part of the title.
+    """
+    match = re.search(r"\s*\((?P<inner>[^()]{1,80})\)?\W*$", title)
+    if not match or len(title[: match.start()].split()) < 3 or date_only(match.group("inner")):
+        return title, ""
+    first = re.split(r"[,;]", match.group("inner"))[0].strip(" \"'“”")
+    alias = first if len(first) <= 20 and len(first.split()) <= 2 else ""
+    if alias.lower() in ("long paper", "short paper", "paper") or not re.search(r"[A-Z0-9]", alias):
+        alias = ""
+    return title[: match.start()].strip(), alias

@@ -122,10 +122,14 @@ class Recogniser:
             found = self._region(nodes[index + 1 : following], context)
             leaf = following == subtree_end
             titled = [entry for entry in found if entry.title]
-            if not titled and leaf and not date:
-                adopted = self._heading_adopts(heading, found, following, parent, extra)
+            first_untitled = bool(found) and not found[0].title
+            if (not titled or first_untitled) and leaf and not date:
+                # The heading names the paper its body links first without a title;
+                # titled entries further down stay entries of their own.
+                untitled = [entry for entry in found if not entry.title]
+                adopted = self._heading_adopts(heading, untitled[:1], following, parent, extra)
                 if adopted:
-                    self.entries.append(adopted)
+                    self.entries += [adopted, *titled]
                     index = following
                     continue
             self.entries += found
@@ -165,10 +169,12 @@ class Recogniser:
         )
         body_links = [u for _, line in body for u in _urls(line)]
         title = meta.clean_title(_NUMBERED_PREFIX.sub("", clean_text(heading.head.text)))
+        title, alias = meta.strip_remark(title)
         if not title:
             return None
         entry = self._new(heading.start, parent.but(tags=extra.get("tags", [])), title=title)
         entry.year, entry.month = date_in(heading.head.source)
+        entry.alias = alias
         if len(keys) > 1:
             return None
         # A short heading ("Reading", "Vision") over a bare link is a section; a heading
@@ -413,7 +419,7 @@ class Recogniser:
                     entry.venue = reference[2][:255]
                 title = bold or (quoted.group(1) if quoted else "")
                 title = title or (reference[1] if reference else _title_before(before))
-                entry.title = meta.clean_title(title)
+                entry.title, entry.alias = meta.strip_remark(meta.clean_title(title))
             if not _title_like(entry.title):
                 entry.title = ""
             title, alias, affiliations, venue = meta.split_venue(entry.title)
