@@ -78,6 +78,15 @@ def is_unsafe(url):
     return (url or "").strip().lower().startswith(UNSAFE_SCHEMES)
 
 
+def unwrap(url):
+    """A search engine's redirect (``google.com/url?…&url=https%3A…``) → its target."""
+    if "/url?" in (url or "") and "url=" in url:
+        target = (parse_qs(urlsplit(url).query).get("url") or [""])[0]
+        if is_absolute(target):
+            return target
+    return url
+
+
 def is_paper_url(url):
     """A link that leads to a paper itself (a paper host, or a PDF)."""
     if not is_absolute(url):

@@ -384,7 +384,7 @@ class Recogniser:
             ):
                 papers.append(link)
         if not papers:
-            return []
+            return self._local_entry(inline, start, context, links)
         text = inline.text
         entries, used_keys, position = [], set(), 0
         first = papers[0]
@@ -464,6 +464,34 @@ class Recogniser:
             if "img.shields.io" not in src and not is_absolute(src):
                 entries[-1].images.append((src, alt, "", start + 1))
         return entries
+
+    def _local_entry(self, inline, start, context, links):
+        """In a dated list, ``Title [[notes](papers/x.md)]`` is a paper whose notes are in
+        that file (a reading log kept as one file per paper)."""
+        # Only files kept in a papers folder ("papers/x.md", "paper-notes/x.md"): talk,
+        # book and blog notes live beside them in reading logs.
+        local = [
+            link for link in links if _local_notes_link(link.url) and _in_papers_folder(link.url)
+        ]
+        if not local or not context.date:
+            return []
+        link = local[0]
+        if not is_generic_label(link.text) and link.text != link.url:
+            title = link.text
+        else:
+            title = _title_before(_strip_generic(inline, upto=link.start))
+        title, alias = meta.strip_remark(meta.clean_title(title))
+        if not _title_like(title) or len(title.split()) < 2:
+            return []
+        entry = self._new(start, context, title=title)
+        entry.alias = alias
+        for other in links:
+            if _local_notes_link(other.url):
+                self.notes.local_notes(entry, other.url, f"line {start + 1}")
+            elif is_absolute(other.url):
+                kind = link_kind(other.text, other.url) or "other"
+                entry.links.append(LinkRecord(kind=kind, url=other.url, label=other.text[:200]))
+        return [entry]
 
     def _aliases(self, entries, text, links):
         """``[A](u) (MoE) and [B](v) (Mixtral 8x7B)``: each alias follows its own link."""
@@ -547,6 +575,14 @@ def _strong_title(inline, upto):
 def _on_host(host, hosts):
     # huggingface.co pages can be papers (hf.co/papers) or blog posts: not excluded here.
     return any(host == h or host.endswith("." + h) for h in hosts if h != "huggingface.co")
+
+
+def _local_notes_link(url):
+    return not is_absolute(url) and url.split("#")[0].lower().endswith((".md", ".markdown", ".org"))
+
+
+def _in_papers_folder(url):
+    return any("paper" in part.lower() for part in url.split("/")[:-1])
 
 
 def _label_link(inline, link):

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
 
+from papers.intake.notes.hosts import unwrap
 from papers.intake.records import clean_text
 
 BARE_URL = re.compile(r"(?P<url>https?://[^\s<>()\[\]|]+[^\s<>()\[\].,;:!?|'\"*])")
@@ -119,7 +120,7 @@ def _inline(token):
     for child in token.children or []:
         kind = child.type
         if kind == "link_open":
-            link = child.attrs.get("href", "") or ""
+            link = unwrap(child.attrs.get("href", "") or "")
             out.spans.append(Span("", link))  # an empty ``[](url)`` is still a link
         elif kind == "link_close":
             link = ""

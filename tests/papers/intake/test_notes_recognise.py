@@ -185,3 +185,18 @@ def test_a_reading_log_month_is_when_it_was_read_the_arxiv_id_when_it_appeared()
         2019,
         7,
     )
+
+
+def test_a_dated_item_whose_notes_file_is_in_a_papers_folder_is_a_paper(tmp_path):
+    (tmp_path / "papers").mkdir()
+    (tmp_path / "papers" / "caps.md").write_text("Routing by agreement, in my words.")
+    (tmp_path / "talks").mkdir()
+    (tmp_path / "talks" / "nips.md").write_text("A talk.")
+    text = (
+        "#### 2017-12\n\n"
+        "* Dynamic Routing Between Capsules [[notes](papers/caps.md)]\n"
+        "* Overheard at a conference [[notes](talks/nips.md)]\n"
+    )
+    (record,) = parse_notes(text, "markdown", tmp_path).records
+    assert (record.title, record.year) == ("Dynamic Routing Between Capsules", 2017)
+    assert record.notes == "Routing by agreement, in my words." and record.url == ""
