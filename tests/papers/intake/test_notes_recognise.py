@@ -200,3 +200,13 @@ def test_a_dated_item_whose_notes_file_is_in_a_papers_folder_is_a_paper(tmp_path
     (record,) = parse_notes(text, "markdown", tmp_path).records
     assert (record.title, record.year) == ("Dynamic Routing Between Capsules", 2017)
     assert record.notes == "Routing by agreement, in my words." and record.url == ""
+
+
+def test_org_cite_headings_resolve_against_the_bib(shapes):
+    (shapes / "cited.org").write_text(
+        "* Reading\n** Attention, my summary [cite:@vaswani-2017-attention] [[~/x.pdf][|PDF|]]\n"
+        "Notes under it.\n"
+    )
+    run(shapes / "cited.org", "--bib", str(shapes / "orgref.bib"))
+    paper = Paper.objects.get(arxiv_id="1706.03762")
+    assert paper.title == "Attention Is All You Need" and paper.notes.startswith("Notes under it.")
