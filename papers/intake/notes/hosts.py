@@ -42,6 +42,7 @@ GENERIC_LABELS = {
     "pytorch", "tensorflow", "jax", "keras", "implementation", "repo", "youtube", "medium",
     "reddit", "hn", "colab", "model", "models", "weights", "download", "official code",
     "paper link", "arxiv link", "pdf link", "my notes", "local", "translation", "zhihu",
+    "open review", "open", "camera ready", "extended", "version", "full",
 }  # fmt: skip
 UNSAFE_SCHEMES = ("javascript:", "data:", "vbscript:", "file:")
 

@@ -12,6 +12,7 @@ from papers.intake.notes import meta
 from papers.intake.notes.body import NotesWriter
 from papers.intake.notes.entries import NoteEntry, date_in
 from papers.intake.notes.hosts import (
+    NOT_PAPER_HOSTS,
     host_of,
     is_absolute,
     is_generic_label,
@@ -44,6 +45,21 @@ def is_cite(url):
 
 def is_paper(url):
     return is_paper_url(url) or is_cite(url)
+
+
+_PAPER_WORDS = {"paper", "pdf", "arxiv", "article", "publication", "full paper", "preprint"}
+
+
+def is_paper_link(link):
+    """A paper host, or any page the writer labels as the paper (``[Paper](distill.pub/…)``)."""
+    if is_paper(link.url):
+        return True
+    label = re.sub(r"[\W_]+", " ", link.text.lower()).strip()
+    return (
+        label in _PAPER_WORDS
+        and is_absolute(link.url)
+        and not any(host_of(link.url).endswith(h) for h in NOT_PAPER_HOSTS)
+    )
 
 
 def tag_name(text):
@@ -306,12 +322,15 @@ class Recogniser:
         paper = [
             (p, link)
             for p, link in links
-            if is_paper(link.url) or (p == roles.get("title") and self._weak(link, cells[p]))
+            if is_paper_link(link) or (p == roles.get("title") and self._weak(link, cells[p]))
         ]
         title_at = roles.get("title")
         title_cell = cells[title_at] if title_at is not None and title_at < len(cells) else None
         year = _year_cell(cells, roles)
-        if not paper and not (title_cell and title_cell.text.strip() and year):
+        # Without a paper link, a row with a title and a year is a paper only when it
+        # links nothing else either (a "Blogs" table links its blog posts).
+        unlinked = not any(is_absolute(link.url) for _, link in links)
+        if not paper and not (title_cell and title_cell.text.strip() and year and unlinked):
             if last[0] is not None:
                 for position, cell in enumerate(cells):
                     if cell.source.strip() and role_of.get(position) not in ("year",):
@@ -325,6 +344,9 @@ class Recogniser:
                 context,
                 title_cell=title_cell if position != title_at else None,
             )
+            if title_cell is not None and title_cell.text.strip():
+                # A row with a title column is one paper, whatever its links cell holds.
+                entries = entries[:1]
         else:
             entries = [self._new(node.start, context, title=meta.clean_title(title_cell.text))]
             position = title_at
@@ -374,7 +396,7 @@ class Recogniser:
             # joined to the previous one by "and" / ",".
             joined = re.sub(r"\([^()]*\)", "", text_before(inline, link, papers))
             if (
-                is_paper(link.url)
+                is_paper_link(link)
                 or self._weak(link, inline)
                 and (
                     not inline.text[: link.start].strip(" \xa0\u2009*_")
