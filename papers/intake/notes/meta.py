@@ -129,6 +129,12 @@ def parse_meta(text):
     return out
 
 
+# APA: "Yang, Z., He, X., & Smola, A. (2015). Title of the paper. arXiv:1511.02274."
+_APA = re.compile(
+    rf"^(?P<who>[^()]+?)\s*\((?P<year>{YEAR})[a-z]?\)\.\s*(?P<title>.+?)\.\s+(?P<venue>[^.]*)\.?$"
+)
+
+
 def _is_date_piece(text):
     return bool(re.fullmatch(rf"(?:{_MONTH}\s+)?{YEAR}", text, re.I))
 
@@ -139,9 +145,17 @@ def citation(text):
     The shape of a reference line under an item: names first, then the title, then the
     venue, year or arXiv id.
     """
-    text = re.sub(
-        r"\s*arXiv:\s*\d{4}\.\d{4,5}(?:v\d+)?\.?$", ", arXiv", clean_text(text), flags=re.I
-    )
+    text = re.sub(r"\s*\([^()]*\)\W*$", "", clean_text(text))  # "(1st ranked in VOC2012)"
+    apa = _APA.match(text)
+    if apa and len(apa.group("title").split()) >= 2:
+        who = [n for n in re.split(r",\s*(?=[A-Z][\w'’\-]+,)|,?\s*&\s*", apa.group("who")) if n]
+        return (
+            [clean_text(n).strip(" ,") for n in who],
+            apa.group("title"),
+            apa.group("venue"),
+            int(apa.group("year")),
+        )
+    text = re.sub(r",?\s*arXiv:\s*\d{4}\.\d{4,5}(?:v\d+)?\.?", ", arXiv", text, flags=re.I)
     parts = [part.strip(" .") for part in re.split(r",\s+", text) if part.strip(" .")]
     tail, year, venue = [], None, ""
     while parts and (_is_date_piece(parts[-1]) or VENUE.search(parts[-1]) and len(parts[-1]) < 60):
@@ -158,7 +172,7 @@ def citation(text):
     if not tail or not parts or not people:
         return None
     title = ", ".join(parts).strip(' "“”')
-    if len(title.split()) < 2 or names(title):
+    if len(title.split()) < 2 or names(title) and (len(title.split()) <= 2 or "." in title):
         return None
     return people, title, venue, year
 

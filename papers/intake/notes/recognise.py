@@ -532,9 +532,9 @@ class Recogniser:
         or a whole reference, ``Authors, Full Title, Venue, Year``, whose title wins over
         a short name in the item (which becomes the alias)."""
         for child in children[:3]:
-            if child.kind not in ("item", "para") or not child.head or child.head.links():
+            if child.kind not in ("item", "para") or not child.head:
                 continue
-            reference = meta.citation(child.head.text)
+            reference = meta.citation(_strip_generic(child.head))
             if reference and meta_title_differs(entry.title, reference[1]):
                 short, _, affiliation = entry.title.partition(", ")
                 entry.alias = entry.alias or (short if len(short) <= 40 else "")
@@ -545,6 +545,8 @@ class Recogniser:
                 if reference[3] and (not entry.year or entry.section_date):
                     entry.year, entry.month, entry.section_date = reference[3], None, False
                 return
+            if child.head.links():
+                continue
             found = meta.parse_meta(child.head.text)
             if found["authors"] and not entry.authors:
                 entry.authors = found["authors"]
