@@ -11,6 +11,7 @@ from pathlib import Path
 from papers.intake.batch import ImportReport, run_batch
 from papers.intake.notes.citations import resolve_citation
 from papers.intake.notes.entries import Skipped, merge, to_record
+from papers.intake.notes.frontmatter import front_matter_entries
 from papers.intake.notes.org import org_headings, org_to_markdown
 from papers.intake.notes.recognise import Recogniser
 from papers.intake.notes.tree import parse_markdown
@@ -83,6 +84,8 @@ def parse_notes(text, fmt="markdown", base_dir=None, bib=None):
         text, _ = org_to_markdown(text)
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     found = Recogniser(parse_markdown(text), lines, base_dir, extras)
+    if fmt != "org":
+        found.entries[:0] = front_matter_entries(text)
     result = NotesParse(mentions=len(found.entries), warnings=list(found.warnings))
     result.skipped = [Skipped(line, label, reason) for line, label, reason in found.skipped]
     for entry in merge(found.entries):

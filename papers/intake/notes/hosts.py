@@ -21,6 +21,7 @@ PAPER_HOSTS = (
     "iopscience.iop.org", "journals.aps.org", "plos.org", "frontiersin.org", "mdpi.com",
     "onlinelibrary.wiley.com", "tandfonline.com", "academic.oup.com", "europepmc.org",
     "ncbi.nlm.nih.gov", "researchgate.net", "hal.science", "ceur-ws.org", "jstor.org",
+    "usenix.org", "vldb.org", "distill.pub", "thecvf.com", "dblp.org",
 )  # fmt: skip
 # Hosts that are never the paper itself, whatever the link text says.
 NOT_PAPER_HOSTS = (
@@ -100,6 +101,8 @@ def is_paper_url(url):
             return "id=" in url
         if "paperswithcode.com" in host:
             return "/paper/" in url
+        if "usenix.org" in host:
+            return "/presentation/" in url or "/system/files/" in url
         return True
     return urlsplit(url).path.lower().endswith(".pdf")
 

@@ -210,3 +210,14 @@ def test_org_cite_headings_resolve_against_the_bib(shapes):
     run(shapes / "cited.org", "--bib", str(shapes / "orgref.bib"))
     paper = Paper.objects.get(arxiv_id="1706.03762")
     assert paper.title == "Attention Is All You Need" and paper.notes.startswith("Notes under it.")
+
+
+def test_papers_listed_in_yaml_front_matter(shapes):
+    run(shapes / "sessions.md")
+    (paper,) = Paper.objects.all()
+    assert (paper.title, paper.venue, paper.year) == (
+        "The Design of a Toy Filesystem",
+        "SOSP '89",
+        1989,
+    )
+    assert paper.doi == "10.1145/00000.00001"
