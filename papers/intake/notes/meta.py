@@ -34,6 +34,10 @@ def date_only(text):
     # "2016-11 (ICLR Edition)": a date with a remark is still a date.
     text = re.sub(r"(?<=\d)\s*\([^()]{1,40}\)\W*$", "", clean_text(text))
     text = text.strip(" *_()[]:#")
+    # "Added 2018/10/01", "Read on 2019-03-04": a day-precise date keeps year and month.
+    text = re.sub(
+        rf"^(?:[A-Za-z]+\s+){{0,2}}(?P<d>{YEAR}[-/.]\d{{1,2}})[-/.]\d{{1,2}}$", r"\g<d>", text
+    )
     for pattern in _DATE_ONLY:
         match = pattern.match(text)
         if match:

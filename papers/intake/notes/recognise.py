@@ -488,14 +488,15 @@ class Recogniser:
         return entries
 
     def _local_entry(self, inline, start, context, links):
-        """In a dated list, ``Title [[notes](papers/x.md)]`` is a paper whose notes are in
-        that file (a reading log kept as one file per paper)."""
-        # Only files kept in a papers folder ("papers/x.md", "paper-notes/x.md"): talk,
-        # book and blog notes live beside them in reading logs.
+        """``Title [[notes](papers/x.md)]`` or ``[Title](summaries/x.md)`` in a dated list:
+        a paper whose notes are kept in that file (one file per paper)."""
         local = [
-            link for link in links if _local_notes_link(link.url) and _in_papers_folder(link.url)
+            link
+            for link in links
+            if _local_notes_link(link.url)
+            and (_in_papers_folder(link.url) or _title_like(link.text) and len(link.text) > 12)
         ]
-        if not local or not context.date:
+        if not local:
             return []
         link = local[0]
         if not is_generic_label(link.text) and link.text != link.url:
@@ -503,10 +504,15 @@ class Recogniser:
         else:
             title = _title_before(_strip_generic(inline, upto=link.start))
         title, alias = meta.strip_remark(meta.clean_title(title))
-        if not _title_like(title) or len(title.split()) < 2:
+        rest = inline.text.replace(link.text, " ").replace(title, " ")
+        found = meta.parse_meta(rest)
+        if not _title_like(title) or len(title.split()) < 2 or not (context.date or found["year"]):
             return []
         entry = self._new(start, context, title=title)
-        entry.alias = alias
+        entry.alias = alias or found["alias"]
+        if found["year"]:
+            entry.year, entry.month, entry.section_date = found["year"], found["month"], False
+        entry.venue = found["venue"][:255]
         for other in links:
             if _local_notes_link(other.url):
                 self.notes.local_notes(entry, other.url, f"line {start + 1}")
