@@ -12,6 +12,7 @@ from papers.intake.notes.hosts import (
     is_absolute,
     is_paper_url,
     paper_key,
+    year_from_url,
 )
 from papers.intake.records import (
     FigureRecord,
@@ -165,6 +166,8 @@ def to_record(entry, base_dir, warnings):
         year, month = arxiv[1], arxiv[2]
     if arxiv and not year:
         year, month = arxiv[1], arxiv[2]
+    if not year:
+        year = year_from_url(entry.url) or year_from_url(entry.url_extra)
     if not year:
         hint = f" Add it with: manage.py add_paper {doi}" if doi else ""
         return Skipped(entry.line, label, f"no date found (a year is required).{hint}")

@@ -170,3 +170,28 @@ def is_generic_label(text):
         word.rstrip("0123456789") in GENERIC_LABELS or word.isdigit() or "." in word
         for word in words.split()
     )
+
+
+_ACL_ID = re.compile(
+    r"(?:anthology|aclweb\.org)/(?:[A-Z]/[A-Z]\d{2}/)?(?P<letter>[A-Z])(?P<yy>\d{2})-\d{4}"
+)
+_ACL_NEW = re.compile(r"aclanthology\.org/(?P<year>(?:19|20)\d{2})\.[a-z]")
+_URL_YEAR = re.compile(
+    r"(?:(?<=[/_\-])|(?<=[a-z]))(?P<year>(?:19[89]|20[0-4])\d)(?=[/_\-.]|$)", re.I
+)
+
+
+def year_from_url(url):
+    """The year a paper page's address carries (ACL Anthology ids, ``/2017/``,
+    ``content_cvpr_2016``), for entries that give no date; ``None`` if it has none."""
+    if not is_paper_url(url):
+        return None
+    match = _ACL_NEW.search(url)
+    if match:
+        return int(match.group("year"))
+    match = _ACL_ID.search(url)
+    if match:
+        yy = int(match.group("yy"))
+        return 1900 + yy if yy > 60 else 2000 + yy
+    years = {int(m.group("year")) for m in _URL_YEAR.finditer(urlsplit(url).path)}
+    return years.pop() if len(years) == 1 else None

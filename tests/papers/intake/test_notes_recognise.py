@@ -221,3 +221,20 @@ def test_papers_listed_in_yaml_front_matter(shapes):
         1989,
     )
     assert paper.doi == "10.1145/00000.00001"
+
+
+def test_an_undated_entry_takes_the_year_its_paper_address_carries():
+    text = (
+        "### Neural Relation Extraction with Selective Attention\n"
+        "http://www.aclweb.org/anthology/P16-1200\n\n"
+        "### A page with no date at all in it\n"
+        "https://transacl.org/ojs/index.php/tacl/article/view/1325\n"
+    )
+    parsed = parse_notes(text)
+    (record,) = parsed.records
+    assert (record.title, record.year) == (
+        "Neural Relation Extraction with Selective Attention",
+        2016,
+    )
+    (skipped,) = parsed.skipped
+    assert skipped.reason.startswith("no date found")
