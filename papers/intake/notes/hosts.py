@@ -52,7 +52,7 @@ _ARXIV_IN_URL = re.compile(
     re.I,
 )
 _ARXIV_TEXT = re.compile(
-    r"\barxiv:\s*(?P<id>\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?", re.I
+    r"(?:\barxiv:\s*|\babs/)(?P<id>\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?", re.I
 )
 _DOI_IN_URL = re.compile(
     r"(?:doi\.org/|/doi/(?:abs/|full/|pdf/|epdf/|fulltext/)?)(?P<doi>10\.\d{4,9}/[^\s?#]+)"

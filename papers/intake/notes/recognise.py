@@ -13,6 +13,8 @@ from papers.intake.notes.body import NotesWriter
 from papers.intake.notes.entries import NoteEntry, date_in
 from papers.intake.notes.hosts import (
     NOT_PAPER_HOSTS,
+    arxiv_from_text,
+    arxiv_from_url,
     host_of,
     is_absolute,
     is_generic_label,
@@ -473,6 +475,11 @@ class Recogniser:
                 entry.section_date = False
         if len(entries) > 1:
             self._aliases(entries, text, links)
+        elif not arxiv_from_url(entries[0].url) and not entries[0].url_extra:
+            # "arXiv preprint arXiv:1502.04623", "CoRR abs/1510.00149" beside a PDF link.
+            written = arxiv_from_text(text)
+            if written:
+                entries[0].url_extra = f"https://arxiv.org/abs/{written[0]}"
         for link in links:
             if link in papers:
                 continue
@@ -685,13 +692,16 @@ def _strip_generic(inline, upto=None):
 def _title_before(text):
     """``Title (2015), G. Hinton et al.`` → ``Title``; ``Title - A. Name`` → ``Title``."""
     text = re.sub(r"[\[(]+\s*$", "", text).strip()
-    match = re.search(rf"\s*\((?:[^()]*?\b{meta.YEAR}\b[^()]*|[^()]*et al\.?[^()]*)\)", text)
+    match = re.search(rf"\s*\((?:[^()]*?\b{meta.YEAR}\b[^()]*|[^()]*et al\.?[^()]*)(?:\)|$)", text)
     if match:
         return text[: match.start()]
     match = re.search(
         r",\s*(?:[A-Z]\.\s?)+[A-Z][\w'’\-]+(?:\s+et\.? al\.?)?(?:\s+and\s+.*)?\.?$", text
     )
     if match:
+        return text[: match.start()]
+    match = re.search(r"\.\s+(?P<who>[^.]+(?:\.\s?[A-Z][^.]*)*)\.?$", text)
+    if match and meta.names(match.group("who")):  # "Title. Chen and Manning."
         return text[: match.start()]
     match = re.search(r"\s+[-–—]\s+.*$", text)
     if match and meta.names(match.group(0)):
