@@ -116,7 +116,8 @@ def main():
                 print(f"  WRONG {record.source}: {record.title[:70]!r} {record.year} — {why}")
             for paper in missed:
                 print(
-                    f"  MISSED line {paper.get('line')}: {paper['title'][:70]!r} {paper.get('year')}"
+                    f"  MISSED line {paper.get('line')}: {paper['title'][:70]!r}",
+                    paper.get("year"),
                 )
             for where, why in skipped:
                 print(f"  SKIPPED {where}: {why}")

@@ -11,6 +11,7 @@ from pathlib import Path
 from papers.intake.batch import ImportReport, run_batch
 from papers.intake.notes.citations import resolve_citation
 from papers.intake.notes.entries import Skipped, merge, to_record
+from papers.intake.notes.frontmatter import front_matter_entries
 from papers.intake.notes.org import org_headings, org_to_markdown
 from papers.intake.notes.recognise import Recogniser
 from papers.intake.notes.tree import parse_markdown
@@ -18,6 +19,9 @@ from papers.intake.records import PaperRecord
 from papers.intake.saving import Outcome
 
 MAX_NOTES_BYTES = 5 * 1024 * 1024
+# Parsing is linear but not free (about 0.1 ms a line): a longer file is refused up
+# front with a clear message rather than tying up a request or a worker.
+MAX_NOTES_LINES = 50_000
 FORMATS = ("auto", "markdown", "org")
 
 
@@ -35,6 +39,12 @@ def read_notes_bytes(data, max_bytes=MAX_NOTES_BYTES):
         raise NotesInputError("The file is empty: there is nothing to import.")
     if b"\x00" in data:
         raise NotesInputError("This is a binary file, not a Markdown or org-mode text.")
+    lines = data.count(b"\n") + 1
+    if lines > MAX_NOTES_LINES:
+        raise NotesInputError(
+            f"The file has {lines:,} lines; the limit is {MAX_NOTES_LINES:,}. Split it and "
+            "import the parts."
+        )
     try:
         return data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as error:
@@ -74,6 +84,8 @@ def parse_notes(text, fmt="markdown", base_dir=None, bib=None):
         text, _ = org_to_markdown(text)
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     found = Recogniser(parse_markdown(text), lines, base_dir, extras)
+    if fmt != "org":
+        found.entries[:0] = front_matter_entries(text)
     result = NotesParse(mentions=len(found.entries), warnings=list(found.warnings))
     result.skipped = [Skipped(line, label, reason) for line, label, reason in found.skipped]
     for entry in merge(found.entries):

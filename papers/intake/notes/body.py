@@ -124,8 +124,8 @@ class NotesWriter:
                 entry.related.append(url)
             elif not is_absolute(url):
                 if url.split("#")[0].lower().endswith((".md", ".markdown")):
-                    self._local_notes(entry, url, where)
-                elif not url.startswith("#"):
+                    self.local_notes(entry, url, where)
+                elif not url.startswith("#") and not url.lower().startswith("cite:"):
                     self.warnings.append(
                         (where, f"the link “{url}” is relative: it will not work on the site.")
                     )
@@ -145,7 +145,7 @@ class NotesWriter:
                 self.warnings.append((where, f"the link “{url[:40]}” is unsafe: left out."))
             elif not is_absolute(url):
                 if url.lower().endswith((".md", ".markdown")):
-                    self._local_notes(entry, url, where)
+                    self.local_notes(entry, url, where)
                 else:
                     self.warnings.append(
                         (where, f"{label.lower()} “{url}” is a local file: not imported.")
@@ -158,7 +158,7 @@ class NotesWriter:
                 if record not in entry.links:
                     entry.links.append(record)
 
-    def _local_notes(self, entry, url, where):
+    def local_notes(self, entry, url, where):
         """A linked local Markdown file inside the notes' folder becomes part of the notes."""
         if self.base_dir is None:
             self.warnings.append((where, f"the notes file “{url}”: no folder to look in."))

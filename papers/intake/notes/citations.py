@@ -14,24 +14,36 @@ class CompanionBibError(ValueError):
     """The .bib the notes cite cannot be used; nothing is imported."""
 
 
+class Bib(dict):
+    """``{key: PaperRecord}``; ``problems`` lists the entries left out, and why."""
+
+    problems: list
+
+
 def load_bib(path):
-    """``{key: PaperRecord}`` from a .bib file, or ``CompanionBibError`` saying why not."""
+    """The usable entries of a .bib file, or ``CompanionBibError`` when it cannot be read.
+
+    A syntax error stops everything (the file is not what it seems); an entry that is
+    merely incomplete (no title, say) is left out and listed in ``problems``.
+    """
     try:
         text = read_bibtex_bytes(Path(path).read_bytes())
     except (OSError, BibtexInputError) as error:
         raise CompanionBibError(f"{path}: {error}") from None
-    found, problems = {}, []
+    found, broken = Bib(), []
+    found.problems = []
     for item in parse_bibtex(text):
         if isinstance(item, Problem):
-            problems.append(f"{item.where}: {item.message}")
+            target = broken if "cannot be read" in item.message else found.problems
+            target.append(f"{item.where}: {item.message}")
             continue
         key = re.search(r"\((?P<key>[^()]+)\)$", item.source)
         if key:
             found[key.group("key")] = item
-    if problems:
-        shown = "; ".join(problems[:3]) + ("; …" if len(problems) > 3 else "")
+    if broken:
+        shown = "; ".join(broken[:3]) + ("; …" if len(broken) > 3 else "")
         raise CompanionBibError(
-            f"{path} has entries that cannot be read ({shown}). Fix it or leave it out with --bib."
+            f"{path} cannot be read ({shown}). Fix it, or name another with --bib."
         )
     return found
 
@@ -57,10 +69,13 @@ def resolve_citation(entry, bib):
         described = re.match(
             rf"^(?P<who>[^:]*?)\s*(?P<year>{meta.YEAR})\s*:\s*(?P<title>.+)$", entry.cite_text
         )
-        if described and not entry.title:
-            entry.title = meta.clean_title(described.group("title"))
+        if described:
+            entry.title = entry.title or meta.clean_title(described.group("title"))
             entry.year = entry.year or int(described.group("year"))
             entry.authors = entry.authors or meta.names(described.group("who"))
+        dated_key = re.search(rf"(?:^|[-_])(?P<year>{meta.YEAR})(?:[-_]|$)", key)
+        if dated_key and not entry.year:  # org-ref keys like author-2017-words
+            entry.year = int(dated_key.group("year"))
         if entry.title:
             entry.url = "" if is_cite else entry.url
             return entry

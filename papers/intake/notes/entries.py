@@ -12,6 +12,7 @@ from papers.intake.notes.hosts import (
     is_absolute,
     is_paper_url,
     paper_key,
+    year_from_url,
 )
 from papers.intake.records import (
     FigureRecord,
@@ -155,12 +156,18 @@ def to_record(entry, base_dir, warnings):
     arxiv = arxiv_from_url(entry.url) or arxiv_from_url(entry.url_extra)
     doi = doi_from_url(entry.url) or doi_from_url(entry.url_extra)
     year, month = entry.year, entry.month
+    if arxiv and entry.section_date:
+        # A heading's date says when the paper was read (a reading log); the id says
+        # when it appeared.
+        year, month = arxiv[1], arxiv[2]
     if arxiv and year and year < arxiv[1]:
         # A paper cannot appear before its preprint: the id knows better.
         warnings.append((where, f"the year {year} contradicts arXiv {arxiv[0]}: {arxiv[1]} used."))
         year, month = arxiv[1], arxiv[2]
     if arxiv and not year:
         year, month = arxiv[1], arxiv[2]
+    if not year:
+        year = year_from_url(entry.url) or year_from_url(entry.url_extra)
     if not year:
         hint = f" Add it with: manage.py add_paper {doi}" if doi else ""
         return Skipped(entry.line, label, f"no date found (a year is required).{hint}")
@@ -174,6 +181,11 @@ def to_record(entry, base_dir, warnings):
         else:
             figures.append(figure)
     links = list(entry.links)
+    url = entry.url if is_absolute(entry.url) else ""
+    if url and not is_paper_url(url) and link_kind("", url) == "code":
+        # A dated entry whose only link is its repository: a code link, not its page.
+        links.insert(0, LinkRecord(kind="code", url=url, label="Code"))
+        url = ""
     if entry.url_extra and is_absolute(entry.url_extra):
         links.append(LinkRecord(kind="other", url=entry.url_extra, label="Paper (another copy)"))
     pdf = next(
@@ -188,7 +200,7 @@ def to_record(entry, base_dir, warnings):
         month=month,
         venue=entry.venue[:255],
         affiliations=entry.affiliations[:500],
-        url=entry.url if is_absolute(entry.url) else "",
+        url=url,
         arxiv_id=arxiv[0] if arxiv else "",
         doi=doi,
         pdf_url=pdf,

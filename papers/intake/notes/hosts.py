@@ -21,6 +21,7 @@ PAPER_HOSTS = (
     "iopscience.iop.org", "journals.aps.org", "plos.org", "frontiersin.org", "mdpi.com",
     "onlinelibrary.wiley.com", "tandfonline.com", "academic.oup.com", "europepmc.org",
     "ncbi.nlm.nih.gov", "researchgate.net", "hal.science", "ceur-ws.org", "jstor.org",
+    "usenix.org", "vldb.org", "distill.pub", "thecvf.com", "dblp.org",
 )  # fmt: skip
 # Hosts that are never the paper itself, whatever the link text says.
 NOT_PAPER_HOSTS = (
@@ -42,6 +43,7 @@ GENERIC_LABELS = {
     "pytorch", "tensorflow", "jax", "keras", "implementation", "repo", "youtube", "medium",
     "reddit", "hn", "colab", "model", "models", "weights", "download", "official code",
     "paper link", "arxiv link", "pdf link", "my notes", "local", "translation", "zhihu",
+    "open review", "open", "camera ready", "extended", "version", "full",
 }  # fmt: skip
 UNSAFE_SCHEMES = ("javascript:", "data:", "vbscript:", "file:")
 
@@ -50,7 +52,7 @@ _ARXIV_IN_URL = re.compile(
     re.I,
 )
 _ARXIV_TEXT = re.compile(
-    r"\barxiv:\s*(?P<id>\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?", re.I
+    r"(?:\barxiv:\s*|\babs/)(?P<id>\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?", re.I
 )
 _DOI_IN_URL = re.compile(
     r"(?:doi\.org/|/doi/(?:abs/|full/|pdf/|epdf/|fulltext/)?)(?P<doi>10\.\d{4,9}/[^\s?#]+)"
@@ -78,6 +80,15 @@ def is_unsafe(url):
     return (url or "").strip().lower().startswith(UNSAFE_SCHEMES)
 
 
+def unwrap(url):
+    """A search engine's redirect (``google.com/url?…&url=https%3A…``) → its target."""
+    if "/url?" in (url or "") and "url=" in url:
+        target = (parse_qs(urlsplit(url).query).get("url") or [""])[0]
+        if is_absolute(target):
+            return target
+    return url
+
+
 def is_paper_url(url):
     """A link that leads to a paper itself (a paper host, or a PDF)."""
     if not is_absolute(url):
@@ -90,6 +101,8 @@ def is_paper_url(url):
             return "id=" in url
         if "paperswithcode.com" in host:
             return "/paper/" in url
+        if "usenix.org" in host:
+            return "/presentation/" in url or "/system/files/" in url
         return True
     return urlsplit(url).path.lower().endswith(".pdf")
 
@@ -153,4 +166,32 @@ def is_generic_label(text):
     if words in GENERIC_LABELS:
         return True
     # "arXiv 1706.03762", "pdf 2", "[Paper] [Code]": every word generic or a number.
-    return all(word in GENERIC_LABELS or word.isdigit() or "." in word for word in words.split())
+    return all(
+        word.rstrip("0123456789") in GENERIC_LABELS or word.isdigit() or "." in word
+        for word in words.split()
+    )
+
+
+_ACL_ID = re.compile(
+    r"(?:anthology|aclweb\.org)/(?:[A-Z]/[A-Z]\d{2}/)?(?P<letter>[A-Z])(?P<yy>\d{2})-\d{4}"
+)
+_ACL_NEW = re.compile(r"aclanthology\.org/(?P<year>(?:19|20)\d{2})\.[a-z]")
+_URL_YEAR = re.compile(
+    r"(?:(?<=[/_\-])|(?<=[a-z]))(?P<year>(?:19[89]|20[0-4])\d)(?=[/_\-.]|$)", re.I
+)
+
+
+def year_from_url(url):
+    """The year a paper page's address carries (ACL Anthology ids, ``/2017/``,
+    ``content_cvpr_2016``), for entries that give no date; ``None`` if it has none."""
+    if not is_paper_url(url):
+        return None
+    match = _ACL_NEW.search(url)
+    if match:
+        return int(match.group("year"))
+    match = _ACL_ID.search(url)
+    if match:
+        yy = int(match.group("yy"))
+        return 1900 + yy if yy > 60 else 2000 + yy
+    years = {int(m.group("year")) for m in _URL_YEAR.finditer(urlsplit(url).path)}
+    return years.pop() if len(years) == 1 else None

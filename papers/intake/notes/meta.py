@@ -31,7 +31,13 @@ _TRIM = " \t\u2009\xa0-–—:;,.|/\\[]()\"'“”‘’*_~`#>"
 
 def date_only(text):
     """``(year, month)`` when ``text`` is nothing but a date, else ``None``."""
-    text = clean_text(text).strip(" *_()[]:#")
+    # "2016-11 (ICLR Edition)": a date with a remark is still a date.
+    text = re.sub(r"(?<=\d)\s*\([^()]{1,40}\)\W*$", "", clean_text(text))
+    text = text.strip(" *_()[]:#")
+    # "Added 2018/10/01", "Read on 2019-03-04": a day-precise date keeps year and month.
+    text = re.sub(
+        rf"^(?:[A-Za-z]+\s+){{0,2}}(?P<d>{YEAR}[-/.]\d{{1,2}})[-/.]\d{{1,2}}$", r"\g<d>", text
+    )
     for pattern in _DATE_ONLY:
         match = pattern.match(text)
         if match:
@@ -107,7 +113,9 @@ def parse_meta(text):
             elif VENUE.search(inner) and not out["venue"]:
                 out["venue"] = inner
     rest = _PAREN.sub(" , ", text)
-    pieces = [p.strip(_TRIM) for p in re.split(r"\s*(?:,|;|\s[-–—]\s|\.\s)\s*", rest)]
+    # ". " ends a piece, except after an initial ("K. He").
+    pieces = re.split(r"\s*(?:,|;|\s[-–—]\s|(?<!\b[A-Z])\.\s)\s*", rest)
+    pieces = [p.strip(_TRIM) for p in pieces]
     pieces = [p for p in pieces if p]
     who = []
     for piece in pieces:
@@ -123,3 +131,67 @@ def parse_meta(text):
     if not out["authors"] and who:
         out["authors"] = names(", ".join(who))
     return out
+
+
+# APA: "Yang, Z., He, X., & Smola, A. (2015). Title of the paper. arXiv:1511.02274."
+_APA = re.compile(
+    rf"^(?P<who>[^()]+?)\s*\((?P<year>{YEAR})[a-z]?\)\.\s*(?P<title>.+?)\.\s+(?P<venue>[^.]*)\.?$"
+)
+
+
+def _is_date_piece(text):
+    return bool(re.fullmatch(rf"(?:{_MONTH}\s+)?{YEAR}", text, re.I))
+
+
+def citation(text):
+    """``Authors, Title, Venue, Year.`` → ``(authors, title, venue, year)``, else ``None``.
+
+    The shape of a reference line under an item: names first, then the title, then the
+    venue, year or arXiv id.
+    """
+    text = re.sub(r"\s*\([^()]*\)\W*$", "", clean_text(text))  # "(1st ranked in VOC2012)"
+    apa = _APA.match(text)
+    if apa and len(apa.group("title").split()) >= 2:
+        who = [n for n in re.split(r",\s*(?=[A-Z][\w'’\-]+,)|,?\s*&\s*", apa.group("who")) if n]
+        return (
+            [clean_text(n).strip(" ,") for n in who],
+            apa.group("title"),
+            apa.group("venue"),
+            int(apa.group("year")),
+        )
+    text = re.sub(r",?\s*arXiv:\s*\d{4}\.\d{4,5}(?:v\d+)?\.?", ", arXiv", text, flags=re.I)
+    parts = [part.strip(" .") for part in re.split(r",\s+", text) if part.strip(" .")]
+    tail, year, venue = [], None, ""
+    while parts and (_is_date_piece(parts[-1]) or VENUE.search(parts[-1]) and len(parts[-1]) < 60):
+        piece = parts.pop()
+        found = re.search(rf"\b{YEAR}\b", piece)
+        if found and not year:
+            year = int(found.group(0))
+        if VENUE.search(piece) and not venue:
+            venue = re.sub(rf"\s*\b{YEAR}\b", "", piece).strip()
+        tail.append(piece)
+    people = []
+    while parts and (names(parts[0]) and len(parts) > 1):
+        people += names(parts.pop(0))
+    if not tail or not parts or not people:
+        return None
+    title = ", ".join(parts).strip(' "“”')
+    if len(title.split()) < 2 or names(title) and (len(title.split()) <= 2 or "." in title):
+        return None
+    return people, title, venue, year
+
+
+def strip_remark(title):
+    """``Title (ELMo, AllenInst w/ Zettlemoyer)`` → ``("Title", "ELMo")``.
+
+    For titles read from plain text, where a trailing parenthesis is the writer's remark
+    (an alias, "long paper"); link texts keep theirs, which may be part of the title.
+    """
+    match = re.search(r"\s*\((?P<inner>[^()]{1,80})\)?\W*$", title)
+    if not match or len(title[: match.start()].split()) < 3 or date_only(match.group("inner")):
+        return title, ""
+    first = re.split(r"[,;]", match.group("inner"))[0].strip(" \"'“”")
+    alias = first if len(first) <= 20 and len(first.split()) <= 2 else ""
+    if alias.lower() in ("long paper", "short paper", "paper") or not re.search(r"[A-Z0-9]", alias):
+        alias = ""
+    return title[: match.start()].strip(), alias

@@ -28,6 +28,8 @@ _EMPHASIS = [
     (re.compile(r"(?<![\w/:])/(?=\S)([^/\n]+?)(?<=\S)/(?![\w/])"), r"*\1*"),
     (re.compile(r"(?<![\w+])\+(?=\S)([^+\n]+?)(?<=\S)\+(?![\w+])"), r"~~\1~~"),
 ]
+# org-cite (org 9.5+): [cite:@key], [cite/t:@key; @other]; the first key names the paper.
+_ORG_CITE = re.compile(r"\[cite(?:/[\w/]+)?:[^\]@]*@(?P<key>[^\];\s]+)[^\]]*\]")
 _CITE = re.compile(r"(?<![\w\[(/:])cite[pt]?:(?P<key>[\w\-.:]+[\w])")
 _CODE = re.compile(r"(?<![\w=~])([=~])(?=\S)([^\n]+?)(?<=\S)\1(?![\w=~])")
 _MATH = re.compile(r"\\\((.+?)\\\)|\\\[(.+?)\\\]|\$\$.+?\$\$|\$[^$\n]+?\$")
@@ -71,6 +73,7 @@ def inline(text, caption=""):
 
     text = LINK.sub(link, text)
     # org-ref's bare citations (cite:key, citep:key) are links to a BibTeX entry.
+    text = _ORG_CITE.sub(lambda m: keep(f"[cite:{m.group('key')}](cite:{m.group('key')})"), text)
     text = _CITE.sub(lambda m: keep(f"[cite:{m.group('key')}](cite:{m.group('key')})"), text)
     text = _CODE.sub(lambda m: keep(f"`{m.group(2)}`"), text)
     text = _MATH.sub(math, text)

@@ -13,6 +13,8 @@ from papers.intake.notes.body import NotesWriter
 from papers.intake.notes.entries import NoteEntry, date_in
 from papers.intake.notes.hosts import (
     NOT_PAPER_HOSTS,
+    arxiv_from_text,
+    arxiv_from_url,
     host_of,
     is_absolute,
     is_generic_label,
@@ -20,10 +22,14 @@ from papers.intake.notes.hosts import (
     is_unsafe,
     paper_key,
 )
-from papers.intake.records import LinkRecord, clean_text, link_kind
+from papers.intake.records import LinkRecord, clean_text, link_kind, normalize_title
 from papers.tagging import TAG_MAX_LENGTH
 
 _CONJUNCTION = re.compile(r"^\s*(?:and|,|;|&|\+|/|\|)\s*$", re.I)
+# A dated title link (an MM.YYYY badge) names a paper even on a code host (a paper's
+# repository); videos and social posts never do.
+_NEVER_DATED_PAPER = ("youtube.com", "youtu.be", "vimeo.com", "twitter.com", "x.com", "reddit.com")
+_PAPER_LABEL = re.compile(r"^\s*[*_]*\s*(?:paper|pdf|link|arxiv|url|doi)\s*[*_]*\s*:", re.I)
 _URL_PROPERTIES = ("link", "url", "arxiv", "doi", "pdf")
 _NUMBERED_PREFIX = re.compile(r"^(?:[A-Za-z-]+\s+){1,3}\d+\s*[:.\-–]\s+")
 _COLUMN_ROLES = [
@@ -41,6 +47,21 @@ def is_cite(url):
 
 def is_paper(url):
     return is_paper_url(url) or is_cite(url)
+
+
+_PAPER_WORDS = {"paper", "pdf", "arxiv", "article", "publication", "full paper", "preprint"}
+
+
+def is_paper_link(link):
+    """A paper host, or any page the writer labels as the paper (``[Paper](distill.pub/…)``)."""
+    if is_paper(link.url):
+        return True
+    label = re.sub(r"[\W_]+", " ", link.text.lower()).strip()
+    return (
+        label in _PAPER_WORDS
+        and is_absolute(link.url)
+        and not any(host_of(link.url).endswith(h) for h in NOT_PAPER_HOSTS)
+    )
 
 
 def tag_name(text):
@@ -119,10 +140,14 @@ class Recogniser:
             found = self._region(nodes[index + 1 : following], context)
             leaf = following == subtree_end
             titled = [entry for entry in found if entry.title]
-            if not titled and leaf and not date:
-                adopted = self._heading_adopts(heading, found, following, parent, extra)
+            first_untitled = bool(found) and not found[0].title
+            if (not titled or first_untitled) and leaf and not date:
+                # The heading names the paper its body links first without a title;
+                # titled entries further down stay entries of their own.
+                untitled = [entry for entry in found if not entry.title]
+                adopted = self._heading_adopts(heading, untitled[:1], following, parent, extra)
                 if adopted:
-                    self.entries.append(adopted)
+                    self.entries += [adopted, *titled]
                     index = following
                     continue
             self.entries += found
@@ -162,15 +187,23 @@ class Recogniser:
         )
         body_links = [u for _, line in body for u in _urls(line)]
         title = meta.clean_title(_NUMBERED_PREFIX.sub("", clean_text(heading.head.text)))
+        title, alias = meta.strip_remark(title)
         if not title:
             return None
         entry = self._new(heading.start, parent.but(tags=extra.get("tags", [])), title=title)
         entry.year, entry.month = date_in(heading.head.source)
+        entry.alias = alias
         if len(keys) > 1:
+            return None
+        # A short heading ("Reading", "Vision") over a bare link is a section; a heading
+        # names a paper when it reads as a title, or the body labels the link as its paper.
+        labelled = any(_PAPER_LABEL.match(line) for _, line in body)
+        cited = any(is_cite(entry.url) for entry in found)
+        if len(title.split()) < 3 and not labelled and not cited:
             return None
         self.notes.add(entry, body)
         if not entry.url and found:
-            entry.url = found[0].url
+            entry.url, entry.cite_text = found[0].url, found[0].cite_text
         if not entry.url:
             if body_links:
                 shown = sorted(set(body_links))
@@ -254,23 +287,28 @@ class Recogniser:
 
     def _paragraph(self, node, context):
         """A paragraph may hold several entries, one per line (badge lists, link lines)."""
-        found, piece, lines = [], None, []
+        found, piece, lines, had = [], None, [], False
         for inline, brk, offset in node.head.lines():
+            signs = [
+                link for link in inline.links() if is_paper(link.url) or self._weak(link, inline)
+            ]
             if piece is None:
-                piece = (inline, offset)
+                piece, had = (inline, offset), bool(signs)
+            elif had and any(is_paper(link.url) for link in signs):
+                lines.append(piece)
+                piece, had = (inline, offset), True
             else:
-                has = any(is_paper(link.url) for link in inline.links())
-                had = any(
-                    is_paper(link.url) or self._weak(link, piece[0]) for link in piece[0].links()
+                # A badge line then its link line: one piece. ``had`` is kept up to date
+                # instead of re-reading the piece, so long paragraphs stay linear.
+                piece[0].spans.extend([_space(), *inline.spans])
+                had = (
+                    had
+                    or bool(signs)
+                    or any(self._weak(link, piece[0]) for link in inline.links()[:5])
                 )
-                if had and has:
-                    lines.append(piece)
-                    piece = (inline, offset)
-                else:
-                    piece[0].spans.extend([_space(), *inline.spans])
             if brk in ("hard", "br"):
                 lines.append(piece)
-                piece = None
+                piece, had = None, False
         if piece is not None:
             lines.append(piece)
         for inline, offset in lines:
@@ -286,12 +324,15 @@ class Recogniser:
         paper = [
             (p, link)
             for p, link in links
-            if is_paper(link.url) or (p == roles.get("title") and self._weak(link, cells[p]))
+            if is_paper_link(link) or (p == roles.get("title") and self._weak(link, cells[p]))
         ]
         title_at = roles.get("title")
         title_cell = cells[title_at] if title_at is not None and title_at < len(cells) else None
         year = _year_cell(cells, roles)
-        if not paper and not (title_cell and title_cell.text.strip() and year):
+        # Without a paper link, a row with a title and a year is a paper only when it
+        # links nothing else either (a "Blogs" table links its blog posts).
+        unlinked = not any(is_absolute(link.url) for _, link in links)
+        if not paper and not (title_cell and title_cell.text.strip() and year and unlinked):
             if last[0] is not None:
                 for position, cell in enumerate(cells):
                     if cell.source.strip() and role_of.get(position) not in ("year",):
@@ -305,6 +346,9 @@ class Recogniser:
                 context,
                 title_cell=title_cell if position != title_at else None,
             )
+            if title_cell is not None and title_cell.text.strip():
+                # A row with a title column is one paper, whatever its links cell holds.
+                entries = entries[:1]
         else:
             entries = [self._new(node.start, context, title=meta.clean_title(title_cell.text))]
             position = title_at
@@ -313,7 +357,7 @@ class Recogniser:
         entry = entries[-1]
         if year:
             for each in entries:
-                each.year, each.month = year, None
+                each.year, each.month, each.section_date = year, None, False
         if "authors" in roles and roles["authors"] < len(cells) and not entry.authors:
             entry.authors = meta.names(cells[roles["authors"]].text)
         if "venue" in roles and roles["venue"] < len(cells) and not entry.venue:
@@ -335,7 +379,7 @@ class Recogniser:
         """A title link to a non-paper page counts when the piece dates it (a badge)."""
         return (
             is_absolute(link.url) and not is_generic_label(link.text)
-            and not _on_host(host_of(link.url), NOT_PAPER_HOSTS)
+            and not _on_host(host_of(link.url), _NEVER_DATED_PAPER)
             and link_kind(link.text, "") is None
             and date_in(" ".join(src for src, _ in inline.images))[0] is not None
         )  # fmt: skip
@@ -354,7 +398,7 @@ class Recogniser:
             # joined to the previous one by "and" / ",".
             joined = re.sub(r"\([^()]*\)", "", text_before(inline, link, papers))
             if (
-                is_paper(link.url)
+                is_paper_link(link)
                 or self._weak(link, inline)
                 and (
                     not inline.text[: link.start].strip(" \xa0\u2009*_")
@@ -364,7 +408,7 @@ class Recogniser:
             ):
                 papers.append(link)
         if not papers:
-            return []
+            return self._local_entry(inline, start, context, links)
         text = inline.text
         entries, used_keys, position = [], set(), 0
         first = papers[0]
@@ -381,14 +425,25 @@ class Recogniser:
             entry.url = link.url
             if title_cell is not None and not entries:
                 entry.title = meta.clean_title(_strip_generic(title_cell))
-            elif not is_generic_label(link.text) and not is_cite(link.url):
+            elif (
+                not is_generic_label(link.text)
+                and not is_cite(link.url)
+                and not _label_link(inline, link)
+            ):
                 entry.title = meta.clean_title(link.text)
             elif is_cite(link.url) and not is_generic_label(link.text) and link.text != link.url:
                 entry.cite_text = link.text
             else:
                 before = _strip_generic(inline, upto=link.start).strip()
                 bold = _strong_title(inline, link.start)
-                entry.title = meta.clean_title(bold or _title_before(before))
+                quoted = re.search(r"[\"“]([^\"”]{10,})[\"”]", before)
+                reference = meta.citation(before)
+                if reference:
+                    entry.authors = reference[0]
+                    entry.venue = reference[2][:255]
+                title = bold or (quoted.group(1) if quoted else "")
+                title = title or (reference[1] if reference else _title_before(before))
+                entry.title, entry.alias = meta.strip_remark(meta.clean_title(title))
             if not _title_like(entry.title):
                 entry.title = ""
             title, alias, affiliations, venue = meta.split_venue(entry.title)
@@ -413,15 +468,24 @@ class Recogniser:
             entry.alias = entry.alias or found["alias"] if len(entries) == 1 else entry.alias
             entry.authors = entry.authors or found["authors"]
             entry.venue = entry.venue or found["venue"][:255]
-            entry.year, entry.month = (
-                (badge if badge[0] else (found["year"], found["month"]))
-                if not entry.year
-                else (entry.year, entry.month)
-            )
+            own = badge if badge[0] else (found["year"], found["month"])
+            if own[0] and (not entry.year or entry.section_date):
+                # The entry's own date beats the heading's it sits under.
+                entry.year, entry.month = own
+                entry.section_date = False
         if len(entries) > 1:
             self._aliases(entries, text, links)
+        elif not arxiv_from_url(entries[0].url) and not entries[0].url_extra:
+            # "arXiv preprint arXiv:1502.04623", "CoRR abs/1510.00149" beside a PDF link.
+            written = arxiv_from_text(text)
+            if written:
+                entries[0].url_extra = f"https://arxiv.org/abs/{written[0]}"
         for link in links:
-            if link in papers or not is_absolute(link.url):
+            if link in papers:
+                continue
+            if not is_absolute(link.url):
+                if link.url.split("#")[0].lower().endswith((".md", ".markdown")):
+                    self.notes.local_notes(entries[-1], link.url, f"line {start + 1}")
                 continue
             kind = link_kind(link.text, link.url) or "other"
             entries[-1].links.append(LinkRecord(kind=kind, url=link.url, label=link.text[:200]))
@@ -429,6 +493,40 @@ class Recogniser:
             if "img.shields.io" not in src and not is_absolute(src):
                 entries[-1].images.append((src, alt, "", start + 1))
         return entries
+
+    def _local_entry(self, inline, start, context, links):
+        """``Title [[notes](papers/x.md)]`` or ``[Title](summaries/x.md)`` in a dated list:
+        a paper whose notes are kept in that file (one file per paper)."""
+        local = [
+            link
+            for link in links
+            if _local_notes_link(link.url)
+            and (_in_papers_folder(link.url) or _title_like(link.text) and len(link.text) > 12)
+        ]
+        if not local:
+            return []
+        link = local[0]
+        if not is_generic_label(link.text) and link.text != link.url:
+            title = link.text
+        else:
+            title = _title_before(_strip_generic(inline, upto=link.start))
+        title, alias = meta.strip_remark(meta.clean_title(title))
+        rest = inline.text.replace(link.text, " ").replace(title, " ")
+        found = meta.parse_meta(rest)
+        if not _title_like(title) or len(title.split()) < 2 or not (context.date or found["year"]):
+            return []
+        entry = self._new(start, context, title=title)
+        entry.alias = alias or found["alias"]
+        if found["year"]:
+            entry.year, entry.month, entry.section_date = found["year"], found["month"], False
+        entry.venue = found["venue"][:255]
+        for other in links:
+            if _local_notes_link(other.url):
+                self.notes.local_notes(entry, other.url, f"line {start + 1}")
+            elif is_absolute(other.url):
+                kind = link_kind(other.text, other.url) or "other"
+                entry.links.append(LinkRecord(kind=kind, url=other.url, label=other.text[:200]))
+        return [entry]
 
     def _aliases(self, entries, text, links):
         """``[A](u) (MoE) and [B](v) (Mixtral 8x7B)``: each alias follows its own link."""
@@ -443,12 +541,27 @@ class Recogniser:
             )
 
     def _children_meta(self, entry, children):
-        """A sub-bullet ``Kaiming He, Xiangyu Zhang, …, ArXiv, 2016`` gives authors, venue, year."""
+        """A sub-bullet gives authors, venue, year: ``Kaiming He, Xiangyu Zhang, ArXiv, 2016``;
+        or a whole reference, ``Authors, Full Title, Venue, Year``, whose title wins over
+        a short name in the item (which becomes the alias)."""
         for child in children[:3]:
-            if child.kind not in ("item", "para") or not child.head or child.head.links():
+            if child.kind not in ("item", "para") or not child.head:
+                continue
+            reference = meta.citation(_strip_generic(child.head))
+            if reference and meta_title_differs(entry.title, reference[1]):
+                short, _, affiliation = entry.title.partition(", ")
+                entry.alias = entry.alias or (short if len(short) <= 40 else "")
+                entry.affiliations = entry.affiliations or affiliation[:500]
+                entry.title = reference[1]
+                entry.authors = entry.authors or reference[0]
+                entry.venue = entry.venue or reference[2][:255]
+                if reference[3] and (not entry.year or entry.section_date):
+                    entry.year, entry.month, entry.section_date = reference[3], None, False
+                return
+            if child.head.links():
                 continue
             found = meta.parse_meta(child.head.text)
-            if found["authors"] and len(found["authors"]) >= 1 and not entry.authors:
+            if found["authors"] and not entry.authors:
                 entry.authors = found["authors"]
                 entry.venue = entry.venue or found["venue"][:255]
                 entry.year = entry.year or found["year"]
@@ -499,6 +612,29 @@ def _strong_title(inline, upto):
 def _on_host(host, hosts):
     # huggingface.co pages can be papers (hf.co/papers) or blog posts: not excluded here.
     return any(host == h or host.endswith("." + h) for h in hosts if h != "huggingface.co")
+
+
+def _local_notes_link(url):
+    return not is_absolute(url) and url.split("#")[0].lower().endswith((".md", ".markdown", ".org"))
+
+
+def _in_papers_folder(url):
+    return any("paper" in part.lower() for part in url.split("/")[:-1])
+
+
+def _label_link(inline, link):
+    """``Title [[Scientific Reports](url)]``: a bracketed link after a title is a label."""
+    text = inline.text
+    bracketed = text[: link.start].rstrip().endswith("[") and text[link.end :].lstrip().startswith(
+        "]"
+    )
+    before = clean_text(text[: link.start]).strip(" [(")
+    return (bracketed or link.text.startswith("[")) and _title_like(before) and len(before) > 10
+
+
+def meta_title_differs(title, reference):
+    """The reference's title is the real one unless the item already gives it in full."""
+    return normalize_title(title) != normalize_title(reference)
 
 
 def text_before(inline, link, papers):
@@ -556,13 +692,16 @@ def _strip_generic(inline, upto=None):
 def _title_before(text):
     """``Title (2015), G. Hinton et al.`` → ``Title``; ``Title - A. Name`` → ``Title``."""
     text = re.sub(r"[\[(]+\s*$", "", text).strip()
-    match = re.search(rf"\s*\((?:[^()]*?\b{meta.YEAR}\b[^()]*|[^()]*et al\.?[^()]*)\)", text)
+    match = re.search(rf"\s*\((?:[^()]*?\b{meta.YEAR}\b[^()]*|[^()]*et al\.?[^()]*)(?:\)|$)", text)
     if match:
         return text[: match.start()]
     match = re.search(
         r",\s*(?:[A-Z]\.\s?)+[A-Z][\w'’\-]+(?:\s+et\.? al\.?)?(?:\s+and\s+.*)?\.?$", text
     )
     if match:
+        return text[: match.start()]
+    match = re.search(r"\.\s+(?P<who>[^.]+(?:\.\s?[A-Z][^.]*)*)\.?$", text)
+    if match and meta.names(match.group("who")):  # "Title. Chen and Manning."
         return text[: match.start()]
     match = re.search(r"\s+[-–—]\s+.*$", text)
     if match and meta.names(match.group(0)):

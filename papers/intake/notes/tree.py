@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
 
+from papers.intake.notes.hosts import unwrap
 from papers.intake.records import clean_text
 
 BARE_URL = re.compile(r"(?P<url>https?://[^\s<>()\[\]|]+[^\s<>()\[\].,;:!?|'\"*])")
@@ -119,7 +120,7 @@ def _inline(token):
     for child in token.children or []:
         kind = child.type
         if kind == "link_open":
-            link = child.attrs.get("href", "") or ""
+            link = unwrap(child.attrs.get("href", "") or "")
             out.spans.append(Span("", link))  # an empty ``[](url)`` is still a link
         elif kind == "link_close":
             link = ""
@@ -210,10 +211,17 @@ def _item(item, depth):
     rest = list(item.children)
     if rest and rest[0].type == "paragraph":
         node.head = _inline(rest[0].children[0].token)
+        _drop_task_marker(node.head)
         node.head_end = rest[0].map[1] if rest[0].map else start + 1
         rest = rest[1:]
     _walk(rest, node.children, depth + 1)
     return node
+
+
+def _drop_task_marker(inline):
+    """GFM task lists: ``- [x] Title`` is the item ``Title`` (done)."""
+    if inline.spans and not inline.spans[0].url:
+        inline.spans[0].text = re.sub(r"^\s*\[[ xX]\]\s+", "", inline.spans[0].text)
 
 
 def _table(table, out):

@@ -4,6 +4,7 @@
 and reading-group sessions (``papers/intake/repository.py``).
 """
 
+import re
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -16,6 +17,7 @@ from papers.intake.notes import (
     import_notes_text,
     read_notes_bytes,
 )
+from papers.intake.notes.citations import CompanionBibError, companion_bib, load_bib
 from papers.intake.repository import RepositoryError, import_repository
 from papers.intake.saving import OnExisting
 
@@ -34,6 +36,12 @@ class Command(BaseCommand):
             "--images-dir",
             type=Path,
             help="Folder that image paths are relative to (default: the file's folder).",
+        )
+        parser.add_argument(
+            "--bib",
+            type=Path,
+            help="BibTeX file that org-ref cite:key entries resolve against (default: the "
+            ".bib beside the notes file, when they cite anything).",
         )
         add_import_arguments(parser, existing_default=OnExisting.FILL)
         parser.add_argument(
@@ -59,7 +67,14 @@ class Command(BaseCommand):
         if fmt == "auto":
             fmt = detect_format(path, text)
         base_dir = options["images_dir"] or path.resolve().parent
-        report, parsed = import_notes_text(text, fmt, base_dir, **batch_options(options))
+        bib_path = options["bib"]
+        if bib_path is None and re.search(r"\bcite[pt]?:", text, re.I):
+            bib_path = companion_bib(path)
+        try:
+            bib = load_bib(bib_path) if bib_path else None
+        except CompanionBibError as error:
+            raise CommandError(f"{error} Nothing was imported.") from None
+        report, parsed = import_notes_text(text, fmt, base_dir, bib=bib, **batch_options(options))
         if not report.outcomes and not report.problems:
             raise CommandError(
                 f"{path}: no entry linking a paper was found ({fmt}). Is it the right file, "

@@ -1,24 +1,20 @@
 """``manage.py import_notes``: the four notes layouts, images, re-runs and bad files."""
 
 import shutil
-from io import StringIO
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
 
 from papers.models import Figure, Paper, PaperLink
 from tests.factories import png_bytes
 
 from .conftest import NOTES
-from .helpers import assert_everything_valid
+from .helpers import assert_everything_valid, run_import_notes
 
 pytestmark = pytest.mark.django_db
 
 
-def run(path, *args):
-    out = StringIO()
-    call_command("import_notes", str(path), *args, stdout=out)
-    return out.getvalue()
+run = run_import_notes
 
 
 @pytest.fixture

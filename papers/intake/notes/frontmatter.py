@@ -1,0 +1,77 @@
+"""Papers listed as data in a Jekyll/Hugo page's YAML front matter.
+
+A reading-group page may keep its sessions as ``sessions: [{title, authors, venue,
+link, date}, …]``; any list of mappings with a title and a paper link is read that way.
+"""
+
+import re
+
+import yaml
+
+from papers.intake.notes import meta
+from papers.intake.notes.entries import NoteEntry
+from papers.intake.notes.hosts import is_absolute, is_paper_url
+from papers.intake.records import clean_text
+
+_FRONT = re.compile(r"\A---[ \t]*\n(?P<yaml>(?:.*\n){0,2000}?)(?:---|\.\.\.)[ \t]*(?:\n|\Z)")
+_TITLE_KEYS = ("title", "paper", "name")
+_LINK_KEYS = ("link", "url", "paper_url", "pdf", "arxiv", "doi", "paper")
+_SHORT_YEAR = re.compile(r"['’](?P<yy>\d{2})\b")
+
+
+def front_matter_entries(text):
+    """``NoteEntry`` for each paper the front matter lists (none when there is none)."""
+    match = _FRONT.match(text)
+    if not match:
+        return []
+    try:
+        data = yaml.safe_load(match.group("yaml"))
+    except yaml.YAMLError:
+        return []
+    lines = match.group("yaml").split("\n")
+    found = []
+    _walk(data, lines, found, depth=0)
+    return found
+
+
+def _walk(value, lines, found, depth):
+    if depth > 6:
+        return
+    if isinstance(value, dict):
+        entry = _entry(value, lines)
+        if entry:
+            found.append(entry)
+            return
+        for item in value.values():
+            _walk(item, lines, found, depth + 1)
+    elif isinstance(value, list):
+        for item in value[:5000]:
+            _walk(item, lines, found, depth + 1)
+
+
+def _entry(mapping, lines):
+    keys = {str(key).lower(): value for key, value in mapping.items()}
+    title = next((str(keys[k]) for k in _TITLE_KEYS if isinstance(keys.get(k), str)), "")
+    url = next(
+        (str(keys[k]) for k in _LINK_KEYS if isinstance(keys.get(k), str) and is_absolute(keys[k])),
+        "",
+    )
+    title = meta.clean_title(title)
+    if not title or not url or not is_paper_url(url) or len(title.split()) < 2:
+        return None
+    line = next((n + 2 for n, text in enumerate(lines) if title[:30] in text), 1)
+    entry = NoteEntry(line=line, title=title, url=url, lines=[line])
+    venue = clean_text(str(keys.get("venue") or keys.get("conference") or ""))
+    entry.venue = venue[:255]
+    short = _SHORT_YEAR.search(venue)
+    year = keys.get("year")
+    if isinstance(year, int) or str(year or "").isdigit():
+        entry.year = int(year)
+    elif short:  # "SOSP '89", "OSDI '24"
+        yy = int(short.group("yy"))
+        entry.year = 1900 + yy if yy > 50 else 2000 + yy
+    else:
+        match = re.search(rf"\b{meta.YEAR}\b", venue + " " + str(keys.get("date") or ""))
+        entry.year = int(match.group(0)) if match else None
+        entry.section_date = bool(match)
+    return entry
