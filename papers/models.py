@@ -290,7 +290,7 @@ class Paper(models.Model):
 
     def update_search_index(self):
         """Rewrite this paper's search document (after its authors or tags changed)."""
-        if self.pk:
+        if self.pk and not search.defer(Paper, self.pk):
             # A save or an m2m change got us here: what was prefetched may be stale.
             getattr(self, "_prefetched_objects_cache", {}).clear()
             search.store_document(Paper, self.pk, self.search_parts())
