@@ -350,8 +350,10 @@ class Paper(models.Model):
                 errors["year"] = ValidationError(
                     "Give the year (it can only be read from a new-style arXiv id)."
                 )
+        # An importer whose duplicate finder already looked these up sets the flag.
+        ids_checked = getattr(self, "ids_checked_unique", False)
         for field in ("arxiv_id", "doi"):
-            if field not in errors and getattr(self, field):
+            if field not in errors and getattr(self, field) and not ids_checked:
                 existing = (
                     Paper.objects.filter(**{field: getattr(self, field)})
                     .exclude(pk=self.pk)
