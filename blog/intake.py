@@ -199,7 +199,7 @@ def report_from_section(section):
     teaser = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
     if body_file is None and not teaser:
         return None  # a heading with nothing under it is not a post
-    warnings = []
+    warnings = section.missing()
     if len(teaser) > MAX_TEASER:
         first = teaser.split("\n\n")[0]
         if len(first) > MAX_TEASER:

@@ -3,6 +3,7 @@
 from django.db.models import Q
 
 from blog.models import Report
+from papers.wikilinks import naming_texts
 
 
 def reindex_report_of_link(sender, instance, **kwargs):
@@ -34,12 +35,11 @@ def reindex_reports_of_tag(sender, instance, created=False, **kwargs):
 
 def refresh_reports_naming(sender, papers, names, **kwargs):
     """Papers' alias, ids, title or status changed: re-render the reports that may link them."""
-    naming = Q()
-    for name in names:
-        naming |= Q(body__icontains=str(name)) | Q(teaser__icontains=str(name))
     candidates = Q(mentions__in=papers)
-    if naming:
-        candidates |= Q(body__contains="[[") & naming | Q(teaser__contains="[[") & naming
+    for field in ("body", "teaser"):
+        naming = naming_texts(field, names)
+        if naming is not None:
+            candidates |= naming
     for report in Report.objects.filter(candidates).distinct():
         report.refresh_wikilinks()
     for report in Report.objects.filter(paper_links__paper__in=papers).distinct():

@@ -309,7 +309,7 @@ class Paper(EditVersioned):
 
     def update_search_index(self):
         """Rewrite this paper's search document (after its authors or tags changed)."""
-        if self.pk:
+        if self.pk and not search.defer(Paper, self.pk):
             # A save or an m2m change got us here: what was prefetched may be stale.
             getattr(self, "_prefetched_objects_cache", {}).clear()
             search.store_document(Paper, self.pk, self.search_parts())
@@ -369,8 +369,10 @@ class Paper(EditVersioned):
                 errors["year"] = ValidationError(
                     "Give the year (it can only be read from a new-style arXiv id)."
                 )
+        # An importer whose duplicate finder already looked these up sets the flag.
+        ids_checked = getattr(self, "ids_checked_unique", False)
         for field in ("arxiv_id", "doi"):
-            if field not in errors and getattr(self, field):
+            if field not in errors and getattr(self, field) and not ids_checked:
                 existing = (
                     Paper.objects.filter(**{field: getattr(self, field)})
                     .exclude(pk=self.pk)

@@ -13,6 +13,8 @@ and ranks a queryset of such a model:
   on the stored plain text; title hits rank first. Snippets are cut in Python.
 """
 
+import contextlib
+import contextvars
 import html
 import re
 from dataclasses import dataclass, field
@@ -147,13 +149,48 @@ def document_fields(parts, using="default"):
     return values
 
 
+_deferred = contextvars.ContextVar("deferred_search_documents", default=None)
+
+
+def defer(model, pk):
+    """``True`` (and ``pk`` remembered) inside ``documents_written_at_end()``: the caller
+    skips writing the document now; it is written once at the end of the block."""
+    pending = _deferred.get()
+    if pending is None:
+        return False
+    pending.setdefault(model, set()).add(pk)
+    return True
+
+
+@contextlib.contextmanager
+def documents_written_at_end():
+    """Write the search documents of the rows saved in this block once, at its end.
+
+    An import saves a paper before its byline and tags exist (they are bulk-inserted,
+    without signals): writing its document on save cost three queries and missed them.
+    Nested blocks leave the writing to the outermost one. Nothing is written if it raises.
+    """
+    if _deferred.get() is not None:
+        yield
+        return
+    pending = {}
+    token = _deferred.set(pending)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+    for model, pks in pending.items():
+        rebuild_documents(model, pks=sorted(pks))
+
+
 def store_document(model, pk, parts):
     """Write the search document of one row without touching its other columns."""
     model._default_manager.filter(pk=pk).update(**document_fields(parts))
 
 
-def rebuild_documents(model, batch_size=500):
-    """Rewrite the search document of every row of ``model``; returns the number of rows.
+def rebuild_documents(model, batch_size=500, pks=None):
+    """Rewrite the search document of every row of ``model`` (or of the rows ``pks``);
+    returns the number of rows.
 
     Rows are read in batches by primary key with what ``search_parts()`` needs prefetched
     (``model.SEARCH_PREFETCH``), and each batch is written by one ``bulk_update``: a few
@@ -167,6 +204,9 @@ def rebuild_documents(model, batch_size=500):
         batch = manager.order_by("pk").prefetch_related(*model.SEARCH_PREFETCH)
         if last_pk is not None:
             batch = batch.filter(pk__gt=last_pk)
+        if pks is not None:
+            chosen = [pk for pk in pks if last_pk is None or pk > last_pk][:batch_size]
+            batch = batch.filter(pk__in=chosen)
         batch = list(batch[:batch_size])
         if not batch:
             return count

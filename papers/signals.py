@@ -100,16 +100,13 @@ def reindex_papers_of_tag(sender, instance, created=False, **kwargs):
 
 def rerender_notes_naming(sender, papers, names, **kwargs):
     """Paper notes whose wiki-links may name one of ``papers`` are rendered again."""
-    from django.db.models import Q
-
     from papers.markdown import render_markdown
     from papers.models import Paper
+    from papers.wikilinks import naming_texts
 
-    condition = Q()
-    for name in names:
-        condition |= Q(notes__icontains=str(name))
-    if not condition:
+    condition = naming_texts("notes", names)
+    if condition is None:
         return
-    for other in Paper.objects.filter(notes__contains="[[").filter(condition).only("notes"):
+    for other in Paper.objects.filter(condition).only("notes"):
         # A queryset update: the paper's "updated" date and its signals stay untouched.
         Paper.objects.filter(pk=other.pk).update(notes_html=render_markdown(other.notes))

@@ -143,3 +143,17 @@ class WikiLinkExtension(Extension):
         # After backticks (190) and escapes (180), before links (160): code stays code.
         processor = _WikiLinkProcessor(WIKILINK_PATTERN, md, self.resolved, self.found)
         md.inlinePatterns.register(processor, "papershelf-wikilink", 175)
+
+
+def naming_texts(field, names):
+    """A ``Q`` for rows whose ``field`` has wiki-links and may name one of ``names``.
+
+    One case-insensitive regular expression instead of a ``LIKE`` per name: an import
+    announces thousands of new papers, and compiling hundreds of ``LIKE`` terms per
+    announcement was a third of its time. ``None`` when there is no name to look for.
+    """
+    names = sorted({str(name) for name in names if name and str(name).strip()})
+    if not names:
+        return None
+    pattern = "|".join(re.escape(name) for name in names)
+    return Q(**{f"{field}__contains": "[["}) & Q(**{f"{field}__iregex": pattern})

@@ -49,7 +49,7 @@ class SessionItem:
             return Outcome("skipped", self.record, reason=f"already in the database as {existing}")
         overwrite = existing is None or context.on_existing == OnExisting.OVERWRITE
         session = existing or Presentation(number=self.number, status=context.status)
-        warnings, changed = [], []
+        warnings, changed = self.section.missing(), []
         paper = context.find_paper(self.paper_url) if self.paper_url else None
         if self.paper_url and paper is None:
             warnings.append(f"the paper {self.paper_url} is not in the database: not linked.")

@@ -2,6 +2,7 @@
 
 from django.db.models import Q
 
+from papers.wikilinks import naming_texts
 from readinggroup.models import Presentation
 
 
@@ -34,12 +35,10 @@ def reindex_sessions_of_presenter(sender, instance, created=False, **kwargs):
 
 def refresh_sessions_naming(sender, papers, names, **kwargs):
     """Papers' alias, ids, title or status changed: re-render the summaries that may link them."""
-    naming = Q()
-    for name in names:
-        naming |= Q(summary__icontains=str(name))
     candidates = Q(mentions__in=papers)
-    if naming:
-        candidates |= Q(summary__contains="[[") & naming
+    naming = naming_texts("summary", names)
+    if naming is not None:
+        candidates |= naming
     for session in Presentation.objects.filter(candidates).distinct():
         session.refresh_wikilinks()
     for session in Presentation.objects.filter(paper__in=papers):

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from papers import search
 from papers.intake.saving import OnExisting, PaperWriter
 from papers.models import Status
 from papers.signals import references_announced_at_end
@@ -116,8 +117,9 @@ def run_batch(items, *, on_existing=OnExisting.FILL, status=Status.DRAFT, dry_ru
         with transaction.atomic():
             writer.prime(records)
             # Reports and sessions that wiki-link the new papers are re-rendered once, at
-            # the end, instead of after each paper.
-            with references_announced_at_end():
+            # the end, instead of after each paper; search documents are written then too,
+            # with the bylines and tags ``finish()`` inserts in bulk.
+            with references_announced_at_end(), search.documents_written_at_end():
                 for item in items:
                     if isinstance(item, Problem):
                         report.problems.append(item)

@@ -182,14 +182,77 @@ def _extract_zip(source, target):
     return []
 
 
+def _local_names(path, root, text):
+    """The files inside ``root`` that the document ``path`` links or shows."""
+    found = []
+    for match in _LOCAL_LINK.finditer(text):
+        target = local_target(path.parent, root, match.group(1) or match.group(2))
+        if target is not None and _wanted(target.name):
+            found.append(target)
+    return found
+
+
+def links_pages(text):
+    """Whether ``text`` links local notes pages (``[read more](x.md)``): an index does,
+    even when some of the pages are missing."""
+    for match in _LOCAL_LINK.finditer(text):
+        parts = urlsplit(match.group(1) or match.group(2))
+        suffix = PurePosixPath(unquote(parts.path)).suffix.lower()
+        if not parts.scheme and not parts.netloc and suffix in NOTES_SUFFIXES:
+            return True
+    return False
+
+
+def has_local_pages(path, text):
+    """Whether the notes file ``path`` links local pages that exist beside it (then
+    ``import_notes FILE`` imports it as an index, with those pages)."""
+    path = Path(path).resolve()
+    return any(
+        target.suffix.lower() in NOTES_SUFFIXES and target != path
+        for target in _local_names(path, path.parent, text)
+    )
+
+
+def _copy_index(index, target):
+    """An index file, the files it names and the files its linked pages name — not the
+    rest of its folder (which may be anything, a home folder even)."""
+    root = Path(index).resolve().parent
+    todo, copied, total = [(Path(index).resolve(), 0)], set(), 0
+    while todo:
+        path, depth = todo.pop()
+        if path in copied:
+            continue
+        copied.add(path)
+        size = path.stat().st_size
+        total += size
+        if len(copied) > MAX_FILES:
+            raise RepositoryError(f"The index names more than {MAX_FILES:,} files.")
+        relative = path.relative_to(root)
+        _check_sizes(relative.as_posix(), size, total)
+        destination = target / relative
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, destination)
+        if depth < 2 and path.suffix.lower() in NOTES_SUFFIXES:
+            try:
+                text = read_notes_bytes(path.read_bytes())
+            except NotesInputError:
+                continue  # listed when the copy is scanned
+            todo += [(found, depth + 1) for found in _local_names(path, root, text)]
+    return []
+
+
 @contextmanager
 def sandbox(source):
-    """A temporary folder with the repository's files; ``source`` is a folder, a ``.zip``
-    path, or a binary file object holding a ``.zip``. Yields ``(root, skipped_names)``."""
+    """A temporary folder with the repository's files; ``source`` is a folder, an index
+    file, a ``.zip`` path, or a binary file object holding a ``.zip``. Yields
+    ``(root, skipped_names)``."""
     root = Path(tempfile.mkdtemp(prefix="papershelf-notes-"))
     try:
-        if isinstance(source, (str, os.PathLike)) and Path(source).is_dir():
+        is_path = isinstance(source, (str, os.PathLike))
+        if is_path and Path(source).is_dir():
             skipped = _copy_folder(source, root)
+        elif is_path and Path(source).suffix.lower() in NOTES_SUFFIXES:
+            skipped = _copy_index(source, root)
         else:
             skipped = _extract_zip(source, root)
         yield root, skipped
@@ -241,22 +304,12 @@ def scan(root):
             result.problems.append(Problem(result.relative(path), str(error)))
             continue
         result.texts[path] = text
-        linked, is_index = set(), False
-        for match in _LOCAL_LINK.finditer(text):
-            href = match.group(1) or match.group(2)
-            parts = urlsplit(href)
-            if (
-                parts.scheme
-                or parts.netloc
-                or Path(parts.path).suffix.lower() not in NOTES_SUFFIXES
-            ):
-                continue
-            # An index links pages of its own, even when some are missing (or symlinks).
-            is_index = True
-            target = local_target(path.parent, root, href)
-            if target is not None and target != path:
-                linked.add(target)
-        links[path] = (is_index, linked)
+        linked = {
+            target
+            for target in _local_names(path, root, text)
+            if target.suffix.lower() in NOTES_SUFFIXES and target != path
+        }
+        links[path] = (links_pages(text), linked)
     for path in result.texts:
         result.attached |= links[path][1]
     for path in result.texts:
@@ -296,6 +349,17 @@ class IndexSection:
     def local(self, href):
         """The file ``href`` names inside the repository, or ``None``."""
         return local_target(self.path.parent, self.root, href)
+
+    def missing(self):
+        """Messages for the relative links of the section that name no file in it."""
+        messages = []
+        for _text, href in self.links():
+            parts = urlsplit(href)
+            if parts.scheme or parts.netloc or not parts.path or href.startswith("#"):
+                continue
+            if self.local(href) is None:
+                messages.append(f"{href[:100]} is not in the repository: not imported.")
+        return messages
 
     def links(self):
         """``(text, href)`` of the Markdown links and HTML ``href``/``src`` in the body."""

@@ -148,6 +148,7 @@ class PaperWriter:
         self.on_existing = OnExisting(on_existing)
         self.status = status
         self.finder = finder or DuplicateFinder()
+        self._primed = False
         self.saved_files = []
         self._authors = _Authors()
         self._tags = _Tags()
@@ -166,6 +167,7 @@ class PaperWriter:
         """
         hold_slug_lock(Paper)
         self.finder = DuplicateFinder.for_records(records)
+        self._primed = True
         self._authors.prime(name for record in records for name in record.authors)
 
     def finish(self):
@@ -224,9 +226,12 @@ class PaperWriter:
         tags = self._tag_names(record, errors)
         links = self._links(paper, record, errors)
         figures = self._figures(paper, record, warnings)
+        # Uniqueness: the finder, loaded by ``prime()`` with every stored paper sharing an
+        # id with the batch, matched this record to the one paper with its ids (or raised
+        # Conflict), so clean() need not ask again (unless the admin chose the target);
+        # the slug is chosen free below.
+        paper.ids_checked_unique = self._primed and target is None
         try:
-            # Uniqueness: clean() refuses a taken arXiv id or DOI, and the slug is chosen
-            # free below; skipping validate_unique saves three queries per paper.
             paper.full_clean(validate_unique=False)
         except ValidationError as error:
             errors.extend(messages_of(error))

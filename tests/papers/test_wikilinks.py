@@ -6,6 +6,7 @@ from html.parser import HTMLParser
 import pytest
 
 from papers.markdown import render_markdown, render_markdown_with_mentions
+from papers.models import Paper
 from tests.blog.factories import ReportFactory
 from tests.factories import PaperFactory
 from tests.readinggroup.factories import PresentationFactory
@@ -194,3 +195,15 @@ def test_unpublishing_a_paper_unlinks_it_and_a_new_alias_relinks(gpt3):
     report.refresh_from_db()
     assert 'href="/papers/ref/Davinci/"' in report.body_html
     assert list(report.mentions.all()) == [gpt3]
+
+
+@pytest.mark.django_db
+def test_naming_texts_matches_names_with_regex_characters_case_insensitively():
+    from papers.wikilinks import naming_texts
+
+    linking = PaperFactory(title="Linking", notes="See [[deep (RESIDUAL) nets+ | it]] and $x$.")
+    PaperFactory(title="Unlinked", notes="Deep (residual) nets+ without brackets.")
+    found = Paper.objects.filter(naming_texts("notes", {"Deep (residual) nets+", "", None}))
+    assert list(found) == [linking]
+    assert not Paper.objects.filter(naming_texts("notes", {"a.b*c"})).exists()
+    assert naming_texts("notes", {"", None}) is None

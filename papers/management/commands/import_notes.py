@@ -1,7 +1,8 @@
 """``manage.py import_notes FILE``: papers from a Markdown or org-mode notes document.
 
-``FILE`` may also be a folder or a ``.zip``: a whole notes repository, with its reports
-and reading-group sessions (``papers/intake/repository.py``).
+``FILE`` may also be a folder or a ``.zip`` (a whole notes repository, with its reports
+and reading-group sessions: ``papers/intake/repository.py``), or an index file that links
+local pages, imported with those pages and the files they show.
 """
 
 import re
@@ -18,7 +19,7 @@ from papers.intake.notes import (
     read_notes_bytes,
 )
 from papers.intake.notes.citations import CompanionBibError, companion_bib, load_bib
-from papers.intake.repository import RepositoryError, import_repository
+from papers.intake.repository import RepositoryError, has_local_pages, import_repository
 from papers.intake.saving import OnExisting
 
 
@@ -47,8 +48,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--strict",
             action="store_true",
-            help="For a folder or .zip (which imports every valid entry by default): save "
-            "nothing if any entry has an error.",
+            help="For a folder, .zip or index file (which import every valid entry by "
+            "default): save nothing if any entry has an error.",
         )
 
     def handle(self, *args, **options):
@@ -63,6 +64,10 @@ class Command(BaseCommand):
             text = read_notes_bytes(data)
         except NotesInputError as error:
             raise CommandError(f"{path}: {error}") from None
+        if has_local_pages(path, text):
+            # An index of local pages (a blog's README): its pages, images and slides
+            # come in with it, and its report and session sections too.
+            return self.handle_repository(path, options)
         fmt = options["format"]
         if fmt == "auto":
             fmt = detect_format(path, text)

@@ -252,3 +252,10 @@ def test_export_bibtex_command_writes_every_paper(tmp_path):
     target = tmp_path / "all.bib"
     call_command("export_bibtex", str(target), "--published-only", stdout=StringIO())
     assert "Published one" in target.read_text() and "Draft one" not in target.read_text()
+
+
+def test_imported_papers_search_documents_hold_their_byline_and_tags(tmp_path):
+    # Bylines and tags are inserted in bulk after the papers: the documents come after them.
+    import_bib(tmp_path, GOOD)
+    vae = Paper.objects.get(arxiv_id="1312.6114")
+    assert "Max Welling" in vae.search_text and "variational inference" in vae.search_text

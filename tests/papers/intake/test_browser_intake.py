@@ -74,3 +74,27 @@ def test_editor_imports_bibtex_after_a_preview(site, superuser, tmp_path):
     assert list(Paper.objects.values_list("title", flat=True)) == [
         "Auto-Encoding Variational Bayes"
     ]
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_editor_imports_a_zip_of_a_notes_repository_after_a_preview(site, superuser, tmp_path):
+    from blog.models import Report
+    from readinggroup.models import Presentation
+    from tests.papers.intake.test_notes_repository import REPORTS, build_repository, zip_of
+
+    page, base_url = site
+    archive = tmp_path / "notes.zip"
+    archive.write_bytes(zip_of(build_repository(tmp_path / "notes")))
+    _login(page, base_url, superuser)
+    page.goto(f"{base_url}/admin/papers/paper/")
+    page.get_by_role("link", name="Import notes or BibTeX").click()
+    page.set_input_files("input[name='file']", str(archive))
+    page.get_by_role("button", name="Preview").click()
+    page.get_by_text("Report: Segment Anything").wait_for()
+    _shot(page, "repository-preview")
+    assert Report.objects.count() == Presentation.objects.count() == 0
+    page.get_by_role("button", name="Import").click()
+    page.get_by_text("Imported:").wait_for()
+    assert {(r.kind, r.number, r.title) for r in Report.objects.all()} == REPORTS
+    assert Presentation.objects.exclude(slides="").count() == 3

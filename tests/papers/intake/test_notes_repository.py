@@ -161,3 +161,30 @@ def test_a_folder_without_anything_to_import_is_refused(tmp_path):
     (tmp_path / "empty" / "photo.png").write_bytes(png_bytes())
     with pytest.raises(CommandError, match="No notes file, index or .bib"):
         run(tmp_path / "empty")
+
+
+def test_an_index_file_brings_its_pages_images_and_slides_but_nothing_else(tmp_path):
+    repo = build_repository(tmp_path / "notes")
+    (repo / "unrelated.md").write_text("- [Unlinked](https://arxiv.org/abs/1409.0473) (2014)\n")
+    readme = repo / "README.md"
+    out = run(readme)
+    assert "README.md: 1 index files, 0 notes files, 11 linked pages, 0 .bib files" in out
+    assert {(r.kind, r.number, r.title) for r in Report.objects.all()} == REPORTS
+    assert sorted(Presentation.objects.exclude(slides="").values_list("number", flat=True)) == [
+        2,
+        3,
+        4,
+    ]
+    assert not Paper.objects.filter(arxiv_id="1409.0473").exists()  # not linked: not read
+
+
+def test_an_index_without_its_pages_still_gives_its_reports_and_lists_what_is_missing(
+    tmp_path,
+):
+    (tmp_path / "README.md").write_bytes((FIXTURE / "README.md").read_bytes())
+    out = run(tmp_path)
+    assert {(r.kind, r.number, r.title) for r in Report.objects.all()} == REPORTS
+    assert sorted(Presentation.objects.values_list("number", flat=True)) == [1, 2, 3, 4]
+    assert "paper_report_6.md is not in the repository: not imported." in out
+    assert "slides/presentation_3.pdf is not in the repository: not imported." in out
+    assert not Presentation.objects.exclude(slides="").exists()
