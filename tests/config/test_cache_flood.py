@@ -51,10 +51,10 @@ def test_a_flood_of_unique_urls_into_a_full_redis_gives_no_500(full_redis):
         statuses[status] = statuses.get(status, 0) + 1
     assert statuses == {200: URLS}
     assert b"Bounded Caches in Practice" in visitor.get("/papers/?q=bounded").content
+    # 200 whatever the cache's state: a read that times out on a loaded machine may open
+    # the breaker ("degraded"), which is still a site that serves.
     health = visitor.get("/healthz")
-    assert (health.status_code, health.content) == (
-        200,
-        b"status: ok\ndatabase: ok\ncache: ok\n",
-    )
+    assert health.status_code == 200
+    assert b"database: ok" in health.content
     # Redis kept to its limit (a little slack: its own buffers are counted too).
     assert full_redis.client().info("memory")["used_memory"] < MAXMEMORY * 1.1
