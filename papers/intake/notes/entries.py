@@ -188,11 +188,7 @@ def to_record(entry, base_dir, warnings):
         url = ""
     if entry.url_extra and is_absolute(entry.url_extra):
         links.append(LinkRecord(kind="other", url=entry.url_extra, label="Paper (another copy)"))
-    pdf = next(
-        (u for u in (entry.url, entry.url_extra)
-         if u and (urlsplit(u).path.lower().endswith(".pdf") or "arxiv.org/pdf/" in u)),
-        "",
-    )  # fmt: skip
+    pdf = next((u for u in (entry.url, entry.url_extra) if _is_pdf(u)), "")
     return PaperRecord(
         title=entry.title[:500],
         authors=[name for name in entry.authors if len(name) <= 200],
@@ -211,6 +207,12 @@ def to_record(entry, base_dir, warnings):
         figures=figures,
         related=entry.related,
         source=where,
+    )
+
+
+def _is_pdf(url):
+    return is_absolute(url) and (
+        urlsplit(url).path.lower().endswith(".pdf") or "arxiv.org/pdf/" in url
     )
 
 

@@ -56,6 +56,8 @@ def is_paper_link(link):
     """A paper host, or any page the writer labels as the paper (``[Paper](distill.pub/…)``)."""
     if is_paper(link.url):
         return True
+    if _local_pdf(link.url):
+        return True  # the paper kept beside the notes ([[file:paper.pdf][PDF]])
     label = re.sub(r"[\W_]+", " ", link.text.lower()).strip()
     return (
         label in _PAPER_WORDS
@@ -187,11 +189,14 @@ class Recogniser:
         )
         body_links = [u for _, line in body for u in _urls(line)]
         title = meta.clean_title(_NUMBERED_PREFIX.sub("", clean_text(heading.head.text)))
-        title, alias = meta.strip_remark(title)
+        found_date = meta.parse_meta(title)
+        title, alias = meta.strip_remark(meta.clean_title(_title_before(title)))
         if not title:
             return None
         entry = self._new(heading.start, parent.but(tags=extra.get("tags", [])), title=title)
         entry.year, entry.month = date_in(heading.head.source)
+        if not entry.year and found_date["year"]:
+            entry.year, entry.month = found_date["year"], found_date["month"]
         entry.alias = alias
         if len(keys) > 1:
             return None
@@ -616,6 +621,11 @@ def _on_host(host, hosts):
 
 def _local_notes_link(url):
     return not is_absolute(url) and url.split("#")[0].lower().endswith((".md", ".markdown", ".org"))
+
+
+def _local_pdf(url):
+    path = (url or "").split("#")[0].split("?")[0].lower()
+    return not is_absolute(url) and not is_unsafe(url) and path.endswith(".pdf")
 
 
 def _in_papers_folder(url):
