@@ -143,6 +143,7 @@ class Skipped:
     line: int
     label: str
     reason: str
+    url: str = ""  # the paper link, when there is one (``--lookup`` can fill it in)
 
 
 def to_record(entry, base_dir, warnings):
@@ -150,7 +151,7 @@ def to_record(entry, base_dir, warnings):
     where = "line " + ", ".join(str(n) for n in sorted(set(entry.lines or [entry.line])))
     label = entry.title or entry.url or "(no title)"
     if not entry.title:
-        return Skipped(entry.line, label, "the link has no title.")
+        return Skipped(entry.line, label, "the link has no title.", url=entry.url)
     if entry.url.lower().startswith("cite:"):
         entry.url = ""
     arxiv = arxiv_from_url(entry.url) or arxiv_from_url(entry.url_extra)
@@ -170,7 +171,9 @@ def to_record(entry, base_dir, warnings):
         year = year_from_url(entry.url) or year_from_url(entry.url_extra)
     if not year:
         hint = f" Add it with: manage.py add_paper {doi}" if doi else ""
-        return Skipped(entry.line, label, f"no date found (a year is required).{hint}")
+        return Skipped(
+            entry.line, label, f"no date found (a year is required).{hint}", url=entry.url
+        )
     if arxiv and month is None and year == arxiv[1]:
         month = arxiv[2]  # a year column says 2013; the arXiv id knows it was December
     figures = []

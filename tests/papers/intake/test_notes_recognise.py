@@ -238,3 +238,20 @@ def test_an_undated_entry_takes_the_year_its_paper_address_carries():
     )
     (skipped,) = parsed.skipped
     assert skipped.reason.startswith("no date found")
+
+
+def test_lookup_fills_an_untitled_paper_link_from_arxiv(tmp_path, serve):
+    serve({"export.arxiv.org": ("arxiv_2103.00020.xml", 200)})
+    path = tmp_path / "n.md"
+    path.write_text("# Reading\n\n- [[pdf]](https://arxiv.org/pdf/2103.00020)\n")
+    out = run(path, "--lookup")
+    paper = Paper.objects.get(arxiv_id="2103.00020")
+    assert paper.title.startswith("Learning Transferable Visual Models")
+    assert "line 3 (looked up)" in out
+
+
+def test_lookup_that_fails_keeps_the_entry_skipped_with_why(tmp_path):
+    path = tmp_path / "n.md"
+    path.write_text("# Reading\n\n- [[pdf]](https://arxiv.org/pdf/2103.00020)\n")
+    out = run(path, "--lookup", "--dry-run")
+    assert "the link has no title. Look-up failed" in out
