@@ -187,7 +187,7 @@ class Recogniser:
         body = self._source(
             heading.end, self.nodes[end].start if end < len(self.nodes) else len(self.lines)
         )
-        body_links = [u for _, line in body for u in _urls(line)]
+        body_links = [u for _, line in body for u in _urls(line) if not u.startswith("#")]
         title = meta.clean_title(_NUMBERED_PREFIX.sub("", clean_text(heading.head.text)))
         found_date = meta.parse_meta(title)
         title, alias = meta.strip_remark(meta.clean_title(_title_before(title)))
