@@ -36,7 +36,7 @@ _COLUMN_ROLES = [
     ("title", r"title|papers?|name|article|publication|论文|work"),
     ("authors", r"authors?|by|who"),
     ("year", r"year|date|published|time|when"),
-    ("venue", r"venue|conference|conf\.?|journal|where|booktitle|source"),
+    ("venue", r"venue|conference|conf\.?|journal|where|booktitle|source|conf\.?\s*/\s*jour\w*"),
     ("link", r"links?|pdf|url|arxiv|paper link|download"),
 ]
 
