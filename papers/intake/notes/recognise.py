@@ -49,7 +49,8 @@ def is_paper(url):
     return is_paper_url(url) or is_cite(url)
 
 
-_PAPER_WORDS = {"paper", "pdf", "arxiv", "article", "publication", "full paper", "preprint"}
+# ("article" is not among them: it is as often a blog article about the paper.)
+_PAPER_WORDS = {"paper", "pdf", "arxiv", "publication", "full paper", "preprint"}
 
 
 def is_paper_link(link):

@@ -131,7 +131,8 @@ def _inline(token):
         elif kind in ("text", "code_inline"):
             _add_text(out, child.content, link, strong > 0)
         elif kind == "softbreak":
-            out.spans.append(Span(" ", brk="soft"))
+            # A link text wrapped over two lines is one link.
+            out.spans.append(Span(" ", link) if link else Span(" ", brk="soft"))
         elif kind == "hardbreak":
             out.spans.append(Span(" ", brk="hard"))
         elif kind == "image":
