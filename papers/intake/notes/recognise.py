@@ -30,6 +30,7 @@ _CONJUNCTION = re.compile(r"^\s*(?:and|,|;|&|\+|/|\|)\s*$", re.I)
 # repository); videos and social posts never do.
 _NEVER_DATED_PAPER = ("youtube.com", "youtu.be", "vimeo.com", "twitter.com", "x.com", "reddit.com")
 _PAPER_LABEL = re.compile(r"^\s*[*_]*\s*(?:paper|pdf|link|arxiv|url|doi)\s*[*_]*\s*:", re.I)
+_TITLE_YEAR = re.compile(rf"^(?P<title>[^()]{{10,}}?)\s+\(?(?P<year>{meta.YEAR})\)?$")
 _URL_PROPERTIES = ("link", "url", "arxiv", "doi", "pdf")
 _NUMBERED_PREFIX = re.compile(r"^(?:[A-Za-z-]+\s+){1,3}\d+\s*[:.\-–]\s+")
 _COLUMN_ROLES = [
@@ -122,6 +123,10 @@ class Recogniser:
             parent = stack[-1][1] if stack else Context()
             extra = self.extras.get(heading.start, {})
             own = self._heading_entry(heading, parent, extra)
+            if own is None and heading.start in self.extras:
+                own = self._org_titled_heading(
+                    heading, parent, extra, nodes[index + 1 : subtree_end]
+                )
             if own:
                 body = self._source(
                     heading.end,
@@ -182,6 +187,19 @@ class Recogniser:
         _apply_properties(entry, extra.get("properties", {}))
         return entry
 
+    def _org_titled_heading(self, heading, parent, extra, subtree):
+        """An org reading list's ``* Kernel Methods For Deep Learning 2009 :svm:`` heading:
+        a title and a year, no link, the subtree being the notes."""
+        match = _TITLE_YEAR.match(clean_text(heading.head.text))
+        if not match or len(match.group("title").split()) < 3 or heading.head.links():
+            return None
+        if any(n.head and n.head.links() for n in _flatten(subtree) if n.kind == "heading"):
+            return None
+        entry = self._new(heading.start, parent.but(tags=extra.get("tags", [])))
+        entry.title = meta.clean_title(match.group("title"))
+        entry.year, entry.month, entry.section_date = int(match.group("year")), None, False
+        return entry
+
     def _heading_adopts(self, heading, found, end, parent, extra):
         """A leaf heading over one untitled paper link (``**Paper**: url``) is that paper."""
         keys = {paper_key(entry.url) for entry in found if entry.url}
@@ -208,6 +226,7 @@ class Recogniser:
         if len(title.split()) < 3 and not labelled and not cited:
             return None
         self.notes.add(entry, body)
+        _fill_from_bibtex(entry, body)
         if not entry.url and found:
             entry.url, entry.cite_text = found[0].url, found[0].cite_text
         if not entry.url:
@@ -652,6 +671,42 @@ def text_before(inline, link, papers):
     """The text between the last accepted paper link and ``link``."""
     start = papers[-1].end if papers else 0
     return inline.text[start : link.start]
+
+
+_BIBTEX_START = re.compile(
+    r"^\s*@(?:article|inproceedings|incollection|book|misc|techreport|phdthesis|"
+    r"mastersthesis|conference|unpublished|online)\s*\{",
+    re.I,
+)
+
+
+def _fill_from_bibtex(entry, body):
+    """A BibTeX block among an entry's notes (an org ``#+BEGIN_SRC bibtex``) gives the
+    date, authors, venue and DOI the heading does not."""
+    lines = [line for _, line in body]
+    start = next((i for i, line in enumerate(lines) if _BIBTEX_START.match(line)), None)
+    if start is None or entry.year and entry.authors:
+        return
+    block = []
+    for line in lines[start : start + 60]:
+        if line.strip().startswith("```"):
+            break
+        block.append(line)
+    from papers.intake.batch import Problem
+    from papers.intake.bibtex_import import parse_bibtex
+
+    records = [item for item in parse_bibtex("\n".join(block)) if not isinstance(item, Problem)]
+    if not records:
+        return
+    record = records[0]
+    mine, theirs = normalize_title(entry.title), normalize_title(record.title)
+    if mine and theirs and (mine in theirs or theirs in mine):
+        entry.title = record.title  # the same paper, named in full
+    entry.year, entry.month = entry.year or record.year, entry.month or record.month
+    entry.authors = entry.authors or record.authors
+    entry.venue = entry.venue or record.venue[:255]
+    if not entry.url and (record.doi or record.url):
+        entry.url = f"https://doi.org/{record.doi}" if record.doi else record.url
 
 
 def _flatten(nodes):

@@ -255,3 +255,33 @@ def test_lookup_that_fails_keeps_the_entry_skipped_with_why(tmp_path):
     path.write_text("# Reading\n\n- [[pdf]](https://arxiv.org/pdf/2103.00020)\n")
     out = run(path, "--lookup", "--dry-run")
     assert "the link has no title. Look-up failed" in out
+
+
+def test_org_heading_with_a_title_and_a_year_is_a_paper_without_a_link():
+    text = (
+        "* Kernel Methods For Deep Learning 2009                  :svm:deep:\n"
+        "notes on kernels\n"
+        "** try\n"
+        "* Reading 2019\n"
+    )
+    (record,) = parse_notes(text, "org").records
+    assert (record.title, record.year, record.url) == ("Kernel Methods For Deep Learning", 2009, "")
+    assert sorted(record.tags) == ["deep", "svm"] and "notes on kernels" in record.notes
+
+
+def test_a_bibtex_block_under_a_heading_gives_its_date_and_full_title():
+    text = (
+        "** Monads for functional programming\n"
+        "[[file:monads.pdf][PDF]]\n"
+        "#+BEGIN_SRC bibtex\n"
+        "@inproceedings{wadler95,\n  title = {Monads for functional programming},\n"
+        "  author = {Wadler, Philip},\n  year = {1995},\n  booktitle = {Advanced Functional "
+        "Programming},\n}\n#+END_SRC\n"
+    )
+    (record,) = parse_notes(text, "org").records
+    assert (record.title, record.year, record.authors) == (
+        "Monads for functional programming",
+        1995,
+        ["Philip Wadler"],
+    )
+    assert "@inproceedings{wadler95" in record.notes  # the block stays in the notes
