@@ -21,7 +21,6 @@ from papers.intake.records import (
     clean_text,
     link_kind,
     normalize_title,
-    parse_month,
 )
 
 # A Markdown link (not an image): [text](url "title"); text may hold one level of [].
@@ -40,12 +39,6 @@ BARE_URL = re.compile(r"<?(?P<url>https?://[^\s<>()\[\]|]+[^\s<>()\[\].,;:!?|'\"
 TAG = re.compile(r"<[^>]+>")
 BADGE_DATE = re.compile(r"img\.shields\.io/badge/(?P<month>\d{1,2})\.(?P<year>\d{4})\b")
 DOTTED_DATE = re.compile(r"(?<![\d.])(?P<month>0?[1-9]|1[0-2])\.(?P<year>(?:19|20)\d{2})(?![\d.])")
-# "(Kingma, Welling: December 2013)", "(December 2013)", "(2013)", "(Vaswani et al., 2017)"
-AUTHORS_DATE = re.compile(
-    r"^\(\s*(?:(?P<authors>[^():]*?)\s*[:,]\s*)?(?P<month>[A-Za-z]{3,9}\.?\s+)?"
-    r"(?P<year>(?:19|20)\d{2})\s*\)"
-)
-PARENTHESIS = re.compile(r"^\(\s*(?P<inner>[^()]{1,100}?)\s*\)")
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".bmp")
 CREDIT = re.compile(r"^\s*[*_]*\s*(?:image\s+)?(?:credit|source)s?\s*[*_]*\s*:\s*(?P<credit>.+)$",
                     re.I)  # fmt: skip
@@ -236,51 +229,8 @@ def _local_figure(src, caption, credit, base_dir):
     return FigureRecord(path=str(path), caption=caption, credit=credit)
 
 
-def parse_parentheticals(rest):
-    """Alias, authors, date from what follows a title link: `` (GPT-3) (Brown: May 2020)``."""
-    alias, authors, year, month = "", [], None, None
-    rest = rest.lstrip()
-    consumed = 0
-    original = len(rest)
-    while rest.startswith("("):
-        match = AUTHORS_DATE.match(rest)
-        if match:
-            year = int(match.group("year"))
-            month = parse_month((match.group("month") or "").strip()) or month
-            if match.group("authors"):
-                names = re.split(r"\s*(?:,|;|\band\b|&)\s*", match.group("authors"))
-                authors = [
-                    clean_text(name)
-                    for name in names
-                    if clean_text(name) and not re.fullmatch(r"et\.? al\.?", clean_text(name))
-                ]
-                authors = [re.sub(r"\s+et\.? al\.?$", "", name) for name in authors]
-        else:
-            match = PARENTHESIS.match(rest)
-            if not match:
-                break
-            if not alias:
-                alias = plain(match.group("inner"))
-        rest = rest[match.end() :].lstrip()
-    consumed = original - len(rest)
-    return alias, authors, year, month, consumed
-
-
-def link_records(text):
-    """Typed links (code, video…) in ``text`` that are not the paper itself."""
-    records = []
-    for match in LINK.finditer(text):
-        url, label = match.group("url"), plain(match.group("text"))
-        if not is_absolute(url):
-            continue
-        kind = link_kind(label, url)
-        if kind:
-            records.append(LinkRecord(kind=kind, url=url, label=label[:200]))
-    return records
-
-
 __all__ = [
     "LINK", "IMAGE", "HTML_IMG", "HTML_ALT", "HTML_A", "BARE_URL", "CREDIT", "IMAGE_EXTENSIONS",
     "NoteEntry", "Skipped", "merge", "to_record", "plain", "date_in", "is_absolute",
-    "is_paper_url", "doi_from_url", "parse_parentheticals", "link_records",
+    "is_paper_url", "doi_from_url",
 ]  # fmt: skip

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
 
+from papers.intake.notes.entries import BARE_URL
 from papers.intake.notes.hosts import unwrap
 from papers.intake.records import clean_text
 
-BARE_URL = re.compile(r"(?P<url>https?://[^\s<>()\[\]|]+[^\s<>()\[\].,;:!?|'\"*])")
 _A_OPEN = re.compile(r"<a\b[^>]*?\bhref\s*=\s*[\"'](?P<url>[^\"']*)[\"']", re.I)
 _IMG = re.compile(r"<img\b[^>]*?\bsrc\s*=\s*[\"'](?P<src>[^\"']+)[\"'][^>]*>", re.I)
 _ALT = re.compile(r"\balt\s*=\s*[\"'](?P<alt>[^\"']*)[\"']", re.I)
