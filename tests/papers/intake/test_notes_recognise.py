@@ -285,3 +285,20 @@ def test_a_bibtex_block_under_a_heading_gives_its_date_and_full_title():
         ["Philip Wadler"],
     )
     assert "@inproceedings{wadler95" in record.notes  # the block stays in the notes
+
+
+@pytest.mark.parametrize(
+    "reference, title",
+    [
+        ("Ann Author and Bo Writer \"Segment Things: A Model.\" arXiv preprint, 2015.",
+         "Segment Things: A Model"),
+        ("Yang, Z., He, X., & Smola, A. (2015). Stacked Attention Networks for Questions. "
+         "arXiv:1511.02274.", "Stacked Attention Networks for Questions"),
+        ("Guo Lin, Anton van dan Hengel, Efficient piecewise training of models, arXiv:1504.01013.",
+         "Efficient piecewise training of models"),
+    ],
+)  # fmt: skip
+def test_a_reference_under_a_short_name_gives_the_full_title(reference, title):
+    text = f"* Short Name [[Paper]](https://arxiv.org/abs/1511.02274)\n  * {reference}\n"
+    (record,) = parse_notes(text).records
+    assert (record.title, record.alias) == (title, "Short Name")
