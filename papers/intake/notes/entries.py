@@ -154,8 +154,11 @@ def to_record(entry, base_dir, warnings):
         # A heading's date says when the paper was read (a reading log); the id says
         # when it appeared.
         year, month = arxiv[1], arxiv[2]
-    if arxiv and year and year < arxiv[1]:
-        # A paper cannot appear before its preprint: the id knows better.
+    gap = (arxiv[1] * 12 + arxiv[2]) - (year * 12 + (month or 12)) if arxiv and year else 0
+    if 4 <= gap <= 36:
+        # Months to a few years before its preprint: a slip (2016 for 1706.03762), the id
+        # knows better. A conference version just before the preprint (Nov 2018 for
+        # 1901.…) is fine, and so is an old paper posted years later (2002, 1106.…).
         warnings.append((where, f"the year {year} contradicts arXiv {arxiv[0]}: {arxiv[1]} used."))
         year, month = arxiv[1], arxiv[2]
     if arxiv and not year:

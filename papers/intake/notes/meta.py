@@ -29,6 +29,11 @@ _NAME = re.compile(
 _TRIM = " \t\u2009\xa0-–—:;,.|/\\[]()\"'“”‘’*_~`#>"
 
 
+def _venue_year(text):
+    match = re.search(rf"\b{YEAR}\b", text) if VENUE.search(text) else None
+    return (int(match.group(0)), None) if match else None
+
+
 def date_only(text):
     """``(year, month)`` when ``text`` is nothing but a date, else ``None``."""
     # "2016-11 (ICLR Edition)": a date with a remark is still a date.
@@ -102,11 +107,21 @@ def parse_meta(text):
         inner = match.group("inner")
         date = date_only(inner)
         dated = re.match(rf"^(?P<who>.*?)\s*[:,]\s*(?P<when>(?:{_MONTH}\s+)?{YEAR})$", inner, re.I)
+        # "(Jun 2002, JAIR)", "(ICLR 2020, Google AI)", "(Sep 2018, ICLR 2019, FAIR)".
+        listed = next(
+            (w for piece in inner.split(",") if (w := date_only(piece) or _venue_year(piece))),
+            None,
+        )
         if date and not out["year"]:
             out["year"], out["month"] = date
         elif dated and not out["year"]:
             out["year"], out["month"] = date_only(dated.group("when"))
             out["authors"] = out["authors"] or names(dated.group("who"))
+        elif listed:
+            if not out["year"]:
+                out["year"], out["month"] = listed
+            venue = next((p.strip() for p in inner.split(",") if VENUE.search(p)), "")
+            out["venue"] = out["venue"] or venue
         elif not out["alias"] and len(inner) <= 40 and not re.search(r"https?:", inner):
             if not VENUE.search(inner) and (" " not in inner or not names(inner)):
                 out["alias"] = inner

@@ -302,3 +302,21 @@ def test_a_reference_under_a_short_name_gives_the_full_title(reference, title):
     text = f"* Short Name [[Paper]](https://arxiv.org/abs/1511.02274)\n  * {reference}\n"
     (record,) = parse_notes(text).records
     assert (record.title, record.alias) == (title, "Short Name")
+
+
+def test_a_year_before_the_arxiv_id_is_kept_when_it_is_plausible():
+    text = (
+        "- *SMOTE: Synthetic Minority Over-sampling* (Jun 2002, JAIR) "
+        "[[arXiv](https://arxiv.org/abs/1106.1813)]\n"
+        "- *Word Translation with a Language Model* (Nov 2018, EMNLP 2018) "
+        "[[arXiv](http://arxiv.org/abs/1901.01590)]\n"
+        "- *Reformer: The Efficient Transformer* (ICLR 2020, Google AI) "
+        "[[OpenReview](https://openreview.net/forum?id=rkgNKkHtvB)]\n"
+    )
+    parsed = parse_notes(text)
+    assert [(r.title, r.year) for r in parsed.records] == [
+        ("SMOTE: Synthetic Minority Over-sampling", 2002),  # an old paper posted later
+        ("Word Translation with a Language Model", 2018),  # the conference came first
+        ("Reformer: The Efficient Transformer", 2020),  # the year of the venue
+    ]
+    assert not any("contradicts" in message for _, message in parsed.warnings)
