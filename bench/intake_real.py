@@ -10,7 +10,8 @@ importer (with their companion .bib), .bib files by the BibTeX parser.
 right: a record that matches one truth paper (by arXiv id, DOI, else title) with the same
 normalised title, year and ids. wrong: a record that is no paper of the file, or a
 matched one with a wrong title/year/id. missed: a truth paper no record matches.
-skipped: entries the importer skipped, each with its reason.
+skipped: entries the importer skipped, each with its reason. A paper the truth lists
+twice (same id or title) counts once: the importer merges mentions of one paper.
 """
 
 import json
@@ -58,8 +59,17 @@ def arxiv_of(value):
     return parsed[0] if parsed else ""
 
 
+def _same_paper_key(paper):
+    return (
+        arxiv_of(paper.get("arxiv"))
+        or (paper.get("doi") or "").lower()
+        or normalize_title(paper["title"])
+    )
+
+
 def compare(records, truth):
-    papers = truth["papers"]
+    # A paper listed twice in a file is one paper (the importer merges its mentions).
+    papers = list({_same_paper_key(p): p for p in reversed(truth["papers"])}.values())[::-1]
     by_arxiv = {arxiv_of(p.get("arxiv")): p for p in papers if arxiv_of(p.get("arxiv"))}
     by_doi = {(p.get("doi") or "").lower(): p for p in papers if p.get("doi")}
     by_title = {normalize_title(p["title"]): p for p in papers}
@@ -85,7 +95,7 @@ def compare(records, truth):
             problems.append(f"doi {record.doi} ≠ {paper['doi']}")
         (wrong if problems else right).append((record, "; ".join(problems)))
     missed = [p for p in papers if id(p) not in matched]
-    return right, wrong, missed
+    return right, wrong, missed, len(papers)
 
 
 def main():
@@ -104,8 +114,7 @@ def main():
             records, skipped = records_of(path, item.get("companion_bib"))
         except ValueError as error:
             records, skipped = [], [("file", str(error))]
-        right, wrong, missed = compare(records, truth)
-        count = len(truth["papers"])
+        right, wrong, missed, count = compare(records, truth)
         row = [count, len(right), len(wrong), len(missed), len(skipped)]
         totals = [a + b for a, b in zip(totals, row, strict=True)]
         percent = 100 * len(right) / count if count else 100

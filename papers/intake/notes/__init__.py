@@ -9,9 +9,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from papers.intake.batch import ImportReport, run_batch
+from papers.intake.lookup import MAX_IDENTIFIERS, look_up
 from papers.intake.notes.citations import resolve_citation
 from papers.intake.notes.entries import Skipped, merge, to_record
 from papers.intake.notes.frontmatter import front_matter_entries
+from papers.intake.notes.hosts import arxiv_from_url, doi_from_url
 from papers.intake.notes.org import org_headings, org_to_markdown
 from papers.intake.notes.recognise import Recogniser
 from papers.intake.notes.tree import parse_markdown
@@ -105,8 +107,43 @@ def import_notes_text(text, fmt="markdown", base_dir=None, **options):
     ``bib`` (``{key: PaperRecord}``) is taken out of ``options`` for org-ref citations.
     """
     parsed = parse_notes(text, fmt, base_dir, bib=options.pop("bib", None))
+    if options.pop("lookup", False):
+        fill_by_lookup(parsed)
     report = ImportReport(notes=list(parsed.warnings))
     for skipped in parsed.skipped:
         record = PaperRecord(title=skipped.label, source=f"line {skipped.line}")
         report.outcomes.append(Outcome("skipped", record, reason=skipped.reason))
     return run_batch(parsed.records, report=report, **options), parsed
+
+
+def fill_by_lookup(parsed):
+    """``--lookup``: skipped entries whose link carries an arXiv id or DOI are fetched from
+    arXiv/Crossref (the add-by-identifier code); what cannot be fetched stays skipped."""
+    wanted = {}
+    for skipped in parsed.skipped:
+        ident = _identifier(skipped.url)
+        if ident:
+            wanted.setdefault(ident, skipped)
+    idents = list(wanted)
+    found = {}
+    for start in range(0, len(idents), MAX_IDENTIFIERS):
+        for lookup in look_up(idents[start : start + MAX_IDENTIFIERS]):
+            found[lookup.raw] = lookup
+    kept = []
+    for skipped in parsed.skipped:
+        lookup = found.get(_identifier(skipped.url))
+        if lookup is not None and lookup.record is not None and wanted.get(lookup.raw) is skipped:
+            lookup.record.source = f"line {skipped.line} (looked up)"
+            parsed.records.append(lookup.record)
+        else:
+            if lookup is not None and lookup.error:
+                skipped.reason += f" Look-up failed: {lookup.error}"
+            kept.append(skipped)
+    parsed.skipped = kept
+
+
+def _identifier(url):
+    arxiv = arxiv_from_url(url or "")
+    if arxiv:
+        return arxiv[0]
+    return doi_from_url(url or "")

@@ -21,7 +21,6 @@ from papers.intake.records import (
     clean_text,
     link_kind,
     normalize_title,
-    parse_month,
 )
 
 # A Markdown link (not an image): [text](url "title"); text may hold one level of [].
@@ -40,12 +39,6 @@ BARE_URL = re.compile(r"<?(?P<url>https?://[^\s<>()\[\]|]+[^\s<>()\[\].,;:!?|'\"
 TAG = re.compile(r"<[^>]+>")
 BADGE_DATE = re.compile(r"img\.shields\.io/badge/(?P<month>\d{1,2})\.(?P<year>\d{4})\b")
 DOTTED_DATE = re.compile(r"(?<![\d.])(?P<month>0?[1-9]|1[0-2])\.(?P<year>(?:19|20)\d{2})(?![\d.])")
-# "(Kingma, Welling: December 2013)", "(December 2013)", "(2013)", "(Vaswani et al., 2017)"
-AUTHORS_DATE = re.compile(
-    r"^\(\s*(?:(?P<authors>[^():]*?)\s*[:,]\s*)?(?P<month>[A-Za-z]{3,9}\.?\s+)?"
-    r"(?P<year>(?:19|20)\d{2})\s*\)"
-)
-PARENTHESIS = re.compile(r"^\(\s*(?P<inner>[^()]{1,100}?)\s*\)")
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".bmp")
 CREDIT = re.compile(r"^\s*[*_]*\s*(?:image\s+)?(?:credit|source)s?\s*[*_]*\s*:\s*(?P<credit>.+)$",
                     re.I)  # fmt: skip
@@ -143,6 +136,7 @@ class Skipped:
     line: int
     label: str
     reason: str
+    url: str = ""  # the paper link, when there is one (``--lookup`` can fill it in)
 
 
 def to_record(entry, base_dir, warnings):
@@ -150,7 +144,7 @@ def to_record(entry, base_dir, warnings):
     where = "line " + ", ".join(str(n) for n in sorted(set(entry.lines or [entry.line])))
     label = entry.title or entry.url or "(no title)"
     if not entry.title:
-        return Skipped(entry.line, label, "the link has no title.")
+        return Skipped(entry.line, label, "the link has no title.", url=entry.url)
     if entry.url.lower().startswith("cite:"):
         entry.url = ""
     arxiv = arxiv_from_url(entry.url) or arxiv_from_url(entry.url_extra)
@@ -160,8 +154,11 @@ def to_record(entry, base_dir, warnings):
         # A heading's date says when the paper was read (a reading log); the id says
         # when it appeared.
         year, month = arxiv[1], arxiv[2]
-    if arxiv and year and year < arxiv[1]:
-        # A paper cannot appear before its preprint: the id knows better.
+    gap = (arxiv[1] * 12 + arxiv[2]) - (year * 12 + (month or 12)) if arxiv and year else 0
+    if 4 <= gap <= 36:
+        # Months to a few years before its preprint: a slip (2016 for 1706.03762), the id
+        # knows better. A conference version just before the preprint (Nov 2018 for
+        # 1901.…) is fine, and so is an old paper posted years later (2002, 1106.…).
         warnings.append((where, f"the year {year} contradicts arXiv {arxiv[0]}: {arxiv[1]} used."))
         year, month = arxiv[1], arxiv[2]
     if arxiv and not year:
@@ -170,7 +167,9 @@ def to_record(entry, base_dir, warnings):
         year = year_from_url(entry.url) or year_from_url(entry.url_extra)
     if not year:
         hint = f" Add it with: manage.py add_paper {doi}" if doi else ""
-        return Skipped(entry.line, label, f"no date found (a year is required).{hint}")
+        return Skipped(
+            entry.line, label, f"no date found (a year is required).{hint}", url=entry.url
+        )
     if arxiv and month is None and year == arxiv[1]:
         month = arxiv[2]  # a year column says 2013; the arXiv id knows it was December
     figures = []
@@ -188,11 +187,7 @@ def to_record(entry, base_dir, warnings):
         url = ""
     if entry.url_extra and is_absolute(entry.url_extra):
         links.append(LinkRecord(kind="other", url=entry.url_extra, label="Paper (another copy)"))
-    pdf = next(
-        (u for u in (entry.url, entry.url_extra)
-         if u and (urlsplit(u).path.lower().endswith(".pdf") or "arxiv.org/pdf/" in u)),
-        "",
-    )  # fmt: skip
+    pdf = next((u for u in (entry.url, entry.url_extra) if _is_pdf(u)), "")
     return PaperRecord(
         title=entry.title[:500],
         authors=[name for name in entry.authors if len(name) <= 200],
@@ -214,6 +209,12 @@ def to_record(entry, base_dir, warnings):
     )
 
 
+def _is_pdf(url):
+    return is_absolute(url) and (
+        urlsplit(url).path.lower().endswith(".pdf") or "arxiv.org/pdf/" in url
+    )
+
+
 def _local_figure(src, caption, credit, base_dir):
     """A ``FigureRecord`` for an image file inside ``base_dir``, or why not (a string)."""
     if is_absolute(src) or src.startswith("//"):
@@ -231,51 +232,8 @@ def _local_figure(src, caption, credit, base_dir):
     return FigureRecord(path=str(path), caption=caption, credit=credit)
 
 
-def parse_parentheticals(rest):
-    """Alias, authors, date from what follows a title link: `` (GPT-3) (Brown: May 2020)``."""
-    alias, authors, year, month = "", [], None, None
-    rest = rest.lstrip()
-    consumed = 0
-    original = len(rest)
-    while rest.startswith("("):
-        match = AUTHORS_DATE.match(rest)
-        if match:
-            year = int(match.group("year"))
-            month = parse_month((match.group("month") or "").strip()) or month
-            if match.group("authors"):
-                names = re.split(r"\s*(?:,|;|\band\b|&)\s*", match.group("authors"))
-                authors = [
-                    clean_text(name)
-                    for name in names
-                    if clean_text(name) and not re.fullmatch(r"et\.? al\.?", clean_text(name))
-                ]
-                authors = [re.sub(r"\s+et\.? al\.?$", "", name) for name in authors]
-        else:
-            match = PARENTHESIS.match(rest)
-            if not match:
-                break
-            if not alias:
-                alias = plain(match.group("inner"))
-        rest = rest[match.end() :].lstrip()
-    consumed = original - len(rest)
-    return alias, authors, year, month, consumed
-
-
-def link_records(text):
-    """Typed links (code, video…) in ``text`` that are not the paper itself."""
-    records = []
-    for match in LINK.finditer(text):
-        url, label = match.group("url"), plain(match.group("text"))
-        if not is_absolute(url):
-            continue
-        kind = link_kind(label, url)
-        if kind:
-            records.append(LinkRecord(kind=kind, url=url, label=label[:200]))
-    return records
-
-
 __all__ = [
     "LINK", "IMAGE", "HTML_IMG", "HTML_ALT", "HTML_A", "BARE_URL", "CREDIT", "IMAGE_EXTENSIONS",
     "NoteEntry", "Skipped", "merge", "to_record", "plain", "date_in", "is_absolute",
-    "is_paper_url", "doi_from_url", "parse_parentheticals", "link_records",
+    "is_paper_url", "doi_from_url",
 ]  # fmt: skip

@@ -43,7 +43,8 @@ GENERIC_LABELS = {
     "pytorch", "tensorflow", "jax", "keras", "implementation", "repo", "youtube", "medium",
     "reddit", "hn", "colab", "model", "models", "weights", "download", "official code",
     "paper link", "arxiv link", "pdf link", "my notes", "local", "translation", "zhihu",
-    "open review", "open", "camera ready", "extended", "version", "full",
+    "open review", "open", "site", "web site", "homepage", "home page", "camera ready",
+    "extended", "version", "full",
 }  # fmt: skip
 UNSAFE_SCHEMES = ("javascript:", "data:", "vbscript:", "file:")
 

@@ -22,11 +22,16 @@ VENUE = re.compile(
 _PAREN = re.compile(r"\(\s*(?P<inner>[^()]{1,160}?)\s*\)")
 _ET_AL = re.compile(r"\s*,?\s*\bet\.?\s*al\.?", re.I)
 _NAME = re.compile(
-    r"^(?:[A-Z][\w'’\-]*\.?|[A-Z]\.(?:\s?[A-Z]\.)*|van|von|de|der|den|da|del|di|le|la|du)"
-    r"(?:\s+(?:[A-Z][\w'’\-]*\.?|[A-Z]\.|van|von|de|der|den|da|del|di|le|la|du)){0,4}$",
+    r"^(?:[A-Z][\w'’\-]*\.?|[A-Z]\.(?:\s?[A-Z]\.)*|van|von|de|der|den|dan|da|del|di|le|la|du|ter)"
+    r"(?:\s+(?:[A-Z][\w'’\-]*\.?|[A-Z]\.|van|von|de|der|den|dan|da|del|di|le|la|du|ter)){0,4}$",
     re.U,
 )
 _TRIM = " \t\u2009\xa0-–—:;,.|/\\[]()\"'“”‘’*_~`#>"
+
+
+def _venue_year(text):
+    match = re.search(rf"\b{YEAR}\b", text) if VENUE.search(text) else None
+    return (int(match.group(0)), None) if match else None
 
 
 def date_only(text):
@@ -102,11 +107,21 @@ def parse_meta(text):
         inner = match.group("inner")
         date = date_only(inner)
         dated = re.match(rf"^(?P<who>.*?)\s*[:,]\s*(?P<when>(?:{_MONTH}\s+)?{YEAR})$", inner, re.I)
+        # "(Jun 2002, JAIR)", "(ICLR 2020, Google AI)", "(Sep 2018, ICLR 2019, FAIR)".
+        listed = next(
+            (w for piece in inner.split(",") if (w := date_only(piece) or _venue_year(piece))),
+            None,
+        )
         if date and not out["year"]:
             out["year"], out["month"] = date
         elif dated and not out["year"]:
             out["year"], out["month"] = date_only(dated.group("when"))
             out["authors"] = out["authors"] or names(dated.group("who"))
+        elif listed:
+            if not out["year"]:
+                out["year"], out["month"] = listed
+            venue = next((p.strip() for p in inner.split(",") if VENUE.search(p)), "")
+            out["venue"] = out["venue"] or venue
         elif not out["alias"] and len(inner) <= 40 and not re.search(r"https?:", inner):
             if not VENUE.search(inner) and (" " not in inner or not names(inner)):
                 out["alias"] = inner
@@ -135,8 +150,11 @@ def parse_meta(text):
 
 # APA: "Yang, Z., He, X., & Smola, A. (2015). Title of the paper. arXiv:1511.02274."
 _APA = re.compile(
-    rf"^(?P<who>[^()]+?)\s*\((?P<year>{YEAR})[a-z]?\)\.\s*(?P<title>.+?)\.\s+(?P<venue>[^.]*)\.?$"
+    rf"^(?P<who>[^()]+?)\s*\((?P<year>{YEAR})[a-z]?\)\.\s*(?P<title>.+?)\.(?:\s+(?P<venue>.*?))?\.?$"
 )
+
+
+_QUOTED = re.compile(r"[\"“](?P<title>[^\"”]{10,300})[\"”]")
 
 
 def _is_date_piece(text):
@@ -150,13 +168,24 @@ def citation(text):
     venue, year or arXiv id.
     """
     text = re.sub(r"\s*\([^()]*\)\W*$", "", clean_text(text))  # "(1st ranked in VOC2012)"
+    quoted = _QUOTED.search(text)
+    if quoted and len(quoted.group("title").split()) >= 3 and names(text[: quoted.start()]):
+        after = text[quoted.end() :]
+        year = re.search(rf"\b{YEAR}\b", after)
+        venue = VENUE.search(after)
+        return (
+            names(text[: quoted.start()]),
+            quoted.group("title").strip(" .,"),
+            venue.group(0) if venue else "",
+            int(year.group(0)) if year else None,
+        )
     apa = _APA.match(text)
     if apa and len(apa.group("title").split()) >= 2:
         who = [n for n in re.split(r",\s*(?=[A-Z][\w'’\-]+,)|,?\s*&\s*", apa.group("who")) if n]
         return (
             [clean_text(n).strip(" ,") for n in who],
             apa.group("title"),
-            apa.group("venue"),
+            apa.group("venue") or "",
             int(apa.group("year")),
         )
     text = re.sub(r",?\s*arXiv:\s*\d{4}\.\d{4,5}(?:v\d+)?\.?", ", arXiv", text, flags=re.I)

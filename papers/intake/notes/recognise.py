@@ -30,13 +30,14 @@ _CONJUNCTION = re.compile(r"^\s*(?:and|,|;|&|\+|/|\|)\s*$", re.I)
 # repository); videos and social posts never do.
 _NEVER_DATED_PAPER = ("youtube.com", "youtu.be", "vimeo.com", "twitter.com", "x.com", "reddit.com")
 _PAPER_LABEL = re.compile(r"^\s*[*_]*\s*(?:paper|pdf|link|arxiv|url|doi)\s*[*_]*\s*:", re.I)
+_TITLE_YEAR = re.compile(rf"^(?P<title>[^()]{{10,}}?)\s+\(?(?P<year>{meta.YEAR})\)?$")
 _URL_PROPERTIES = ("link", "url", "arxiv", "doi", "pdf")
 _NUMBERED_PREFIX = re.compile(r"^(?:[A-Za-z-]+\s+){1,3}\d+\s*[:.\-–]\s+")
 _COLUMN_ROLES = [
     ("title", r"title|papers?|name|article|publication|论文|work"),
     ("authors", r"authors?|by|who"),
     ("year", r"year|date|published|time|when"),
-    ("venue", r"venue|conference|conf\.?|journal|where|booktitle|source"),
+    ("venue", r"venue|conference|conf\.?|journal|where|booktitle|source|conf\.?\s*/\s*jour\w*"),
     ("link", r"links?|pdf|url|arxiv|paper link|download"),
 ]
 
@@ -49,13 +50,16 @@ def is_paper(url):
     return is_paper_url(url) or is_cite(url)
 
 
-_PAPER_WORDS = {"paper", "pdf", "arxiv", "article", "publication", "full paper", "preprint"}
+# ("article" is not among them: it is as often a blog article about the paper.)
+_PAPER_WORDS = {"paper", "pdf", "arxiv", "publication", "full paper", "preprint"}
 
 
 def is_paper_link(link):
     """A paper host, or any page the writer labels as the paper (``[Paper](distill.pub/…)``)."""
     if is_paper(link.url):
         return True
+    if _local_pdf(link.url):
+        return True  # the paper kept beside the notes ([[file:paper.pdf][PDF]])
     label = re.sub(r"[\W_]+", " ", link.text.lower()).strip()
     return (
         label in _PAPER_WORDS
@@ -119,6 +123,10 @@ class Recogniser:
             parent = stack[-1][1] if stack else Context()
             extra = self.extras.get(heading.start, {})
             own = self._heading_entry(heading, parent, extra)
+            if own is None and heading.start in self.extras:
+                own = self._org_titled_heading(
+                    heading, parent, extra, nodes[index + 1 : subtree_end]
+                )
             if own:
                 body = self._source(
                     heading.end,
@@ -179,19 +187,35 @@ class Recogniser:
         _apply_properties(entry, extra.get("properties", {}))
         return entry
 
+    def _org_titled_heading(self, heading, parent, extra, subtree):
+        """An org reading list's ``* Kernel Methods For Deep Learning 2009 :svm:`` heading:
+        a title and a year, no link, the subtree being the notes."""
+        match = _TITLE_YEAR.match(clean_text(heading.head.text))
+        if not match or len(match.group("title").split()) < 3 or heading.head.links():
+            return None
+        if any(n.head and n.head.links() for n in _flatten(subtree) if n.kind == "heading"):
+            return None
+        entry = self._new(heading.start, parent.but(tags=extra.get("tags", [])))
+        entry.title = meta.clean_title(match.group("title"))
+        entry.year, entry.month, entry.section_date = int(match.group("year")), None, False
+        return entry
+
     def _heading_adopts(self, heading, found, end, parent, extra):
         """A leaf heading over one untitled paper link (``**Paper**: url``) is that paper."""
         keys = {paper_key(entry.url) for entry in found if entry.url}
         body = self._source(
             heading.end, self.nodes[end].start if end < len(self.nodes) else len(self.lines)
         )
-        body_links = [u for _, line in body for u in _urls(line)]
+        body_links = [u for _, line in body for u in _urls(line) if not u.startswith("#")]
         title = meta.clean_title(_NUMBERED_PREFIX.sub("", clean_text(heading.head.text)))
-        title, alias = meta.strip_remark(title)
+        found_date = meta.parse_meta(title)
+        title, alias = meta.strip_remark(meta.clean_title(_title_before(title)))
         if not title:
             return None
         entry = self._new(heading.start, parent.but(tags=extra.get("tags", [])), title=title)
         entry.year, entry.month = date_in(heading.head.source)
+        if not entry.year and found_date["year"]:
+            entry.year, entry.month = found_date["year"], found_date["month"]
         entry.alias = alias
         if len(keys) > 1:
             return None
@@ -202,6 +226,7 @@ class Recogniser:
         if len(title.split()) < 3 and not labelled and not cited:
             return None
         self.notes.add(entry, body)
+        _fill_from_bibtex(entry, body)
         if not entry.url and found:
             entry.url, entry.cite_text = found[0].url, found[0].cite_text
         if not entry.url:
@@ -618,6 +643,11 @@ def _local_notes_link(url):
     return not is_absolute(url) and url.split("#")[0].lower().endswith((".md", ".markdown", ".org"))
 
 
+def _local_pdf(url):
+    path = (url or "").split("#")[0].split("?")[0].lower()
+    return not is_absolute(url) and not is_unsafe(url) and path.endswith(".pdf")
+
+
 def _in_papers_folder(url):
     return any("paper" in part.lower() for part in url.split("/")[:-1])
 
@@ -641,6 +671,42 @@ def text_before(inline, link, papers):
     """The text between the last accepted paper link and ``link``."""
     start = papers[-1].end if papers else 0
     return inline.text[start : link.start]
+
+
+_BIBTEX_START = re.compile(
+    r"^\s*@(?:article|inproceedings|incollection|book|misc|techreport|phdthesis|"
+    r"mastersthesis|conference|unpublished|online)\s*\{",
+    re.I,
+)
+
+
+def _fill_from_bibtex(entry, body):
+    """A BibTeX block among an entry's notes (an org ``#+BEGIN_SRC bibtex``) gives the
+    date, authors, venue and DOI the heading does not."""
+    lines = [line for _, line in body]
+    start = next((i for i, line in enumerate(lines) if _BIBTEX_START.match(line)), None)
+    if start is None or entry.year and entry.authors:
+        return
+    block = []
+    for line in lines[start : start + 60]:
+        if line.strip().startswith("```"):
+            break
+        block.append(line)
+    from papers.intake.batch import Problem
+    from papers.intake.bibtex_import import parse_bibtex
+
+    records = [item for item in parse_bibtex("\n".join(block)) if not isinstance(item, Problem)]
+    if not records:
+        return
+    record = records[0]
+    mine, theirs = normalize_title(entry.title), normalize_title(record.title)
+    if mine and theirs and (mine in theirs or theirs in mine):
+        entry.title = record.title  # the same paper, named in full
+    entry.year, entry.month = entry.year or record.year, entry.month or record.month
+    entry.authors = entry.authors or record.authors
+    entry.venue = entry.venue or record.venue[:255]
+    if not entry.url and (record.doi or record.url):
+        entry.url = f"https://doi.org/{record.doi}" if record.doi else record.url
 
 
 def _flatten(nodes):

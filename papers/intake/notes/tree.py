@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
 
+from papers.intake.notes.entries import BARE_URL
 from papers.intake.notes.hosts import unwrap
 from papers.intake.records import clean_text
 
-BARE_URL = re.compile(r"(?P<url>https?://[^\s<>()\[\]|]+[^\s<>()\[\].,;:!?|'\"*])")
 _A_OPEN = re.compile(r"<a\b[^>]*?\bhref\s*=\s*[\"'](?P<url>[^\"']*)[\"']", re.I)
 _IMG = re.compile(r"<img\b[^>]*?\bsrc\s*=\s*[\"'](?P<src>[^\"']+)[\"'][^>]*>", re.I)
 _ALT = re.compile(r"\balt\s*=\s*[\"'](?P<alt>[^\"']*)[\"']", re.I)
@@ -131,7 +131,8 @@ def _inline(token):
         elif kind in ("text", "code_inline"):
             _add_text(out, child.content, link, strong > 0)
         elif kind == "softbreak":
-            out.spans.append(Span(" ", brk="soft"))
+            # A link text wrapped over two lines is one link.
+            out.spans.append(Span(" ", link) if link else Span(" ", brk="soft"))
         elif kind == "hardbreak":
             out.spans.append(Span(" ", brk="hard"))
         elif kind == "image":

@@ -44,6 +44,12 @@ class Command(BaseCommand):
             help="BibTeX file that org-ref cite:key entries resolve against (default: the "
             ".bib beside the notes file, when they cite anything).",
         )
+        parser.add_argument(
+            "--lookup",
+            action="store_true",
+            help="Fetch entries that link a paper but give no title or date from arXiv/"
+            "Crossref (needs the network).",
+        )
         add_import_arguments(parser, existing_default=OnExisting.FILL)
         parser.add_argument(
             "--strict",
@@ -79,7 +85,9 @@ class Command(BaseCommand):
             bib = load_bib(bib_path) if bib_path else None
         except CompanionBibError as error:
             raise CommandError(f"{error} Nothing was imported.") from None
-        report, parsed = import_notes_text(text, fmt, base_dir, bib=bib, **batch_options(options))
+        report, parsed = import_notes_text(
+            text, fmt, base_dir, bib=bib, lookup=options["lookup"], **batch_options(options)
+        )
         if not report.outcomes and not report.problems:
             raise CommandError(
                 f"{path}: no entry linking a paper was found ({fmt}). Is it the right file, "

@@ -238,3 +238,85 @@ def test_an_undated_entry_takes_the_year_its_paper_address_carries():
     )
     (skipped,) = parsed.skipped
     assert skipped.reason.startswith("no date found")
+
+
+def test_lookup_fills_an_untitled_paper_link_from_arxiv(tmp_path, serve):
+    serve({"export.arxiv.org": ("arxiv_2103.00020.xml", 200)})
+    path = tmp_path / "n.md"
+    path.write_text("# Reading\n\n- [[pdf]](https://arxiv.org/pdf/2103.00020)\n")
+    out = run(path, "--lookup")
+    paper = Paper.objects.get(arxiv_id="2103.00020")
+    assert paper.title.startswith("Learning Transferable Visual Models")
+    assert "line 3 (looked up)" in out
+
+
+def test_lookup_that_fails_keeps_the_entry_skipped_with_why(tmp_path):
+    path = tmp_path / "n.md"
+    path.write_text("# Reading\n\n- [[pdf]](https://arxiv.org/pdf/2103.00020)\n")
+    out = run(path, "--lookup", "--dry-run")
+    assert "the link has no title. Look-up failed" in out
+
+
+def test_org_heading_with_a_title_and_a_year_is_a_paper_without_a_link():
+    text = (
+        "* Kernel Methods For Deep Learning 2009                  :svm:deep:\n"
+        "notes on kernels\n"
+        "** try\n"
+        "* Reading 2019\n"
+    )
+    (record,) = parse_notes(text, "org").records
+    assert (record.title, record.year, record.url) == ("Kernel Methods For Deep Learning", 2009, "")
+    assert sorted(record.tags) == ["deep", "svm"] and "notes on kernels" in record.notes
+
+
+def test_a_bibtex_block_under_a_heading_gives_its_date_and_full_title():
+    text = (
+        "** Monads for functional programming\n"
+        "[[file:monads.pdf][PDF]]\n"
+        "#+BEGIN_SRC bibtex\n"
+        "@inproceedings{wadler95,\n  title = {Monads for functional programming},\n"
+        "  author = {Wadler, Philip},\n  year = {1995},\n  booktitle = {Advanced Functional "
+        "Programming},\n}\n#+END_SRC\n"
+    )
+    (record,) = parse_notes(text, "org").records
+    assert (record.title, record.year, record.authors) == (
+        "Monads for functional programming",
+        1995,
+        ["Philip Wadler"],
+    )
+    assert "@inproceedings{wadler95" in record.notes  # the block stays in the notes
+
+
+@pytest.mark.parametrize(
+    "reference, title",
+    [
+        ("Ann Author and Bo Writer \"Segment Things: A Model.\" arXiv preprint, 2015.",
+         "Segment Things: A Model"),
+        ("Yang, Z., He, X., & Smola, A. (2015). Stacked Attention Networks for Questions. "
+         "arXiv:1511.02274.", "Stacked Attention Networks for Questions"),
+        ("Guo Lin, Anton van dan Hengel, Efficient piecewise training of models, arXiv:1504.01013.",
+         "Efficient piecewise training of models"),
+    ],
+)  # fmt: skip
+def test_a_reference_under_a_short_name_gives_the_full_title(reference, title):
+    text = f"* Short Name [[Paper]](https://arxiv.org/abs/1511.02274)\n  * {reference}\n"
+    (record,) = parse_notes(text).records
+    assert (record.title, record.alias) == (title, "Short Name")
+
+
+def test_a_year_before_the_arxiv_id_is_kept_when_it_is_plausible():
+    text = (
+        "- *SMOTE: Synthetic Minority Over-sampling* (Jun 2002, JAIR) "
+        "[[arXiv](https://arxiv.org/abs/1106.1813)]\n"
+        "- *Word Translation with a Language Model* (Nov 2018, EMNLP 2018) "
+        "[[arXiv](http://arxiv.org/abs/1901.01590)]\n"
+        "- *Reformer: The Efficient Transformer* (ICLR 2020, Google AI) "
+        "[[OpenReview](https://openreview.net/forum?id=rkgNKkHtvB)]\n"
+    )
+    parsed = parse_notes(text)
+    assert [(r.title, r.year) for r in parsed.records] == [
+        ("SMOTE: Synthetic Minority Over-sampling", 2002),  # an old paper posted later
+        ("Word Translation with a Language Model", 2018),  # the conference came first
+        ("Reformer: The Efficient Transformer", 2020),  # the year of the venue
+    ]
+    assert not any("contradicts" in message for _, message in parsed.warnings)
