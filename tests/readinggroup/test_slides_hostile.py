@@ -210,7 +210,9 @@ def test_shared_stream_without_painting_is_checked_within_five_seconds(admin_cli
 def test_pdf_beyond_the_cpu_and_memory_limits_is_refused_within_five_seconds(
     admin_client, _media_root
 ):
-    response, elapsed = _post_slides(admin_client, inflating_stream_pdf())
+    # 600 MB of page content: more than the checker's address space, whatever the speed of
+    # the machine (200 MB sits near the CPU limit, so a fast machine could finish it).
+    response, elapsed = _post_slides(admin_client, inflating_stream_pdf(decoded=600_000_000))
     assert elapsed <= 5
     assert response.status_code == 200
     [error] = response.context["adminform"].form.errors["slides"]
