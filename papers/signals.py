@@ -17,6 +17,8 @@ paper_references_changed = Signal()
 BATCH_ANNOUNCE_SIZE = 25
 
 _pending = contextvars.ContextVar("pending_reference_changes", default=None)
+# Facts the receivers read once while a batch's announcements are sent, not per chunk.
+_batch_memo = contextvars.ContextVar("reference_announcement_memo", default=None)
 
 
 def announce_references_changed(paper, names):
@@ -45,13 +47,31 @@ def references_announced_at_end():
     finally:
         _pending.reset(token)
     changes = list(pending.values())
-    for start in range(0, len(changes), BATCH_ANNOUNCE_SIZE):
-        chunk = changes[start : start + BATCH_ANNOUNCE_SIZE]
-        paper_references_changed.send(
-            sender=type(chunk[0][0]),
-            papers=[paper for paper, _ in chunk],
-            names=set().union(*(names for _, names in chunk)),
-        )
+    memo_token = _batch_memo.set({})
+    try:
+        for start in range(0, len(changes), BATCH_ANNOUNCE_SIZE):
+            chunk = changes[start : start + BATCH_ANNOUNCE_SIZE]
+            paper_references_changed.send(
+                sender=type(chunk[0][0]),
+                papers=[paper for paper, _ in chunk],
+                names=set().union(*(names for _, names in chunk)),
+            )
+    finally:
+        _batch_memo.reset(memo_token)
+
+
+def once_per_announcement(key, compute):
+    """``compute()``, remembered under ``key`` while one batch's announcements are sent.
+
+    Only for facts the receivers do not change themselves (they re-render HTML, never the
+    Markdown source), so the first chunk's answer holds for the last.
+    """
+    memo = _batch_memo.get()
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
 
 
 def reindex_paper_of_authorship(sender, instance, **kwargs):
@@ -106,6 +126,12 @@ def rerender_notes_naming(sender, papers, names, **kwargs):
 
     condition = naming_texts("notes", names)
     if condition is None:
+        return
+    # Each query below scans the paper table; an import of 5,000 papers announces them in
+    # 200 chunks, while usually no paper's notes hold a wiki-link at all: ask that once.
+    if not once_per_announcement(
+        "paper-notes-with-wikilinks", Paper.objects.filter(notes__contains="[[").exists
+    ):
         return
     for other in Paper.objects.filter(condition).only("notes"):
         # A queryset update: the paper's "updated" date and its signals stay untouched.

@@ -4,7 +4,10 @@ An import is all-or-nothing unless invalid entries are to be skipped, and a dry 
 real run rolled back at the end, so it reports exactly what a real run would do.
 """
 
+import contextlib
+import gc
 import re
+import threading
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -19,6 +22,33 @@ def _line_number(source):
     """``"line 12 (key)"`` → 12, so reports follow the file; others keep their order."""
     match = re.match(r"line (\d+)", source or "")
     return int(match.group(1)) if match else 0
+
+
+# While a batch runs: collect garbage after this many new objects instead of Python's 700.
+# An import keeps every record, outcome and model instance alive until its report is
+# written, so each collection walks more of them; at the default thresholds the collector
+# was a fifth of a 5,000-entry import's CPU time. Nothing else changes (cycles are still
+# collected, a little later).
+BATCH_GC_THRESHOLDS = (20_000, 50, 100)
+_gc_lock = threading.Lock()
+_gc_batches = [0, None]  # batches running in this process, thresholds to restore
+
+
+@contextlib.contextmanager
+def fewer_collections():
+    """Raise the collector's thresholds for the block; the first batch in restores them."""
+    with _gc_lock:
+        if _gc_batches[0] == 0:
+            _gc_batches[1] = gc.get_threshold()
+            gc.set_threshold(*BATCH_GC_THRESHOLDS)
+        _gc_batches[0] += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_batches[0] -= 1
+            if _gc_batches[0] == 0:
+                gc.set_threshold(*_gc_batches[1])
 
 
 @dataclass
@@ -114,7 +144,7 @@ def run_batch(items, *, on_existing=OnExisting.FILL, status=Status.DRAFT, dry_ru
     stored_files = []
     keep = False
     try:
-        with transaction.atomic():
+        with fewer_collections(), transaction.atomic():
             writer.prime(records)
             # Reports and sessions that wiki-link the new papers are re-rendered once, at
             # the end, instead of after each paper; search documents are written then too,

@@ -260,12 +260,16 @@ class PaperWriter:
         if replace_authors:
             if not creating:
                 paper.authorships.all().delete()
+            # By id: setting the related objects costs more than the rows' other work.
             self._authorships += [
-                Authorship(paper=paper, author=self._authors.get(name), position=position)
-                for position, name in enumerate(authors)
+                Authorship(paper_id=paper.pk, author_id=self._authors.get(name).pk, position=i)
+                for i, name in enumerate(authors)
             ]
         if tags and creating:
-            self._tagged += [TaggedPaper(content_object=paper, tag=self._tags.get(n)) for n in tags]
+            self._tagged += [
+                TaggedPaper(content_object_id=paper.pk, tag_id=self._tags.get(name).pk)
+                for name in tags
+            ]
         elif tags:
             paper.tags.add(*[self._tags.get(name) for name in tags])
         for link in links:

@@ -78,3 +78,14 @@ def test_nothing_is_announced_when_the_batch_fails():
         assert [paper.alias for paper in sent[-1][0]] == ["Alone"]
     finally:
         paper_references_changed.disconnect(receiver)
+
+
+def test_imported_papers_turn_dead_wikilinks_in_paper_notes_live(tmp_path):
+    # The receiver asks once per batch whether any notes hold a wiki-link at all; the
+    # answer must not hide the one paper whose notes do.
+    reader = PaperFactory(notes="Builds on [[BP40]].", status="published")
+    assert "wikilink-missing" in reader.notes_html
+    _import(tmp_path, _entries(60))  # three announcements of 25, 25 and 10 papers
+    reader.refresh_from_db()
+    assert 'href="/papers/ref/BP40/"' in reader.notes_html
+    assert "wikilink-missing" not in reader.notes_html
