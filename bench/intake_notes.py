@@ -64,6 +64,7 @@ def main():
     os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
     os.environ["DEBUG"] = "0"  # as in production: no copy of every query
     os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
+    os.environ.setdefault("SITE_URL", "http://127.0.0.1:8000")  # required with DEBUG off
     os.environ["MEDIA_ROOT"] = str(workdir / "media")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
