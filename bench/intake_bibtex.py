@@ -10,14 +10,10 @@ default lenient import takes the others and lists those. The target is 10 s.
 """
 
 import argparse
-import cProfile
 import os
-import pstats
 import random
 import sys
 import tempfile
-import time
-from io import StringIO
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -106,6 +102,7 @@ def main():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
     from django.core.management import call_command
+    from timed import run_timed  # bench/timed.py: this script's folder is on sys.path
 
     django.setup()
     call_command("migrate", verbosity=0)
@@ -113,30 +110,19 @@ def main():
     bib.write_text(make_bibtex(args.entries, invalid_every=args.invalid), encoding="utf-8")
     size = bib.stat().st_size / 2**20
 
-    out = StringIO()
-    profiler = cProfile.Profile() if args.profile else None
-    started, cpu_started = time.perf_counter(), time.process_time()
-    if profiler:
-        profiler.enable()
-    call_command("import_bibtex", str(bib), "--max-mb", "100", stdout=out)
-    if profiler:
-        profiler.disable()
-    elapsed = time.perf_counter() - started
-    cpu = time.process_time() - cpu_started
+    last_line, elapsed, cpu = run_timed(
+        "import_bibtex", str(bib), "--max-mb", "100", profile=args.profile
+    )
 
     from papers.models import Author, Paper
 
-    print(out.getvalue().strip().splitlines()[-1])
+    print(last_line)
     print(
         f"{args.entries:,} entries ({size:.1f} MB): {elapsed:.1f} s on SQLite "
         f"(CPU {cpu:.1f} s; load average {os.getloadavg()[0]:.1f}) "
         f"({Paper.objects.count():,} papers, {Author.objects.count():,} authors); "
         f"target {args.target:.0f} s: {'met' if elapsed <= args.target else 'NOT met'}"
     )
-    if profiler:
-        pstats.Stats(profiler).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(
-            int(os.environ.get("TOP", "35"))
-        )
 
 
 if __name__ == "__main__":

@@ -9,14 +9,10 @@ sub-bullet notes with a mention of another paper, and a table.
 """
 
 import argparse
-import cProfile
 import os
-import pstats
 import random
 import sys
 import tempfile
-import time
-from io import StringIO
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,34 +65,22 @@ def main():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
     from django.core.management import call_command
+    from timed import run_timed  # bench/timed.py: this script's folder is on sys.path
 
     django.setup()
     call_command("migrate", verbosity=0)
     notes = workdir / "notes.md"
     notes.write_text(make_notes(args.entries), encoding="utf-8")
 
-    out = StringIO()
-    profiler = cProfile.Profile() if args.profile else None
-    started, cpu_started = time.perf_counter(), time.process_time()
-    if profiler:
-        profiler.enable()
-    call_command("import_notes", str(notes), stdout=out)
-    if profiler:
-        profiler.disable()
-    elapsed = time.perf_counter() - started
-    cpu = time.process_time() - cpu_started
+    last_line, elapsed, cpu = run_timed("import_notes", str(notes), profile=args.profile)
 
     from papers.models import Paper
 
-    print(out.getvalue().strip().splitlines()[-1])
+    print(last_line)
     print(
         f"{args.entries:,} entries: {elapsed:.1f} s on SQLite (CPU {cpu:.1f} s; load average "
         f"{os.getloadavg()[0]:.1f}) ({Paper.objects.count():,} papers)"
     )
-    if profiler:
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(
-            int(os.environ.get("TOP", "35"))
-        )
 
 
 if __name__ == "__main__":
