@@ -1,4 +1,6 @@
-"""BibTeX out: one entry per paper, LaTeX-encoded (import lives in ``papers.intake``)."""
+"""BibTeX and BibLaTeX out: one entry per paper, LaTeX-encoded (import lives in
+``papers.intake``). Months are written as the standard macros (``month = jun``), so styles
+print the month's name; capitals a style must keep (``{LoRA}``) are braced."""
 
 import re
 import unicodedata
@@ -7,14 +9,48 @@ import bibtexparser
 from bibtexparser.middlewares import AddEnclosingMiddleware
 from bibtexparser.model import Entry, Field
 
+from papers.citations.kinds import BOOK, CONFERENCE, JOURNAL, PREPRINT, WORKSHOP, entry_type
 from papers.intake import latex
 
 _MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 _STOPWORDS = {"a", "an", "the", "on", "of", "in", "for", "to", "and", "with", "is", "are"}
 # Identifiers and addresses are written as they are: LaTeX escapes would corrupt them.
-_VERBATIM = {"eprint", "archiveprefix", "doi", "url", "pdf"}
+_VERBATIM = {"eprint", "archiveprefix", "eprinttype", "doi", "url", "pdf"}
 # Written whole by ``_links_field`` / ``_figures_field`` (their parts are encoded there).
 _PREPARED = {"links", "figures"}
+
+
+# The entry type per kind of publication (``papers.citations.kinds``), in each dialect.
+_ENTRY_TYPES = {
+    "bibtex": {CONFERENCE: "inproceedings", WORKSHOP: "inproceedings", JOURNAL: "article",
+               BOOK: "book", PREPRINT: "misc"},
+    "biblatex": {CONFERENCE: "inproceedings", WORKSHOP: "inproceedings", JOURNAL: "article",
+                 BOOK: "book", PREPRINT: "online"},
+}  # fmt: skip
+# Where the venue goes for each entry type (a preprint's venue is its server).
+_VENUE_FIELDS = {
+    "bibtex": {"inproceedings": "booktitle", "article": "journal", "book": "publisher"},
+    "biblatex": {"inproceedings": "booktitle", "article": "journaltitle", "book": "publisher"},
+}
+# A word with a capital after its first letter (LoRA, ImageNet, GPT, BERTology): styles
+# that lower-case titles must leave it alone, so it is braced. Title-case words are not.
+_WORD = re.compile(r"[^\W_]+")
+
+
+def _needs_protection(word):
+    return any(char.isupper() for char in word[1:])
+
+
+def protected_title(title):
+    """The title LaTeX-encoded (a ``$`` is a dollar sign), its acronyms in braces."""
+    out, end = [], 0
+    for match in _WORD.finditer(title):
+        if _needs_protection(match.group()):
+            out.append(latex.encode(title[end : match.start()], keep_math=False))
+            out.append("{" + latex.encode(match.group(), keep_math=False) + "}")
+            end = match.end()
+    out.append(latex.encode(title[end:], keep_math=False))
+    return "".join(out)
 
 
 def _ascii_word(text):
@@ -63,23 +99,34 @@ def _figures_field(paper):
     return "\n".join(lines)
 
 
-def paper_entry(paper, authors=None, full=False):
+def paper_entry(paper, authors=None, full=False, dialect="bibtex"):
     """A bibtexparser ``Entry`` for ``paper``; ``authors`` defaults to its byline.
 
     ``full`` adds every field Papershelf stores (alias, affiliations, PDF, abstract, tags,
     notes) so that exporting and importing again loses nothing; citations leave them out.
+    ``dialect`` is ``bibtex`` or ``biblatex`` (``date``, ``journaltitle``, ``eprinttype``).
     """
     authors = paper.ordered_authors() if authors is None else authors
+    kind = entry_type(paper)
+    bibtex_type = _ENTRY_TYPES[dialect].get(kind, "misc")
+    biblatex = dialect == "biblatex"
     fields = [("title", paper.title)]
     if authors:
         fields.append(("author", " and ".join(author.name for author in authors)))
-    fields.append(("year", str(paper.year)))
-    if paper.month:
-        fields.append(("month", _MONTHS[paper.month - 1]))
+    if biblatex:
+        date = f"{paper.year}-{paper.month:02d}" if paper.month else str(paper.year)
+        fields.append(("date", date))
+    else:
+        fields.append(("year", str(paper.year)))
+        if paper.month:
+            fields.append(("month", _MONTHS[paper.month - 1]))
     if paper.venue:
-        fields.append(("journal" if not paper.arxiv_id else "booktitle", paper.venue))
+        venue_field = _VENUE_FIELDS[dialect].get(bibtex_type)
+        # A preprint or misc entry has no venue field of its own: howpublished.
+        fields.append((venue_field or "howpublished", paper.venue))
     if paper.arxiv_id:
-        fields += [("eprint", paper.arxiv_id), ("archiveprefix", "arXiv")]
+        fields += [("eprint", paper.arxiv_id)]
+        fields += [("eprinttype", "arxiv")] if biblatex else [("archiveprefix", "arXiv")]
     if paper.doi:
         fields.append(("doi", paper.doi))
     url = paper.url if full else paper.main_url
@@ -101,29 +148,28 @@ def paper_entry(paper, authors=None, full=False):
             ]
             if value
         ]
-    if paper.venue and not paper.arxiv_id:
-        entry_type = "article"
-    elif paper.venue:
-        entry_type = "inproceedings"
-    else:
-        entry_type = "misc"
     encoded = []
     for key, value in fields:
-        if key in _VERBATIM:
+        if key == "month":
+            # The standard macro, unbraced: styles print "June", not "jun".
+            encoded.append(Field(key, value, enclosing="no-enclosing"))
+            continue
+        if key == "title":
+            value = protected_title(value)
+        elif key in _VERBATIM:
             value = _braces_safe(value)
         elif key not in _PREPARED:
-            # Titles are plain text: a "$" in one is a dollar sign, not math.
-            value = latex.encode(value, keep_math=key != "title")
+            value = latex.encode(value)
         encoded.append(Field(key, value))
-    return Entry(entry_type, citation_key(paper, authors), encoded)
+    return Entry(bibtex_type, citation_key(paper, authors), encoded)
 
 
-def papers_to_bibtex(papers, full=False):
-    """Serialise papers (with their bylines prefetched) to one BibTeX string."""
+def papers_to_bibtex(papers, full=False, dialect="bibtex"):
+    """Serialise papers (with their bylines prefetched) to one BibTeX (or BibLaTeX) string."""
     library = bibtexparser.Library()
     seen = {}
     for paper in papers:
-        entry = paper_entry(paper, full=full)
+        entry = paper_entry(paper, full=full, dialect=dialect)
         # Two papers can share a key (same author, year and word): suffix b, c…
         count = seen.get(entry.key, 0)
         seen[entry.key] = count + 1

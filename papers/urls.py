@@ -1,13 +1,23 @@
 from django.urls import path, re_path
 
 from papers import resolve, views
+from papers.citations.formats import FORMATS
 
 app_name = "papers"
 
 urlpatterns = [
     path("papers/", views.paper_list, name="paper_list"),
     re_path(r"^papers/(?P<year>[0-9]{4})/$", views.paper_year, name="paper_year"),
-    path("papers/<str:slug>.bib", views.paper_bibtex, name="paper_bibtex"),
+    # One paper in each citation format; .biblatex.bib before .bib (a slug has no dot).
+    *[
+        path(
+            f"papers/<str:slug>{fmt.suffix}",
+            views.paper_export,
+            {"format": fmt.name},
+            name=f"paper_{fmt.name}",
+        )
+        for fmt in sorted(FORMATS.values(), key=lambda fmt: -len(fmt.suffix))
+    ],  # fmt: skip
     path("papers/ref/<path:reference>/", resolve.paper_reference, name="paper_reference"),
     path("papers/<str:slug>/", views.paper_detail, name="paper_detail"),
     path("authors/<str:slug>/", views.author_detail, name="author_detail"),

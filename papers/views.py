@@ -7,7 +7,7 @@ own, per filter, so paging or re-sorting a list does not count the papers again.
 
 from django.core.paginator import Paginator
 from django.db.models import Value
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.functional import cached_property
 from django.views.decorators.http import require_safe
@@ -15,6 +15,8 @@ from django.views.decorators.http import require_safe
 from papers.bibtex import papers_to_bibtex
 from papers.cache import public_page
 from papers.cards import render_cards
+from papers.citations.csl import formatted
+from papers.citations.formats import FORMATS, download
 from papers.facets import list_counts
 from papers.filters import PaperFilter
 from papers.metadata import scholarly_article
@@ -69,14 +71,15 @@ def _paper_list(request, template="papers/paper_list.html", fixed=None, context=
         # Filters that the URL itself sets (/tags/<slug>/, /papers/<year>/) get no remove link.
         "fixed_tags": fixed_tags if isinstance(fixed_tags, list) else [fixed_tags],
         "fixed_year": fixed.get("year"),
+        "export_formats": FORMATS.values(),
         **(context or {}),
     }
     if not filterset.is_valid():
         context["errors"] = filterset.errors
         return render(request, template, context, status=400)
     papers = filterset.qs
-    if request.GET.get("format") == "bibtex":
-        return _bibtex_response(papers.for_list(), "papers.bib")
+    if request.GET.get("format") in FORMATS:
+        return download(papers.for_list(), request.GET["format"])
     count, year_facets, tag_facets = list_counts(request, filterset, _without_year(request, fixed))
     paginator = CachedCountPaginator(papers.for_cards(), PAGE_SIZE, count=lambda: count)
     page = paginator.get_page(request.GET.get("page"))
@@ -96,15 +99,6 @@ def _paper_list(request, template="papers/paper_list.html", fixed=None, context=
         active_year=filterset.form.cleaned_data.get("year"),
     )
     return render(request, template, context)
-
-
-def _bibtex_response(papers, filename, attachment=True):
-    response = HttpResponse(
-        papers_to_bibtex(papers), content_type="application/x-bibtex; charset=utf-8"
-    )
-    if attachment:
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 @require_safe
@@ -167,6 +161,8 @@ def paper_detail(request, slug):
         "figures": paper.figures.all(),
         **_previous_and_followups(paper),
         "bibtex": papers_to_bibtex([paper]),
+        "citations": formatted(paper, authors),
+        "citation_formats": FORMATS.values(),
         "sections": sections_for(paper),
     }
     return render(request, "papers/paper_detail.html", context)
@@ -174,6 +170,7 @@ def paper_detail(request, slug):
 
 @require_safe
 @public_page
-def paper_bibtex(request, slug):
+def paper_export(request, slug, format):
+    """``/papers/<slug>.bib`` (``.biblatex.bib``, ``.ris``, ``.csl.json``): one paper."""
     paper = get_object_or_404(Paper.objects.published().for_list(), slug=slug)
-    return _bibtex_response([paper], f"{paper.slug}.bib")
+    return download([paper], format, stem=paper.slug)

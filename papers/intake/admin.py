@@ -1,4 +1,5 @@
-"""Admin pages of the intake: add by identifier, import files (.bib, notes, .zip), export BibTeX.
+"""Admin pages of the intake: add by identifier, import files (.bib, .ris, CSL-JSON, notes,
+.zip), export in every citation format.
 
 They hang off the paper admin (``IntakeAdminMixin.get_urls``), so they share its login,
 permissions and look; the changelist links to them (templates/admin/papers/paper/).
@@ -10,12 +11,11 @@ from django.contrib import admin, messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from papers.bibtex import papers_to_bibtex
+from papers.citations.formats import FORMATS, download
 from papers.intake.duplicates import Conflict, DuplicateFinder
 from papers.intake.files import FileImportError, import_file
 from papers.intake.forms import (
@@ -46,14 +46,24 @@ class IntakeAdminMixin:
             ),
             # One page imports .bib, notes files and .zip repositories (its old address stays).
             path("import-bibtex/", view(self.import_view), name=f"{prefix}_import_bibtex"),
-            path("export-bibtex/", view(self.export_bibtex_view), name=f"{prefix}_export_bibtex"),
+            # export-bibtex/, export-ris/…: the changelist as filtered, in each format.
+            *[
+                path(
+                    f"export-{name}/",
+                    view(self.export_view),
+                    {"format": name},
+                    name=f"{prefix}_export_{name}",
+                )
+                for name in FORMATS
+            ],
             *super().get_urls(),
         ]
 
     def get_actions(self, request):
         actions = super().get_actions(request)
         if self.has_view_permission(request):
-            actions["export_bibtex_action"] = self.get_action("export_bibtex_action")
+            for name in FORMATS:
+                actions[f"export_{name}_action"] = self.get_action(f"export_{name}_action")
         return actions
 
     # --- helpers ----------------------------------------------------------------------
@@ -222,7 +232,7 @@ class IntakeAdminMixin:
                         )
         context = self._context(
             request,
-            "Import notes or BibTeX",
+            "Import notes or a library (BibTeX, RIS, CSL-JSON)",
             expired=expired,
             form=form,
             confirm=confirm,
@@ -242,25 +252,33 @@ class IntakeAdminMixin:
             dry_run=dry_run,
         )
 
-    def export_bibtex_view(self, request):
-        """The changelist as filtered (same query string) as one .bib download."""
+    def export_view(self, request, format):
+        """The changelist as filtered (same query string) as one download, every field."""
         if not self.has_view_permission(request):
             raise PermissionDenied
         changelist = self.get_changelist_instance(request)
-        return _bibtex_download(changelist.get_queryset(request))
+        return _download(changelist.get_queryset(request), format)
 
     @admin.action(description="Export selected papers as BibTeX", permissions=["view"])
     def export_bibtex_action(self, request, queryset):
-        return _bibtex_download(queryset)
+        return _download(queryset, "bibtex")
+
+    @admin.action(description="Export selected papers as BibLaTeX", permissions=["view"])
+    def export_biblatex_action(self, request, queryset):
+        return _download(queryset, "biblatex")
+
+    @admin.action(description="Export selected papers as RIS", permissions=["view"])
+    def export_ris_action(self, request, queryset):
+        return _download(queryset, "ris")
+
+    @admin.action(description="Export selected papers as CSL-JSON", permissions=["view"])
+    def export_csljson_action(self, request, queryset):
+        return _download(queryset, "csljson")
 
 
-def _bibtex_download(queryset):
+def _download(queryset, format):
     papers = Paper.objects.filter(pk__in=queryset.values("pk")).newest_first().for_export()
-    response = HttpResponse(
-        papers_to_bibtex(papers, full=True), content_type="application/x-bibtex; charset=utf-8"
-    )
-    response["Content-Disposition"] = 'attachment; filename="papers.bib"'
-    return response
+    return download(papers, format, full=True)
 
 
 def _groups(report):

@@ -40,8 +40,10 @@ class BibtexInputError(ValueError):
     """The file as a whole cannot be read (not text, not UTF-8, too large, empty)."""
 
 
-def read_bibtex_bytes(data, encoding="utf-8", max_bytes=MAX_BIBTEX_BYTES):
-    """Decode an uploaded/read file, or raise ``BibtexInputError`` saying what is wrong."""
+def read_bibtex_bytes(data, encoding="utf-8", max_bytes=MAX_BIBTEX_BYTES, what="BibTeX"):
+    """Decode an uploaded/read file, or raise ``BibtexInputError`` saying what is wrong.
+
+    ``what`` names the format in messages (RIS and CSL-JSON files are read here too)."""
     if len(data) > max_bytes:
         raise BibtexInputError(
             f"The file is {len(data) / 2**20:.1f} MB; the limit is {max_bytes // 2**20} MB. "
@@ -50,7 +52,7 @@ def read_bibtex_bytes(data, encoding="utf-8", max_bytes=MAX_BIBTEX_BYTES):
     if not data.strip():
         raise BibtexInputError("The file is empty.")
     if b"\x00" in data[:8192]:
-        raise BibtexInputError("This is a binary file, not BibTeX text.")
+        raise BibtexInputError(f"This is a binary file, not {what} text.")
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as error:
@@ -223,6 +225,11 @@ def entry_to_record(entry, where, base_dir=None, warnings=None):
         if record.month is None:
             return Problem(where, f"the month “{month[:20]}” is not a month (write it as mar).")
     record.venue = _value(entry, "journal", "booktitle", "journaltitle", "series")
+    if not record.venue:
+        # Where our export (and others) put a preprint's or a book's venue; an address
+        # in howpublished (\url{…}) is a link, not a venue.
+        other = _value(entry, "howpublished", "publisher")
+        record.venue = "" if re.match(r"(?i)(\\url|https?:)", other) else other
     scholar = _GOOGLE_SCHOLAR_ARXIV.match(record.venue)
     if scholar:
         # Google Scholar's "journal = {arXiv preprint arXiv:…}" is an id, not a venue.

@@ -1,4 +1,5 @@
-"""One uploaded file, whatever it is: a .bib, a notes file, or a .zip of a notes repository.
+"""One uploaded file, whatever it is: a library (.bib, .ris, CSL-JSON .json), a notes file,
+or a .zip of a notes repository.
 
 The admin's import page previews with ``dry_run=True`` and then imports the same bytes
 for real; both go through ``import_file``, so the preview is exactly what will happen.
@@ -8,7 +9,13 @@ import io
 from pathlib import PurePath
 
 from papers.intake.batch import ImportReport, run_batch
-from papers.intake.bibtex_import import BibtexInputError, parse_bibtex, read_bibtex_bytes
+from papers.intake.bibtex_import import BibtexInputError, read_bibtex_bytes
+from papers.intake.library_import import (
+    LABELS,
+    LIBRARY_SUFFIXES,
+    CslJsonError,
+    parse_library,
+)
 from papers.intake.notes import (
     NotesInputError,
     detect_format,
@@ -18,7 +25,7 @@ from papers.intake.notes import (
 from papers.intake.repository import NOTES_SUFFIXES, RepositoryError, import_repository
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # a .zip of a notes repository with its images
-SUFFIXES = (".bib", ".zip", *sorted(NOTES_SUFFIXES))
+SUFFIXES = (*LIBRARY_SUFFIXES, ".zip", *sorted(NOTES_SUFFIXES))
 
 
 class FileImportError(ValueError):
@@ -26,15 +33,17 @@ class FileImportError(ValueError):
 
 
 def kind_of(name):
+    """``bibtex``, ``ris``, ``csljson`` (libraries), ``repository`` or ``notes``."""
     suffix = PurePath(name or "").suffix.lower()
-    if suffix == ".bib":
-        return "bibtex"
+    if suffix in LIBRARY_SUFFIXES:
+        return LIBRARY_SUFFIXES[suffix]
     if suffix == ".zip":
         return "repository"
     if suffix in NOTES_SUFFIXES:
         return "notes"
     raise FileImportError(
-        f"Upload a BibTeX (.bib), notes ({', '.join(sorted(NOTES_SUFFIXES))}) or .zip file."
+        "Upload a library (BibTeX .bib, RIS .ris, CSL-JSON .json), notes "
+        f"({', '.join(sorted(NOTES_SUFFIXES))}) or a .zip file."
     )
 
 
@@ -46,11 +55,12 @@ def import_file(name, data, *, user=None, **options):
     """
     kind = kind_of(name)
     try:
-        if kind == "bibtex":
+        if kind in LABELS:
             warnings = []
-            items = parse_bibtex(read_bibtex_bytes(data), warnings=warnings)
+            text = read_bibtex_bytes(data, what=LABELS[kind])
+            items = parse_library(kind, text, warnings=warnings)
             if not items:
-                raise FileImportError("No BibTeX entries were found in this file.")
+                raise FileImportError(f"No {LABELS[kind]} entries were found in this file.")
             return run_batch(items, report=ImportReport(notes=warnings), **options)
         if kind == "notes":
             text = read_notes_bytes(data)
@@ -60,5 +70,5 @@ def import_file(name, data, *, user=None, **options):
             return report
         report, _scan = import_repository(io.BytesIO(data), user=user, **options)
         return report
-    except (BibtexInputError, NotesInputError, RepositoryError) as error:
+    except (BibtexInputError, CslJsonError, NotesInputError, RepositoryError) as error:
         raise FileImportError(str(error)) from None

@@ -5,6 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 
 from papers.intake.bibtex_import import MAX_BIBTEX_BYTES
 from papers.intake.files import MAX_UPLOAD_BYTES, FileImportError, kind_of
+from papers.intake.library_import import LABELS
 from papers.intake.lookup import MAX_IDENTIFIERS, split_identifiers
 from papers.intake.records import PaperRecord
 from papers.intake.saving import OnExisting
@@ -147,7 +148,8 @@ class ImportUploadForm(forms.Form):
     file = forms.FileField(
         label="File",
         help_text=(
-            f"A BibTeX library (.bib, up to {MAX_BIBTEX_BYTES // 2**20} MB), a notes file "
+            "A library from a reference manager (BibTeX .bib, RIS .ris or CSL-JSON .json, up "
+            f"to {MAX_BIBTEX_BYTES // 2**20} MB), a notes file "
             "(.md or .org), or a .zip of a notes repository with its pages, images and "
             f"slides (up to {MAX_UPLOAD_BYTES // 2**20} MB)."
         ),
@@ -169,7 +171,7 @@ class ImportUploadForm(forms.Form):
             kind = kind_of(upload.name)
         except FileImportError as error:
             raise forms.ValidationError(str(error)) from None
-        limit = MAX_BIBTEX_BYTES if kind == "bibtex" else MAX_UPLOAD_BYTES
+        limit = MAX_BIBTEX_BYTES if kind in LABELS else MAX_UPLOAD_BYTES
         if upload.size > limit:
             raise forms.ValidationError(
                 "The file is %(size).1f MB; the limit is %(max)d MB. Split it, or use "

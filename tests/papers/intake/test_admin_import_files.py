@@ -91,7 +91,7 @@ def bad_zip():
     [
         ("notes.zip", b"not a zip at all", "This is not a .zip file"),
         ("notes.zip", bad_zip(), "a path that leaves its folder (../../escape.md)"),
-        ("notes.txt", b"# hi", "Upload a BibTeX (.bib), notes ("),
+        ("notes.txt", b"# hi", "Upload a library (BibTeX .bib, RIS .ris, CSL-JSON .json), notes ("),
         ("notes.md", b"\x00\x01\x02", "This is a binary file"),
         # Listed as skipped, or refused whole: either way nothing is offered for import.
         ("notes.md", b"# A heading\n\n[Not a paper](https://example.org)\n", "Nothing to|No entry"),

@@ -88,7 +88,7 @@ def test_editor_imports_a_zip_of_a_notes_repository_after_a_preview(site, superu
     archive.write_bytes(zip_of(build_repository(tmp_path / "notes")))
     _login(page, base_url, superuser)
     page.goto(f"{base_url}/admin/papers/paper/")
-    page.get_by_role("link", name="Import notes or BibTeX").click()
+    page.get_by_role("link", name="Import notes or a library").click()
     page.set_input_files("input[name='file']", str(archive))
     page.get_by_role("button", name="Preview").click()
     page.get_by_text("Report: Segment Anything").wait_for()

