@@ -60,11 +60,12 @@ def csl_item(paper, authors=None, full=False, key=None):
     if paper.venue:
         # A journal's name, a proceedings' name, or the server a preprint is on.
         item["container-title"] = paper.venue
-    if paper.arxiv_id:
+    if paper.arxiv_id and kind == PREPRINT:
         # What Zotero writes for an arXiv preprint: the server as publisher, its id as number.
-        item["number"] = f"arXiv:{paper.arxiv_id}"
-        if kind == PREPRINT:
-            item["publisher"] = "arXiv"
+        item.update(publisher="arXiv", number=f"arXiv:{paper.arxiv_id}")
+    elif paper.arxiv_id:
+        # A published paper's preprint: where else it is archived (styles rarely print it).
+        item.update(archive="arXiv", archive_location=paper.arxiv_id)
     if paper.doi:
         item["DOI"] = paper.doi
     elif paper.arxiv_id:
@@ -117,6 +118,9 @@ def formatted(paper, authors=None, styles=STYLES):
     Plain text, not citeproc's HTML: its HTML formatter does not escape the title.
     """
     item = csl_item(paper, authors, key="paper")
+    # Styles print an archive as "arXiv (2106.09685)": noise in a citation to the paper.
+    item.pop("archive", None)
+    item.pop("archive_location", None)
     out = []
     with _citeproc_lock:
         for key, label, style_name in styles:

@@ -374,8 +374,9 @@ def csl_to_record(item, where, warnings):
             "venue", where, warnings,
         )  # fmt: skip
         url = _text(item, "URL").strip()
-        _identifiers(record, _text(item, "DOI").strip(), [url] if url else [],
-                     arxiv_hint=_text(item, "number"))  # fmt: skip
+        archived = _text(item, "archive").strip().lower() == "arxiv"
+        hint = _text(item, "archive_location") if archived else _text(item, "number")
+        _identifiers(record, _text(item, "DOI").strip(), [url] if url else [], arxiv_hint=hint)
         record.abstract = _plain(_text(item, "abstract"), "abstract", where, warnings,
                                  multiline=True)  # fmt: skip
         record.notes = _plain(_text(item, "note"), "notes", where, warnings, multiline=True)
