@@ -10,14 +10,15 @@ from bibtexparser.middlewares import AddEnclosingMiddleware
 from bibtexparser.model import Entry, Field
 
 from papers.citations.kinds import BOOK, CONFERENCE, JOURNAL, PREPRINT, WORKSHOP, entry_type
+from papers.citations.names import split_name
 from papers.intake import latex
 
 _MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 _STOPWORDS = {"a", "an", "the", "on", "of", "in", "for", "to", "and", "with", "is", "are"}
 # Identifiers and addresses are written as they are: LaTeX escapes would corrupt them.
 _VERBATIM = {"eprint", "archiveprefix", "eprinttype", "doi", "url", "pdf"}
-# Written whole by ``_links_field`` / ``_figures_field`` (their parts are encoded there).
-_PREPARED = {"links", "figures"}
+# Written whole by ``_bibtex_name``, ``_links_field``, ``_figures_field`` (parts encoded there).
+_PREPARED = {"links", "figures", "author"}
 
 
 # The entry type per kind of publication (``papers.citations.kinds``), in each dialect.
@@ -51,6 +52,18 @@ def protected_title(title):
             end = match.end()
     out.append(latex.encode(title[end:], keep_math=False))
     return "".join(out)
+
+
+def _bibtex_name(name):
+    """A byline name as BibTeX reads it back: ``King, Jr, Martin Luther`` for a suffix, a
+    name with the word "and" in braces; LaTeX-encoded."""
+    parts = split_name(name)
+    if parts.suffix and parts.given:
+        return ", ".join(latex.encode(part) for part in
+                         (parts.family_with_particle, parts.suffix, parts.given))  # fmt: skip
+    if re.search(r"\band\b", name, re.I):
+        return "{" + latex.encode(name) + "}"
+    return latex.encode(name)
 
 
 def _ascii_word(text):
@@ -112,7 +125,7 @@ def paper_entry(paper, authors=None, full=False, dialect="bibtex"):
     biblatex = dialect == "biblatex"
     fields = [("title", paper.title)]
     if authors:
-        fields.append(("author", " and ".join(author.name for author in authors)))
+        fields.append(("author", " and ".join(_bibtex_name(author.name) for author in authors)))
     if biblatex:
         date = f"{paper.year}-{paper.month:02d}" if paper.month else str(paper.year)
         fields.append(("date", date))

@@ -63,5 +63,13 @@ def ris_record(paper, full=False):
     return record
 
 
+class _Writer(rispy.RisWriter):
+    """rispy's writer without its "1." line before each record: Zotero, EndNote and
+    Mendeley write none, and some readers take it for text outside any record."""
+
+    def set_header(self, count):
+        return ""
+
+
 def papers_to_ris(papers, full=False):
-    return rispy.dumps([ris_record(paper, full=full) for paper in papers])
+    return rispy.dumps([ris_record(paper, full=full) for paper in papers], implementation=_Writer)

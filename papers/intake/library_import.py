@@ -122,7 +122,8 @@ def _ris_chunks(text):
             if line.startswith("ER  -") or line.rstrip() == "ER  -":
                 yield start, chunk, True
                 chunk = None
-        elif line.strip() and stray is None:
+        elif line.strip() and stray is None and not re.fullmatch(r"\d+\.\s*", line):
+            # (rispy's own writer numbers records with a "1." line: not stray text.)
             stray = number
             yield number, [line], None
     if chunk is not None:
