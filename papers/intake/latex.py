@@ -28,6 +28,8 @@ _context.add_context_category(
         latex2text.MacroTextSpec("textasciicircum", simplify_repl="^"),
         latex2text.MacroTextSpec("textasciitilde", simplify_repl="~"),
         latex2text.MacroTextSpec("textbar", simplify_repl="|"),
+        latex2text.MacroTextSpec("textbraceleft", simplify_repl="{"),
+        latex2text.MacroTextSpec("textbraceright", simplify_repl="}"),
     ],
 )
 _decoder = latex2text.LatexNodes2Text(
@@ -103,6 +105,16 @@ def tidy_lines(text):
     return "\n".join([first.strip(), *(line.rstrip() for line in rest)])
 
 
+def _braces_balance(text):
+    """Whether BibTeX can find the value's end: it counts every brace, ``\\{`` too."""
+    depth = 0
+    for char in text:
+        depth += (char == "{") - (char == "}")
+        if depth < 0:
+            return False
+    return depth == 0
+
+
 def encode(text, keep_math=True):
     """LaTeX for ``text`` (accents as macros, specials escaped); math stays as written.
 
@@ -114,7 +126,14 @@ def encode(text, keep_math=True):
             pieces.append(piece)
         else:  # text, or "math" spanning a line that starts with @: escaped as text
             pieces.append(_LINE_START_AT.sub(r"\1{@}", _encoder.unicode_to_latex(piece)))
-    return "".join(pieces)
+    encoded = "".join(pieces)
+    if not _braces_balance(encoded):
+        # A lone brace in the text: named, so that BibTeX (pybtex, biber) still finds the
+        # value's end. Balanced ones stay \{ \} (what every reader knows).
+        encoded = encoded.replace(r"{\{}", r"{\textbraceleft}").replace(
+            r"{\}}", r"{\textbraceright}"
+        )
+    return encoded
 
 
 def unwrap(text):

@@ -367,7 +367,8 @@ def csl_to_record(item, where, warnings):
         authors = item.get("author") or []
         if not isinstance(authors, list):
             raise _WrongType(f"“author” is {_kind(authors)}, not a list of names.")
-        record.authors = [name for name in map(_csl_author, authors) if name]
+        names = (_plain(_csl_author(person), "authors", where, warnings) for person in authors)
+        record.authors = [name for name in names if name]
         record.year, record.month = _csl_date(item.get("issued"))
         record.venue = _plain(
             _text(item, "container-title") or _text(item, "event-title")
