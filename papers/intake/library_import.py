@@ -245,29 +245,37 @@ def _json_items(text):
         )
     position += 1
     whitespace = re.compile(r"\s*")
+    line, counted = 1, 0  # lines counted up to ``counted``, so the file is scanned once
+
+    def line_at(offset):
+        nonlocal line, counted
+        line += text.count("\n", counted, offset)
+        counted = offset
+        return line
+
     while True:
         position = whitespace.match(text, position).end()
         if position >= len(text):
             yield (
-                text.count("\n", 0, position) + 1,
+                line_at(position),
                 ("the file ends before the list of items is closed (“]”): it looks cut short."),
             )
             return
         if text[position] == "]":
             return
-        line = text.count("\n", 0, position) + 1
+        start = line_at(position)
         try:
             item, position = decoder.raw_decode(text, position)
         except json.JSONDecodeError as error:
             yield (
-                line,
+                start,
                 (
                     f"not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})"
                     + (": the file looks cut short." if error.pos >= len(text.rstrip()) else ".")
                 ),
             )
             return
-        yield line, item
+        yield start, item
         position = whitespace.match(text, position).end()
         if text[position : position + 1] == ",":
             position += 1
