@@ -182,3 +182,27 @@ def test_import_command_reads_the_format_from_the_suffix_or_the_option(tmp_path)
     assert "2 to create" in out.getvalue() and Paper.objects.count() == 0
     with pytest.raises(CommandError, match="no BibTeX entries"):
         call_command("import_bibtex", str(path), stdout=StringIO())
+
+
+# --- the admin import page: the same preview, then the same import ---------------------
+
+
+@pytest.mark.parametrize(("name", "content"), [("export.ris", ZOTERO_RIS),
+                                               ("My Library.json", ZOTERO_CSL)])  # fmt: skip
+def test_admin_page_previews_a_ris_or_csl_json_file_then_imports_it(admin_client, name, content):
+    import re
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    page = reverse("admin:papers_paper_import_bibtex")
+    body = admin_client.post(
+        page, {"existing": "fill", "file": SimpleUploadedFile(name, content.encode())}
+    ).content.decode()
+    assert "Preview: nothing is saved yet" in body and "Would create (2)" in body
+    assert re.search(r'intake-where">line \d+', body)
+    assert Paper.objects.count() == 0
+    token = re.search(r'name="token" value="([^"]+)"', body).group(1)
+    response = admin_client.post(page, {"token": token, "existing": "fill"})
+    assert response.status_code == 302
+    assert Paper.objects.filter(status=Status.DRAFT).count() == 2
