@@ -50,6 +50,8 @@ class _Collector(HTMLParser):
         attrs = dict(attrs)
         if tag == "form" and attrs.get("action") == "/search/" and attrs.get("role") == "search":
             self.in_site_search = True  # the site's own search box in the header
+        elif tag == "script" and (attrs.get("src") or "").startswith("/static/"):
+            pass  # the site's own script file (the paper page's copy buttons), not injected
         elif tag == "script":
             self.scripts.append(attrs.get("type"))
         elif tag == "input" and self.in_site_search:
