@@ -19,8 +19,8 @@ _CONFERENCE = re.compile(
     r"\b(conference|proceedings|proc\.|symposium|congress|meeting|"
     r"neurips|nips|icml|iclr|cvpr|iccv|eccv|wacv|bmvc|acl|emnlp|naacl|eacl|coling|aaai|"
     r"ijcai|kdd|www|sigir|sigmod|vldb|siggraph|chi|uist|uai|aistats|colt|corl|rss|icra|"
-    r"iros|interspeech|icassp|osdi|sosp|nsdi|eurosys|isca|micro|asplos|pldi|popl|icse|"
-    r"fse|usenix|ccs|ndss|mlsys|wsdm|cikm|recsys|miccai|ipmi|ismir|iclr)\b",
+    r"iros|interspeech|icassp|osdi|sosp|nsdi|eurosys|isca|asplos|pldi|popl|icse|"
+    r"fse|usenix|ccs|ndss|mlsys|wsdm|cikm|recsys|miccai|ipmi|ismir)\b",
     re.I,
 )
 _BOOK = re.compile(r"\b(book|press|publishers?|edition|handbook)\b", re.I)

@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from papers.bibtex import papers_to_bibtex, protected_title
+from papers.citations.formats import FORMATS
 from papers.citations.kinds import entry_type
 from papers.models import Paper, Status
 from tests.factories import AuthorFactory, PaperFactory
@@ -65,21 +66,27 @@ def test_bibtex_title_braces_acronyms_only(lora):
 
 
 @pytest.mark.parametrize(
-    ("venue", "arxiv_id", "kind", "bibtex_type"),
+    ("venue", "arxiv_id", "kind", "types"),
     [
-        ("ICLR", "2106.09685", "conference", "@inproceedings"),
-        ("Proceedings of the 2019 Conference", "", "conference", "@inproceedings"),
-        ("NeurIPS Workshop on Deep RL", "", "workshop", "@inproceedings"),
-        ("Nature", "", "journal", "@article"),
-        ("arXiv preprint", "2005.14165", "preprint", "@misc"),
-        ("", "2005.14165", "preprint", "@misc"),
-        ("", "", "", "@misc"),
+        ("ICLR", "2106.09685", "conference", ("@inproceedings", "CPAPER", "paper-conference")),
+        ("Proceedings of the 2019 Conference", "", "conference",
+         ("@inproceedings", "CPAPER", "paper-conference")),
+        ("NeurIPS Workshop on Deep RL", "", "workshop",
+         ("@inproceedings", "CPAPER", "paper-conference")),
+        ("Nature", "", "journal", ("@article", "JOUR", "article-journal")),
+        ("MIT Press", "", "book", ("@book", "BOOK", "book")),
+        ("arXiv preprint", "2005.14165", "preprint", ("@misc", "UNPB", "article")),
+        ("", "2005.14165", "preprint", ("@misc", "UNPB", "article")),
+        ("", "", "", ("@misc", "GEN", "document")),
     ],
-)
-def test_entry_type_is_guessed_once_for_every_format(venue, arxiv_id, kind, bibtex_type):
+)  # fmt: skip
+def test_entry_type_is_guessed_once_and_every_format_follows(venue, arxiv_id, kind, types):
     paper = _paper(venue=venue, arxiv_id=arxiv_id or None)
     assert entry_type(paper) == kind
+    bibtex_type, ris_type, csl_type = types
     assert papers_to_bibtex([paper]).startswith(bibtex_type + "{")
+    assert rispy.loads(FORMATS["ris"].write([paper]))[0]["type_of_reference"] == ris_type
+    assert json.loads(FORMATS["csljson"].write([paper]))[0]["type"] == csl_type
 
 
 def test_biblatex_uses_date_journaltitle_and_eprinttype():
