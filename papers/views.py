@@ -79,7 +79,9 @@ def _paper_list(request, template="papers/paper_list.html", fixed=None, context=
         return render(request, template, context, status=400)
     papers = filterset.qs
     if request.GET.get("format") in FORMATS:
-        return download(papers.for_list(), request.GET["format"])
+        # Cards leave the abstract in the database; RIS and CSL-JSON carry it.
+        exported = papers.for_list().defer(None).defer("notes", "notes_html")
+        return download(exported, request.GET["format"])
     count, year_facets, tag_facets = list_counts(request, filterset, _without_year(request, fixed))
     paginator = CachedCountPaginator(papers.for_cards(), PAGE_SIZE, count=lambda: count)
     page = paginator.get_page(request.GET.get("page"))

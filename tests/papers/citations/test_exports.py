@@ -128,6 +128,17 @@ def test_each_format_per_paper_and_per_filtered_list(client, lora, name, content
     assert "Draft" not in everything
 
 
+@pytest.mark.parametrize("name", ["bibtex", "biblatex", "ris", "csljson"])
+def test_list_export_queries_do_not_grow_with_the_papers(client, django_assert_max_num_queries,
+                                                        name):  # fmt: skip
+    for n in range(12):
+        _paper(title=f"Paper {n}", abstract=f"Abstract {n}.", tags=["t"])
+    with django_assert_max_num_queries(8):
+        body = client.get(LIST, {"format": name}).content.decode()
+    if name in ("ris", "csljson"):
+        assert "Abstract 11." in body
+
+
 def test_list_page_links_every_format_and_keeps_the_filters(client, lora):
     body = client.get(LIST, {"tag": "language"}).content.decode()
     for name in ("bibtex", "biblatex", "ris", "csljson"):
