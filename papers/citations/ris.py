@@ -1,6 +1,7 @@
 """RIS out (what EndNote, Mendeley, Zotero and reference managers since the 1980s read),
 written by rispy. RIS is a line format: a value's own line breaks become continuation
-lines, and a continuation line that would read as a tag gets a leading space."""
+lines, and a continuation line that would read as a tag (after any spaces) gets one more
+leading space, which the import takes off again."""
 
 import re
 
@@ -11,8 +12,9 @@ from papers.citations.names import split_name
 
 RIS_TYPES = {CONFERENCE: "CPAPER", WORKSHOP: "CPAPER", JOURNAL: "JOUR", PREPRINT: "UNPB",
              BOOK: "BOOK"}  # fmt: skip
-# What a line must look like for an RIS reader to take it for a tag ("ER  - ").
-TAG_LINE = re.compile(r"^[A-Z][A-Z0-9]  -")
+# A line an RIS reader could take for a tag ("ER  - "), after any number of spaces: those
+# with spaces are escaped too, so that taking one space off on import is never a loss.
+TAG_LIKE_LINE = re.compile(r"^ *[A-Z][A-Z0-9]  -")
 
 
 def one_line(text):
@@ -22,7 +24,8 @@ def one_line(text):
 def lines(text):
     """A multi-line value as RIS continuation lines, none of which reads as a tag."""
     return "\n".join(
-        " " + line if TAG_LINE.match(line) else line.rstrip() for line in text.split("\n")
+        " " + line.rstrip() if TAG_LIKE_LINE.match(line) else line.rstrip()
+        for line in text.split("\n")
     )
 
 

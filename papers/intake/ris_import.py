@@ -7,7 +7,7 @@ import re
 import rispy
 
 from papers.citations.names import from_inverted
-from papers.citations.ris import TAG_LINE
+from papers.citations.ris import TAG_LIKE_LINE
 from papers.intake.batch import Problem
 from papers.intake.library_fields import YEAR, plain, set_identifiers, short_alias
 from papers.intake.records import PaperRecord, clean_text
@@ -19,9 +19,9 @@ class _RisParser(rispy.RisParser):
     def parse_line(self, line):
         tag, content = super().parse_line(line)
         if tag is None:
-            # Our export writes a continuation line that would read as a tag with one space.
+            # Our export writes a line that would read as a tag with one more space.
             content = line.rstrip()
-            if content.startswith(" ") and TAG_LINE.match(content[1:]):
+            if content.startswith(" ") and TAG_LIKE_LINE.match(content[1:]):
                 content = content[1:]
         return tag, content
 

@@ -4,11 +4,16 @@ imports back to the same papers; Zotero-shaped files import; the report names li
 from io import StringIO
 
 import pytest
+import rispy
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
+from papers.citations import ris
 from papers.citations.formats import FORMATS
 from papers.intake.files import import_file
+from papers.intake.ris_import import parse_ris
 from papers.models import Author, Paper, Status
 from tests.factories import AuthorFactory, PaperFactory
 
@@ -206,3 +211,23 @@ def test_admin_page_previews_a_ris_or_csl_json_file_then_imports_it(admin_client
     response = admin_client.post(page, {"token": token, "existing": "fill"})
     assert response.status_code == 302
     assert Paper.objects.filter(status=Status.DRAFT).count() == 2
+
+
+# --- RIS line breaks: any text survives the line format ---------------------------------
+
+ris_alphabet = st.sampled_from(
+    list("ab -:/{}%&$\\\"'éשל\u200f中\n") + ["ER  - ", "TY  - ", "AB  -", "  ", "\n\n", "1."]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(ris_alphabet, max_size=30).map("".join))
+@example("a\nER  - b\n ER  - c\n  TY  - d\n\n  indented")
+def test_any_multiline_text_survives_ris_export_and_import(text):
+    record = {"type_of_reference": "JOUR", "title": "T", "year": "2020",
+              "abstract": ris.lines(text), "notes": [ris.lines(text)]}  # fmt: skip
+    written = rispy.dumps([record], implementation=ris._Writer)
+    [parsed] = parse_ris(written)
+    # RIS has no trailing spaces and the value's ends are trimmed; nothing else changes.
+    expected = "\n".join(line.rstrip() for line in text.split("\n")).strip()
+    assert (parsed.abstract, parsed.notes) == (expected, expected)
