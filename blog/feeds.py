@@ -6,25 +6,14 @@ from django.conf import settings
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed
 from django.utils.http import urlencode
 
-from blog.metadata import absolutize
 from blog.models import Kind, Report
 from papers.models import Tag
 from papers.site import absolute_url
 from papers.syndication import SiteFeed
 
 FEED_SIZE = 20
-
-
-class ReportAtomFeed(Atom1Feed):
-    """Atom 1.0 with the whole report in ``<content>`` beside the teaser in ``<summary>``."""
-
-    def add_item_elements(self, handler, item):
-        super().add_item_elements(handler, item)
-        if item.get("content"):
-            handler.addQuickElement("content", item["content"], {"type": "html"})
 
 
 @dataclass
@@ -36,8 +25,6 @@ class Scope:
 
 
 class ReportFeed(SiteFeed):
-    feed_type = ReportAtomFeed
-
     def get_object(self, request, **kwargs):
         return Scope(request, self.subject(**kwargs))
 
@@ -48,11 +35,7 @@ class ReportFeed(SiteFeed):
         return Report.objects.published()
 
     def items(self, scope):
-        reports = list(self.reports(scope.subject).for_list().newest_first()[:FEED_SIZE])
-        for report in reports:
-            # Feed readers have no page to resolve /media/… against.
-            report.feed_content = absolutize(report.body_html)
-        return reports
+        return self.reports(scope.subject).for_list().newest_first()[:FEED_SIZE]
 
     def title(self, scope):
         return f"Reports · {settings.SITE_NAME}"
@@ -86,7 +69,8 @@ class ReportFeed(SiteFeed):
         return [tag.name for tag in report.tags.all()]
 
     def item_extra_kwargs(self, report):
-        return {"content": report.feed_content}
+        # The whole report in <content>, beside the teaser in <summary>.
+        return {"content": report.body_html}
 
 
 class KindFeed(ReportFeed):

@@ -1,18 +1,8 @@
 """What search engines and link previews read about a report: JSON-LD and absolute URLs."""
 
-import re
-
 from django.conf import settings
 
 from papers.site import absolute_url
-
-_ROOT_RELATIVE = re.compile(r'(\s(?:src|href)=")/(?!/)')
-
-
-def absolutize(html):
-    """Make root-relative ``src``/``href`` absolute: feed readers have no page to resolve them."""
-    origin = absolute_url("/")
-    return _ROOT_RELATIVE.sub(lambda match: match.group(1) + origin, html)
 
 
 def cover_url(report):

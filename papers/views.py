@@ -16,6 +16,7 @@ from papers.bibtex import papers_to_bibtex
 from papers.cache import public_page
 from papers.cards import render_cards
 from papers.facets import list_counts
+from papers.feeds import PaperList, paper_feed
 from papers.filters import PaperFilter
 from papers.metadata import scholarly_article
 from papers.models import Author, Paper
@@ -77,11 +78,14 @@ def _paper_list(request, template="papers/paper_list.html", fixed=None, context=
     papers = filterset.qs
     if request.GET.get("format") == "bibtex":
         return _bibtex_response(papers.for_list(), "papers.bib")
+    if request.GET.get("format") == "atom":
+        return paper_feed(request, paper_list=_as_feed(request, papers, context))
     count, year_facets, tag_facets = list_counts(request, filterset, _without_year(request, fixed))
     paginator = CachedCountPaginator(papers.for_cards(), PAGE_SIZE, count=lambda: count)
     page = paginator.get_page(request.GET.get("page"))
     page_papers = list(page.object_list)
     context.update(
+        feed_url=_list_address(request, format="atom"),
         page_obj=page,
         papers=page_papers,
         cards=render_cards(request, page_papers),
@@ -96,6 +100,32 @@ def _paper_list(request, template="papers/paper_list.html", fixed=None, context=
         active_year=filterset.form.cleaned_data.get("year"),
     )
     return render(request, template, context)
+
+
+def _list_address(request, **params):
+    """This list's address with its filters, no page, and ``params`` (e.g. the feed's)."""
+    query = request.GET.copy()
+    for key in ("page", "format"):
+        query.pop(key, None)
+    query.update(params)
+    return f"{request.path}?{query.urlencode()}" if query else request.path
+
+
+def _as_feed(request, papers, context):
+    title = context.get("heading", "Papers")
+    filters = [
+        f"{key} {', '.join(request.GET.getlist(key))}"
+        for key in ("tag", "year", "year_min", "year_max", "venue", "q")
+        if request.GET.get(key)
+    ]
+    if filters:
+        title += f" ({'; '.join(filters)})"
+    return PaperList(
+        papers=papers,
+        title=title,
+        link=absolute_url(_list_address(request)),
+        feed_url=absolute_url(_list_address(request, format="atom")),
+    )
 
 
 def _bibtex_response(papers, filename, attachment=True):

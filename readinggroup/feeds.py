@@ -4,7 +4,6 @@ import datetime
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -16,8 +15,6 @@ FEED_ITEMS = 30
 
 
 class PresentationFeed(SiteFeed):
-    feed_type = Atom1Feed
-
     def title(self):
         return f"{settings.SITE_NAME} reading group"
 
