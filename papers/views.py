@@ -18,7 +18,7 @@ from papers.cards import render_cards
 from papers.facets import list_counts
 from papers.feeds import PaperList, paper_feed
 from papers.filters import PaperFilter
-from papers.metadata import scholarly_article
+from papers.metadata import citation_meta, paper_description, scholarly_article
 from papers.models import Author, Paper
 from papers.resolve import redirect_to_reference
 from papers.sections import sections_for
@@ -193,6 +193,8 @@ def paper_detail(request, slug):
         "paper": paper,
         "authors": authors,
         "json_ld": scholarly_article(paper, authors, absolute_url(paper.get_absolute_url())),
+        "citation_meta": citation_meta(paper, authors),
+        "description": paper_description(paper),
         "links": paper.links.all(),
         "figures": paper.figures.all(),
         **_previous_and_followups(paper),
