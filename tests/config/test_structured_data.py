@@ -15,6 +15,7 @@ from lxml import html as lxml_html
 
 from blog.models import Report
 from papers.models import Paper
+from papers.site import site_author
 from readinggroup.models import Presentation, Presenter
 from tests.blog.factories import ReportFactory
 from tests.factories import PaperFactory, paper_with_everything, png_bytes
@@ -174,7 +175,8 @@ def test_a_session_is_an_event_where_it_happens_with_its_presenter_and_organiser
     assert room["performer"] == [
         {"@type": "Person", "name": "Alice Example", "url": "https://alice.example.org"}
     ]
-    assert room["organizer"]["name"] == "Papershelf" and room["organizer"]["url"] == f"{ORIGIN}/"
+    assert room["organizer"] == {"@type": "Organization", **vars(site_author())}
+    assert site_author().url == f"{ORIGIN}/"
     start = sessions["room"].scheduled_at
     assert datetime.datetime.fromisoformat(room["startDate"]) == start
     assert datetime.datetime.fromisoformat(room["endDate"]) == start + datetime.timedelta(hours=1)
@@ -209,7 +211,7 @@ def test_a_report_is_an_article_by_the_site(client):
     report = ReportFactory(title="Signed")
     (article,) = jsonld(client.get(report.get_absolute_url()))
     assert article["@type"] == "Article"
-    assert article["author"] == {"@type": "Organization", "name": "Papershelf", "url": f"{ORIGIN}/"}
+    assert article["author"] == {"@type": "Organization", **vars(site_author())}
     assert article["publisher"] == article["author"]
 
 
