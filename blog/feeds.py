@@ -2,7 +2,6 @@
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -10,7 +9,7 @@ from django.utils.http import urlencode
 
 from blog.models import Kind, Report
 from papers.models import Tag
-from papers.site import absolute_url
+from papers.site import absolute_url, site_author
 from papers.syndication import SiteFeed
 
 FEED_SIZE = 20
@@ -38,7 +37,7 @@ class ReportFeed(SiteFeed):
         return self.reports(scope.subject).for_list().newest_first()[:FEED_SIZE]
 
     def title(self, scope):
-        return f"Reports · {settings.SITE_NAME}"
+        return f"Reports · {site_author().name}"
 
     def subtitle(self, scope):
         return "Paper reports, book reports, paper-of-the-week posts and articles."
@@ -84,10 +83,10 @@ class KindFeed(ReportFeed):
         return Report.objects.published().filter(kind=kind)
 
     def title(self, scope):
-        return f"{scope.subject.plural} · {settings.SITE_NAME}"
+        return f"{scope.subject.plural} · {site_author().name}"
 
     def subtitle(self, scope):
-        return f"{scope.subject.plural} published on {settings.SITE_NAME}."
+        return f"{scope.subject.plural} published on {site_author().name}."
 
     def link(self, scope):
         return absolute_url(reverse("blog:report_kind", args=[scope.subject.url_slug]))
@@ -104,7 +103,7 @@ class TagFeed(ReportFeed):
         return Report.objects.published().filter(tags=tag)
 
     def title(self, scope):
-        return f"Reports tagged “{scope.subject.name}” · {settings.SITE_NAME}"
+        return f"Reports tagged “{scope.subject.name}” · {site_author().name}"
 
     def subtitle(self, scope):
         return f"Reports about {scope.subject.name}."

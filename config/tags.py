@@ -9,7 +9,6 @@ import functools
 import operator
 
 from django import forms
-from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef
 from django.db.models.functions import Lower
@@ -23,7 +22,7 @@ from config.content import KINDS, KINDS_BY_KEY, MergedByDate, load_objects, newe
 from papers.cache import cached_value
 from papers.feeds import PaperFeed
 from papers.models import Tag, TagRedirect
-from papers.site import absolute_url
+from papers.site import absolute_url, site_author
 from papers.syndication import SiteFeed, entry_id
 from readinggroup.feeds import PresentationFeed
 
@@ -254,7 +253,7 @@ class TagFeed(SiteFeed):
 
     def title(self, tags):
         names = " + ".join(tag.name for tag in tags)
-        return f"Tagged “{names}” · {settings.SITE_NAME}"
+        return f"Tagged “{names}” · {site_author().name}"
 
     def subtitle(self, tags):
         names = ", ".join(tag.name for tag in tags)
