@@ -2,29 +2,17 @@
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed
 from django.utils.http import urlencode
 
-from blog.metadata import absolutize
 from blog.models import Kind, Report
 from papers.models import Tag
-from papers.site import absolute_url
+from papers.site import absolute_url, site_author
 from papers.syndication import SiteFeed
 
 FEED_SIZE = 20
-
-
-class ReportAtomFeed(Atom1Feed):
-    """Atom 1.0 with the whole report in ``<content>`` beside the teaser in ``<summary>``."""
-
-    def add_item_elements(self, handler, item):
-        super().add_item_elements(handler, item)
-        if item.get("content"):
-            handler.addQuickElement("content", item["content"], {"type": "html"})
 
 
 @dataclass
@@ -36,8 +24,6 @@ class Scope:
 
 
 class ReportFeed(SiteFeed):
-    feed_type = ReportAtomFeed
-
     def get_object(self, request, **kwargs):
         return Scope(request, self.subject(**kwargs))
 
@@ -48,14 +34,10 @@ class ReportFeed(SiteFeed):
         return Report.objects.published()
 
     def items(self, scope):
-        reports = list(self.reports(scope.subject).for_list().newest_first()[:FEED_SIZE])
-        for report in reports:
-            # Feed readers have no page to resolve /media/… against.
-            report.feed_content = absolutize(report.body_html)
-        return reports
+        return self.reports(scope.subject).for_list().newest_first()[:FEED_SIZE]
 
     def title(self, scope):
-        return f"Reports · {settings.SITE_NAME}"
+        return f"Reports · {site_author().name}"
 
     def subtitle(self, scope):
         return "Paper reports, book reports, paper-of-the-week posts and articles."
@@ -86,7 +68,8 @@ class ReportFeed(SiteFeed):
         return [tag.name for tag in report.tags.all()]
 
     def item_extra_kwargs(self, report):
-        return {"content": report.feed_content}
+        # The whole report in <content>, beside the teaser in <summary>.
+        return {"content": report.body_html}
 
 
 class KindFeed(ReportFeed):
@@ -100,10 +83,10 @@ class KindFeed(ReportFeed):
         return Report.objects.published().filter(kind=kind)
 
     def title(self, scope):
-        return f"{scope.subject.plural} · {settings.SITE_NAME}"
+        return f"{scope.subject.plural} · {site_author().name}"
 
     def subtitle(self, scope):
-        return f"{scope.subject.plural} published on {settings.SITE_NAME}."
+        return f"{scope.subject.plural} published on {site_author().name}."
 
     def link(self, scope):
         return absolute_url(reverse("blog:report_kind", args=[scope.subject.url_slug]))
@@ -120,7 +103,7 @@ class TagFeed(ReportFeed):
         return Report.objects.published().filter(tags=tag)
 
     def title(self, scope):
-        return f"Reports tagged “{scope.subject.name}” · {settings.SITE_NAME}"
+        return f"Reports tagged “{scope.subject.name}” · {site_author().name}"
 
     def subtitle(self, scope):
         return f"Reports about {scope.subject.name}."

@@ -1,18 +1,7 @@
 """What search engines and link previews read about a report: JSON-LD and absolute URLs."""
 
-import re
-
-from django.conf import settings
-
+from papers.metadata import site_organization
 from papers.site import absolute_url
-
-_ROOT_RELATIVE = re.compile(r'(\s(?:src|href)=")/(?!/)')
-
-
-def absolutize(html):
-    """Make root-relative ``src``/``href`` absolute: feed readers have no page to resolve them."""
-    origin = absolute_url("/")
-    return _ROOT_RELATIVE.sub(lambda match: match.group(1) + origin, html)
 
 
 def cover_url(report):
@@ -25,11 +14,14 @@ def article_jsonld(report, papers=()):
     data = {
         "@context": "https://schema.org",
         "@type": "Article",
+        "@id": url,
         "headline": report.title[:110],
         "url": url,
         "mainEntityOfPage": url,
         "articleSection": report.get_kind_display(),
-        "publisher": {"@type": "Organization", "name": settings.SITE_NAME},
+        # Reports are signed by the site (they have no byline of their own).
+        "author": site_organization(),
+        "publisher": site_organization(),
     }
     if report.teaser_text:
         data["description"] = report.teaser_text

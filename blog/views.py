@@ -102,6 +102,10 @@ def _report_list(request, kind=None):
     page = Paginator(reports.for_list().newest_first(), PAGE_SIZE).get_page(request.GET.get("page"))
     cleaned = filterset.form.cleaned_data
     active_kind = Kind(cleaned["kind"]) if cleaned.get("kind") else None
+    tags = cleaned.get("tag") or []
+    if len(tags) == 1 and active_kind is None and Tag.objects.filter(slug=tags[0]).exists():
+        # The one tag's own feed (a tag nobody has would be a 404).
+        context["feed_url"] = reverse("blog:feed_tag", args=[tags[0]])
     context.update(
         page_obj=page,
         reports=page.object_list,

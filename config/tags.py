@@ -9,22 +9,22 @@ import functools
 import operator
 
 from django import forms
-from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef
 from django.db.models.functions import Lower
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed
-from django.utils.html import escape, linebreaks
 from django.views.decorators.http import require_safe
 
-from config.content import KINDS, KINDS_BY_KEY, Item, MergedByDate, load_objects
+from blog.feeds import ReportFeed
+from config.content import KINDS, KINDS_BY_KEY, MergedByDate, load_objects, newest_first
 from papers.cache import cached_value
+from papers.feeds import PaperFeed
 from papers.models import Tag, TagRedirect
-from papers.site import absolute_url
-from papers.syndication import SiteFeed
+from papers.site import absolute_url, site_author
+from papers.syndication import SiteFeed, entry_id
+from readinggroup.feeds import PresentationFeed
 
 PAGE_SIZE = 20
 MAX_TAGS = 5
@@ -219,9 +219,13 @@ def tag_detail(request, slugs):
 
 
 class TagFeed(SiteFeed):
-    """Papers, reports and sessions with the tag(s), newest on the site first."""
+    """Papers, reports and sessions with the tag(s), newest published first.
 
-    feed_type = Atom1Feed
+    Each entry is the one its kind's own feed writes (title, summary, content, dates, id):
+    a report reads the same in the reports feed and here.
+    """
+
+    writers = {"papers": PaperFeed(), "reports": ReportFeed(), "sessions": PresentationFeed()}
 
     def __call__(self, request, slugs):
         tags, moved = resolve_tags(slugs)
@@ -235,19 +239,21 @@ class TagFeed(SiteFeed):
         return request.resolved_tags
 
     def items(self, tags):
-        querysets = tagged_querysets(tags)
-        items = []
-        for kind, queryset in querysets.items():
-            # defer(None): a feed entry carries the full text, which cards leave deferred.
-            rows = kind.for_page(queryset.order_by(f"-{kind.feed_date}")).defer(None)
-            for obj in rows[:FEED_SIZE]:
-                items.append(Item(kind, obj.pk, getattr(obj, kind.feed_date), obj=obj))
-        items.sort(key=lambda item: item.date, reverse=True)
-        return items[:FEED_SIZE]
+        # By publication date, as the tag page orders them (a paper's month, a report's
+        # publication, a session's date), never by when a row was added: an import of
+        # a thousand old papers must not bury this week's report.
+        items = [
+            item
+            for kind, queryset in tagged_querysets(tags).items()
+            for item in kind.newest(queryset, FEED_SIZE)
+        ]
+        items.sort(key=newest_first, reverse=True)
+        # defer(None): an entry carries the full text, which cards leave deferred.
+        return load_objects(items[:FEED_SIZE], prepare=lambda kind, rows: rows.defer(None))
 
     def title(self, tags):
         names = " + ".join(tag.name for tag in tags)
-        return f"Tagged “{names}” · {settings.SITE_NAME}"
+        return f"Tagged “{names}” · {site_author().name}"
 
     def subtitle(self, tags):
         names = ", ".join(tag.name for tag in tags)
@@ -259,38 +265,32 @@ class TagFeed(SiteFeed):
     def feed_url(self, tags):
         return absolute_url(reverse("tag_feed", args=[SEPARATOR.join(tag.slug for tag in tags)]))
 
+    def _entry(self, name, item):
+        return self.writers[item.kind.key]._get_dynamic_attr(name, item.obj)
+
     def item_title(self, item):
-        obj = item.obj
-        if item.kind.key == "papers":
-            return f"Paper: {obj}"
-        if item.kind.key == "reports":
-            return f"{obj.label}: {obj.title}"
-        return f"Session {obj.number}: {obj.title}"
+        return self._entry("item_title", item)
 
     def item_description(self, item):
-        obj = item.obj
-        if item.kind.key == "papers":
-            # linebreaks("") is "<p></p>", never empty: test the abstract itself, so that a
-            # paper without one falls back to its notes.
-            return linebreaks(escape(obj.abstract)) if obj.abstract else obj.notes_html
-        if item.kind.key == "reports":
-            return obj.teaser_html
-        return obj.summary_html
+        return self._entry("item_description", item)
 
     def item_link(self, item):
-        return absolute_url(item.obj.get_absolute_url())
+        return self._entry("item_link", item)
 
     def item_guid(self, item):
-        return f"{item.kind.singular}:{item.pk}"
-
-    def item_guid_is_permalink(self, item):
-        return False
+        return entry_id(item.obj)
 
     def item_pubdate(self, item):
-        return item.date
+        return self._entry("item_pubdate", item)
 
     def item_updateddate(self, item):
-        return item.obj.updated_at
+        return self._entry("item_updateddate", item)
+
+    def item_author_name(self, item):
+        return self._entry("item_author_name", item)
 
     def item_categories(self, item):
-        return [tag.name for tag in item.obj.tags.all()]
+        return self._entry("item_categories", item)
+
+    def item_extra_kwargs(self, item):
+        return self.writers[item.kind.key].item_extra_kwargs(item.obj)

@@ -10,7 +10,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import StringConstraints
 
 from papers.filters import MAX_TAG_FILTERS, PaperFilter
-from papers.identifiers import normalize_arxiv_id, normalize_doi
+from papers.identifiers import ARXIV_ID_PATTERN, DOI_PATTERN, normalize_arxiv_id, normalize_doi
 from papers.models import Paper
 from papers.site import absolute_url
 
@@ -115,6 +115,10 @@ Year = Annotated[int, Field(ge=1000, le=3000)]
 NO_NUL = r"^[^\x00]*$"
 Text = Annotated[str, StringConstraints(pattern=NO_NUL)]
 TagSlug = Annotated[str, StringConstraints(max_length=100, pattern=NO_NUL)]
+# The forms the lookups understand, stated in the schema: a value outside them is a 422
+# from validation, and every value inside them is looked up (a 200 or a 404).
+ArxivId = Annotated[str, StringConstraints(max_length=200, pattern=ARXIV_ID_PATTERN)]
+Doi = Annotated[str, StringConstraints(max_length=300, pattern=DOI_PATTERN)]
 TAGS = Field(
     [], max_length=MAX_TAG_FILTERS, description="Tag slug; repeat to require several (AND)."
 )
@@ -165,7 +169,7 @@ def _detail(**lookup):
     response={200: PaperDetailOut, **LOOKUP_ERRORS},
     summary="A paper by arXiv id",
 )
-def paper_by_arxiv(request, arxiv_id: Path[Text]):
+def paper_by_arxiv(request, arxiv_id: Path[ArxivId]):
     try:
         return _detail(arxiv_id=normalize_arxiv_id(arxiv_id))
     except Http404:
@@ -179,7 +183,7 @@ def paper_by_arxiv(request, arxiv_id: Path[Text]):
     response={200: PaperDetailOut, **LOOKUP_ERRORS},
     summary="A paper by DOI",
 )
-def paper_by_doi(request, doi: Path[Text]):
+def paper_by_doi(request, doi: Path[Doi]):
     try:
         normalized = normalize_doi(doi)
     except Exception as error:  # ValidationError from the normaliser

@@ -17,6 +17,33 @@ _DOI_RE = re.compile(
 )
 
 
+def _any_case(word):
+    """``word`` as a pattern of any letter case: JSON Schema patterns take no flags."""
+    return "".join(
+        f"[{c.lower()}{c.upper()}]" if c.isalpha() else "\\." if c == "." else c for c in word
+    )
+
+
+# The same forms as the two regexes above, for the API's schema (ECMA-262 syntax, no
+# flags): every value these match is one the normalisers accept, so the schema never
+# promises an answer the view refuses (month 01-12; a DOI suffix that is not just dots
+# or a slash). Printable ASCII only and no surrounding spaces: a subset of what the
+# normalisers take, which keep accepting pasted text elsewhere.
+_MONTH = "(?:0[1-9]|1[0-2])"
+_URL_START = f"(?:{_any_case('http')}[sS]?://)?"
+ARXIV_ID_PATTERN = (
+    f"^(?:{_any_case('arxiv:')} *|{_URL_START}(?:{_any_case('www.')}|{_any_case('export.')})?"
+    f"{_any_case('arxiv.org')}/(?:{_any_case('abs')}|{_any_case('pdf')}|{_any_case('html')})/)?"
+    f"(?:[0-9]{{2}}{_MONTH}\\.[0-9]{{4,5}}"
+    f"|[a-zA-Z][a-zA-Z-]*(?:\\.[a-zA-Z]{{2}})?/[0-9]{{2}}{_MONTH}[0-9]{{3}})"
+    f"(?:[vV][0-9]+)?(?:{_any_case('.pdf')})?/?(?:[?#][!-~]*)?$"
+)
+DOI_PATTERN = (
+    f"^(?:{_any_case('doi:')} *|{_URL_START}(?:{_any_case('dx.')})?{_any_case('doi.org')}/)?"
+    "10\\.[0-9]{4,9}/[!-~]*[!-,0-~-]\\.*$"
+)
+
+
 def parse_arxiv_id(value):
     """Return ``(id, year, month)`` for an arXiv id or URL, or ``None`` if it is not one.
 

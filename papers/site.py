@@ -4,6 +4,7 @@ A page is cached and shared between visitors, a feed's ids and a calendar's UIDs
 never change: so an absolute URL cannot depend on the Host header of whoever asked first.
 """
 
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -28,6 +29,22 @@ def absolute_url(path):
 def site_host():
     """The site's host name (no port), e.g. for calendar UIDs: ``…@papers.example.org``."""
     return urlsplit(settings.SITE_URL).hostname
+
+
+@dataclass(frozen=True)
+class SiteAuthor:
+    name: str
+    url: str
+
+
+def site_author():
+    """Who speaks for the site: the author of every feed, the publisher and author of its
+    pages' structured data (reports, sessions' organiser).
+
+    The one place that names the site for them, so that site settings can replace
+    ``SITE_NAME`` here alone.
+    """
+    return SiteAuthor(name=settings.SITE_NAME, url=absolute_url("/"))
 
 
 @checks.register(checks.Tags.security, deploy=True)

@@ -5,11 +5,20 @@ characters (a form feed from a PDF, a NUL from a broken import). XML 1.0 cannot 
 them at all, not even escaped, and RFC 5545 forbids them in TEXT values: one of them
 would make the whole feed or calendar unreadable, or a 500. ``feed_text()`` is the one
 sanitiser every Atom feed (``SiteFeed``) and every ``.ics`` goes through.
+
+Every feed is also an Atom feed as RFC 4287 wants it, whoever writes the subclass: the
+site is the feed's author (``papers.site.site_author``), an entry has one permanent id in
+every feed that carries it (``entry_id``), and links inside entries are absolute.
 """
 
+import datetime
 import re
+from urllib.parse import urljoin
 
 from django.contrib.syndication.views import Feed
+from django.utils.feedgenerator import Atom1Feed
+
+from papers.site import site_author, site_host
 
 # C0 controls except tab and the line ends, DEL, lone UTF-16 surrogates (a str can hold
 # them even though no encoder accepts them) and the two non-characters XML excludes.
@@ -33,13 +42,81 @@ def _clean(value):
     return value
 
 
+# The attributes of sanitised HTML (nh3 and format_html always write double quotes) that
+# hold an address.
+_URL_ATTRIBUTE = re.compile(r'(\s(?:href|src|poster|cite)=")([^"]*)(")')
+_SRCSET = re.compile(r'(\ssrcset=")([^"]*)(")')
+
+
+def absolutize(html, base):
+    """``html`` with every address in ``href``/``src``/``srcset``… resolved against ``base``.
+
+    A feed reader shows an entry away from its page: ``/media/x.png``, ``figure.png`` or
+    ``#section`` would lead nowhere there.
+    """
+    if not html:
+        return html
+    html = _URL_ATTRIBUTE.sub(lambda m: m[1] + urljoin(base, m[2].strip()) + m[3], html)
+
+    def candidates(match):
+        parts = []
+        for candidate in match[2].split(","):
+            url, _, size = candidate.strip().partition(" ")
+            parts.append(f"{urljoin(base, url)} {size}".strip())
+        return match[1] + ", ".join(parts) + match[3]
+
+    return _SRCSET.sub(candidates, html)
+
+
+def entry_id(obj):
+    """The one permanent, globally unique id of a paper, report or session in every feed.
+
+    A ``tag:`` URI (RFC 4151) of the site's host, the day the row was created and its
+    model and primary key: unlike the page's address it survives a new slug or number,
+    and a paper is the same entry in the papers, tag and search feeds.
+    """
+    fields = obj._meta.concrete_fields
+    created = next(field for field in fields if getattr(field, "auto_now_add", False))
+    day = getattr(obj, created.attname).astimezone(datetime.UTC).date().isoformat()
+    return f"tag:{site_host()},{day}:{obj._meta.model_name}/{obj.pk}"
+
+
+class AtomFeed(Atom1Feed):
+    """Atom 1.0 with an entry's full HTML in ``<content>`` beside its ``<summary>``."""
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        if item.get("content"):
+            handler.addQuickElement("content", item["content"], {"type": "html"})
+
+
 class SiteFeed(Feed):
     """The base of every feed: each text field of the feed and its entries is cleaned.
 
     Subclasses return absolute addresses from ``link``, ``feed_url`` and ``item_link``
     (``papers.site.absolute_url``): Django would otherwise prefix the request's Host, and
-    a feed's and its entries' ids (their links) must not change with it.
+    a feed's id (its own address) must not change with it. An entry's full HTML goes in
+    ``item_extra_kwargs``' ``content``.
     """
+
+    feed_type = AtomFeed
+
+    def author_name(self):
+        return site_author().name
+
+    def author_link(self):
+        return site_author().url
+
+    def feed_guid(self, obj):
+        # The feed's own address, not the page's: a page has several feeds (?format=atom on
+        # each filtered list) and each needs its own id.
+        return self._get_dynamic_attr("feed_url", obj)
+
+    def item_guid(self, item):
+        return entry_id(item)
+
+    def item_guid_is_permalink(self, item):
+        return False
 
     def get_feed(self, obj, request):
         feed = super().get_feed(obj, request)
@@ -47,4 +124,7 @@ class SiteFeed(Feed):
         # attributes, templates): nothing can slip past.
         feed.feed = {key: _clean(value) for key, value in feed.feed.items()}
         feed.items = [{key: _clean(value) for key, value in item.items()} for item in feed.items]
+        for item in feed.items:
+            for key in ("description", "content"):
+                item[key] = absolutize(item.get(key), item["link"])
         return feed

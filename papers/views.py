@@ -18,8 +18,9 @@ from papers.cards import render_cards
 from papers.citations.csl import formatted
 from papers.citations.formats import FORMATS, download
 from papers.facets import list_counts
+from papers.feeds import PaperList, paper_feed
 from papers.filters import PaperFilter
-from papers.metadata import scholarly_article
+from papers.metadata import citation_meta, paper_description, scholarly_article
 from papers.models import Author, Paper
 from papers.resolve import redirect_to_reference
 from papers.sections import sections_for
@@ -78,6 +79,8 @@ def _paper_list(request, template="papers/paper_list.html", fixed=None, context=
         context["errors"] = filterset.errors
         return render(request, template, context, status=400)
     papers = filterset.qs
+    if request.GET.get("format") == "atom":
+        return paper_feed(request, paper_list=_as_feed(request, papers, context))
     if request.GET.get("format") in FORMATS:
         # Cards leave the abstract in the database; RIS and CSL-JSON carry it.
         exported = papers.for_list().defer(None).defer("notes", "notes_html")
@@ -87,6 +90,7 @@ def _paper_list(request, template="papers/paper_list.html", fixed=None, context=
     page = paginator.get_page(request.GET.get("page"))
     page_papers = list(page.object_list)
     context.update(
+        feed_url=_list_address(request, format="atom"),
         page_obj=page,
         papers=page_papers,
         cards=render_cards(request, page_papers),
@@ -101,6 +105,32 @@ def _paper_list(request, template="papers/paper_list.html", fixed=None, context=
         active_year=filterset.form.cleaned_data.get("year"),
     )
     return render(request, template, context)
+
+
+def _list_address(request, **params):
+    """This list's address with its filters, no page, and ``params`` (e.g. the feed's)."""
+    query = request.GET.copy()
+    for key in ("page", "format"):
+        query.pop(key, None)
+    query.update(params)
+    return f"{request.path}?{query.urlencode()}" if query else request.path
+
+
+def _as_feed(request, papers, context):
+    title = context.get("heading", "Papers")
+    filters = [
+        f"{key} {', '.join(request.GET.getlist(key))}"
+        for key in ("tag", "year", "year_min", "year_max", "venue", "q")
+        if request.GET.get(key)
+    ]
+    if filters:
+        title += f" ({'; '.join(filters)})"
+    return PaperList(
+        papers=papers,
+        title=title,
+        link=absolute_url(_list_address(request)),
+        feed_url=absolute_url(_list_address(request, format="atom")),
+    )
 
 
 @require_safe
@@ -159,6 +189,8 @@ def paper_detail(request, slug):
         "paper": paper,
         "authors": authors,
         "json_ld": scholarly_article(paper, authors, absolute_url(paper.get_absolute_url())),
+        "citation_meta": citation_meta(paper, authors),
+        "description": paper_description(paper),
         "links": paper.links.all(),
         "figures": paper.figures.all(),
         **_previous_and_followups(paper),

@@ -2,13 +2,11 @@
 
 import datetime
 
-from django.conf import settings
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from papers.site import absolute_url
+from papers.site import absolute_url, site_author
 from papers.syndication import SiteFeed
 from readinggroup.models import Presentation
 
@@ -16,10 +14,8 @@ FEED_ITEMS = 30
 
 
 class PresentationFeed(SiteFeed):
-    feed_type = Atom1Feed
-
     def title(self):
-        return f"{settings.SITE_NAME} reading group"
+        return f"{site_author().name} reading group"
 
     def subtitle(self):
         return "Sessions of the reading group: papers presented, with slides and recordings."

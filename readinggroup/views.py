@@ -15,6 +15,7 @@ from django.views.decorators.http import require_safe
 from papers.cache import public_page
 from papers.media import signed_pdf_url
 from papers.models import Paper
+from readinggroup.metadata import event_jsonld
 from readinggroup.models import Presentation
 
 PAGE_SIZE = 12
@@ -53,6 +54,7 @@ def presentation_detail(request, number):
     context = {
         "presentation": presentation,
         "paper": paper,
+        "jsonld": event_jsonld(presentation, paper),
         "previous_session": neighbours.filter(number__lt=presentation.number)
         .order_by("-number")
         .first(),

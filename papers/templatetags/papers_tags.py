@@ -3,9 +3,11 @@
 from django import template
 from django.utils.http import urlencode
 
+from papers.metadata import jsonld_script
 from papers.site import absolute_url
 
 register = template.Library()
+register.filter("jsonld", jsonld_script)
 
 
 def _params(request):

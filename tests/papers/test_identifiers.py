@@ -1,7 +1,17 @@
+import re
+
 import pytest
 from django.core.exceptions import ValidationError
+from hypothesis import given
+from hypothesis import strategies as st
 
-from papers.identifiers import normalize_arxiv_id, normalize_doi, parse_arxiv_id
+from papers.identifiers import (
+    ARXIV_ID_PATTERN,
+    DOI_PATTERN,
+    normalize_arxiv_id,
+    normalize_doi,
+    parse_arxiv_id,
+)
 
 
 @pytest.mark.parametrize(
@@ -57,3 +67,22 @@ def test_doi_without_a_suffix_is_refused():
     """Found by the property test: "10.0000/." lost its only suffix character to rstrip."""
     with pytest.raises(ValidationError, match="no DOI suffix"):
         normalize_doi("10.0000/.")
+
+
+# The API's schema states these patterns (papers/api.py): a value they allow must never be
+# refused by the normaliser behind it (schemathesis' ST202, "schema-valid request rejected").
+@given(st.from_regex(ARXIV_ID_PATTERN, fullmatch=True))
+def test_every_arxiv_value_the_api_schema_allows_normalises(value):
+    assert re.fullmatch(
+        r"[0-9]{4}\.[0-9]{4,5}|[a-z-]+(\.[A-Z]{2})?/[0-9]{7}", normalize_arxiv_id(value)
+    )
+
+
+@given(st.from_regex(DOI_PATTERN, fullmatch=True))
+def test_every_doi_value_the_api_schema_allows_normalises(value):
+    assert normalize_doi(value).startswith("10.")
+
+
+@pytest.mark.parametrize("raw", ["0", "2113.00001", "10.1000/.", "10.1000/a/.", "doi:0"])
+def test_values_the_normalisers_refuse_are_outside_the_api_schema(raw):
+    assert not re.fullmatch(ARXIV_ID_PATTERN, raw) and not re.fullmatch(DOI_PATTERN, raw)
