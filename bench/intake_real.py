@@ -3,7 +3,8 @@
     .venv/bin/python bench/intake_real.py DIR [--show FILE]
 
 DIR holds the files, ``manifest.json`` (file, repo, path, companion_bib) and
-``truth/NAME.json`` (``{"papers": [{"title", "year", "arxiv", "doi", "line"}]}``). Each
+``truth/NAME.json`` (``{"papers": [{"title", "year", "arxiv", "doi", "line"}]}``; ``"year":
+null`` when the file gives no publication year and no identifier implies one). Each
 file is parsed as a dry run (nothing touches a database): notes files by the notes
 importer (with their companion .bib), .bib files by the BibTeX parser.
 
@@ -87,7 +88,11 @@ def compare(records, truth):
         problems = []
         if normalize_title(record.title) != normalize_title(paper["title"]):
             problems.append(f"title {record.title[:60]!r} ≠ {paper['title'][:60]!r}")
-        if paper.get("year") and record.year != paper["year"]:
+        if paper.get("year") is None and record.year:
+            # The file gives no publication year (only, say, when it was read): a year
+            # on the record was not in the file.
+            problems.append(f"year {record.year}, but the file gives none")
+        elif paper.get("year") and record.year != paper["year"]:
             problems.append(f"year {record.year} ≠ {paper['year']}")
         if arxiv_of(paper.get("arxiv")) and arxiv_of(record.arxiv_id) != arxiv_of(paper["arxiv"]):
             problems.append(f"arxiv {record.arxiv_id} ≠ {paper['arxiv']}")

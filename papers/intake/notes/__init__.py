@@ -15,6 +15,7 @@ from papers.intake.notes.entries import Skipped, merge, to_record
 from papers.intake.notes.frontmatter import front_matter_entries
 from papers.intake.notes.hosts import arxiv_from_url, doi_from_url
 from papers.intake.notes.org import org_headings, org_to_markdown
+from papers.intake.notes.dates import headings_are_reading_dates
 from papers.intake.notes.recognise import Recogniser
 from papers.intake.notes.tree import parse_markdown
 from papers.intake.records import PaperRecord
@@ -90,10 +91,12 @@ def parse_notes(text, fmt="markdown", base_dir=None, bib=None):
         found.entries[:0] = front_matter_entries(text)
     result = NotesParse(mentions=len(found.entries), warnings=list(found.warnings))
     result.skipped = [Skipped(line, label, reason) for line, label, reason in found.skipped]
-    for entry in merge(found.entries):
+    entries = merge(found.entries)
+    reading_log = headings_are_reading_dates(entries)
+    for entry in entries:
         item = resolve_citation(entry, bib)
         if not isinstance(item, Skipped):
-            item = to_record(entry, base_dir, result.warnings)
+            item = to_record(entry, base_dir, result.warnings, reading_log)
         if isinstance(item, Skipped):
             result.skipped.append(item)
         else:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from papers.intake.notes.dates import publication_date
 from papers.intake.notes.hosts import (
     arxiv_from_url,
     doi_from_url,
@@ -89,6 +90,7 @@ class NoteEntry:
     cite_key: str = ""  # org-ref: the BibTeX key the entry cites
     cite_text: str = ""  # org-ref: the citation's description
     section_date: bool = False  # the date came from a heading above, not the entry
+    section_when: str = ""  # that heading's text
 
     def key(self):
         if self.cite_key:
@@ -139,8 +141,11 @@ class Skipped:
     url: str = ""  # the paper link, when there is one (``--lookup`` can fill it in)
 
 
-def to_record(entry, base_dir, warnings):
-    """A ``PaperRecord`` for the writer, or ``Skipped`` when it cannot be a paper."""
+def to_record(entry, base_dir, warnings, reading_log=False):
+    """A ``PaperRecord`` for the writer, or ``Skipped`` when it cannot be a paper.
+
+    ``reading_log``: the document's date headings say when papers were read (see
+    ``dates.headings_are_reading_dates``), so they date no paper."""
     where = "line " + ", ".join(str(n) for n in sorted(set(entry.lines or [entry.line])))
     label = entry.title or entry.url or "(no title)"
     if not entry.title:
@@ -150,6 +155,9 @@ def to_record(entry, base_dir, warnings):
     arxiv = arxiv_from_url(entry.url) or arxiv_from_url(entry.url_extra)
     doi = doi_from_url(entry.url) or doi_from_url(entry.url_extra)
     year, month = entry.year, entry.month
+    read_on = ""
+    if entry.section_date and publication_date(entry, reading_log) is None:
+        year, month, read_on = None, None, entry.section_when
     if arxiv and entry.section_date:
         # A heading's date says when the paper was read (a reading log); the id says
         # when it appeared.
@@ -167,9 +175,13 @@ def to_record(entry, base_dir, warnings):
         year = year_from_url(entry.url) or year_from_url(entry.url_extra)
     if not year:
         hint = f" Add it with: manage.py add_paper {doi}" if doi else ""
-        return Skipped(
-            entry.line, label, f"no date found (a year is required).{hint}", url=entry.url
-        )
+        reason = "no date found (a year is required)."
+        if read_on:
+            reason = (
+                f"no publication year: the heading “{read_on[:40]}” above it says when it "
+                "was read or added, not when it appeared (a year is required)."
+            )
+        return Skipped(entry.line, label, f"{reason}{hint}", url=entry.url)
     if arxiv and month is None and year == arxiv[1]:
         month = arxiv[2]  # a year column says 2013; the arXiv id knows it was December
     figures = []

@@ -34,6 +34,19 @@ def _venue_year(text):
     return (int(match.group(0)), None) if match else None
 
 
+# "ICLR'16", "NIPS '17", "CVPR’15": a venue with a two-digit year.
+_VENUE_SHORT_YEAR = re.compile(rf"(?:{VENUE.pattern})\s?['’](?P<yy>\d\d)\b")
+
+
+def short_venue_year(text):
+    """``ICLR'16`` → 2016; ``None`` when the text names no venue with a short year."""
+    match = _VENUE_SHORT_YEAR.search(text or "")
+    if not match:
+        return None
+    yy = int(match.group("yy"))
+    return 1900 + yy if yy > 50 else 2000 + yy
+
+
 def date_only(text):
     """``(year, month)`` when ``text`` is nothing but a date, else ``None``."""
     # "2016-11 (ICLR Edition)": a date with a remark is still a date.
@@ -145,6 +158,8 @@ def parse_meta(text):
             who.append(piece)
     if not out["authors"] and who:
         out["authors"] = names(", ".join(who))
+    if not out["year"] and short_venue_year(text):
+        out["year"] = short_venue_year(text)
     return out
 
 

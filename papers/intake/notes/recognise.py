@@ -77,11 +77,12 @@ def tag_name(text):
 
 
 class Context:
-    def __init__(self, tag="", date=None, tags=()):
-        self.tag, self.date, self.tags = tag, date, list(tags)
+    def __init__(self, tag="", date=None, tags=(), when=""):
+        # ``when``: the text that gave ``date`` ("2017-12", "Added 2018/10/01").
+        self.tag, self.date, self.tags, self.when = tag, date, list(tags), when
 
     def but(self, **changes):
-        new = Context(self.tag, self.date, self.tags)
+        new = Context(self.tag, self.date, self.tags, self.when)
         for name, value in changes.items():
             setattr(new, name, value)
         return new
@@ -140,7 +141,7 @@ class Recogniser:
             text = clean_text(heading.head.text)
             date = meta.date_only(text)
             context = (
-                parent.but(date=date)
+                parent.but(date=date, when=text)
                 if date
                 else parent.but(tag=tag_name(text), tags=extra.get("tags", []))
             )
@@ -266,6 +267,7 @@ class Recogniser:
                 when = meta.date_only(node.head.text) if node.kind == "para" else None
                 if when:
                     date, last = when, None
+                    context = context.but(when=clean_text(node.head.text))
                     continue
                 entries = self._paragraph(node, here)
                 if entries:
@@ -306,7 +308,11 @@ class Recogniser:
         if node.children:
             tag = tag_name(head.text) if head.text.strip() and not head.links() else context.tag
             date = meta.date_only(head.text)
-            inner = context.but(date=date) if date else context.but(tag=tag or context.tag)
+            inner = (
+                context.but(date=date, when=clean_text(head.text))
+                if date
+                else context.but(tag=tag or context.tag)
+            )
             return self._region(node.children, inner)
         return []
 
@@ -489,6 +495,12 @@ class Recogniser:
             rest = rest.replace(entry.title, " ", 1) if entry.title else rest
         found = meta.parse_meta(rest)
         badge = date_in(" ".join(src for src, _ in inline.images))
+        if not found["year"] and len(entries) == 1:
+            # "[Deep Compression - ICLR'16 Best Paper]", "[[NIPS'17](…pdf)]": a link's
+            # text names the venue and year.
+            found["year"] = next(
+                (y for link in links if (y := meta.short_venue_year(link.text))), None
+            )
         for entry in entries:
             entry.alias = entry.alias or found["alias"] if len(entries) == 1 else entry.alias
             entry.authors = entry.authors or found["authors"]
@@ -596,7 +608,7 @@ class Recogniser:
         entry.tags = [tag_name(t) for t in context.tags if tag_name(t)]
         if context.date:
             entry.year, entry.month = context.date
-            entry.section_date = True
+            entry.section_date, entry.section_when = True, context.when
         return entry
 
     def _property_notes(self, entry, extra):
