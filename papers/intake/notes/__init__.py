@@ -11,11 +11,11 @@ from pathlib import Path
 from papers.intake.batch import ImportReport, run_batch
 from papers.intake.lookup import MAX_IDENTIFIERS, look_up
 from papers.intake.notes.citations import resolve_citation
+from papers.intake.notes.dates import headings_are_reading_dates
 from papers.intake.notes.entries import Skipped, merge, to_record
 from papers.intake.notes.frontmatter import front_matter_entries
 from papers.intake.notes.hosts import arxiv_from_url, doi_from_url
 from papers.intake.notes.org import org_headings, org_to_markdown
-from papers.intake.notes.dates import headings_are_reading_dates
 from papers.intake.notes.recognise import Recogniser
 from papers.intake.notes.tree import parse_markdown
 from papers.intake.records import PaperRecord

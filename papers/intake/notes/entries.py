@@ -91,6 +91,7 @@ class NoteEntry:
     cite_text: str = ""  # org-ref: the citation's description
     section_date: bool = False  # the date came from a heading above, not the entry
     section_when: str = ""  # that heading's text
+    untitled_why: str = ""  # why the entry has no title (a short name only)
 
     def key(self):
         if self.cite_key:
@@ -101,6 +102,16 @@ class NoteEntry:
 
     def absorb(self, other):
         """Merge a later mention of the same paper (an index line, then a summary row)."""
+        if _two_papers(self.title, other.title):
+            # One link under two full titles ("Artistic Style Transfer For Videos" and
+            # "Grammar as a Foreign Language", both 1412.7449): which is it? Not guessed.
+            self.untitled_why = (
+                f"the file gives one link two titles (“{self.title[:50]}” and "
+                f"“{other.title[:50]}”): not guessed."
+            )
+            self.alias, self.title = "", ""
+            self.lines += other.lines
+            return
         if self.title != other.title and other.title:
             longer, shorter = sorted([self.title, other.title], key=len, reverse=True)
             self.title = longer
@@ -119,6 +130,17 @@ class NoteEntry:
         self.related += [ident for ident in other.related if ident not in self.related]
         self.tags += [tag for tag in other.tags if tag not in self.tags]
         self.lines += other.lines
+
+
+def _two_papers(title, other):
+    """Two full titles, neither containing the other: two papers, not two mentions."""
+    mine, theirs = normalize_title(title), normalize_title(other)
+    return (
+        len(mine.split()) >= 4
+        and len(theirs.split()) >= 4
+        and mine not in theirs
+        and theirs not in mine
+    )
 
 
 def merge(entries):
@@ -149,7 +171,8 @@ def to_record(entry, base_dir, warnings, reading_log=False):
     where = "line " + ", ".join(str(n) for n in sorted(set(entry.lines or [entry.line])))
     label = entry.title or entry.url or "(no title)"
     if not entry.title:
-        return Skipped(entry.line, label, "the link has no title.", url=entry.url)
+        reason = entry.untitled_why or "the link has no title."
+        return Skipped(entry.line, label, reason, url=entry.url)
     if entry.url.lower().startswith("cite:"):
         entry.url = ""
     arxiv = arxiv_from_url(entry.url) or arxiv_from_url(entry.url_extra)

@@ -283,6 +283,9 @@ class Recogniser:
 
     def _item(self, node, context):
         head = node.head or _empty()
+        several = self._references_under(node, head, context)
+        if several:
+            return several
         entries = self._entries_from(head, node.start, context)
         children_source = self._source(node.head_end, node.end)
         if entries:
@@ -315,6 +318,44 @@ class Recogniser:
             )
             return self._region(node.children, inner)
         return []
+
+    def _references_under(self, node, head, context):
+        """``* Blur Removal`` (or ``* SRCNN [[ECCV]](…) [[arXiv]](…)``) over two or more
+        reference lines (``Authors, Title, Venue, Year [[Paper]](…)``): each line is a
+        paper, with its own link or, when the item has one per line, the item's in order."""
+        refs = []
+        for child in node.children:
+            if child.kind != "item" or not child.head:
+                continue
+            reference = meta.reference_under(_strip_generic(child.head), head.text)
+            if reference and reference[1] and (reference[0] or reference[3]):
+                refs.append((child, reference))
+        if len(refs) < 2:
+            return []
+        own = [link for link in head.links() if is_paper_link(link)]
+        entries = []
+        for index, (child, (authors, title, venue, year)) in enumerate(refs):
+            links = [link for link in child.head.links() if is_paper_link(link)]
+            if links:
+                url = links[0].url
+            elif len(own) == len(refs):
+                url = own[index].url
+            else:
+                continue  # no link says which paper it is: a mention
+            entry = self._new(child.start, context, title=meta.clean_title(title))
+            entry.url, entry.authors, entry.venue = url, authors, venue[:255]
+            if year:
+                entry.year, entry.month, entry.section_date = year, None, False
+            written = arxiv_from_text(child.head.text)
+            if written and not arxiv_from_url(url):
+                entry.url_extra = f"https://arxiv.org/abs/{written[0]}"
+            for link in child.head.links():
+                if link.url != url and is_absolute(link.url) and not is_paper_link(link):
+                    kind = link_kind(link.text, link.url) or "other"
+                    entry.links.append(LinkRecord(kind=kind, url=link.url, label=link.text[:200]))
+            self.notes.add(entry, _dedent(self._source(child.head_end, child.end)))
+            entries.append(entry)
+        return entries
 
     def _paragraph(self, node, context):
         """A paragraph may hold several entries, one per line (badge lists, link lines)."""
@@ -448,7 +489,9 @@ class Recogniser:
             if key in used_keys:
                 continue
             between = re.sub(r"\([^()]*\)", "", text[position : link.start])
-            if entries and not (_CONJUNCTION.match(between) and not is_generic_label(link.text)):
+            joined = _CONJUNCTION.match(between) and not is_generic_label(link.text)
+            # Each citation cites its own paper ("TrueNorth [cite:@a] and Loihi [cite:@b]").
+            if entries and not joined and not is_cite(link.url):
                 if link is not first and entries and not entries[-1].url_extra:
                     entries[-1].url_extra = link.url
                 continue
@@ -468,13 +511,17 @@ class Recogniser:
                 before = _strip_generic(inline, upto=link.start).strip()
                 bold = _strong_title(inline, link.start)
                 quoted = re.search(r"[\"“]([^\"”]{10,})[\"”]", before)
-                reference = meta.citation(before)
+                reference = meta.reference_under(before, linked=True)
                 if reference:
                     entry.authors = reference[0]
                     entry.venue = reference[2][:255]
                 title = bold or (quoted.group(1) if quoted else "")
                 title = title or (reference[1] if reference else _title_before(before))
                 entry.title, entry.alias = meta.strip_remark(meta.clean_title(title))
+                if is_cite(link.url) and entry.title[:1].islower():
+                    # "Others have modified the threshold [cite:@key]": a sentence of
+                    # prose citing a paper, not its title (the .bib gives that).
+                    entry.title, entry.alias = "", ""
             if not _title_like(entry.title):
                 entry.title = ""
             title, alias, affiliations, venue = meta.split_venue(entry.title)
@@ -510,6 +557,12 @@ class Recogniser:
                 # The entry's own date beats the heading's it sits under.
                 entry.year, entry.month = own
                 entry.section_date = False
+        written, linked = arxiv_from_text(text), arxiv_from_url(entries[0].url)
+        if len(entries) == 1 and written and linked and written[0] != linked[0]:
+            # "…, arXiv:1511.02680 [[Paper]](…/abs/1511.00561)": which id is right?
+            reason = f"its text says arXiv:{written[0]}, its link {linked[0]}: not guessed."
+            self.skipped.append((start + 1, entries[0].title or entries[0].url, reason))
+            return []
         if len(entries) > 1:
             self._aliases(entries, text, links)
         elif not arxiv_from_url(entries[0].url) and not entries[0].url_extra:
@@ -584,7 +637,26 @@ class Recogniser:
         for child in children[:3]:
             if child.kind not in ("item", "para") or not child.head:
                 continue
-            reference = meta.citation(_strip_generic(child.head))
+            text = _strip_generic(child.head)
+            reference = meta.reference_under(text, entry.title)
+            if reference and not meta_title_differs(entry.title, reference[1]):
+                if reference[3] and (not entry.year or entry.section_date):
+                    entry.year, entry.month, entry.section_date = reference[3], None, False
+                entry.authors = entry.authors or reference[0]
+                return
+            if reference is None and _short_name(entry.title) and _reference_like(text):
+                # "GoogLeNet [[Paper]](…)" over "Authors, CVPR, 2015.": the paper's title
+                # is nowhere in the file; the short name is not it.
+                entry.alias, entry.title = entry.title[:100], ""
+                entry.untitled_why = (
+                    f"only a short name (“{entry.alias[:40]}”) names the paper and its "
+                    "reference line gives no title (--lookup fetches it)."
+                )
+                return
+            written = arxiv_from_text(text)
+            if reference and written and not entry.url_extra:
+                if not arxiv_from_url(entry.url):  # "…, arXiv:1502.03044 / ICML 2015"
+                    entry.url_extra = f"https://arxiv.org/abs/{written[0]}"
             if reference and meta_title_differs(entry.title, reference[1]):
                 short, _, affiliation = entry.title.partition(", ")
                 entry.alias = entry.alias or (short if len(short) <= 40 else "")
@@ -859,3 +931,15 @@ def _apply_properties(entry, properties):
         entry.venue = clean_text(lower["journal"])[:255]
     if lower.get("custom_id"):
         entry.cite_key = lower["custom_id"]
+
+
+def _short_name(title):
+    """A nickname rather than a title: "GoogLeNet", "OverFeat, NYU", "Virginia Tech / MSR"."""
+    name = title.split(",")[0]
+    return bool(title) and (len(name.split()) <= 3 or " / " in name)
+
+
+def _reference_like(text):
+    """A reference line: it starts with two authors' full names."""
+    parts = [part.strip(" .") for part in text.split(",")]
+    return len(parts) >= 3 and all(meta._people(part) for part in parts[:2])
