@@ -147,6 +147,7 @@ class Recogniser:
             )
             stack.append((heading.level, context))
             found = self._region(nodes[index + 1 : following], context)
+            _continue_heading(text, found, nodes[index + 1 : following])
             leaf = following == subtree_end
             titled = [entry for entry in found if entry.title]
             first_untitled = bool(found) and not found[0].title
@@ -654,9 +655,9 @@ class Recogniser:
                 )
                 return
             written = arxiv_from_text(text)
-            if reference and written and not entry.url_extra:
-                if not arxiv_from_url(entry.url):  # "…, arXiv:1502.03044 / ICML 2015"
-                    entry.url_extra = f"https://arxiv.org/abs/{written[0]}"
+            # "…, arXiv:1502.03044 / ICML 2015" under a link to the author's PDF.
+            if reference and written and not entry.url_extra and not arxiv_from_url(entry.url):
+                entry.url_extra = f"https://arxiv.org/abs/{written[0]}"
             if reference and meta_title_differs(entry.title, reference[1]):
                 short, _, affiliation = entry.title.partition(", ")
                 entry.alias = entry.alias or (short if len(short) <= 40 else "")
@@ -842,6 +843,12 @@ def _strip_generic(inline, upto=None):
 def _title_before(text):
     """``Title (2015), G. Hinton et al.`` → ``Title``; ``Title - A. Name`` → ``Title``."""
     text = re.sub(r"[\[(]+\s*$", "", text).strip()
+    # "… et al. [[pdf]] (https://…)": a label that did not become a link.
+    text = re.sub(r"\s*\[\[?[^\[\]]{1,12}\]\]?\s*$", "", text).strip()
+    # "perhaps read with (or instead): Contextual String Embeddings…": a remark first.
+    remark = re.match(r"^[a-z][^:]*?\s[^:]*?\s[^:]{1,80}:\s+(?P<title>[A-Z].+)$", text)
+    if remark:
+        text = remark.group("title")
     match = re.search(rf"\s*\((?:[^()]*?\b{meta.YEAR}\b[^()]*|[^()]*et al\.?[^()]*)(?:\)|$)", text)
     if match:
         return text[: match.start()]
@@ -853,8 +860,8 @@ def _title_before(text):
     match = re.search(r"\.\s+(?P<who>[^.]+(?:\.\s?[A-Z][^.]*)*)\.?$", text)
     if match and meta.names(match.group("who")):  # "Title. Chen and Manning."
         return text[: match.start()]
-    match = re.search(r"\s+[-–—]\s+.*$", text)
-    if match and meta.names(match.group(0)):
+    match = re.search(r"\s+[-–—]\s+(?!(?:A|An|The)\s)(?P<who>.*)$", text)
+    if match and meta.names(match.group("who")):
         return text[: match.start()]
     return text
 
@@ -943,3 +950,17 @@ def _reference_like(text):
     """A reference line: it starts with two authors' full names."""
     parts = [part.strip(" .") for part in text.split(",")]
     return len(parts) >= 3 and all(meta._people(part) for part in parts[:2])
+
+
+_DANGLING = re.compile(r"\b(?:and|or|of|for|with|the|in|to|a|an|on|via|from|by)$", re.I)
+
+
+def _continue_heading(text, found, body):
+    """``### Satirical News Detection … Mechanism and`` / ``Linguistic Features`` /
+    ``url``: a heading cut mid-title goes on in its body's first line, which the body's
+    entry took for its whole title."""
+    if not found or not body or body[0].kind != "para" or not _DANGLING.search(text):
+        return
+    first = found[0]
+    if first.line == body[0].start + 1 and first.title and len(first.title.split()) <= 4:
+        first.title = f"{text.rstrip()} {first.title}"
