@@ -180,7 +180,7 @@ def to_record(entry, base_dir, warnings, reading_log=False):
     year, month = entry.year, entry.month
     read_on = ""
     if entry.section_date and publication_date(entry, reading_log) is None:
-        year, month, read_on = None, None, entry.section_when
+        year, month, read_on = None, None, entry.section_when.strip(" :#*")
     if arxiv and entry.section_date:
         # A heading's date says when the paper was read (a reading log); the id says
         # when it appeared.

@@ -69,6 +69,8 @@ def date_only(text):
 def clean_title(text):
     """Link or lead text → a title: quotes, brackets, trailing punctuation and markers off."""
     text = clean_text(text).strip(_TRIM)
+    # "Dropout as Annealing - ICLR'18 oral": the venue remark is not part of the title.
+    text = re.sub(rf"\s+[-–—]\s+(?:{VENUE.pattern})\s?['’]\d\d\b.*$", "", text)
     text = re.sub(r"^(?:\d{1,3}[.)]\s+|paper\s*\d*\s*[:.\-–]\s+)", "", text, flags=re.I)
     return (
         text.strip(_TRIM + "?!").strip()
@@ -135,7 +137,13 @@ def parse_meta(text):
                 out["year"], out["month"] = listed
             venue = next((p.strip() for p in inner.split(",") if VENUE.search(p)), "")
             out["venue"] = out["venue"] or venue
-        elif not out["alias"] and len(inner) <= 40 and not re.search(r"https?:", inner):
+        elif (
+            not out["alias"]
+            and len(inner) <= 40
+            and not re.search(r"https?:", inner)
+            and not inner.rstrip().endswith("?")  # "(or swap for?)": a remark
+            and re.search(r"[A-Z0-9]", inner)  # "(simpler)": a remark, not a name
+        ):
             if not VENUE.search(inner) and (" " not in inner or not names(inner)):
                 out["alias"] = inner
             elif VENUE.search(inner) and not out["venue"]:

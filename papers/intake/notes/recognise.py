@@ -166,7 +166,7 @@ class Recogniser(Sections, TableRows, References, OrgProperties):
             lines.append(piece)
         for inline, offset in lines:
             if inline.text.strip() or inline.images:
-                found += self._entries_from(inline, node.start + offset, context)
+                found += self._entries_from(inline, node.start + offset, context, prose=True)
         return found
 
     # --- one entry from one piece of inline text -----------------------------------------------
@@ -179,7 +179,7 @@ class Recogniser(Sections, TableRows, References, OrgProperties):
             and date_in(" ".join(src for src, _ in inline.images))[0] is not None
         )  # fmt: skip
 
-    def _entries_from(self, inline, start, context, title_cell=None):
+    def _entries_from(self, inline, start, context, title_cell=None, prose=False):
         links = inline.links()
         for link in links:
             if is_unsafe(link.url):
@@ -241,7 +241,7 @@ class Recogniser(Sections, TableRows, References, OrgProperties):
                 title = bold or (quoted.group(1) if quoted else "")
                 title = title or (reference[1] if reference else title_before(before))
                 entry.title, entry.alias = meta.strip_remark(meta.clean_title(title))
-                if is_cite(link.url) and entry.title[:1].islower():
+                if is_cite(link.url) and (prose or entry.title[:1].islower()):
                     # "Others have modified the threshold [cite:@key]": a sentence of
                     # prose citing a paper, not its title (the .bib gives that).
                     entry.title, entry.alias = "", ""

@@ -128,7 +128,11 @@ class Sections:
                 # The heading names the paper its body links first without a title;
                 # titled entries further down stay entries of their own.
                 untitled = [entry for entry in found if not entry.title]
-                adopted = self._heading_adopts(heading, untitled[:1], following, parent, extra)
+                cites = [entry for entry in untitled if is_cite(entry.url)]
+                # A section of prose citing several papers names none of them.
+                adopted = len(cites) <= 1 and self._heading_adopts(
+                    heading, untitled[:1], following, parent, extra
+                )
                 if adopted:
                     self.entries += [adopted, *titled]
                     index = following

@@ -1,0 +1,139 @@
+"""Shapes found in real notes files measured in docs/INTAKE.md, each in a fixture of our
+own (notes_shapes/): the records they give, what is skipped and why, and that no heading
+or label becomes a paper."""
+
+from pathlib import Path
+
+import pytest
+
+from papers.intake.notes import detect_format, parse_notes
+from papers.intake.notes.citations import load_bib
+from papers.models import Paper
+
+from .helpers import assert_everything_valid, run_import_notes
+
+SHAPES = Path(__file__).parent / "notes_shapes"
+
+
+def parsed(name, bib=None):
+    path = SHAPES / name
+    text = path.read_text()
+    return parse_notes(text, detect_format(path, text), SHAPES, bib=bib)
+
+
+def records(result):
+    return {r.title: (r.year, r.arxiv_id, r.doi) for r in result.records}
+
+
+def skipped(result):
+    return {s.label: s.reason for s in result.skipped}
+
+
+def test_a_reading_log_month_heading_dates_no_paper_the_id_or_the_venue_does():
+    result = parsed("read_dates.md")
+    assert records(result) == {
+        "Sparse Routing for Tiny Transformers": (2019, "1907.01234", ""),
+        "Gradient Noise in Small Batches": (2018, "1811.04321", ""),
+        # "[[CVPR'19](…pdf)]": the label names the venue and its year.
+        "Margins Under Label Drift": (2019, "", ""),
+        "Cheap Ensembles by Weight Sharing": (2017, "1702.05555", ""),
+        # "- ICLR'18 oral" is a remark: the conference year, kept after its preprint.
+        "Dropout as Annealing": (2018, "1710.02222", ""),
+    }
+    reasons = skipped(result)
+    for title, heading in [
+        ("Kernel Tricks for Streaming Data", "2021-03"),
+        ("Curriculum Order Matters Less Than You Think", "2021-02"),
+    ]:
+        assert reasons[title].startswith(f"no publication year: the heading “{heading}”")
+    assert not {"What I read", "2021-03", "2021-02"} & set(records(result))
+
+
+def test_an_added_on_heading_is_a_reading_date_even_without_ids():
+    text = (
+        "## Added 2018/10/01:\n"
+        "  * [Group Norms for Tiny Batches](notes/group-norms.md)\n"
+        "  * `ECCV 2018` [Corner Pairs for Detection](notes/corners.md)\n"
+    )
+    result = parse_notes(text)
+    assert records(result) == {"Corner Pairs for Detection": (2018, "", "")}
+    assert "“Added 2018/10/01”" in skipped(result)["Group Norms for Tiny Batches"]
+
+
+def test_a_short_name_item_takes_its_reference_lines_title_or_is_skipped():
+    result = parsed("short_names.md")
+    assert records(result) == {
+        "QuickBox: Single-Pass Box Regression with Shared Anchors": (2017, "1604.01111", ""),
+        "Thin Lines: Detecting Wires in Aerial Photographs": (2016, "1606.03333", ""),
+        # A label over two reference lines, each with its own link: two papers.
+        "Learning to Remove Sensor Noise": (2016, "", ""),
+        "Noise Models for Burst Photography": (2016, "1607.04444", ""),
+        # A label with one link per reference line: paired in order.
+        "Multiscale Scene Labelling with Purity Trees": (2012, "", ""),
+        "Hierarchical Features for Scene Labelling": (2013, "", ""),
+        "Segmenting Roads with Dilated Convolutions": (2016, "1511.05555", ""),
+    }
+    by_title = {r.title: r for r in result.records}
+    assert by_title["Multiscale Scene Labelling with Purity Trees"].url.endswith(
+        "icml12/labels.pdf"
+    )
+    assert by_title["Hierarchical Features for Scene Labelling"].url.endswith("pami13/labels.pdf")
+    assert by_title["QuickBox: Single-Pass Box Regression with Shared Anchors"].alias == "QuickBox"
+    reasons = skipped(result)
+    # A nickname over authors, venue and year but no title: never the title.
+    assert "only a short name (“TinyNet”)" in reasons["https://arxiv.org/pdf/1605.02222"]
+    # The text's arXiv id and the link's disagree: not guessed.
+    assert (
+        "its text says arXiv:1511.06666, its link 1511.07777"
+        in reasons["Crowd Counting by Density Maps"]
+    )
+    labels = {"Vision papers", "Detection", "Denoising", "Scene Labels", "TinyNet"}
+    assert not labels & set(records(result))
+
+
+def test_each_key_of_an_org_cite_group_is_a_paper_and_prose_is_never_a_title():
+    result = parsed("litreview.org", bib=load_bib(SHAPES / "litreview.bib"))
+    assert records(result) == {
+        "Emergence of Sparse Receptive Fields in a Toy Retina": (1996, "", ""),
+        "Sparse Coding with an Overcomplete Basis of Invented Filters": (1997, "", ""),
+        "Single-Layer Codes Are Enough for Toy Classifiers": (2011, "", ""),
+        # The .bib's DOI is kept though its url field is a publisher page.
+        "A Million-Pulse Chip with a Tiny Network Interface": (
+            2014,
+            "",
+            "10.5555/example.2014.668",
+        ),
+        "Spindle: A Many-Core Pulse Processor with On-Chip Learning": (2018, "", ""),
+    }
+    assert "cannot be resolved" in skipped(result)["cite:kim_gate_2019"]
+    assert "Background" not in records(result)
+
+
+def test_remarks_cut_headings_and_one_link_with_two_titles():
+    result = parsed("messy_list.md")
+    assert records(result) == {
+        "Learning to Rank Candidates": (2018, "1803.01111", ""),
+        # "maybe pair it with (or swap for?): Title (simpler)": the remark is not the title.
+        "Contextual Char Embeddings for Tagging": (2018, "", ""),
+        # A heading cut after "and" goes on in the next line.
+        "Sarcasm Detection in Short Posts with Attention and Emoji Features": (2017, "", ""),
+        "Music Generation with Deep Models - A Survey": (2017, "1709.03333", ""),
+        # "[[pdf]] (url)": a label that did not become a link is not part of the title.
+        "Word Vectors Revisited": (2015, "", ""),
+    }
+    by_title = {r.title: r for r in result.records}
+    assert by_title["Contextual Char Embeddings for Tagging"].alias == ""
+    reason = skipped(result)["https://arxiv.org/abs/1412.05555"]
+    assert "one link two titles" in reason
+    assert not {"Candidate papers", "Same link, two titles", "Emoji Features"} & set(
+        records(result)
+    )
+
+
+@pytest.mark.django_db
+def test_importing_the_short_name_list_saves_exactly_its_papers(tmp_path):
+    out = run_import_notes(SHAPES / "short_names.md", "--skip-invalid")
+    assert Paper.objects.count() == 7
+    assert not Paper.objects.filter(title__in=["Detection", "Denoising", "TinyNet"]).exists()
+    assert "TinyNet" in out
+    assert_everything_valid()
