@@ -35,7 +35,12 @@ def _venue_year(text):
 
 
 # "ICLR'16", "NIPS '17", "CVPR’15": a venue with a two-digit year.
-_VENUE_SHORT_YEAR = re.compile(rf"(?:{VENUE.pattern})\s?['’](?P<yy>\d\d)\b")
+# Systems venues too ("ASPLOS'25", "OSDI '24"): only with the short year, as their names
+# ("FAST", "ATC") are words in titles on their own.
+_VENUE_SHORT_YEAR = re.compile(
+    rf"(?:{VENUE.pattern}|\b(?:ASPLOS|SOSP|OSDI|NSDI|EuroSys|ATC|FAST|MobiSys|ISCA|MICRO|"
+    rf"HPCA|SIGCOMM|SIGMOD|VLDB|PLDI|POPL|ICSE|FSE|SC)\b)\s?['’](?P<yy>\d\d)\b"
+)
 
 
 def short_venue_year(text):

@@ -4,6 +4,7 @@ the paper it names."""
 import re
 
 from papers.intake.notes import meta
+from papers.intake.notes.hosts import arxiv_from_text, arxiv_from_url, doi_from_url
 from papers.intake.records import clean_text, normalize_title
 
 URL_PROPERTIES = ("link", "url", "arxiv", "doi", "pdf")
@@ -73,6 +74,18 @@ def fill_from_bibtex(entry, body):
     entry.venue = entry.venue or record.venue[:255]
     if not entry.url and (record.doi or record.url):
         entry.url = f"https://doi.org/{record.doi}" if record.doi else record.url
+    cited = arxiv_from_text(f"arXiv:{record.arxiv_id}") if record.arxiv_id else None
+    linked = arxiv_from_url(entry.url)
+    if cited and linked and cited[0] != linked[0]:
+        # "paper link" to one arXiv id, the citation block's eprint another: not guessed.
+        entry.alias, entry.title = "", ""
+        entry.untitled_why = (
+            f"its link says arXiv:{linked[0]}, its BibTeX block arXiv:{cited[0]}: not guessed."
+        )
+    elif cited and not linked and not entry.url_extra:
+        entry.url_extra = f"https://arxiv.org/abs/{cited[0]}"  # an OpenReview/ACL link
+    elif record.doi and not doi_from_url(entry.url) and not entry.url_extra:
+        entry.url_extra = f"https://doi.org/{record.doi}"
 
 
 class OrgProperties:

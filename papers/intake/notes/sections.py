@@ -205,9 +205,9 @@ class Sections:
         if len(title.split()) < 3 and not labelled and not cited:
             return None
         self.notes.add(entry, body)
-        fill_from_bibtex(entry, body)
         if not entry.url and found:
             entry.url, entry.cite_text = found[0].url, found[0].cite_text
+        fill_from_bibtex(entry, body)
         if not entry.url:
             if body_links:
                 shown = sorted(set(body_links))

@@ -30,6 +30,8 @@ def strong_title(inline, upto):
         offset += len(span.text)
     runs.append("".join(current))
     for run in runs:
+        if "，" in run or "、" in run:
+            continue  # "**端侧推理，npu+cpu**": keywords listed before the title
         title = meta.clean_title(run)
         if title_like(title) and not re.fullmatch(r"[\W\d]*", title) and len(title) > 8:
             return title

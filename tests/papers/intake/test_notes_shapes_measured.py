@@ -137,3 +137,28 @@ def test_importing_the_short_name_list_saves_exactly_its_papers(tmp_path):
     assert not Paper.objects.filter(title__in=["Detection", "Denoising", "TinyNet"]).exists()
     assert "TinyNet" in out
     assert_everything_valid()
+
+
+def test_a_blog_reading_page_keywords_wrapped_titles_and_short_venue_years():
+    result = parsed("venue_reading.md")
+    assert records(result) == {
+        # "**缓存，调度** **Title**": the first bold run lists keywords, the second is the title.
+        "Tiered Caches for Small Model Serving": (2025, "2502.01234", ""),
+        # A bold title wrapped over two lines is one title.
+        "Elastic Batching for Long Prompts Across Shared Accelerators": (2024, "2403.05678", ""),
+        # "ASPLOS'25", "OSDI '24": systems venues with a short year; the DOI from the link.
+        "Paged Buffers Without Pages": (2025, "", "10.1145/3600000.3700001"),
+        "Pipeline Bubbles Considered Harmful": (2024, "", "10.1145/3600000.3700002"),
+    }
+    assert not {"2025-03", "Conference list", "Systems papers I skimmed"} & set(records(result))
+
+
+def test_a_headings_bibtex_block_gives_its_eprint_and_a_contradicting_link_is_skipped():
+    result = parsed("heading_bibtex.md")
+    # The heading's paper links to OpenReview; its BibTeX block gives the arXiv id.
+    assert records(result) == {"Greedy Is Enough for Short Answers": (2023, "2310.01111", "")}
+    reasons = [s.reason for s in result.skipped]
+    assert any(
+        "its link says arXiv:2209.02222, its BibTeX block arXiv:1904.03333" in r for r in reasons
+    )
+    assert "Decoding notes" not in records(result)
