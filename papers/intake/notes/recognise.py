@@ -62,14 +62,19 @@ class Recogniser(Sections, TableRows, References, OrgProperties):
     # --- regions: lists, tables, paragraphs ---------------------------------------------------
     def _region(self, nodes, context):
         found, last, table, date = [], None, None, context.date
+        titled_by = ""  # "- ### Title" with nothing else: the title of the next bare link
         for node in nodes:
             here = context.but(date=date)
+            before, titled_by = titled_by, ""
             if node.kind != "row":
                 table = None
             if node.kind == "item":
                 entries = self._item(node, here)
                 found += entries
                 last = None
+                heads = [child for child in node.children if child.kind == "heading"]
+                if not entries and len(node.children) == 1 and heads and not heads[0].head.links():
+                    titled_by = meta.strip_remark(meta.clean_title(heads[0].head.text))[0]
             elif node.kind == "row":
                 if table is None or table[0] != node.header:
                     table = (
@@ -89,6 +94,8 @@ class Recogniser(Sections, TableRows, References, OrgProperties):
                     context = context.but(when=clean_text(node.head.text))
                     continue
                 entries = self._paragraph(node, here)
+                if len(entries) == 1 and not entries[0].title and title_like(before):
+                    entries[0].title = before  # "- ### Title" then "https://…" below it
                 if entries:
                     found += entries
                     last = entries[-1]

@@ -162,3 +162,22 @@ def test_a_headings_bibtex_block_gives_its_eprint_and_a_contradicting_link_is_sk
         "its link says arXiv:2209.02222, its BibTeX block arXiv:1904.03333" in r for r in reasons
     )
     assert "Decoding notes" not in records(result)
+
+
+def test_front_matter_sessions_name_their_paper_without_a_paper_link():
+    result = parsed("semester.md")
+    # Authors and a venue say it is a paper, whatever its link (a gateway, "(Link)").
+    assert records(result) == {
+        "Quiet Replicas: Consensus Without Leader Chatter": (2018, "", ""),
+        "Snapshots for Free in Log-Structured Stores": (2017, "", ""),
+    }
+    assert "Social hour" not in records(result)
+
+
+def test_a_list_item_heading_titles_the_bare_link_below_it():
+    result = parsed("list_headings.md")
+    assert records(result) == {
+        "Grounding Words in Street Photos": (2018, "", ""),
+        "Captions as Weak Labels": (2017, "", ""),
+    }
+    assert not {"Proposed by Kim", "Image and text"} & set(records(result))
