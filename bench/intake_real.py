@@ -125,7 +125,7 @@ def compare(records, truth):
             problems.append(f"doi {record.doi} ≠ {paper['doi']}")
         (wrong if problems else right).append((record, "; ".join(problems)))
     missed = [p for p in papers if id(p) not in matched]
-    return right, wrong, missed, len(papers)
+    return right, wrong, missed, papers
 
 
 def main():
@@ -135,6 +135,7 @@ def main():
     print("| file | papers | right | wrong | missed | skipped | right % |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     totals = [0, 0, 0, 0, 0]
+    dated = [0, 0]  # papers the file (or an id) dates; of those, right
     for item in manifest:
         path, truth_path = root / item["file"], root / "truth" / (Path(item["file"]).stem + ".json")
         if not path.is_file() or not truth_path.is_file():
@@ -144,7 +145,10 @@ def main():
             records, skipped = records_of(path, item.get("companion_bib"))
         except ValueError as error:
             records, skipped = [], [("file", str(error))]
-        right, wrong, missed, count = compare(merged(records), truth)
+        right, wrong, missed, papers = compare(merged(records), truth)
+        count = len(papers)
+        dated[0] += sum(1 for p in papers if p.get("year") is not None)
+        dated[1] += sum(1 for record, _ in right if record.year)
         row = [count, len(right), len(wrong), len(missed), len(skipped)]
         totals = [a + b for a, b in zip(totals, row, strict=True)]
         percent = 100 * len(right) / count if count else 100
@@ -162,6 +166,11 @@ def main():
                 print(f"  SKIPPED {where}: {why}")
     percent = 100 * totals[1] / totals[0] if totals[0] else 0
     print("| **all** | " + " | ".join(f"**{n}**" for n in totals) + f" | **{percent:.0f}%** |")
+    if dated[0]:
+        print(
+            f"\nPapers the file dates (or whose identifier does): {dated[0]}; right: "
+            f"{dated[1]} ({100 * dated[1] / dated[0]:.1f}%)."
+        )
 
 
 if __name__ == "__main__":
