@@ -118,6 +118,8 @@ def test_remarks_cut_headings_and_one_link_with_two_titles():
         # A heading cut after "and" goes on in the next line.
         "Sarcasm Detection in Short Posts with Attention and Emoji Features": (2017, "", ""),
         "Music Generation with Deep Models - A Survey": (2017, "1709.03333", ""),
+        # An ACL Anthology mirror's address still carries the ACL id (P17: 2017).
+        "Attention Maps for Translation": (2017, "", ""),
         # "[[pdf]] (url)": a label that did not become a link is not part of the title.
         "Word Vectors Revisited": (2015, "", ""),
     }
