@@ -143,7 +143,24 @@ class Recogniser(Sections, TableRows, References, OrgProperties):
                 else context.but(tag=tag or context.tag)
             )
             return self._region(node.children, inner)
-        return []
+        return self._unlinked_reference(node, head, context)
+
+    def _unlinked_reference(self, node, head, context):
+        """``* Zhe Cao, Tomas Simon, and Yaser Sheikh, Realtime Multi-Person Pose Estimation,
+        CVPR, 2017.``: a whole reference (authors, title, venue and year) names a paper
+        without a link; anything less (a title alone, a remark) does not."""
+        if head.links():
+            return []
+        reference = meta.citation(head.text)
+        if not reference or not reference[0] or not reference[2] or not reference[3]:
+            return []
+        authors, title, venue, year = reference
+        if len(title.split()) < 3:
+            return []
+        entry = self._new(node.start, context, title=meta.clean_title(title))
+        entry.authors, entry.venue = authors, venue[:255]
+        entry.year, entry.month, entry.section_date = year, None, False
+        return [entry]
 
     def _paragraph(self, node, context):
         """A paragraph may hold several entries, one per line (badge lists, link lines)."""
