@@ -11,6 +11,7 @@ from pathlib import Path
 from papers.intake.batch import ImportReport, run_batch
 from papers.intake.lookup import MAX_IDENTIFIERS, look_up
 from papers.intake.notes.citations import resolve_citation
+from papers.intake.notes.dates import headings_are_reading_dates
 from papers.intake.notes.entries import Skipped, merge, to_record
 from papers.intake.notes.frontmatter import front_matter_entries
 from papers.intake.notes.hosts import arxiv_from_url, doi_from_url
@@ -90,10 +91,12 @@ def parse_notes(text, fmt="markdown", base_dir=None, bib=None):
         found.entries[:0] = front_matter_entries(text)
     result = NotesParse(mentions=len(found.entries), warnings=list(found.warnings))
     result.skipped = [Skipped(line, label, reason) for line, label, reason in found.skipped]
-    for entry in merge(found.entries):
+    entries = merge(found.entries)
+    reading_log = headings_are_reading_dates(entries)
+    for entry in entries:
         item = resolve_citation(entry, bib)
         if not isinstance(item, Skipped):
-            item = to_record(entry, base_dir, result.warnings)
+            item = to_record(entry, base_dir, result.warnings, reading_log)
         if isinstance(item, Skipped):
             result.skipped.append(item)
         else:

@@ -7,6 +7,7 @@ from papers.intake.batch import Problem
 from papers.intake.bibtex_import import BibtexInputError, parse_bibtex, read_bibtex_bytes
 from papers.intake.notes import meta
 from papers.intake.notes.entries import Skipped
+from papers.intake.notes.hosts import arxiv_from_url, doi_from_url
 from papers.intake.records import clean_text
 
 
@@ -88,6 +89,11 @@ def resolve_citation(entry, bib):
     url = record.url or (f"https://arxiv.org/abs/{record.arxiv_id}" if record.arxiv_id else "")
     url = url or (f"https://doi.org/{record.doi}" if record.doi else "")
     entry.url = url if not entry.url or is_cite else entry.url
+    # The entry's ids are the .bib's, even when its url field is a publisher page.
+    if record.doi and not doi_from_url(entry.url) and not entry.url_extra:
+        entry.url_extra = f"https://doi.org/{record.doi}"
+    elif record.arxiv_id and not arxiv_from_url(entry.url) and not entry.url_extra:
+        entry.url_extra = f"https://arxiv.org/abs/{record.arxiv_id}"
     if record.notes:
         entry.notes.append(record.notes)
     entry.cite_text = clean_text(entry.cite_text)

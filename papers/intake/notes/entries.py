@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from papers.intake.notes.dates import publication_date
 from papers.intake.notes.hosts import (
     arxiv_from_url,
     doi_from_url,
@@ -89,6 +90,8 @@ class NoteEntry:
     cite_key: str = ""  # org-ref: the BibTeX key the entry cites
     cite_text: str = ""  # org-ref: the citation's description
     section_date: bool = False  # the date came from a heading above, not the entry
+    section_when: str = ""  # that heading's text
+    untitled_why: str = ""  # why the entry has no title (a short name only)
 
     def key(self):
         if self.cite_key:
@@ -99,6 +102,16 @@ class NoteEntry:
 
     def absorb(self, other):
         """Merge a later mention of the same paper (an index line, then a summary row)."""
+        if _two_papers(self.title, other.title):
+            # One link under two full titles ("Artistic Style Transfer For Videos" and
+            # "Grammar as a Foreign Language", both 1412.7449): which is it? Not guessed.
+            self.untitled_why = (
+                f"the file gives one link two titles (“{self.title[:50]}” and "
+                f"“{other.title[:50]}”): not guessed."
+            )
+            self.alias, self.title = "", ""
+            self.lines += other.lines
+            return
         if self.title != other.title and other.title:
             longer, shorter = sorted([self.title, other.title], key=len, reverse=True)
             self.title = longer
@@ -117,6 +130,17 @@ class NoteEntry:
         self.related += [ident for ident in other.related if ident not in self.related]
         self.tags += [tag for tag in other.tags if tag not in self.tags]
         self.lines += other.lines
+
+
+def _two_papers(title, other):
+    """Two full titles, neither containing the other: two papers, not two mentions."""
+    mine, theirs = normalize_title(title), normalize_title(other)
+    return (
+        len(mine.split()) >= 4
+        and len(theirs.split()) >= 4
+        and mine not in theirs
+        and theirs not in mine
+    )
 
 
 def merge(entries):
@@ -139,17 +163,24 @@ class Skipped:
     url: str = ""  # the paper link, when there is one (``--lookup`` can fill it in)
 
 
-def to_record(entry, base_dir, warnings):
-    """A ``PaperRecord`` for the writer, or ``Skipped`` when it cannot be a paper."""
+def to_record(entry, base_dir, warnings, reading_log=False):
+    """A ``PaperRecord`` for the writer, or ``Skipped`` when it cannot be a paper.
+
+    ``reading_log``: the document's date headings say when papers were read (see
+    ``dates.headings_are_reading_dates``), so they date no paper."""
     where = "line " + ", ".join(str(n) for n in sorted(set(entry.lines or [entry.line])))
     label = entry.title or entry.url or "(no title)"
     if not entry.title:
-        return Skipped(entry.line, label, "the link has no title.", url=entry.url)
+        reason = entry.untitled_why or "the link has no title."
+        return Skipped(entry.line, label, reason, url=entry.url)
     if entry.url.lower().startswith("cite:"):
         entry.url = ""
     arxiv = arxiv_from_url(entry.url) or arxiv_from_url(entry.url_extra)
     doi = doi_from_url(entry.url) or doi_from_url(entry.url_extra)
     year, month = entry.year, entry.month
+    read_on = ""
+    if entry.section_date and publication_date(entry, reading_log) is None:
+        year, month, read_on = None, None, entry.section_when.strip(" :#*")
     if arxiv and entry.section_date:
         # A heading's date says when the paper was read (a reading log); the id says
         # when it appeared.
@@ -167,9 +198,13 @@ def to_record(entry, base_dir, warnings):
         year = year_from_url(entry.url) or year_from_url(entry.url_extra)
     if not year:
         hint = f" Add it with: manage.py add_paper {doi}" if doi else ""
-        return Skipped(
-            entry.line, label, f"no date found (a year is required).{hint}", url=entry.url
-        )
+        reason = "no date found (a year is required)."
+        if read_on:
+            reason = (
+                f"no publication year: the heading “{read_on[:40]}” above it says when it "
+                "was read or added, not when it appeared (a year is required)."
+            )
+        return Skipped(entry.line, label, f"{reason}{hint}", url=entry.url)
     if arxiv and month is None and year == arxiv[1]:
         month = arxiv[2]  # a year column says 2013; the arXiv id knows it was December
     figures = []

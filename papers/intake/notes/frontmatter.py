@@ -57,7 +57,12 @@ def _entry(mapping, lines):
         "",
     )
     title = meta.clean_title(title)
-    if not title or not url or not is_paper_url(url) or len(title.split()) < 2:
+    if not title or len(title.split()) < 2:
+        return None
+    # A session that names its paper's authors and venue is about a paper even when its
+    # link is a publisher gateway, a mirror or missing ("link: (Link)").
+    cited = keys.get("authors") and (keys.get("venue") or keys.get("conference"))
+    if not (url and is_paper_url(url)) and not cited:
         return None
     line = next((n + 2 for n, text in enumerate(lines) if title[:30] in text), 1)
     entry = NoteEntry(line=line, title=title, url=url, lines=[line])

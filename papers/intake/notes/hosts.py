@@ -174,7 +174,9 @@ def is_generic_label(text):
 
 
 _ACL_ID = re.compile(
-    r"(?:anthology|aclweb\.org)/(?:[A-Z]/[A-Z]\d{2}/)?(?P<letter>[A-Z])(?P<yy>\d{2})-\d{4}"
+    # aclweb.org/anthology/P16-1200, and mirrors: anthology.<host>/pdf/P/P17/P17-1106.pdf
+    r"(?:anthology[\w.\-]*|aclweb\.org)/(?:pdf/)?(?:[A-Z]/[A-Z]\d{2}/)?"
+    r"(?P<letter>[A-Z])(?P<yy>\d{2})-\d{4}"
 )
 _ACL_NEW = re.compile(r"aclanthology\.org/(?P<year>(?:19|20)\d{2})\.[a-z]")
 _URL_YEAR = re.compile(

@@ -34,6 +34,24 @@ def _venue_year(text):
     return (int(match.group(0)), None) if match else None
 
 
+# "ICLR'16", "NIPS '17", "CVPR’15": a venue with a two-digit year.
+# Systems venues too ("ASPLOS'25", "OSDI '24"): only with the short year, as their names
+# ("FAST", "ATC") are words in titles on their own.
+_VENUE_SHORT_YEAR = re.compile(
+    rf"(?:{VENUE.pattern}|\b(?:ASPLOS|SOSP|OSDI|NSDI|EuroSys|ATC|FAST|MobiSys|ISCA|MICRO|"
+    rf"HPCA|SIGCOMM|SIGMOD|VLDB|PLDI|POPL|ICSE|FSE|SC)\b)\s?['’](?P<yy>\d\d)\b"
+)
+
+
+def short_venue_year(text):
+    """``ICLR'16`` → 2016; ``None`` when the text names no venue with a short year."""
+    match = _VENUE_SHORT_YEAR.search(text or "")
+    if not match:
+        return None
+    yy = int(match.group("yy"))
+    return 1900 + yy if yy > 50 else 2000 + yy
+
+
 def date_only(text):
     """``(year, month)`` when ``text`` is nothing but a date, else ``None``."""
     # "2016-11 (ICLR Edition)": a date with a remark is still a date.
@@ -56,6 +74,8 @@ def date_only(text):
 def clean_title(text):
     """Link or lead text → a title: quotes, brackets, trailing punctuation and markers off."""
     text = clean_text(text).strip(_TRIM)
+    # "Dropout as Annealing - ICLR'18 oral": the venue remark is not part of the title.
+    text = re.sub(rf"\s+[-–—]\s+(?:{VENUE.pattern})\s?['’]\d\d\b.*$", "", text)
     text = re.sub(r"^(?:\d{1,3}[.)]\s+|paper\s*\d*\s*[:.\-–]\s+)", "", text, flags=re.I)
     return (
         text.strip(_TRIM + "?!").strip()
@@ -122,7 +142,13 @@ def parse_meta(text):
                 out["year"], out["month"] = listed
             venue = next((p.strip() for p in inner.split(",") if VENUE.search(p)), "")
             out["venue"] = out["venue"] or venue
-        elif not out["alias"] and len(inner) <= 40 and not re.search(r"https?:", inner):
+        elif (
+            not out["alias"]
+            and len(inner) <= 40
+            and not re.search(r"https?:", inner)
+            and not inner.rstrip().endswith("?")  # "(or swap for?)": a remark
+            and re.search(r"[A-Z0-9]", inner)  # "(simpler)": a remark, not a name
+        ):
             if not VENUE.search(inner) and (" " not in inner or not names(inner)):
                 out["alias"] = inner
             elif VENUE.search(inner) and not out["venue"]:
@@ -145,6 +171,8 @@ def parse_meta(text):
             who.append(piece)
     if not out["authors"] and who:
         out["authors"] = names(", ".join(who))
+    if not out["year"] and short_venue_year(text):
+        out["year"] = short_venue_year(text)
     return out
 
 
@@ -200,8 +228,8 @@ def citation(text):
             venue = re.sub(rf"\s*\b{YEAR}\b", "", piece).strip()
         tail.append(piece)
     people = []
-    while parts and (names(parts[0]) and len(parts) > 1):
-        people += names(parts.pop(0))
+    while parts and (_people(parts[0]) and len(parts) > 1):
+        people += _people(parts.pop(0))
     if not tail or not parts or not people:
         return None
     title = ", ".join(parts).strip(' "“”')
@@ -224,3 +252,89 @@ def strip_remark(title):
     if alias.lower() in ("long paper", "short paper", "paper") or not re.search(r"[A-Z0-9]", alias):
         alias = ""
     return title[: match.start()].strip(), alias
+
+
+_ARXIV_WRITTEN = re.compile(r"\barXiv:\s*\d{4}[.:]\d{4,5}(?:v\d+)?", re.I)
+_TAIL = re.compile(
+    rf"\b{YEAR}\b|{VENUE.pattern}|\barxiv\b|\bworkshop\b|\b(?:vol|no|pp)\.\s*\d", re.I
+)
+
+
+def reference_under(text, short_name="", linked=False):
+    """A reference line under an item that names its paper by a short name
+    (``* Fast R-CNN, Microsoft Research [[Paper]](…)`` over ``* Ross Girshick, Fast R-CNN,
+    arXiv:1504.08083.``): ``(authors, title, venue, year)`` or ``None``.
+
+    Names lead, the venue/year/arXiv pieces trail; what is left is the title. It is
+    trusted when it carries the item's short name ("Inside-Outside Net: Detecting…"), or
+    when both names and a venue/year were found around it.
+    """
+    # "Title. ICCV, 2015": the venue after a full stop.
+    strict = citation(re.sub(rf"\.\s+(?=(?:{VENUE.pattern})\s*,)", ", ", text))
+    if strict:
+        return strict
+    linked = linked and re.sub(r"[\s\[(]+$", "", text).endswith(",")
+    text = re.sub(r"\s*\([^()]*\)\W*$", "", clean_text(text)).strip(" .")
+    # "Title. ICCV, 2015", "Title. International Journal of …, vol. 1, 2001"
+    text = re.sub(rf"\.\s+(?=(?:[^,.]*{VENUE.pattern}[^,]*,|{YEAR}))", ", ", text)
+    strict = citation(text)
+    if strict:
+        return strict
+    text = _ARXIV_WRITTEN.sub("arXiv", text)
+    parts = [part.strip(" .") for part in re.split(r",\s+", text) if part.strip(" .")]
+    short = re.split(r",|\(", short_name)[0].strip().lower()
+    people = []
+    while (
+        len(parts) > 1
+        and _people(parts[0])
+        and not _TAIL.search(parts[0])
+        and not (len(short) >= 3 and short in parts[0].lower())
+    ):
+        people += _people(parts.pop(0))
+    year, venue, tail = None, "", False
+    while len(parts) > 1 and _TAIL.search(parts[-1]) and len(parts[-1]) < 90:
+        piece = parts.pop()
+        found = re.search(rf"\b{YEAR}\b", piece)
+        year = year or (int(found.group(0)) if found else None)
+        venue = venue or (VENUE.search(piece).group(0) if VENUE.search(piece) else "")
+        tail = True
+    if tail and len(parts) > 1 and not people and all(_people(part) for part in parts[1:]):
+        # "Colorful Image Colorization Richard Zhang, Phillip Isola, …": the title runs
+        # into the first author's name.
+        run_on = re.match(r"^(?P<title>.+?)\s+(?P<who>[A-Z][\w'’\-]+\s+[A-Z][\w'’\-]+)$", parts[0])
+        if run_on and len(run_on.group("title").split()) >= 2:
+            people = [run_on.group("who"), *[n for part in parts[1:] for n in _people(part)]]
+            return people, run_on.group("title"), venue, year
+    title = ", ".join(parts).strip(' "“”')
+    if not title or _TAIL.fullmatch(title):
+        return None
+    at = title.lower().find(short) if len(short.split()) >= 3 else -1
+    if at > 0 and title[at - 2 : at] == ", ":
+        # "Jure Žbontar, Yann LeCun, Computing the Stereo…": names the parser did not
+        # know, before the title the item gives.
+        title = title[at:]
+    colon = re.match(r"^(?P<who>[^:]{3,60}):\s+(?P<rest>.+)$", title)
+    if colon and _people(colon["who"]) and len(short) >= 3 and short in colon["rest"].lower():
+        # "Sven Behnke: Learning Iterative Image Reconstruction" under "Iterative Image…"
+        people, title = people or _people(colon["who"]), colon["rest"]
+    carries = bool(short) and len(short) >= 3 and short in title.lower()
+    if carries and (people or tail):
+        return people, title, venue, year
+    if people and tail and len(title.split()) >= 3 and not names(title):
+        return people, title, venue, year
+    if linked and people and len(title.split()) >= 4 and not names(title):
+        return people, title, venue, year  # "Authors, Title, [[Paper]](…)": a list's last
+    return None
+
+
+def _people(piece):
+    """Authors of a reference piece: full names ("Ross Girshick", "C. L. Zitnick"), never a
+    lone capitalised word ("Seed, Expand and Constrain" is a title)."""
+    found = names(piece)
+    return (
+        found
+        if found
+        and all(" " in name or "." in name for name in found)
+        and all(len(re.findall(r"\b[A-Z][a-z]", name)) <= 4 for name in found)
+        else []
+    )

@@ -28,8 +28,10 @@ _EMPHASIS = [
     (re.compile(r"(?<![\w/:])/(?=\S)([^/\n]+?)(?<=\S)/(?![\w/])"), r"*\1*"),
     (re.compile(r"(?<![\w+])\+(?=\S)([^+\n]+?)(?<=\S)\+(?![\w+])"), r"~~\1~~"),
 ]
-# org-cite (org 9.5+): [cite:@key], [cite/t:@key; @other]; the first key names the paper.
-_ORG_CITE = re.compile(r"\[cite(?:/[\w/]+)?:[^\]@]*@(?P<key>[^\];\s]+)[^\]]*\]")
+# org-cite (org 9.5+): [cite:@key], [cite/t:@key; @other], [cite:@a,@b]: each key cites a
+# paper (a literature review's sentence cites two).
+_ORG_CITE = re.compile(r"\[cite(?:/[\w/]+)?:(?P<keys>[^\]@]*@[^\]]*)\]")
+_ORG_CITE_KEY = re.compile(r"@(?P<key>[^\];,\s@]+)")
 _CITE = re.compile(r"(?<![\w\[(/:])cite[pt]?:(?P<key>[\w\-.:]+[\w])")
 _CODE = re.compile(r"(?<![\w=~])([=~])(?=\S)([^\n]+?)(?<=\S)\1(?![\w=~])")
 _MATH = re.compile(r"\\\((.+?)\\\)|\\\[(.+?)\\\]|\$\$.+?\$\$|\$[^$\n]+?\$")
@@ -73,7 +75,15 @@ def inline(text, caption=""):
 
     text = LINK.sub(link, text)
     # org-ref's bare citations (cite:key, citep:key) are links to a BibTeX entry.
-    text = _ORG_CITE.sub(lambda m: keep(f"[cite:{m.group('key')}](cite:{m.group('key')})"), text)
+    text = _ORG_CITE.sub(
+        lambda m: keep(
+            ", ".join(
+                f"[cite:{k}](cite:{k})"
+                for k in dict.fromkeys(c.group("key") for c in _ORG_CITE_KEY.finditer(m["keys"]))
+            )
+        ),
+        text,
+    )
     text = _CITE.sub(lambda m: keep(f"[cite:{m.group('key')}](cite:{m.group('key')})"), text)
     text = _CODE.sub(lambda m: keep(f"`{m.group(2)}`"), text)
     text = _MATH.sub(math, text)

@@ -132,7 +132,8 @@ def _inline(token):
             _add_text(out, child.content, link, strong > 0)
         elif kind == "softbreak":
             # A link text wrapped over two lines is one link.
-            out.spans.append(Span(" ", link) if link else Span(" ", brk="soft"))
+            # A bold title wrapped over two lines stays one bold run.
+            out.spans.append(Span(" ", link) if link else Span(" ", strong=strong > 0, brk="soft"))
         elif kind == "hardbreak":
             out.spans.append(Span(" ", brk="hard"))
         elif kind == "image":

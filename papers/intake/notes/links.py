@@ -1,0 +1,66 @@
+"""Which links name a paper: paper hosts, org-ref citations, a page labelled as the paper,
+a PDF kept beside the notes; and which local links are notes files."""
+
+import re
+
+from papers.intake.notes.hosts import (
+    NOT_PAPER_HOSTS,
+    host_of,
+    is_absolute,
+    is_paper_url,
+    is_unsafe,
+)
+
+# A dated title link (an MM.YYYY badge) names a paper even on a code host (a paper's
+# repository); videos and social posts never do.
+NEVER_DATED_PAPER = ("youtube.com", "youtu.be", "vimeo.com", "twitter.com", "x.com", "reddit.com")
+
+
+def is_cite(url):
+    return (url or "").lower().startswith("cite:")
+
+
+def is_paper(url):
+    return is_paper_url(url) or is_cite(url)
+
+
+# ("article" is not among them: it is as often a blog article about the paper.)
+_PAPER_WORDS = {"paper", "pdf", "arxiv", "publication", "full paper", "preprint"}
+
+
+def is_paper_link(link):
+    """A paper host, or any page the writer labels as the paper (``[Paper](distill.pub/…)``)."""
+    if is_paper(link.url):
+        return True
+    if _local_pdf(link.url):
+        return True  # the paper kept beside the notes ([[file:paper.pdf][PDF]])
+    label = re.sub(r"[\W_]+", " ", link.text.lower()).strip()
+    return (
+        label in _PAPER_WORDS
+        and is_absolute(link.url)
+        and not any(host_of(link.url).endswith(h) for h in NOT_PAPER_HOSTS)
+    )
+
+
+def on_host(host, hosts):
+    # huggingface.co pages can be papers (hf.co/papers) or blog posts: not excluded here.
+    return any(host == h or host.endswith("." + h) for h in hosts if h != "huggingface.co")
+
+
+def local_notes_link(url):
+    return not is_absolute(url) and url.split("#")[0].lower().endswith((".md", ".markdown", ".org"))
+
+
+def _local_pdf(url):
+    path = (url or "").split("#")[0].split("?")[0].lower()
+    return not is_absolute(url) and not is_unsafe(url) and path.endswith(".pdf")
+
+
+def in_papers_folder(url):
+    return any("paper" in part.lower() for part in url.split("/")[:-1])
+
+
+def urls(line):
+    from papers.intake.notes.body import urls_in
+
+    return urls_in(line)

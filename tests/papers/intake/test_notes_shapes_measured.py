@@ -1,0 +1,188 @@
+"""Shapes found in real notes files measured in docs/INTAKE.md, each in a fixture of our
+own (notes_shapes/): the records they give, what is skipped and why, and that no heading
+or label becomes a paper."""
+
+from pathlib import Path
+
+import pytest
+
+from papers.intake.notes import detect_format, parse_notes
+from papers.intake.notes.citations import load_bib
+from papers.models import Paper
+
+from .helpers import assert_everything_valid, run_import_notes
+
+SHAPES = Path(__file__).parent / "notes_shapes"
+
+
+def parsed(name, bib=None):
+    path = SHAPES / name
+    text = path.read_text()
+    return parse_notes(text, detect_format(path, text), SHAPES, bib=bib)
+
+
+def records(result):
+    return {r.title: (r.year, r.arxiv_id, r.doi) for r in result.records}
+
+
+def skipped(result):
+    return {s.label: s.reason for s in result.skipped}
+
+
+def test_a_reading_log_month_heading_dates_no_paper_the_id_or_the_venue_does():
+    result = parsed("read_dates.md")
+    assert records(result) == {
+        "Sparse Routing for Tiny Transformers": (2019, "1907.01234", ""),
+        "Gradient Noise in Small Batches": (2018, "1811.04321", ""),
+        # "[[CVPR'19](…pdf)]": the label names the venue and its year.
+        "Margins Under Label Drift": (2019, "", ""),
+        "Cheap Ensembles by Weight Sharing": (2017, "1702.05555", ""),
+        # "- ICLR'18 oral" is a remark: the conference year, kept after its preprint.
+        "Dropout as Annealing": (2018, "1710.02222", ""),
+    }
+    reasons = skipped(result)
+    for title, heading in [
+        ("Kernel Tricks for Streaming Data", "2021-03"),
+        ("Curriculum Order Matters Less Than You Think", "2021-02"),
+    ]:
+        assert reasons[title].startswith(f"no publication year: the heading “{heading}”")
+    assert not {"What I read", "2021-03", "2021-02"} & set(records(result))
+
+
+def test_an_added_on_heading_is_a_reading_date_even_without_ids():
+    text = (
+        "## Added 2018/10/01:\n"
+        "  * [Group Norms for Tiny Batches](notes/group-norms.md)\n"
+        "  * `ECCV 2018` [Corner Pairs for Detection](notes/corners.md)\n"
+    )
+    result = parse_notes(text)
+    assert records(result) == {"Corner Pairs for Detection": (2018, "", "")}
+    assert "“Added 2018/10/01”" in skipped(result)["Group Norms for Tiny Batches"]
+
+
+def test_a_short_name_item_takes_its_reference_lines_title_or_is_skipped():
+    result = parsed("short_names.md")
+    assert records(result) == {
+        "QuickBox: Single-Pass Box Regression with Shared Anchors": (2017, "1604.01111", ""),
+        "Thin Lines: Detecting Wires in Aerial Photographs": (2016, "1606.03333", ""),
+        # A label over two reference lines, each with its own link: two papers.
+        "Learning to Remove Sensor Noise": (2016, "", ""),
+        "Noise Models for Burst Photography": (2016, "1607.04444", ""),
+        # A label with one link per reference line: paired in order.
+        "Multiscale Scene Labelling with Purity Trees": (2012, "", ""),
+        "Hierarchical Features for Scene Labelling": (2013, "", ""),
+        "Segmenting Roads with Dilated Convolutions": (2016, "1511.05555", ""),
+        # A whole reference without a link (authors, title, venue, year) is a paper.
+        "Part Fields for Crowded Pose Estimation": (2017, "", ""),
+        "Stacked Funnels for Keypoints": (2016, "", ""),
+    }
+    by_title = {r.title: r for r in result.records}
+    assert by_title["Multiscale Scene Labelling with Purity Trees"].url.endswith(
+        "icml12/labels.pdf"
+    )
+    assert by_title["Hierarchical Features for Scene Labelling"].url.endswith("pami13/labels.pdf")
+    assert by_title["QuickBox: Single-Pass Box Regression with Shared Anchors"].alias == "QuickBox"
+    reasons = skipped(result)
+    # A nickname over authors, venue and year but no title: never the title.
+    assert "only a short name (“TinyNet”)" in reasons["https://arxiv.org/pdf/1605.02222"]
+    # The text's arXiv id and the link's disagree: not guessed.
+    assert (
+        "its text says arXiv:1511.06666, its link 1511.07777"
+        in reasons["Crowd Counting by Density Maps"]
+    )
+    labels = {"Vision papers", "Detection", "Denoising", "Scene Labels", "TinyNet", "Pose"}
+    assert not labels & set(records(result))
+
+
+def test_each_key_of_an_org_cite_group_is_a_paper_and_prose_is_never_a_title():
+    result = parsed("litreview.org", bib=load_bib(SHAPES / "litreview.bib"))
+    assert records(result) == {
+        "Emergence of Sparse Receptive Fields in a Toy Retina": (1996, "", ""),
+        "Sparse Coding with an Overcomplete Basis of Invented Filters": (1997, "", ""),
+        "Single-Layer Codes Are Enough for Toy Classifiers": (2011, "", ""),
+        # The .bib's DOI is kept though its url field is a publisher page.
+        "A Million-Pulse Chip with a Tiny Network Interface": (
+            2014,
+            "",
+            "10.5555/example.2014.668",
+        ),
+        "Spindle: A Many-Core Pulse Processor with On-Chip Learning": (2018, "", ""),
+    }
+    assert "cannot be resolved" in skipped(result)["cite:kim_gate_2019"]
+    assert "Background" not in records(result)
+
+
+def test_remarks_cut_headings_and_one_link_with_two_titles():
+    result = parsed("messy_list.md")
+    assert records(result) == {
+        "Learning to Rank Candidates": (2018, "1803.01111", ""),
+        # "maybe pair it with (or swap for?): Title (simpler)": the remark is not the title.
+        "Contextual Char Embeddings for Tagging": (2018, "", ""),
+        # A heading cut after "and" goes on in the next line.
+        "Sarcasm Detection in Short Posts with Attention and Emoji Features": (2017, "", ""),
+        "Music Generation with Deep Models - A Survey": (2017, "1709.03333", ""),
+        # An ACL Anthology mirror's address still carries the ACL id (P17: 2017).
+        "Attention Maps for Translation": (2017, "", ""),
+        # "[[pdf]] (url)": a label that did not become a link is not part of the title.
+        "Word Vectors Revisited": (2015, "", ""),
+    }
+    by_title = {r.title: r for r in result.records}
+    assert by_title["Contextual Char Embeddings for Tagging"].alias == ""
+    reason = skipped(result)["https://arxiv.org/abs/1412.05555"]
+    assert "one link two titles" in reason
+    assert not {"Candidate papers", "Same link, two titles", "Emoji Features"} & set(
+        records(result)
+    )
+
+
+@pytest.mark.django_db
+def test_importing_the_short_name_list_saves_exactly_its_papers(tmp_path):
+    out = run_import_notes(SHAPES / "short_names.md", "--skip-invalid")
+    assert Paper.objects.count() == 9
+    assert not Paper.objects.filter(title__in=["Detection", "Denoising", "TinyNet"]).exists()
+    assert "TinyNet" in out
+    assert_everything_valid()
+
+
+def test_a_blog_reading_page_keywords_wrapped_titles_and_short_venue_years():
+    result = parsed("venue_reading.md")
+    assert records(result) == {
+        # "**缓存，调度** **Title**": the first bold run lists keywords, the second is the title.
+        "Tiered Caches for Small Model Serving": (2025, "2502.01234", ""),
+        # A bold title wrapped over two lines is one title.
+        "Elastic Batching for Long Prompts Across Shared Accelerators": (2024, "2403.05678", ""),
+        # "ASPLOS'25", "OSDI '24": systems venues with a short year; the DOI from the link.
+        "Paged Buffers Without Pages": (2025, "", "10.1145/3600000.3700001"),
+        "Pipeline Bubbles Considered Harmful": (2024, "", "10.1145/3600000.3700002"),
+    }
+    assert not {"2025-03", "Conference list", "Systems papers I skimmed"} & set(records(result))
+
+
+def test_a_headings_bibtex_block_gives_its_eprint_and_a_contradicting_link_is_skipped():
+    result = parsed("heading_bibtex.md")
+    # The heading's paper links to OpenReview; its BibTeX block gives the arXiv id.
+    assert records(result) == {"Greedy Is Enough for Short Answers": (2023, "2310.01111", "")}
+    reasons = [s.reason for s in result.skipped]
+    assert any(
+        "its link says arXiv:2209.02222, its BibTeX block arXiv:1904.03333" in r for r in reasons
+    )
+    assert "Decoding notes" not in records(result)
+
+
+def test_front_matter_sessions_name_their_paper_without_a_paper_link():
+    result = parsed("semester.md")
+    # Authors and a venue say it is a paper, whatever its link (a gateway, "(Link)").
+    assert records(result) == {
+        "Quiet Replicas: Consensus Without Leader Chatter": (2018, "", ""),
+        "Snapshots for Free in Log-Structured Stores": (2017, "", ""),
+    }
+    assert "Social hour" not in records(result)
+
+
+def test_a_list_item_heading_titles_the_bare_link_below_it():
+    result = parsed("list_headings.md")
+    assert records(result) == {
+        "Grounding Words in Street Photos": (2018, "", ""),
+        "Captions as Weak Labels": (2017, "", ""),
+    }
+    assert not {"Proposed by Kim", "Image and text"} & set(records(result))
