@@ -4,7 +4,10 @@ contrast in both schemes, self-hosted fonts that load, code text large enough.""
 import re
 from pathlib import Path
 
+import pytest
+
 from papers.management.commands.highlight_css import OUTPUT, stylesheet
+from tests.pages import make_content
 
 STATIC = Path(__file__).resolve().parents[2] / "static"
 SITE_CSS = (STATIC / "css" / "site.css").read_text(encoding="utf-8")
@@ -43,7 +46,7 @@ def token_colours(css):
 
 def test_code_colours_have_aa_contrast_in_light_and_dark():
     css = OUTPUT.read_text(encoding="utf-8")
-    light_css, dark_css = css.split("@media (prefers-color-scheme: dark)")
+    light_css, dark_css = css.split("@media screen and (prefers-color-scheme: dark)")
     failures = []
     for scheme_css, surface in zip((light_css, dark_css), surfaces(), strict=True):
         rules = token_colours(scheme_css)
@@ -67,3 +70,56 @@ def test_pygments_css_is_what_the_command_writes():
     assert OUTPUT.read_text(encoding="utf-8") == stylesheet(), (
         "static/css/pygments.css is stale: run `manage.py highlight_css`"
     )
+
+
+FONTS_CSS = (STATIC / "css" / "fonts.css").read_text(encoding="utf-8")
+FAMILIES = {
+    "Source Sans 3 Variable": "source-sans-3",
+    "Source Serif 4 Variable": "source-serif-4",
+    "Source Code Pro Variable": "source-code-pro",
+}
+
+
+def test_every_font_face_points_to_a_committed_file_with_its_licence():
+    from django.contrib.staticfiles import finders
+
+    faces = re.findall(r"@font-face \{(.*?)\}", FONTS_CSS, re.DOTALL)
+    assert len(faces) == 12
+    for face in faces:
+        assert "font-display: swap;" in face
+        (url,) = re.findall(r"url\(\.\./(fonts/[\w.-]+\.woff2)\)", face)
+        found = finders.find(url)
+        assert found and Path(found).read_bytes()[:4] == b"wOF2", url
+    for package in FAMILIES.values():
+        assert "SIL Open Font License" in (STATIC / "fonts" / f"LICENSE-{package}.txt").read_text()
+    # Only the files fonts.css uses are shipped.
+    used = set(re.findall(r"\.\./fonts/([\w.-]+\.woff2)", FONTS_CSS))
+    assert {p.name for p in (STATIC / "fonts").glob("*.woff2")} == used
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_pages_use_the_self_hosted_fonts_and_code_is_at_least_13px(site):
+    page, base = site
+    paper = make_content()
+    page.goto(f"{base}{paper.get_absolute_url()}")
+    page.evaluate("() => document.fonts.ready")
+    loaded = page.evaluate(
+        "() => [...document.fonts].filter(f => f.status === 'loaded').map(f => f.family)"
+    )
+    assert {family.strip("\"'") for family in loaded} >= set(FAMILIES), loaded
+    for family in FAMILIES:
+        assert page.evaluate(f"() => document.fonts.check('16px \"{family}\"', 'Ab')")
+
+    def first_family(selector):
+        stack = page.locator(selector).first.evaluate("e => getComputedStyle(e).fontFamily")
+        return stack.split(",")[0].strip("\"' ")
+
+    assert first_family("body") == "Source Sans 3 Variable"
+    assert first_family("h1") == "Source Serif 4 Variable"
+    assert first_family(".highlight code") == "Source Code Pro Variable"
+    sizes = page.evaluate(
+        "() => [...document.querySelectorAll('code, pre, kbd, samp, .highlight span')]"
+        ".map(e => parseFloat(getComputedStyle(e).fontSize))"
+    )
+    assert len(sizes) > 5 and min(sizes) >= 13, sizes
