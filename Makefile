@@ -7,7 +7,7 @@ PORT ?= 8000
 
 AUDIT_VENV := .venv-audit
 
-.PHONY: run test install lint format check clean bench lock lock-check audit loadtest
+.PHONY: run test install lint format check clean bench lock lock-check audit loadtest validators
 
 # requirements.lock pins every package (runtime and dev) to what CI tests and audits.
 $(STAMP): pyproject.toml requirements.lock
@@ -17,6 +17,17 @@ $(STAMP): pyproject.toml requirements.lock
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# The Nu Html Checker (vnu.jar, run with Java) and axe-core, from the npm registry at the
+# versions .ci/node/package-lock.json pins; the HTML and accessibility tests use them.
+# --ignore-scripts: vnu-jar's postinstall would download a Java of its own; we use the system's.
+NODE_TOOLS := .ci/node/node_modules/.installed
+$(NODE_TOOLS): .ci/node/package.json .ci/node/package-lock.json
+	npm ci --prefix .ci/node --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $(NODE_TOOLS)
+
+## Install the HTML checker and axe-core that tests/config/test_html_validity.py and test_browser_a11y.py run
+validators: $(NODE_TOOLS)
 
 ## Serve the site with demo content on SQLite at http://127.0.0.1:$(PORT)
 run: install
@@ -63,7 +74,7 @@ loadtest: install
 	bash bench/loadtest.sh
 
 clean:
-	rm -rf $(VENV) $(AUDIT_VENV) staticfiles
+	rm -rf $(VENV) $(AUDIT_VENV) staticfiles .ci/node/node_modules
 
 ## Benchmark (docs/PERFORMANCE.md): make bench [BENCH_SIZES=1000,10000] [BENCH_DBS=sqlite]
 BENCH_SIZES ?= 1000,10000,100000

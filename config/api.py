@@ -5,6 +5,7 @@ from ninja import NinjaAPI, Schema
 from ninja.pagination import paginate
 
 from blog.api import router as reports_router
+from config.api_docs import SiteDocs
 from config.tags import tags_with_counts
 from papers.api import LIST_ERRORS, MAX_PAGE_SIZE, Pagination
 from papers.api import router as papers_router
@@ -17,6 +18,7 @@ api = NinjaAPI(
     version="1",
     description="Read-only access to the published papers, reports and reading-group sessions.",
     urls_namespace="api",
+    docs=SiteDocs(),
 )
 # Every operation is a read of published content: a public page like the HTML ones (page
 # cache and ETag for anonymous callers; errors are never stored). As a view decorator it

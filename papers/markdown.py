@@ -197,6 +197,16 @@ def sanitize_html(fragment):
     )
 
 
+_SCROLLABLE = re.compile(r'<(pre|div class="math-display")(?=[\s>])')
+
+
+def _scrollable(sanitised):
+    """Code blocks and display math scroll sideways when too wide: ``tabindex="0"`` lets a
+    keyboard reach and scroll them (WCAG 2.1.1; axe's scrollable-region-focusable). Added
+    after nh3, which allows no tabindex from authors."""
+    return _SCROLLABLE.sub(r'<\1 tabindex="0"', sanitised)
+
+
 def validate_markdown(text):
     """Form/model validator: refuse Markdown that :func:`markdown_problem` objects to."""
     problem = markdown_problem(text or "")
@@ -233,4 +243,4 @@ def render_markdown_with_mentions(text):
         rendered = _convert_math(md.convert(_inline_double_dollars(text)))
     except RecursionError:  # a nesting the checks above did not foresee: never a 500
         return mark_safe(f'<pre class="markdown-fallback">{html.escape(text)}</pre>'), []  # noqa: S308
-    return mark_safe(sanitize_html(rendered)), found  # noqa: S308 - sanitised by nh3 just above
+    return mark_safe(_scrollable(sanitize_html(rendered))), found  # noqa: S308 - sanitised by nh3 just above

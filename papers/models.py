@@ -320,6 +320,11 @@ class Paper(EditVersioned):
         return f"{MONTHS[self.month - 1][1]} {self.year}" if self.month else str(self.year)
 
     @property
+    def date_iso(self):
+        """The same date for machines (``<time datetime>``): “2021-03” or “2021”."""
+        return f"{self.year:04d}-{self.month:02d}" if self.month else f"{self.year:04d}"
+
+    @property
     def is_published(self):
         return self.status == Status.PUBLISHED
 

@@ -1,6 +1,10 @@
-"""Template helpers: links that add or remove one filter of the current list; absolute URLs."""
+"""Template helpers: links that add or remove one filter of the current list; absolute URLs;
+machine-readable times."""
+
+import datetime
 
 from django import template
+from django.utils import timezone
 from django.utils.http import urlencode
 
 from papers.metadata import jsonld_script
@@ -60,3 +64,14 @@ def query_page(context, number):
 def absolute_url_filter(path):
     """``{{ request.path|absolute_url }}``: the path on ``SITE_URL``, whatever the Host."""
     return absolute_url(path)
+
+
+@register.filter
+def machine_time(value):
+    """A ``<time datetime>`` value HTML accepts: seconds at most (``|date:'c'`` writes
+    microseconds, which the HTML checker rejects), in the site's time zone; a date as is."""
+    if isinstance(value, datetime.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return value.isoformat(timespec="seconds")
+    return value.isoformat() if isinstance(value, datetime.date) else ""

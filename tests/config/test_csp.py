@@ -1,17 +1,15 @@
 """Content-Security-Policy: the header's rules, and no violation in Chromium on any page."""
 
-from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
-from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from tests.factories import FigureFactory, paper_with_everything
-from tests.urlwalk import all_routes, crawl, crawl_all, parameterless_paths
+from tests.pages import make_content, public_pages
+from tests.urlwalk import all_routes, crawl, parameterless_paths
 
 SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
@@ -143,30 +141,7 @@ class Violations:
 
 @pytest.fixture
 def content():
-    call_command("demo", stdout=StringIO())
-    paper = paper_with_everything(
-        notes="| left | right |\n|:--|--:|\n| a | b |\n\n$$e^{i\\pi} + 1 = 0$$\n\n```python\nx = 1\n```"
-    )
-    FigureFactory(paper=paper)
-    Group.objects.create(name="Editors")
-    return paper
-
-
-# Pages per public route: objects differ (one session has slides and a recording, the
-# next has neither), so a few of each are visited, not only the first one linked.
-PER_ROUTE = 6
-
-
-def public_pages():
-    """Up to PER_ROUTE URLs of every public route a visitor can reach (lists, details)."""
-    routes = [r for r in all_routes() if not r.in_admin]
-    found = crawl_all(Client(), parameterless_paths(routes), per_route=PER_ROUTE)
-    return sorted(
-        url
-        for hits in found.values()
-        for url, response in hits
-        if response.status_code == 200 and "html" in response.get("Content-Type", "")
-    )
+    return make_content()
 
 
 def admin_pages(superuser):

@@ -137,3 +137,10 @@ def test_nul_bytes_and_empty_input():
     assert render_markdown("") == ""
     assert render_markdown(None) == ""
     assert "\x00" not in render_markdown("a\x00b")
+
+
+def test_code_blocks_and_display_math_can_be_reached_and_scrolled_by_keyboard():
+    html = str(render_markdown('```python\nx = 1\n```\n\n$$x^2$$\n\n<p tabindex="5">typed</p>'))
+    assert '<pre tabindex="0">' in html
+    assert '<div class="math-display" tabindex="0">' in html
+    assert 'tabindex="5"' not in html  # authors still cannot set one

@@ -1,0 +1,47 @@
+"""Third-party checkers the suite runs: where `make validators` puts them, and when to skip.
+
+They come from the npm registry into .ci/node (the Nu Html Checker's vnu.jar, run with
+Java, and axe-core's axe.min.js, injected into Chromium). Without them the tests that use
+them are skipped with the command that installs them, except in CI: .ci/run sets
+REQUIRE_VALIDATORS=1 (REQUIRE_BROWSER=1 counts too), and there a missing checker fails.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+NODE_MODULES = Path(__file__).resolve().parents[1] / ".ci" / "node" / "node_modules"
+VNU_JAR = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
+AXE_JS = NODE_MODULES / "axe-core" / "axe.min.js"
+
+
+def required():
+    return "1" in (os.environ.get("REQUIRE_VALIDATORS"), os.environ.get("REQUIRE_BROWSER"))
+
+
+def need(*missing_reasons):
+    """Skip (or, when the checkers are required, fail) for the first reason that is not None."""
+    for reason in missing_reasons:
+        if reason:
+            message = f"{reason}; install with `make validators`"
+            if required():
+                pytest.fail(f"REQUIRE_VALIDATORS=1 but {message}")
+            pytest.skip(message)
+
+
+def java():
+    """The java executable, after skipping/failing the test if Java or vnu.jar is missing."""
+    path = shutil.which("java")
+    need(
+        None if path else "java is not installed (apt-get install default-jre-headless)",
+        None if VNU_JAR.exists() else f"{VNU_JAR} is missing",
+    )
+    return path
+
+
+def axe_script():
+    """Path of axe.min.js, after skipping/failing the test if it is missing."""
+    need(None if AXE_JS.exists() else f"{AXE_JS} is missing")
+    return AXE_JS
