@@ -8,6 +8,7 @@ from bibtexparser.middlewares import AddEnclosingMiddleware
 from bibtexparser.model import Entry, Field
 
 from papers.intake import latex
+from papers.venues import Kind
 
 _MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 _STOPWORDS = {"a", "an", "the", "on", "of", "in", "for", "to", "and", "with", "is", "are"}
@@ -15,6 +16,37 @@ _STOPWORDS = {"a", "an", "the", "on", "of", "in", "for", "to", "and", "with", "i
 _VERBATIM = {"eprint", "archiveprefix", "doi", "url", "pdf"}
 # Written whole by ``_links_field`` / ``_figures_field`` (their parts are encoded there).
 _PREPARED = {"links", "figures"}
+
+
+# Per venue kind: the BibTeX entry type, the BibTeX field naming the venue, and the
+# Google Scholar meta tag naming it (None: Scholar has none for that kind).
+_KIND_FORMS = {
+    Kind.CONFERENCE: ("inproceedings", "booktitle", "citation_conference_title"),
+    Kind.WORKSHOP: ("inproceedings", "booktitle", "citation_conference_title"),
+    Kind.JOURNAL: ("article", "journal", "citation_journal_title"),
+    Kind.PREPRINT: ("misc", "howpublished", None),
+    Kind.BOOK: ("incollection", "booktitle", "citation_inbook_title"),
+}
+_NO_VENUE = ("misc", None, None)
+
+
+def venue_forms(paper):
+    """``(entry type, BibTeX venue field, citation_* meta name)`` from the stored kind of
+    the paper's venue: the one place a venue kind becomes a citation format."""
+    venue = paper.published_in if paper.published_in_id else None
+    return _KIND_FORMS.get(venue.kind, _NO_VENUE) if venue else _NO_VENUE
+
+
+def entry_type(paper):
+    """``inproceedings``, ``article``, ``misc``… for the paper's venue kind."""
+    return venue_forms(paper)[0]
+
+
+def venue_text(paper):
+    """The venue as citations write it: as the editor wrote it, else the venue's name."""
+    if paper.venue:
+        return paper.venue
+    return paper.published_in.name if paper.published_in_id else ""
 
 
 def _ascii_word(text):
@@ -76,8 +108,9 @@ def paper_entry(paper, authors=None, full=False):
     fields.append(("year", str(paper.year)))
     if paper.month:
         fields.append(("month", _MONTHS[paper.month - 1]))
-    if paper.venue:
-        fields.append(("journal" if not paper.arxiv_id else "booktitle", paper.venue))
+    entry_kind, venue_field, _ = venue_forms(paper)
+    if venue_field and venue_text(paper):
+        fields.append((venue_field, venue_text(paper)))
     if paper.arxiv_id:
         fields += [("eprint", paper.arxiv_id), ("archiveprefix", "arXiv")]
     if paper.doi:
@@ -101,12 +134,6 @@ def paper_entry(paper, authors=None, full=False):
             ]
             if value
         ]
-    if paper.venue and not paper.arxiv_id:
-        entry_type = "article"
-    elif paper.venue:
-        entry_type = "inproceedings"
-    else:
-        entry_type = "misc"
     encoded = []
     for key, value in fields:
         if key in _VERBATIM:
@@ -115,7 +142,7 @@ def paper_entry(paper, authors=None, full=False):
             # Titles are plain text: a "$" in one is a dollar sign, not math.
             value = latex.encode(value, keep_math=key != "title")
         encoded.append(Field(key, value))
-    return Entry(entry_type, citation_key(paper, authors), encoded)
+    return Entry(entry_kind, citation_key(paper, authors), encoded)
 
 
 def papers_to_bibtex(papers, full=False):

@@ -223,6 +223,10 @@ def entry_to_record(entry, where, base_dir=None, warnings=None):
         if record.month is None:
             return Problem(where, f"the month “{month[:20]}” is not a month (write it as mar).")
     record.venue = _value(entry, "journal", "booktitle", "journaltitle", "series")
+    howpublished = _value(entry, "howpublished")
+    if not record.venue and howpublished and not re.match(r"(\\url|https?:)", howpublished):
+        # Preprints are exported as @misc{howpublished = {arXiv}} (papers/bibtex.py).
+        record.venue = howpublished
     scholar = _GOOGLE_SCHOLAR_ARXIV.match(record.venue)
     if scholar:
         # Google Scholar's "journal = {arXiv preprint arXiv:…}" is an id, not a venue.
