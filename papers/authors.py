@@ -42,6 +42,32 @@ def similar(a, b):
     return True
 
 
+def same_person_among_stored(names, chunk=100):
+    """``{name: stored author}`` for ``names`` that differ from a stored author's name only
+    in case, accents or punctuation ("stefano ermon", "Stéfano Ermon" → "Stefano Ermon").
+
+    Importers reuse these authors instead of adding a second one. Initials are not
+    matched here ("S. Ermon" may be another person); the admin proposes those.
+    One query per ``chunk`` family names.
+    """
+    wanted = {}
+    for name in names:
+        parts = name_parts(name)
+        if parts:
+            wanted.setdefault(parts[-1], {}).setdefault(full_key(name), []).append(name)
+    found = {}
+    families = sorted(wanted)
+    for start in range(0, len(families), chunk):
+        lookup = Q()
+        for family in families[start : start + chunk]:
+            lookup |= Q(name__iendswith=family)
+        for author in Author.objects.filter(lookup).order_by("pk"):
+            parts = name_parts(author.name)
+            for name in wanted.get(parts[-1], {}).get(" ".join(parts), []) if parts else []:
+                found.setdefault(name, author)
+    return found
+
+
 def similar_authors(name, exclude_pk=None):
     """Stored authors whose names are ``similar`` to ``name`` (few queries: by family name)."""
     parts = name_parts(name)
