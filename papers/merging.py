@@ -6,7 +6,7 @@ authors (or both tags) keeps one. Rows are locked first, so two editors merging 
 see each other's result instead of corrupting it.
 """
 
-from django.db import transaction
+from django.db import connections, router, transaction
 
 from papers import search
 from papers.cache import bump_content_version
@@ -65,17 +65,23 @@ def merge_authors(target, sources):
     drop = [pk for pk, _, _, _ in rows if pk not in kept]
     move = [pk for pk, _, is_source in keep.values() if is_source]
     with search.documents_written_at_end():
+        # Rows, not objects: a per-row delete signal would load every paper (the search
+        # documents are rewritten once below, the caches bumped once at the end).
         for chunk in _chunks(drop):
-            Authorship.objects.filter(pk__in=chunk).delete()
+            _delete_rows(Authorship, chunk)
         for chunk in _chunks(move):
             Authorship.objects.filter(pk__in=chunk).update(author=target)
         for pk in keep:
             search.defer(Paper, pk)
+        profile = {}
         for source in (locked[pk] for pk in sorted(source_ids)):
             for field in PROFILE_FIELDS:
-                if not getattr(target, field) and getattr(source, field):
-                    setattr(target, field, getattr(source, field))
-        target.save()
+                if not getattr(target, field) and not profile.get(field):
+                    profile[field] = getattr(source, field)
+        profile = {field: value for field, value in profile.items() if value}
+        if profile:
+            # An update, not save(): the name is unchanged, no document needs a second pass.
+            Author.objects.filter(pk=target.pk).update(**profile)
         AuthorRedirect.objects.filter(author__in=source_ids).update(author=target)
         for pk in sorted(source_ids):
             AuthorRedirect.objects.update_or_create(
@@ -86,6 +92,20 @@ def merge_authors(target, sources):
     bump_content_version()
     transaction.on_commit(bump_content_version)
     return len(keep)
+
+
+def _delete_rows(model, pks):
+    """``DELETE … WHERE pk IN (pks)`` without loading the rows or sending signals."""
+    connection = connections[router.db_for_write(model)]
+    quote = connection.ops.quote_name
+    meta = model._meta
+    placeholders = ", ".join(["%s"] * len(pks))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {quote(meta.db_table)} "  # noqa: S608 - our own quoted names
+            f"WHERE {quote(meta.pk.column)} IN ({placeholders})",
+            list(pks),
+        )
 
 
 def _through_models():
