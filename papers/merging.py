@@ -64,6 +64,7 @@ def merge_authors(target, sources):
     kept = {pk for pk, _, _ in keep.values()}
     drop = [pk for pk, _, _, _ in rows if pk not in kept]
     move = [pk for pk, _, is_source in keep.values() if is_source]
+    moved_papers = [paper for paper, (_, _, is_source) in keep.items() if is_source]
     with search.documents_written_at_end():
         # Rows, not objects: a per-row delete signal would load every paper (the search
         # documents are rewritten once below, the caches bumped once at the end).
@@ -71,8 +72,10 @@ def merge_authors(target, sources):
             _delete_rows(Authorship, chunk)
         for chunk in _chunks(move):
             Authorship.objects.filter(pk__in=chunk).update(author=target)
-        for pk in keep:
-            search.defer(Paper, pk)
+        # The papers that now name the target gain its name in their search documents (the
+        # merged spelling stays findable until they are next saved): one statement per
+        # 500 papers instead of a rebuild of each document.
+        search.append_to_documents(Paper, moved_papers, "B", target.name, using=Paper.objects.db)
         profile = {}
         for source in (locked[pk] for pk in sorted(source_ids)):
             for field in PROFILE_FIELDS:

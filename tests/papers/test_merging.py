@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from papers.merging import MergeError, merge_authors
 from papers.models import Author, AuthorRedirect, Authorship, Paper, Status
+from papers.search import parse_query, search
 from tests.factories import AuthorFactory, PaperFactory
 
 pytestmark = pytest.mark.django_db
@@ -39,6 +40,8 @@ def test_merged_author_keeps_profile_links_and_search_finds_the_paper_under_the_
     keep.refresh_from_db()
     assert (keep.orcid, keep.homepage) == ("0000-0002-1825-0097", "https://ex.org/")
     assert "Stefano Ermon" in Paper.objects.get(pk=paper.pk).search_text
+    # Found by the site's search under the remaining name (tsvector on PostgreSQL).
+    assert list(search(Paper.objects.all(), parse_query("Stefano"))) == [paper]
 
 
 def test_old_author_slug_redirects_permanently(client):
@@ -171,7 +174,7 @@ def test_merging_an_author_with_5000_papers_runs_in_batches_not_per_paper(
             rows.append(Authorship(paper=paper, author=keep, position=2))
     Authorship.objects.bulk_create(rows, batch_size=1000)
     start = time.monotonic()
-    # A few statements per 500 papers (rows moved, search documents rewritten), never one
+    # A few statements per 500 papers (rows moved, names added to search documents), never one
     # or more per paper; the wall time at 5,000 papers is measured by bench/facets.py.
     with django_assert_max_num_queries(100):
         assert merge_authors(keep, [dup]) == 5000
