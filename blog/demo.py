@@ -348,7 +348,7 @@ REPORTS = [
         "teaser": "A small MLP, a classical rendering integral and a positional encoding: "
         "how NeRF turns a few dozen photos into a scene you can fly through.",
         "body": NERF_BODY,
-        "tags": ["vision", "3d", "rendering"],
+        "tags": ["Vision and Image Generation", "3D", "rendering"],
         "papers": ["2003.08934"],
         "published_at": datetime.datetime(2024, 3, 12, 9, 0, tzinfo=UTC),
         "cover": demo_covers.nerf,
@@ -362,7 +362,7 @@ REPORTS = [
         "teaser": "ViT feeds image patches to an unmodified transformer and shows that, "
         "with enough pre-training data, convolutions are not needed.",
         "body": VIT_BODY,
-        "tags": ["vision", "transformers"],
+        "tags": ["Vision and Image Generation", "transformers"],
         "papers": ["2010.11929", "1706.03762"],
         "published_at": datetime.datetime(2024, 6, 2, 9, 0, tzinfo=UTC),
         "cover": demo_covers.vit,
@@ -417,7 +417,7 @@ REPORTS = [
         "teaser": "Freeze the model, learn a rank-8 update: why LoRA fine-tunes cheaply "
         "and serves at no extra cost.",
         "body": LORA_BODY,
-        "tags": ["language", "fine-tuning", "efficiency"],
+        "tags": ["Language", "fine-tuning", "efficiency"],
         "papers": ["2106.09685"],
         "work_in_progress": True,
         "published_at": datetime.datetime(2025, 1, 20, 9, 0, tzinfo=UTC),
@@ -444,7 +444,7 @@ REPORTS = [
         "title": "Language Models are Few-Shot Learners",
         "teaser": "GPT-3 and in-context learning.",
         "body": GPT3_BODY,
-        "tags": ["language"],
+        "tags": ["Language"],
         "papers": ["2005.14165"],
         "status": Status.DRAFT,
         "cover": demo_covers.gpt3,

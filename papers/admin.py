@@ -1,14 +1,18 @@
 """Admin for the paper database: the author's main editing surface."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
 from markdownx.admin import MarkdownxModelAdmin
 from taggit.models import Tag as TaggitTag
 
-from papers.forms import FigureForm, PaperAdminForm
+from papers.forms import AuthorAdminForm, FigureForm, MergeForm, PaperAdminForm, TagAdminForm
 from papers.intake.admin import IntakeAdminMixin
 from papers.locking import EditVersionAdminMixin
-from papers.models import Author, Authorship, Figure, Paper, PaperLink, Tag
+from papers.merging import MergeError, merge_authors, merge_tags
+from papers.models import Author, Authorship, Figure, Paper, PaperLink, Tag, Venue
 
 
 class AuthorshipInline(admin.TabularInline):
@@ -51,17 +55,21 @@ class TagListFilter(admin.SimpleListFilter):
 @admin.register(Paper)
 class PaperAdmin(EditVersionAdminMixin, IntakeAdminMixin, MarkdownxModelAdmin):
     form = PaperAdminForm
-    list_display = ["title", "alias", "year", "venue", "tag_list", "status"]
+    list_display = ["title", "alias", "year", "published_in", "tag_list", "status"]
+    list_select_related = ["published_in"]
     list_filter = ["status", "year", TagListFilter]
     list_editable = ["status"]
     search_fields = ["title", "alias", "authors__name", "arxiv_id", "doi"]
-    autocomplete_fields = ["related"]
+    autocomplete_fields = ["related", "published_in"]
     inlines = [AuthorshipInline, PaperLinkInline, FigureInline]
     list_per_page = 50
     save_on_top = True
     fieldsets = [
-        (None, {"fields": ["title", "alias", "status", "tags"]}),
-        ("Date and venue", {"fields": [("year", "month"), "venue", "affiliations"]}),
+        (None, {"fields": ["title", "alias", "status", "tags", "confirm_duplicate"]}),
+        (
+            "Date and venue",
+            {"fields": [("year", "month"), ("venue", "published_in"), "affiliations"]},
+        ),
         ("Identifiers and links", {"fields": ["arxiv_id", "doi", "url", "pdf_url", "slug"]}),
         ("Text", {"fields": ["abstract", "notes"]}),
         ("Previous work", {"fields": ["related"], "classes": ["collapse"]}),
@@ -75,10 +83,57 @@ class PaperAdmin(EditVersionAdminMixin, IntakeAdminMixin, MarkdownxModelAdmin):
         return ", ".join(tag.name for tag in paper.tags.all())
 
 
+def merge_view(modeladmin, request, queryset, merge):
+    """The intermediate page of a merge action: pick the row that stays, then merge.
+
+    ``merge(target, others)`` does the work; a ``MergeError`` is shown, never a 500.
+    """
+    if queryset.count() < 2:
+        modeladmin.message_user(request, "Select at least two to merge.", messages.WARNING)
+        return None
+    form = MergeForm(
+        request.POST if "target" in request.POST else None, queryset=queryset.order_by("pk")
+    )
+    if form.is_valid():
+        target = form.cleaned_data["target"]
+        others = [obj for obj in queryset if obj.pk != target.pk]
+        try:
+            merge(target, others)
+        except MergeError as error:
+            modeladmin.message_user(request, str(error), messages.ERROR)
+            return None
+        names = ", ".join(f"“{obj}”" for obj in others)
+        modeladmin.message_user(request, f"Merged {names} into “{target}”.", messages.SUCCESS)
+        opts = modeladmin.model._meta
+        return HttpResponseRedirect(
+            reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[target.pk])
+        )
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": f"Merge {modeladmin.model._meta.verbose_name_plural}",
+        "opts": modeladmin.model._meta,
+        "form": form,
+        "objects": queryset,
+        "action": request.POST.get("action"),
+        "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+    }
+    return TemplateResponse(request, "admin/papers/merge.html", context)
+
+
 @admin.register(Author)
 class AuthorAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "paper_count"]
+    form = AuthorAdminForm
+    list_display = ["name", "slug", "affiliation", "paper_count"]
     search_fields = ["name"]
+    actions = ["merge_action"]
+    fieldsets = [
+        (None, {"fields": ["name", "confirm_new", "affiliation"]}),
+        ("Links", {"fields": ["homepage", "google_scholar", "orcid", "semantic_scholar"]}),
+    ]
+
+    @admin.action(description="Merge the selected authors into one")
+    def merge_action(self, request, queryset):
+        return merge_view(self, request, queryset, merge_authors)
 
     def get_queryset(self, request):
         # Meta.ordering is dropped from grouped queries; the autocomplete pages need one.
@@ -93,9 +148,50 @@ class AuthorAdmin(admin.ModelAdmin):
 
 @admin.register(Tag)
 class TagAdmin(admin.ModelAdmin):
+    form = TagAdminForm
     list_display = ["name", "slug"]
     search_fields = ["name"]
     readonly_fields = ["slug"]
+    fields = ["name", "merge_into_existing", "slug", "description"]
+    actions = ["merge_action"]
+
+    @admin.action(description="Merge the selected tags into one")
+    def merge_action(self, request, queryset):
+        def merge(target, others):
+            for other in others:
+                merge_tags(other, target)
+
+        return merge_view(self, request, queryset, merge)
+
+    def save_model(self, request, obj, form, change):
+        other = form.existing_tag() if change else None
+        if other is None:
+            super().save_model(request, obj, form, change)
+            return
+        # Renamed onto another tag's name, with the merge ticked (TagAdminForm.clean).
+        obj.merged_into = merge_tags(Tag.objects.get(pk=obj.pk), other)
+
+    def response_change(self, request, obj):
+        target = getattr(obj, "merged_into", None)
+        if target is None:
+            return super().response_change(request, obj)
+        self.message_user(request, f"Merged into “{target}”.", messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:papers_tag_change", args=[target.pk]))
+
+
+@admin.register(Venue)
+class VenueAdmin(admin.ModelAdmin):
+    list_display = ["short_name", "name", "kind", "paper_count"]
+    list_filter = ["kind"]
+    search_fields = ["name", "short_name"]
+    readonly_fields = ["slug"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(n_papers=Count("papers")).order_by("name")
+
+    @admin.display(description="papers", ordering="n_papers")
+    def paper_count(self, venue):
+        return venue.n_papers
 
 
 # taggit's own Tag model is unused (papers.Tag replaces it); hide its empty admin page.

@@ -66,6 +66,18 @@ def _bibtex_name(name):
     return latex.encode(name)
 
 
+def venue_text(paper):
+    """The venue as citations write it: as the editor wrote it, else the venue's name."""
+    if paper.venue:
+        return paper.venue
+    return paper.published_in.name if paper.published_in_id else ""
+
+
+def bibtex_entry_type(paper, dialect="bibtex"):
+    """``inproceedings``, ``article``, ``misc``… for the paper's kind of publication."""
+    return _ENTRY_TYPES[dialect].get(entry_type(paper), "misc")
+
+
 def _ascii_word(text):
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^A-Za-z0-9]", "", folded)
@@ -120,8 +132,7 @@ def paper_entry(paper, authors=None, full=False, dialect="bibtex"):
     ``dialect`` is ``bibtex`` or ``biblatex`` (``date``, ``journaltitle``, ``eprinttype``).
     """
     authors = paper.ordered_authors() if authors is None else authors
-    kind = entry_type(paper)
-    bibtex_type = _ENTRY_TYPES[dialect].get(kind, "misc")
+    bibtex_type = bibtex_entry_type(paper, dialect)
     biblatex = dialect == "biblatex"
     fields = [("title", paper.title)]
     if authors:
@@ -133,10 +144,10 @@ def paper_entry(paper, authors=None, full=False, dialect="bibtex"):
         fields.append(("year", str(paper.year)))
         if paper.month:
             fields.append(("month", _MONTHS[paper.month - 1]))
-    if paper.venue:
+    if venue_text(paper):
         venue_field = _VENUE_FIELDS[dialect].get(bibtex_type)
         # A preprint or misc entry has no venue field of its own: howpublished.
-        fields.append((venue_field or "howpublished", paper.venue))
+        fields.append((venue_field or "howpublished", venue_text(paper)))
     if paper.arxiv_id:
         fields += [("eprint", paper.arxiv_id)]
         fields += [("eprinttype", "arxiv")] if biblatex else [("archiveprefix", "arXiv")]

@@ -1,4 +1,4 @@
-"""The numbers beside a paper list: how many papers match, per year and per tag.
+"""The numbers beside a paper list: how many papers match, per year, tag, author and venue.
 
 Counting every published paper on each request is what makes big lists slow, so the
 common lists (everything, a year, a tag, a tag and a year) read their numbers from one
@@ -13,14 +13,19 @@ from collections import Counter, defaultdict
 from django.db.models import Count
 
 from papers.cache import cached_value
-from papers.models import Paper
+from papers.models import Author, Paper, Venue
 from papers.tagging import Tag
 
 TOP_TAGS = 20
+TOP_AUTHORS = 15
+TOP_VENUES = 15
+# Filters the summary of all published papers cannot answer: the list counts its own rows.
+NARROWING = ("author", "venue", "q", "year_min", "year_max")
 
 
 def summary(request):
-    """Published papers per year and per (year, tag id), and every tag: cached, 3 queries."""
+    """Published papers per year, per (year, tag id) and per (year, venue id), every tag
+    and the venues in use: cached, 4 queries."""
 
     def compute():
         published = Paper.objects.published().order_by()
@@ -34,7 +39,27 @@ def summary(request):
         tags = {
             pk: (name, slug) for pk, name, slug in Tag.objects.values_list("pk", "name", "slug")
         }
-        return {"years": years, "pairs": pairs, "tags": tags}
+        venue_pairs, venues = {}, {}
+        for year, pk, short, name, slug, n in (
+            published.filter(published_in__isnull=False)
+            .values_list(
+                "year",
+                "published_in",
+                "published_in__short_name",
+                "published_in__name",
+                "published_in__slug",
+            )
+            .annotate(n=Count("pk"))
+        ):
+            venue_pairs[year, pk] = n
+            venues[pk] = (short or name, slug)
+        return {
+            "years": years,
+            "pairs": pairs,
+            "tags": tags,
+            "venue_pairs": venue_pairs,
+            "venues": venues,
+        }
 
     return cached_value(request, "facet-summary", [], compute)
 
@@ -62,6 +87,35 @@ def top_tags(papers, limit=TOP_TAGS):
     )
 
 
+def top_authors(papers, limit=TOP_AUTHORS):
+    """The authors with most papers among ``papers``, with their counts (one query)."""
+    return list(
+        Author.objects.only("pk", "name", "slug")
+        .filter(authorships__paper__in=papers.order_by().values("pk"))
+        .annotate(count=Count("authorships"))
+        .order_by("-count", "name")[:limit]
+    )
+
+
+def _venue(pk, label, slug, count):
+    venue = Venue(pk=pk, name=label, slug=slug)
+    venue.label, venue.count = label, count
+    return venue
+
+
+def top_venues(request, papers, limit=TOP_VENUES):
+    """The venues with most papers among ``papers``, with their counts (one query)."""
+    names = summary(request)["venues"]  # every venue a published paper has
+    rows = (
+        papers.order_by()
+        .filter(published_in__isnull=False)
+        .values_list("published_in")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "published_in")[:limit]
+    )
+    return [_venue(pk, *names[pk], n) for pk, n in rows if pk in names]
+
+
 def top_tags_overall(request, year=None, limit=TOP_TAGS):
     """The most used tags on published papers (of ``year``), from the summary."""
     data = summary(request)
@@ -77,8 +131,26 @@ def _year_list(per_year):
     return [{"year": year, "count": n} for year, n in sorted(per_year.items(), reverse=True) if n]
 
 
+def _authors_overall(request):
+    """The most prolific authors of all published papers (cached: one grouped query over
+    every byline, shared by every unfiltered list until the content changes)."""
+
+    def compute():
+        published = Paper.objects.published()
+        return [(a.pk, a.name, a.slug, a.count) for a in top_authors(published)]
+
+    return [_author(*row) for row in cached_value(request, "facet-authors", [], compute)]
+
+
+def _author(pk, name, slug, count):
+    author = Author(pk=pk, name=name, slug=slug)
+    author.count = count
+    return author
+
+
 def list_counts(request, filterset, without_year):
-    """``(count, year facets, tag facets)`` of a valid filtered list; cached per filter.
+    """The count and facets of a valid filtered list, cached per filter: a dict of
+    ``count`` and the ``years``, ``tags``, ``authors`` and ``venues`` facets.
 
     ``without_year`` is the same filters less the year (None when the URL fixes the year
     and the year facet is not shown): the year facet keeps the other years reachable.
@@ -87,16 +159,22 @@ def list_counts(request, filterset, without_year):
     def compute():
         data = filterset.form.cleaned_data
         slugs = data.get("tag") or []
-        narrowed = data.get("author") or data.get("venue") or data.get("q") or len(slugs) > 1
+        narrowed = any(data.get(name) for name in NARROWING) or len(slugs) > 1
         if narrowed:
+            papers = filterset.qs
+            facets = {
+                "tags": top_tags(papers),
+                "authors": top_authors(papers),
+                "venues": top_venues(request, papers),
+            }
             if without_year is None:
-                return filterset.qs.count(), [], top_tags(filterset.qs)
+                return {"count": papers.count(), "years": [], **facets}
             # One pass gives the year facet and, as the filters differ only by the year,
             # the count too: a text search reads the table twice (this, tags), not thrice.
             per_year = dict(without_year.qs.order_by().values_list("year").annotate(n=Count("pk")))
             year = data.get("year")
             count = per_year.get(year, 0) if year else sum(per_year.values())
-            return count, _year_list(per_year), top_tags(filterset.qs)
+            return {"count": count, "years": _year_list(per_year), **facets}
         return _from_summary(request, filterset, slugs, data.get("year"), without_year)
 
     return cached_value(request, "list-counts", filter_key(filterset), compute)
@@ -107,18 +185,28 @@ def _from_summary(request, filterset, slugs, year, without_year):
     if slugs:
         tag = tag_ids(request, slugs).get(slugs[0])
         if tag is None:
-            return 0, [], []
+            return {"count": 0, "years": [], "tags": [], "authors": [], "venues": []}
         per_year = defaultdict(int)
         for (pair_year, pair_tag), n in data["pairs"].items():
             if pair_tag == tag:
                 per_year[pair_year] += n
-        # The tags that go with this one: counted live, over this tag's papers only.
+        # The tags, authors and venues that go with this tag: counted over its papers only.
         tags = top_tags(filterset.qs)
+        authors = top_authors(filterset.qs)
+        venues = top_venues(request, filterset.qs)
     else:
         per_year = data["years"]
         tags = top_tags_overall(request, year)
+        authors = top_authors(filterset.qs) if year else _authors_overall(request)
+        venue_counts = Counter()
+        for (pair_year, venue), n in data["venue_pairs"].items():
+            if year is None or pair_year == year:
+                venue_counts[venue] += n
+        ranked = sorted(venue_counts.items(), key=lambda item: (-item[1], item[0]))
+        venues = [_venue(pk, *data["venues"][pk], n) for pk, n in ranked[:TOP_VENUES]]
     count = per_year.get(year, 0) if year else sum(per_year.values())
-    return count, _year_list(per_year) if without_year is not None else [], tags
+    years = _year_list(per_year) if without_year is not None else []
+    return {"count": count, "years": years, "tags": tags, "authors": authors, "venues": venues}
 
 
 def filter_key(filterset):

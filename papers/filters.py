@@ -8,8 +8,9 @@ from django.core.validators import MaxLengthValidator, ProhibitNullCharactersVal
 from django.db.models import Exists, OuterRef, Q
 
 from papers.facets import tag_ids
-from papers.models import Paper, Tag, TaggedPaper
+from papers.models import Paper, Tag, TaggedPaper, Venue
 from papers.search import uses_postgres
+from papers.venues import parse_venue
 
 MAX_TAG_FILTERS = 5
 
@@ -57,7 +58,7 @@ class PaperFilter(django_filters.FilterSet):
     year_min = IntegerFilter(field_name="year", lookup_expr="gte", min_value=1000, max_value=3000)
     year_max = IntegerFilter(field_name="year", lookup_expr="lte", min_value=1000, max_value=3000)
     author = django_filters.CharFilter(field_name="authors__slug", max_length=100, label="Author")
-    venue = django_filters.CharFilter(field_name="venue", lookup_expr="iexact", max_length=255)
+    venue = django_filters.CharFilter(method="filter_venue", max_length=255, label="Venue")
     q = django_filters.CharFilter(method="filter_text", max_length=200, label="Text")
     sort = django_filters.ChoiceFilter(
         choices=[(key, key) for key in SORTS], method="sort_papers", empty_label=None
@@ -83,6 +84,21 @@ class PaperFilter(django_filters.FilterSet):
                 Exists(TaggedPaper.objects.filter(content_object=OuterRef("pk"), tag=ids[slug]))
             )
         return queryset
+
+    def filter_venue(self, queryset, name, value):
+        # A venue's slug ("cvpr") as the facet links write it; typed text ("CVPR",
+        # "NeurIPS 2021", "Proc. of the 38th ICML") is read like an imported venue, its
+        # year (if any) becoming a year filter.
+        venue = Venue.objects.filter(slug=value).first()
+        year = None
+        if venue is None:
+            parsed = parse_venue(value)
+            venue = Venue.matching(parsed) if parsed else None
+            year = parsed.year if parsed else None
+        if venue is None:
+            return queryset.none()
+        queryset = queryset.filter(published_in=venue)
+        return queryset.filter(year=year) if year else queryset
 
     def filter_text(self, queryset, name, value):
         # Each word is a case-insensitive substring of the title, alias or abstract. On

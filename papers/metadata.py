@@ -10,6 +10,8 @@ from django.utils.html import format_html, strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
+from papers.bibtex import venue_text
+from papers.citations.kinds import BOOK, CONFERENCE, JOURNAL, PREPRINT, WORKSHOP, entry_type
 from papers.site import absolute_url, site_author
 
 # As Django's json_script does: no "</script>" or "<!--" can end or confuse the element.
@@ -54,8 +56,17 @@ def pdf_link(paper):
 
 
 def is_preprint(paper):
-    """An arXiv paper that no venue published (yet)."""
-    return bool(paper.arxiv_id) and not paper.venue
+    """An arXiv paper that no venue published (yet): its venue is a preprint server or none."""
+    return bool(paper.arxiv_id) and entry_type(paper) == PREPRINT
+
+
+# The Google Scholar tag that names the venue, per kind of publication (papers.citations).
+_VENUE_META = {
+    CONFERENCE: "citation_conference_title",
+    WORKSHOP: "citation_conference_title",
+    JOURNAL: "citation_journal_title",
+    BOOK: "citation_inbook_title",
+}
 
 
 def citation_meta(paper, authors):
@@ -72,9 +83,9 @@ def citation_meta(paper, authors):
     meta += [("citation_author", author.name) for author in authors]
     date = f"{paper.year}/{paper.month:02d}" if paper.month else str(paper.year)
     meta.append(("citation_publication_date", date))
-    if paper.venue:
-        kind = "citation_conference_title" if paper.arxiv_id else "citation_journal_title"
-        meta.append((kind, paper.venue))
+    venue_meta = _VENUE_META.get(entry_type(paper))
+    if venue_meta and venue_text(paper):
+        meta.append((venue_meta, venue_text(paper)))
     if is_preprint(paper):
         meta += [
             ("DC.type", "preprint"),
@@ -118,8 +129,8 @@ def scholarly_article(paper, authors, url):
         data["alternateName"] = paper.alias
     if paper.abstract:
         data["abstract"] = paper.abstract
-    if paper.venue:
-        data["isPartOf"] = {"@type": "PublicationIssue", "name": paper.venue}
+    if venue_text(paper):
+        data["isPartOf"] = {"@type": "PublicationIssue", "name": venue_text(paper)}
     elif is_preprint(paper):
         data["publisher"] = {"@type": "Organization", "name": "arXiv", "url": "https://arxiv.org"}
     figures = [absolute_url(figure.image.url) for figure in paper.figures.all() if figure.image]

@@ -6,7 +6,7 @@ import uuid
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Prefetch
 from django.db.models.functions import Upper
@@ -23,6 +23,8 @@ from papers.locking import EditVersioned
 from papers.markdown import render_markdown, validate_markdown
 from papers.signals import announce_references_changed
 from papers.tagging import Tag, TaggedItem, TagRedirect
+from papers.venues import Kind as VenueKind
+from papers.venues import parse_venue
 
 MONTHS = [(number, name) for number, name in enumerate(
     ["January", "February", "March", "April", "May", "June", "July", "August",
@@ -72,6 +74,20 @@ class AuthorQuerySet(models.QuerySet):
 class Author(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=100, unique=True, allow_unicode=True, editable=False)
+    affiliation = models.CharField(max_length=300, blank=True)
+    homepage = models.URLField(max_length=500, blank=True)
+    google_scholar = models.URLField("Google Scholar", max_length=500, blank=True)
+    orcid = models.CharField(
+        "ORCID",
+        max_length=19,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$", "An ORCID looks like 0000-0002-1825-0097."
+            )
+        ],
+    )
+    semantic_scholar = models.URLField("Semantic Scholar", max_length=500, blank=True)
 
     objects = AuthorQuerySet.as_manager()
 
@@ -88,6 +104,77 @@ class Author(models.Model):
 
     def get_absolute_url(self):
         return reverse("papers:author_detail", args=[self.slug])
+
+    def profile_links(self):
+        """``(label, url)`` of the author's pages elsewhere, in a fixed order."""
+        links = [
+            ("Homepage", self.homepage),
+            ("Google Scholar", self.google_scholar),
+            ("ORCID", f"https://orcid.org/{self.orcid}" if self.orcid else ""),
+            ("Semantic Scholar", self.semantic_scholar),
+        ]
+        return [(label, url) for label, url in links if url]
+
+
+class AuthorRedirect(models.Model):
+    """The slug of an author merged into another: its old URLs redirect (301) there."""
+
+    old_slug = models.SlugField(max_length=100, unique=True, allow_unicode=True)
+    author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="redirects")
+
+    def __str__(self):
+        return f"{self.old_slug} → {self.author.slug}"
+
+
+class Venue(models.Model):
+    """Where papers appear: a conference, journal, workshop, preprint server or book."""
+
+    Kind = VenueKind
+
+    name = models.CharField(max_length=200, unique=True)
+    short_name = models.CharField(
+        max_length=50, blank=True, db_index=True, help_text="e.g. “CVPR”, “NeurIPS”."
+    )
+    slug = models.SlugField(max_length=100, unique=True, allow_unicode=True, editable=False)
+    kind = models.CharField(max_length=12, choices=VenueKind.CHOICES, default=VenueKind.JOURNAL)
+    homepage = models.URLField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["short_name", "name"]
+
+    def __str__(self):
+        return self.short_name or self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Venue, self.short_name or self.name, self.pk, fallback="venue")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("papers:venue_detail", args=[self.slug])
+
+    @classmethod
+    def matching(cls, parsed):
+        """The stored venue a ``ParsedVenue`` names (by short name, else by name), or None."""
+        if parsed.short_name:
+            found = cls.objects.filter(short_name__iexact=parsed.short_name).first()
+            if found:
+                return found
+        return cls.objects.filter(name__iexact=parsed.name).first()
+
+    @classmethod
+    def for_text(cls, text):
+        """``(venue, year)`` for a free-text venue, the venue created if new; ``(None, year)``
+        when the text names none ("", "2022")."""
+        parsed = parse_venue(text)
+        if parsed is None:
+            return None, None
+        venue = cls.matching(parsed)
+        if venue is None:
+            venue = cls.objects.create(
+                name=parsed.name, short_name=parsed.short_name, kind=parsed.kind
+            )
+        return venue, parsed.year
 
 
 class TaggedPaper(TaggedItem):
@@ -122,7 +209,7 @@ class PaperQuerySet(models.QuerySet):
         shows them, and at 20 cards they would be most of the bytes read. Pair it with
         ``prefetch_related_objects(papers, *CARD_PREFETCHES)`` for the cards not cached.
         """
-        return self.defer(*LONG_TEXT_FIELDS)
+        return self.defer(*LONG_TEXT_FIELDS).select_related("published_in")
 
     def for_list(self):
         """What a paper card shows, byline and tags included: two queries per page."""
@@ -130,11 +217,13 @@ class PaperQuerySet(models.QuerySet):
 
     def for_export(self):
         """Whole rows with byline, tags, links and figures, for exports that write them all."""
-        return self.prefetch_related(*card_prefetches(), "links", "figures")
+        return self.select_related("published_in").prefetch_related(
+            *card_prefetches(), "links", "figures"
+        )
 
     def for_detail(self):
         """Everything a paper's own page shows, in one query per relation."""
-        return self.prefetch_related(
+        return self.select_related("published_in").prefetch_related(
             Prefetch(
                 "authorships",
                 queryset=Authorship.objects.select_related("author").order_by("position"),
@@ -167,7 +256,21 @@ class Paper(EditVersioned):
         help_text="Left blank for a new-style arXiv paper, it is read from the id.",
     )
     month = models.PositiveSmallIntegerField(null=True, blank=True, choices=MONTHS)
-    venue = models.CharField(max_length=255, blank=True, db_index=True)
+    venue = models.CharField(
+        "venue as written",
+        max_length=255,
+        blank=True,
+        db_index=True,
+        help_text="Free text such as “CVPR 2022”; the venue below is read from it if left empty.",
+    )
+    published_in = models.ForeignKey(
+        Venue,
+        verbose_name="venue",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="papers",
+    )
     affiliations = models.CharField(max_length=500, blank=True)
     url = models.URLField("URL", max_length=1000, blank=True)
     arxiv_id = models.CharField(
@@ -255,6 +358,9 @@ class Paper(EditVersioned):
                 self.arxiv_id = parsed[0]
         self.arxiv_id = self.arxiv_id or None
         self.doi = self.doi or None
+        if self.venue and self.published_in_id is None:
+            self.published_in, venue_year = Venue.for_text(self.venue)
+            self.year = self.year or venue_year
         if self.year is None:
             self._fill_date_from_arxiv()
         if not self.slug:
@@ -368,6 +474,9 @@ class Paper(EditVersioned):
                 errors["doi"] = error
         else:
             self.doi = None
+        if self.year is None and self.venue:
+            parsed = parse_venue(self.venue)
+            self.year = parsed.year if parsed else None
         if self.year is None and "arxiv_id" not in errors:
             self._fill_date_from_arxiv()
             if self.year is None:
@@ -473,6 +582,7 @@ class Figure(models.Model):
 
 __all__ = [
     "Author",
+    "AuthorRedirect",
     "Authorship",
     "Figure",
     "Paper",
@@ -481,4 +591,5 @@ __all__ = [
     "Tag",
     "TaggedPaper",
     "TagRedirect",
+    "Venue",
 ]

@@ -126,23 +126,29 @@ def parse_query(raw):
 # --- the stored document --------------------------------------------------------------
 
 
+def _document_texts(parts):
+    """``(plain text, {weight: text})`` of a document made of weighted ``parts``."""
+    texts = {weight: " \n".join(text for text in parts.get(weight, []) if text) for weight in "ABC"}
+    # The body comes first, then a separator, then title, authors, tags: snippets are cut
+    # from the body only, so they never repeat what the result's heading already shows.
+    body = _CONTROL.sub(" ", texts["C"][:MAX_DOCUMENT_LENGTH])
+    rest = _CONTROL.sub(" ", "\n".join(texts[w] for w in "AB" if texts[w]))
+    weighted = {w: _CONTROL.sub(" ", texts[w][:MAX_DOCUMENT_LENGTH]) for w in "ABC"}
+    return f"{body}{_SEPARATOR}{rest}", weighted
+
+
 def document_fields(parts, using="default"):
     """The field values that store a search document made of weighted ``parts``.
 
     ``parts`` maps a weight (``"A"``, ``"B"``, ``"C"``) to strings. Returns kwargs for
     ``QuerySet.update()``: the plain text always, the ``tsvector`` on PostgreSQL.
     """
-    texts = {weight: " \n".join(text for text in parts.get(weight, []) if text) for weight in "ABC"}
-    # The body comes first, then a separator, then title, authors, tags: snippets are cut
-    # from the body only, so they never repeat what the result's heading already shows.
-    body = _CONTROL.sub(" ", texts["C"][:MAX_DOCUMENT_LENGTH])
-    rest = _CONTROL.sub(" ", "\n".join(texts[w] for w in "AB" if texts[w]))
-    plain = f"{body}{_SEPARATOR}{rest}"
+    plain, weighted = _document_texts(parts)
     values = {"search_text": plain}
     if uses_postgres(using):
         vector = None
         for weight in "ABC":
-            text = _CONTROL.sub(" ", texts[weight][:MAX_DOCUMENT_LENGTH])
+            text = weighted[weight]
             part = SearchVector(Value(text, output_field=TextField()), weight=weight, config=CONFIG)
             vector = part if vector is None else vector + part
         values["search_vector"] = vector
@@ -210,16 +216,12 @@ def rebuild_documents(model, batch_size=500, pks=None):
         batch = list(batch[:batch_size])
         if not batch:
             return count
-        fields = []
-        for obj in batch:
-            values = document_fields(obj.search_parts(), using)
-            for name, value in values.items():
-                setattr(obj, name, value)
-            fields = list(values)
-        if fields == ["search_text"]:
-            _write_plain_documents(model, batch, using)
+        if uses_postgres(using):
+            _write_postgres_documents(model, batch, using)
         else:
-            manager.bulk_update(batch, fields)
+            for obj in batch:
+                obj.search_text = document_fields(obj.search_parts(), using)["search_text"]
+            _write_plain_documents(model, batch, using)
         last_pk, count = batch[-1].pk, count + len(batch)
 
 
@@ -237,6 +239,66 @@ def _write_plain_documents(model, rows, using):
     sql = f"UPDATE {table} SET {column} = %s WHERE {quote(meta.pk.column)} = %s"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.executemany(sql, [(row.search_text, row.pk) for row in rows])
+
+
+def _write_postgres_documents(model, rows, using):
+    """Text and ``tsvector`` of ``rows`` in one prepared ``UPDATE`` run for each row.
+
+    The same document as ``document_fields`` (a weighted ``to_tsvector`` per part), sent as
+    parameters of one statement: ``bulk_update`` compiled a ``CASE`` of three expressions
+    per row, which made rewriting 5,000 documents (an author merge) take minutes.
+    """
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    meta = model._meta
+    table = quote(meta.db_table)
+    text, vector = (quote(meta.get_field(f).column) for f in ("search_text", "search_vector"))
+    part = "setweight(to_tsvector(%s::regconfig, COALESCE(%s, '')), %s)"
+    sql = (
+        f"UPDATE {table} SET {text} = %s, {vector} = {part} || {part} || {part} "  # noqa: S608
+        f"WHERE {quote(meta.pk.column)} = %s"
+    )
+    params = []
+    for row in rows:
+        plain, weighted = _document_texts(row.search_parts())
+        vector_params = [value for w in "ABC" for value in (CONFIG, weighted[w], w)]
+        params.append([plain, *vector_params, row.pk])
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
+def append_to_documents(model, pks, weight, text, using="default"):
+    """Add ``text`` (of ``weight``) to the stored search documents of rows ``pks``.
+
+    For a change that only adds a name to many rows (an author merged into another): one
+    statement per 500 rows instead of rebuilding each document. What the rows said before
+    stays findable until their next save rewrites the document.
+    """
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    meta = model._meta
+    table, pk = quote(meta.db_table), quote(meta.pk.column)
+    text_column = quote(meta.get_field("search_text").column)
+    addition = "\n" + _CONTROL.sub(" ", text)
+    pks = sorted(pks)
+    with connection.cursor() as cursor:
+        for start in range(0, len(pks), 500):
+            chunk = pks[start : start + 500]
+            where = f"{pk} IN ({', '.join(['%s'] * len(chunk))})"
+            if uses_postgres(using):
+                vector_column = quote(meta.get_field("search_vector").column)
+                cursor.execute(
+                    f"UPDATE {table} SET {text_column} = {text_column} || %s, "  # noqa: S608
+                    f"{vector_column} = COALESCE({vector_column}, ''::tsvector) || "
+                    f"setweight(to_tsvector(%s::regconfig, %s), %s) WHERE {where}",
+                    [addition, CONFIG, text, weight, *chunk],
+                )
+            else:
+                cursor.execute(
+                    f"UPDATE {table} SET {text_column} = {text_column} || %s "  # noqa: S608
+                    f"WHERE {where}",
+                    [addition, *chunk],
+                )
 
 
 # --- searching ------------------------------------------------------------------------

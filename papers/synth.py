@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from papers.markdown import render_markdown
-from papers.models import Author, Authorship, Paper, PaperLink, Status, TaggedPaper
+from papers.models import Author, Authorship, Paper, PaperLink, Status, TaggedPaper, Venue
 from papers.tagging import Tag, tag_slugify
 
 BATCH = 2000
@@ -203,6 +203,8 @@ def _papers(n, rng, paragraphs):
     used_slugs = set()
     arxiv_counters = defaultdict(lambda: rng.randint(1, 3000))
     papers = []
+    # One Venue row per venue name, as a save would have linked ("NeurIPS 2021" → NeurIPS).
+    venues = {name: Venue.for_text(name)[0] for name in _VENUES}
     for i in range(n):
         title, alias = _title(rng)
         year = rng.choices(years, cum_weights=year_weights)[0]
@@ -215,6 +217,7 @@ def _papers(n, rng, paragraphs):
         doi = f"10.{rng.randint(1000, 9999)}/synth.{i}" if rng.random() < 0.3 else None
         chosen = rng.sample(paragraphs, rng.randint(3, 4))
         base = slugify(alias or title, allow_unicode=True)[:80].strip("-")
+        venue = rng.choice(_VENUES) if rng.random() < 0.8 else ""
         papers.append(
             Paper(
                 title=title,
@@ -222,7 +225,8 @@ def _papers(n, rng, paragraphs):
                 slug=unique_in(base, used_slugs),
                 year=year,
                 month=month,
-                venue=rng.choice(_VENUES) if rng.random() < 0.8 else "",
+                venue=f"{venue} {year}" if venue else "",
+                published_in=venues.get(venue),
                 affiliations=rng.choice(["", "", "Example University", "Example Lab"]),
                 url=f"https://example.org/papers/{i}" if not arxiv_id and not doi else "",
                 arxiv_id=arxiv_id,

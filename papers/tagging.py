@@ -12,6 +12,8 @@ from django.utils.text import slugify
 from taggit.forms import TagField
 from taggit.models import TagBase, TaggedItemBase
 
+from papers.markdown import render_markdown, validate_markdown
+
 TAG_MAX_LENGTH = 100
 
 # Characters that carry meaning in tag names but vanish in a plain slug.
@@ -27,6 +29,12 @@ def tag_slugify(name):
 
 class Tag(TagBase):
     """A topic; ``name`` is what people type, ``slug`` is the URL."""
+
+    description = models.TextField(
+        blank=True,
+        validators=[validate_markdown],
+        help_text="Markdown, shown at the top of the tag's page.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -57,6 +65,10 @@ class Tag(TagBase):
             i += 1
             slug = self.slugify(name, i)
         return slug
+
+    def description_html(self):
+        """The description rendered and sanitised like every other Markdown text."""
+        return render_markdown(self.description) if self.description else ""
 
     def get_absolute_url(self):
         from django.urls import reverse

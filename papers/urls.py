@@ -21,4 +21,5 @@ urlpatterns = [
     path("papers/ref/<path:reference>/", resolve.paper_reference, name="paper_reference"),
     path("papers/<str:slug>/", views.paper_detail, name="paper_detail"),
     path("authors/<str:slug>/", views.author_detail, name="author_detail"),
+    path("venues/<str:slug>/", views.venue_detail, name="venue_detail"),
 ]

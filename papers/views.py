@@ -5,13 +5,16 @@ visitors, invalidated by any save); the counts and facets of a list are cached o
 own, per filter, so paging or re-sorting a list does not count the papers again.
 """
 
+from itertools import groupby
+
 from django.core.paginator import Paginator
 from django.db.models import Value
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import cached_property
 from django.views.decorators.http import require_safe
 
+from papers.authors import coauthors
 from papers.bibtex import papers_to_bibtex
 from papers.cache import public_page
 from papers.cards import render_cards
@@ -21,7 +24,7 @@ from papers.facets import list_counts
 from papers.feeds import PaperList, paper_feed
 from papers.filters import PaperFilter
 from papers.metadata import citation_meta, paper_description, scholarly_article
-from papers.models import Author, Paper
+from papers.models import Author, AuthorRedirect, Paper, Venue
 from papers.resolve import redirect_to_reference
 from papers.sections import sections_for
 from papers.site import absolute_url
@@ -85,17 +88,27 @@ def _paper_list(request, template="papers/paper_list.html", fixed=None, context=
         # Cards leave the abstract in the database; RIS and CSL-JSON carry it.
         exported = papers.for_list().defer(None).defer("notes", "notes_html")
         return download(exported, request.GET["format"])
-    count, year_facets, tag_facets = list_counts(request, filterset, _without_year(request, fixed))
-    paginator = CachedCountPaginator(papers.for_cards(), PAGE_SIZE, count=lambda: count)
+    counts = list_counts(request, filterset, _without_year(request, fixed))
+    paginator = CachedCountPaginator(papers.for_cards(), PAGE_SIZE, count=lambda: counts["count"])
     page = paginator.get_page(request.GET.get("page"))
     page_papers = list(page.object_list)
+    cards = render_cards(request, page_papers)
     context.update(
         feed_url=_list_address(request, format="atom"),
         page_obj=page,
         papers=page_papers,
-        cards=render_cards(request, page_papers),
-        year_facets=year_facets,
-        tag_facets=tag_facets,
+        cards=cards,
+        # (year, cards) in page order, for the pages that show papers by year.
+        cards_by_year=[
+            (year, [card for _, card in group])
+            for year, group in groupby(zip(page_papers, cards, strict=True), lambda p: p[0].year)
+        ],
+        year_facets=counts["years"],
+        tag_facets=counts["tags"],
+        author_facets=[a for a in counts["authors"] if a.slug != fixed.get("author")],
+        venue_facets=[v for v in counts["venues"] if v.slug != fixed.get("venue")],
+        active_author=filterset.form.cleaned_data.get("author"),
+        active_venue=filterset.form.cleaned_data.get("venue"),
         active_tags=filterset.form.cleaned_data.get("tag") or [],
         removable_tags=[
             slug
@@ -153,12 +166,32 @@ def paper_year(request, year):
 @require_safe
 @public_page
 def author_detail(request, slug):
-    author = get_object_or_404(Author.objects.published(), slug=slug)
+    author = Author.objects.published().filter(slug=slug).first()
+    if author is None:
+        # The slug of an author merged into another: their page moved for good.
+        moved = AuthorRedirect.objects.filter(old_slug=slug).select_related("author").first()
+        if moved is None:
+            raise Http404("No such author.")
+        return redirect(moved.author, permanent=True)
     return _paper_list(
         request,
         template="papers/author_detail.html",
         fixed={"author": author.slug},
-        context={"author": author, "heading": author.name},
+        context={"author": author, "heading": author.name, "coauthors": coauthors(author)},
+    )
+
+
+@require_safe
+@public_page
+def venue_detail(request, slug):
+    venue = get_object_or_404(Venue, slug=slug)
+    if not venue.papers.published().exists():
+        raise Http404("No published papers from this venue.")
+    return _paper_list(
+        request,
+        template="papers/venue_detail.html",
+        fixed={"venue": venue.slug},
+        context={"venue": venue, "heading": venue.name},
     )
 
 

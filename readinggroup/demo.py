@@ -178,7 +178,7 @@ SESSIONS = [
         "presenters": ["Priya Raman"],
         "location": "Online",
         "meeting_url": "https://meet.example.org/reading-group",
-        "tags": ["segmentation", "vision"],
+        "tags": ["segmentation", "Vision and Image Generation"],
         "summary": (
             "A promptable segmentation model and the data engine behind its billion-mask "
             "data set. We will look at how prompts are encoded, why the image encoder is a "

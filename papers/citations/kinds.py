@@ -1,7 +1,9 @@
 """What kind of publication a paper is, for every format's entry type.
 
-One function, ``entry_type``: today it guesses from the venue text and the arXiv id;
-once venues carry their own kind it reads that instead, and every format follows.
+One function, ``entry_type``: the stored venue's kind (``papers.venues``, chosen by the
+editor or parsed from the venue text) when the paper has one; else a guess from the venue
+text and the arXiv id. Every format (BibTeX, BibLaTeX, RIS, CSL-JSON, citation_* tags)
+follows it.
 """
 
 import re
@@ -28,6 +30,8 @@ _BOOK = re.compile(r"\b(book|press|publishers?|edition|handbook)\b", re.I)
 
 def entry_type(paper):
     """``conference``, ``workshop``, ``journal``, ``preprint``, ``book`` or ``""``."""
+    if paper.published_in_id:
+        return paper.published_in.kind
     venue = paper.venue or ""
     if not venue:
         return PREPRINT if paper.arxiv_id else OTHER

@@ -34,6 +34,25 @@ def record_year(record):
     return parsed[1] if parsed else None
 
 
+def title_key(title, year):
+    """The one "same paper by title" rule: normalised title (case, accents, punctuation
+    and spacing ignored) and the same year."""
+    return (normalize_title(title), year)
+
+
+def same_title_and_year(title, year, exclude_pk=None):
+    """Stored papers with ``title_key(title, year)``: what the admin warns about."""
+    key = title_key(title, year)
+    if not key[0] or year is None:
+        return []
+    rows = Paper.objects.filter(year=year).exclude(pk=exclude_pk).order_by("pk")
+    return [
+        paper
+        for paper in rows.only("pk", "title", "year", "slug")
+        if title_key(paper.title, paper.year) == key
+    ]
+
+
 @dataclass(frozen=True)
 class Known:
     """The few columns of a stored paper that duplicate detection needs."""
@@ -98,7 +117,7 @@ class DuplicateFinder:
             self._arxiv.setdefault(arxiv_key(known.arxiv_id) or known.arxiv_id, known)
         if known.doi:
             self._doi.setdefault(doi_key(known.doi) or known.doi, known)
-        self._title.setdefault((normalize_title(known.title), known.year), known)
+        self._title.setdefault(title_key(known.title, known.year), known)
 
     def find(self, record):
         """The stored paper ``record`` describes, or ``None``; ``Conflict`` if two match."""
@@ -110,7 +129,7 @@ class DuplicateFinder:
         if key in self._doi:
             matches.append(Match(self._doi[key], "the same DOI"))
         if not matches and record.title:
-            key = (normalize_title(record.title), record_year(record))
+            key = title_key(record.title, record_year(record))
             if key in self._title:
                 matches.append(Match(self._title[key], "the same title and year"))
         if len({match.known.pk for match in matches}) > 1:

@@ -13,6 +13,7 @@ from django.core.files import File
 from django.db import models
 from django.utils.html import strip_tags
 
+from papers.authors import full_key, same_person_among_stored
 from papers.identifiers import normalize_doi, parse_arxiv_id
 from papers.images import reencode_image
 from papers.intake.duplicates import Conflict, DuplicateFinder, arxiv_key, doi_key
@@ -26,6 +27,7 @@ from papers.models import (
     Status,
     Tag,
     TaggedPaper,
+    Venue,
 )
 from papers.tagging import validate_tag_name
 
@@ -80,18 +82,27 @@ class _Authors:
         for start in range(0, len(missing), 500):
             for author in Author.objects.filter(name__in=missing[start : start + 500]):
                 self._by_name.setdefault(author.name, author)
-        new = [
-            Author(name=name, slug=self._slugs.allocate(name))
-            for name in missing
-            if name not in self._by_name and len(name) <= 200
-        ]
+        # "stefano ermon" or "Stéfano Ermon" when "Stefano Ermon" is stored: the same person.
+        unmatched = [name for name in missing if name not in self._by_name]
+        self._by_name.update(same_person_among_stored(unmatched))
+        # One new author per person: spellings differing only in case or accents share it.
+        new_by_key = {}
+        # Of "YANG SONG", "yang song" and "Yang Song", the mixed-case spelling names it.
+        for name in sorted(missing, key=lambda name: (name.isupper() or name.islower(), name)):
+            if name not in self._by_name and len(name) <= 200:
+                key = full_key(name) or name
+                if key not in new_by_key:
+                    new_by_key[key] = Author(name=name, slug=self._slugs.allocate(name))
+        new = list(new_by_key.values())
         # One INSERT per 500 authors instead of one each; ``unused`` removes the ones
         # whose papers turned out invalid.
         Author.objects.bulk_create(new, batch_size=500)
         if new and new[0].pk is None:  # a backend that cannot return ids
             new = list(Author.objects.filter(slug__in=[author.slug for author in new]))
-        for author in new:
-            self._by_name[author.name] = author
+        by_key = {full_key(author.name) or author.name: author for author in new}
+        for name in missing:
+            if name not in self._by_name and (full_key(name) or name) in by_key:
+                self._by_name[name] = by_key[full_key(name) or name]
         self.created += new
 
     def get(self, name):
@@ -151,6 +162,7 @@ class PaperWriter:
         self._primed = False
         self.saved_files = []
         self._authors = _Authors()
+        self._venues = {}  # venue text → Venue (or None), for this batch
         self._tags = _Tags()
         self._slugs = SlugAllocator(Paper, "paper")
         # Rows of new papers' bylines and tags, written in bulk by ``finish()``, and
@@ -256,14 +268,22 @@ class PaperWriter:
 
         if creating:
             paper.slug = self._slugs.allocate(paper.alias or paper.title)
+        if "venue" in changed or (paper.venue and paper.published_in_id is None):
+            # Read once per distinct text of the batch, not once per paper.
+            if paper.venue not in self._venues:
+                self._venues[paper.venue] = Venue.for_text(paper.venue)[0]
+            paper.published_in = self._venues[paper.venue]
         paper.save()
         if replace_authors:
             if not creating:
                 paper.authorships.all().delete()
             # By id: setting the related objects costs more than the rows' other work.
+            # Two spellings of one person in a byline ("Kaiming He", "kaiming he") are
+            # one author: the first place is kept.
+            author_ids = list(dict.fromkeys(self._authors.get(name).pk for name in authors))
             self._authorships += [
-                Authorship(paper_id=paper.pk, author_id=self._authors.get(name).pk, position=i)
-                for i, name in enumerate(authors)
+                Authorship(paper_id=paper.pk, author_id=author_id, position=i)
+                for i, author_id in enumerate(author_ids)
             ]
         if tags and creating:
             self._tagged += [

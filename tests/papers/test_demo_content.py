@@ -47,6 +47,22 @@ class DemoContentTests(TestCase):
         for paper in Paper.objects.all():
             paper.full_clean()
 
+    def test_tags_have_no_near_duplicates(self):
+        # "vision" beside "Vision and Image Generation", "3d" beside "3D": one topic, one tag.
+        names = [tag.name.casefold() for tag in Tag.objects.all()]
+        assert len(names) == len(set(names))
+        for name in names:
+            for other in names:
+                assert other == name or not other.startswith(f"{name} "), (name, other)
+
+    def test_papers_with_a_venue_link_a_venue_of_the_right_kind(self):
+        papers = Paper.objects.exclude(venue="").select_related("published_in")
+        assert papers.exists()
+        assert all(paper.published_in for paper in papers)
+        assert by_alias("ViT").published_in.short_name == "ICLR"
+        kinds = {p.published_in.short_name: p.published_in.kind for p in papers}
+        assert kinds["CVPR"] == "conference" and kinds["Nature"] == "journal"
+
     def test_facts_match_the_seed_entries(self):
         gpt3 = Paper.objects.get(arxiv_id="2005.14165")
         assert (gpt3.title, gpt3.alias, gpt3.year, gpt3.month) == (

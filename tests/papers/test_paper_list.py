@@ -207,7 +207,9 @@ def _fill(n):
 @pytest.mark.parametrize("n", [5, 60])
 def test_list_query_count_is_constant(client, django_assert_max_num_queries, n):
     _fill(n)
-    with django_assert_max_num_queries(7):
+    # Cold caches: the facet summary (4 grouped queries), the tag, author and venue
+    # facets of this tag's papers (3), the page of papers, its bylines and its tags (3).
+    with django_assert_max_num_queries(10):
         response = client.get(LIST, {"tag": "shared"})
     assert response.status_code == 200
     assert len(response.context["papers"]) == min(n, 20)
@@ -224,7 +226,7 @@ def test_year_tag_and_author_pages_query_count_is_constant(
         LIST + "?tag=shared&tag=t1",
         author.get_absolute_url(),
     ]:
-        with django_assert_max_num_queries(8):
+        with django_assert_max_num_queries(10):
             assert client.get(url).status_code == 200
     # /tags/<slug>/ is the site-wide tag page (papers, reports, sessions): 10 queries for 5
     # and for 60 papers (tests/config/test_tags.py says what each query is for).

@@ -259,3 +259,45 @@ def test_imported_papers_search_documents_hold_their_byline_and_tags(tmp_path):
     import_bib(tmp_path, GOOD)
     vae = Paper.objects.get(arxiv_id="1312.6114")
     assert "Max Welling" in vae.search_text and "variational inference" in vae.search_text
+
+
+def test_an_author_spelled_differently_is_the_stored_author_not_a_second_one(tmp_path):
+    from tests.factories import AuthorFactory
+
+    stored = AuthorFactory(name="Stefano Ermon")
+    import_bib(
+        tmp_path,
+        "@article{a, title={One}, author={stefano ermon and Yang Song}, year={2021}}\n"
+        "@article{b, title={Two}, author={St{\\'e}fano Ermon}, year={2022}}\n"
+        "@article{c, title={Three}, author={Yang Song and YANG SONG and S. Ermon}, year={2022}}\n",
+    )
+    assert list(Paper.objects.get(title="One").authors.all()) == [
+        stored,
+        Author.objects.get(name="Yang Song"),
+    ]
+    assert list(Paper.objects.get(title="Two").authors.all()) == [stored]
+    # Two spellings of one new person in one file are one author, named once per byline;
+    # initials are not matched on import ("S. Ermon" may be someone else).
+    three = [a.name for a in Paper.objects.get(title="Three").ordered_authors()]
+    assert three == ["Yang Song", "S. Ermon"]
+    assert Author.objects.filter(name__iexact="yang song").count() == 1
+
+
+def test_imported_venues_are_read_into_venues_and_an_overwrite_relinks_them(tmp_path):
+    import_bib(
+        tmp_path,
+        "@inproceedings{a, title={One}, booktitle={CVPR 2022}, year={2022}}\n"
+        "@inproceedings{b, title={Two}, booktitle={Proc. of the 38th ICML}, year={2021}}\n"
+        "@article{c, title={Three}, journal={2022}, year={2022}}\n",
+    )
+    venues = {p.title: p.published_in for p in Paper.objects.select_related("published_in")}
+    assert venues["One"].short_name == "CVPR"
+    assert venues["Two"].short_name == "ICML"
+    assert venues["Three"] is None
+    import_bib(
+        tmp_path,
+        "@inproceedings{a, title={One}, booktitle={ICCV 2023}, year={2022}}\n",
+        "--existing",
+        "overwrite",
+    )
+    assert Paper.objects.get(title="One").published_in.short_name == "ICCV"

@@ -12,7 +12,17 @@ from django.core.management import CommandError, call_command
 
 from blog.models import Report
 from papers.intake.backup import project_models
-from papers.models import Author, Authorship, Figure, Paper, PaperLink, Status, Tag, TaggedPaper
+from papers.models import (
+    Author,
+    Authorship,
+    Figure,
+    Paper,
+    PaperLink,
+    Status,
+    Tag,
+    TaggedPaper,
+    Venue,
+)
 from readinggroup.models import Presentation, Presenter
 from tests.blog.factories import ReportFactory
 from tests.factories import AuthorFactory, FigureFactory, PaperFactory, paper_with_everything
@@ -41,6 +51,7 @@ def _empty_the_database():
     Paper.objects.all().delete()
     Author.objects.all().delete()
     Tag.objects.all().delete()
+    Venue.objects.all().delete()
 
 
 @pytest.fixture

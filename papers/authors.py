@@ -1,0 +1,91 @@
+"""Authors as people: telling whether two names are one person's (case, accents,
+initials), and who an author writes with.
+
+"Stefano Ermon", "stefano ermon", "S. Ermon" and "Stéfano Ermon" are similar; an editor
+adding one of them is shown the existing author instead of getting a second one.
+"""
+
+import re
+import unicodedata
+
+from django.db.models import Count, Q
+
+from papers.models import Author, Authorship, Status
+
+MAX_COAUTHORS = 30
+
+
+def name_parts(name):
+    """Lower-case ASCII words of ``name``: ``"S. Ermon"`` → ``["s", "ermon"]``."""
+    folded = unicodedata.normalize("NFKD", name or "").encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", " ", folded.casefold()).split()
+
+
+def full_key(name):
+    """Names that differ only in case, accents or punctuation share this key."""
+    return " ".join(name_parts(name))
+
+
+def similar(a, b):
+    """Same key, or the same family name with given names that agree initial by initial
+    ("S. Ermon" ~ "Stefano Ermon"; "S. Ermon" !~ "T. Ermon")."""
+    pa, pb = name_parts(a), name_parts(b)
+    if not pa or not pb:
+        return False
+    if pa == pb:
+        return True
+    if pa[-1] != pb[-1] or len(pa) < 2 or len(pb) < 2:
+        return False
+    for x, y in zip(pa[:-1], pb[:-1], strict=False):
+        if x[0] != y[0] or (len(x) > 1 and len(y) > 1 and x != y):
+            return False
+    return True
+
+
+def same_person_among_stored(names, chunk=100):
+    """``{name: stored author}`` for ``names`` that differ from a stored author's name only
+    in case, accents or punctuation ("stefano ermon", "Stéfano Ermon" → "Stefano Ermon").
+
+    Importers reuse these authors instead of adding a second one. Initials are not
+    matched here ("S. Ermon" may be another person); the admin proposes those.
+    One query per ``chunk`` family names.
+    """
+    wanted = {}
+    for name in names:
+        parts = name_parts(name)
+        if parts:
+            wanted.setdefault(parts[-1], {}).setdefault(full_key(name), []).append(name)
+    found = {}
+    families = sorted(wanted)
+    for start in range(0, len(families), chunk):
+        lookup = Q()
+        for family in families[start : start + chunk]:
+            lookup |= Q(name__iendswith=family)
+        for author in Author.objects.filter(lookup).order_by("pk"):
+            parts = name_parts(author.name)
+            for name in wanted.get(parts[-1], {}).get(" ".join(parts), []) if parts else []:
+                found.setdefault(name, author)
+    return found
+
+
+def similar_authors(name, exclude_pk=None):
+    """Stored authors whose names are ``similar`` to ``name`` (few queries: by family name)."""
+    parts = name_parts(name)
+    if not parts:
+        return []
+    raw_last = (name or "").split()[-1] if (name or "").split() else ""
+    candidates = Author.objects.filter(
+        Q(name__iendswith=parts[-1]) | Q(name__iendswith=raw_last)
+    ).exclude(pk=exclude_pk)
+    return [author for author in candidates.order_by("name")[:200] if similar(author.name, name)]
+
+
+def coauthors(author, limit=MAX_COAUTHORS):
+    """Authors sharing a published paper with ``author``, most shared papers first."""
+    shared = Authorship.objects.filter(author=author, paper__status=Status.PUBLISHED)
+    return list(
+        Author.objects.filter(authorships__paper__in=shared.values("paper"))
+        .exclude(pk=author.pk)
+        .annotate(shared=Count("authorships"))
+        .order_by("-shared", "name")[:limit]
+    )
