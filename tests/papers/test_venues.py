@@ -7,7 +7,7 @@ import pytest
 from django.apps import apps as django_apps
 from django.urls import reverse
 
-from papers.bibtex import entry_type, papers_to_bibtex
+from papers.bibtex import bibtex_entry_type, papers_to_bibtex
 from papers.models import Paper, Venue
 from papers.venues import Kind, parse_venue
 from tests.factories import AuthorFactory, PaperFactory
@@ -136,7 +136,7 @@ def test_bibtex_type_and_citation_meta_follow_the_stored_venue_kind(
     paper = PaperFactory(
         venue=venue, arxiv_id=arxiv_id or None, year=2020, authors=[AuthorFactory()]
     )
-    assert entry_type(paper) == expected_type
+    assert bibtex_entry_type(paper) == expected_type
     entry = bibtexparser.parse_string(papers_to_bibtex([paper])).entries[0]
     assert entry.entry_type == expected_type
     for field in ("journal", "booktitle", "howpublished"):
