@@ -2,7 +2,6 @@
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -10,7 +9,8 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.http import urlencode
 
 from blog.metadata import absolutize
-from blog.models import Kind, Report
+from blog.models import Kind, Report, kind_heading
+from papers.identity import site_name
 from papers.models import Tag
 from papers.site import absolute_url
 from papers.syndication import SiteFeed
@@ -55,7 +55,7 @@ class ReportFeed(SiteFeed):
         return reports
 
     def title(self, scope):
-        return f"Reports · {settings.SITE_NAME}"
+        return f"Reports · {site_name()}"
 
     def subtitle(self, scope):
         return "Paper reports, book reports, paper-of-the-week posts and articles."
@@ -100,10 +100,10 @@ class KindFeed(ReportFeed):
         return Report.objects.published().filter(kind=kind)
 
     def title(self, scope):
-        return f"{scope.subject.plural} · {settings.SITE_NAME}"
+        return f"{kind_heading(scope.subject)} · {site_name()}"
 
     def subtitle(self, scope):
-        return f"{scope.subject.plural} published on {settings.SITE_NAME}."
+        return f"{kind_heading(scope.subject)} published on {site_name()}."
 
     def link(self, scope):
         return absolute_url(reverse("blog:report_kind", args=[scope.subject.url_slug]))
@@ -120,7 +120,7 @@ class TagFeed(ReportFeed):
         return Report.objects.published().filter(tags=tag)
 
     def title(self, scope):
-        return f"Reports tagged “{scope.subject.name}” · {settings.SITE_NAME}"
+        return f"Reports tagged “{scope.subject.name}” · {site_name()}"
 
     def subtitle(self, scope):
         return f"Reports about {scope.subject.name}."

@@ -2,8 +2,7 @@
 
 import re
 
-from django.conf import settings
-
+from papers.identity import site_name
 from papers.site import absolute_url
 
 _ROOT_RELATIVE = re.compile(r'(\s(?:src|href)=")/(?!/)')
@@ -29,7 +28,7 @@ def article_jsonld(report, papers=()):
         "url": url,
         "mainEntityOfPage": url,
         "articleSection": report.get_kind_display(),
-        "publisher": {"@type": "Organization", "name": settings.SITE_NAME},
+        "publisher": {"@type": "Organization", "name": site_name()},
     }
     if report.teaser_text:
         data["description"] = report.teaser_text

@@ -11,7 +11,8 @@ from django.utils.http import urlencode
 
 from blog.filters import ReportFilter
 from blog.metadata import article_jsonld, cover_url
-from blog.models import Kind, Report
+from blog.models import Kind, Report, kind_heading
+from papers import identity
 from papers.cache import public_page
 from papers.models import Tag
 from papers.site import absolute_url
@@ -52,7 +53,7 @@ def _kind_facets(request, data, current):
     query = _query_string(request.GET, "kind")
     return [
         {
-            "label": kind.plural,
+            "label": kind_heading(kind, request),
             "count": counts.get(kind.value, 0),
             "url": reverse("blog:report_kind", args=[kind.url_slug]) + query,
             "active": kind == current,
@@ -89,7 +90,10 @@ def _report_list(request, kind=None):
     filterset = _filterset(data)
     context = {
         "kind": kind,
-        "heading": kind.plural if kind else "Reports",
+        "heading": kind_heading(kind, request)
+        if kind
+        else identity.current(request).label("reports"),
+        "section": f"reports:{kind.value}" if kind else "reports",
         "feed_url": reverse("blog:feed_kind", args=[kind.url_slug])
         if kind
         else reverse("blog:feed"),

@@ -9,7 +9,6 @@ import functools
 import operator
 
 from django import forms
-from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef
 from django.db.models.functions import Lower
@@ -22,6 +21,7 @@ from django.views.decorators.http import require_safe
 
 from config.content import KINDS, KINDS_BY_KEY, Item, MergedByDate, load_objects
 from papers.cache import cached_value
+from papers.identity import site_name
 from papers.models import Tag, TagRedirect
 from papers.site import absolute_url
 from papers.syndication import SiteFeed
@@ -247,7 +247,7 @@ class TagFeed(SiteFeed):
 
     def title(self, tags):
         names = " + ".join(tag.name for tag in tags)
-        return f"Tagged “{names}” · {settings.SITE_NAME}"
+        return f"Tagged “{names}” · {site_name()}"
 
     def subtitle(self, tags):
         names = ", ".join(tag.name for tag in tags)

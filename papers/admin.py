@@ -5,10 +5,11 @@ from django.db.models import Count
 from markdownx.admin import MarkdownxModelAdmin
 from taggit.models import Tag as TaggitTag
 
+from papers import identity_admin  # noqa: F401 - registers the site settings page
 from papers.forms import FigureForm, PaperAdminForm
 from papers.intake.admin import IntakeAdminMixin
 from papers.locking import EditVersionAdminMixin
-from papers.models import Author, Authorship, Figure, Paper, PaperLink, Tag
+from papers.models import Author, Authorship, Figure, Paper, PaperLink, Tag, Topic
 
 
 class AuthorshipInline(admin.TabularInline):
@@ -100,3 +101,13 @@ class TagAdmin(admin.ModelAdmin):
 
 # taggit's own Tag model is unused (papers.Tag replaces it); hide its empty admin page.
 admin.site.unregister(TaggitTag)
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    """The reading list's sections (/topics/): which tags, in which order."""
+
+    list_display = ["tag", "position"]
+    list_editable = ["position"]
+    autocomplete_fields = ["tag"]
+    fields = ["tag", "position", "description"]

@@ -41,6 +41,12 @@ class SiteFeed(Feed):
     a feed's and its entries' ids (their links) must not change with it.
     """
 
+    def author_name(self):
+        """Every feed names the site's author or group (site settings) as its author."""
+        from papers.identity import site_name_and_author
+
+        return site_name_and_author()[1]
+
     def get_feed(self, obj, request):
         feed = super().get_feed(obj, request)
         # After Django gathered every field, however a subclass produced it (methods,

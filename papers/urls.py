@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from papers import resolve, views
+from papers import resolve, topics, views
 
 app_name = "papers"
 
@@ -11,4 +11,7 @@ urlpatterns = [
     path("papers/ref/<path:reference>/", resolve.paper_reference, name="paper_reference"),
     path("papers/<str:slug>/", views.paper_detail, name="paper_detail"),
     path("authors/<str:slug>/", views.author_detail, name="author_detail"),
+    path("topics/", topics.topic_list, name="topics"),
+    path("topics/feed/", topics.topic_feed, name="topics_feed"),
+    path("topics/topics.bib", topics.topic_bibtex, name="topics_bibtex"),
 ]

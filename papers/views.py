@@ -76,7 +76,7 @@ def _paper_list(request, template="papers/paper_list.html", fixed=None, context=
         return render(request, template, context, status=400)
     papers = filterset.qs
     if request.GET.get("format") == "bibtex":
-        return _bibtex_response(papers.for_list(), "papers.bib")
+        return bibtex_response(papers.for_list(), "papers.bib")
     count, year_facets, tag_facets = list_counts(request, filterset, _without_year(request, fixed))
     paginator = CachedCountPaginator(papers.for_cards(), PAGE_SIZE, count=lambda: count)
     page = paginator.get_page(request.GET.get("page"))
@@ -98,7 +98,7 @@ def _paper_list(request, template="papers/paper_list.html", fixed=None, context=
     return render(request, template, context)
 
 
-def _bibtex_response(papers, filename, attachment=True):
+def bibtex_response(papers, filename, attachment=True):
     response = HttpResponse(
         papers_to_bibtex(papers), content_type="application/x-bibtex; charset=utf-8"
     )
@@ -176,4 +176,4 @@ def paper_detail(request, slug):
 @public_page
 def paper_bibtex(request, slug):
     paper = get_object_or_404(Paper.objects.published().for_list(), slug=slug)
-    return _bibtex_response([paper], f"{paper.slug}.bib")
+    return bibtex_response([paper], f"{paper.slug}.bib")

@@ -2,12 +2,12 @@
 
 import datetime
 
-from django.conf import settings
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from papers.identity import site_name
 from papers.site import absolute_url
 from papers.syndication import SiteFeed
 from readinggroup.models import Presentation
@@ -19,7 +19,7 @@ class PresentationFeed(SiteFeed):
     feed_type = Atom1Feed
 
     def title(self):
-        return f"{settings.SITE_NAME} reading group"
+        return f"{site_name()} reading group"
 
     def subtitle(self):
         return "Sessions of the reading group: papers presented, with slides and recordings."

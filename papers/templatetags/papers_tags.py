@@ -1,8 +1,11 @@
 """Template helpers: links that add or remove one filter of the current list; absolute URLs."""
 
 from django import template
+from django.utils.html import format_html
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 
+from papers import identity
 from papers.site import absolute_url
 
 register = template.Library()
@@ -58,3 +61,19 @@ def query_page(context, number):
 def absolute_url_filter(path):
     """``{{ request.path|absolute_url }}``: the path on ``SITE_URL``, whatever the Host."""
     return absolute_url(path)
+
+
+@register.simple_tag(takes_context=True)
+def epigraph(context, section):
+    """The editor's epigraph for ``section`` (site settings), or nothing."""
+    html = identity.current(context.get("request")).epigraphs.get(section)
+    if not html:
+        return ""
+    # Rendered and sanitised by papers.markdown when the settings were saved.
+    return format_html('<div class="epigraph">{}</div>', mark_safe(html))  # noqa: S308
+
+
+@register.simple_tag(takes_context=True)
+def section_label(context, section, default=""):
+    """The heading of ``section``: the editor's label from the site settings, or ``default``."""
+    return identity.current(context.get("request")).label(section, default)
