@@ -14,7 +14,7 @@ from blog.metadata import article_jsonld, cover_url
 from blog.models import Kind, Report, kind_heading
 from papers import identity
 from papers.cache import public_page
-from papers.models import Tag
+from papers.models import Paper, Tag
 from papers.site import absolute_url
 
 PAGE_SIZE = 10
@@ -165,6 +165,8 @@ def report_detail(request, slug):
             raise Http404("No published report has this address.")
         report = get_object_or_404(Report.objects.for_list(), slug=slug)
     papers = list(report.linked_papers())
+    # Papers still drafts are not shown (nor named): the page says that some are missing.
+    papers_not_public = report.paper_links.exclude(paper__in=Paper.objects.published()).count()
     neighbours = Report.objects.published().only("slug", "title", "kind", "number")
     if report.published_at:
         older = neighbours.before(report).first()
@@ -175,6 +177,7 @@ def report_detail(request, slug):
         "report": report,
         "preview": preview,
         "papers": papers,
+        "papers_not_public": papers_not_public,
         "tags": list(report.tags.all()),
         "series_nav": _series_navigation(report),
         "older": older,

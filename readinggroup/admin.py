@@ -9,6 +9,8 @@ from django.utils.text import Truncator
 from markdownx.admin import MarkdownxModelAdmin
 
 from papers.locking import EditVersionAdminMixin
+from papers.models import Paper
+from papers.publishing import DraftPapersAdminMixin
 from readinggroup.forms import PresentationAdminForm
 from readinggroup.models import Presentation, Presenter
 
@@ -77,7 +79,7 @@ class WhenFilter(admin.SimpleListFilter):
 
 
 @admin.register(Presentation)
-class PresentationAdmin(EditVersionAdminMixin, MarkdownxModelAdmin):
+class PresentationAdmin(DraftPapersAdminMixin, EditVersionAdminMixin, MarkdownxModelAdmin):
     form = PresentationAdminForm
     list_display = [
         "number",
@@ -99,7 +101,20 @@ class PresentationAdmin(EditVersionAdminMixin, MarkdownxModelAdmin):
     list_per_page = 50
     save_on_top = True
     fieldsets = [
-        (None, {"fields": ["number", "title", "status", "paper", "presenters", "tags"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "number",
+                    "title",
+                    "status",
+                    "paper",
+                    "publish_draft_papers",
+                    "presenters",
+                    "tags",
+                ]
+            },
+        ),  # fmt: skip
         (
             "When and where",
             {"fields": [("scheduled_at", "duration_minutes"), "location", "meeting_url"]},
@@ -111,6 +126,11 @@ class PresentationAdmin(EditVersionAdminMixin, MarkdownxModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("paper").prefetch_related("presenters")
+
+    actions = ["publish_draft_papers"]
+
+    def linked_papers_of(self, presentation):
+        return Paper.objects.filter(presentations=presentation)
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)

@@ -4,6 +4,7 @@ from django import forms
 from django.db import models
 
 from papers.images import clean_image_upload
+from papers.publishing import PublishPapersField
 from papers.tagging import TagsField
 from readinggroup.models import Presentation
 
@@ -17,6 +18,7 @@ def https_urls(db_field, **kwargs):
 
 class PresentationAdminForm(forms.ModelForm):
     tags = TagsField(required=False, help_text="Comma-separated, e.g. “vision, unlearning”.")
+    publish_draft_papers = PublishPapersField(label="Also publish its paper if a draft")
 
     class Meta:
         model = Presentation
