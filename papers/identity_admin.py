@@ -2,8 +2,6 @@
 
 from django import forms
 from django.contrib import admin
-from django.shortcuts import redirect
-from django.urls import reverse
 
 from papers.identity import SiteSettings, sections
 from papers.images import clean_image_upload
@@ -74,7 +72,7 @@ def site_settings_form():
 
 @admin.register(SiteSettings)
 class SiteSettingsAdmin(admin.ModelAdmin):
-    """A singleton: the list page leads straight to the one row's form."""
+    """A singleton: one row to add once, then only to change; never deleted."""
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         kwargs["form"] = site_settings_form()
@@ -94,9 +92,3 @@ class SiteSettingsAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-    def changelist_view(self, request, extra_context=None):
-        row = SiteSettings.objects.first()
-        if row is None:
-            return redirect(reverse("admin:papers_sitesettings_add"))
-        return redirect(reverse("admin:papers_sitesettings_change", args=[row.pk]))
