@@ -55,3 +55,19 @@ def test_renaming_the_linked_alias_drops_the_backlink_with_the_link(client):
     ddpm.save()
     assert list(ddim.mentions.all()) == []
     assert mentioned_in(client, ddpm) == ""
+
+
+def test_the_migration_records_the_mentions_of_notes_written_before(client):
+    import importlib
+
+    from django.apps import apps
+
+    from papers.models import Paper
+
+    migration = importlib.import_module("papers.migrations.0007_paper_mentions_from_notes")
+    ddpm = PaperFactory(alias="DDPM")
+    older = PaperFactory(alias="DDIM")
+    Paper.objects.filter(pk=older.pk).update(notes="Written before: [[DDPM]] and [[Nothing]].")
+    older.mentions.clear()
+    migration.record_mentions(apps, None)
+    assert list(older.mentions.all()) == [ddpm]
