@@ -17,15 +17,18 @@ process-local copy with a TTL would show an edited name for that long in one pro
 but not another.
 """
 
+import logging
 import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import models
+from django.db import DatabaseError, models
 
 from papers.markdown import render_markdown, validate_markdown
+
+logger = logging.getLogger(__name__)
 
 # key -> default label, in registration order (home first: papers registers it).
 _SECTIONS = {}
@@ -232,9 +235,15 @@ def current(request=None):
     if _local[0] == version:
         identity = _local[1]
     else:
-        identity = cached_value(
-            request, "site-identity", (), lambda: _identity_of(SiteSettings.load())
-        )
+        try:
+            identity = cached_value(
+                request, "site-identity", (), lambda: _identity_of(SiteSettings.load())
+            )
+        except DatabaseError:
+            # A page that needs no database (a 404 from the URL resolver, a page whose
+            # rows are cached) must not fail on its header: the defaults, not remembered.
+            logger.warning("Site settings unreadable: the defaults are shown", exc_info=True)
+            return Identity(name=settings.SITE_NAME)
         _local = (version, identity)
     if request is not None:
         request._site_identity = identity
