@@ -20,6 +20,7 @@ but not another.
 import logging
 import re
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -156,8 +157,6 @@ class SiteSettings(models.Model):
         except ValidationError as error:
             errors["profile_links"] = error
         if self.time_zone:
-            from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
             try:
                 ZoneInfo(self.time_zone)
             except (ZoneInfoNotFoundError, ValueError):
@@ -193,8 +192,11 @@ class Identity:
 
     @property
     def zone(self):
-        """The reading group's time zone name (falls back on ``settings.TIME_ZONE``)."""
-        return self.time_zone or settings.TIME_ZONE
+        """The reading group's time zone (``settings.TIME_ZONE`` when unset or unknown)."""
+        try:
+            return ZoneInfo(self.time_zone or settings.TIME_ZONE)
+        except (ZoneInfoNotFoundError, ValueError):  # a row written by a script, not the form
+            return ZoneInfo(settings.TIME_ZONE)
 
 
 def _identity_of(row):
