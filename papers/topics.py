@@ -63,8 +63,8 @@ def summary_of(paper):
 def topic_papers(topics):
     """``{topic tag id: [papers newest first]}``, at most ``PAPERS_PER_TOPIC`` each.
 
-    Two queries whatever the number of topics: the rows ranked per tag by a window
-    function (a paper in two topics is listed under both), then their first figures.
+    Three queries whatever the number of topics: the rows ranked per tag by a window
+    function (a paper in two topics is listed under both), their figures, their previous work.
     """
     from papers.models import Figure, Paper, TaggedPaper
 
@@ -93,6 +93,12 @@ def topic_papers(topics):
         list(papers.values()),
         Prefetch(
             "figures", queryset=Figure.objects.order_by("position", "pk"), to_attr="ordered_figures"
+        ),
+        # "Relevant previous work", as a hand-kept reading list links it.
+        Prefetch(
+            "related",
+            queryset=Paper.objects.published().only("slug", "title", "alias").order_by("-year"),
+            to_attr="previous_work",
         ),
     )
     grouped = {}

@@ -35,6 +35,7 @@ def test_topics_are_in_their_order_with_papers_newest_first_badge_alias_figure_a
     vit = PaperFactory(title="An Image is Worth 16x16 Words", alias="ViT", year=2020, month=10,
                        tags=["Vision and Image Generation"])  # fmt: skip
     FigureFactory(paper=vit, caption="Patches into a transformer")
+    vit.related.add(PaperFactory(title="Attention Is All You Need", alias="Transformer"))
     PaperFactory(title="Hidden Draft", tags=["Language"], status=Status.DRAFT)
     PaperFactory(title="Not On A Topic", tags=["optimisation"])
 
@@ -49,6 +50,7 @@ def test_topics_are_in_their_order_with_papers_newest_first_badge_alias_figure_a
     assert "<em>language models</em>" in language
     vision = html[html.index('id="topic-vision') :]
     assert 'alt="Patches into a transformer"' in vision and "/media/figures/" in vision
+    assert 'Relevant previous work: <a href="/papers/transformer/">Transformer</a>' in vision
     assert "Hidden Draft" not in html and "Not On A Topic" not in html
 
 
@@ -68,8 +70,8 @@ def test_the_topics_page_query_count_does_not_grow_with_papers(
     for i in range(n):
         paper = PaperFactory(tags=["Language" if i % 2 else "Vision"])
         FigureFactory(paper=paper)
-    # topics, ranked papers, their figures, the site settings
-    with django_assert_max_num_queries(4):
+    # topics, ranked papers, their figures, their previous work, the site settings
+    with django_assert_max_num_queries(5):
         assert client.get(reverse("papers:topics")).status_code == 200
 
 
