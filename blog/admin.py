@@ -8,7 +8,8 @@ from markdownx.admin import MarkdownxModelAdmin
 from blog.forms import ReportAdminForm
 from blog.models import Report, ReportPaper, Series
 from papers.locking import EditVersionAdminMixin
-from papers.models import Status, Tag
+from papers.models import Paper, Status, Tag
+from papers.publishing import DraftPapersAdminMixin
 
 
 class ReportPaperInline(admin.TabularInline):
@@ -55,7 +56,7 @@ class YearListFilter(admin.SimpleListFilter):
 
 
 @admin.register(Report)
-class ReportAdmin(EditVersionAdminMixin, MarkdownxModelAdmin):
+class ReportAdmin(DraftPapersAdminMixin, EditVersionAdminMixin, MarkdownxModelAdmin):
     form = ReportAdminForm
     list_display = ["title", "label", "status", "work_in_progress", "published_at", "tag_list"]
     list_filter = ["kind", "status", TagListFilter, YearListFilter, "work_in_progress"]
@@ -63,7 +64,7 @@ class ReportAdmin(EditVersionAdminMixin, MarkdownxModelAdmin):
     date_hierarchy = "published_at"
     autocomplete_fields = ["series"]
     inlines = [ReportPaperInline]
-    actions = ["publish_now"]
+    actions = ["publish_now", "publish_draft_papers"]
     list_per_page = 50
     save_on_top = True
     fieldsets = [
@@ -76,6 +77,7 @@ class ReportAdmin(EditVersionAdminMixin, MarkdownxModelAdmin):
                     ("status", "published_at"),
                     "work_in_progress",
                     "tags",
+                    "publish_draft_papers",
                 ]
             },
         ),
@@ -91,6 +93,9 @@ class ReportAdmin(EditVersionAdminMixin, MarkdownxModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("tags")
+
+    def linked_papers_of(self, report):
+        return Paper.objects.filter(report_links__report=report)
 
     @admin.display(description="kind", ordering="kind")
     def label(self, report):

@@ -15,6 +15,11 @@ class BlogConfig(AppConfig):
         from papers.signals import paper_references_changed
 
         register(reports_about_paper)
+        from papers.identity import register_section
+
+        register_section("reports", "Reports")
+        for kind in models.Kind:
+            register_section(f"reports:{kind.value}", kind.plural)
         # A notes repository's blog index imports as reports (papers/intake/repository.py).
         from blog.intake import report_from_section
         from papers.intake.repository import register_index_handler

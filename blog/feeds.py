@@ -7,9 +7,10 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from blog.models import Kind, Report
+from blog.models import Kind, Report, kind_heading
+from papers.identity import site_name
 from papers.models import Tag
-from papers.site import absolute_url, site_author
+from papers.site import absolute_url
 from papers.syndication import SiteFeed
 
 FEED_SIZE = 20
@@ -37,7 +38,7 @@ class ReportFeed(SiteFeed):
         return self.reports(scope.subject).for_list().newest_first()[:FEED_SIZE]
 
     def title(self, scope):
-        return f"Reports · {site_author().name}"
+        return f"Reports · {site_name()}"
 
     def subtitle(self, scope):
         return "Paper reports, book reports, paper-of-the-week posts and articles."
@@ -83,10 +84,10 @@ class KindFeed(ReportFeed):
         return Report.objects.published().filter(kind=kind)
 
     def title(self, scope):
-        return f"{scope.subject.plural} · {site_author().name}"
+        return f"{kind_heading(scope.subject)} · {site_name()}"
 
     def subtitle(self, scope):
-        return f"{scope.subject.plural} published on {site_author().name}."
+        return f"{kind_heading(scope.subject)} published on {site_name()}."
 
     def link(self, scope):
         return absolute_url(reverse("blog:report_kind", args=[scope.subject.url_slug]))
@@ -103,7 +104,7 @@ class TagFeed(ReportFeed):
         return Report.objects.published().filter(tags=tag)
 
     def title(self, scope):
-        return f"Reports tagged “{scope.subject.name}” · {site_author().name}"
+        return f"Reports tagged “{scope.subject.name}” · {site_name()}"
 
     def subtitle(self, scope):
         return f"Reports about {scope.subject.name}."

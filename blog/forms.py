@@ -4,11 +4,13 @@ from django import forms
 
 from blog.models import Report
 from papers.images import clean_image_upload
+from papers.publishing import PublishPapersField
 from papers.tagging import TagsField
 
 
 class ReportAdminForm(forms.ModelForm):
     tags = TagsField(required=False, help_text="Comma-separated, e.g. “vision, 3d”.")
+    publish_draft_papers = PublishPapersField()
 
     class Meta:
         model = Report

@@ -58,6 +58,15 @@ _KIND_PLURALS = {
     Kind.PAPER_OF_THE_WEEK: "Paper of the week",
     Kind.ARTICLE: "Articles",
 }
+
+
+def kind_heading(kind, request=None):
+    """The heading of ``kind``'s section: the site settings' label, else its plural."""
+    from papers import identity
+
+    return identity.current(request).label(f"reports:{kind.value}", kind.plural)
+
+
 # A report's URL is /reports/<slug>/ beside the kind pages /reports/<kind>/: never the same.
 RESERVED_SLUGS = frozenset(_KIND_URL_SLUGS.values())
 

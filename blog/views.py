@@ -11,9 +11,10 @@ from django.utils.http import urlencode
 
 from blog.filters import ReportFilter
 from blog.metadata import article_jsonld, cover_url
-from blog.models import Kind, Report
+from blog.models import Kind, Report, kind_heading
+from papers import identity
 from papers.cache import public_page
-from papers.models import Tag
+from papers.models import Paper, Tag
 from papers.site import absolute_url
 
 PAGE_SIZE = 10
@@ -52,7 +53,7 @@ def _kind_facets(request, data, current):
     query = _query_string(request.GET, "kind")
     return [
         {
-            "label": kind.plural,
+            "label": kind_heading(kind, request),
             "count": counts.get(kind.value, 0),
             "url": reverse("blog:report_kind", args=[kind.url_slug]) + query,
             "active": kind == current,
@@ -89,7 +90,10 @@ def _report_list(request, kind=None):
     filterset = _filterset(data)
     context = {
         "kind": kind,
-        "heading": kind.plural if kind else "Reports",
+        "heading": kind_heading(kind, request)
+        if kind
+        else identity.current(request).label("reports"),
+        "section": f"reports:{kind.value}" if kind else "reports",
         "feed_url": reverse("blog:feed_kind", args=[kind.url_slug])
         if kind
         else reverse("blog:feed"),
@@ -165,6 +169,8 @@ def report_detail(request, slug):
             raise Http404("No published report has this address.")
         report = get_object_or_404(Report.objects.for_list(), slug=slug)
     papers = list(report.linked_papers())
+    # Papers still drafts are not shown (nor named): the page says that some are missing.
+    papers_not_public = report.paper_links.exclude(paper__in=Paper.objects.published()).count()
     neighbours = Report.objects.published().only("slug", "title", "kind", "number")
     if report.published_at:
         older = neighbours.before(report).first()
@@ -175,6 +181,7 @@ def report_detail(request, slug):
         "report": report,
         "preview": preview,
         "papers": papers,
+        "papers_not_public": papers_not_public,
         "tags": list(report.tags.all()),
         "series_nav": _series_navigation(report),
         "older": older,

@@ -64,6 +64,8 @@ class PageSitemap(SiteSitemap):
             "blog:report_list",
             "readinggroup:presentation_list",
             "tag_index",
+            "papers:topics",
+            "about",
         ]
 
     def location(self, name):

@@ -21,8 +21,9 @@ from blog.feeds import ReportFeed
 from config.content import KINDS, KINDS_BY_KEY, MergedByDate, load_objects, newest_first
 from papers.cache import cached_value
 from papers.feeds import PaperFeed
+from papers.identity import site_name
 from papers.models import Tag, TagRedirect
-from papers.site import absolute_url, site_author
+from papers.site import absolute_url
 from papers.syndication import SiteFeed, entry_id
 from readinggroup.feeds import PresentationFeed
 
@@ -253,7 +254,7 @@ class TagFeed(SiteFeed):
 
     def title(self, tags):
         names = " + ".join(tag.name for tag in tags)
-        return f"Tagged “{names}” · {site_author().name}"
+        return f"Tagged “{names}” · {site_name()}"
 
     def subtitle(self, tags):
         names = ", ".join(tag.name for tag in tags)

@@ -29,6 +29,7 @@ sitemaps = {
 urlpatterns = [
     path("", views.home, name="home"),
     path("search/", search.search_page, name="search"),
+    path("about/", views.about, name="about"),
     # Public pages like the papers' own: cached for anonymous visitors, 304 on a repeat.
     path("tags/", public_page(tags.tag_index), name="tag_index"),
     path("tags/<str:slugs>/", public_page(tags.tag_detail), name="tag_detail"),

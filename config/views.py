@@ -46,6 +46,13 @@ def home(request):
     return render(request, "home.html", context)
 
 
+@require_safe
+@public_page
+def about(request):
+    """The about page: the editor's text and the author or group profile (site settings)."""
+    return render(request, "about.html")
+
+
 # A database that needs longer than this for "SELECT 1" is reported as unavailable.
 HEALTHZ_DATABASE_SECONDS = 1.0
 

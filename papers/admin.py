@@ -8,11 +8,12 @@ from django.urls import reverse
 from markdownx.admin import MarkdownxModelAdmin
 from taggit.models import Tag as TaggitTag
 
+from papers import identity_admin  # noqa: F401 - registers the site settings page
 from papers.forms import AuthorAdminForm, FigureForm, MergeForm, PaperAdminForm, TagAdminForm
 from papers.intake.admin import IntakeAdminMixin
 from papers.locking import EditVersionAdminMixin
 from papers.merging import MergeError, merge_authors, merge_tags
-from papers.models import Author, Authorship, Figure, Paper, PaperLink, Tag, Venue
+from papers.models import Author, Authorship, Figure, Paper, PaperLink, Tag, Topic, Venue
 
 
 class AuthorshipInline(admin.TabularInline):
@@ -196,3 +197,13 @@ class VenueAdmin(admin.ModelAdmin):
 
 # taggit's own Tag model is unused (papers.Tag replaces it); hide its empty admin page.
 admin.site.unregister(TaggitTag)
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    """The reading list's sections (/topics/): which tags, in which order."""
+
+    list_display = ["tag", "position"]
+    list_editable = ["position"]
+    autocomplete_fields = ["tag"]
+    fields = ["tag", "position", "description"]

@@ -18,15 +18,29 @@ class PapersConfig(AppConfig):
         signals.paper_references_changed.connect(signals.rerender_notes_naming, sender=Paper)
 
         from papers import cache, models, site  # noqa: F401 - site registers a deploy check
+        from papers.identity import register_section
+        from papers.sections import papers_mentioning_paper, register_backlinks
+
+        register_backlinks(papers_mentioning_paper)
+
+        for key, label in (
+            ("home", "Home"),
+            ("papers", "Papers"),
+            ("topics", "Topics"),
+            ("about", "About"),
+        ):
+            register_section(key, label)
 
         # Every model a public page shows: a save or delete invalidates the page caches.
         cache.watch(
             models.Paper,
             models.Paper.related.through,
+            models.Paper.mentions.through,
             models.Author,
             models.Authorship,
             models.PaperLink,
             models.Figure,
             models.Tag,
             models.TaggedPaper,
+            models.SiteSettings,
         )

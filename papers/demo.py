@@ -58,6 +58,9 @@ def load(stdout):
         f"papers: {len(created)} papers created ({drafts} drafts), "
         f"{len(PAPERS) - len(created)} already present; added {added}."
     )
+    from papers import demo_site  # after the papers: topics are their tags
+
+    demo_site.load(stdout)
 
 
 def find_existing(entry):

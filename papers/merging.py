@@ -12,6 +12,7 @@ from papers import search
 from papers.cache import bump_content_version
 from papers.models import Author, AuthorRedirect, Authorship, Paper
 from papers.tagging import Tag, TaggedItem, TagRedirect
+from papers.topics import Topic
 
 _CHUNK = 500
 PROFILE_FIELDS = ("affiliation", "homepage", "google_scholar", "orcid", "semantic_scholar")
@@ -156,6 +157,9 @@ def merge_tags(source, target):
         if not target.description and source.description:
             target.description = source.description
             target.save()
+        # A topic of the reading list follows its tag (deleting the tag would delete it).
+        if not Topic.objects.filter(tag=target).exists():
+            Topic.objects.filter(tag=source).update(tag=target)
         source.delete()
     bump_content_version()
     transaction.on_commit(bump_content_version)

@@ -33,6 +33,7 @@ def text_description(text):
 
 
 def site_organization():
+    """The site as an organisation: its author or group, at its address."""
     author = site_author()
     return {"@type": "Organization", "name": author.name, "url": author.url}
 

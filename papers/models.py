@@ -20,7 +20,7 @@ from papers import search
 from papers.identifiers import normalize_arxiv_id, normalize_doi, parse_arxiv_id
 from papers.intake.slugs import hold_slug_lock
 from papers.locking import EditVersioned
-from papers.markdown import render_markdown, validate_markdown
+from papers.markdown import render_markdown_with_mentions, validate_markdown
 from papers.signals import announce_references_changed
 from papers.tagging import Tag, TaggedItem, TagRedirect
 from papers.venues import Kind as VenueKind
@@ -307,6 +307,14 @@ class Paper(EditVersioned):
         verbose_name="previous work",
         help_text="Papers this one builds on.",
     )
+    mentions = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        editable=False,
+        related_name="mentioned_in_papers",
+        help_text="Papers the notes link with [[wiki-links]]; filled in on save.",
+    )
     status = models.CharField(
         max_length=10,
         choices=Status.choices,
@@ -365,8 +373,11 @@ class Paper(EditVersioned):
             self._fill_date_from_arxiv()
         if not self.slug:
             self.slug = unique_slug(Paper, self.alias or self.title, self.pk, fallback="paper")
-        self.notes_html = render_markdown(self.notes)
+        adding = self._state.adding
+        self.notes_html, mentioned = render_markdown_with_mentions(self.notes)
         super().save(*args, **kwargs)
+        if mentioned or not adding:  # a new paper without links has nothing to store
+            self.mentions.set([paper for paper in mentioned if paper.pk != self.pk])
         self.update_search_index()
         before = getattr(self, "_stored_references", None)
         now = self._references()
@@ -580,6 +591,10 @@ class Figure(models.Model):
         return self.caption or f"Figure {self.position}"
 
 
+# Models of this app kept in their own modules (they import what this module imports).
+from papers.identity import SiteSettings  # noqa: E402
+from papers.topics import Topic  # noqa: E402
+
 __all__ = [
     "Author",
     "AuthorRedirect",
@@ -587,9 +602,11 @@ __all__ = [
     "Figure",
     "Paper",
     "PaperLink",
+    "SiteSettings",
     "Status",
     "Tag",
     "TaggedPaper",
     "TagRedirect",
     "Venue",
+    "Topic",
 ]

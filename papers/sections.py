@@ -51,3 +51,19 @@ def sections_for(paper):
     if backlinks:
         sections.append(("papers/_mentioned_in.html", {"backlinks": backlinks}))
     return sections
+
+
+def papers_mentioning_paper(paper):
+    """Published papers whose notes wiki-link ``paper`` (one query), as backlinks."""
+    from papers.models import Paper
+
+    papers = (
+        Paper.objects.published()
+        .filter(mentions=paper)
+        .only("slug", "title", "alias", "added_at")
+        .order_by("-added_at", "-pk")
+    )
+    return [
+        Backlink(other.get_absolute_url(), str(other), "Notes on a paper", other.added_at)
+        for other in papers
+    ]

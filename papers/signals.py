@@ -8,6 +8,7 @@ them are rendered again (``papers`` is a list, ``names`` holds the old and new v
 import contextlib
 import contextvars
 
+from django.db.models import Q
 from django.dispatch import Signal
 
 paper_references_changed = Signal()
@@ -120,7 +121,7 @@ def reindex_papers_of_tag(sender, instance, created=False, **kwargs):
 
 def rerender_notes_naming(sender, papers, names, **kwargs):
     """Paper notes whose wiki-links may name one of ``papers`` are rendered again."""
-    from papers.markdown import render_markdown
+    from papers.markdown import render_markdown_with_mentions
     from papers.models import Paper
     from papers.wikilinks import naming_texts
 
@@ -133,6 +134,10 @@ def rerender_notes_naming(sender, papers, names, **kwargs):
         "paper-notes-with-wikilinks", Paper.objects.filter(notes__contains="[[").exists
     ):
         return
-    for other in Paper.objects.filter(condition).only("notes"):
+    # Notes that linked a paper whose name is gone no longer name it: found by the mentions.
+    condition |= Q(mentions__in=papers)
+    for other in Paper.objects.filter(condition).distinct().only("notes"):
+        notes_html, mentioned = render_markdown_with_mentions(other.notes)
         # A queryset update: the paper's "updated" date and its signals stay untouched.
-        Paper.objects.filter(pk=other.pk).update(notes_html=render_markdown(other.notes))
+        Paper.objects.filter(pk=other.pk).update(notes_html=notes_html)
+        other.mentions.set([paper for paper in mentioned if paper.pk != other.pk])

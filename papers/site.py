@@ -41,10 +41,12 @@ def site_author():
     """Who speaks for the site: the author of every feed, the publisher and author of its
     pages' structured data (reports, sessions' organiser).
 
-    The one place that names the site for them, so that site settings can replace
-    ``SITE_NAME`` here alone.
+    The one place that names them: the author or group of the site settings
+    (``papers.identity``), else the site's name.
     """
-    return SiteAuthor(name=settings.SITE_NAME, url=absolute_url("/"))
+    from papers.identity import site_name_and_author  # identity's model imports this module
+
+    return SiteAuthor(name=site_name_and_author()[1], url=absolute_url("/"))
 
 
 @checks.register(checks.Tags.security, deploy=True)

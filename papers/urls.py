@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from papers import resolve, views
+from papers import resolve, topics, views
 from papers.citations.formats import FORMATS
 
 app_name = "papers"
@@ -22,4 +22,7 @@ urlpatterns = [
     path("papers/<str:slug>/", views.paper_detail, name="paper_detail"),
     path("authors/<str:slug>/", views.author_detail, name="author_detail"),
     path("venues/<str:slug>/", views.venue_detail, name="venue_detail"),
+    path("topics/", topics.topic_list, name="topics"),
+    path("topics/feed/", topics.topic_feed, name="topics_feed"),
+    path("topics/topics.bib", topics.topic_bibtex, name="topics_bibtex"),
 ]

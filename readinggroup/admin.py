@@ -1,14 +1,18 @@
 """Admin for the reading group: the organiser schedules sessions and adds slides here."""
 
-from django.contrib import admin
-from django.db import models
+from django.contrib import admin, messages
+from django.db import models, transaction
 from django.db.models.functions import ExtractYear
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from markdownx.admin import MarkdownxModelAdmin
 
+from papers import identity, pending
 from papers.locking import EditVersionAdminMixin
+from papers.models import Paper
+from papers.publishing import DraftPapersAdminMixin
 from readinggroup.forms import PresentationAdminForm
 from readinggroup.models import Presentation, Presenter
 
@@ -76,8 +80,14 @@ class WhenFilter(admin.SimpleListFilter):
         return queryset
 
 
+def _rendered(response):
+    if hasattr(response, "render") and not response.is_rendered:
+        response.render()
+    return response
+
+
 @admin.register(Presentation)
-class PresentationAdmin(EditVersionAdminMixin, MarkdownxModelAdmin):
+class PresentationAdmin(DraftPapersAdminMixin, EditVersionAdminMixin, MarkdownxModelAdmin):
     form = PresentationAdminForm
     list_display = [
         "number",
@@ -99,18 +109,39 @@ class PresentationAdmin(EditVersionAdminMixin, MarkdownxModelAdmin):
     list_per_page = 50
     save_on_top = True
     fieldsets = [
-        (None, {"fields": ["number", "title", "status", "paper", "presenters", "tags"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "number",
+                    "title",
+                    "status",
+                    "paper",
+                    "publish_draft_papers",
+                    "presenters",
+                    "tags",
+                ]
+            },
+        ),  # fmt: skip
         (
             "When and where",
             {"fields": [("scheduled_at", "duration_minutes"), "location", "meeting_url"]},
         ),
         ("Summary", {"fields": ["summary"]}),
-        ("Slides and recording", {"fields": ["slides", "cover", "cover_preview", "recording_url"]}),
+        (
+            "Slides and recording",
+            {"fields": ["slides", "pending_slides", "cover", "cover_preview", "recording_url"]},
+        ),
         ("Address", {"fields": ["slug"], "classes": ["collapse"]}),
     ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("paper").prefetch_related("presenters")
+
+    actions = ["publish_draft_papers"]
+
+    def linked_papers_of(self, presentation):
+        return Paper.objects.filter(presentations=presentation)
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
@@ -155,9 +186,47 @@ class PresentationAdmin(EditVersionAdminMixin, MarkdownxModelAdmin):
         formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
         if db_field.name == "scheduled_at" and formfield is not None:
             formfield.help_text = (
-                f"When the session starts, in {timezone.get_current_timezone_name()} time."
+                f"When the session starts, in {timezone.get_current_timezone_name()} time "
+                "(the reading group's time zone, in the site settings)."
             )
         return formfield
+
+    # Times are typed and shown in the group's time zone (site settings) and stored in UTC:
+    # Django's datetime fields read and write them in the active time zone.
+    # The page is rendered inside the override too: a TemplateResponse renders later.
+    def changeform_view(self, request, *args, **kwargs):
+        with timezone.override(identity.current(request).zone):
+            return _rendered(super().changeform_view(request, *args, **kwargs))
+
+    def changelist_view(self, request, *args, **kwargs):
+        with timezone.override(identity.current(request).zone):
+            return _rendered(super().changelist_view(request, *args, **kwargs))
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        token = form.kept_slides_token()
+        if token:  # the kept upload is now the session's own file
+            transaction.on_commit(lambda: pending.discard(token, "pdf"))
+        clashes = list(obj.clashes())
+        if clashes:
+            messages.warning(
+                request,
+                format_html(
+                    "Saved, but it overlaps {}: check the time.",
+                    format_html_join(
+                        ", ",
+                        '<a href="{}">session {} ({})</a>',
+                        (
+                            (
+                                reverse("admin:readinggroup_presentation_change", args=[s.pk]),
+                                s.number,
+                                timezone.localtime(s.scheduled_at).strftime("%Y-%m-%d %H:%M"),
+                            )
+                            for s in clashes
+                        ),
+                    ),
+                ),
+            )
 
 
 @admin.register(Presenter)

@@ -15,6 +15,9 @@ class ReadingGroupConfig(AppConfig):
         from readinggroup.sections import paper_sessions, sessions_mentioning_paper
 
         register(paper_sessions)
+        from papers.identity import register_section
+
+        register_section("reading-group", "Reading group")
         # Presentation sections of a notes repository's index import as sessions.
         from papers.intake.repository import register_index_handler
         from readinggroup.intake import session_from_section

@@ -6,7 +6,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from papers.site import absolute_url, site_author
+from papers.identity import site_name
+from papers.site import absolute_url
 from papers.syndication import SiteFeed
 from readinggroup.models import Presentation
 
@@ -15,7 +16,7 @@ FEED_ITEMS = 30
 
 class PresentationFeed(SiteFeed):
     def title(self):
-        return f"{site_author().name} reading group"
+        return f"{site_name()} reading group"
 
     def subtitle(self):
         return "Sessions of the reading group: papers presented, with slides and recordings."

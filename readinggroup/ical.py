@@ -10,7 +10,6 @@ import datetime
 import html
 import re
 
-from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.cache import patch_cache_control
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_safe
 from icalendar import Calendar, Event
 
 from papers.cache import public_page
+from papers.identity import site_name
 from papers.site import absolute_url, site_host
 from papers.syndication import feed_text
 from readinggroup.models import Presentation
@@ -88,11 +88,11 @@ def _event(presentation):
 def calendar_bytes(presentations, name=None):
     """The ``VCALENDAR`` text (bytes) with one ``VEVENT`` per presentation."""
     calendar = Calendar()
-    calendar.add("prodid", f"-//{settings.SITE_NAME}//Reading group//EN")
+    calendar.add("prodid", f"-//{site_name()}//Reading group//EN")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", feed_text(name or f"{settings.SITE_NAME} reading group"))
+    calendar.add("x-wr-calname", feed_text(name or f"{site_name()} reading group"))
     for presentation in presentations:
         calendar.add_component(_event(presentation))
     return calendar.to_ical()
@@ -122,7 +122,7 @@ def presentation_ics(request, number):
     presentation = get_object_or_404(
         Presentation.objects.published().for_list(), number=int(number)
     )
-    name = f"{settings.SITE_NAME} reading group {presentation.number}"
+    name = f"{site_name()} reading group {presentation.number}"
     return _response(
         calendar_bytes([presentation], name=name),
         filename=f"reading-group-{presentation.number}.ics",

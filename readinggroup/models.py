@@ -279,6 +279,16 @@ class Presentation(EditVersioned):
         instance._stored_files = (row.get("slides"), row.get("cover"))
         return instance
 
+    def clashes(self):
+        """Other sessions whose time overlaps this one's (the organiser is warned)."""
+        if self.scheduled_at is None or self.ends_at is None:
+            return Presentation.objects.none()
+        return (
+            Presentation.objects.exclude(pk=self.pk)
+            .filter(scheduled_at__lt=self.ends_at, ends_at__gt=self.scheduled_at)
+            .order_by("scheduled_at")
+        )
+
     @classmethod
     def next_number(cls):
         """The number a new session gets: one more than the highest so far."""

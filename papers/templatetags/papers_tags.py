@@ -5,8 +5,11 @@ import datetime
 
 from django import template
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 
+from papers import identity
 from papers.metadata import jsonld_script
 from papers.site import absolute_url
 
@@ -75,3 +78,19 @@ def machine_time(value):
             value = timezone.localtime(value)
         return value.isoformat(timespec="seconds")
     return value.isoformat() if isinstance(value, datetime.date) else ""
+
+
+@register.simple_tag(takes_context=True)
+def epigraph(context, section):
+    """The editor's epigraph for ``section`` (site settings), or nothing."""
+    html = identity.current(context.get("request")).epigraphs.get(section)
+    if not html:
+        return ""
+    # Rendered and sanitised by papers.markdown when the settings were saved.
+    return format_html('<div class="epigraph">{}</div>', mark_safe(html))  # noqa: S308
+
+
+@register.simple_tag(takes_context=True)
+def section_label(context, section, default=""):
+    """The heading of ``section``: the editor's label from the site settings, or ``default``."""
+    return identity.current(context.get("request")).label(section, default)

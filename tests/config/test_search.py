@@ -398,8 +398,9 @@ def _fill(n):
 def test_query_count_does_not_grow_with_hits(client, django_assert_max_num_queries, n):
     _fill(n)
     # Hits: one per kind (3). Page rows: papers + authors + tags, reports + tags,
-    # sessions + presenters + tags (8). Tag facet: one per kind (3).
-    with django_assert_max_num_queries(14):
+    # sessions + presenters + tags (8). Tag facet: one per kind (3). The site settings (1,
+    # once per content version).
+    with django_assert_max_num_queries(15):
         response = client.get(URL, {"q": "diffusion"})
     assert response.context["total"] == 3 * n
     with django_assert_max_num_queries(14):

@@ -123,3 +123,16 @@ def test_tag_page_shows_its_description_sanitised(client):
     body = client.get(tag.get_absolute_url()).content.decode()
     assert "<strong>denoise</strong>" in body
     assert "<script>alert(1)</script>" not in body
+
+
+@pytest.mark.django_db
+def test_a_topic_follows_its_tag_into_the_merge():
+    from papers.topics import Topic
+
+    source, target = Tag.objects.create(name="sequence models"), Tag.objects.create(name="seq")
+    Topic.objects.create(tag=source, position=3, description="Models of sequences.")
+
+    merge_tags(source, target)
+
+    topic = Topic.objects.get()
+    assert topic.tag == target and topic.position == 3

@@ -131,7 +131,7 @@ def test_empty_calendar_is_still_valid(client):
 def test_calendar_query_count_does_not_grow(client, django_assert_max_num_queries, n):
     for _ in range(n):
         session_with_everything()
-    # sessions (with their paper), presenters, tags
-    with django_assert_max_num_queries(3):
+    # sessions (with their paper), presenters, tags; the site's name (site settings)
+    with django_assert_max_num_queries(4):
         _, events = _events(client.get(reverse("readinggroup:calendar")))
     assert len(events) == n
