@@ -7,6 +7,7 @@ from taggit.models import Tag as TaggitTag
 
 from papers.forms import FigureForm, PaperAdminForm
 from papers.intake.admin import IntakeAdminMixin
+from papers.jobs import admin as job_admin  # noqa: F401 - registers the Job admin
 from papers.locking import EditVersionAdminMixin
 from papers.models import Author, Authorship, Figure, Paper, PaperLink, Tag
 

@@ -468,6 +468,7 @@ class Figure(models.Model):
 
 __all__ = [
     "Author",
+    "Job",
     "Authorship",
     "Figure",
     "Paper",
@@ -477,3 +478,5 @@ __all__ = [
     "TaggedPaper",
     "TagRedirect",
 ]
+
+from papers.jobs.models import Job  # noqa: E402 - one app, models in their own package
