@@ -18,6 +18,7 @@ class PapersConfig(AppConfig):
         signals.paper_references_changed.connect(signals.rerender_notes_naming, sender=Paper)
 
         from papers import cache, models, site  # noqa: F401 - site registers a deploy check
+        from papers.intake import jobs  # noqa: F401 - registers the intake's job kinds
 
         # Every model a public page shows: a save or delete invalidates the page caches.
         cache.watch(

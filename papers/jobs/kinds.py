@@ -24,12 +24,14 @@ class Kind:
     time_limit: int
     # Shown in the admin's list of jobs.
     verbose_name: str
+    # Keep ``Job.payload`` once the job is done (a preview whose upload a later job imports).
+    keep_payload: bool = False
 
 
 _KINDS: dict[str, Kind] = {}
 
 
-def job_kind(name, *, time_limit=600, verbose_name=""):
+def job_kind(name, *, time_limit=600, verbose_name="", keep_payload=False):
     """Register ``function(job, progress) -> dict`` as the job kind ``name``.
 
     The function reads its input from ``job.params`` (and ``job.payload``), reports with
@@ -41,7 +43,7 @@ def job_kind(name, *, time_limit=600, verbose_name=""):
     def register(function):
         if name in _KINDS and _KINDS[name].function is not function:
             raise ValueError(f"Job kind {name!r} is registered twice.")
-        _KINDS[name] = Kind(name, function, time_limit, verbose_name or name)
+        _KINDS[name] = Kind(name, function, time_limit, verbose_name or name, keep_payload)
         return function
 
     return register

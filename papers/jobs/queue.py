@@ -242,9 +242,17 @@ def _record_outcome(job, state, *, message=None, result=None):
         done=job.done,
         total=job.total,
         refused=job.refused,
-        # The upload is read; keep it only while the job may be retried.
-        **({"payload": None} if state == Job.State.DONE else {}),
+        # The upload is read; keep it only while the job may be retried (or, for a kind
+        # that keeps it, until the job that uses it next takes it).
+        **({"payload": None} if state == Job.State.DONE and not _keeps_payload(job) else {}),
     )
+
+
+def _keeps_payload(job):
+    try:
+        return get_kind(job.kind).keep_payload
+    except LookupError:
+        return False
 
 
 _last_reap = 0.0
@@ -261,7 +269,10 @@ def _reap_now_and_then():
 @task()
 def run_job(job_id):
     """The task the worker runs for every job (whatever its kind)."""
-    close_old_connections()
+    if not connection.in_atomic_block:
+        # A worker's connection may be old; a job run inside a caller's transaction
+        # (``run_queued_jobs`` in a test) keeps it, or the transaction would be lost.
+        close_old_connections()
     _reap_now_and_then()
     now = timezone.now()
     claimed = Job.objects.filter(pk=job_id, state=Job.State.QUEUED).update(

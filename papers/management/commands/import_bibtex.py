@@ -6,7 +6,12 @@ from django.core.management.base import BaseCommand, CommandError
 
 from papers.intake.batch import ImportReport, run_batch
 from papers.intake.bibtex_import import BibtexInputError, parse_bibtex, read_bibtex_bytes
-from papers.intake.commands import add_import_arguments, batch_options, write_report
+from papers.intake.commands import (
+    add_import_arguments,
+    batch_options,
+    terminal_progress,
+    write_report,
+)
 from papers.intake.saving import OnExisting
 
 
@@ -43,7 +48,11 @@ class Command(BaseCommand):
         items = parse_bibtex(text, base_dir=path.resolve().parent, warnings=warnings)
         if not items:
             raise CommandError(f"{path}: no BibTeX entries found.")
-        report = run_batch(
-            items, report=ImportReport(notes=warnings), **batch_options(options, lenient=True)
-        )
+        with terminal_progress() as progress:
+            report = run_batch(
+                items,
+                report=ImportReport(notes=warnings),
+                progress=progress,
+                **batch_options(options, lenient=True),
+            )
         write_report(self, report, f"{path.name}: {len(items)} entries", lenient=True)
