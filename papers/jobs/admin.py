@@ -83,7 +83,7 @@ class JobAdmin(admin.ModelAdmin):
 
     @admin.display(description="Progress")
     def progress(self, job):
-        return job.progress_text() or "—"
+        return queue.live(job).progress_text() or "—"
 
     def get_urls(self):
         prefix = f"{self.opts.app_label}_{self.opts.model_name}"
@@ -108,7 +108,7 @@ class JobAdmin(admin.ModelAdmin):
 
     def status_view(self, request, pk):
         """What the job's page polls while the job runs."""
-        job = self._job(request, pk)
+        job = queue.live(self._job(request, pk))
         return JsonResponse(
             {
                 "state": job.state,
@@ -139,6 +139,7 @@ class JobAdmin(admin.ModelAdmin):
         job = self.get_object(request, object_id)
         extra = {}
         if job is not None:
+            queue.live(job)
             extra = {
                 "job": job,
                 "result_template": select_template(

@@ -2,10 +2,14 @@
 
 import contextlib
 import datetime
+import json
 import logging
+import os
 import signal
+import tempfile
 import threading
 import time
+from pathlib import Path
 
 from django.conf import settings
 from django.db import IntegrityError, close_old_connections, connection, connections, transaction
@@ -92,7 +96,14 @@ def reap_stale(now=None):
     """Mark failed the running jobs whose worker stopped (killed, machine restarted)."""
     now = now or timezone.now()
     cutoff = now - datetime.timedelta(seconds=settings.JOB_STALE_AFTER)
-    return Job.objects.filter(state=Job.State.RUNNING, heartbeat_at__lt=cutoff).update(
+    stale = Job.objects.filter(state=Job.State.RUNNING, heartbeat_at__lt=cutoff)
+    if connection.vendor == "sqlite":
+        # A job inside its transaction cannot write its row on SQLite: its heartbeat is
+        # the time of its progress file.
+        alive = [job_id for job_id in stale.values_list("pk", flat=True)
+                 if _progress_file_time(job_id) >= cutoff.timestamp()]  # fmt: skip
+        stale = stale.exclude(pk__in=alive)
+    return stale.update(
         state=Job.State.FAILED,
         finished_at=now,
         message=(
@@ -149,10 +160,11 @@ class Progress:
         if connection.in_atomic_block:
             # Inside the job's unit of work its own connection's writes are invisible to
             # others until the commit: PostgreSQL gets a second connection; SQLite (one
-            # writer) keeps the figures for the next write outside the transaction.
-            if connection.vendor != "postgresql":
-                return
-            _write_beside(self.job.pk, fields)
+            # writer, locked by this transaction) a small file beside its database.
+            if connection.vendor == "postgresql":
+                _write_beside(self.job.pk, fields)
+            else:
+                _write_progress_file(self.job.pk, fields)
         else:
             Job.objects.filter(pk=self.job.pk).update(**fields)
         self._written = time.monotonic()
@@ -172,6 +184,66 @@ def _write_beside(job_id, fields):
         side.close()
 
 
+def _progress_file(job_id):
+    """Where a job on SQLite writes its progress while its transaction holds the database.
+
+    SQLite means one machine, so the web process reads the same folder: beside the
+    database file (or in the temporary folder for an in-memory database).
+    """
+    name = str(connections["default"].settings_dict["NAME"])
+    folder = Path(name).parent if os.path.isabs(name) else Path(tempfile.gettempdir())
+    return folder / ".job-progress" / f"{Path(name).name}-{job_id}.json"
+
+
+def _write_progress_file(job_id, fields):
+    path = _progress_file(job_id)
+    try:
+        path.parent.mkdir(exist_ok=True)
+        partial = path.with_suffix(".part")
+        partial.write_text(
+            json.dumps({**fields, "heartbeat_at": fields["heartbeat_at"].isoformat()})
+        )
+        os.replace(partial, path)  # readers see the old figures or the new, never half
+    except OSError:
+        logger.debug("progress of job %s not written", job_id, exc_info=True)
+
+
+def live(job):
+    """``job`` with the progress its worker reported inside its transaction (SQLite).
+
+    On PostgreSQL the row is live already; pages and the status endpoint call this.
+    """
+    if job.state != Job.State.RUNNING or connection.vendor != "sqlite":
+        return job
+    try:
+        figures = json.loads(_progress_file(job.pk).read_text())
+    except (OSError, ValueError):
+        return job
+    for name in ("done", "total", "refused", "message"):
+        setattr(job, name, figures[name])
+    return job
+
+
+def _progress_file_time(job_id):
+    try:
+        return _progress_file(job_id).stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def _touch_progress_file(job_id):
+    path = _progress_file(job_id)
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(exist_ok=True)
+        path.touch()
+
+
+def _forget_progress_file(job_id):
+    if connection.vendor == "sqlite":
+        with contextlib.suppress(OSError):
+            _progress_file(job_id).unlink()
+
+
 @contextlib.contextmanager
 def _heartbeat(job_id):
     """Write heartbeat_at every few seconds from a thread while the job runs."""
@@ -180,6 +252,8 @@ def _heartbeat(job_id):
     def beat():
         try:
             while not stop.wait(HEARTBEAT_EVERY):
+                if connection.vendor == "sqlite":
+                    _touch_progress_file(job_id)  # the row may be locked by the job
                 try:
                     Job.objects.filter(pk=job_id, state=Job.State.RUNNING).update(
                         heartbeat_at=timezone.now()
@@ -218,6 +292,7 @@ def _time_limit(seconds):
 
 
 def _finish(job, state, *, message=None, result=None):
+    _forget_progress_file(job.pk)
     try:
         _record_outcome(job, state, message=message, result=result)
     except Exception:
