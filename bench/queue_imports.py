@@ -114,7 +114,9 @@ def main():
     django.setup()
     call_command("migrate", verbosity=0)
     from django.contrib.auth import get_user_model
+    from django.core.files.uploadedfile import SimpleUploadedFile
     from django.test import Client
+    from django.urls import reverse
     from intake_bibtex import make_bibtex
     from intake_notes import make_notes
 
@@ -128,6 +130,14 @@ def main():
         stderr=subprocess.DEVNULL,
     )
     try:
+        # Warm up (URLs, the first connection), as a running server is.
+        client.post(
+            reverse("admin:papers_paper_import_bibtex"),
+            {
+                "file": SimpleUploadedFile("warm-up.bib", b"@misc{a, title={A}, year={2020}}"),
+                "existing": "fill",
+            },
+        )
         print(f"Database: {'PostgreSQL' if args.postgres else 'SQLite'}; polling every {POLL} s")
         run(client, "library.bib", make_bibtex(args.bibtex, invalid_every=100).encode())
         run(client, "reading.md", make_notes(args.notes).encode())

@@ -116,8 +116,9 @@ class TerminalProgress:
 
 @contextlib.contextmanager
 def terminal_progress(stream=None):
-    """A progress bar on stderr when it is a terminal; otherwise nothing is drawn."""
-    stream = stream or sys.stderr
+    """A progress bar on ``stream`` (a command's stderr) when it is a terminal; otherwise
+    (a pipe, a log file, cron) nothing is drawn."""
+    stream = getattr(stream, "_out", stream) or sys.stderr  # a command's OutputWrapper
     if not stream.isatty():
         yield None
         return

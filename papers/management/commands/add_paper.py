@@ -29,7 +29,7 @@ class Command(BaseCommand):
         if not identifiers:
             raise CommandError("Give at least one arXiv id or DOI.")
         items = []
-        with terminal_progress() as progress:
+        with terminal_progress(self.stderr) as progress:
             for lookup in look_up(identifiers, progress=progress):
                 if lookup.error:
                     items.append(Problem(lookup.raw, lookup.error))

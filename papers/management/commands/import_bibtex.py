@@ -48,7 +48,7 @@ class Command(BaseCommand):
         items = parse_bibtex(text, base_dir=path.resolve().parent, warnings=warnings)
         if not items:
             raise CommandError(f"{path}: no BibTeX entries found.")
-        with terminal_progress() as progress:
+        with terminal_progress(self.stderr) as progress:
             report = run_batch(
                 items,
                 report=ImportReport(notes=warnings),

@@ -90,7 +90,7 @@ class Command(BaseCommand):
             bib = load_bib(bib_path) if bib_path else None
         except CompanionBibError as error:
             raise CommandError(f"{error} Nothing was imported.") from None
-        with terminal_progress() as progress:
+        with terminal_progress(self.stderr) as progress:
             report, parsed = import_notes_text(
                 text,
                 fmt,
@@ -114,7 +114,7 @@ class Command(BaseCommand):
     def handle_repository(self, path, options):
         """A folder or .zip: every valid entry is imported unless ``--strict``."""
         try:
-            with terminal_progress() as progress:
+            with terminal_progress(self.stderr) as progress:
                 report, found = import_repository(
                     path, progress=progress, **batch_options(options, lenient=True)
                 )
