@@ -10,6 +10,7 @@ options, without a second upload.
 import dataclasses
 import datetime
 import hashlib
+import zlib
 
 from django.db import transaction
 from django.db.models import Subquery
@@ -17,7 +18,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from papers.intake.batch import line_number
-from papers.intake.files import FileImportError, import_file
+from papers.intake.files import FileImportError, import_file, kind_of
 from papers.intake.lookup import Lookup, look_up
 from papers.intake.records import FigureRecord, LinkRecord, PaperRecord
 from papers.jobs.kinds import JobFailed, job_kind
@@ -33,12 +34,21 @@ PREVIEW_KEPT = datetime.timedelta(hours=24)
 def start_preview(user, name, data, *, existing, strict):
     """Queue the preview of an upload; ``(job, created)``. Two submissions share one job."""
     digest = hashlib.sha256(data).hexdigest()
+    # Text (.bib, notes) shrinks four- to fivefold, and so does the time the request takes
+    # to hand it to the database (psycopg quotes bytea as text); a .zip is compressed.
+    packed = kind_of(name) != "repository"
     _forget_old_uploads()
     return enqueue(
         PREVIEW,
         label=f"Preview of {name}",
-        params={"existing": existing, "strict": bool(strict), "sha256": digest, "user": user.pk},
-        payload=data,
+        params={
+            "existing": existing,
+            "strict": bool(strict),
+            "sha256": digest,
+            "user": user.pk,
+            "zlib": packed,
+        },
+        payload=zlib.compress(data, 1) if packed else data,
         payload_name=name,
         user=user,
         dedupe_key=f"{PREVIEW}:{user.pk}:{digest}:{existing}:{int(bool(strict))}",
@@ -132,9 +142,10 @@ def _run_import(job, progress, dry_run):
     user = _editor(job)
     progress(message=f"Reading {job.payload_name}", force=True)
     try:
+        data = bytes(job.payload)
         report = import_file(
             job.payload_name,
-            bytes(job.payload),
+            zlib.decompress(data) if job.params.get("zlib") else data,
             user=user,
             on_existing=job.params["existing"],
             skip_invalid=not job.params["strict"],
@@ -143,6 +154,7 @@ def _run_import(job, progress, dry_run):
         )
     except FileImportError as error:
         raise JobFailed(str(error)) from None
+    progress(message=report.summary().capitalize() + ".", force=True)
     return report_result(report, strict=job.params["strict"])
 
 
