@@ -29,10 +29,14 @@ $(NODE_TOOLS): .ci/node/package.json .ci/node/package-lock.json
 ## Install the HTML checker and axe-core that tests/config/test_html_validity.py and test_browser_a11y.py run
 validators: $(NODE_TOOLS)
 
-## Serve the site with demo content on SQLite at http://127.0.0.1:$(PORT)
+## Serve the site with demo content on SQLite at http://127.0.0.1:$(PORT), with a job worker
 run: install
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --noinput
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py demo
+# One worker runs the background jobs beside the web server (docs/DEPLOY.md) and stops
+# with it (a background command ignores Ctrl-C in make's shell: the trap stops it).
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py db_worker --no-reload --interval 0.5 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=$${DEBUG:-1} SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 ## Run the whole suite (SQLite, or PostgreSQL when DATABASE_URL says so)

@@ -47,6 +47,10 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "django.contrib.postgres",
+    # Background jobs: Django's task API (django.tasks in Django 6; the backport here) with
+    # its database backend, so jobs need nothing beyond the database (docs/DEPLOY.md).
+    "django_tasks",
+    "django_tasks_db",
     "papers",
     "blog",
     "readinggroup",
@@ -107,6 +111,18 @@ try:
 except ValueError as exc:  # dj-database-url raises ValueError for unknown schemes
     raise ImproperlyConfigured(f"DATABASE_URL is not usable: {exc}") from None
 
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default (`make run`) has a web server and a worker writing one file:
+    # WAL lets pages read while a job writes, IMMEDIATE takes the write lock at BEGIN (no
+    # deadlocked lock upgrades), and a writer waits up to 20 s for the other's commit.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
+    )
+
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Django's backend plus a client-side deadline on every answer (config/postgresql/).
     DATABASES["default"]["ENGINE"] = "config.postgresql"
@@ -134,6 +150,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "tcp_user_timeout": 10_000,
     }.items():
         _db_options.setdefault(_key, _value)
+
+# --- Background jobs (papers/jobs/) ----------------------------------------------------
+# Jobs are rows in the database; `manage.py db_worker` runs them (`make run` starts one).
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+# A running job whose worker has not written a heartbeat for this long is marked failed
+# (its worker was killed or the machine restarted); the admin can retry it.
+JOB_STALE_AFTER = env_int("JOB_STALE_AFTER", 60)
 
 _CACHE_URL = env_str("CACHE_URL")
 if _CACHE_URL:

@@ -11,6 +11,7 @@ from taggit.models import Tag as TaggitTag
 from papers import identity_admin  # noqa: F401 - registers the site settings page
 from papers.forms import AuthorAdminForm, FigureForm, MergeForm, PaperAdminForm, TagAdminForm
 from papers.intake.admin import IntakeAdminMixin
+from papers.jobs import admin as job_admin  # noqa: F401 - registers the Job admin
 from papers.locking import EditVersionAdminMixin
 from papers.merging import MergeError, merge_authors, merge_tags
 from papers.models import Author, Authorship, Figure, Paper, PaperLink, Tag, Topic, Venue

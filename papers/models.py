@@ -598,6 +598,7 @@ from papers.topics import Topic  # noqa: E402
 __all__ = [
     "Author",
     "AuthorRedirect",
+    "Job",
     "Authorship",
     "Figure",
     "Paper",
@@ -610,3 +611,5 @@ __all__ = [
     "Venue",
     "Topic",
 ]
+
+from papers.jobs.models import Job  # noqa: E402 - one app, models in their own package

@@ -128,3 +128,20 @@ def site(_allow_orm_beside_playwright, live_server, page):
     """A Playwright page and the live server's base URL, for browser tests."""
     page.set_default_timeout(10_000)
     return page, live_server.url
+
+
+@pytest.fixture
+def real_worker(tmp_path):
+    """Start a real job worker process (tests/jobs_worker.py); it is stopped afterwards."""
+    from tests.jobs_worker import RealWorker
+
+    workers = []
+
+    def start(**kwargs):
+        worker = RealWorker(tmp_path, **kwargs).start()
+        workers.append(worker)
+        return worker
+
+    yield start
+    for worker in workers:
+        worker.stop()

@@ -13,7 +13,15 @@ from config.settings import *  # noqa: E402, F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-MEDIA_ROOT = tempfile.mkdtemp(prefix="papershelf-test-media-")
+# A worker process a test starts is told the test's media folder (tests/jobs_worker.py).
+MEDIA_ROOT = os.environ.get("PAPERSHELF_TEST_MEDIA_ROOT") or tempfile.mkdtemp(
+    prefix="papershelf-test-media-"
+)
+# A worker a test starts answers arXiv and Crossref from recorded files: no network.
+if os.environ.get("PAPERSHELF_TEST_INTAKE_TRANSPORT"):
+    INTAKE_HTTP_TRANSPORT = os.environ["PAPERSHELF_TEST_INTAKE_TRANSPORT"]
+# Job kinds for the queue's own tests (tests/jobapp/kinds.py), in workers too.
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.jobapp"]  # noqa: F405
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -22,3 +30,10 @@ ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 # The test client speaks plain HTTP; the redirect itself is tested with the setting on.
 SECURE_SSL_REDIRECT = False
 STATIC_ROOT = tempfile.mkdtemp(prefix="papershelf-test-static-")
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # The test database is a file, not memory: tests start real worker processes
+    # (manage.py db_worker, tests/jobs_worker.py) that must see the jobs the test queued.
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": os.path.join(tempfile.mkdtemp(prefix="papershelf-test-db-"), "test.sqlite3")
+    }

@@ -5,19 +5,17 @@ They hang off the paper admin (``IntakeAdminMixin.get_urls``), so they share its
 permissions and look; the changelist links to them (templates/admin/papers/paper/).
 """
 
-import secrets
-
 from django.contrib import admin, messages
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.shortcuts import redirect
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from papers.citations.formats import FORMATS, download
+from papers.intake import jobs as intake_jobs
 from papers.intake.duplicates import Conflict, DuplicateFinder
-from papers.intake.files import FileImportError, import_file
 from papers.intake.forms import (
     IdentifiersForm,
     ImportConfirmForm,
@@ -25,11 +23,9 @@ from papers.intake.forms import (
     PreviewForm,
     PreviewFormSet,
 )
-from papers.intake.lookup import look_up
 from papers.intake.saving import OnExisting, PaperWriter
+from papers.jobs.models import Job
 from papers.models import Paper
-
-PREVIEW_SECONDS = 30 * 60  # how long an uploaded file waits for "Import"
 
 
 class IntakeAdminMixin:
@@ -81,7 +77,8 @@ class IntakeAdminMixin:
 
     # --- add by identifier --------------------------------------------------------------
     def add_by_identifier_view(self, request):
-        """Paste ids → fetched, editable preview (duplicates flagged) → drafts saved."""
+        """Paste ids → a lookup job (its page shows progress) → the fetched, editable
+        preview (duplicates flagged) → drafts saved."""
         if not self.has_add_permission(request):
             raise PermissionDenied
         template = "admin/papers/paper/add_by_identifier.html"
@@ -94,10 +91,17 @@ class IntakeAdminMixin:
         elif request.method == "POST":
             form = IdentifiersForm(request.POST)
             if form.is_valid():
-                lookups = look_up(form.cleaned_data["identifiers"])
-                failures = [lookup for lookup in lookups if lookup.error]
-                found = [lookup for lookup in lookups if lookup.record]
-                formset = self._preview_formset(found) if found else None
+                # The lookups (up to 25, 15 s each) run in a worker, not in this request.
+                job, _created = intake_jobs.start_lookup(
+                    request.user, form.cleaned_data["identifiers"]
+                )
+                return redirect(job.get_absolute_url())
+        elif "job" in request.GET:
+            job = _finished_job(request.GET["job"], intake_jobs.LOOKUP)
+            lookups = [intake_jobs.lookup_from_json(item) for item in job.result["lookups"]]
+            failures = [lookup for lookup in lookups if lookup.error]
+            found = [lookup for lookup in lookups if lookup.record]
+            formset = self._preview_formset(found) if found else None
         rows = self._preview_rows(formset) if formset is not None else []
         context = self._context(
             request, title, form=form, formset=formset, rows=rows, failures=failures
@@ -183,74 +187,47 @@ class IntakeAdminMixin:
 
     # --- import a .bib, a notes file or a .zip of a notes repository -------------------
     def import_view(self, request):
-        """Upload → dry-run report (per entry, with its line) → "Import" imports the same
-        bytes with the same options; nothing is saved before that."""
+        """Upload → a preview job (a dry run: per entry, with its line) → "Import" on its
+        page queues the import of the same bytes with the same options; nothing is saved
+        before that. The request only checks the name and size of the file."""
         if not self.has_add_permission(request):
             raise PermissionDenied
         template = "admin/papers/paper/import_bibtex.html"
-        form, confirm, report, expired = ImportUploadForm(), None, None, False
-        if request.method == "POST" and "token" in request.POST:
+        form = ImportUploadForm()
+        if request.method == "POST" and "preview" in request.POST:
             confirm = ImportConfirmForm(request.POST)
-            key = None
+            preview = None
             if confirm.is_valid():
-                key = f"intake-import:{request.user.pk}:{confirm.cleaned_data['token']}"
-            upload = cache.get(key) if key else None
-            if upload is None:
-                expired, confirm = True, None
-            else:
-                try:
-                    report = self._import(request, upload, confirm.cleaned_data, dry_run=False)
-                except FileImportError as error:  # the preview read it: only if limits changed
-                    messages.error(request, str(error))
-                    report = None
-                if report is not None and report.saved:
-                    cache.delete(key)
-                    messages.success(request, f"Imported: {report.summary()}.")
-                    return redirect(self._changelist_url() + "?status__exact=draft")
-                confirm = None
-        elif request.method == "POST":
+                preview = (
+                    Job.objects.defer("payload")
+                    .filter(pk=confirm.cleaned_data["preview"], kind=intake_jobs.PREVIEW)
+                    .first()
+                )
+            if preview is None or preview.created_by_id != request.user.pk:
+                messages.error(request, "That preview does not exist. Upload the file again.")
+                return redirect(request.path)
+            try:
+                job, _created = intake_jobs.start_import(request.user, preview)
+            except intake_jobs.PreviewGone as error:
+                messages.error(request, str(error))
+                return redirect(request.path)
+            return redirect(job.get_absolute_url())
+        if request.method == "POST":
             form = ImportUploadForm(request.POST, request.FILES)
             if form.is_valid():
-                upload = (form.cleaned_data["file"].name, form.cleaned_data["file"].read())
-                try:
-                    report = self._import(request, upload, form.cleaned_data, dry_run=True)
-                except FileImportError as error:
-                    form.add_error("file", str(error))
-                else:
-                    importable = report.of("created") + report.of("updated")
-                    if importable and not (report.failures and form.cleaned_data["strict"]):
-                        token = secrets.token_urlsafe(16)
-                        cache.set(
-                            f"intake-import:{request.user.pk}:{token}", upload, PREVIEW_SECONDS
-                        )
-                        confirm = ImportConfirmForm(
-                            initial={
-                                "token": token,
-                                "existing": form.cleaned_data["existing"],
-                                "strict": form.cleaned_data["strict"],
-                            }
-                        )
+                upload = form.cleaned_data["file"]
+                job, _created = intake_jobs.start_preview(
+                    request.user,
+                    upload.name,
+                    upload.read(),
+                    existing=form.cleaned_data["existing"],
+                    strict=form.cleaned_data["strict"],
+                )
+                return redirect(job.get_absolute_url())
         context = self._context(
-            request,
-            "Import notes or a library (BibTeX, RIS, CSL-JSON)",
-            expired=expired,
-            form=form,
-            confirm=confirm,
-            report=report,
-            groups=_groups(report) if report else [],
+            request, "Import notes or a library (BibTeX, RIS, CSL-JSON)", form=form
         )
         return TemplateResponse(request, template, context)
-
-    def _import(self, request, upload, options, dry_run):
-        name, data = upload
-        return import_file(
-            name,
-            data,
-            user=request.user,
-            on_existing=options["existing"],
-            skip_invalid=not options["strict"],
-            dry_run=dry_run,
-        )
 
     def export_view(self, request, format):
         """The changelist as filtered (same query string) as one download, every field."""
@@ -281,14 +258,10 @@ def _download(queryset, format):
     return download(papers, format, full=True)
 
 
-def _groups(report):
-    """The report's outcomes grouped for the template."""
-    verbs = (
-        ("Would create", "Would update", "Would skip")
-        if not report.saved
-        else ("Created", "Updated", "Skipped")
+def _finished_job(pk, kind):
+    """The finished job ``pk`` of ``kind``, or 404."""
+    if not str(pk).isdigit():
+        raise Http404("No such job.")
+    return get_object_or_404(
+        Job.objects.defer("payload"), pk=int(pk), kind=kind, state=Job.State.DONE
     )
-    return [
-        (verb, report.of(action))
-        for verb, action in zip(verbs, ("created", "updated", "skipped"), strict=True)
-    ]

@@ -18,7 +18,7 @@ from papers.models import Status
 from papers.signals import references_announced_at_end
 
 
-def _line_number(source):
+def line_number(source):
     """``"line 12 (key)"`` → 12, so reports follow the file; others keep their order."""
     match = re.match(r"line (\d+)", source or "")
     return int(match.group(1)) if match else 0
@@ -102,7 +102,7 @@ class ImportReport:
             titles = [("created", "Would create"), ("updated", "Would update"),
                       ("skipped", "Would skip")]  # fmt: skip
         for action, title in titles:
-            outcomes = sorted(self.of(action), key=lambda o: _line_number(o.record.source))
+            outcomes = sorted(self.of(action), key=lambda o: line_number(o.record.source))
             out.append(f"{title} ({len(outcomes)}):")
             for outcome in outcomes:
                 line = f"  {outcome.record.source}: {outcome.record.label()}"
@@ -127,19 +127,48 @@ class ImportReport:
         return out
 
 
+def no_progress(**figures):
+    """The ``progress`` of an import nobody watches."""
+
+
+class Steps:
+    """Counts an import's entries as they are written and tells ``progress`` about them.
+
+    ``progress`` is a job's ``Progress`` or a command's terminal bar: it takes ``done``,
+    ``total``, ``refused`` and ``message`` (and throttles its own writes).
+    """
+
+    def __init__(self, progress, total):
+        self.progress = progress or no_progress
+        self.total = total
+        self.done = 0
+        self.refused = 0
+        self.progress(done=0, total=total, refused=0, message="Writing the entries")
+
+    def step(self, refused=False):
+        self.done += 1
+        self.refused += bool(refused)
+        self.progress(done=self.done, refused=self.refused)
+
+
 def run_batch(items, *, on_existing=OnExisting.FILL, status=Status.DRAFT, dry_run=False,
-              skip_invalid=False, report=None, then=None):  # fmt: skip
+              skip_invalid=False, report=None, then=None, progress=None,
+              more_steps=0):  # fmt: skip
     """Write ``items`` (records or ``Problem``) in one transaction and return the report.
 
     Nothing is kept when ``dry_run``, or when anything failed and not ``skip_invalid``.
-    ``then(report, stored_files)``, when given, runs in the same transaction once the
-    papers are written (a notes repository's reports and sessions use them); it appends
-    the ``(storage, name)`` of every file it stores, deleted again if nothing is kept.
+    ``then(report, stored_files, steps)``, when given, runs in the same transaction once
+    the papers are written (a notes repository's reports and sessions use them); it appends
+    the ``(storage, name)`` of every file it stores, deleted again if nothing is kept, and
+    counts its ``more_steps`` entries with ``steps.step()``. ``progress`` hears of every
+    entry written ("312 of 5,000, 2 refused"): the import stays one transaction, so a
+    failure or a killed worker leaves nothing half-saved.
     """
     report = report or ImportReport()
     report.dry_run = dry_run
     items = list(items)
     records = [item for item in items if not isinstance(item, Problem)]
+    steps = Steps(progress, len(items) + more_steps)
     writer = PaperWriter(on_existing=on_existing, status=status)
     stored_files = []
     keep = False
@@ -153,11 +182,15 @@ def run_batch(items, *, on_existing=OnExisting.FILL, status=Status.DRAFT, dry_ru
                 for item in items:
                     if isinstance(item, Problem):
                         report.problems.append(item)
+                        steps.step(refused=True)
                     else:
-                        report.outcomes.append(writer.write(item))
+                        outcome = writer.write(item)
+                        report.outcomes.append(outcome)
+                        steps.step(refused=outcome.action == "invalid")
+                steps.progress(message="Writing bylines, tags and search documents")
                 report.notes += writer.finish()
             if then is not None:
-                then(report, stored_files)
+                then(report, stored_files, steps)
             keep = not dry_run and (skip_invalid or not report.failures)
             if not keep:
                 transaction.set_rollback(True)

@@ -1,6 +1,11 @@
-"""What the intake management commands share: options and the printed report."""
+"""What the intake management commands share: options, progress and the printed report."""
+
+import contextlib
+import sys
 
 from django.core.management.base import CommandError
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from papers.intake.saving import OnExisting
 from papers.models import Status
@@ -87,3 +92,42 @@ def write_report(command, report, heading, lenient=False):
             f"Nothing was saved: {report.failures} entries have errors (listed above). "
             "Fix them, or run again with --skip-invalid to import the others."
         )
+
+
+class TerminalProgress:
+    """A job's ``Progress`` for a terminal: the same call, drawn as a bar on stderr."""
+
+    def __init__(self, bar):
+        self.bar = bar
+        self.task = bar.add_task("", total=None, refused="")
+
+    def __call__(self, *, done=None, total=None, refused=None, message=None, force=False):
+        fields = {}
+        if done is not None:
+            fields["completed"] = done
+        if total is not None:
+            fields["total"] = total
+        if message is not None:
+            fields["description"] = message
+        if refused:
+            fields["refused"] = f"{refused:,} refused"
+        self.bar.update(self.task, **fields)  # rich redraws a few times a second, not per call
+
+
+@contextlib.contextmanager
+def terminal_progress(stream=None):
+    """A progress bar on ``stream`` (a command's stderr) when it is a terminal; otherwise
+    (a pipe, a log file, cron) nothing is drawn."""
+    stream = getattr(stream, "_out", stream) or sys.stderr  # a command's OutputWrapper
+    if not stream.isatty():
+        yield None
+        return
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[refused]}"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=Console(file=stream), transient=True) as bar:
+        yield TerminalProgress(bar)

@@ -1,5 +1,7 @@
 """Forms of the intake admin pages."""
 
+import zipfile
+
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 
@@ -178,10 +180,14 @@ class ImportUploadForm(forms.Form):
                 "manage.py import_bibtex / import_notes.",
                 params={"size": upload.size / 2**20, "max": limit // 2**20},
             )
+        # Only checks that read a few bytes here: the job reads and parses the file.
+        if kind == "repository" and not zipfile.is_zipfile(upload):
+            raise forms.ValidationError("This is not a .zip file (or it is damaged).")
+        upload.seek(0)
         return upload
 
 
 class ImportConfirmForm(forms.Form):
-    token = forms.CharField(max_length=64, widget=forms.HiddenInput)
-    existing = forms.ChoiceField(choices=OnExisting.choices, widget=forms.HiddenInput)
-    strict = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    """ "Import" on a preview's page: the preview job whose upload and options to import."""
+
+    preview = forms.IntegerField(min_value=1, widget=forms.HiddenInput)

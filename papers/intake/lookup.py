@@ -52,8 +52,12 @@ def classify(raw):
     return "doi", doi
 
 
-def look_up(raws, client=None):
-    """Fetch metadata for each identifier; failures are kept as messages, not raised."""
+def look_up(raws, client=None, progress=None):
+    """Fetch metadata for each identifier; failures are kept as messages, not raised.
+
+    ``progress`` (a job's or a command's) hears how many identifiers are looked up.
+    """
+    progress = progress or (lambda **figures: None)
     lookups = []
     for raw in raws:
         lookup = Lookup(raw)
@@ -64,9 +68,13 @@ def look_up(raws, client=None):
         lookups.append(lookup)
     own_client = client is None
     client = client or make_client()
+    done = sum(not lookup.kind for lookup in lookups)  # refused without a lookup
+    progress(done=done, total=len(lookups), refused=done, message="Asking arXiv")
     try:
         arxiv_ids = list(dict.fromkeys(x.key for x in lookups if x.kind == "arxiv"))
         arxiv_results = arxiv.fetch(arxiv_ids, client)
+        done += sum(lookup.kind == "arxiv" for lookup in lookups)
+        progress(done=done, message="Asking Crossref")
         doi_results = {}
         for lookup in lookups:
             if lookup.kind == "doi" and lookup.key not in doi_results:
@@ -74,6 +82,9 @@ def look_up(raws, client=None):
                     doi_results[lookup.key] = crossref.fetch(lookup.key, client)
                 except FetchError as error:
                     doi_results[lookup.key] = error
+            if lookup.kind == "doi":
+                done += 1
+                progress(done=done)
     finally:
         if own_client:
             client.close()

@@ -514,13 +514,14 @@ def _drop_claimed(report, entries):
     ]
 
 
-def _save_items(items, context, report, user):
+def _save_items(items, context, report, user, steps):
     for item, permission in items:
         if user is not None and not user.has_perm(permission):
             what = item.record.kind.lower()
             report.outcomes.append(
                 Outcome("skipped", item.record, reason=f"you may not add a {what}")
             )
+            steps.step()
             continue
         try:
             with transaction.atomic():  # a failed item leaves the others intact
@@ -530,6 +531,7 @@ def _save_items(items, context, report, user):
         except DatabaseError as error:
             outcome = Outcome("invalid", item.record, errors=[f"could not be saved: {error}"])
         report.outcomes.append(outcome)
+        steps.step(refused=outcome.action == "invalid")
 
 
 # --- 3. the import ---------------------------------------------------------------------------
@@ -566,7 +568,7 @@ def paper_items(scan_result, report):
 
 
 def import_repository(source, *, on_existing=OnExisting.FILL, status=Status.DRAFT,
-                      dry_run=False, skip_invalid=True, user=None):  # fmt: skip
+                      dry_run=False, skip_invalid=True, user=None, progress=None):  # fmt: skip
     """Import a folder or ``.zip`` (path or file object); returns ``(report, scan)``.
 
     Raises ``RepositoryError`` when the repository as a whole is refused. With ``user``
@@ -585,9 +587,9 @@ def import_repository(source, *, on_existing=OnExisting.FILL, status=Status.DRAF
                 "No notes file, index or .bib with anything to import was found in it."
             )
 
-        def save_entries(report, stored_files):
+        def save_entries(report, stored_files, steps):
             context = ImportContext(on_existing, status, stored_files)
-            _save_items(entries, context, report, user)
+            _save_items(entries, context, report, user, steps)
 
         report = run_batch(
             items,
@@ -597,5 +599,7 @@ def import_repository(source, *, on_existing=OnExisting.FILL, status=Status.DRAF
             skip_invalid=skip_invalid,
             report=report,
             then=save_entries,
+            progress=progress,
+            more_steps=len(entries),
         )
     return report, found

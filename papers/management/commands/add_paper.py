@@ -3,7 +3,12 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from papers.intake.batch import Problem, run_batch
-from papers.intake.commands import add_import_arguments, batch_options, write_report
+from papers.intake.commands import (
+    add_import_arguments,
+    batch_options,
+    terminal_progress,
+    write_report,
+)
 from papers.intake.lookup import look_up
 from papers.intake.saving import OnExisting
 
@@ -24,13 +29,14 @@ class Command(BaseCommand):
         if not identifiers:
             raise CommandError("Give at least one arXiv id or DOI.")
         items = []
-        for lookup in look_up(identifiers):
-            if lookup.error:
-                items.append(Problem(lookup.raw, lookup.error))
-            else:
-                lookup.record.source = f"{lookup.raw} ({lookup.record.source})"
-                items.append(lookup.record)
-        report = run_batch(items, **batch_options(options))
+        with terminal_progress(self.stderr) as progress:
+            for lookup in look_up(identifiers, progress=progress):
+                if lookup.error:
+                    items.append(Problem(lookup.raw, lookup.error))
+                else:
+                    lookup.record.source = f"{lookup.raw} ({lookup.record.source})"
+                    items.append(lookup.record)
+            report = run_batch(items, progress=progress, **batch_options(options))
         write_report(self, report, f"{len(identifiers)} identifier(s):")
         for outcome in report.of("skipped"):
             if outcome.reason.startswith("already in the database"):

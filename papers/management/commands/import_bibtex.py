@@ -8,7 +8,12 @@ from django.core.management.base import BaseCommand, CommandError
 
 from papers.intake.batch import ImportReport, run_batch
 from papers.intake.bibtex_import import BibtexInputError, read_bibtex_bytes
-from papers.intake.commands import add_import_arguments, batch_options, write_report
+from papers.intake.commands import (
+    add_import_arguments,
+    batch_options,
+    terminal_progress,
+    write_report,
+)
 from papers.intake.library_import import LABELS, LIBRARY_SUFFIXES, CslJsonError, parse_library
 from papers.intake.saving import OnExisting
 
@@ -56,7 +61,11 @@ class Command(BaseCommand):
             raise CommandError(f"{path}: {error}") from None
         if not items:
             raise CommandError(f"{path}: no {LABELS[fmt]} entries found.")
-        report = run_batch(
-            items, report=ImportReport(notes=warnings), **batch_options(options, lenient=True)
-        )
+        with terminal_progress(self.stderr) as progress:
+            report = run_batch(
+                items,
+                report=ImportReport(notes=warnings),
+                progress=progress,
+                **batch_options(options, lenient=True),
+            )
         write_report(self, report, f"{path.name}: {len(items)} entries", lenient=True)

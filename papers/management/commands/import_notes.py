@@ -10,7 +10,12 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from papers.intake.commands import add_import_arguments, batch_options, write_report
+from papers.intake.commands import (
+    add_import_arguments,
+    batch_options,
+    terminal_progress,
+    write_report,
+)
 from papers.intake.notes import (
     FORMATS,
     NotesInputError,
@@ -85,9 +90,16 @@ class Command(BaseCommand):
             bib = load_bib(bib_path) if bib_path else None
         except CompanionBibError as error:
             raise CommandError(f"{error} Nothing was imported.") from None
-        report, parsed = import_notes_text(
-            text, fmt, base_dir, bib=bib, lookup=options["lookup"], **batch_options(options)
-        )
+        with terminal_progress(self.stderr) as progress:
+            report, parsed = import_notes_text(
+                text,
+                fmt,
+                base_dir,
+                bib=bib,
+                lookup=options["lookup"],
+                progress=progress,
+                **batch_options(options),
+            )
         if not report.outcomes and not report.problems:
             raise CommandError(
                 f"{path}: no entry linking a paper was found ({fmt}). Is it the right file, "
@@ -102,7 +114,10 @@ class Command(BaseCommand):
     def handle_repository(self, path, options):
         """A folder or .zip: every valid entry is imported unless ``--strict``."""
         try:
-            report, found = import_repository(path, **batch_options(options, lenient=True))
+            with terminal_progress(self.stderr) as progress:
+                report, found = import_repository(
+                    path, progress=progress, **batch_options(options, lenient=True)
+                )
         except RepositoryError as error:
             raise CommandError(f"{path}: {error}") from None
         except OSError as error:

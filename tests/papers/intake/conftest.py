@@ -20,29 +20,41 @@ def _no_network(settings):
     settings.INTAKE_HTTP_TRANSPORT = httpx.MockTransport(_offline)
 
 
+def recorded_transport(routes, requests=None):
+    """A transport answering ``{url substring: (file, status) | callable}``, else offline."""
+
+    def handler(request):
+        if requests is not None:
+            requests.append(request)
+        url = unquote(str(request.url))
+        for key, answer in routes.items():
+            if key in url:
+                if callable(answer):
+                    return answer(request)
+                name, status = answer
+                path = RECORDED / name
+                return httpx.Response(
+                    status,
+                    content=path.read_bytes(),
+                    headers={"Content-Type": CONTENT_TYPES.get(path.suffix, "text/plain")},
+                )
+        return _offline(request)
+
+    return httpx.MockTransport(handler)
+
+
+def worker_transport():
+    """The transport of a worker process a test starts (PAPERSHELF_TEST_INTAKE_TRANSPORT)."""
+    return recorded_transport({**ARXIV_CLIP, **ARXIV_PAIR, **CROSSREF_TABPFN})
+
+
 @pytest.fixture
 def serve(settings):
     """Install routes ``{url substring: (file, status) | callable}``; returns the requests."""
     requests = []
 
     def install(routes):
-        def handler(request):
-            requests.append(request)
-            url = unquote(str(request.url))
-            for key, answer in routes.items():
-                if key in url:
-                    if callable(answer):
-                        return answer(request)
-                    name, status = answer
-                    path = RECORDED / name
-                    return httpx.Response(
-                        status,
-                        content=path.read_bytes(),
-                        headers={"Content-Type": CONTENT_TYPES.get(path.suffix, "text/plain")},
-                    )
-            return _offline(request)
-
-        settings.INTAKE_HTTP_TRANSPORT = httpx.MockTransport(handler)
+        settings.INTAKE_HTTP_TRANSPORT = recorded_transport(routes, requests)
         return requests
 
     return install

@@ -5,17 +5,15 @@ import re
 import zipfile
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import reverse
 
 from blog.models import Report
+from papers.jobs.models import Job
 from papers.models import Paper
 from readinggroup.models import Presentation
+from tests.papers.intake.helpers import import_preview, upload, upload_and_preview
 from tests.papers.intake.test_notes_repository import REPORTS, build_repository, zip_of
 
 pytestmark = pytest.mark.django_db
-
-IMPORT = reverse("admin:papers_paper_import_bibtex")
 NOTES = b"""# Papers I read
 
 ## Vision
@@ -30,33 +28,23 @@ def repo_zip(tmp_path_factory):
     return zip_of(build_repository(tmp_path_factory.mktemp("admin-repo") / "notes"))
 
 
-def upload(client, name, content, **fields):
-    data = {"existing": "fill", **fields, "file": SimpleUploadedFile(name, content)}
-    return client.post(IMPORT, data)
-
-
-def token_of(body):
-    return re.search(r'name="token" value="([^"]+)"', body).group(1)
-
-
 def media_files(root):
     return [path for path in root.rglob("*") if path.is_file()]
 
 
 def test_a_notes_file_previews_with_its_lines_then_imports(admin_client):
-    body = upload(admin_client, "reading.md", NOTES).content.decode()
+    body = upload_and_preview(admin_client, NOTES, "reading.md").content.decode()
     assert "Preview: nothing is saved yet" in body and "Would create (1)" in body
     assert re.search(r'intake-where">line \d+', body)
     assert Paper.objects.count() == 0
-    response = admin_client.post(IMPORT, {"token": token_of(body), "existing": "fill"})
-    assert response.status_code == 302
+    import_preview(admin_client, body)
     assert Paper.objects.get().arxiv_id == "1512.03385"
 
 
 def test_a_zip_repository_previews_everything_saves_nothing_then_imports(
     admin_client, repo_zip, _media_root
 ):
-    body = upload(admin_client, "notes.zip", repo_zip).content.decode()
+    body = upload_and_preview(admin_client, repo_zip, "notes.zip").content.decode()
     assert "Preview: nothing is saved yet" in body
     assert "README.md line 14</span> Session: 4: Deep Residual Learning" in body
     assert "Report: Segment Anything" in body and "Report: A Note on Counting Lentils" in body
@@ -64,16 +52,15 @@ def test_a_zip_repository_previews_everything_saves_nothing_then_imports(
     assert Report.objects.count() == Presentation.objects.count() == Paper.objects.count() == 0
     assert media_files(_media_root) == []  # the dry run's covers and slides were removed
 
-    response = admin_client.post(IMPORT, {"token": token_of(body), "existing": "fill"})
-    assert response.status_code == 302
+    import_preview(admin_client, body)
     assert {(r.kind, r.number, r.title) for r in Report.objects.all()} == REPORTS
     assert sorted(Presentation.objects.values_list("number", flat=True)) == [1, 2, 3, 4]
 
 
 def test_reports_and_sessions_need_their_own_add_permission(editor_client, repo_zip):
-    body = upload(editor_client, "notes.zip", repo_zip).content.decode()
+    body = upload_and_preview(editor_client, repo_zip, "notes.zip").content.decode()
     assert "you may not add a report" in body and "you may not add a session" in body
-    editor_client.post(IMPORT, {"token": token_of(body), "existing": "fill"})
+    import_preview(editor_client, body)
     assert Paper.objects.exists()
     assert not Report.objects.exists() and not Presentation.objects.exists()
 
@@ -90,25 +77,40 @@ def bad_zip():
     ("name", "content", "message"),
     [
         ("notes.zip", b"not a zip at all", "This is not a .zip file"),
-        ("notes.zip", bad_zip(), "a path that leaves its folder (../../escape.md)"),
         ("notes.txt", b"# hi", "Upload a library (BibTeX .bib, RIS .ris, CSL-JSON .json), notes ("),
+    ],
+    ids=["not-zip", "wrong-kind"],
+)
+def test_uploads_refused_by_cheap_checks_are_form_errors_and_queue_nothing(
+    admin_client, name, content, message
+):
+    response = upload(admin_client, content, name)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Job.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("notes.zip", bad_zip(), "a path that leaves its folder (../../escape.md)"),
         ("notes.md", b"\x00\x01\x02", "This is a binary file"),
         # Listed as skipped, or refused whole: either way nothing is offered for import.
         ("notes.md", b"# A heading\n\n[Not a paper](https://example.org)\n", "Nothing to|No entry"),
     ],
-    ids=["not-zip", "dotdot", "wrong-kind", "binary-notes", "no-papers"],
+    ids=["dotdot", "binary-notes", "no-papers"],
 )
-def test_bad_uploads_are_form_errors_and_save_nothing(
+def test_bad_files_are_told_on_the_job_page_and_save_nothing(
     admin_client, _media_root, name, content, message
 ):
-    response = upload(admin_client, name, content)
+    response = upload_and_preview(admin_client, content, name)
     assert response.status_code == 200
     assert re.search(re.escape(message).replace(r"\|", "|"), response.content.decode())
-    assert 'name="token"' not in response.content.decode()
+    assert 'name="preview"' not in response.content.decode()
     assert Paper.objects.count() == Report.objects.count() == 0
     assert media_files(_media_root) == []
 
 
 def test_staff_without_add_permission_cannot_upload(staff_client, repo_zip):
-    assert upload(staff_client, "notes.zip", repo_zip).status_code == 403
+    assert upload(staff_client, repo_zip, "notes.zip").status_code == 403
     assert Report.objects.count() == 0

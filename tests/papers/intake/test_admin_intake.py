@@ -6,11 +6,13 @@ import bibtexparser
 import httpx
 import pytest
 from django.contrib.auth.models import Permission
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from papers.jobs.models import Job
 from papers.models import Paper, Status
 from tests.factories import PaperFactory, paper_with_everything
+from tests.jobs_worker import run_queued_jobs
+from tests.papers.intake.helpers import import_preview, upload, upload_and_preview
 
 from .conftest import ARXIV_CLIP, ARXIV_PAIR, CROSSREF_TABPFN
 
@@ -46,6 +48,18 @@ def preview_data(response):
     return data
 
 
+def fetch(client, identifiers):
+    """Ask for ``identifiers``: the request queues a lookup job and sends the editor to its
+    page; the job runs (here, in this process); its "Review and save" page is returned."""
+    response = client.post(ADD, {"identifiers": identifiers})
+    job = Job.objects.get(kind="intake.lookup", state=Job.State.QUEUED)
+    assert response.status_code == 302 and response["Location"] == job.get_absolute_url()
+    run_queued_jobs()
+    page = client.get(job.get_absolute_url()).content.decode()
+    assert f"{ADD}?job={job.pk}" in page
+    return client.get(ADD, {"job": job.pk})
+
+
 def test_changelist_links_to_the_intake_pages(admin_client):
     body = admin_client.get(CHANGELIST).content.decode()
     assert f'href="{ADD}"' in body and f'href="{IMPORT}"' in body and EXPORT in body
@@ -67,9 +81,7 @@ def test_anonymous_is_sent_to_login(client):
 
 def test_fetch_preview_edit_and_save(admin_client, serve):
     serve({**ARXIV_PAIR, **CROSSREF_TABPFN})
-    response = admin_client.post(
-        ADD, {"identifiers": "2010.11929\nhttps://doi.org/10.1038/s41586-024-08328-6"}
-    )
+    response = fetch(admin_client, "2010.11929\nhttps://doi.org/10.1038/s41586-024-08328-6")
     assert response.status_code == 200
     body = response.content.decode()
     assert "An Image is Worth 16x16 Words" in body and "Accurate predictions on small data" in body
@@ -96,7 +108,7 @@ def test_fetch_preview_edit_and_save(admin_client, serve):
 def test_duplicate_is_flagged_and_updated_only_when_chosen(admin_client, serve):
     serve(ARXIV_CLIP)
     existing = PaperFactory(title="CLIP by hand", arxiv_id="2103.00020", year=2021)
-    response = admin_client.post(ADD, {"identifiers": "arXiv:2103.00020v1"})
+    response = fetch(admin_client, "arXiv:2103.00020v1")
     body = response.content.decode()
     assert "Already in the database" in body
     assert reverse("admin:papers_paper_change", args=[existing.pk]) in body
@@ -120,7 +132,7 @@ def test_duplicate_is_flagged_and_updated_only_when_chosen(admin_client, serve):
 
 def test_bad_values_in_the_preview_are_form_errors_and_nothing_is_saved(admin_client, serve):
     serve(ARXIV_PAIR)
-    data = preview_data(admin_client.post(ADD, {"identifiers": "2010.11929 hep-th/9711200"}))
+    data = preview_data(fetch(admin_client, "2010.11929 hep-th/9711200"))
     data["papers-0-year"] = "abc"
     data["papers-1-url"] = "javascript:alert(1)"
     data["papers-1-tags"] = "!!!"
@@ -134,7 +146,7 @@ def test_bad_values_in_the_preview_are_form_errors_and_nothing_is_saved(admin_cl
 
 def test_fetch_failures_are_listed_not_500(admin_client, serve):
     serve({"export.arxiv.org": lambda request: httpx.Response(503, text="busy")})
-    response = admin_client.post(ADD, {"identifiers": "2103.00020 nonsense 10.1234/x"})
+    response = fetch(admin_client, "2103.00020 nonsense 10.1234/x")
     assert response.status_code == 200
     body = response.content.decode()
     assert "arXiv answered with an error (HTTP 503)" in body
@@ -163,43 +175,41 @@ BIB = b"""@article{hollmann2025accurate,
 """
 
 
-def upload(client, content, **fields):
-    data = {"existing": "fill", **fields}
-    data["file"] = SimpleUploadedFile("library.bib", content, content_type="application/x-bibtex")
-    return client.post(IMPORT, data)
-
-
 def test_bibtex_upload_previews_then_imports(admin_client):
-    response = upload(admin_client, BIB)
-    body = response.content.decode()
+    body = upload_and_preview(admin_client, BIB).content.decode()
     assert "Preview: nothing is saved yet" in body and "Would create (1)" in body
+    assert 'intake-where">line 1 (hollmann2025accurate)' in body
     assert Paper.objects.count() == 0
-    token = re.search(r'name="token" value="([^"]+)"', body).group(1)
-    response = admin_client.post(IMPORT, {"token": token, "existing": "fill"})
-    assert response.status_code == 302
+    body = import_preview(admin_client, body).content.decode()
     paper = Paper.objects.get()
     assert [a.name for a in paper.ordered_authors()] == ["Noah Hollmann", "Samuel Müller"]
-    # The token is single use.
-    response = admin_client.post(IMPORT, {"token": token, "existing": "fill"})
-    assert "That preview has expired" in response.content.decode()
-    assert Paper.objects.count() == 1
+    # The result page links to the paper it created.
+    assert reverse("admin:papers_paper_change", args=[paper.pk]) in body and "Created (1)" in body
+    # The preview is imported once: its page now links to the import instead.
+    preview = Job.objects.get(kind="intake.preview_file")
+    again = admin_client.post(IMPORT, {"preview": preview.pk})
+    assert again["Location"] == Job.objects.get(kind="intake.import_file").get_absolute_url()
+    run_queued_jobs()
+    assert Paper.objects.count() == 1 and Job.objects.count() == 2
+    assert preview.__class__.objects.get(pk=preview.pk).payload is None
 
 
 def test_bibtex_upload_with_errors_lists_them_and_offers_the_valid_entries(admin_client):
-    response = upload(admin_client, BIB + b"@misc{bad, title={X}, year={20xx}}\n@misc{")
+    response = upload_and_preview(admin_client, BIB + b"@misc{bad, title={X}, year={20xx}}\n@misc{")
     body = response.content.decode()
     assert "the year “20xx” is not a year" in body and "Would create (1)" in body
-    token = re.search(r'name="token" value="([^"]+)"', body).group(1)
     assert Paper.objects.count() == 0
-    response = admin_client.post(IMPORT, {"token": token, "existing": "fill"})
-    assert response.status_code == 302 and Paper.objects.count() == 1
+    import_preview(admin_client, body)
+    assert Paper.objects.count() == 1
 
 
 def test_strict_bibtex_upload_with_errors_offers_no_import(admin_client):
-    response = upload(admin_client, BIB + b"@misc{bad, title={X}, year={20xx}}\n", strict="on")
+    response = upload_and_preview(
+        admin_client, BIB + b"@misc{bad, title={X}, year={20xx}}\n", strict="on"
+    )
     body = response.content.decode()
     assert "the year “20xx” is not a year" in body
-    assert 'name="token"' not in body and "Nothing can be imported" in body
+    assert 'name="preview"' not in body and "Nothing can be imported" in body
     assert Paper.objects.count() == 0
 
 
@@ -207,24 +217,36 @@ def test_strict_bibtex_upload_with_errors_offers_no_import(admin_client):
     "content, message",
     [
         (b"caf\xe9", "is not UTF-8 text"),
-        (b"", "The submitted file is empty."),
         (b"no entries here", "No BibTeX entries were found"),
     ],
 )
-def test_bad_bibtex_files_are_form_errors(admin_client, content, message):
-    response = upload(admin_client, content)
+def test_bad_bibtex_files_fail_their_job_with_the_reason(admin_client, content, message):
+    # The request does not read the file: it is queued, and the job says what is wrong.
+    body = upload_and_preview(admin_client, content).content.decode()
+    job = Job.objects.get()
+    assert job.state == Job.State.FAILED and message in job.message
+    assert message in body and 'value="Retry"' in body
+    assert Paper.objects.count() == 0
+
+
+def test_an_empty_upload_is_a_form_error_and_queues_nothing(admin_client):
+    response = upload(admin_client, b"")
     assert response.status_code == 200
-    assert message in response.content.decode()
+    assert "The submitted file is empty." in response.content.decode()
+    assert not Job.objects.exists()
 
 
 def test_oversized_bibtex_upload_is_refused(admin_client, settings):
     response = upload(admin_client, b"%" * (8 * 2**20 + 1))
     assert "the limit is 8 MB" in response.content.decode()
+    assert not Job.objects.exists()
 
 
-def test_a_forged_token_is_refused(admin_client):
-    response = admin_client.post(IMPORT, {"token": "forged", "existing": "fill"})
-    assert response.status_code == 200 and "expired" in response.content.decode()
+@pytest.mark.parametrize("preview", ["forged", "999999"])
+def test_a_forged_or_unknown_preview_is_refused(admin_client, preview):
+    response = admin_client.post(IMPORT, {"preview": preview}, follow=True)
+    assert response.status_code == 200 and "does not exist" in response.content.decode()
+    assert not Job.objects.exists()
 
 
 def test_export_follows_the_changelist_filters(admin_client):
@@ -269,6 +291,10 @@ def test_preview_query_count_does_not_grow_with_papers(
     serve(ARXIV_PAIR)
     for arxiv_id in ids:
         PaperFactory(arxiv_id=arxiv_id, year=2000)
+    response = admin_client.post(ADD, {"identifiers": " ".join(ids)})
+    run_queued_jobs()
+    job = Job.objects.get()
+    # session, user, the job, duplicate finding: not per paper.
     with django_assert_max_num_queries(7):
-        response = admin_client.post(ADD, {"identifiers": " ".join(ids)})
+        response = admin_client.get(ADD, {"job": job.pk})
     assert response.content.decode().count("Already in the database") == len(ids)

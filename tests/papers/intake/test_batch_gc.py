@@ -13,7 +13,7 @@ def test_a_batch_collects_less_often_and_restores_the_thresholds_even_when_it_fa
     before = gc.get_threshold()
     seen = []
 
-    def then(report, stored_files):
+    def then(report, stored_files, steps):
         seen.append(gc.get_threshold())
         raise RuntimeError("stop")
 

@@ -8,7 +8,7 @@ from django.test import Client
 
 from papers.models import Paper, Status
 
-from .conftest import ARXIV_CLIP, CROSSREF_TABPFN
+WORKER_TRANSPORT = "tests.papers.intake.conftest.worker_transport"
 
 SHOTS = os.environ.get("INTAKE_SCREENSHOTS")  # a folder, to look at the pages
 
@@ -29,9 +29,10 @@ def _shot(page, name):
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_editor_adds_papers_by_identifier(site, superuser, serve):
+def test_editor_adds_papers_by_identifier(site, superuser, real_worker):
     page, base_url = site
-    serve({**ARXIV_CLIP, **CROSSREF_TABPFN})
+    # The lookups run in a worker process, which answers from recorded files.
+    real_worker(env={"PAPERSHELF_TEST_INTAKE_TRANSPORT": WORKER_TRANSPORT})
     _login(page, base_url, superuser)
     page.goto(f"{base_url}/admin/papers/paper/")
     _shot(page, "changelist")
@@ -40,6 +41,8 @@ def test_editor_adds_papers_by_identifier(site, superuser, serve):
         "https://arxiv.org/abs/2103.00020v1\n10.1038/s41586-024-08328-6"
     )
     page.get_by_role("button", name="Fetch metadata").click()
+    # The job's page follows the lookups, then offers the review.
+    page.get_by_role("link", name="Review and save").click(timeout=60_000)
     page.get_by_text("Learning Transferable Visual Models").first.wait_for()
     _shot(page, "preview")
     page.locator("input[name='papers-0-alias']").fill("CLIP")
@@ -53,8 +56,9 @@ def test_editor_adds_papers_by_identifier(site, superuser, serve):
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_editor_imports_bibtex_after_a_preview(site, superuser, tmp_path):
+def test_editor_imports_bibtex_after_a_preview(site, superuser, tmp_path, real_worker):
     page, base_url = site
+    real_worker()
     bib = tmp_path / "library.bib"
     bib.write_text(
         "@article{a, title={Auto-Encoding Variational {B}ayes}, author={Kingma, Diederik P. "
@@ -66,11 +70,15 @@ def test_editor_imports_bibtex_after_a_preview(site, superuser, tmp_path):
     page.set_input_files("input[name='file']", str(bib))
     # By default the valid entries are imported and the others listed.
     page.get_by_role("button", name="Preview").click()
-    page.get_by_text("the year “20xx” is not a year").wait_for()
+    # The job's page polls its status and shows the preview once the job is done.
+    page.get_by_text("the year “20xx” is not a year").wait_for(timeout=60_000)
+    assert page.locator("progress").get_attribute("value") == "2"
+    assert "2 of 2, 1 refused" in page.locator(".job-progress-text").inner_text()
     _shot(page, "bibtex-preview")
     assert Paper.objects.count() == 0
     page.get_by_role("button", name="Import").click()
-    page.get_by_text("Imported:").wait_for()
+    page.get_by_text("Imported —").wait_for(timeout=60_000)
+    page.get_by_role("link", name="Auto-Encoding Variational Bayes").wait_for()
     assert list(Paper.objects.values_list("title", flat=True)) == [
         "Auto-Encoding Variational Bayes"
     ]
@@ -78,12 +86,15 @@ def test_editor_imports_bibtex_after_a_preview(site, superuser, tmp_path):
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_editor_imports_a_zip_of_a_notes_repository_after_a_preview(site, superuser, tmp_path):
+def test_editor_imports_a_zip_of_a_notes_repository_after_a_preview(
+    site, superuser, tmp_path, real_worker
+):
     from blog.models import Report
     from readinggroup.models import Presentation
     from tests.papers.intake.test_notes_repository import REPORTS, build_repository, zip_of
 
     page, base_url = site
+    real_worker()
     archive = tmp_path / "notes.zip"
     archive.write_bytes(zip_of(build_repository(tmp_path / "notes")))
     _login(page, base_url, superuser)
@@ -91,10 +102,10 @@ def test_editor_imports_a_zip_of_a_notes_repository_after_a_preview(site, superu
     page.get_by_role("link", name="Import notes or a library").click()
     page.set_input_files("input[name='file']", str(archive))
     page.get_by_role("button", name="Preview").click()
-    page.get_by_text("Report: Segment Anything").wait_for()
+    page.get_by_text("Report: Segment Anything").wait_for(timeout=60_000)
     _shot(page, "repository-preview")
     assert Report.objects.count() == Presentation.objects.count() == 0
     page.get_by_role("button", name="Import").click()
-    page.get_by_text("Imported:").wait_for()
+    page.get_by_text("Imported —").wait_for(timeout=60_000)
     assert {(r.kind, r.number, r.title) for r in Report.objects.all()} == REPORTS
     assert Presentation.objects.exclude(slides="").count() == 3

@@ -1,0 +1,124 @@
+"""Run background jobs in tests: a real ``manage.py db_worker`` process, or in-process.
+
+Every job kind is run at least once by a real worker (``RealWorker``): a separate process
+that loads the test settings and reads the test database (a file on SQLite, see
+tests/settings.py), so the test must commit what the job reads
+(``@pytest.mark.django_db(transaction=True)``). ``run_queued_jobs()`` runs the queued jobs
+in the test's own process and transaction, for tests about what a job does rather than
+how it is run.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
+
+from papers.jobs.models import Job
+from papers.jobs.queue import run_job
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def database_url():
+    """The URL of the database this test runs on (the test database, not the real one)."""
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    user = db.get("USER") or "postgres"
+    return (
+        f"postgres://{user}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
+    )
+
+
+def run_queued_jobs():
+    """Run every queued job here and now, oldest first; return them refreshed."""
+    jobs = list(Job.objects.filter(state=Job.State.QUEUED).order_by("pk"))
+    for job in jobs:
+        run_job.call(job.pk)
+        job.refresh_from_db()
+    return jobs
+
+
+class RealWorker:
+    """A ``manage.py db_worker`` process on the test database."""
+
+    def __init__(self, log_dir, *, env=None, batch=False):
+        self.log_path = Path(log_dir) / f"worker-{time.monotonic_ns()}.log"
+        self.env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "tests.settings",
+            "DATABASE_URL": database_url(),
+            "PAPERSHELF_TEST_MEDIA_ROOT": str(settings.MEDIA_ROOT),
+            "SITE_URL": settings.SITE_URL,
+            **(env or {}),
+        }
+        self.batch = batch
+        self.process = None
+
+    def start(self):
+        command = [
+            sys.executable,
+            "manage.py",
+            "db_worker",
+            "--no-reload",
+            "--no-startup-delay",
+            "--interval",
+            "0.1",
+        ]
+        if self.batch:
+            command.append("--batch")
+        self.log = open(self.log_path, "w")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(  # noqa: S603 - our own manage.py
+            command, cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT
+        )
+        return self
+
+    def output(self):
+        return self.log_path.read_text() if self.log_path.exists() else ""
+
+    def wait_for(self, job, states=(Job.State.DONE, Job.State.FAILED), timeout=60):
+        """Wait until ``job`` reaches one of ``states``; return it refreshed."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            job.refresh_from_db()
+            if job.state in states:
+                return job
+            if self.process.poll() is not None and not self.batch:
+                raise AssertionError(f"the worker exited early:\n{self.output()}")
+            time.sleep(0.1)
+        raise AssertionError(
+            f"job {job.pk} is {job.state} after {timeout} s, not {states}:\n{self.output()}"
+        )
+
+    def wait_until(self, predicate, timeout=60, what="the condition"):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if predicate():
+                return
+            time.sleep(0.1)
+        raise AssertionError(f"{what} not met after {timeout} s:\n{self.output()}")
+
+    def wait_exit(self, timeout=120):
+        self.process.wait(timeout=timeout)
+        return self.process.returncode
+
+    def kill(self):
+        """SIGKILL: the worker dies mid-job without a chance to clean up."""
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+        if getattr(self, "log", None):
+            self.log.close()
