@@ -25,7 +25,7 @@ from django.core.management import call_command
 
 from blog.models import Report
 from config.storage import media_storage
-from papers.models import Author, Paper, Tag
+from papers.models import Author, Paper, Tag, Venue
 from readinggroup.models import Presentation, Presenter
 from tests import s3server
 from tests.blog.factories import ReportFactory
@@ -180,7 +180,7 @@ def test_export_and_restore_through_the_bucket(s3, tmp_path):
     assert manifest["missing_media"] == []
 
     # A new, empty site: no rows and an empty bucket.
-    for model in (Presentation, Presenter, Report, Paper, Author, Tag):
+    for model in (Presentation, Presenter, Report, Paper, Author, Tag, Venue):
         model.objects.all().delete()
     for name in names:
         s3.client.delete_object(Bucket=s3.name, Key=name)

@@ -15,6 +15,7 @@ from django.urls import reverse
 from icalendar import Calendar
 
 from blog.models import Kind
+from papers.syndication import entry_id
 from tests.blog.factories import ReportFactory
 from tests.config.test_security import PRODUCTION_ENV, run_django
 from tests.factories import AuthorFactory, PaperFactory
@@ -119,7 +120,9 @@ def test_feed_and_entry_ids_are_permanent_whatever_the_host(world):
         entry = root.find(f"{ATOM}entry")
         ids.add((root.find(f"{ATOM}id").text, entry.find(f"{ATOM}id").text))
     report = world["report"]
-    assert ids == {(f"{SITE}/reports/", f"{SITE}{report.get_absolute_url()}")}
+    # The feed's id is its own address; an entry's, a tag: URI of the site's host.
+    assert ids == {(f"{SITE}{reverse('blog:feed')}", entry_id(report))}
+    assert entry_id(report).startswith("tag:papers.example.org,")
     # Root-relative images and links in the entry's HTML point at the site, too.
     assert f'src="{SITE}/media/uploads/chart.png"' in entry.find(f"{ATOM}content").text
 
