@@ -197,19 +197,14 @@ def test_import_command_reads_the_format_from_the_suffix_or_the_option(tmp_path)
 def test_admin_page_previews_a_ris_or_csl_json_file_then_imports_it(admin_client, name, content):
     import re
 
-    from django.core.files.uploadedfile import SimpleUploadedFile
-    from django.urls import reverse
+    from tests.papers.intake.helpers import import_preview, upload_and_preview
 
-    page = reverse("admin:papers_paper_import_bibtex")
-    body = admin_client.post(
-        page, {"existing": "fill", "file": SimpleUploadedFile(name, content.encode())}
-    ).content.decode()
+    body = upload_and_preview(admin_client, content.encode(), name, existing="fill")
+    body = body.content.decode()
     assert "Preview: nothing is saved yet" in body and "Would create (2)" in body
     assert re.search(r'intake-where">line \d+', body)
     assert Paper.objects.count() == 0
-    token = re.search(r'name="token" value="([^"]+)"', body).group(1)
-    response = admin_client.post(page, {"token": token, "existing": "fill"})
-    assert response.status_code == 302
+    import_preview(admin_client, body)
     assert Paper.objects.filter(status=Status.DRAFT).count() == 2
 
 
