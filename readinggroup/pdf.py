@@ -7,10 +7,13 @@ their own, launch actions, embedded files, rich media, XFA), so that rendering i
 server is cheap, a decompression bomb is refused before anything is decoded, and what
 visitors download cannot act on their machine.
 
-Everything that parses the PDF runs in a child process (``pdf_worker.py``) bounded by
-RLIMIT_CPU, RLIMIT_AS and a wall-clock timeout: a crafted file is refused within
-``CHECK_TIMEOUT_SECONDS`` with a form error, and the web process never loads PDFium, so
-it never waits for, nor holds, PDFium's process-wide lock.
+Two stages. In the web request, only what costs nothing: the size, the PDF header and
+the end marker (:func:`check_upload`), refused with a form error. Everything that parses
+the PDF runs later in a background job (readinggroup/slides.py), in a child process
+(``pdf_worker.py``) bounded by RLIMIT_CPU, RLIMIT_AS and a wall-clock timeout: a crafted
+file is refused within ``CHECK_TIMEOUT_SECONDS`` and its reason shown to the editor, and
+no process but that child ever loads PDFium, so none waits for, nor holds, its
+process-wide lock.
 """
 
 import base64
@@ -173,6 +176,17 @@ def _checked_cover(data):
         message, code, params = verdict
         raise SlidesError(message, code=code, params=params)
     return verdict
+
+
+def check_upload(uploaded, max_bytes=None):
+    """The request's share of the checks: size, header and end marker (no parsing)."""
+    _check_structure(_read_upload(uploaded, max_bytes or MAX_SLIDES_BYTES))
+
+
+def checked_cover(data):
+    """PNG bytes of page 1 of the PDF ``data`` once it passed every check (in the bounded
+    child process); ``SlidesError`` with the reason otherwise."""
+    return _checked_cover(data)
 
 
 def validate_slides(uploaded, max_bytes=None):
