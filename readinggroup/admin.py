@@ -113,12 +113,7 @@ class PresentationAdmin(EditVersionAdminMixin, MarkdownxModelAdmin):
     ]
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .select_related("paper", "slides_job")
-            .prefetch_related("presenters")
-        )
+        return super().get_queryset(request).select_related("paper").prefetch_related("presenters")
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)

@@ -178,9 +178,6 @@ class Presentation(EditVersioned):
     slides_message = models.TextField(
         blank=True, editable=False, help_text="Why the last slides uploaded were refused."
     )
-    slides_job = models.ForeignKey(
-        "papers.Job", null=True, blank=True, editable=False, on_delete=models.SET_NULL
-    )
     cover = models.ImageField(
         upload_to=cover_upload_to,
         max_length=200,
@@ -343,6 +340,13 @@ class Presentation(EditVersioned):
     def slides_public(self):
         """Slides are served only once the job has checked them."""
         return bool(self.slides) and self.slides_state == SlidesState.READY
+
+    @cached_property
+    def slides_job(self):
+        """The latest job that checked (or is checking) these slides, or None."""
+        from readinggroup.slides import job_for
+
+        return job_for(self)
 
     @property
     def slides_pending(self):

@@ -13,10 +13,16 @@ from django.db import transaction
 from papers import cache
 from papers.jobs import queue
 from papers.jobs.kinds import JobFailed, job_kind
+from papers.jobs.models import Job
 from readinggroup.models import Presentation, SlidesState, _delete_files
 from readinggroup.pdf import CHECK_TIMEOUT_SECONDS, SlidesError, checked_cover
 
 KIND = "readinggroup.slides"
+
+
+def _key(presentation):
+    # Stored names are random and never reused: the key names one upload's check.
+    return f"{KIND}:{presentation.slides.name}"
 
 
 def queue_slides_check(presentation, user=None):
@@ -27,11 +33,17 @@ def queue_slides_check(presentation, user=None):
         params={"presentation": presentation.pk, "slides": presentation.slides.name},
         user=user,
         # One upload, one check: a second save of the same file shares the job.
-        dedupe_key=f"{KIND}:{presentation.slides.name}",
+        dedupe_key=_key(presentation),
     )
-    Presentation.objects.filter(pk=presentation.pk).update(slides_job=job)
-    presentation.slides_job = job
+    presentation.__dict__["slides_job"] = job
     return job
+
+
+def job_for(presentation):
+    """The latest slides check of ``presentation`` (its result, or why it refused them)."""
+    if presentation.pk is None:
+        return None
+    return Job.objects.filter(kind=KIND, params__presentation=presentation.pk).first()
 
 
 def _read(presentation):

@@ -19,8 +19,8 @@ from unittest import mock
 from django.conf import settings
 from django.db import connection
 
-from papers.jobs.models import Job
 from papers.jobs import queue
+from papers.jobs.models import Job
 from papers.jobs.queue import run_job
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -28,6 +28,8 @@ FORMAT = 1
 DATA, MANIFEST, BIBTEX, MEDIA = "data.json", "manifest.json", "papers.bib", "media"
 # Rows that migrate creates on every database; natural keys point at them instead.
 _CREATED_BY_MIGRATE = {ContentType, Permission}
+# Background jobs are work in progress, not content: a restored site starts with none.
+_NOT_CONTENT = {"papers.Job"}
 
 
 class BackupError(Exception):
@@ -57,7 +59,7 @@ def project_models():
     return [
         model
         for model in sorted(found, key=lambda m: m._meta.label)
-        if model._meta.managed and not model._meta.proxy
+        if model._meta.managed and not model._meta.proxy and model._meta.label not in _NOT_CONTENT
     ]
 
 
