@@ -2,8 +2,8 @@
 
 An upload only stores the file and marks the slides pending (``Presentation.save``): the
 request answers at once. This job reads the stored PDF, runs the full check in the
-bounded child process (readinggroup/pdf.py: the same CPU, memory and wall-clock limits
-as before) and then either publishes the slides with page 1 as the cover, or refuses
+bounded child process (readinggroup/pdf.py: the same CPU and memory limits as before,
+a longer wall clock since nobody waits on it) and then either publishes the slides with page 1 as the cover, or refuses
 them: the file is deleted, the reason kept on the session for the editor, and the job
 fails with the same reason. Until then the slides are never served.
 """
@@ -15,7 +15,7 @@ from papers.jobs import queue
 from papers.jobs.kinds import JobFailed, job_kind
 from papers.jobs.models import Job
 from readinggroup.models import Presentation, SlidesState, _delete_files
-from readinggroup.pdf import CHECK_TIMEOUT_SECONDS, SlidesError, checked_cover
+from readinggroup.pdf import JOB_CHECK_TIMEOUT_SECONDS, SlidesError, checked_cover
 
 KIND = "readinggroup.slides"
 
@@ -105,8 +105,8 @@ def _publish(presentation, png):
 
 @job_kind(
     KIND,
-    # The check itself is bounded by CHECK_TIMEOUT_SECONDS; the rest is storage I/O.
-    time_limit=int(CHECK_TIMEOUT_SECONDS) + 60,
+    # The check itself is bounded by JOB_CHECK_TIMEOUT_SECONDS; the rest is storage I/O.
+    time_limit=JOB_CHECK_TIMEOUT_SECONDS + 60,
     verbose_name="Slides check and cover",
 )
 def check_slides(job, progress):
@@ -120,7 +120,7 @@ def check_slides(job, progress):
     progress(total=2, message="Checking the PDF", force=True)
     data = _read(presentation)
     try:
-        png = checked_cover(data)
+        png = checked_cover(data, timeout=JOB_CHECK_TIMEOUT_SECONDS)
     except SlidesError as error:
         message = error.messages[0]
         _refuse(presentation, message)
