@@ -5,7 +5,8 @@ request answers at once. This job reads the stored PDF, runs the full check in t
 bounded child process (readinggroup/pdf.py: the same CPU and memory limits as before,
 a longer wall clock since nobody waits on it) and then either publishes the slides with
 page 1 as the cover, or refuses them: the file is deleted, the reason kept on the
-session for the editor, and the job fails with the same reason. Until then the slides are never served.
+session for the editor, and the job fails with the same reason. Until then the slides
+are never served.
 """
 
 from django.db import transaction
