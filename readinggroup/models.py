@@ -25,7 +25,7 @@ from papers.locking import EditVersioned
 from papers.markdown import render_markdown_with_mentions, validate_markdown
 from papers.models import Paper, Status, unique_slug
 from papers.tagging import TaggedItem
-from readinggroup.pdf import SlidesError, check_upload, checked_cover
+from readinggroup.pdf import JOB_CHECK_TIMEOUT_SECONDS, SlidesError, check_upload, checked_cover
 from readinggroup.recordings import (
     normalize_recording_url,
     parse_recording_url,
@@ -381,7 +381,8 @@ class Presentation(EditVersioned):
             else:  # an upload not stored yet: storage reads it again from the start
                 self.slides.seek(0)
         try:
-            png = checked_cover(data)
+            # Not in a web request (the demo, an import): the job's wall clock.
+            png = checked_cover(data, timeout=JOB_CHECK_TIMEOUT_SECONDS)
         except SlidesError as error:
             self.slides_state, self.slides_message = SlidesState.REFUSED, error.messages[0]
             if self.slides._committed:  # stored already: the file goes with the refusal

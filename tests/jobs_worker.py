@@ -37,9 +37,10 @@ def database_url():
     )
 
 
-def run_queued_jobs():
-    """Run every queued job here and now, oldest first; return them refreshed."""
-    jobs = list(Job.objects.filter(state=Job.State.QUEUED).order_by("pk"))
+def run_queued_jobs(kind=None):
+    """Run every queued job (of ``kind``) here and now, oldest first; return them refreshed."""
+    queued = Job.objects.filter(state=Job.State.QUEUED).order_by("pk")
+    jobs = list(queued.filter(kind=kind) if kind else queued)
     # A worker closes stale connections before each job; here that would close the one the
     # test's transaction (pytest-django's django_db) is open on.
     with mock.patch.object(queue, "close_old_connections", lambda: None):

@@ -115,7 +115,7 @@ def test_adding_a_session_with_slides_queues_their_check_then_shows_the_cover(ad
     followed = admin_client.get(response.url).content.decode()
     assert "Slides queued for checking; the cover appears when done" in followed
     assert f'href="{job.get_absolute_url()}"' in followed
-    [job] = run_queued_jobs()
+    [job] = run_queued_jobs("readinggroup.slides")
     assert job.state == Job.State.DONE, job.message
     presentation.refresh_from_db()
     assert presentation.slides_state == SlidesState.READY and presentation.cover_is_generated
@@ -132,7 +132,7 @@ def test_an_uploaded_cover_is_re_encoded_and_wins(admin_client):
     cover = SimpleUploadedFile("cover.png", png_bytes((64, 36)), content_type="image/png")
     slides = SimpleUploadedFile("deck.pdf", pdf_bytes(1), content_type="application/pdf")
     assert _post(admin_client, cover=cover, slides=slides).status_code == 302
-    [job] = run_queued_jobs()
+    [job] = run_queued_jobs("readinggroup.slides")
     assert job.state == Job.State.DONE, job.message
     presentation = Presentation.objects.get()
     assert not presentation.cover_is_generated

@@ -127,7 +127,7 @@ def test_new_slides_re_render_the_cover_and_remove_the_old_files(
         presentation.save()
         # The old cover showed the old slides: gone at once; the new one comes from the job.
         assert not presentation.cover and presentation.slides_state == SlidesState.PENDING
-        [job] = run_queued_jobs()
+        [job] = run_queued_jobs("readinggroup.slides")
     assert job.state == Job.State.DONE, job.message
     presentation.refresh_from_db()
     assert presentation.cover.name != old_cover
@@ -145,7 +145,7 @@ def test_a_job_for_slides_replaced_before_it_ran_does_nothing(_media_root):
     first = presentation.slides_job
     presentation.slides = ContentFile(pdf_bytes(1, color=(0, 0, 0)), name="c.pdf")
     presentation.save()
-    first_done, second_done = run_queued_jobs()
+    first_done, second_done = run_queued_jobs("readinggroup.slides")
     assert first_done.pk == first.pk and first_done.state == Job.State.DONE
     assert first_done.result == {"skipped": "the slides were replaced or removed before the check"}
     assert second_done.state == Job.State.DONE
@@ -163,7 +163,7 @@ def test_an_uploaded_cover_is_kept_when_the_slides_change(_media_root):
     presentation = Presentation.objects.get(pk=presentation.pk)
     presentation.slides = ContentFile(pdf_bytes(1, color=(0, 0, 0)), name="b.pdf")
     presentation.save()
-    run_queued_jobs()
+    run_queued_jobs("readinggroup.slides")
     presentation.refresh_from_db()
     assert presentation.slides_public
     assert presentation.cover.name == uploaded
@@ -179,7 +179,7 @@ def test_clearing_the_cover_renders_one_from_the_slides_again():
     presentation.cover = None
     presentation.save()
     assert presentation.slides_public  # checked already: still served while the job runs
-    [job] = run_queued_jobs()
+    [job] = run_queued_jobs("readinggroup.slides")
     assert job.state == Job.State.DONE, job.message
     presentation.refresh_from_db()
     assert presentation.cover_is_generated

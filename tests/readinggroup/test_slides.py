@@ -107,7 +107,7 @@ def upload_then_check(client, data, **fields):
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert Presentation.objects.get().slides_state == SlidesState.PENDING
     with TestCase.captureOnCommitCallbacks(execute=True):  # the refused file's deletion
-        [job] = run_queued_jobs()
+        [job] = run_queued_jobs("readinggroup.slides")
     return response, job
 
 

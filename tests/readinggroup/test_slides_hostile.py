@@ -172,7 +172,7 @@ def test_admin_upload_with_javascript_is_refused_by_its_check_and_never_served(
     # Stored, but not served while it waits for its check (the session is published).
     assert client.get(reverse("readinggroup:slides", args=[presentation.number])).status_code == 404
     with TestCase.captureOnCommitCallbacks(execute=True):
-        [job] = run_queued_jobs()
+        [job] = run_queued_jobs("readinggroup.slides")
     assert job.state == Job.State.FAILED
     assert "This PDF contains JavaScript" in job.message
     presentation.refresh_from_db()
