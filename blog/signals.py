@@ -3,6 +3,7 @@
 from django.db.models import Q
 
 from blog.models import Report
+from papers.refresh import reindex_later
 from papers.wikilinks import naming_texts
 
 
@@ -29,8 +30,7 @@ def reindex_reports_of_tag(sender, instance, created=False, **kwargs):
     if kwargs.get("raw"):  # loaddata/restore: rows arrive in any order; reindex after
         return
     if not created:
-        for report in Report.objects.filter(tags=instance):
-            report.update_search_index()
+        reindex_later(Report, "tags", instance.pk, f"reports tagged “{instance.name}”")
 
 
 def refresh_reports_naming(sender, papers, names, **kwargs):

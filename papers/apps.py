@@ -7,7 +7,7 @@ class PapersConfig(AppConfig):
     verbose_name = "Paper database"
 
     def ready(self):
-        from papers import signals
+        from papers import refresh, signals  # noqa: F401 - refresh registers its job kinds
         from papers.models import Author, Authorship, Paper, Tag
 
         post_save.connect(signals.reindex_paper_of_authorship, sender=Authorship)

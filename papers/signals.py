@@ -3,6 +3,9 @@
 ``paper_references_changed`` tells the apps that own Markdown texts (reports, sessions)
 that papers' alias, slug, title, ids or status changed, so texts whose wiki-links name
 them are rendered again (``papers`` is a list, ``names`` holds the old and new values).
+It is sent by a background job (papers/refresh.py), not in the save's request: a save
+only queues it. Renames of tags and authors likewise queue the rewrite of the search
+documents that show the name (``refresh.reindex_later``).
 """
 
 import contextlib
@@ -23,20 +26,23 @@ _batch_memo = contextvars.ContextVar("reference_announcement_memo", default=None
 
 
 def announce_references_changed(paper, names):
-    """Send ``paper_references_changed`` now, or at the end of the enclosing batch."""
+    """Queue the job that sends ``paper_references_changed``, now or at the end of the
+    enclosing batch."""
+    from papers.refresh import queue_reference_changes
+
     pending = _pending.get()
     if pending is None:
-        paper_references_changed.send(sender=type(paper), papers=[paper], names=names)
+        queue_reference_changes({paper.pk: set(names)})
     else:
-        pending.setdefault(paper.pk, (paper, set()))[1].update(names)
+        pending.setdefault(paper.pk, set()).update(names)
 
 
 @contextlib.contextmanager
 def references_announced_at_end():
     """Collect the reference changes of many saves and announce them in a few signals.
 
-    An import of thousands of papers would otherwise run every receiver's queries once
-    per paper, which was most of its time. Nothing is announced if the block raises.
+    An import of thousands of papers would otherwise queue a job per paper, and the job
+    run every receiver's queries once per paper. Nothing is announced if the block raises.
     """
     if _pending.get() is not None:  # nested: the outer block announces
         yield
@@ -47,18 +53,31 @@ def references_announced_at_end():
         yield
     finally:
         _pending.reset(token)
-    changes = list(pending.values())
+    from papers.refresh import queue_reference_changes
+
+    queue_reference_changes(pending)
+
+
+def send_reference_changes(papers, names, progress=None):
+    """Send ``paper_references_changed`` for ``papers`` in chunks; returns the chunk count.
+
+    Run by the ``papers.wikilinks`` job. Every chunk carries all ``names``: which old name
+    belonged to which paper is not kept, and a text naming any of them is rendered again.
+    """
+    chunks = [
+        papers[i : i + BATCH_ANNOUNCE_SIZE] for i in range(0, len(papers), BATCH_ANNOUNCE_SIZE)
+    ]
+    if progress:
+        progress(total=len(papers), force=True)
     memo_token = _batch_memo.set({})
     try:
-        for start in range(0, len(changes), BATCH_ANNOUNCE_SIZE):
-            chunk = changes[start : start + BATCH_ANNOUNCE_SIZE]
-            paper_references_changed.send(
-                sender=type(chunk[0][0]),
-                papers=[paper for paper, _ in chunk],
-                names=set().union(*(names for _, names in chunk)),
-            )
+        for number, chunk in enumerate(chunks):
+            paper_references_changed.send(sender=type(chunk[0]), papers=chunk, names=names)
+            if progress:
+                progress(done=min(len(papers), (number + 1) * BATCH_ANNOUNCE_SIZE))
     finally:
         _batch_memo.reset(memo_token)
+    return len(chunks)
 
 
 def once_per_announcement(key, compute):
@@ -90,8 +109,10 @@ def reindex_papers_of_author(sender, instance, created=False, **kwargs):
         return
     if created:
         return
-    for paper in instance.papers.all():
-        paper.update_search_index()
+    from papers.models import Paper
+    from papers.refresh import reindex_later
+
+    reindex_later(Paper, "authors", instance.pk, f"papers by {instance}")
 
 
 def reindex_paper_on_tags(sender, instance, action, reverse, pk_set, **kwargs):
@@ -114,9 +135,9 @@ def reindex_papers_of_tag(sender, instance, created=False, **kwargs):
     if created:
         return
     from papers.models import Paper
+    from papers.refresh import reindex_later
 
-    for paper in Paper.objects.filter(tags=instance):
-        paper.update_search_index()
+    reindex_later(Paper, "tags", instance.pk, f"papers tagged “{instance.name}”")
 
 
 def rerender_notes_naming(sender, papers, names, **kwargs):

@@ -14,7 +14,7 @@ from papers.locking import EditVersionAdminMixin
 from papers.models import Paper
 from papers.publishing import DraftPapersAdminMixin
 from readinggroup.forms import PresentationAdminForm
-from readinggroup.models import Presentation, Presenter
+from readinggroup.models import Presentation, Presenter, SlidesState
 
 
 class YearFilter(admin.SimpleListFilter):
@@ -103,7 +103,7 @@ class PresentationAdmin(DraftPapersAdminMixin, EditVersionAdminMixin, MarkdownxM
     list_filter = ["status", YearFilter, HasSlidesFilter, HasRecordingFilter, WhenFilter]
     search_fields = ["title", "paper__title", "paper__alias", "presenters__name"]
     autocomplete_fields = ["paper", "presenters"]
-    readonly_fields = ["cover_preview"]
+    readonly_fields = ["slides_check", "cover_preview"]
     date_hierarchy = "scheduled_at"
     ordering = ["-number"]
     list_per_page = 50
@@ -130,7 +130,16 @@ class PresentationAdmin(DraftPapersAdminMixin, EditVersionAdminMixin, MarkdownxM
         ("Summary", {"fields": ["summary"]}),
         (
             "Slides and recording",
-            {"fields": ["slides", "pending_slides", "cover", "cover_preview", "recording_url"]},
+            {
+                "fields": [
+                    "slides",
+                    "slides_check",
+                    "pending_slides",
+                    "cover",
+                    "cover_preview",
+                    "recording_url",
+                ]
+            },
         ),
         ("Address", {"fields": ["slug"], "classes": ["collapse"]}),
     ]
@@ -165,9 +174,38 @@ class PresentationAdmin(DraftPapersAdminMixin, EditVersionAdminMixin, MarkdownxM
     def has_recording(self, presentation):
         return bool(presentation.recording_url)
 
+    @admin.display(description="slides check")
+    def slides_check(self, presentation):
+        """Where the slides are: being checked (with the job), checked, or refused and why."""
+        job = presentation.slides_job
+        job_link = (
+            format_html(
+                ' (<a href="{}">job: {}</a>)', job.get_absolute_url(), job.get_state_display()
+            )
+            if job
+            else ""
+        )
+        if presentation.slides_state == SlidesState.PENDING:
+            return format_html(
+                "Being checked; they are shown on the site, with their cover, when done.{}",
+                job_link,
+            )
+        if presentation.slides_state == SlidesState.REFUSED:
+            return format_html(
+                '<strong class="errornote">The slides uploaded last were refused and deleted: '
+                "{}</strong>{}",
+                presentation.slides_message,
+                job_link,
+            )
+        if presentation.slides_state == SlidesState.READY:
+            return format_html("Checked: shown on the site.{}", job_link)
+        return "No slides."
+
     @admin.display(description="cover preview")
     def cover_preview(self, presentation):
         if not presentation.cover:
+            if presentation.slides_pending:
+                return "Page 1 of the slides becomes the cover once they are checked."
             return "No cover yet: upload one, or upload slides and page 1 becomes the cover."
         origin = (
             "rendered from page 1 of the slides" if presentation.cover_is_generated else "uploaded"
@@ -203,8 +241,20 @@ class PresentationAdmin(DraftPapersAdminMixin, EditVersionAdminMixin, MarkdownxM
             return _rendered(super().changelist_view(request, *args, **kwargs))
 
     def save_model(self, request, obj, form, change):
+        obj.slides_uploaded_by = request.user  # the check's job is theirs (papers/jobs)
         super().save_model(request, obj, form, change)
         token = form.kept_slides_token()
+        new_slides = "slides" in form.changed_data or token
+        if new_slides and obj.slides_pending and obj.slides_job:
+            self.message_user(
+                request,
+                format_html(
+                    'Slides queued for checking; the cover appears when done (<a href="{}">'
+                    "follow the job</a>).",
+                    obj.slides_job.get_absolute_url(),
+                ),
+                messages.INFO,
+            )
         if token:  # the kept upload is now the session's own file
             transaction.on_commit(lambda: pending.discard(token, "pdf"))
         clashes = list(obj.clashes())

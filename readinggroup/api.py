@@ -53,7 +53,7 @@ class SessionOut(Schema):
 
     @staticmethod
     def resolve_has_slides(session):
-        return bool(session.slides)
+        return session.slides_public
 
     @staticmethod
     def resolve_html_url(session):

@@ -10,7 +10,10 @@ class ReadingGroupConfig(AppConfig):
         from papers.models import Paper, Tag
         from papers.sections import register, register_backlinks
         from papers.signals import paper_references_changed
-        from readinggroup import signals
+        from readinggroup import (
+            signals,
+            slides,  # noqa: F401 - registers the slides-check job kind
+        )
         from readinggroup.models import Presentation, Presenter
         from readinggroup.sections import paper_sessions, sessions_mentioning_paper
 

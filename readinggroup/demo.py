@@ -262,7 +262,7 @@ def load(stdout):
             pdf = slides_pdf(spec["number"], spec["title"], spec["presenters"], spec["slides"])
             presentation.slides.save("slides.pdf", ContentFile(pdf), save=False)
         presentation.full_clean()
-        presentation.save()  # renders the cover from page 1 of the slides
+        presentation.save(check_slides_now=True)  # not in a request: page 1 becomes the cover now
         presenters = [
             Presenter.objects.filter(name__iexact=name).first()
             or Presenter.objects.create(name=name)

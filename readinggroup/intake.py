@@ -98,7 +98,9 @@ class SessionItem:
             errors = messages_of(error)
         if errors:
             return Outcome("invalid", self.record, errors=errors, warnings=warnings)
-        session.save()
+        # The slides passed validate_slides() above, whose verdict is remembered: checking
+        # them now costs nothing, and the session comes out of the import with its cover.
+        session.save(check_slides_now=True)
         context.keep_file(session.cover)  # a cover rendered from the slides on save
         return Outcome(
             "updated" if existing else "created",

@@ -10,6 +10,7 @@ from functools import cached_property
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models.functions import Lower
@@ -24,7 +25,7 @@ from papers.locking import EditVersioned
 from papers.markdown import render_markdown_with_mentions, validate_markdown
 from papers.models import Paper, Status, unique_slug
 from papers.tagging import TaggedItem
-from readinggroup.pdf import render_cover, validate_slides
+from readinggroup.pdf import JOB_CHECK_TIMEOUT_SECONDS, SlidesError, check_upload, checked_cover
 from readinggroup.recordings import (
     normalize_recording_url,
     parse_recording_url,
@@ -47,9 +48,10 @@ def cover_upload_to(instance, filename):
 
 
 def validate_slides_upload(value):
-    """Check new uploads only: a stored file was checked when it was uploaded."""
+    """New uploads get the cheap checks in the request (size, PDF header and end); the
+    real check runs in a background job (readinggroup/slides.py) before anyone sees them."""
     if value and not getattr(value, "_committed", False):
-        validate_slides(value)
+        check_upload(value)
 
 
 def validate_https(value):
@@ -78,6 +80,15 @@ class Presenter(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class SlidesState(models.TextChoices):
+    """Where uploaded slides are: checked slides are the only ones ever served."""
+
+    NONE = "", "No slides"
+    PENDING = "pending", "Being checked"
+    READY = "ready", "Checked"
+    REFUSED = "refused", "Refused"
 
 
 class TaggedPresentation(TaggedItem):
@@ -159,6 +170,14 @@ class Presentation(EditVersioned):
         validators=[validate_slides_upload],
         help_text="PDF only, at most 30 MB. Stored under a random name.",
     )
+    # Uploaded slides are stored at once and checked by a job (readinggroup/slides.py):
+    # until it says READY they are not served and the page says they are being processed.
+    slides_state = models.CharField(
+        max_length=10, choices=SlidesState, default=SlidesState.NONE, blank=True, editable=False
+    )
+    slides_message = models.TextField(
+        blank=True, editable=False, help_text="Why the last slides uploaded were refused."
+    )
     cover = models.ImageField(
         upload_to=cover_upload_to,
         max_length=200,
@@ -213,7 +232,9 @@ class Presentation(EditVersioned):
     def __str__(self):
         return f"Session {self.number}: {self.title}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args, check_slides_now=False, **kwargs):
+        """Save; new slides are checked by a job, or here with ``check_slides_now`` (the demo
+        and the notes importer, which run outside a web request)."""
         self.summary_html, mentioned = render_markdown_with_mentions(self.summary)
         if not self.slug:
             self.slug = unique_slug(Presentation, self.title, self.pk, fallback="session")
@@ -222,11 +243,19 @@ class Presentation(EditVersioned):
                 minutes=self.duration_minutes or 60
             )
         old_slides, old_cover = getattr(self, "_stored_files", (None, None))
-        self._update_cover(slides_changed=self.slides.name != old_slides, old_cover=old_cover)
+        needs_check = self._update_slides(
+            slides_changed=self.slides.name != old_slides,
+            old_cover=old_cover,
+            check_now=check_slides_now,
+        )
         super().save(*args, **kwargs)
         self.__dict__.pop("recording", None)
         self._delete_replaced_files(old_slides, old_cover)
         self._stored_files = (self.slides.name or None, self.cover.name or None)
+        if needs_check:
+            from readinggroup.slides import queue_slides_check
+
+            queue_slides_check(self, user=getattr(self, "slides_uploaded_by", None))
         self.mentions.set(mentioned)
         self.update_search_index()
 
@@ -317,18 +346,42 @@ class Presentation(EditVersioned):
     def slides_filename(self):
         return f"reading-group-{self.number}-{self.slug}.pdf"
 
-    def _update_cover(self, slides_changed, old_cover):
-        """Render page 1 of the slides as the cover unless someone uploaded a cover."""
+    @property
+    def slides_public(self):
+        """Slides are served only once the job has checked them."""
+        return bool(self.slides) and self.slides_state == SlidesState.READY
+
+    @cached_property
+    def slides_job(self):
+        """The latest job that checked (or is checking) these slides, or None."""
+        from readinggroup.slides import job_for
+
+        return job_for(self)
+
+    @property
+    def slides_pending(self):
+        return bool(self.slides) and self.slides_state == SlidesState.PENDING
+
+    def _update_slides(self, slides_changed, old_cover, check_now):
+        """Note what the new slides need; True when a job must check them (after the save).
+
+        A cover someone uploaded stays; a cover rendered from replaced slides goes, since
+        it shows what is no longer there.
+        """
         if not self.cover or self.cover.name != old_cover:
             # No cover, or one just uploaded (or assigned in code): it is not ours to replace.
             self.cover_is_generated = False
         if not self.slides:
-            if self.cover_is_generated:  # the slides are gone, and so is their picture
-                self.cover = None
-                self.cover_is_generated = False
-            return
-        if self.cover and not (self.cover_is_generated and slides_changed):
-            return
+            self.slides_state = SlidesState.NONE
+            self._drop_generated_cover()
+            return False
+        if slides_changed:
+            self._drop_generated_cover()
+            self.slides_state, self.slides_message = SlidesState.PENDING, ""
+        elif self.cover or self.slides_state != SlidesState.READY:
+            return False  # checked already (or being checked): nothing new to do
+        if not check_now:
+            return True  # a new upload, or checked slides whose cover was removed
         self.slides.open("rb")
         try:
             data = self.slides.read()
@@ -337,14 +390,31 @@ class Presentation(EditVersioned):
                 self.slides.close()
             else:  # an upload not stored yet: storage reads it again from the start
                 self.slides.seek(0)
-        png = render_cover(data)
-        if png is None:
-            if self.cover_is_generated:  # the old picture shows slides that were replaced
-                self.cover = None
-                self.cover_is_generated = False
-            return
-        self.cover.save(png.name, png, save=False)
+        try:
+            # Not in a web request (the demo, an import): the job's wall clock.
+            png = checked_cover(data, timeout=JOB_CHECK_TIMEOUT_SECONDS)
+        except SlidesError as error:
+            self.slides_state, self.slides_message = SlidesState.REFUSED, error.messages[0]
+            if self.slides._committed:  # stored already: the file goes with the refusal
+                stale = [(self.slides.storage, self.slides.name)]
+                transaction.on_commit(lambda: _delete_files(stale))
+            self.slides = None
+            return False
+        self.slides_state = SlidesState.READY
+        if not self.cover:
+            self.attach_generated_cover(png)
+        return False
+
+    def attach_generated_cover(self, png):
+        """Store ``png`` (page 1 of the slides) as the cover, with its size (not saved)."""
+        self.cover.save(f"{uuid.uuid4().hex}.png", ContentFile(png), save=False)
+        self._meta.get_field("cover").update_dimension_fields(self, force=True)
         self.cover_is_generated = True
+
+    def _drop_generated_cover(self):
+        if self.cover_is_generated:
+            self.cover = None
+            self.cover_is_generated = False
 
     def _delete_replaced_files(self, old_slides, old_cover):
         """Remove files this row no longer uses, once the transaction has committed."""

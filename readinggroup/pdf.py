@@ -7,10 +7,13 @@ their own, launch actions, embedded files, rich media, XFA), so that rendering i
 server is cheap, a decompression bomb is refused before anything is decoded, and what
 visitors download cannot act on their machine.
 
-Everything that parses the PDF runs in a child process (``pdf_worker.py``) bounded by
-RLIMIT_CPU, RLIMIT_AS and a wall-clock timeout: a crafted file is refused within
-``CHECK_TIMEOUT_SECONDS`` with a form error, and the web process never loads PDFium, so
-it never waits for, nor holds, PDFium's process-wide lock.
+Two stages. In the web request, only what costs nothing: the size, the PDF header and
+the end marker (:func:`check_upload`), refused with a form error. Everything that parses
+the PDF runs later in a background job (readinggroup/slides.py), in a child process
+(``pdf_worker.py``) bounded by RLIMIT_CPU, RLIMIT_AS and a wall-clock timeout: a crafted
+file is refused within ``CHECK_TIMEOUT_SECONDS`` and its reason shown to the editor, and
+no process but that child ever loads PDFium, so none waits for, nor holds, its
+process-wide lock.
 """
 
 import base64
@@ -39,6 +42,10 @@ WORKER = Path(__file__).with_name("pdf_worker.py")
 # for a busy machine and refuse what would take longer.
 CHECK_CPU_SECONDS = 4
 CHECK_TIMEOUT_SECONDS = 4.5
+# In a background job nobody waits on the wall clock: RLIMIT_CPU and RLIMIT_AS stay the
+# bounds, and a busy machine (a worker beside app servers) does not refuse a good deck
+# for having waited its turn for a core.
+JOB_CHECK_TIMEOUT_SECONDS = 30
 CHECK_MEMORY_BYTES = 512 * 1024 * 1024  # address space: a normal deck needs under 100 MB
 
 # The last few verdicts (a cover, or why the file was refused), by the file's digest: the
@@ -106,7 +113,7 @@ def _too_costly():
     )
 
 
-def _run_worker(data):
+def _run_worker(data, timeout=None):
     """Check ``data`` (and render its cover) in a bounded child process; PNG bytes back."""
     command = [
         sys.executable,
@@ -117,7 +124,11 @@ def _run_worker(data):
     ]
     try:
         finished = subprocess.run(  # noqa: S603 - a fixed command; the PDF goes to stdin
-            command, input=data, capture_output=True, timeout=CHECK_TIMEOUT_SECONDS, check=False
+            command,
+            input=data,
+            capture_output=True,
+            timeout=timeout or CHECK_TIMEOUT_SECONDS,
+            check=False,
         )
     except subprocess.TimeoutExpired:  # run() has killed and reaped the child
         raise _too_costly() from None
@@ -154,7 +165,7 @@ def _remember(key, verdict):
             _verdicts.popitem(last=False)
 
 
-def _checked_cover(data):
+def _checked_cover(data, timeout=None):
     """The cover of ``data`` once it has passed every check; ``SlidesError`` otherwise."""
     _check_structure(data)
     key = sha256(data).digest()
@@ -162,7 +173,7 @@ def _checked_cover(data):
         verdict = _verdicts.get(key)
     if verdict is None:
         try:
-            verdict = _run_worker(data)
+            verdict = _run_worker(data, timeout)
         except SlidesError as error:
             # What the file holds is refused every time; running out of time may not be.
             if error.code not in ("too_complex", "unavailable"):
@@ -173,6 +184,17 @@ def _checked_cover(data):
         message, code, params = verdict
         raise SlidesError(message, code=code, params=params)
     return verdict
+
+
+def check_upload(uploaded, max_bytes=None):
+    """The request's share of the checks: size, header and end marker (no parsing)."""
+    _check_structure(_read_upload(uploaded, max_bytes or MAX_SLIDES_BYTES))
+
+
+def checked_cover(data, timeout=None):
+    """PNG bytes of page 1 of the PDF ``data`` once it passed every check (in the bounded
+    child process); ``SlidesError`` with the reason otherwise."""
+    return _checked_cover(data, timeout)
 
 
 def validate_slides(uploaded, max_bytes=None):

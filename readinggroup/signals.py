@@ -2,6 +2,7 @@
 
 from django.db.models import Q
 
+from papers.refresh import reindex_later
 from papers.wikilinks import naming_texts
 from readinggroup.models import Presentation
 
@@ -20,8 +21,7 @@ def reindex_sessions_of_tag(sender, instance, created=False, **kwargs):
     if kwargs.get("raw"):  # loaddata/restore: rows arrive in any order; reindex after
         return
     if not created:
-        for session in Presentation.objects.filter(tags=instance):
-            session.update_search_index()
+        reindex_later(Presentation, "tags", instance.pk, f"sessions tagged “{instance.name}”")
 
 
 def reindex_sessions_of_presenter(sender, instance, created=False, **kwargs):
@@ -29,8 +29,7 @@ def reindex_sessions_of_presenter(sender, instance, created=False, **kwargs):
     if kwargs.get("raw"):  # loaddata/restore: rows arrive in any order; reindex after
         return
     if not created:
-        for session in instance.presentations.all():
-            session.update_search_index()
+        reindex_later(Presentation, "presenters", instance.pk, f"sessions of {instance.name}")
 
 
 def refresh_sessions_naming(sender, papers, names, **kwargs):

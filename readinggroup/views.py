@@ -71,10 +71,10 @@ def presentation_detail(request, number):
 def presentation_slides(request, number, download=False):
     """The slides PDF, served with headers that keep a browser from guessing its type."""
     presentation = get_object_or_404(
-        Presentation.objects.published().only("number", "slug", "slides", "status"),
+        Presentation.objects.published().only("number", "slug", "slides", "slides_state", "status"),
         number=int(number),
     )
-    if not presentation.slides:
+    if not presentation.slides_public:  # none, or not checked yet (readinggroup/slides.py)
         raise Http404("This session has no slides.")
     # Object storage (MEDIA_STORAGE=s3): the browser fetches the private object itself
     # through a short-lived signed URL; the CSP's frame-src allows the storage's origin.

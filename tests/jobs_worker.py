@@ -14,10 +14,12 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from unittest import mock
 
 from django.conf import settings
 from django.db import connection
 
+from papers.jobs import queue
 from papers.jobs.models import Job
 from papers.jobs.queue import run_job
 
@@ -35,12 +37,16 @@ def database_url():
     )
 
 
-def run_queued_jobs():
-    """Run every queued job here and now, oldest first; return them refreshed."""
-    jobs = list(Job.objects.filter(state=Job.State.QUEUED).order_by("pk"))
-    for job in jobs:
-        run_job.call(job.pk)
-        job.refresh_from_db()
+def run_queued_jobs(kind=None):
+    """Run every queued job (of ``kind``) here and now, oldest first; return them refreshed."""
+    queued = Job.objects.filter(state=Job.State.QUEUED).order_by("pk")
+    jobs = list(queued.filter(kind=kind) if kind else queued)
+    # A worker closes stale connections before each job; here that would close the one the
+    # test's transaction (pytest-django's django_db) is open on.
+    with mock.patch.object(queue, "close_old_connections", lambda: None):
+        for job in jobs:
+            run_job.call(job.pk)
+            job.refresh_from_db()
     return jobs
 
 

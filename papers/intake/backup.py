@@ -28,6 +28,8 @@ FORMAT = 1
 DATA, MANIFEST, BIBTEX, MEDIA = "data.json", "manifest.json", "papers.bib", "media"
 # Rows that migrate creates on every database; natural keys point at them instead.
 _CREATED_BY_MIGRATE = {ContentType, Permission}
+# Background jobs are work in progress, not content: a restored site starts with none.
+_NOT_CONTENT = {"papers.Job"}
 
 
 class BackupError(Exception):
@@ -42,9 +44,6 @@ def project_models():
         for config in apps.get_app_configs()
         if Path(config.path).resolve().parent == base
         for model in config.get_models()
-        # Background jobs are work in progress, not content: an export carries none (nor,
-        # through their creator, the user accounts).
-        if model._meta.label != "papers.Job"
     ]
     queue = list(found)
     while queue:
@@ -60,7 +59,7 @@ def project_models():
     return [
         model
         for model in sorted(found, key=lambda m: m._meta.label)
-        if model._meta.managed and not model._meta.proxy
+        if model._meta.managed and not model._meta.proxy and model._meta.label not in _NOT_CONTENT
     ]
 
 

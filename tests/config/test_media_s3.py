@@ -30,6 +30,7 @@ from readinggroup.models import Presentation, Presenter
 from tests import s3server
 from tests.blog.factories import ReportFactory
 from tests.factories import FigureFactory, png_bytes
+from tests.jobs_worker import run_queued_jobs
 from tests.readinggroup.factories import PresentationFactory
 
 pytestmark = pytest.mark.django_db
@@ -116,6 +117,9 @@ def test_slides_redirect_to_a_signed_url_and_the_cover_is_rendered_from_the_buck
     # Rendering the cover again reads the stored PDF back from the bucket, not a local path.
     session.cover = None
     session.save()
+    [job] = run_queued_jobs("readinggroup.slides")  # the check's job renders it
+    assert job.state == "done", job.message
+    session.refresh_from_db()
     assert session.cover.name != first_cover and session.cover.name in stored_keys(s3)
 
     page = client.get(session.get_absolute_url())

@@ -45,12 +45,12 @@ pytestmark = [
 
 
 @contextlib.contextmanager
-def _database():
-    """A database of its own next to the suite's: <suite database>_production."""
+def _database(suffix="production"):
+    """A database of its own next to the suite's: <suite database>_<suffix>."""
     import psycopg
 
     parts = urlsplit(SUITE_DATABASE_URL)
-    name = (parts.path.strip("/") or "papershelf") + "_production"
+    name = (parts.path.strip("/") or "papershelf") + "_" + suffix
     admin_url = urlunsplit(parts._replace(path="/postgres"))
     with psycopg.connect(admin_url, autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -63,11 +63,11 @@ def _database():
 
 
 @contextlib.contextmanager
-def _redis(directory):
+def _redis(directory, ports=REDIS_PORTS):
     server = shutil.which("redis-server")
     if server is None:
         pytest.fail("redis-server is missing (apt-get install redis-server; .ci/run does)")
-    port = s3server.free_port(REDIS_PORTS)
+    port = s3server.free_port(ports)
     log = directory / "redis.log"
     process = subprocess.Popen(  # noqa: S603
         [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
@@ -90,22 +90,23 @@ def _manage(env, *args, timeout=120):
     return result
 
 
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory):
-    """Everything the scale-out recipe runs, started once for this module."""
-    directory = tmp_path_factory.mktemp("production")
+@contextlib.contextmanager
+def production_services(
+    directory, site_url, *, steps, suffix="production", redis_ports=REDIS_PORTS
+):
+    """A PostgreSQL database, a Redis and an S3 server (bucket and policy) of their own,
+    the environment that points the real settings at them with DEBUG=0, and ``steps``
+    (manage.py commands, as an operator runs them) run in it."""
     timings = {}
     with contextlib.ExitStack() as stack:
         started = time.monotonic()
-        database_url = stack.enter_context(_database())
-        cache_url = stack.enter_context(_redis(directory))
+        database_url = stack.enter_context(_database(suffix))
+        cache_url = stack.enter_context(_redis(directory, redis_ports))
         endpoint = stack.enter_context(s3server.s3_server(directory / "moto.log"))
         client = s3server.client(endpoint)
         client.create_bucket(Bucket=BUCKET)
         policy = (ROOT / "docs" / "deploy" / "s3-bucket-policy.json").read_text()
         client.put_bucket_policy(Bucket=BUCKET, Policy=policy.replace("BUCKET", BUCKET))
-        port = s3server.free_port(GUNICORN_PORTS)
-        base_url = f"http://127.0.0.1:{port}"
         keep = {"PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "VIRTUAL_ENV", "PYTHONPATH"}
         env = {k: v for k, v in os.environ.items() if k in keep}
         env.update(
@@ -114,7 +115,7 @@ def stack(tmp_path_factory):
             DEBUG="0",
             SECRET_KEY=secrets.token_urlsafe(50),
             ALLOWED_HOSTS="127.0.0.1",
-            SITE_URL=base_url,
+            SITE_URL=site_url,
             DATABASE_URL=database_url,
             CACHE_URL=cache_url,
             STATIC_ROOT=str(directory / "static"),
@@ -123,30 +124,55 @@ def stack(tmp_path_factory):
         # Plain HTTP on loopback: no TLS proxy here (check --deploy runs without these).
         serving_env = {**env, "SECURE_SSL_REDIRECT": "0", "SECURE_COOKIES": "0"}
         timings["services"] = time.monotonic() - started
-        for step in (("migrate", "--noinput"), ("collectstatic", "--noinput"), ("demo",)):
+        for step in steps:
             begun = time.monotonic()
             result = _manage(serving_env, *step)
             assert result.returncode == 0, f"{step}: {result.stdout}\n{result.stderr}"
             timings[step[0]] = time.monotonic() - begun
-        log = directory / "gunicorn.log"
-        gunicorn = subprocess.Popen(  # noqa: S603
-            [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}",
-             "--workers", "2", "--timeout", "30", "--graceful-timeout", "1"],
-            cwd=ROOT, env=serving_env, stdout=subprocess.DEVNULL, stderr=log.open("w"),
-        )  # fmt: skip
-        stack.callback(lambda: (gunicorn.terminate(), gunicorn.wait(timeout=10)))
-        s3server.wait_for_port(port, gunicorn, log)
-        urls = _manage(serving_env, "shell", "-c", _FIND_PAGES)
-        assert urls.returncode == 0, urls.stderr
         yield SimpleNamespace(
-            base_url=base_url,
             env=env,
             serving_env=serving_env,
             endpoint=endpoint,
             client=client,
             directory=directory,
-            pages=json.loads(urls.stdout.strip().splitlines()[-1]),
             timings=timings,
+            stack=stack,
+        )
+
+
+def start_gunicorn(services, port, log):
+    """A gunicorn app server (2 workers, 30 s timeout) in ``services``' environment, stopped
+    with them."""
+    gunicorn = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}",
+         "--workers", "2", "--timeout", "30", "--graceful-timeout", "1"],
+        cwd=ROOT, env=services.serving_env, stdout=subprocess.DEVNULL, stderr=log.open("w"),
+    )  # fmt: skip
+    services.stack.callback(lambda: (gunicorn.terminate(), gunicorn.wait(timeout=10)))
+    s3server.wait_for_port(port, gunicorn, log)
+    return f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    """Everything the scale-out recipe runs, started once for this module."""
+    directory = tmp_path_factory.mktemp("production")
+    port = s3server.free_port(GUNICORN_PORTS)
+    steps = (("migrate", "--noinput"), ("collectstatic", "--noinput"), ("demo",))
+    with production_services(directory, f"http://127.0.0.1:{port}", steps=steps) as services:
+        log = directory / "gunicorn.log"
+        base_url = start_gunicorn(services, port, log)
+        urls = _manage(services.serving_env, "shell", "-c", _FIND_PAGES)
+        assert urls.returncode == 0, urls.stderr
+        yield SimpleNamespace(
+            base_url=base_url,
+            env=services.env,
+            serving_env=services.serving_env,
+            endpoint=services.endpoint,
+            client=services.client,
+            directory=directory,
+            pages=json.loads(urls.stdout.strip().splitlines()[-1]),
+            timings=services.timings,
             log=log,
         )
 

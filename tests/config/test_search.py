@@ -11,6 +11,7 @@ from papers import search
 from papers.models import Author, Authorship, Paper, Tag
 from tests.blog.factories import ReportFactory, at
 from tests.factories import AuthorFactory, PaperFactory, paper_with_everything
+from tests.jobs_worker import run_queued_jobs
 from tests.readinggroup.factories import PresentationFactory
 
 pytestmark = pytest.mark.django_db
@@ -166,12 +167,14 @@ def test_search_document_follows_authors_tags_and_renames(client, shelf):
     assert paper.title in titles(client.get(URL, {"q": "Edward Hu"}))
     author.name = "Edward J. Hufnagel"
     author.save()
+    run_queued_jobs()  # the rename queued the rewrite of its papers' documents
     assert paper.title in titles(client.get(URL, {"q": "Hufnagel"}))
     paper.tags.add("parameter-efficient")
     assert paper.title in titles(client.get(URL, {"q": "parameter-efficient"}))
     tag = Tag.objects.get(name="parameter-efficient")
     tag.name = "adapters everywhere"
     tag.save()
+    run_queued_jobs()
     found = results(client.get(URL, {"q": "adapters everywhere"}))
     assert ("papers", paper.title) in found
     shelf["report"].tags.add(tag)

@@ -9,6 +9,7 @@ from papers.markdown import render_markdown, render_markdown_with_mentions
 from papers.models import Paper
 from tests.blog.factories import ReportFactory
 from tests.factories import PaperFactory
+from tests.jobs_worker import run_queued_jobs
 from tests.readinggroup.factories import PresentationFactory
 
 pytestmark = pytest.mark.django_db
@@ -172,6 +173,9 @@ def test_a_paper_added_later_turns_a_dead_link_live(client):
     session = PresentationFactory(summary="Next time: [[arXiv:2312.00752]].")
     assert 'class="wikilink-missing"' in report.body_html
     mamba = PaperFactory(title="Mamba", alias="Mamba", arxiv_id="2312.00752")
+    jobs = run_queued_jobs()  # the save queued the re-rendering (papers/refresh.py)
+    assert {job.kind for job in jobs} == {"papers.wikilinks"}
+    assert all(job.state == "done" for job in jobs)
     report.refresh_from_db()
     session.refresh_from_db()
     assert 'href="/papers/ref/Mamba/"' in report.body_html
@@ -185,6 +189,7 @@ def test_unpublishing_a_paper_unlinks_it_and_a_new_alias_relinks(gpt3):
     updated_at = report.updated_at
     gpt3.status = "draft"
     gpt3.save()
+    run_queued_jobs()
     report.refresh_from_db()
     assert "wikilink-missing" in report.body_html and 'class="wikilink"' not in report.body_html
     assert report.mentions.count() == 0
@@ -192,6 +197,7 @@ def test_unpublishing_a_paper_unlinks_it_and_a_new_alias_relinks(gpt3):
     gpt3.status = "published"
     gpt3.alias = "Davinci"
     gpt3.save()
+    run_queued_jobs()
     report.refresh_from_db()
     assert 'href="/papers/ref/Davinci/"' in report.body_html
     assert list(report.mentions.all()) == [gpt3]

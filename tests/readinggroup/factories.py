@@ -46,6 +46,14 @@ class PresentationFactory(factory.django.DjangoModelFactory):
         with_recording = factory.Trait(recording_url="https://www.youtube.com/watch?v=caP30Kq-_ME")
         draft = factory.Trait(status=Status.DRAFT)
 
+    @classmethod
+    def _create(cls, model_class, *args, check_slides=True, **kwargs):
+        """Slides come out checked, with their cover, as the job leaves them
+        (``check_slides=False``: as an upload leaves them, waiting for the job)."""
+        presentation = model_class(*args, **kwargs)
+        presentation.save(check_slides_now=check_slides)
+        return presentation
+
     @factory.post_generation
     def presenters(self, create, extracted, **kwargs):
         if create and extracted:

@@ -7,9 +7,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from papers.jobs.models import Job
 from papers.models import Paper
-from readinggroup.models import Presentation
+from readinggroup.models import Presentation, SlidesState
 from tests.factories import PaperFactory, png_bytes
+from tests.jobs_worker import run_queued_jobs
 from tests.readinggroup.factories import (
     PresentationFactory,
     PresenterFactory,
@@ -86,7 +88,7 @@ def test_add_form_proposes_the_next_number(admin_client):
     assert response.context["adminform"].form.initial["number"] == 42
 
 
-def test_adding_a_session_with_slides_renders_the_cover_and_shows_the_preview(admin_client):
+def test_adding_a_session_with_slides_queues_their_check_then_shows_the_cover(admin_client):
     paper = PaperFactory()
     presenter = PresenterFactory(name="Grace Hopper")
     slides = SimpleUploadedFile("deck.pdf", pdf_bytes(3), content_type="application/pdf")
@@ -105,20 +107,33 @@ def test_adding_a_session_with_slides_renders_the_cover_and_shows_the_preview(ad
     assert list(presentation.presenters.all()) == [presenter]
     assert sorted(tag.name for tag in presentation.tags.all()) == ["Privacy", "unlearning"]
     assert presentation.recording_url == "https://www.youtube.com/watch?v=caP30Kq-_ME&t=65s"
-    assert presentation.cover_is_generated
     assert presentation.summary_html == "<p>We <em>read</em> it.</p>"
+    # The request stored the slides and queued their check; the job renders the cover.
+    assert presentation.slides_state == SlidesState.PENDING and not presentation.cover
+    job = presentation.slides_job
+    assert job.kind == "readinggroup.slides" and job.created_by.is_superuser
+    followed = admin_client.get(response.url).content.decode()
+    assert "Slides queued for checking; the cover appears when done" in followed
+    assert f'href="{job.get_absolute_url()}"' in followed
+    [job] = run_queued_jobs("readinggroup.slides")
+    assert job.state == Job.State.DONE, job.message
+    presentation.refresh_from_db()
+    assert presentation.slides_state == SlidesState.READY and presentation.cover_is_generated
     change = admin_client.get(
         reverse("admin:readinggroup_presentation_change", args=[presentation.pk])
     )
     html = change.content.decode()
     assert f'src="{presentation.cover.url}"' in html
     assert "rendered from page 1 of the slides" in html
+    assert "Checked: shown on the site." in html
 
 
 def test_an_uploaded_cover_is_re_encoded_and_wins(admin_client):
     cover = SimpleUploadedFile("cover.png", png_bytes((64, 36)), content_type="image/png")
     slides = SimpleUploadedFile("deck.pdf", pdf_bytes(1), content_type="application/pdf")
     assert _post(admin_client, cover=cover, slides=slides).status_code == 302
+    [job] = run_queued_jobs("readinggroup.slides")
+    assert job.state == Job.State.DONE, job.message
     presentation = Presentation.objects.get()
     assert not presentation.cover_is_generated
     assert presentation.cover.name.startswith("readinggroup/covers/")

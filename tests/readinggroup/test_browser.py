@@ -114,7 +114,7 @@ def test_visitor_sees_when_nothing_was_recorded(browser):
 
 
 def test_editor_uploads_slides_and_the_cover_appears_on_the_public_page(
-    browser, superuser, tmp_path
+    browser, superuser, tmp_path, real_worker
 ):
     page, base_url = browser
     PaperFactory(title="One-Shot Machine Unlearning with Mnemonic Code")
@@ -139,6 +139,11 @@ def test_editor_uploads_slides_and_the_cover_appears_on_the_public_page(
     page.set_input_files("#id_slides", str(slides))
     page.locator("input[name=_continue]").first.click()
     page.wait_for_url(re.compile(r".*/admin/readinggroup/presentation/\d+/change/$"))
+    # The upload answered at once; a worker checks the slides and renders the cover.
+    assert page.get_by_text("Slides queued for checking; the cover appears when done").is_visible()
+    job = real_worker().wait_for(Presentation.objects.get().slides_job)
+    assert job.state == "done", job.message
+    page.reload()
 
     preview = page.locator("img.cover-preview")
     preview.wait_for()

@@ -8,8 +8,10 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 from PIL import Image
 
-from readinggroup.models import Presentation, Presenter
+from papers.jobs.models import Job
+from readinggroup.models import Presentation, Presenter, SlidesState
 from tests.factories import PaperFactory, png_bytes
+from tests.jobs_worker import run_queued_jobs
 from tests.readinggroup.factories import PresentationFactory, PresenterFactory
 from tests.readinggroup.pdfs import pdf_bytes
 
@@ -123,11 +125,32 @@ def test_new_slides_re_render_the_cover_and_remove_the_old_files(
     with django_capture_on_commit_callbacks(execute=True):
         presentation.slides = ContentFile(pdf_bytes(1, color=(200, 30, 30)), name="b.pdf")
         presentation.save()
+        # The old cover showed the old slides: gone at once; the new one comes from the job.
+        assert not presentation.cover and presentation.slides_state == SlidesState.PENDING
+        [job] = run_queued_jobs("readinggroup.slides")
+    assert job.state == Job.State.DONE, job.message
+    presentation.refresh_from_db()
     assert presentation.cover.name != old_cover
     with Image.open(presentation.cover.path) as cover:
         assert _close(cover.convert("RGB").getpixel((600, 300)), (200, 30, 30))
     assert _stored_files(_media_root) == sorted([presentation.slides.name, presentation.cover.name])
     assert old_slides not in _stored_files(_media_root)
+
+
+def test_a_job_for_slides_replaced_before_it_ran_does_nothing(_media_root):
+    presentation = PresentationFactory(slides=ContentFile(pdf_bytes(1), name="a.pdf"))
+    presentation = Presentation.objects.get(pk=presentation.pk)
+    presentation.slides = ContentFile(pdf_bytes(1), name="b.pdf")
+    presentation.save()
+    first = presentation.slides_job
+    presentation.slides = ContentFile(pdf_bytes(1, color=(0, 0, 0)), name="c.pdf")
+    presentation.save()
+    first_done, second_done = run_queued_jobs("readinggroup.slides")
+    assert first_done.pk == first.pk and first_done.state == Job.State.DONE
+    assert first_done.result == {"skipped": "the slides were replaced or removed before the check"}
+    assert second_done.state == Job.State.DONE
+    presentation.refresh_from_db()
+    assert presentation.slides_public and presentation.cover_is_generated
 
 
 def test_an_uploaded_cover_is_kept_when_the_slides_change(_media_root):
@@ -140,6 +163,9 @@ def test_an_uploaded_cover_is_kept_when_the_slides_change(_media_root):
     presentation = Presentation.objects.get(pk=presentation.pk)
     presentation.slides = ContentFile(pdf_bytes(1, color=(0, 0, 0)), name="b.pdf")
     presentation.save()
+    run_queued_jobs("readinggroup.slides")
+    presentation.refresh_from_db()
+    assert presentation.slides_public
     assert presentation.cover.name == uploaded
     assert (presentation.cover_width, presentation.cover_height) == (40, 30)
 
@@ -152,6 +178,10 @@ def test_clearing_the_cover_renders_one_from_the_slides_again():
     presentation = Presentation.objects.get(pk=presentation.pk)
     presentation.cover = None
     presentation.save()
+    assert presentation.slides_public  # checked already: still served while the job runs
+    [job] = run_queued_jobs("readinggroup.slides")
+    assert job.state == Job.State.DONE, job.message
+    presentation.refresh_from_db()
     assert presentation.cover_is_generated
     assert presentation.cover_width == 1200
 

@@ -6,12 +6,15 @@ import io
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 from django.urls import reverse
 
 import readinggroup.pdf
-from readinggroup.models import Presentation
+from papers.jobs.models import Job
+from readinggroup.models import Presentation, SlidesState
 from readinggroup.pdf import render_cover, validate_slides
 from tests.factories import png_bytes
+from tests.jobs_worker import run_queued_jobs
 from tests.readinggroup.factories import PresentationFactory
 from tests.readinggroup.pdfs import encrypted_pdf, image_bomb_pdf, pdf_bytes, text_pdf
 
@@ -86,7 +89,47 @@ def test_validator_accepts_real_pdfs(data):
     validate_slides(ContentFile(data, name="whatever.bin"))
 
 
-@pytest.mark.parametrize("name", list(BAD_SLIDES))
+# What the request itself refuses (size, header, end marker: nothing is parsed there);
+# the rest is refused by the slides check's job (readinggroup/slides.py).
+REFUSED_IN_THE_REQUEST = [
+    "html renamed .pdf", "svg renamed .pdf", "png renamed .pdf", "empty file", "truncated pdf",
+]  # fmt: skip
+REFUSED_BY_THE_JOB = [name for name in BAD_SLIDES if name not in REFUSED_IN_THE_REQUEST]
+
+
+def upload_then_check(client, data, **fields):
+    """Upload slides through the admin (a new session), then run the queued check here;
+    returns the upload's response and the check's job."""
+    upload = SimpleUploadedFile("deck.pdf", data, content_type="application/pdf")
+    response = client.post(
+        reverse("admin:readinggroup_presentation_add"), _form_data(slides=upload, **fields)
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert Presentation.objects.get().slides_state == SlidesState.PENDING
+    with TestCase.captureOnCommitCallbacks(execute=True):  # the refused file's deletion
+        [job] = run_queued_jobs("readinggroup.slides")
+    return response, job
+
+
+@pytest.mark.parametrize("name", REFUSED_BY_THE_JOB)
+def test_bad_slides_are_refused_by_their_check_with_the_reason_and_deleted(
+    admin_client, _media_root, name
+):
+    data, message = _bad_slides(name)
+    _, job = upload_then_check(admin_client, data)
+    assert job.state == Job.State.FAILED
+    assert message in job.message
+    presentation = Presentation.objects.get()
+    assert presentation.slides_state == SlidesState.REFUSED and not presentation.slides
+    assert message in presentation.slides_message
+    assert _files_in(_media_root) == []
+    change = admin_client.get(
+        reverse("admin:readinggroup_presentation_change", args=[presentation.pk])
+    )
+    assert "were refused and deleted" in change.content.decode()
+
+
+@pytest.mark.parametrize("name", REFUSED_IN_THE_REQUEST)
 def test_admin_upload_of_bad_slides_is_a_form_error_and_stores_nothing(
     admin_client, _media_root, name
 ):

@@ -9,11 +9,14 @@ from collections import OrderedDict
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 from django.urls import reverse
 
 import readinggroup.pdf
+from papers.jobs.models import Job
 from readinggroup.models import Presentation
 from readinggroup.pdf import SlidesError, render_cover, validate_slides
+from tests.jobs_worker import run_queued_jobs
 from tests.readinggroup.pdfs import (
     _stream,
     inflating_stream_pdf,
@@ -21,7 +24,7 @@ from tests.readinggroup.pdfs import (
     shared_stream_pdf,
     slide_pdf,
 )
-from tests.readinggroup.test_slides import _files_in, _form_data
+from tests.readinggroup.test_slides import _files_in, _form_data, upload_then_check
 
 pytestmark = pytest.mark.django_db
 
@@ -156,23 +159,25 @@ def test_only_active_content_is_refused_not_links_or_an_initial_view():
             validate_slides(ContentFile(hostile, name="slides.pdf"))
 
 
-def _post_slides(client, data):
+def test_admin_upload_with_javascript_is_refused_by_its_check_and_never_served(
+    admin_client, client, _media_root
+):
+    data = _hostile("hex-escaped javascript names, in an object stream")[0]
     upload = SimpleUploadedFile("deck.pdf", data, content_type="application/pdf")
-    started = time.monotonic()
-    response = client.post(
+    response = admin_client.post(
         reverse("admin:readinggroup_presentation_add"), _form_data(slides=upload)
     )
-    return response, time.monotonic() - started
-
-
-def test_admin_upload_with_javascript_is_a_form_error_and_stores_nothing(admin_client, _media_root):
-    response, _ = _post_slides(
-        admin_client, _hostile("hex-escaped javascript names, in an object stream")[0]
-    )
-    assert response.status_code == 200
-    [error] = response.context["adminform"].form.errors["slides"]
-    assert error.startswith("This PDF contains JavaScript")
-    assert not Presentation.objects.exists()
+    assert response.status_code == 302
+    presentation = Presentation.objects.get()
+    # Stored, but not served while it waits for its check (the session is published).
+    assert client.get(reverse("readinggroup:slides", args=[presentation.number])).status_code == 404
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        [job] = run_queued_jobs("readinggroup.slides")
+    assert job.state == Job.State.FAILED
+    assert "This PDF contains JavaScript" in job.message
+    presentation.refresh_from_db()
+    assert presentation.slides_message.startswith("This PDF contains JavaScript")
+    assert client.get(reverse("readinggroup:slides", args=[presentation.number])).status_code == 404
     assert _files_in(_media_root) == []
 
 
@@ -184,39 +189,32 @@ def shared_stream():
     return data
 
 
-def test_shared_heavy_stream_pdf_is_refused_within_five_seconds(
-    admin_client, _media_root, shared_stream
-):
-    response, elapsed = _post_slides(admin_client, shared_stream)
-    assert elapsed <= 5
-    assert response.status_code == 200
-    [error] = response.context["adminform"].form.errors["slides"]
-    assert "drawing operations" in error or "too long" in error
+def test_shared_heavy_stream_pdf_is_refused_by_its_check(admin_client, _media_root, shared_stream):
+    _, job = upload_then_check(admin_client, shared_stream)
+    assert job.state == Job.State.FAILED
+    assert "drawing operations" in job.message or "too long" in job.message
     assert _files_in(_media_root) == []
 
 
-def test_shared_stream_without_painting_is_checked_within_five_seconds(admin_client, _media_root):
-    """Paths that are never painted make no page objects to count: the first page still
-    parses in about a second, and the other 99 are not parsed at all."""
-    response, elapsed = _post_slides(admin_client, shared_stream_pdf(paint=b"n"))
-    assert elapsed <= 5
-    assert response.status_code in (200, 302)
-    if response.status_code == 302:
-        assert Presentation.objects.get().cover  # accepted, with its cover
-    else:
-        assert response.context["adminform"].form.errors["slides"]
-
-
-def test_pdf_beyond_the_cpu_and_memory_limits_is_refused_within_five_seconds(
+def test_shared_stream_without_painting_is_checked_or_refused_with_a_reason(
     admin_client, _media_root
 ):
+    """Paths that are never painted make no page objects to count: the first page still
+    parses in about a second, and the other 99 are not parsed at all."""
+    _, job = upload_then_check(admin_client, shared_stream_pdf(paint=b"n"))
+    presentation = Presentation.objects.get()
+    if job.state == Job.State.DONE:
+        assert presentation.cover and presentation.slides_public  # accepted, with its cover
+    else:
+        assert job.state == Job.State.FAILED and presentation.slides_message
+
+
+def test_pdf_beyond_the_cpu_and_memory_limits_is_refused_by_its_check(admin_client, _media_root):
     # 600 MB of page content: more than the checker's address space, whatever the speed of
     # the machine (200 MB sits near the CPU limit, so a fast machine could finish it).
-    response, elapsed = _post_slides(admin_client, inflating_stream_pdf(decoded=600_000_000))
-    assert elapsed <= 5
-    assert response.status_code == 200
-    [error] = response.context["adminform"].form.errors["slides"]
-    assert "too long or too much memory" in error
+    _, job = upload_then_check(admin_client, inflating_stream_pdf(decoded=600_000_000))
+    assert job.state == Job.State.FAILED
+    assert "too long or too much memory" in job.message
     assert _files_in(_media_root) == []
 
 

@@ -1,4 +1,5 @@
-"""A batch import re-renders the texts that wiki-link its papers once, at the end."""
+"""A batch import queues the re-rendering of the texts that wiki-link its papers once, at
+the end: one job (papers/refresh.py), which sends the announcements in chunks."""
 
 from io import StringIO
 
@@ -7,9 +8,11 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from papers.jobs.models import Job
 from papers.signals import paper_references_changed, references_announced_at_end
 from tests.blog.factories import ReportFactory
 from tests.factories import PaperFactory
+from tests.jobs_worker import run_queued_jobs
 from tests.readinggroup.factories import PresentationFactory
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +38,10 @@ def test_imported_papers_turn_dead_wikilinks_live(tmp_path):
     report = ReportFactory(body="Compare [[BP1]] with [[arXiv:2001.00002]].")
     session = PresentationFactory(summary="We read [[BP2]].")
     assert report.body_html.count("wikilink-missing") == 2
+    run_queued_jobs()  # those the factories' papers queued
     _import(tmp_path, _entries(3))
+    [job] = run_queued_jobs()  # one for the whole import
+    assert job.state == Job.State.DONE and len(job.params["papers"]) == 3, job.message
     report.refresh_from_db()
     session.refresh_from_db()
     assert "wikilink-missing" not in report.body_html
@@ -65,16 +71,20 @@ def test_nothing_is_announced_when_the_batch_fails():
         with pytest.raises(RuntimeError), references_announced_at_end():
             PaperFactory(alias="Lost")
             raise RuntimeError
-        assert sent == []
+        assert not Job.objects.exists()
         with references_announced_at_end():
             papers = [PaperFactory(alias=f"P{i}") for i in range(30)]
             papers[0].alias = "Renamed"
             papers[0].save()
-            assert sent == []
+            assert not Job.objects.exists()
+        [job] = Job.objects.all()  # one job for the batch, sent in chunks when it runs
+        assert {"P0", "Renamed"} <= set(job.params["names"])
+        assert sent == []
+        run_queued_jobs()
         assert [len(chunk) for chunk, _ in sent] == [25, 5]
-        assert {"P0", "Renamed"} <= sent[0][1]
         assert sent[0][0][0].alias == "Renamed"
         PaperFactory(alias="Alone")
+        run_queued_jobs()
         assert [paper.alias for paper in sent[-1][0]] == ["Alone"]
     finally:
         paper_references_changed.disconnect(receiver)
@@ -85,7 +95,10 @@ def test_imported_papers_turn_dead_wikilinks_in_paper_notes_live(tmp_path):
     # answer must not hide the one paper whose notes do.
     reader = PaperFactory(notes="Builds on [[BP40]].", status="published")
     assert "wikilink-missing" in reader.notes_html
-    _import(tmp_path, _entries(60))  # three announcements of 25, 25 and 10 papers
+    run_queued_jobs()
+    _import(tmp_path, _entries(60))
+    [job] = run_queued_jobs()  # three announcements of 25, 25 and 10 papers
+    assert job.result == {"papers": 60, "batches": 3}
     reader.refresh_from_db()
     assert 'href="/papers/ref/BP40/"' in reader.notes_html
     assert "wikilink-missing" not in reader.notes_html

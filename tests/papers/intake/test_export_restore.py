@@ -12,6 +12,7 @@ from django.core.management import CommandError, call_command
 
 from blog.models import Report
 from papers.intake.backup import project_models
+from papers.jobs.models import Job
 from papers.models import (
     Author,
     Authorship,
@@ -70,10 +71,11 @@ def site_content():
     return vit
 
 
-def test_every_model_of_the_project_apps_is_exported():
+def test_every_model_of_the_project_apps_but_jobs_is_exported():
     exported = set(project_models())
     for label in ("papers",):
-        assert set(apps.get_app_config(label).get_models()) <= exported
+        assert set(apps.get_app_config(label).get_models()) - {Job} <= exported
+    assert Job not in exported  # work in progress, not content
     assert {Paper, Author, Authorship, PaperLink, Figure, Tag, TaggedPaper} <= exported
 
 
