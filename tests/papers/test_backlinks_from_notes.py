@@ -4,6 +4,7 @@ import pytest
 
 from papers.models import Status
 from tests.factories import PaperFactory
+from tests.jobs_worker import run_queued_jobs
 
 pytestmark = pytest.mark.django_db
 
@@ -30,6 +31,7 @@ def test_a_paper_published_after_the_notes_that_link_it_gets_the_backlink(client
     ddpm = PaperFactory(alias="DDPM", status=Status.DRAFT)
     ddpm.status = Status.PUBLISHED
     ddpm.save()
+    run_queued_jobs()  # notes naming a changed paper are rendered again by a job
     assert f'href="{ddim.get_absolute_url()}"' in mentioned_in(client, ddpm)
 
 
@@ -53,6 +55,7 @@ def test_renaming_the_linked_alias_drops_the_backlink_with_the_link(client):
     ddim = PaperFactory(alias="DDIM", notes="See [[DDPM]].")
     ddpm.alias = "Diffusion"
     ddpm.save()
+    run_queued_jobs()  # notes naming a changed paper are rendered again by a job
     assert list(ddim.mentions.all()) == []
     assert mentioned_in(client, ddpm) == ""
 

@@ -6,6 +6,7 @@ import pytest
 
 from readinggroup.models import Presentation
 from tests.factories import PaperFactory
+from tests.jobs_worker import run_queued_jobs
 from tests.readinggroup.pdfs import pdf_bytes
 from tests.readinggroup.test_browser import browser  # noqa: F401 - the fixture
 
@@ -49,4 +50,7 @@ def test_slides_chosen_before_a_form_error_are_saved_after_the_fix_without_choos
     assert session.title == paper.title
     with session.slides.open("rb") as stored:
         assert stored.read() == data
+    assert page.get_by_text("Slides queued for checking").is_visible()
+    run_queued_jobs()  # the slides' check renders page 1 as the cover
+    page.reload()
     page.locator("img.cover-preview").wait_for()

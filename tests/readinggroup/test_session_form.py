@@ -16,6 +16,7 @@ from papers import pending
 from papers.identity import SiteSettings
 from readinggroup.models import Presentation
 from tests.factories import PaperFactory
+from tests.jobs_worker import run_queued_jobs
 from tests.readinggroup.factories import PresentationFactory
 from tests.readinggroup.pdfs import pdf_bytes
 from tests.readinggroup.test_slides import _form_data
@@ -76,6 +77,8 @@ def test_slides_uploaded_with_a_form_error_are_kept_and_saved_by_the_corrected_f
     assert session.slides.name.startswith("readinggroup/slides/")
     with session.slides.open("rb") as stored:
         assert stored.read() == data
+    run_queued_jobs()  # the slides' check (readinggroup/slides.py)
+    session.refresh_from_db()
     assert session.cover  # page 1 became the cover, as for a direct upload
     assert pending_files(_media_root) == []  # the kept copy is gone
 
