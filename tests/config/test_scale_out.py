@@ -4,10 +4,8 @@ one Redis and one S3 server (docs/DEPLOY.md, "Recipe 2" and "Workers").
 Server A takes the editor's uploads and saves (through the admin, in Chromium); server B
 serves visitors. What A stores, the worker processes and B shows: slides uploaded on A
 get their cover from the worker and appear on B; a save on A is on B's cached pages at
-the next request (the page cache's version lives in the shared Redis).
-
-TODO (imports-as-jobs, branch jobs-imports): an import started on A and followed to the
-end from B belongs here once imports run as jobs.
+the next request (the page cache's version lives in the shared Redis); an import started
+on A is followed to the end from B (the upload and the job live in the database).
 """
 
 import re
@@ -160,3 +158,37 @@ def test_a_save_on_a_is_on_b_cached_pages_at_the_next_request(cluster, editor_on
         html = body.decode()
         assert status == 200
         assert "Renamed on server A" in html and "Cached before the save" not in html
+
+
+LIBRARY = """@article{first2024,
+  title = {Two Servers Share One Queue},
+  author = {Ada Example and Ben Sample},
+  year = {2024},
+}
+@inproceedings{second2023,
+  title = {A Worker Nobody Serves Pages From},
+  author = {Cy Placeholder},
+  booktitle = {Proceedings of Examples},
+  year = {2023},
+}
+"""
+
+
+def test_an_import_started_on_a_is_followed_to_the_end_from_b(cluster, editor_on_a, tmp_path):
+    page = editor_on_a
+    library = tmp_path / "library.bib"
+    library.write_text(LIBRARY)
+    page.goto(cluster.a + "/admin/papers/paper/import-bibtex/")
+    page.set_input_files("#id_file", str(library))
+    page.locator("input[value=Preview]").click()
+    page.wait_for_url(re.compile(r".*/admin/papers/job/\d+/change/$"))
+    job_path = re.sub(r"^https?://[^/]+", "", page.url)
+
+    # The rest happens on B: the same login (one session table), the same job.
+    page.goto(cluster.b + job_path)
+    page.get_by_text("Would create (2)").wait_for(timeout=120_000)
+    page.locator("input[value=Import]").click()
+    page.wait_for_url(re.compile(r".*/admin/papers/job/\d+/change/$"))
+    assert page.url.startswith(cluster.b)
+    page.get_by_text("Created (2)").wait_for(timeout=120_000)
+    assert page.get_by_role("link", name="Two Servers Share One Queue").count()
