@@ -58,10 +58,27 @@ class JobAdmin(admin.ModelAdmin):
     def _sees_all(self, request):
         return super().has_view_permission(request)
 
-    # Whoever may start a job (an editor importing a file) follows, and retries, their own
-    # jobs; the view_job permission shows everyone's.
+    # Whoever may start a job (an editor importing a file, uploading slides) follows, and
+    # retries, their own jobs; the view_job permission shows everyone's. Other staff get
+    # a 403, as for any model they have no permission on.
+    STARTS_JOBS = (
+        "papers.add_paper",
+        "papers.change_paper",
+        "readinggroup.add_presentation",
+        "readinggroup.change_presentation",
+    )
+
     def has_module_permission(self, request):
-        return request.user.is_active and request.user.is_staff
+        user = request.user
+        return (
+            user.is_active
+            and user.is_staff
+            and (self._sees_all(request) or any(user.has_perm(p) for p in self.STARTS_JOBS))
+        )
+
+    def _require_module_permission(self, request):
+        if not self.has_module_permission(request):
+            raise PermissionDenied
 
     def has_view_permission(self, request, obj=None):
         if self._sees_all(request):
@@ -90,11 +107,13 @@ class JobAdmin(admin.ModelAdmin):
         view = self.admin_site.admin_view
         return [
             path("<int:pk>/status/", view(self.status_view), name=f"{prefix}_status"),
-            path("<int:pk>/retry/", view(require_POST(self.retry_view)), name=f"{prefix}_retry"),
+            # The method is checked first: a GET is a 405 for everyone, as on any POST view.
+            path("<int:pk>/retry/", require_POST(view(self.retry_view)), name=f"{prefix}_retry"),
             *super().get_urls(),
         ]
 
     def _job(self, request, pk):
+        self._require_module_permission(request)
         job = self.get_queryset(request).filter(pk=pk).first()
         if job is None:
             raise Http404("No such job.")
@@ -135,7 +154,12 @@ class JobAdmin(admin.ModelAdmin):
             self.message_user(request, "Only a failed job can be retried.", messages.WARNING)
         return redirect(reverse("admin:papers_job_change", args=[job.pk]))
 
+    def history_view(self, request, object_id, extra_context=None):
+        self._require_module_permission(request)
+        return super().history_view(request, object_id, extra_context)
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        self._require_module_permission(request)
         job = self.get_object(request, object_id)
         extra = {}
         if job is not None:

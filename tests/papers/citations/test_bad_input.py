@@ -270,11 +270,10 @@ def test_html_in_fields_is_removed_with_a_note_and_never_rendered(client):
 
 
 def test_html_upload_through_the_admin_is_a_preview_not_a_500(admin_client):
-    upload = StringIO(json.dumps([{"title": "<b>X</b>", "issued": 5}]))
-    upload.name = "zotero.json"
-    response = admin_client.post(
-        reverse("admin:papers_paper_import_bibtex"), {"file": upload, "existing": "fill"}
-    )
+    from tests.papers.intake.helpers import upload_and_preview
+
+    content = json.dumps([{"title": "<b>X</b>", "issued": 5}]).encode()
+    response = upload_and_preview(admin_client, content, "zotero.json")
     assert response.status_code == 200
     assert "“issued” is a number, not a date object" in response.content.decode()
     assert Paper.objects.count() == 0
