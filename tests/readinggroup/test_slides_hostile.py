@@ -235,12 +235,15 @@ def test_checking_holds_no_lock_and_never_loads_pdfium_in_the_web_process():
     assert "pypdfium2" not in readinggroup.pdf.__dict__
 
 
-def test_cpu_limit_kills_the_check_before_the_wall_clock_does(monkeypatch, caplog):
+def test_the_checkers_own_limits_stop_a_heavy_pdf_before_the_wall_clock_does(monkeypatch, caplog):
+    # 600 MB of operators is past both RLIMIT_CPU (1 s here) and RLIMIT_AS (512 MB) on any
+    # machine; which one ends the child first depends on the machine (a 60 MB deck used to
+    # finish inside 1 s of CPU on a fast run), so the test names both.
     monkeypatch.setattr(readinggroup.pdf, "CHECK_CPU_SECONDS", 1)
     monkeypatch.setattr(readinggroup.pdf, "CHECK_TIMEOUT_SECONDS", 120)
     started = time.monotonic()
     with pytest.raises(SlidesError) as caught:
-        validate_slides(ContentFile(inflating_stream_pdf(decoded=60_000_000), name="s.pdf"))
-    assert time.monotonic() - started < 60  # killed by RLIMIT_CPU, not by the timeout
-    assert "The slides checker ended with -" in caplog.text  # a signal: SIGXCPU or SIGKILL
+        validate_slides(ContentFile(inflating_stream_pdf(decoded=600_000_000), name="s.pdf"))
+    assert time.monotonic() - started < 60  # ended by its limits, not by the 120 s timeout
+    assert "The slides checker ended with " in caplog.text  # not a verdict: it was stopped
     assert "too long or too much memory" in caught.value.messages[0]
