@@ -29,9 +29,13 @@ def generate(n, rng):
     tag_ids = list(Tag.objects.order_by("pk").values_list("pk", flat=True))
     tag_weights = zipf_cum_weights(len(tag_ids), 1.0, 3) if tag_ids else None
     summaries = [(t, render_markdown(t)) for t in (sentence(rng) for _ in range(40))]
-    # Sessions start at 18:00 UTC every week; the last UPCOMING are in the future.
-    now = timezone.now().replace(hour=18, minute=0, second=0, microsecond=0)
-    first = now - datetime.timedelta(weeks=count - UPCOMING)
+    # Sessions start at 18:00 UTC every week; the last UPCOMING are in the future (after
+    # 18:00 today's slot has passed: the weeks count from tomorrow's).
+    now = timezone.now()
+    slot = now.replace(hour=18, minute=0, second=0, microsecond=0)
+    if slot <= now:
+        slot += datetime.timedelta(days=1)
+    first = slot - datetime.timedelta(weeks=count - UPCOMING)
     used_slugs = set()
     sessions, picks = [], []
     for number in range(1, count + 1):
