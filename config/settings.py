@@ -1,5 +1,6 @@
 """Papershelf settings, read from the environment (see README.md for every variable)."""
 
+import hashlib
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -186,13 +187,17 @@ if _CACHE_URL:
         }
     }
 else:
-    # Without Redis (`make run`): a cache in files, shared by the web server and the job
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+if not _CACHE_URL and DEBUG:
+    # `make run` (DEBUG, no Redis): a cache in files, shared by the web server and the job
     # worker, so what a job changes (a session's cover, notes rendered again) invalidates
-    # the pages the web server cached. Production uses Redis (CACHE_URL, docs/DEPLOY.md).
+    # the pages the web server cached; one folder per database, so two sites never share.
+    # Production uses Redis (CACHE_URL, docs/DEPLOY.md).
+    _db_key = hashlib.sha256(str(DATABASES["default"]["NAME"]).encode()).hexdigest()[:12]
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": env_str("CACHE_DIR", str(BASE_DIR / ".cache")),
+            "LOCATION": env_str("CACHE_DIR", str(BASE_DIR / ".cache" / _db_key)),
             "OPTIONS": {"MAX_ENTRIES": 5000},
         }
     }
