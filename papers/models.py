@@ -71,7 +71,7 @@ class AuthorQuerySet(models.QuerySet):
         )
 
 
-class Author(models.Model):
+class Author(search.NameInOtherDocuments, models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=100, unique=True, allow_unicode=True, editable=False)
     affiliation = models.CharField(max_length=300, blank=True)
