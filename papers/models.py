@@ -576,6 +576,12 @@ def figure_upload_to(instance, filename):
 class Figure(models.Model):
     paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="figures")
     image = models.ImageField(upload_to=figure_upload_to)
+    # The size lets pages give every <img> its width and height (no layout shift while a
+    # figure loads). Measured in save(), not through ImageField's width_field: that one
+    # reopens the file (maybe in object storage) whenever a row without a size is loaded,
+    # and fails the page if the file is gone.
+    image_width = models.PositiveIntegerField(null=True, editable=False)
+    image_height = models.PositiveIntegerField(null=True, editable=False)
     caption = models.CharField(max_length=500, blank=True)
     credit = models.CharField(
         max_length=300,
@@ -589,6 +595,20 @@ class Figure(models.Model):
 
     def __str__(self):
         return self.caption or f"Figure {self.position}"
+
+    def save(self, *args, **kwargs):
+        # A new file (not yet committed to storage) or a row stored before sizes were kept.
+        if self.image and (not self.image._committed or self.image_width is None):
+            self.image_width, self.image_height = image_size(self.image)
+        super().save(*args, **kwargs)
+
+
+def image_size(image):
+    """``(width, height)`` of an image file, or ``(None, None)`` if it cannot be read."""
+    try:
+        return image.width, image.height
+    except (OSError, ValueError, TypeError):
+        return None, None
 
 
 # Models of this app kept in their own modules (they import what this module imports).

@@ -108,6 +108,16 @@ def topic_papers(topics):
     return grouped
 
 
+TOPIC_FIGURE_WIDTH = 480
+
+
+def _height_at(figure, width):
+    """The figure's height shown ``width`` pixels wide, or None if its size is unknown."""
+    if figure is None or not figure.image_width or not figure.image_height:
+        return None
+    return round(figure.image_height * width / figure.image_width)
+
+
 def reading_list():
     """``[(topic, [entry, …]), …]`` where an entry has the paper, badge, figure and summary."""
     topics = list(Topic.objects.select_related("tag"))
@@ -123,6 +133,9 @@ def reading_list():
                     "badge": f"{paper.month:02d}.{paper.year}" if paper.month else str(paper.year),
                     "figure_url": figure.image.url if figure else "",
                     "figure_caption": figure.caption if figure else "",
+                    # Shown this wide; the height keeps its box from shifting as it loads.
+                    "figure_width": TOPIC_FIGURE_WIDTH,
+                    "figure_height": _height_at(figure, TOPIC_FIGURE_WIDTH),
                     "summary": summary_of(paper),
                 }
             )
