@@ -12,7 +12,8 @@ import secrets
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.core.cache import cache
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -57,11 +58,26 @@ class GroupSettings(models.Model):
     def __str__(self):
         return "Reading-group settings"
 
+    CACHE_KEY = "readinggroup:group-settings"
+
+    def save(self, *args, **kwargs):
+        self.pk = 1  # one row: the admin edits it, current() reads it
+        super().save(*args, **kwargs)
+        # Now, and again once committed: a reader in between may have cached the old row.
+        cache.delete(self.CACHE_KEY)
+        transaction.on_commit(lambda: cache.delete(self.CACHE_KEY))
+
     @classmethod
     def current(cls):
-        """The one row (created with the defaults on first use)."""
-        row = cls.objects.order_by("pk").first()
-        return row or cls.objects.create()
+        """The one row; the defaults (not saved) until the organiser saves settings.
+
+        Read on every queue page and changed a few times a year: cached until a save.
+        """
+        row = cache.get(cls.CACHE_KEY)
+        if row is None:
+            row = cls.objects.filter(pk=1).first() or cls(pk=1)
+            cache.set(cls.CACHE_KEY, row, timeout=24 * 60 * 60)
+        return row
 
 
 class MemberQuerySet(models.QuerySet):
