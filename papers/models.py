@@ -593,6 +593,7 @@ class Figure(models.Model):
 
 # Models of this app kept in their own modules (they import what this module imports).
 from papers.identity import SiteSettings  # noqa: E402
+from papers.related import RelatedPaper  # noqa: E402
 from papers.topics import Topic  # noqa: E402
 
 __all__ = [
@@ -603,6 +604,7 @@ __all__ = [
     "Figure",
     "Paper",
     "PaperLink",
+    "RelatedPaper",
     "SiteSettings",
     "Status",
     "Tag",
