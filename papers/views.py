@@ -25,6 +25,7 @@ from papers.feeds import PaperList, paper_feed
 from papers.filters import PaperFilter
 from papers.metadata import citation_meta, paper_description, scholarly_article
 from papers.models import Author, AuthorRedirect, Paper, Venue
+from papers.related import related_to
 from papers.resolve import redirect_to_reference
 from papers.sections import sections_for
 from papers.site import absolute_url
@@ -231,6 +232,7 @@ def paper_detail(request, slug):
         "citations": formatted(paper, authors),
         "citation_formats": FORMATS.values(),
         "sections": sections_for(paper),
+        "similar": related_to(paper),
     }
     return render(request, "papers/paper_detail.html", context)
 
