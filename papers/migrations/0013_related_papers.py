@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('papers', '0010_job'),
+        ('papers', '0012_figure_width_height'),
     ]
 
     operations = [
