@@ -27,6 +27,7 @@ from papers.intake.notes.links import (
     is_paper,
     is_paper_link,
     local_notes_link,
+    names_its_file,
     on_host,
 )
 from papers.intake.notes.orgprops import OrgProperties
@@ -43,6 +44,9 @@ from papers.intake.notes.titles import (
     title_like,
 )
 from papers.intake.records import LinkRecord, clean_text, link_kind
+
+# "Quick summaries: …", "Notes: …", "Overview: …": a page about several papers.
+SEVERAL_PAPERS = re.compile(r"^(?:\w+\s+)?(?:summar(?:y|ies)|notes|overview|round-?up)\s*:", re.I)
 
 
 class Recogniser(Sections, TableRows, References, OrgProperties):
@@ -338,7 +342,11 @@ class Recogniser(Sections, TableRows, References, OrgProperties):
             link
             for link in links
             if local_notes_link(link.url)
-            and (in_papers_folder(link.url) or title_like(link.text) and len(link.text) > 12)
+            and (
+                in_papers_folder(link.url)
+                or title_like(link.text)
+                and (len(link.text) > 12 or names_its_file(link))
+            )
         ]
         if not local:
             return []
@@ -350,7 +358,19 @@ class Recogniser(Sections, TableRows, References, OrgProperties):
         title, alias = meta.strip_remark(meta.clean_title(title))
         rest = inline.text.replace(link.text, " ").replace(title, " ")
         found = meta.parse_meta(rest)
-        if not title_like(title) or len(title.split()) < 2 or not (context.date or found["year"]):
+        if not title_like(title) or not (context.date or found["year"]):
+            return []
+        if SEVERAL_PAPERS.match(title):
+            # "Quick summaries: attention papers [[notes](papers/x.md)]": a notes page on
+            # several papers, none of them named as one.
+            self.skipped.append((start + 1, title, "a notes page on several papers, not one."))
+            return []
+        if len(title.split()) < 2:
+            # "[BEGAN](neural-nets/BEGAN.md)": a paper's notes page, named by a short name
+            # only. Listed, not guessed (a nickname is never a title).
+            self.skipped.append(
+                (start + 1, title, f"only a short name (“{title}”) names the paper.")
+            )
             return []
         entry = self._new(start, context, title=title)
         entry.alias = alias or found["alias"]
