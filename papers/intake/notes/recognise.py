@@ -67,6 +67,7 @@ class Recogniser(Sections, TableRows, References, OrgProperties):
     def _region(self, nodes, context):
         found, last, table, date = [], None, None, context.date
         titled_by = ""  # "- ### Title" with nothing else: the title of the next bare link
+        unmatched, items_found = [], False  # leaf list items that named no paper
         for node in nodes:
             here = context.but(date=date)
             before, titled_by = titled_by, ""
@@ -75,6 +76,9 @@ class Recogniser(Sections, TableRows, References, OrgProperties):
             if node.kind == "item":
                 entries = self._item(node, here)
                 found += entries
+                items_found = items_found or bool(entries)
+                if not entries and not node.children:
+                    unmatched.append(node)
                 last = None
                 heads = [child for child in node.children if child.kind == "heading"]
                 if not entries and len(node.children) == 1 and heads and not heads[0].head.links():
@@ -109,7 +113,27 @@ class Recogniser(Sections, TableRows, References, OrgProperties):
                 self.notes.add(last, self._source(node.start, node.end))
             elif node.kind == "rule":
                 context, last = context.but(tag=""), None
+        if items_found:
+            self._list_unmatched(unmatched)
         return found
+
+    def _list_unmatched(self, items):
+        """A list of papers' items that name no paper ("- A Title (2016)" without a link,
+        "- [A Blog Post](…)") are listed as skipped with the reason, never dropped unseen."""
+        listed = {line for line, _, _ in self.skipped}
+        for node in items:
+            if node.start + 1 in listed:
+                continue  # already listed with a better reason
+            text = clean_text((node.head or empty()).text).strip()
+            if len(text.split()) < 2:
+                continue  # "---", "TODO", an emoji: not something that reads as a paper
+            shown = sorted({link.url for link in node.head.links() if is_absolute(link.url)})
+            if shown:
+                more = "…" if len(shown) > 3 else ""
+                reason = f"no link to a paper (its links: {', '.join(shown[:3])}{more})."
+            else:
+                reason = "no link to a paper and no whole reference (authors, title, venue, year)."
+            self.skipped.append((node.start + 1, text[:120], reason))
 
     def _item(self, node, context):
         head = node.head or empty()

@@ -237,3 +237,29 @@ def test_a_list_item_heading_titles_the_bare_link_below_it():
         "Captions as Weak Labels": (2017, "", ""),
     }
     assert not {"Proposed by Kim", "Image and text"} & set(records(result))
+
+
+def test_items_of_a_paper_list_that_name_no_paper_are_listed_as_skipped_with_the_line():
+    text = (
+        "## Vision\n\n"
+        "- [Residual Nets for Tiny Images](https://arxiv.org/abs/1512.03385)\n"
+        "- A Paper Someone Forgot To Link (2016), B. Author et al.\n"
+        "- [A Blog Post About Nets](https://example.com/blog)\n"
+        "- ok\n"
+    )
+    result = parse_notes(text)
+    assert records(result) == {"Residual Nets for Tiny Images": (2015, "1512.03385", "")}
+    assert {(s.line, s.label, s.reason) for s in result.skipped} == {
+        (
+            4,
+            "A Paper Someone Forgot To Link (2016), B. Author et al.",
+            "no link to a paper and no whole reference (authors, title, venue, year).",
+        ),
+        (5, "A Blog Post About Nets", "no link to a paper (its links: https://example.com/blog)."),
+    }
+
+
+def test_a_list_with_no_paper_in_it_lists_nothing():
+    # A to-do list or a table of contents is not a list of papers: no skipped noise.
+    result = parse_notes("- buy milk and eggs\n- [Home page](https://example.com/)\n")
+    assert not result.records and not result.skipped
