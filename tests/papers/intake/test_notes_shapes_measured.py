@@ -263,3 +263,27 @@ def test_a_list_with_no_paper_in_it_lists_nothing():
     # A to-do list or a table of contents is not a list of papers: no skipped noise.
     result = parse_notes("- buy milk and eggs\n- [Home page](https://example.com/)\n")
     assert not result.records and not result.skipped
+
+
+def test_a_labs_publication_page_is_a_paper_link_but_its_blog_is_not():
+    text = "".join(
+        f"- [ ] {title} {url}\n"
+        for title, url in [
+            ("Acoustic Models for Many Speakers", "https://research.google.com/pubs/pub45400.html"),
+            ("Simple Data Processing on Clusters", "https://research.google.com/archive/mr.html"),
+            ("Growing Nets Step by Step", "http://research.nvidia.com/publication/2017-10_Grow"),
+            ("A Survey of Quantisers", "https://www.jstage.jst.go.jp/article/mta/6/1/6_2/_article"),
+            ("Our Team Wrote a Blog Post", "https://research.google/blog/our-team-post/"),
+        ]
+    )
+    result = parse_notes(text)
+    # Four undated papers of an undated list: year unknown, except the one the address dates.
+    assert records(result) == {
+        "Acoustic Models for Many Speakers": (None, "", ""),
+        "Simple Data Processing on Clusters": (None, "", ""),
+        "Growing Nets Step by Step": (2017, "", ""),
+        "A Survey of Quantisers": (None, "", ""),
+    }
+    (label,) = skipped(result)
+    assert label.startswith("Our Team Wrote a Blog Post")
+    assert skipped(result)[label].startswith("no link to a paper")
