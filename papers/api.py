@@ -49,7 +49,7 @@ class PaperOut(Schema):
     slug: str
     title: str
     alias: str
-    year: int
+    year: int | None  # None: the year is unknown
     month: int | None
     venue: str
     arxiv_id: str | None
@@ -90,7 +90,7 @@ class PaperRefOut(Schema):
     slug: str
     title: str
     alias: str
-    year: int
+    year: int | None
     html_url: str
 
     @staticmethod

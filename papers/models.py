@@ -197,6 +197,15 @@ def card_prefetches():
     )
 
 
+# Newest first; papers whose year (or month) is unknown after the dated ones, on SQLite
+# and on PostgreSQL alike (PostgreSQL sorts NULL first in a descending order).
+NEWEST_FIRST = (
+    models.F("year").desc(nulls_last=True),
+    models.F("month").desc(nulls_last=True),
+    "-added_at",
+)
+
+
 class PaperQuerySet(models.QuerySet):
     def published(self):
         """The one visibility rule: a paper is public once its status is published."""
@@ -234,7 +243,7 @@ class PaperQuerySet(models.QuerySet):
         )
 
     def newest_first(self):
-        return self.order_by("-year", models.F("month").desc(nulls_last=True), "-added_at", "-pk")
+        return self.order_by(*NEWEST_FIRST, "-pk")
 
 
 class Paper(EditVersioned):
@@ -250,10 +259,16 @@ class Paper(EditVersioned):
         max_length=100, blank=True, db_index=True, help_text="Short name such as “GPT-3” or “ViT”."
     )
     year = models.PositiveSmallIntegerField(
+        # NULL: the year is unknown (a reading log says when a paper was read, not when it
+        # appeared); an importer never invents one.
+        null=True,
         blank=True,
         db_index=True,
         validators=[MinValueValidator(1600), MaxValueValidator(2100)],
-        help_text="Left blank for a new-style arXiv paper, it is read from the id.",
+        help_text=(
+            "Left blank for a new-style arXiv paper, it is read from the id (or the venue); "
+            "otherwise blank means the year is unknown."
+        ),
     )
     month = models.PositiveSmallIntegerField(null=True, blank=True, choices=MONTHS)
     venue = models.CharField(
@@ -335,7 +350,7 @@ class Paper(EditVersioned):
     REFERENCE_FIELDS = ("alias", "slug", "title", "arxiv_id", "doi", "status")
 
     class Meta:
-        ordering = ["-year", "-month", "-added_at"]
+        ordering = NEWEST_FIRST
         get_latest_by = "added_at"
         indexes = [
             # One per ordering of the public lists (filters.SORTS), each led by status so
@@ -433,12 +448,16 @@ class Paper(EditVersioned):
 
     @property
     def date_display(self):
-        """“March 2021” or “2021”."""
+        """“March 2021”, “2021” or “year unknown”."""
+        if self.year is None:
+            return "year unknown"
         return f"{MONTHS[self.month - 1][1]} {self.year}" if self.month else str(self.year)
 
     @property
     def date_iso(self):
-        """The same date for machines (``<time datetime>``): “2021-03” or “2021”."""
+        """The same date for machines (``<time datetime>``): “2021-03”, “2021” or “”."""
+        if self.year is None:
+            return ""
         return f"{self.year:04d}-{self.month:02d}" if self.month else f"{self.year:04d}"
 
     @property
@@ -489,11 +508,7 @@ class Paper(EditVersioned):
             parsed = parse_venue(self.venue)
             self.year = parsed.year if parsed else None
         if self.year is None and "arxiv_id" not in errors:
-            self._fill_date_from_arxiv()
-            if self.year is None:
-                errors["year"] = ValidationError(
-                    "Give the year (it can only be read from a new-style arXiv id)."
-                )
+            self._fill_date_from_arxiv()  # else the year stays unknown (NULL)
         # An importer whose duplicate finder already looked these up sets the flag.
         ids_checked = getattr(self, "ids_checked_unique", False)
         for field in ("arxiv_id", "doi"):

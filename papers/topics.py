@@ -77,7 +77,7 @@ def topic_papers(topics):
                 RowNumber(),
                 partition_by=F("tag"),
                 order_by=[
-                    F("content_object__year").desc(),
+                    F("content_object__year").desc(nulls_last=True),
                     F("content_object__month").desc(nulls_last=True),
                     F("content_object__added_at").desc(),
                     F("content_object__pk").desc(),
@@ -130,7 +130,7 @@ def reading_list():
             entries.append(
                 {
                     "paper": paper,
-                    "badge": f"{paper.month:02d}.{paper.year}" if paper.month else str(paper.year),
+                    "badge": _badge(paper),
                     "figure_url": figure.image.url if figure else "",
                     "figure_caption": figure.caption if figure else "",
                     # Shown this wide; the height keeps its box from shifting as it loads.
@@ -211,3 +211,10 @@ class TopicFeed(SiteFeed):
 
 
 topic_feed = public_page(TopicFeed())
+
+
+def _badge(paper):
+    """“03.2021”, “2021”, or “year unknown”."""
+    if paper.year is None:
+        return paper.date_display
+    return f"{paper.month:02d}.{paper.year}" if paper.month else str(paper.year)

@@ -203,7 +203,9 @@ def _previous_and_followups(paper):
     previous = paper.related.published().only(*fields).annotate(is_previous=Value(True))
     followups = paper.followups.published().only(*fields).annotate(is_previous=Value(False))
     others = previous.order_by().union(followups.order_by(), all=True)
-    others = sorted(others, key=lambda other: (-other.year, -(other.month or 0), other.title))
+    others = sorted(
+        others, key=lambda other: (-(other.year or 0), -(other.month or 0), other.title)
+    )
     return {
         "previous_work": [other for other in others if other.is_previous],
         "followups": [other for other in others if not other.is_previous],
