@@ -97,9 +97,10 @@ class PaperAdmin(EditVersionAdminMixin, IntakeAdminMixin, MarkdownxModelAdmin):
         if request.method not in ("GET", "HEAD", "POST"):
             return HttpResponseNotAllowed(["GET", "POST"])
         papers = self.get_changelist_instance(request).get_queryset(request)
+        response = exports.export_response(request, papers, format, start=request.method == "POST")
+        if response is not None:
+            return response
         count = papers.count()
-        if request.method == "POST" or count <= exports.IN_REQUEST:
-            return exports.export_response(request, papers, format)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
