@@ -37,6 +37,7 @@ class PapersConfig(AppConfig):
         ):
             register_section(key, label)
 
+        from papers import exports  # noqa: F401 - registers the export job kind
         from papers.intake import jobs  # noqa: F401 - registers the intake's job kinds
 
         # Every model a public page shows: a save or delete invalidates the page caches.

@@ -206,6 +206,11 @@ NEWEST_FIRST = (
 )
 
 
+def export_prefetches():
+    """What an export writes beside the paper's row: byline, tags, links and figures."""
+    return (*card_prefetches(), "links", "figures")
+
+
 class PaperQuerySet(models.QuerySet):
     def published(self):
         """The one visibility rule: a paper is public once its status is published."""
@@ -226,9 +231,7 @@ class PaperQuerySet(models.QuerySet):
 
     def for_export(self):
         """Whole rows with byline, tags, links and figures, for exports that write them all."""
-        return self.select_related("published_in").prefetch_related(
-            *card_prefetches(), "links", "figures"
-        )
+        return self.select_related("published_in").prefetch_related(*export_prefetches())
 
     def for_detail(self):
         """Everything a paper's own page shows, in one query per relation."""

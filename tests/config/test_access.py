@@ -107,6 +107,8 @@ def superuser_expectation(route, url, superuser):
         return set(REDIRECTS), "_change"
     if route.has_params and not model_admin.model._default_manager.exists():
         return set(REDIRECTS), "admin:index"  # "… doesn't exist. Perhaps it was deleted?"
+    if name == "admin:papers_job_file":  # a job's file: only a finished export has one
+        return {200 if model_admin.has_view_permission(request) else 403, 404}, None
     if name.endswith("_add"):
         allowed = model_admin.has_add_permission(request)
     elif name.endswith("_delete"):
