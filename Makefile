@@ -18,15 +18,16 @@ $(STAMP): pyproject.toml requirements.lock
 
 install: $(STAMP)
 
-# The Nu Html Checker (vnu.jar, run with Java) and axe-core, from the npm registry at the
-# versions .ci/node/package-lock.json pins; the HTML and accessibility tests use them.
+# The Nu Html Checker (vnu.jar, run with Java), axe-core and Lighthouse, from the npm
+# registry at the versions .ci/node/package-lock.json pins; the HTML, accessibility and
+# Lighthouse tests use them (Lighthouse drives the system's Chromium).
 # --ignore-scripts: vnu-jar's postinstall would download a Java of its own; we use the system's.
 NODE_TOOLS := .ci/node/node_modules/.installed
 $(NODE_TOOLS): .ci/node/package.json .ci/node/package-lock.json
 	npm ci --prefix .ci/node --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $(NODE_TOOLS)
 
-## Install the HTML checker and axe-core that tests/config/test_html_validity.py and test_browser_a11y.py run
+## Install the HTML checker, axe-core and Lighthouse (tests/config/test_html_validity.py, test_browser_a11y.py, test_lighthouse.py)
 validators: $(NODE_TOOLS)
 
 ## Serve the site with demo content on SQLite at http://127.0.0.1:$(PORT), with a job worker

@@ -25,14 +25,14 @@ def test_an_uploaded_figure_stores_its_pixel_width_and_height():
     assert (figure.image_width, figure.image_height) == (640, 360)
 
 
-def test_paper_page_gives_each_figure_its_size_and_lazy_loads_only_the_later_ones(client):
+def test_paper_page_gives_each_figure_its_size_fetches_the_first_first_and_the_rest_lazily(client):
     paper = PaperFactory()
     FigureFactory(paper=paper, position=1, image=ContentFile(png_bytes((640, 360)), name="a.png"))
     FigureFactory(paper=paper, position=2, image=ContentFile(png_bytes((300, 500)), name="b.png"))
     html = client.get(paper.get_absolute_url()).content.decode()
     figures = html[html.index('<section class="figures">') :]
     first, second = figures.split("<img")[1:3]
-    assert 'width="640" height="360"' in first and "loading" not in first.split(">")[0]
+    assert 'width="640" height="360" fetchpriority="high">' in first
     assert 'width="300" height="500" loading="lazy"' in second
 
 
