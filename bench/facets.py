@@ -77,7 +77,7 @@ def prepare(database_url, papers, reuse, env):
         conn.execute("VACUUM ANALYZE")
 
 
-def measure(reps, profile=False):
+def measure(reps, profile=False, nice=0):
     import django
 
     django.setup()
@@ -120,6 +120,8 @@ def measure(reps, profile=False):
     ]
     client = Client()
     timer = SqlTimer()
+    if nice:
+        prioritise(connection, nice)
 
     def get(url, split=None):
         """The response and its wall time in ms; ``split`` collects (cpu, sql) ms too."""
@@ -225,6 +227,18 @@ def profile_misses(get, lst, url, reps):
     print(out.getvalue().split("\n", 4)[-1].rstrip())
 
 
+def prioritise(connection, nice):
+    """Run this process and the PostgreSQL backend serving it ``nice`` steps ahead of the
+    machine's other work (needs root; both return to normal when the run ends)."""
+    connection.ensure_connection()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
+    for pid in (os.getpid(), backend):
+        os.setpriority(os.PRIO_PROCESS, pid, -nice)
+    log(f"this process and PostgreSQL backend {backend} at niceness {-nice}")
+
+
 class SqlTimer:
     """A connection execute wrapper adding up the wall time spent in SQL statements."""
 
@@ -317,6 +331,13 @@ def main(argv=None):
     parser.add_argument("--reps", type=int, default=15)
     parser.add_argument("--profile", action="store_true", help="cProfile the first list's misses")
     parser.add_argument("--merge-only", action="store_true", help="time the author merge only")
+    parser.add_argument(
+        "--nice",
+        type=int,
+        default=0,
+        help="lower the niceness of this process and its PostgreSQL backend by N (root): on "
+        "a shared machine, an approximation of having the cores to itself",
+    )
     args = parser.parse_args(argv)
     static_root = ROOT / "bench" / "results" / "facets-static"
     env = dict(base_env("", static_root), DATABASE_URL=args.database)
@@ -330,7 +351,7 @@ def main(argv=None):
         django.setup()
         merge_timing()
     else:
-        measure(args.reps, args.profile)
+        measure(args.reps, args.profile, args.nice)
 
 
 if __name__ == "__main__":
