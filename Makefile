@@ -91,5 +91,11 @@ clean:
 ## Benchmark (docs/PERFORMANCE.md): make bench [BENCH_SIZES=1000,10000] [BENCH_DBS=sqlite]
 BENCH_SIZES ?= 1000,10000,100000
 BENCH_DBS ?= sqlite,postgresql
+# Then the author + venue facets and the author merge at 100,000 papers on PostgreSQL
+# (bench/facets.py, its own database, reused when it holds that many papers).
+BENCH_FACETS_ARGS ?= --reuse
 bench: install
 	$(BIN)/python bench/bench.py --sizes $(BENCH_SIZES) --dbs $(BENCH_DBS) $(BENCH_ARGS)
+ifneq (,$(findstring postgresql,$(BENCH_DBS)))
+	$(BIN)/python bench/facets.py $(BENCH_FACETS_ARGS)
+endif
