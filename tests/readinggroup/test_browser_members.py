@@ -74,6 +74,7 @@ def test_invite_sign_up_suggest_vote_volunteer_schedule_upload_and_the_public_pa
     organiser.wait_for_url(re.compile(r".*/admin/readinggroup/presentation/\d+/change/$"))
     session = Presentation.objects.get()
     assert Suggestion.objects.get().state == SuggestionState.SCHEDULED
+    assert session.paper == paper
 
     # The presenter adds slides to their own session from their profile.
     slides = tmp_path / "attention.pdf"
