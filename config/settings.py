@@ -231,7 +231,6 @@ AXES_CLIENT_IP_CALLABLE = "config.security.client_ip"
 # Members sign in at the reading group's own login (not the admin's); staff use /admin/.
 LOGIN_URL = "readinggroup:login"
 LOGIN_REDIRECT_URL = "readinggroup:queue"
-LOGOUT_REDIRECT_URL = "readinggroup:presentation_list"
 # Development prints mails on the console; production sets EMAIL_HOST (SMTP; docs/DEPLOY.md).
 EMAIL_HOST = env_str("EMAIL_HOST", "")
 if EMAIL_HOST:

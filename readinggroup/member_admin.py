@@ -5,7 +5,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMessage, send_mail
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -136,7 +136,10 @@ class SuggestionAdmin(admin.ModelAdmin):
             and self.has_change_permission(request)
         ):
             raise PermissionDenied
-        suggestion = get_object_or_404(Suggestion.objects.select_related("paper"), pk=pk)
+        suggestion = Suggestion.objects.select_related("paper").filter(pk=pk).first()
+        if suggestion is None:  # as the admin's own pages answer a deleted object
+            messages.warning(request, f"Suggestion with ID “{pk}” doesn’t exist.")
+            return redirect("admin:index")
         if suggestion.state != SuggestionState.OPEN:
             messages.error(request, "This suggestion is not open any more.")
             return redirect("admin:readinggroup_suggestion_changelist")

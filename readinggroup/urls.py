@@ -43,7 +43,11 @@ urlpatterns = [
         ),
         name="login",
     ),
-    path("reading-group/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "reading-group/logout/",
+        auth_views.LogoutView.as_view(next_page="readinggroup:presentation_list"),
+        name="logout",
+    ),
     path(
         "reading-group/password-reset/",
         member_views.PasswordResetView.as_view(),

@@ -57,6 +57,7 @@ def test_suggesting_a_library_paper_by_its_slug_queues_it_with_the_reason_saniti
     assert "<script>" not in queued.reason_html and "<strong>now</strong>" in queued.reason_html
     page = as_member.get(QUEUE).content.decode()
     assert paper.title in page and "<script>alert(1)" not in page
+    assert "<strong>now</strong>" in page  # the sanitised HTML, not its escaped text
 
 
 def test_suggesting_by_arxiv_id_of_a_new_paper_adds_a_draft_with_the_looked_up_metadata(
