@@ -35,7 +35,11 @@ class ReportFeed(SiteFeed):
         return Report.objects.published()
 
     def items(self, scope):
-        return self.reports(scope.subject).for_list().newest_first()[:FEED_SIZE]
+        reports = list(self.reports(scope.subject).for_list().newest_first()[:FEED_SIZE])
+        for report in reports:
+            # item_title() is not given the request: the label is read here, once per feed.
+            report.feed_label = report.public_label(scope.request)
+        return reports
 
     def title(self, scope):
         return f"Reports · {site_name()}"
@@ -50,7 +54,9 @@ class ReportFeed(SiteFeed):
         return absolute_url(reverse("blog:feed"))
 
     def item_title(self, report):
-        return f"{report.label}: {report.title}"
+        # Reports listed by another feed (config/tags.py's mixed tag feed) skip items().
+        label = getattr(report, "feed_label", None) or report.public_label()
+        return f"{label}: {report.title}"
 
     def item_description(self, report):
         # Atom's <summary type="html">: the sanitised teaser, never unescaped text.

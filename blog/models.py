@@ -321,6 +321,18 @@ class Report(EditVersioned):
         name = self.get_kind_display()
         return f"{name} {self.number}" if self.number is not None else name
 
+    def public_label(self, request=None):
+        """The label the public site shows: the kind's section heading when the editor
+        renamed it in the site settings (“Very recent papers” for “Paper of the week”), so a
+        card, a feed entry or a backlink names the section its link leads to; else ``label``.
+        """
+        from papers import identity
+
+        renamed = identity.current(request).labels.get(f"reports:{self.kind}")
+        if not renamed:
+            return self.label
+        return f"{renamed} #{self.number}" if self.number is not None else renamed
+
     @property
     def kind_url(self):
         return reverse("blog:report_kind", args=[Kind(self.kind).url_slug])

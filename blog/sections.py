@@ -27,6 +27,8 @@ def reports_mentioning_paper(paper):
         .only("slug", "title", "kind", "number", "published_at")
     )
     return [
-        Backlink(report.get_absolute_url(), report.title, report.label, report.published_at)
+        Backlink(
+            report.get_absolute_url(), report.title, report.public_label(), report.published_at
+        )
         for report in reports
     ]

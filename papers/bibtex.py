@@ -101,7 +101,7 @@ def citation_key(paper, authors):
     family = _ascii_word(authors[0].name.split()[-1]).lower() if authors else ""
     words = [_ascii_word(word).lower() for word in paper.title.split()]
     word = next((w for w in words if w and w not in _STOPWORDS), "")
-    return f"{family or 'paper'}{paper.year}{word}"
+    return f"{family or 'paper'}{paper.year or ''}{word}"
 
 
 def _braces_safe(url):
@@ -150,9 +150,10 @@ def paper_entry(paper, authors=None, full=False, dialect="bibtex"):
     fields = [("title", paper.title)]
     if authors:
         fields.append(("author", " and ".join(_bibtex_name(author.name) for author in authors)))
-    if biblatex:
-        date = f"{paper.year}-{paper.month:02d}" if paper.month else str(paper.year)
-        fields.append(("date", date))
+    if paper.year is None:
+        pass  # the year is unknown: no field, rather than an invented one
+    elif biblatex:
+        fields.append(("date", paper.date_iso))
     else:
         fields.append(("year", str(paper.year)))
         if paper.month:

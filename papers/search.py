@@ -290,40 +290,6 @@ def _write_postgres_documents(model, rows, using):
         cursor.executemany(sql, params)
 
 
-def append_to_documents(model, pks, weight, text, using="default"):
-    """Add ``text`` (of ``weight``) to the stored search documents of rows ``pks``.
-
-    For a change that only adds a name to many rows (an author merged into another): one
-    statement per 500 rows instead of rebuilding each document. What the rows said before
-    stays findable until their next save rewrites the document.
-    """
-    connection = connections[using]
-    quote = connection.ops.quote_name
-    meta = model._meta
-    table, pk = quote(meta.db_table), quote(meta.pk.column)
-    text_column = quote(meta.get_field("search_text").column)
-    addition = "\n" + _CONTROL.sub(" ", text)
-    pks = sorted(pks)
-    with connection.cursor() as cursor:
-        for start in range(0, len(pks), 500):
-            chunk = pks[start : start + 500]
-            where = f"{pk} IN ({', '.join(['%s'] * len(chunk))})"
-            if uses_postgres(using):
-                vector_column = quote(meta.get_field("search_vector").column)
-                cursor.execute(
-                    f"UPDATE {table} SET {text_column} = {text_column} || %s, "  # noqa: S608
-                    f"{vector_column} = COALESCE({vector_column}, ''::tsvector) || "
-                    f"setweight(to_tsvector(%s::regconfig, %s), %s) WHERE {where}",
-                    [addition, CONFIG, text, weight, *chunk],
-                )
-            else:
-                cursor.execute(
-                    f"UPDATE {table} SET {text_column} = {text_column} || %s "  # noqa: S608
-                    f"WHERE {where}",
-                    [addition, *chunk],
-                )
-
-
 # --- searching ------------------------------------------------------------------------
 
 

@@ -27,6 +27,7 @@ from papers.feeds import PaperList, paper_feed
 from papers.filters import PaperFilter
 from papers.metadata import citation_meta, paper_description, scholarly_article
 from papers.models import Author, AuthorRedirect, Paper, Venue
+from papers.related import related_to
 from papers.resolve import redirect_to_reference
 from papers.sections import sections_for
 from papers.site import absolute_url
@@ -229,7 +230,9 @@ def _previous_and_followups(paper):
     previous = paper.related.published().only(*fields).annotate(is_previous=Value(True))
     followups = paper.followups.published().only(*fields).annotate(is_previous=Value(False))
     others = previous.order_by().union(followups.order_by(), all=True)
-    others = sorted(others, key=lambda other: (-other.year, -(other.month or 0), other.title))
+    others = sorted(
+        others, key=lambda other: (-(other.year or 0), -(other.month or 0), other.title)
+    )
     return {
         "previous_work": [other for other in others if other.is_previous],
         "followups": [other for other in others if not other.is_previous],
@@ -258,6 +261,7 @@ def paper_detail(request, slug):
         "citations": formatted(paper, authors),
         "citation_formats": FORMATS.values(),
         "sections": sections_for(paper),
+        "similar": related_to(paper),
     }
     return render(request, "papers/paper_detail.html", context)
 

@@ -160,7 +160,7 @@ SESSIONS = [
         "presenters": ["Sam Okafor"],
         "location": "Seminar room 2",
         "meeting_url": "https://meet.example.org/reading-group",
-        "tags": ["state space models", "sequence modeling"],
+        "tags": ["state space models", "sequence models"],
         "summary": (
             "State space models scale linearly with sequence length but struggled to match "
             "attention ([[Transformer]]) on language. Mamba lets the state-space parameters "

@@ -100,6 +100,42 @@ def test_a_section_label_renames_the_report_kind_list_its_filter_and_its_feed(ad
     assert feed.find(f"{ATOM}title").text.startswith("Very Recent Papers · Spinoza")
 
 
+def test_a_renamed_report_kind_is_named_so_on_cards_feed_entries_and_paper_pages(
+    admin_client, client
+):
+    # Before, only the kind's own list page and feed used the label: every card, feed
+    # entry and paper page still said "Paper of the week".
+    from blog.models import Kind
+    from tests.blog.factories import ReportFactory
+
+    paper = PaperFactory(title="Were RNNs All We Needed?")
+    ReportFactory(kind=Kind.PAPER_OF_THE_WEEK, title="Gates without time", papers=[paper])
+    ReportFactory(kind=Kind.PAPER_REPORT, number=3, title="A numbered one")
+    save_settings(
+        admin_client,
+        label__reports__paper_of_the_week="Very Recent Papers",
+        label__reports__paper_report="Reports on papers",
+    )
+    pages = {
+        "home": client.get("/").content.decode(),
+        "reports": client.get("/reports/").content.decode(),
+        "kind page": client.get("/reports/paper-of-the-week/").content.decode(),
+        "paper page": client.get(paper.get_absolute_url()).content.decode(),
+        "feed": client.get(reverse("blog:feed")).content.decode(),
+    }
+    for name, html in pages.items():
+        assert "Paper of the week" not in html, name
+    assert ">Very Recent Papers</a>" in pages["home"]
+    assert ">Reports on papers #3</a>" in pages["reports"]
+    assert "Very Recent Papers: Gates without time" in pages["paper page"]
+    feed = ET.fromstring(pages["feed"])  # noqa: S314 - our own output
+    titles = {entry.find(f"{ATOM}title").text for entry in feed.iter(f"{ATOM}entry")}
+    assert titles == {
+        "Very Recent Papers: Gates without time",
+        "Reports on papers #3: A numbered one",
+    }
+
+
 def test_feeds_name_the_profile_as_their_author(admin_client, client):
     save_settings(admin_client, profile_name="Ada Reader")
     feed = ET.fromstring(client.get(reverse("blog:feed")).content)  # noqa: S314 - our own output
