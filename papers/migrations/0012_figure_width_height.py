@@ -15,7 +15,7 @@ def fill_dimensions(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("papers", "0010_job"),
+        ("papers", "0011_paper_year_unknown"),
     ]
 
     operations = [
