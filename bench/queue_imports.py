@@ -8,6 +8,8 @@ notes file (bench/intake_notes.py), as an editor in the admin: the upload reques
 only checks the file and queues a preview job), the preview job to done, the "Import"
 request, and the import job to done; meanwhile the job's status endpoint is polled every
 0.1 s as the job's page does (every 1 s), counting the distinct progress figures seen.
+Then every paper is exported (--exports: BibTeX and CSL-JSON) through the admin's export
+page: the request that queues the job, the job to done and the download.
 A ``manage.py db_worker`` process runs the jobs. With --postgres the database named in
 the URL is dropped and created again.
 """
@@ -84,11 +86,37 @@ def run(client, name, data):
     )
 
 
+def run_export(client, format):
+    """The admin's export of every paper (past the in-request limit): the POST that queues
+    it, the job to done, the download."""
+    from django.urls import reverse
+
+    from papers.jobs.models import Job
+
+    url = reverse(f"admin:papers_paper_export_{format}")
+    response, form_ms = timed(lambda: client.get(url))
+    assert response.status_code == 200 and b'method="post"' in response.content
+    response, queue_ms = timed(lambda: client.post(url))
+    assert response.status_code == 302, response.content[:500]
+    job = Job.objects.filter(kind="papers.export").latest("pk")
+    job_s, seen, status = follow(client, job.pk)
+    assert status["state"] == "done", status["message"]
+    response, file_ms = timed(lambda: client.get(reverse("admin:papers_job_file", args=[job.pk])))
+    print(
+        f"export {format}: form {form_ms:.0f} ms; queueing request {queue_ms:.0f} ms; job done "
+        f"in {job_s:.1f} s ({seen} progress figures seen); {status['text']}; download "
+        f"{len(response.content) / 2**20:.1f} MB in {file_ms:.0f} ms"
+    )
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bibtex", type=int, default=5000, help="entries (default 5,000)")
     parser.add_argument("--notes", type=int, default=1000, help="entries (default 1,000)")
     parser.add_argument("--postgres", metavar="URL", help="run on this PostgreSQL database")
+    parser.add_argument(
+        "--exports", default="bibtex,csljson", help="then export every paper in these formats"
+    )
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="papershelf-bench-queue-"))
@@ -141,6 +169,9 @@ def main():
         print(f"Database: {'PostgreSQL' if args.postgres else 'SQLite'}; polling every {POLL} s")
         run(client, "library.bib", make_bibtex(args.bibtex, invalid_every=100).encode())
         run(client, "reading.md", make_notes(args.notes).encode())
+        for format in args.exports.split(","):
+            if format:
+                run_export(client, format)
     finally:
         worker.terminate()
         worker.wait(timeout=30)
