@@ -18,15 +18,16 @@ $(STAMP): pyproject.toml requirements.lock
 
 install: $(STAMP)
 
-# The Nu Html Checker (vnu.jar, run with Java) and axe-core, from the npm registry at the
-# versions .ci/node/package-lock.json pins; the HTML and accessibility tests use them.
+# The Nu Html Checker (vnu.jar, run with Java), axe-core and Lighthouse, from the npm
+# registry at the versions .ci/node/package-lock.json pins; the HTML, accessibility and
+# Lighthouse tests use them (Lighthouse drives the system's Chromium).
 # --ignore-scripts: vnu-jar's postinstall would download a Java of its own; we use the system's.
 NODE_TOOLS := .ci/node/node_modules/.installed
 $(NODE_TOOLS): .ci/node/package.json .ci/node/package-lock.json
 	npm ci --prefix .ci/node --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $(NODE_TOOLS)
 
-## Install the HTML checker and axe-core that tests/config/test_html_validity.py and test_browser_a11y.py run
+## Install the HTML checker, axe-core and Lighthouse (tests/config/test_html_validity.py, test_browser_a11y.py, test_lighthouse.py)
 validators: $(NODE_TOOLS)
 
 ## Serve the site with demo content on SQLite at http://127.0.0.1:$(PORT), with a job worker
@@ -39,9 +40,16 @@ run: install
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=$${DEBUG:-1} SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
+# The suite runs in parallel (pytest-xdist): one worker per CPU, at least 2, each on its own
+# test database (pytest-django appends the worker id: test_papershelf_gw0, ...). loadscope
+# keeps a module on one worker, so its module-scoped servers start once. Serial:
+# `make test TEST_WORKERS=0`; one file: `.venv/bin/pytest tests/papers/test_x.py`.
+TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -lt 2 ] && n=2; echo $$n)
+PYTEST_ARGS ?=
+
 ## Run the whole suite (SQLite, or PostgreSQL when DATABASE_URL says so)
 test: install
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadscope $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

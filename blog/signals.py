@@ -4,6 +4,7 @@ from django.db.models import Q
 
 from blog.models import Report
 from papers.refresh import reindex_later
+from papers.search import name_changed
 from papers.wikilinks import naming_texts
 
 
@@ -29,7 +30,7 @@ def reindex_reports_of_tag(sender, instance, created=False, **kwargs):
     """A renamed tag changes the search documents of its reports."""
     if kwargs.get("raw"):  # loaddata/restore: rows arrive in any order; reindex after
         return
-    if not created:
+    if not created and name_changed(instance):
         reindex_later(Report, "tags", instance.pk, f"reports tagged “{instance.name}”")
 
 

@@ -227,6 +227,24 @@ AXES_LOCKOUT_CALLABLE = "config.security.lockout_response"
 # Behind a proxy REMOTE_ADDR is the proxy's own address; see config/security.py.
 AXES_CLIENT_IP_CALLABLE = "config.security.client_ip"
 
+# --- Reading-group members: login and e-mail (invitations, password resets) -------------
+# Members sign in at the reading group's own login (not the admin's); staff use /admin/.
+LOGIN_URL = "readinggroup:login"
+LOGIN_REDIRECT_URL = "readinggroup:queue"
+# Development prints mails on the console; production sets EMAIL_HOST (SMTP; docs/DEPLOY.md).
+EMAIL_HOST = env_str("EMAIL_HOST", "")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = env_int("EMAIL_PORT", 587)
+    EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+    EMAIL_TIMEOUT = 10
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "papershelf@localhost")
+PASSWORD_RESET_TIMEOUT = 3 * 24 * 60 * 60
+
 # --- HTTPS, cookies and headers -------------------------------------------------------
 # BEHIND_PROXY=1: a reverse proxy terminates TLS and sets X-Forwarded-Proto and appends
 # the client address to X-Forwarded-For. Only set it when the proxy overwrites these

@@ -1,7 +1,6 @@
 """Root URLs: the composition of every app's routes."""
 
 from django.contrib import admin
-from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, re_path
 from django.views.decorators.http import require_safe
 from django.views.generic import RedirectView
@@ -11,7 +10,7 @@ from config import admin_views, search, seo, tags, views
 from config.api import api, not_found
 from papers import editor, media
 from papers.cache import public_page
-from papers.sitemaps import PaperSitemap
+from papers.sitemaps import PaperSitemap, sitemap_section
 from readinggroup.sitemaps import PresentationSitemap
 
 # Each app contributes its public objects; only published ones (their own sitemaps say so).
@@ -53,7 +52,7 @@ urlpatterns = [
     ),
     path(
         "sitemap-<slug:section>.xml",
-        require_safe(public_page(sitemap_views.sitemap)),
+        require_safe(public_page(sitemap_section)),
         {"sitemaps": sitemaps},
         name="sitemap_section",
     ),

@@ -49,7 +49,7 @@ class PaperOut(Schema):
     slug: str
     title: str
     alias: str
-    year: int
+    year: int | None  # None: the year is unknown
     month: int | None
     venue: str
     arxiv_id: str | None
@@ -90,7 +90,7 @@ class PaperRefOut(Schema):
     slug: str
     title: str
     alias: str
-    year: int
+    year: int | None
     html_url: str
 
     @staticmethod
@@ -189,6 +189,39 @@ def paper_by_doi(request, doi: Path[Doi]):
     except Exception as error:  # ValidationError from the normaliser
         raise HttpError(422, "; ".join(getattr(error, "messages", [str(error)]))) from None
     return _detail(doi=normalized)
+
+
+class RelatedOut(Schema):
+    """A paper similar to the one asked about; ``score`` orders them (higher is closer)."""
+
+    slug: str
+    title: str
+    alias: str
+    year: int | None
+    score: float
+    html_url: str
+
+    @staticmethod
+    def resolve_score(paper):
+        return round(paper.related_score, 4)
+
+    @staticmethod
+    def resolve_html_url(paper):
+        return absolute_url(paper.get_absolute_url())
+
+
+@router.get(
+    "/papers/{slug}/related",
+    response={200: list[RelatedOut], **LOOKUP_ERRORS},
+    summary="Papers similar to a paper",
+)
+def paper_related(request, slug: Path[Text]):
+    """Up to 8 published papers most similar to this one in the library (stored lists,
+    updated in the background after every save)."""
+    from papers.related import related_to
+
+    paper = get_object_or_404(Paper.objects.published().only("pk"), slug=slug)
+    return related_to(paper)
 
 
 @router.get(

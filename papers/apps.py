@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 
 
 class PapersConfig(AppConfig):
@@ -15,6 +15,12 @@ class PapersConfig(AppConfig):
         post_save.connect(signals.reindex_papers_of_author, sender=Author)
         post_save.connect(signals.reindex_papers_of_tag, sender=Tag)
         m2m_changed.connect(signals.reindex_paper_on_tags, sender=Paper.tags.through)
+        from papers import related
+
+        post_save.connect(related.paper_saved, sender=Paper)
+        pre_delete.connect(related.paper_deleted, sender=Paper)
+        m2m_changed.connect(related.links_changed, sender=Paper.related.through)
+        m2m_changed.connect(related.links_changed, sender=Paper.tags.through)
         signals.paper_references_changed.connect(signals.rerender_notes_naming, sender=Paper)
 
         from papers import cache, models, site  # noqa: F401 - site registers a deploy check
@@ -31,6 +37,7 @@ class PapersConfig(AppConfig):
         ):
             register_section(key, label)
 
+        from papers import exports  # noqa: F401 - registers the export job kind
         from papers.intake import jobs  # noqa: F401 - registers the intake's job kinds
 
         # Every model a public page shows: a save or delete invalidates the page caches.

@@ -209,14 +209,14 @@ def _wants_cache(request):
 # Every query parameter a public page reads, site-wide: the paper, report and session
 # lists' filters (papers/filters.py, blog/filters.py), search (config/search.py), tag
 # pages (config/tags.py: type, sort), pagination (page; the sitemaps' p; the API's limit
-# and offset), the papers list's BibTeX export (format) and the API's filters (its
+# and offset), the papers list's exports (format, part) and the API's filters (its
 # *Query schemas: upcoming). For anonymous visitors any other parameter is dropped before
 # the page is looked up or rendered, so the cached page is the one the view would render;
 # tests/papers/test_cache_keys.py checks that no form, filter or API schema reads a name
 # missing here.
 QUERY_PARAMETERS = frozenset(
     {
-        "author", "format", "kind", "limit", "offset", "p", "page", "q", "sort", "tag",
+        "author", "format", "kind", "limit", "offset", "p", "page", "part", "q", "sort", "tag",
         "type", "upcoming", "venue", "year", "year_max", "year_min",
     }
 )  # fmt: skip

@@ -62,6 +62,11 @@ def load(stdout):
 
     demo_site.load(stdout)
 
+    from papers import related
+
+    # The saves queued the update job; the demo shows the lists at once, worker or not.
+    related.rebuild()
+
 
 def find_existing(entry):
     """The paper ``entry`` describes, if the database already has it (by id or title+year)."""

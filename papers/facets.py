@@ -128,7 +128,12 @@ def top_tags_overall(request, year=None, limit=TOP_TAGS):
 
 
 def _year_list(per_year):
-    return [{"year": year, "count": n} for year, n in sorted(per_year.items(), reverse=True) if n]
+    # Papers of unknown year (NULL) have no year to pick: no facet entry.
+    return [
+        {"year": year, "count": n}
+        for year, n in sorted(per_year.items(), key=lambda item: item[0] or 0, reverse=True)
+        if n and year
+    ]
 
 
 def _authors_overall(request):

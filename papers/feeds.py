@@ -30,7 +30,9 @@ class PaperList:
 
 def paper_published(paper):
     """When the paper came out (its month, or January of its year): the entry's
-    ``published``, the same in every feed."""
+    ``published``, the same in every feed. Of unknown year: when it was added."""
+    if paper.year is None:
+        return paper.added_at
     return datetime.datetime(paper.year, paper.month or 1, 1, tzinfo=datetime.UTC)
 
 

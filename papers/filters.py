@@ -5,18 +5,19 @@ import re
 import django_filters
 from django import forms
 from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 
 from papers.facets import tag_ids
-from papers.models import Paper, Tag, TaggedPaper, Venue
+from papers.models import NEWEST_FIRST, Paper, Tag, TaggedPaper, Venue
 from papers.search import uses_postgres
 from papers.venues import parse_venue
 
 MAX_TAG_FILTERS = 5
 
 SORTS = {
-    "newest": ("-year", "-month", "-added_at", "-pk"),
-    "oldest": ("year", "month", "added_at", "pk"),
+    "newest": (*NEWEST_FIRST, "-pk"),
+    # A paper of unknown year is neither old nor new: last either way.
+    "oldest": (F("year").asc(nulls_last=True), F("month").asc(nulls_first=True), "added_at", "pk"),
     "title": ("title", "pk"),
     "added": ("-added_at", "-pk"),
 }

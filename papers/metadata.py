@@ -82,8 +82,8 @@ def citation_meta(paper, authors):
     """
     meta = [("citation_title", paper.title)]
     meta += [("citation_author", author.name) for author in authors]
-    date = f"{paper.year}/{paper.month:02d}" if paper.month else str(paper.year)
-    meta.append(("citation_publication_date", date))
+    if paper.year:
+        meta.append(("citation_publication_date", paper.date_iso.replace("-", "/")))
     venue_meta = _VENUE_META.get(entry_type(paper))
     if venue_meta and venue_text(paper):
         meta.append((venue_meta, venue_text(paper)))
@@ -115,7 +115,6 @@ def scholarly_article(paper, authors, url):
         "headline": paper.title[:110],
         "name": paper.title,
         "url": url,
-        "datePublished": f"{paper.year}-{paper.month:02d}" if paper.month else str(paper.year),
         "dateModified": paper.updated_at.isoformat(),
         "author": [
             {"@type": "Person", "name": author.name, "url": absolute_url(author.get_absolute_url())}
@@ -123,6 +122,8 @@ def scholarly_article(paper, authors, url):
         ],
         "keywords": [tag.name for tag in paper.tags.all()],
     }
+    if paper.date_iso:  # a paper of unknown year has no datePublished
+        data["datePublished"] = paper.date_iso
     description = paper_description(paper)
     if description:
         data["description"] = description

@@ -71,7 +71,7 @@ class AuthorQuerySet(models.QuerySet):
         )
 
 
-class Author(models.Model):
+class Author(search.NameInOtherDocuments, models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=100, unique=True, allow_unicode=True, editable=False)
     affiliation = models.CharField(max_length=300, blank=True)
@@ -197,6 +197,20 @@ def card_prefetches():
     )
 
 
+# Newest first; papers whose year (or month) is unknown after the dated ones, on SQLite
+# and on PostgreSQL alike (PostgreSQL sorts NULL first in a descending order).
+NEWEST_FIRST = (
+    models.F("year").desc(nulls_last=True),
+    models.F("month").desc(nulls_last=True),
+    "-added_at",
+)
+
+
+def export_prefetches():
+    """What an export writes beside the paper's row: byline, tags, links and figures."""
+    return (*card_prefetches(), "links", "figures")
+
+
 class PaperQuerySet(models.QuerySet):
     def published(self):
         """The one visibility rule: a paper is public once its status is published."""
@@ -217,9 +231,7 @@ class PaperQuerySet(models.QuerySet):
 
     def for_export(self):
         """Whole rows with byline, tags, links and figures, for exports that write them all."""
-        return self.select_related("published_in").prefetch_related(
-            *card_prefetches(), "links", "figures"
-        )
+        return self.select_related("published_in").prefetch_related(*export_prefetches())
 
     def for_detail(self):
         """Everything a paper's own page shows, in one query per relation."""
@@ -234,7 +246,7 @@ class PaperQuerySet(models.QuerySet):
         )
 
     def newest_first(self):
-        return self.order_by("-year", models.F("month").desc(nulls_last=True), "-added_at", "-pk")
+        return self.order_by(*NEWEST_FIRST, "-pk")
 
 
 class Paper(EditVersioned):
@@ -250,10 +262,16 @@ class Paper(EditVersioned):
         max_length=100, blank=True, db_index=True, help_text="Short name such as “GPT-3” or “ViT”."
     )
     year = models.PositiveSmallIntegerField(
+        # NULL: the year is unknown (a reading log says when a paper was read, not when it
+        # appeared); an importer never invents one.
+        null=True,
         blank=True,
         db_index=True,
         validators=[MinValueValidator(1600), MaxValueValidator(2100)],
-        help_text="Left blank for a new-style arXiv paper, it is read from the id.",
+        help_text=(
+            "Left blank for a new-style arXiv paper, it is read from the id (or the venue); "
+            "otherwise blank means the year is unknown."
+        ),
     )
     month = models.PositiveSmallIntegerField(null=True, blank=True, choices=MONTHS)
     venue = models.CharField(
@@ -335,7 +353,7 @@ class Paper(EditVersioned):
     REFERENCE_FIELDS = ("alias", "slug", "title", "arxiv_id", "doi", "status")
 
     class Meta:
-        ordering = ["-year", "-month", "-added_at"]
+        ordering = NEWEST_FIRST
         get_latest_by = "added_at"
         indexes = [
             # One per ordering of the public lists (filters.SORTS), each led by status so
@@ -433,12 +451,16 @@ class Paper(EditVersioned):
 
     @property
     def date_display(self):
-        """“March 2021” or “2021”."""
+        """“March 2021”, “2021” or “year unknown”."""
+        if self.year is None:
+            return "year unknown"
         return f"{MONTHS[self.month - 1][1]} {self.year}" if self.month else str(self.year)
 
     @property
     def date_iso(self):
-        """The same date for machines (``<time datetime>``): “2021-03” or “2021”."""
+        """The same date for machines (``<time datetime>``): “2021-03”, “2021” or “”."""
+        if self.year is None:
+            return ""
         return f"{self.year:04d}-{self.month:02d}" if self.month else f"{self.year:04d}"
 
     @property
@@ -489,11 +511,7 @@ class Paper(EditVersioned):
             parsed = parse_venue(self.venue)
             self.year = parsed.year if parsed else None
         if self.year is None and "arxiv_id" not in errors:
-            self._fill_date_from_arxiv()
-            if self.year is None:
-                errors["year"] = ValidationError(
-                    "Give the year (it can only be read from a new-style arXiv id)."
-                )
+            self._fill_date_from_arxiv()  # else the year stays unknown (NULL)
         # An importer whose duplicate finder already looked these up sets the flag.
         ids_checked = getattr(self, "ids_checked_unique", False)
         for field in ("arxiv_id", "doi"):
@@ -576,6 +594,12 @@ def figure_upload_to(instance, filename):
 class Figure(models.Model):
     paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="figures")
     image = models.ImageField(upload_to=figure_upload_to)
+    # The size lets pages give every <img> its width and height (no layout shift while a
+    # figure loads). Measured in save(), not through ImageField's width_field: that one
+    # reopens the file (maybe in object storage) whenever a row without a size is loaded,
+    # and fails the page if the file is gone.
+    image_width = models.PositiveIntegerField(null=True, editable=False)
+    image_height = models.PositiveIntegerField(null=True, editable=False)
     caption = models.CharField(max_length=500, blank=True)
     credit = models.CharField(
         max_length=300,
@@ -590,9 +614,24 @@ class Figure(models.Model):
     def __str__(self):
         return self.caption or f"Figure {self.position}"
 
+    def save(self, *args, **kwargs):
+        # A new file (not yet committed to storage) or a row stored before sizes were kept.
+        if self.image and (not self.image._committed or self.image_width is None):
+            self.image_width, self.image_height = image_size(self.image)
+        super().save(*args, **kwargs)
+
+
+def image_size(image):
+    """``(width, height)`` of an image file, or ``(None, None)`` if it cannot be read."""
+    try:
+        return image.width, image.height
+    except (OSError, ValueError, TypeError):
+        return None, None
+
 
 # Models of this app kept in their own modules (they import what this module imports).
 from papers.identity import SiteSettings  # noqa: E402
+from papers.related import RelatedPaper  # noqa: E402
 from papers.topics import Topic  # noqa: E402
 
 __all__ = [
@@ -603,6 +642,7 @@ __all__ = [
     "Figure",
     "Paper",
     "PaperLink",
+    "RelatedPaper",
     "SiteSettings",
     "Status",
     "Tag",

@@ -158,6 +158,29 @@ def document_fields(parts, using="default"):
 _deferred = contextvars.ContextVar("deferred_search_documents", default=None)
 
 
+class NameInOtherDocuments:
+    """For a model whose ``name`` is written into other rows' search documents (a tag, an
+    author): remembers the name as loaded, so that a save that leaves it as it was (a new
+    description, an affiliation) queues no rewrite of those documents (``name_changed``).
+    """
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._name_as_loaded = instance.__dict__.get("name")
+        return instance
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)  # post_save receivers still see the old name
+        self._name_as_loaded = self.name
+
+
+def name_changed(instance):
+    """Whether ``instance.name`` differs from the loaded one (True when unknown)."""
+    loaded = getattr(instance, "_name_as_loaded", None)
+    return loaded is None or loaded != instance.name
+
+
 def defer(model, pk):
     """``True`` (and ``pk`` remembered) inside ``documents_written_at_end()``: the caller
     skips writing the document now; it is written once at the end of the block."""

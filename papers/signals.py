@@ -14,6 +14,8 @@ import contextvars
 from django.db.models import Q
 from django.dispatch import Signal
 
+from papers import search
+
 paper_references_changed = Signal()
 
 # Papers per announcement at the end of a batch: their names become OR-ed LIKE terms,
@@ -107,7 +109,7 @@ def reindex_papers_of_author(sender, instance, created=False, **kwargs):
     """A renamed author changes the search documents of their papers."""
     if kwargs.get("raw"):  # loaddata/restore: rows arrive in any order; reindex after
         return
-    if created:
+    if created or not search.name_changed(instance):
         return
     from papers.models import Paper
     from papers.refresh import reindex_later
@@ -132,7 +134,7 @@ def reindex_papers_of_tag(sender, instance, created=False, **kwargs):
     """A renamed tag changes the search documents of its papers."""
     if kwargs.get("raw"):  # loaddata/restore: rows arrive in any order; reindex after
         return
-    if created:
+    if created or not search.name_changed(instance):
         return
     from papers.models import Paper
     from papers.refresh import reindex_later

@@ -13,6 +13,7 @@ from taggit.forms import TagField
 from taggit.models import TagBase, TaggedItemBase
 
 from papers.markdown import render_markdown, validate_markdown
+from papers.search import NameInOtherDocuments
 
 TAG_MAX_LENGTH = 100
 
@@ -27,7 +28,7 @@ def tag_slugify(name):
     return slugify(spelled, allow_unicode=True)[:TAG_MAX_LENGTH] or "tag"
 
 
-class Tag(TagBase):
+class Tag(NameInOtherDocuments, TagBase):
     """A topic; ``name`` is what people type, ``slug`` is the URL."""
 
     description = models.TextField(

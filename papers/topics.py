@@ -77,7 +77,7 @@ def topic_papers(topics):
                 RowNumber(),
                 partition_by=F("tag"),
                 order_by=[
-                    F("content_object__year").desc(),
+                    F("content_object__year").desc(nulls_last=True),
                     F("content_object__month").desc(nulls_last=True),
                     F("content_object__added_at").desc(),
                     F("content_object__pk").desc(),
@@ -108,6 +108,16 @@ def topic_papers(topics):
     return grouped
 
 
+TOPIC_FIGURE_WIDTH = 480
+
+
+def _height_at(figure, width):
+    """The figure's height shown ``width`` pixels wide, or None if its size is unknown."""
+    if figure is None or not figure.image_width or not figure.image_height:
+        return None
+    return round(figure.image_height * width / figure.image_width)
+
+
 def reading_list():
     """``[(topic, [entry, …]), …]`` where an entry has the paper, badge, figure and summary."""
     topics = list(Topic.objects.select_related("tag"))
@@ -120,9 +130,12 @@ def reading_list():
             entries.append(
                 {
                     "paper": paper,
-                    "badge": f"{paper.month:02d}.{paper.year}" if paper.month else str(paper.year),
+                    "badge": _badge(paper),
                     "figure_url": figure.image.url if figure else "",
                     "figure_caption": figure.caption if figure else "",
+                    # Shown this wide; the height keeps its box from shifting as it loads.
+                    "figure_width": TOPIC_FIGURE_WIDTH,
+                    "figure_height": _height_at(figure, TOPIC_FIGURE_WIDTH),
                     "summary": summary_of(paper),
                 }
             )
@@ -198,3 +211,10 @@ class TopicFeed(SiteFeed):
 
 
 topic_feed = public_page(TopicFeed())
+
+
+def _badge(paper):
+    """“03.2021”, “2021”, or “year unknown”."""
+    if paper.year is None:
+        return paper.date_display
+    return f"{paper.month:02d}.{paper.year}" if paper.month else str(paper.year)

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from papers import resolve, topics, views
+from papers import graph, resolve, topics, views
 from papers.citations.formats import FORMATS
 
 app_name = "papers"
@@ -20,6 +20,7 @@ urlpatterns = [
     ],  # fmt: skip
     path("papers/ref/<path:reference>/", resolve.paper_reference, name="paper_reference"),
     path("papers/<str:slug>/", views.paper_detail, name="paper_detail"),
+    path("papers/<str:slug>/graph/", graph.paper_graph, name="paper_graph"),
     path("authors/<str:slug>/", views.author_detail, name="author_detail"),
     path("venues/<str:slug>/", views.venue_detail, name="venue_detail"),
     path("topics/", topics.topic_list, name="topics"),

@@ -5,15 +5,17 @@ visitors, invalidated by any save); the counts and facets of a list are cached o
 own, per filter, so paging or re-sorting a list does not count the papers again.
 """
 
+import math
 from itertools import groupby
 
 from django.core.paginator import Paginator
 from django.db.models import Value
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import cached_property
 from django.views.decorators.http import require_safe
 
+from papers import exports
 from papers.authors import coauthors
 from papers.bibtex import papers_to_bibtex
 from papers.cache import public_page
@@ -25,6 +27,7 @@ from papers.feeds import PaperList, paper_feed
 from papers.filters import PaperFilter
 from papers.metadata import citation_meta, paper_description, scholarly_article
 from papers.models import Author, AuthorRedirect, Paper, Venue
+from papers.related import related_to
 from papers.resolve import redirect_to_reference
 from papers.sections import sections_for
 from papers.site import absolute_url
@@ -85,9 +88,7 @@ def _paper_list(request, template="papers/paper_list.html", fixed=None, context=
     if request.GET.get("format") == "atom":
         return paper_feed(request, paper_list=_as_feed(request, papers, context))
     if request.GET.get("format") in FORMATS:
-        # Cards leave the abstract in the database; RIS and CSL-JSON carry it.
-        exported = papers.for_list().defer(None).defer("notes", "notes_html")
-        return download(exported, request.GET["format"])
+        return _list_export(request, papers, request.GET["format"])
     counts = list_counts(request, filterset, _without_year(request, fixed))
     paginator = CachedCountPaginator(papers.for_cards(), PAGE_SIZE, count=lambda: counts["count"])
     page = paginator.get_page(request.GET.get("page"))
@@ -116,14 +117,41 @@ def _paper_list(request, template="papers/paper_list.html", fixed=None, context=
             if slug not in context["fixed_tags"]
         ],
         active_year=filterset.form.cleaned_data.get("year"),
+        export_files=math.ceil(counts["count"] / exports.IN_REQUEST),
     )
     return render(request, template, context)
+
+
+def _list_export(request, papers, format):
+    """A list's papers in ``format``, at most ``exports.IN_REQUEST`` a file (``?part=N``).
+
+    Writing 5,000 papers took 7–20 s: a public request writes one file of 500 at most,
+    and its ``Link: rel="next"`` header names the next part (a whole library is the
+    admin's export job, or ``manage.py export_citations``).
+    """
+    part = request.GET.get("part", "1")
+    if not part.isdigit() or not 1 <= int(part) <= 1_000_000:
+        return HttpResponseBadRequest(
+            "part must be a whole number from 1.", content_type="text/plain"
+        )
+    part, size = int(part), exports.IN_REQUEST
+    # Cards leave the abstract in the database; RIS and CSL-JSON carry it.
+    exported = papers.for_list().defer(None).defer("notes", "notes_html")
+    rows = list(exported[(part - 1) * size : part * size + 1])
+    if not rows and part > 1:
+        raise Http404("This list has no papers past the previous part.")
+    more = len(rows) > size
+    stem = "papers" if part == 1 and not more else f"papers-{part}"
+    response = download(rows[:size], format, stem=stem)
+    if more:
+        response["Link"] = f'<{_list_address(request, format=format, part=part + 1)}>; rel="next"'
+    return response
 
 
 def _list_address(request, **params):
     """This list's address with its filters, no page, and ``params`` (e.g. the feed's)."""
     query = request.GET.copy()
-    for key in ("page", "format"):
+    for key in ("page", "format", "part"):
         query.pop(key, None)
     query.update(params)
     return f"{request.path}?{query.urlencode()}" if query else request.path
@@ -202,7 +230,9 @@ def _previous_and_followups(paper):
     previous = paper.related.published().only(*fields).annotate(is_previous=Value(True))
     followups = paper.followups.published().only(*fields).annotate(is_previous=Value(False))
     others = previous.order_by().union(followups.order_by(), all=True)
-    others = sorted(others, key=lambda other: (-other.year, -(other.month or 0), other.title))
+    others = sorted(
+        others, key=lambda other: (-(other.year or 0), -(other.month or 0), other.title)
+    )
     return {
         "previous_work": [other for other in others if other.is_previous],
         "followups": [other for other in others if not other.is_previous],
@@ -231,6 +261,7 @@ def paper_detail(request, slug):
         "citations": formatted(paper, authors),
         "citation_formats": FORMATS.values(),
         "sections": sections_for(paper),
+        "similar": related_to(paper),
     }
     return render(request, "papers/paper_detail.html", context)
 

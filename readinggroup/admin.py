@@ -288,3 +288,7 @@ class PresenterAdmin(admin.ModelAdmin):
         if isinstance(db_field, models.URLField):
             kwargs.setdefault("assume_scheme", "https")
         return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+# Members, invitations, suggestions and the group's settings (registers their admins).
+from readinggroup import member_admin  # noqa: E402, F401

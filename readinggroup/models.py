@@ -442,3 +442,15 @@ def _delete_files(files):
             storage.delete(name)
         except OSError:
             logger.warning("Could not delete the replaced file %s", name)
+
+
+# The member side of the group (members, invitations, suggestions, votes) in its own module.
+from readinggroup.members import (  # noqa: E402, F401
+    GroupSettings,
+    Invitation,
+    Member,
+    Suggestion,
+    SuggestionState,
+    Volunteer,
+    Vote,
+)

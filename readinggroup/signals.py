@@ -3,6 +3,7 @@
 from django.db.models import Q
 
 from papers.refresh import reindex_later
+from papers.search import name_changed
 from papers.wikilinks import naming_texts
 from readinggroup.models import Presentation
 
@@ -20,7 +21,7 @@ def reindex_sessions_of_tag(sender, instance, created=False, **kwargs):
     """A renamed tag changes the search documents of its sessions."""
     if kwargs.get("raw"):  # loaddata/restore: rows arrive in any order; reindex after
         return
-    if not created:
+    if not created and name_changed(instance):
         reindex_later(Presentation, "tags", instance.pk, f"sessions tagged “{instance.name}”")
 
 

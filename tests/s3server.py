@@ -7,49 +7,22 @@ policies, so the tests check what the site sends, not who the bucket lets in.
 
 import contextlib
 import os
-import socket
 import subprocess
 import sys
-import time
 
 import boto3
 from botocore.config import Config
 
-PORTS = range(9100, 9110)  # this project's S3 ports on the shared CI machine
+from tests.ports import free_port, wait_for_port
+
 KEY_ID, SECRET = "papershelf-test", "papershelf-test-secret"  # noqa: S105 (moto accepts any)
 REGION = "us-east-1"
-
-
-def free_port(ports):
-    """The first port of ``ports`` nobody listens on (each helper has its own range)."""
-    for port in ports:
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError(f"no free port in {ports.start}-{ports.stop - 1}")
-
-
-def wait_for_port(port, process, log_path, seconds=30):
-    """Wait until ``process`` listens on ``port``; fail with its log if it never does."""
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                with open(log_path) as log:
-                    raise RuntimeError(f"port {port} never opened:\n{log.read()}") from None
-            time.sleep(0.1)
 
 
 @contextlib.contextmanager
 def s3_server(log_path):
     """Start ``python -m moto.server``; yield its endpoint URL; stop it."""
-    port = free_port(PORTS)
+    port = free_port()
     with open(log_path, "w") as log:
         process = subprocess.Popen(  # noqa: S603
             [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],

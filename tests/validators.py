@@ -45,3 +45,16 @@ def axe_script():
     """Path of axe.min.js, after skipping/failing the test if it is missing."""
     need(None if AXE_JS.exists() else f"{AXE_JS} is missing")
     return AXE_JS
+
+
+LIGHTHOUSE_CLI = NODE_MODULES / "lighthouse" / "cli" / "index.js"
+
+
+def lighthouse():
+    """``[node, lighthouse's CLI]``, after skipping/failing the test if either is missing."""
+    node = shutil.which("node")
+    need(
+        None if node else "node is not installed (apt-get install npm)",
+        None if LIGHTHOUSE_CLI.exists() else f"{LIGHTHOUSE_CLI} is missing",
+    )
+    return [node, str(LIGHTHOUSE_CLI)]

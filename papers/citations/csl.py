@@ -55,8 +55,11 @@ def csl_item(paper, authors=None, full=False, key=None):
         "type": CSL_TYPES.get(kind, "document"),
         "title": paper.title,
         "author": [csl_name(author.name) for author in authors],
-        "issued": {"date-parts": [[paper.year, paper.month] if paper.month else [paper.year]]},
     }
+    if paper.year:
+        item["issued"] = {
+            "date-parts": [[paper.year, paper.month] if paper.month else [paper.year]]
+        }
     if paper.venue:
         # A journal's name, a proceedings' name, or the server a preprint is on.
         item["container-title"] = paper.venue

@@ -36,9 +36,10 @@ def ris_record(paper, full=False):
         "title": one_line(paper.title),
         "authors": [one_line(split_name(author.name).inverted()) for author in
                     paper.ordered_authors()],
-        "year": str(paper.year),
-        "date": f"{paper.year}/{paper.month:02d}//" if paper.month else f"{paper.year}///",
     }  # fmt: skip
+    if paper.year:  # unknown: no PY/DA rather than an invented year
+        record["year"] = str(paper.year)
+        record["date"] = f"{paper.year}/{paper.month:02d}//" if paper.month else f"{paper.year}///"
     if paper.venue:
         # T2 is the secondary title: the journal, or the proceedings' name.
         record["secondary_title"] = one_line(paper.venue)

@@ -1,6 +1,8 @@
 """Metadata from the arXiv API (an Atom feed), several papers per request."""
 
+import time
 import xml.etree.ElementTree as ET  # noqa: N817 - the usual name
+from typing import NamedTuple
 
 from papers.identifiers import parse_arxiv_id
 from papers.intake.http import FetchError, get
@@ -10,20 +12,46 @@ API_URL = "https://export.arxiv.org/api/query"
 NS = {
     "atom": "http://www.w3.org/2005/Atom",
     "arxiv": "http://arxiv.org/schemas/atom",
+    "opensearch": "http://a9.com/-/spec/opensearch/1.1/",
 }
+PAGE_DELAY = 3  # seconds between calls: arXiv's API terms of use
+
+
+class Page(NamedTuple):
+    records: dict
+    entries: int
+    total: int
+
+
 # Python's expat (2.4.1+) refuses entity-expansion bombs and ElementTree never fetches
 # external entities, so parsing an untrusted feed is safe without defusedxml.
 
 
 def fetch(ids, client):
-    """``{id: PaperRecord or FetchError}`` for versionless arXiv ids, in one request."""
+    """``{id: PaperRecord or FetchError}`` for versionless arXiv ids, in as few requests as
+    the API allows: it answers in pages (``opensearch:totalResults`` / ``itemsPerPage``),
+    so a short page is followed by a request for the rest, ``PAGE_DELAY`` seconds later as
+    arXiv's terms of use ask."""
     if not ids:
         return {}
+    found, start = {}, 0
     try:
-        response = get(client, "arXiv", API_URL, id_list=",".join(ids), max_results=str(len(ids)))
-        found = parse_feed(response.content, status=response.status_code)
+        while True:
+            params = {"id_list": ",".join(ids), "max_results": str(len(ids))}
+            if start:
+                params["start"] = str(start)
+            response = get(client, "arXiv", API_URL, **params)
+            page = parse_page(response.content, status=response.status_code)
+            found.update(page.records)
+            start += page.entries
+            if not page.entries or start >= min(page.total, len(ids)):
+                break
+            time.sleep(PAGE_DELAY)
     except FetchError as error:
-        return dict.fromkeys(ids, error)
+        if not found:
+            return dict.fromkeys(ids, error)
+        # The pages that came are kept; the ids of the page that failed get its error.
+        return {ident: found.get(ident, error) for ident in ids}
     results = {}
     for ident in ids:
         entry = found.get(ident)
@@ -38,8 +66,10 @@ def _text(element, path):
     return clean_text(found.text) if found is not None and found.text else ""
 
 
-def parse_feed(content, status=200):
-    """Map each entry of an arXiv Atom feed to a record, keyed by its versionless id."""
+def parse_page(content, status=200):
+    """One page of an arXiv Atom feed: its records (keyed by versionless id), how many
+    entries it held, and how many results the query has in all (``opensearch:totalResults``;
+    the number of entries when the feed lacks it)."""
     try:
         root = ET.fromstring(content)  # noqa: S314 - see the note on expat above
     except ET.ParseError as error:
@@ -47,7 +77,8 @@ def parse_feed(content, status=200):
     if root.tag != f"{{{NS['atom']}}}feed":
         raise FetchError("arXiv sent something other than an Atom feed.")
     records = {}
-    for entry in root.findall("atom:entry", NS):
+    entries = root.findall("atom:entry", NS)
+    for entry in entries:
         entry_id = _text(entry, "atom:id")
         if "/api/errors" in entry_id:
             # The API reports a bad request as a feed with one "Error" entry.
@@ -59,7 +90,8 @@ def parse_feed(content, status=200):
         records[parsed[0]] = entry_to_record(entry, parsed)
     if status != 200 and not records:
         raise FetchError(f"arXiv refused the request (HTTP {status}).")
-    return records
+    total = _text(root, "opensearch:totalResults")
+    return Page(records, len(entries), int(total) if total.isdigit() else len(entries))
 
 
 def entry_to_record(entry, parsed):

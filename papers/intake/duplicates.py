@@ -100,10 +100,13 @@ class DuplicateFinder:
             years.add(record_year(record))
         arxiv_ids.discard("")
         dois.discard("")
+        unknown_year = None in years
         years.discard(None)
         lookups = [Q(arxiv_id__in=chunk) for chunk in _chunks(arxiv_ids)]
         lookups += [Q(doi__in=chunk) for chunk in _chunks(dois)]
         lookups += [Q(year__in=chunk) for chunk in _chunks(years)]
+        if unknown_year:  # a paper of unknown year is the same as one stored so, by title
+            lookups.append(Q(year__isnull=True))
         columns = ("pk", "title", "year", "arxiv_id", "doi")
         for lookup in lookups:
             for row in Paper.objects.filter(lookup).order_by().values_list(*columns):

@@ -169,6 +169,7 @@ class PaperWriter:
         # "previous work" links, resolved there once every paper of the batch exists.
         self._authorships = []
         self._tagged = []
+        self._links_pending = []
         self._related = []
 
     def prime(self, records):
@@ -186,7 +187,8 @@ class PaperWriter:
         """Write pending bylines, tags and previous-work links; return ``(where, warning)``s."""
         Authorship.objects.bulk_create(self._authorships, batch_size=500)
         TaggedPaper.objects.bulk_create(self._tagged, batch_size=500)
-        self._authorships, self._tagged = [], []
+        PaperLink.objects.bulk_create(self._links_pending, batch_size=500)
+        self._authorships, self._tagged, self._links_pending = [], [], []
         self._authors.delete_unused()
         warnings = []
         for paper, record in self._related:
@@ -294,7 +296,9 @@ class PaperWriter:
             paper.tags.add(*[self._tags.get(name) for name in tags])
         for link in links:
             link.paper = paper
-        PaperLink.objects.bulk_create(links)
+        # Written in bulk by ``finish()``, with the bylines: one INSERT per paper cost
+        # about as much as the paper's own.
+        self._links_pending += links
         for figure in figures:
             figure.paper = paper
             figure.save()
@@ -351,9 +355,11 @@ class PaperWriter:
         return names
 
     def _links(self, paper, record, errors):
-        known = {paper.url, paper.pdf_url} | (
-            set() if paper.pk is None else set(paper.links.values_list("url", flat=True))
-        )
+        known = {paper.url, paper.pdf_url}
+        if paper.pk is not None:
+            known |= set(paper.links.values_list("url", flat=True))
+            # A paper this batch created and now meets again: its links are not written yet.
+            known |= {link.url for link in self._links_pending if link.paper_id == paper.pk}
         links = []
         for position, link in enumerate(record.links, start=1 if paper.pk is None else 100):
             if link.url in known:

@@ -6,12 +6,15 @@ itself when the job ends, to show the result. A kind's result is shown by the te
 ``admin/papers/job/result/<kind>.html`` when there is one, else as JSON.
 """
 
+import zlib
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.loader import select_template
 from django.urls import path, reverse
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from papers.jobs import queue
@@ -107,6 +110,7 @@ class JobAdmin(admin.ModelAdmin):
         view = self.admin_site.admin_view
         return [
             path("<int:pk>/status/", view(self.status_view), name=f"{prefix}_status"),
+            path("<int:pk>/file/", view(self.file_view), name=f"{prefix}_file"),
             # The method is checked first: a GET is a 405 for everyone, as on any POST view.
             path("<int:pk>/retry/", require_POST(view(self.retry_view)), name=f"{prefix}_retry"),
             *super().get_urls(),
@@ -143,6 +147,21 @@ class JobAdmin(admin.ModelAdmin):
             },
             headers={"Cache-Control": "no-store"},
         )
+
+    def file_view(self, request, pk):
+        """The file a finished job wrote (an export): its result names it, its payload
+        holds it, compressed."""
+        job = self._job(request, pk)
+        result = job.result or {}
+        if job.state != Job.State.DONE or "filename" not in result:
+            raise Http404("This job has no file.")
+        payload = Job.objects.filter(pk=job.pk).values_list("payload", flat=True).first()
+        if not payload:
+            raise Http404("This job's file is gone.")
+        response = HttpResponse(zlib.decompress(payload), content_type=result["content_type"])
+        response["Content-Disposition"] = content_disposition_header(True, result["filename"])
+        response["Cache-Control"] = "private, no-store"
+        return response
 
     def retry_view(self, request, pk):
         job = self._job(request, pk)

@@ -75,7 +75,12 @@ def test_a_jpeg_is_accepted(editor_client, _media_root):
 
 
 def test_a_pasted_image_without_extension_is_judged_by_its_content(editor_client, _media_root):
-    assert upload(editor_client, "image", png_bytes()).status_code == 200
+    response = upload(editor_client, "image", png_bytes())
+    assert response.status_code == 200
+    assert response.json()["image_code"].endswith(".png)")
+    (stored,) = files_under(_media_root)
+    with Image.open(stored) as image:
+        assert image.format == "PNG"
 
 
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><circle r="4"/></svg>'

@@ -52,8 +52,10 @@ def test_list_is_paginated(client):
 
 @pytest.mark.parametrize("page", ["-1", "0", "999999", "abc"])
 def test_junk_page_numbers_still_show_a_page(client, page):
-    ReportFactory()
-    assert client.get(LIST, {"page": page}).status_code == 200
+    report = ReportFactory(title="The Only Report")
+    response = client.get(LIST, {"page": page})
+    assert response.status_code == 200
+    assert report.get_absolute_url() in response.content.decode()
 
 
 def test_kind_page_shows_only_that_kind(client):

@@ -26,6 +26,7 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from tests.factories import FigureFactory, paper_with_everything, png_bytes
+from tests.readinggroup.members_helpers import invitation, make_member, suggestion
 from tests.urlwalk import all_routes, route_of, sample_urls
 
 pytestmark = pytest.mark.django_db
@@ -33,6 +34,27 @@ pytestmark = pytest.mark.django_db
 # Public URLs that accept a write on purpose, each with the reason.
 PUBLIC_FORMS = {
     "admin:login": "the login form; django-axes throttles it (test_login_throttling.py)",
+    "readinggroup:login": "the members' login; django-axes throttles it (test_members.py)",
+    "readinggroup:logout": "ends only the caller's own session (POST only: GET is 405)",
+    "readinggroup:password_reset": "Django's reset: mails only an account's own address",
+    "readinggroup:password_reset_confirm": "Django's reset: needs the mailed, signed token",
+    "readinggroup:join": "signs up through a single-use invitation token (forged: 404)",
+}
+# What a GET of these public forms answers at the walk's sample URL (200 otherwise).
+PUBLIC_FORM_GETS = {"readinggroup:logout": 405, "readinggroup:join": 404}
+# The members' pages (readinggroup/member_views.py) are for members, not for staff: they
+# get their own walk with a member and another member (tests/readinggroup/test_member_access.py);
+# here they must refuse everyone else.
+MEMBER_PAGES = {
+    "readinggroup:queue",
+    "readinggroup:suggest",
+    "readinggroup:vote",
+    "readinggroup:volunteer",
+    "readinggroup:withdraw",
+    "readinggroup:materials",
+    "readinggroup:member_detail",
+    "readinggroup:account",
+    "readinggroup:account_delete",
 }
 # Admin pages any staff member may open: they show nothing of any model.
 STAFF_PAGES = {"admin:index", "admin:password_change", "admin:password_change_done", "admin:jsi18n"}
@@ -83,6 +105,10 @@ def content():
     paper = paper_with_everything()
     FigureFactory(paper=paper)
     Group.objects.create(name="Editors")
+    # The reading group's members' side: a member, their suggestion, an invitation.
+    member = make_member("Walk Member")
+    suggestion(paper, member)
+    invitation(email="invited@example.org")
 
 
 def send(client, method, url, data=None):
@@ -107,6 +133,8 @@ def superuser_expectation(route, url, superuser):
         return set(REDIRECTS), "_change"
     if route.has_params and not model_admin.model._default_manager.exists():
         return set(REDIRECTS), "admin:index"  # "… doesn't exist. Perhaps it was deleted?"
+    if name == "admin:papers_job_file":  # a job's file: only a finished export has one
+        return {200 if model_admin.has_view_permission(request) else 403, 404}, None
     if name.endswith("_add"):
         allowed = model_admin.has_add_permission(request)
     elif name.endswith("_delete"):
@@ -135,7 +163,8 @@ def check_public(route, url, people):
     anonymous = people["anonymous"]
     get = anonymous.get(url)
     if route.name in PUBLIC_FORMS:
-        return [] if get.status_code == 200 else [f"{route}: GET {url} → {describe(get)}"]
+        wanted = PUBLIC_FORM_GETS.get(route.name, 200)
+        return [] if get.status_code == wanted else [f"{route}: GET {url} → {describe(get)}"]
     problems = []
     for method in UNSAFE_METHODS:
         response = send(anonymous, method, url)
@@ -145,6 +174,24 @@ def check_public(route, url, people):
                 f"{describe(get)}. A public URL must be read-only (best: @require_safe, or a "
                 "class-based view without post()) or protected like the admin."
             )
+    return problems
+
+
+def check_member_page(route, url, people):
+    """Anonymous → login; a signed-in non-member, staff, superuser → 403 (the superuser,
+    an organiser, may read the queue). The member's own walk is in test_member_access.py."""
+    problems = []
+    for who in ("anonymous", "user", "staff", "superuser"):
+        for method in ("get", "post"):
+            response = send(people[who], method, url)
+            if who == "anonymous":  # 405: a read-only page, or a POST-only action
+                ok = is_login_redirect(response) or response.status_code == 405
+            elif who == "superuser" and route.name == "readinggroup:queue" and method == "get":
+                ok = response.status_code == 200
+            else:
+                ok = response.status_code in (403, 405)
+            if not ok:
+                problems.append(f"{route}: {who} {method.upper()} {url} → {describe(response)}")
     return problems
 
 
@@ -217,6 +264,10 @@ def test_every_url_is_read_only_in_public_or_protected(people, content, superuse
         if route_of(urlsplit(url).path) != route.route:
             checked["shadowed"] += 1  # another pattern answers first; it is walked itself
             continue
+        if route.name in MEMBER_PAGES:
+            problems += check_member_page(route, url, people)
+            checked["members"] += 1
+            continue
         anonymous_get = people["anonymous"].get(url)
         post_only = anonymous_get.status_code == 405
         if route.name not in PUBLIC_FORMS and (
@@ -244,6 +295,7 @@ def test_every_url_is_read_only_in_public_or_protected(people, content, superuse
     assert not problems, "\n".join(problems)
     # The walk really walked: both kinds were met, and every pattern was accounted for.
     assert checked["public"] >= 8 and checked["protected"] >= 30, checked
+    assert checked["members"] == len(MEMBER_PAGES), checked
     assert sum(checked.values()) == len(all_routes())
 
 

@@ -25,14 +25,14 @@ from tests.config.test_database_failures import (  # noqa: F401 - postgres, stat
     static_root,
 )
 from tests.factories import AuthorFactory, PaperFactory
+from tests.ports import free_port
 
-PORT = 6391
 RETRY_AFTER = 0.5  # as in cache_settings()
 
 
 @pytest.fixture
 def redis_server():
-    server = RedisServer(PORT).start()
+    server = RedisServer(free_port()).start()
     yield server
     if server.process.poll() is None:
         server.thaw()  # a frozen process cannot die
@@ -87,11 +87,12 @@ def test_with_redis_stopped_one_call_fails_fast_and_the_next_thousand_cost_nothi
 
 
 def test_the_outage_is_logged_without_the_password_of_the_cache_url(caplog):
-    store = backend("redis://:s3cret-pass@127.0.0.1:6394/0")  # nothing listens there
+    port = free_port()  # nothing listens there
+    store = backend(f"redis://:s3cret-pass@127.0.0.1:{port}/0")
     with caplog.at_level(logging.WARNING, logger="config.resilient_cache"):
         assert store.get("k") is None
     (record,) = caplog.records
-    assert "redis://127.0.0.1:6394/0 is unavailable" in record.getMessage()
+    assert f"redis://127.0.0.1:{port}/0 is unavailable" in record.getMessage()
     assert "s3cret" not in record.getMessage()
 
 
@@ -222,7 +223,7 @@ def test_production_server_with_redis_stopped_serves_pages_healthz_and_login_for
     tmp_path,
 ):
     """gunicorn with the production settings (CACHE_URL), Redis killed and restarted."""
-    redis_server = RedisServer(6393).start()
+    redis_server = RedisServer(free_port()).start()
     server = Server(
         production_env(
             DATABASE_URL=database_url(postgres, postgres["PORT"] or 5432),
@@ -231,7 +232,6 @@ def test_production_server_with_redis_stopped_serves_pages_healthz_and_login_for
             CACHE_RETRY_AFTER="1",
         ),
         tmp_path / "gunicorn.log",
-        port=8141,
     )
     paths = ["/", "/papers/", "/tags/", "/admin/login/"]
     try:

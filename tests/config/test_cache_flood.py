@@ -16,6 +16,7 @@ from django.test import Client
 
 from tests.config.redis_server import RedisServer, cache_settings
 from tests.factories import PaperFactory
+from tests.ports import free_port
 
 MAXMEMORY = 3 * 1024 * 1024
 PAGE = b"<!doctype html>" + b"x" * 4000  # about the size of a search page
@@ -26,7 +27,7 @@ URLS = 100
 @pytest.fixture(params=["allkeys-lru", "noeviction"])
 def full_redis(request, settings):
     server = RedisServer(
-        6392, "--maxmemory", str(MAXMEMORY), "--maxmemory-policy", request.param
+        free_port(), "--maxmemory", str(MAXMEMORY), "--maxmemory-policy", request.param
     ).start()
     settings.CACHES = cache_settings(server.url())
     yield server

@@ -20,6 +20,8 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from tests.ports import free_port
+
 # The marker makes pytest-django create the test database that the servers connect to.
 pytestmark = pytest.mark.django_db
 
@@ -46,12 +48,6 @@ def static_root(tmp_path_factory):
         cwd=ROOT, env=env, check=True, capture_output=True, timeout=120,
     )  # fmt: skip
     return root
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def production_env(**extra):

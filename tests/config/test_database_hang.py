@@ -24,6 +24,7 @@ from tests.config.test_database_failures import (  # noqa: F401 - postgres, stat
     production_env,
     static_root,
 )
+from tests.ports import free_port
 
 # The site's database here is the cluster's, not the suite's: running it again in the
 # SQLite pass would prove nothing new.
@@ -34,13 +35,10 @@ if "postgresql" not in settings.DATABASES["default"]["ENGINE"]:
 # into the cluster below.
 pytestmark = pytest.mark.django_db
 
-PG_PORT = 55440
-APP_PORT = 8140
-
 
 @pytest.fixture(scope="module")
 def cluster():
-    cluster = Cluster(PG_PORT).start()
+    cluster = Cluster(free_port()).start()
     cluster.create_database("papershelf")
     yield cluster
     cluster.stop()
@@ -68,7 +66,6 @@ def server(site_database, static_root, tmp_path):  # noqa: F811 - the imported f
     server = Server(
         production_env(DATABASE_URL=site_database, STATIC_ROOT=str(static_root)),
         tmp_path / "gunicorn.log",
-        port=APP_PORT,
     )
     yield server
     server.stop()
@@ -103,7 +100,7 @@ def test_a_query_on_an_open_connection_gives_up_at_the_deadline(
     """The deadline itself, without the health check: the server freezes mid-request."""
     handler = ConnectionHandler(
         {"default": {"ENGINE": "config.postgresql", "NAME": "papershelf", "USER": "postgres",
-                    "HOST": "127.0.0.1", "PORT": PG_PORT, "OPTIONS": {"query_deadline": 2}}}
+                    "HOST": "127.0.0.1", "PORT": cluster.port, "OPTIONS": {"query_deadline": 2}}}
     )  # fmt: skip
     database = handler["default"]
     with django_db_blocker.unblock():  # the cluster's own database, not the test database

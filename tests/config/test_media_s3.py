@@ -157,7 +157,10 @@ def test_slides_objects_are_private_by_name(s3):
 
 def test_draft_slides_are_not_signed_for_visitors(s3, client):
     session = PresentationFactory(with_slides=True, draft=True)
-    assert client.get(f"/reading-group/{session.number}/slides.pdf").status_code == 404
+    response = client.get(f"/reading-group/{session.number}/slides.pdf")
+    assert response.status_code == 404
+    assert "Location" not in response  # no redirect to a signed bucket address
+    assert "X-Amz-Signature" not in response.content.decode()
 
 
 def test_editor_upload_lands_in_the_bucket(s3, editor_client):

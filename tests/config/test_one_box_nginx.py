@@ -16,13 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from tests import s3server
 from tests.factories import png_bytes
+from tests.ports import free_port, wait_for_port
 from tests.readinggroup.pdfs import pdf_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
-PORTS = range(8150, 8160)
 
 pytestmark = [
     pytest.mark.production,
@@ -65,7 +64,7 @@ def one_box(tmp_path_factory):
          "-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(certificate)],
         check=True, capture_output=True, timeout=60,
     )  # fmt: skip
-    app_port = s3server.free_port(PORTS)
+    app_port = free_port()
     env = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG", "VIRTUAL_ENV"}}
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings",
@@ -93,10 +92,10 @@ def one_box(tmp_path_factory):
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log.open("w"),
         )  # fmt: skip
         stack.callback(lambda: (gunicorn.terminate(), gunicorn.wait(timeout=10)))
-        s3server.wait_for_port(app_port, gunicorn, log)
+        wait_for_port(app_port, gunicorn, log)
 
-        http_port = s3server.free_port(p for p in PORTS if p != app_port)
-        https_port = s3server.free_port(p for p in PORTS if p not in (app_port, http_port))
+        http_port = free_port()
+        https_port = free_port()
         site = _site_config(media, certificate, key, http_port, https_port, app_port)
         (directory / "site.conf").write_text(site)
         (directory / "nginx.conf").write_text(
@@ -124,7 +123,7 @@ http {{
             stdout=nginx_log.open("w"), stderr=subprocess.STDOUT,
         )  # fmt: skip
         stack.callback(lambda: (nginx.terminate(), nginx.wait(timeout=10)))
-        s3server.wait_for_port(https_port, nginx, nginx_log)
+        wait_for_port(https_port, nginx, nginx_log)
         yield https_port, http_port
 
 

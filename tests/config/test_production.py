@@ -28,10 +28,10 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 
 from tests import s3server
+from tests.ports import free_port, wait_for_port
 
 ROOT = Path(__file__).resolve().parents[2]
 SUITE_DATABASE_URL = os.environ.get("DATABASE_URL", "")
-GUNICORN_PORTS, REDIS_PORTS = range(8150, 8160), range(6401, 6410)
 BUCKET = "papershelf-production-test"
 
 pytestmark = [
@@ -46,11 +46,13 @@ pytestmark = [
 
 @contextlib.contextmanager
 def _database(suffix="production"):
-    """A database of its own next to the suite's: <suite database>_<suffix>."""
+    """A database of its own next to the suite's: <suite database>_<suffix>[_<xdist worker>]."""
     import psycopg
 
     parts = urlsplit(SUITE_DATABASE_URL)
     name = (parts.path.strip("/") or "papershelf") + "_" + suffix
+    if worker := os.environ.get("PYTEST_XDIST_WORKER"):  # parallel runs: one each
+        name += "_" + worker
     admin_url = urlunsplit(parts._replace(path="/postgres"))
     with psycopg.connect(admin_url, autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -63,11 +65,11 @@ def _database(suffix="production"):
 
 
 @contextlib.contextmanager
-def _redis(directory, ports=REDIS_PORTS):
+def _redis(directory):
     server = shutil.which("redis-server")
     if server is None:
         pytest.fail("redis-server is missing (apt-get install redis-server; .ci/run does)")
-    port = s3server.free_port(ports)
+    port = free_port()
     log = directory / "redis.log"
     process = subprocess.Popen(  # noqa: S603
         [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
@@ -75,7 +77,7 @@ def _redis(directory, ports=REDIS_PORTS):
         stdout=log.open("w"), stderr=subprocess.STDOUT,
     )  # fmt: skip
     try:
-        s3server.wait_for_port(port, process, log)
+        wait_for_port(port, process, log)
         yield f"redis://127.0.0.1:{port}/0"
     finally:
         process.terminate()
@@ -91,9 +93,7 @@ def _manage(env, *args, timeout=120):
 
 
 @contextlib.contextmanager
-def production_services(
-    directory, site_url, *, steps, suffix="production", redis_ports=REDIS_PORTS
-):
+def production_services(directory, site_url, *, steps, suffix="production"):
     """A PostgreSQL database, a Redis and an S3 server (bucket and policy) of their own,
     the environment that points the real settings at them with DEBUG=0, and ``steps``
     (manage.py commands, as an operator runs them) run in it."""
@@ -101,7 +101,7 @@ def production_services(
     with contextlib.ExitStack() as stack:
         started = time.monotonic()
         database_url = stack.enter_context(_database(suffix))
-        cache_url = stack.enter_context(_redis(directory, redis_ports))
+        cache_url = stack.enter_context(_redis(directory))
         endpoint = stack.enter_context(s3server.s3_server(directory / "moto.log"))
         client = s3server.client(endpoint)
         client.create_bucket(Bucket=BUCKET)
@@ -149,7 +149,7 @@ def start_gunicorn(services, port, log):
         cwd=ROOT, env=services.serving_env, stdout=subprocess.DEVNULL, stderr=log.open("w"),
     )  # fmt: skip
     services.stack.callback(lambda: (gunicorn.terminate(), gunicorn.wait(timeout=10)))
-    s3server.wait_for_port(port, gunicorn, log)
+    wait_for_port(port, gunicorn, log)
     return f"http://127.0.0.1:{port}"
 
 
@@ -157,7 +157,7 @@ def start_gunicorn(services, port, log):
 def stack(tmp_path_factory):
     """Everything the scale-out recipe runs, started once for this module."""
     directory = tmp_path_factory.mktemp("production")
-    port = s3server.free_port(GUNICORN_PORTS)
+    port = free_port()
     steps = (("migrate", "--noinput"), ("collectstatic", "--noinput"), ("demo",))
     with production_services(directory, f"http://127.0.0.1:{port}", steps=steps) as services:
         log = directory / "gunicorn.log"

@@ -18,29 +18,26 @@ from types import SimpleNamespace
 
 import pytest
 
-from tests import s3server
 from tests.config.test_production import ROOT, _manage, production_services, start_gunicorn
 from tests.config.test_production import pytestmark as production_marks
+from tests.ports import free_port
 from tests.readinggroup.pdfs import pdf_bytes
 
 pytestmark = [*production_marks, pytest.mark.browser]
 
-SERVER_PORTS, REDIS_PORTS = range(9270, 9280), range(9280, 9285)
 PASSWORD = "scale-out-pw-4821"  # noqa: S105 - a throwaway account in a throwaway database
 
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
     directory = tmp_path_factory.mktemp("scale-out")
-    port_a = s3server.free_port(SERVER_PORTS)
-    port_b = s3server.free_port(range(port_a + 1, SERVER_PORTS.stop))
+    port_a, port_b = free_port(), free_port()
     steps = (("migrate", "--noinput"), ("collectstatic", "--noinput"))
     with production_services(
         directory,
         f"http://127.0.0.1:{port_a}",
         steps=steps,
         suffix="scale_out",
-        redis_ports=REDIS_PORTS,
     ) as services:
         env = {**services.serving_env, "DJANGO_SUPERUSER_PASSWORD": PASSWORD}
         made = _manage(env, "createsuperuser", "--noinput", "--username", "editor",

@@ -4,10 +4,13 @@ no duplicate tag on one item, no redirect loops; renaming onto a taken name offe
 import pytest
 from django.urls import reverse
 
+from papers.jobs.models import Job
 from papers.merging import MergeError, merge_tags
 from papers.models import Paper, Tag, TaggedPaper, TagRedirect
+from papers.refresh import REINDEX
 from tests.blog.factories import ReportFactory
 from tests.factories import PaperFactory
+from tests.jobs_worker import run_queued_jobs
 from tests.readinggroup.factories import PresentationFactory
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +46,7 @@ def test_merge_keeps_one_tag_on_an_item_that_had_both(tagged):
     assert TaggedPaper.objects.filter(content_object=tagged["both"]).count() == 1
 
 
-def test_merged_tag_page_and_feed_redirect_and_search_uses_the_new_name(client, tagged):
+def test_merged_tag_page_and_feed_redirect_and_its_reindex_job_writes_the_new_name(client, tagged):
     old_slug = tagged["source"].slug
     merge_tags(tagged["source"], tagged["target"])
     page = client.get(reverse("tag_detail", args=[old_slug]))
@@ -52,6 +55,11 @@ def test_merged_tag_page_and_feed_redirect_and_search_uses_the_new_name(client, 
     feed = client.get(reverse("tag_feed", args=[old_slug]))
     assert feed.status_code == 301
     assert tagged["target"].slug in feed["Location"]
+    # The request only queued the rewrite of the retagged rows' search documents.
+    assert "sequence modeling" not in Paper.objects.get(pk=tagged["paper"].pk).search_text
+    jobs = run_queued_jobs(REINDEX)
+    assert {job.params["model"] for job in jobs} >= {"papers.paper"}
+    assert all(job.state == Job.State.DONE for job in jobs)
     assert "sequence modeling" in Paper.objects.get(pk=tagged["paper"].pk).search_text
 
 

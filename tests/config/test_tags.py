@@ -149,7 +149,10 @@ def test_nul_in_a_tag_address_is_400(client):
 
 def test_pages_out_of_range_fall_back(client, content):
     for page in ["-1", "999999", "abc"]:
-        assert client.get("/tags/vision/", {"page": page}).status_code == 200
+        response = client.get("/tags/vision/", {"page": page})
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert content["paper_new"].get_absolute_url() in html, page
 
 
 def test_renamed_tag_keeps_old_urls_working(client, content):

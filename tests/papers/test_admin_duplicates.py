@@ -36,6 +36,7 @@ def test_add_form_saves_the_duplicate_once_confirmed(admin_client):
 def test_same_title_in_another_year_is_no_duplicate(admin_client):
     PaperFactory(title=LORA, year=2021)
     assert admin_client.post(ADD, paper_form(title=LORA, year="2022")).status_code == 302
+    assert sorted(Paper.objects.filter(title=LORA).values_list("year", flat=True)) == [2021, 2022]
 
 
 def test_change_form_warns_when_an_edit_makes_a_duplicate_but_not_about_itself(admin_client):

@@ -5,15 +5,14 @@ from django.test import Client
 
 from papers.identity import SiteSettings
 from tests.config.redis_server import RedisServer, cache_settings
+from tests.ports import free_port
 
 pytestmark = pytest.mark.django_db
-
-PORT = 9250  # curate2's range: never the shared Redis
 
 
 @pytest.fixture
 def site_on_redis(settings):
-    server = RedisServer(PORT).start()
+    server = RedisServer(free_port()).start()  # never the shared Redis
     settings.CACHES = cache_settings(server.url(3))
     yield server
     server.kill()

@@ -155,7 +155,8 @@ def test_the_plus_popup_offers_to_use_the_similar_author_and_the_plain_form_does
 def test_admin_add_author_with_a_different_initial_is_not_proposed(admin_client):
     AuthorFactory(name="Stefano Ermon")
     response = admin_client.post(reverse("admin:papers_author_add"), {"name": "T. Ermon"})
-    assert response.status_code == 302
+    assert response.status_code == 302  # saved at once: no merge proposal page in between
+    assert set(Author.objects.values_list("name", flat=True)) == {"Stefano Ermon", "T. Ermon"}
 
 
 def test_author_page_shows_coauthors_affiliation_links_and_papers_by_year(client):

@@ -22,10 +22,10 @@ def test_given_year_wins_over_the_arxiv_id():
     assert paper.month is None
 
 
-def test_year_is_required_without_an_arxiv_id():
-    with pytest.raises(ValidationError) as error:
-        Paper(title="No date").full_clean()
-    assert "year" in error.value.message_dict
+def test_without_a_year_or_an_arxiv_id_the_year_stays_unknown_not_invented():
+    paper = Paper(title="No date", slug="no-date")
+    paper.full_clean()
+    assert paper.year is None and paper.date_display == "year unknown"
 
 
 def test_duplicate_arxiv_id_in_another_version_is_refused_and_names_the_paper():

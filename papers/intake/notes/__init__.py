@@ -68,6 +68,14 @@ def detect_format(path, text):
     return "org" if org_signs else "markdown"
 
 
+# Undated entries at least this share of a file's titled paper entries: the file does not
+# date its papers (measured: 11–18% in undated reading lists, at most 1.5% stray links in
+# dated awesome lists).
+UNDATED_SHARE = 0.1
+# ...and at least this many: one or two undated links say too little about a file.
+UNDATED_MIN = 3
+
+
 @dataclass
 class NotesParse:
     records: list = field(default_factory=list)
@@ -93,14 +101,23 @@ def parse_notes(text, fmt="markdown", base_dir=None, bib=None):
     result.skipped = [Skipped(line, label, reason) for line, label, reason in found.skipped]
     entries = merge(found.entries)
     reading_log = headings_are_reading_dates(entries)
+    items = []
     for entry in entries:
         item = resolve_citation(entry, bib)
         if not isinstance(item, Skipped):
             item = to_record(entry, base_dir, result.warnings, reading_log)
-        if isinstance(item, Skipped):
-            result.skipped.append(item)
-        else:
-            result.records.append(item)
+        items.append((entry, item))
+    undated = [entry for entry, item in items if isinstance(item, Skipped) and item.undated]
+    dated = sum(1 for _, item in items if not isinstance(item, Skipped))
+    # A file that leaves many of its papers undated ("papers I read" checklists, candidate
+    # lists) does not date papers: its undated entries are papers of unknown year. A rare
+    # undated link in a file that dates its papers (an awesome list's "Distill [web]", a
+    # tutorial PDF) is more likely not a paper: it stays skipped, listed.
+    undated_ok = len(undated) >= max(UNDATED_MIN, UNDATED_SHARE * (len(undated) + dated))
+    for entry, item in items:
+        if undated_ok and isinstance(item, Skipped) and item.undated:
+            item = to_record(entry, base_dir, result.warnings, reading_log, undated_ok=True)
+        (result.skipped if isinstance(item, Skipped) else result.records).append(item)
     return result
 
 

@@ -161,13 +161,16 @@ class Skipped:
     label: str
     reason: str
     url: str = ""  # the paper link, when there is one (``--lookup`` can fill it in)
+    undated: bool = False  # a titled paper link with no date: see ``parse_notes``
 
 
-def to_record(entry, base_dir, warnings, reading_log=False):
+def to_record(entry, base_dir, warnings, reading_log=False, undated_ok=False):
     """A ``PaperRecord`` for the writer, or ``Skipped`` when it cannot be a paper.
 
     ``reading_log``: the document's date headings say when papers were read (see
-    ``dates.headings_are_reading_dates``), so they date no paper."""
+    ``dates.headings_are_reading_dates``), so they date no paper. ``undated_ok``: the
+    document does not date its papers, so an entry without a date is a paper of unknown
+    year, not an odd link among dated papers."""
     where = "line " + ", ".join(str(n) for n in sorted(set(entry.lines or [entry.line])))
     label = entry.title or entry.url or "(no title)"
     if not entry.title:
@@ -196,15 +199,26 @@ def to_record(entry, base_dir, warnings, reading_log=False):
         year, month = arxiv[1], arxiv[2]
     if not year:
         year = year_from_url(entry.url) or year_from_url(entry.url_extra)
-    if not year:
+    if not year and _names_teaching_material(entry.title):
+        return Skipped(
+            entry.line,
+            label,
+            "tutorials or lectures, not a paper (and nothing dates it).",
+            url=entry.url,
+        )
+    if not year and not read_on and not undated_ok:
+        # Nothing dates it in a file that dates its papers: a link to a journal's site
+        # or a tutorial PDF looks the same. Listed, not guessed (see ``undated_ok``).
         hint = f" Add it with: manage.py add_paper {doi}" if doi else ""
-        reason = "no date found (a year is required)."
+        return Skipped(entry.line, label, f"no date found.{hint}", url=entry.url, undated=True)
+    if not year:
+        # Imported with its year unknown (NULL), never with a year the file does not give.
+        hint = f" (manage.py add_paper {doi} would fetch it)" if doi else ""
+        why = "the file gives no publication year"
         if read_on:
-            reason = (
-                f"no publication year: the heading “{read_on[:40]}” above it says when it "
-                "was read or added, not when it appeared (a year is required)."
-            )
-        return Skipped(entry.line, label, f"{reason}{hint}", url=entry.url)
+            why = f"the heading “{read_on[:40]}” above it says when it was read or added"
+        warnings.append((where, f"“{label[:60]}”: year unknown — {why}{hint}."))
+        month = None
     if arxiv and month is None and year == arxiv[1]:
         month = arxiv[2]  # a year column says 2013; the arXiv id knows it was December
     figures = []
@@ -272,3 +286,13 @@ __all__ = [
     "NoteEntry", "Skipped", "merge", "to_record", "plain", "date_in", "is_absolute",
     "is_paper_url", "doi_from_url",
 ]  # fmt: skip
+
+
+# "Quoc Le's Tutorials on Deep Learning", "Deep Learning Tutorial by LISA lab": teaching
+# material named as such (plural, or "tutorial by"); "A Tutorial on Spectral Clustering" is
+# a paper's title and does not match.
+_TEACHING = re.compile(r"\b(?:tutorials|lectures|lecture notes|courses|tutorial by)\b", re.I)
+
+
+def _names_teaching_material(title):
+    return bool(_TEACHING.search(title or ""))

@@ -90,13 +90,26 @@ def unwrap(url):
     return url
 
 
+# Publication pages of labs and journals whose hosts also serve blogs and products: a
+# paper only under these paths ("research.google.com/pubs/pub45400.html").
+PAPER_PAGES = re.compile(
+    r"^https?://(?:www\.)?(?:research\.google(?:\.com)?/(?:pubs/|archive/)|"
+    r"research\.nvidia\.com/publication/|microsoft\.com/[a-z-]+/research/publication/|"
+    r"research\.facebook\.com/publications/|jstage\.jst\.go\.jp/article/)",
+    re.I,
+)
+
+
 def is_paper_url(url):
-    """A link that leads to a paper itself (a paper host, or a PDF)."""
+    """A link that leads to a paper itself (a paper host, a lab's publication page, or a
+    PDF)."""
     if not is_absolute(url):
         return False
     host = host_of(url)
     if _on(host, NOT_PAPER_HOSTS):
         return False
+    if PAPER_PAGES.match(url):
+        return True
     if _on(host, PAPER_HOSTS) or arxiv_from_url(url):
         if "openreview.net" in host:
             return "id=" in url

@@ -56,6 +56,18 @@ def _local_pdf(url):
     return not is_absolute(url) and not is_unsafe(url) and path.endswith(".pdf")
 
 
+def names_its_file(link):
+    """``[Mask R-CNN](neural-nets/Mask_R-CNN.md)``: the link text is the name of the file it
+    links (a notes page per paper, named after the paper), so a short text is still the
+    paper's name, not a label such as "notes"."""
+    stem = link.url.split("#")[0].rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    return _name_key(stem) == _name_key(link.text) != ""
+
+
+def _name_key(text):
+    return re.sub(r"[\W_]+", "", text).lower()
+
+
 def in_papers_folder(url):
     return any("paper" in part.lower() for part in url.split("/")[:-1])
 

@@ -57,9 +57,13 @@ def date_only(text):
     # "2016-11 (ICLR Edition)": a date with a remark is still a date.
     text = re.sub(r"(?<=\d)\s*\([^()]{1,40}\)\W*$", "", clean_text(text))
     text = text.strip(" *_()[]:#")
-    # "Added 2018/10/01", "Read on 2019-03-04": a day-precise date keeps year and month.
+    # "Added 2018/10/01", "Read on 2019-03-04": a day-precise date keeps year and month;
+    # so does a day left open ("Added 2016/03/??") and "Added 2016/03".
     text = re.sub(
-        rf"^(?:[A-Za-z]+\s+){{0,2}}(?P<d>{YEAR}[-/.]\d{{1,2}})[-/.]\d{{1,2}}$", r"\g<d>", text
+        rf"^(?:[A-Za-z]+\s+){{0,2}}(?P<d>{YEAR}[-/.]\d{{1,2}})(?:[-/.](?:\d{{1,2}}|\?\??|xx))?$",
+        r"\g<d>",
+        text,
+        flags=re.I,
     )
     for pattern in _DATE_ONLY:
         match = pattern.match(text)
@@ -98,7 +102,14 @@ def split_venue(text):
     """``Title, Facebook AI and Georgia Tech, ICCV 2017`` → title, alias, affiliations, venue."""
     alias = affiliations = venue = ""
     parts = [part.strip() for part in text.split(",")]
-    if len(parts) >= 2 and VENUE.search(parts[-1]) and len(parts[-1]) <= 60:
+    # "HAT, not CAP: Towards Highly Available Transactions": a subtitle after a colon is
+    # the title going on, not a venue ("Transactions").
+    if (
+        len(parts) >= 2
+        and VENUE.search(parts[-1])
+        and len(parts[-1]) <= 60
+        and ":" not in parts[-1]
+    ):
         venue = parts.pop()
         if len(parts) >= 2 and len(parts[-1].split()) <= 8 and not VENUE.search(parts[-1]):
             affiliations = parts.pop()

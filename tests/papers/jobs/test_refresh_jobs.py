@@ -8,7 +8,7 @@ from papers.jobs.models import Job
 from papers.models import Paper, Tag
 from papers.refresh import REINDEX, WIKILINKS
 from tests.blog.factories import ReportFactory
-from tests.factories import PaperFactory
+from tests.factories import AuthorFactory, PaperFactory
 from tests.jobs_worker import run_queued_jobs
 from tests.readinggroup.factories import PresentationFactory, PresenterFactory
 
@@ -117,3 +117,27 @@ def test_a_change_while_its_job_runs_queues_another_for_the_new_rows():
     assert waiting.pk != running.pk
     assert "text-davinci" in waiting.params["names"]
     assert Paper.objects.get(pk=paper.pk).alias == "text-davinci"
+
+
+def test_a_tag_or_author_saved_with_its_name_unchanged_queues_no_reindex():
+    paper = PaperFactory(tags=["optimisation"], authors=[AuthorFactory(name="Diederik Kingma")])
+    run_queued_jobs()
+    tag = Tag.objects.get(name="optimisation")
+    tag.description = "Gradient methods and friends."
+    tag.save()
+    author = paper.authors.get()
+    author.affiliation = "Somewhere"
+    author.save()
+    assert not Job.objects.filter(kind=REINDEX, state=Job.State.QUEUED).exists()
+
+    author.name = "D. P. Kingma"
+    author.save()
+    tag.name = "optimization"
+    tag.save()
+    queued = list(Job.objects.filter(kind=REINDEX, state=Job.State.QUEUED))
+    paper_jobs = [job.params["field"] for job in queued if job.params["model"] == "papers.paper"]
+    assert sorted(paper_jobs) == ["authors", "tags"]
+    # Saved again without a change: nothing more.
+    tag.save()
+    author.save()
+    assert Job.objects.filter(kind=REINDEX, state=Job.State.QUEUED).count() == len(queued)

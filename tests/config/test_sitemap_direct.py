@@ -1,0 +1,74 @@
+"""The sitemap sections written directly (papers.sitemaps.sitemap_section) say what
+Django's own sitemap view says, with a constant number of queries per page."""
+
+from xml.etree import ElementTree
+
+import pytest
+from django.contrib.sitemaps import views as sitemap_views
+from django.test import RequestFactory
+
+from config.urls import sitemaps
+from tests.blog.factories import ReportFactory
+from tests.factories import AuthorFactory, PaperFactory
+from tests.readinggroup.factories import PresentationFactory
+
+pytestmark = pytest.mark.django_db
+
+NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+def _urls(body):
+    root = ElementTree.fromstring(body)  # noqa: S314 - our own output
+    return [
+        tuple(url.findtext(f"{NS}{name}") for name in ("loc", "lastmod", "changefreq", "priority"))
+        for url in root.iter(f"{NS}url")
+    ]
+
+
+@pytest.fixture
+def content():
+    author = AuthorFactory(name="Zoë Ünïcode")
+    for title in ("Plain paper", "Ça & ‹that›: accents", "Ωmega/slash's paper"):
+        PaperFactory(title=title, authors=[author], tags=["vision"])
+    PaperFactory(title="A draft", status="draft")
+    ReportFactory(tags=["vision"])
+    PresentationFactory()
+
+
+@pytest.mark.parametrize("section", sorted(sitemaps))
+def test_each_section_lists_what_djangos_sitemap_view_lists(client, content, section):
+    ours = client.get(f"/sitemap-{section}.xml")
+    assert ours.status_code == 200
+    request = RequestFactory().get(f"/sitemap-{section}.xml")
+    django_response = sitemap_views.sitemap(request, sitemaps=sitemaps, section=section)
+    django_response.render()
+    assert _urls(ours.content) == _urls(django_response.content)
+    assert _urls(ours.content), "the section lists something"
+
+
+def test_a_page_of_papers_reads_the_same_number_of_rows_whatever_their_number(
+    client, django_assert_max_num_queries
+):
+    PaperFactory.create_batch(30)
+    with django_assert_max_num_queries(4):
+        response = client.get("/sitemap-papers.xml")
+    assert response.status_code == 200
+    assert len(_urls(response.content)) == 30
+
+
+def test_the_papers_section_says_when_it_last_changed(client):
+    PaperFactory()
+    response = client.get("/sitemap-papers.xml")
+    assert response["Last-Modified"]
+    again = client.get("/sitemap-papers.xml", HTTP_IF_MODIFIED_SINCE=response["Last-Modified"])
+    assert again.status_code == 304
+
+
+@pytest.mark.parametrize("query", ["?p=2", "?p=0", "?p=abc"])
+def test_a_page_past_the_end_or_not_a_number_is_a_404(client, query):
+    PaperFactory()
+    assert client.get(f"/sitemap-papers.xml{query}").status_code == 404
+
+
+def test_an_unknown_section_is_a_404(client):
+    assert client.get("/sitemap-nothing.xml").status_code == 404

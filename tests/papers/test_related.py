@@ -1,0 +1,204 @@
+"""Related papers: computed from the library's content, stored, read in one query, kept
+current by a background job after saves."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from papers import related
+from papers.jobs.models import Job
+from papers.models import Paper, Status
+from papers.related import RelatedPaper, related_to
+from tests.factories import PaperFactory
+from tests.jobs_worker import run_queued_jobs
+
+pytestmark = pytest.mark.django_db
+
+
+def _library():
+    papers = {
+        "ddpm": PaperFactory(
+            title="Denoising diffusion probabilistic models",
+            abstract="Image synthesis with a diffusion process that removes noise step by step.",
+            tags=["diffusion", "generative"],
+        ),
+        "ldm": PaperFactory(
+            title="High-resolution image synthesis with latent diffusion models",
+            abstract="Diffusion in the latent space of an autoencoder for image synthesis.",
+            tags=["diffusion", "generative"],
+        ),
+        "gan": PaperFactory(
+            title="Generative adversarial networks",
+            abstract="A generator and a discriminator trained against each other.",
+            tags=["generative", "gan"],
+        ),
+        "bert": PaperFactory(
+            title="BERT: pre-training of deep bidirectional transformers",
+            abstract="Masked language model pre-training for language understanding.",
+            tags=["nlp", "transformer"],
+        ),
+        "gpt": PaperFactory(
+            title="Language models are few-shot learners",
+            abstract="A large transformer language model learns tasks from a few examples.",
+            tags=["nlp", "transformer"],
+        ),
+    }
+    return papers
+
+
+def test_rebuild_ranks_papers_on_the_same_subject_first():
+    papers = _library()
+    related.rebuild()
+    assert [p.pk for p in related_to(papers["ddpm"])][:1] == [papers["ldm"].pk]
+    assert [p.pk for p in related_to(papers["bert"])][:1] == [papers["gpt"].pk]
+    assert papers["bert"].pk not in [p.pk for p in related_to(papers["ddpm"])[:2]]
+
+
+def test_drafts_are_never_listed_nor_given_neighbours():
+    papers = _library()
+    draft = PaperFactory(
+        title="Denoising diffusion probabilistic models, draft notes",
+        abstract="Image synthesis with a diffusion process.",
+        status=Status.DRAFT,
+    )
+    related.rebuild()
+    assert draft.pk not in [p.pk for p in related_to(papers["ddpm"])]
+    assert not RelatedPaper.objects.filter(paper=draft).exists()
+    # A paper unpublished after the rebuild disappears from lists at once (read-time filter).
+    Paper.objects.filter(pk=papers["ldm"].pk).update(status=Status.DRAFT)
+    assert papers["ldm"].pk not in [p.pk for p in related_to(papers["ddpm"])]
+
+
+def test_related_list_is_read_in_one_query():
+    papers = _library()
+    related.rebuild()
+    with CaptureQueriesContext(connection) as queries:
+        found = related_to(papers["ddpm"])
+        [p.get_absolute_url() for p in found]
+        [str(p) for p in found]
+    assert len(queries) == 1
+
+
+@pytest.mark.parametrize("count", [0, 1, 2])
+def test_tiny_libraries_rebuild_without_error(count):
+    for n in range(count):
+        PaperFactory(title=f"Paper number {n}")
+    assert related.rebuild()["papers"] == count
+    assert RelatedPaper.objects.count() <= count * (count - 1)
+
+
+def test_papers_with_no_text_or_identical_titles_rebuild():
+    for _ in range(6):
+        PaperFactory(title="The same title", abstract="")
+    PaperFactory(title="the", abstract="")  # only a stop word
+    figures = related.rebuild()
+    assert figures["papers"] == 7
+    # Identical titles say nothing (the words are in over half the library): no fake scores.
+    assert all(row.score < 1.5 for row in RelatedPaper.objects.all())
+
+
+def test_one_megabyte_of_notes_is_read_up_to_the_cap():
+    papers = _library()
+    papers["gan"].notes = "discriminator " * 80_000  # ~1.1 MB
+    papers["gan"].save()
+    figures = related.rebuild()
+    assert figures["papers"] == 5
+
+
+def test_previous_work_link_raises_the_score_of_the_linked_paper():
+    papers = _library()
+    related.rebuild()
+    before = {p.pk: p.related_score for p in related_to(papers["gan"])}
+    papers["gan"].related.add(papers["bert"])
+    related.rebuild()
+    after = {p.pk: p.related_score for p in related_to(papers["gan"])}
+    assert after[papers["bert"].pk] > before.get(papers["bert"].pk, 0)
+
+
+def test_save_queues_one_coalesced_job_and_the_job_updates_the_lists():
+    papers = _library()
+    related.rebuild()
+    Job.objects.all().delete()
+    newcomer = PaperFactory(
+        title="Diffusion models beat GANs on image synthesis",
+        abstract="Guided diffusion improves image synthesis quality over adversarial networks.",
+        tags=["diffusion", "generative"],
+    )
+    newcomer.title = newcomer.title + "."
+    newcomer.save()
+    jobs = Job.objects.filter(kind=related.UPDATE)
+    assert jobs.count() == 1
+    assert newcomer.pk in jobs.get().params["papers"]
+    (job,) = run_queued_jobs(related.UPDATE)
+    assert job.state == Job.State.DONE
+    assert newcomer.pk in [p.pk for p in related_to(papers["ddpm"])]
+    assert papers["ddpm"].pk in [p.pk for p in related_to(newcomer)][:3]
+
+
+def test_incremental_update_matches_a_full_rebuild():
+    papers = _library()
+    related.rebuild()
+    papers["bert"].abstract = "Diffusion image synthesis with a denoising generator."
+    papers["bert"].save()
+    related.update([papers["bert"].pk])
+    incremental = list(RelatedPaper.objects.values_list("paper", "other", "rank"))
+    related.rebuild()
+    assert sorted(incremental) == sorted(RelatedPaper.objects.values_list("paper", "other", "rank"))
+
+
+def test_deleting_a_paper_refills_the_lists_that_held_it():
+    papers = _library()
+    related.rebuild()
+    holders = set(RelatedPaper.objects.filter(other=papers["ldm"]).values_list("paper", flat=True))
+    assert holders
+    papers["ldm"].delete()
+    run_queued_jobs(related.UPDATE)
+    after = list(RelatedPaper.objects.values_list("paper", "other", "rank"))
+    related.rebuild()
+    assert sorted(after) == sorted(RelatedPaper.objects.values_list("paper", "other", "rank"))
+
+
+def test_paper_page_shows_similar_papers(client):
+    papers = _library()
+    related.rebuild()
+    response = client.get(papers["ddpm"].get_absolute_url())
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Similar in this library" in html
+    assert papers["ldm"].get_absolute_url() in html
+    assert f"/search/?like={papers['ddpm'].slug}" in html
+
+
+def test_api_related_lists_similar_papers_with_scores(client):
+    papers = _library()
+    related.rebuild()
+    response = client.get(f"/api/papers/{papers['ddpm'].slug}/related")
+    assert response.status_code == 200
+    body = response.json()
+    assert body[0]["slug"] == papers["ldm"].slug
+    assert body[0]["score"] >= body[-1]["score"]
+    assert body[0]["html_url"].endswith(papers["ldm"].get_absolute_url())
+
+
+def test_api_related_of_unknown_or_draft_paper_is_404(client):
+    draft = PaperFactory(status=Status.DRAFT)
+    assert client.get("/api/papers/no-such-paper/related").status_code == 404
+    assert client.get(f"/api/papers/{draft.slug}/related").status_code == 404
+
+
+def test_saving_a_paper_in_the_admin_stays_fast(admin_client):
+    """The request only queues the job: the neighbours are computed in the worker."""
+    import time
+
+    for n in range(200):
+        PaperFactory(title=f"Filler paper about topic {n % 17}", abstract=f"words {n}")
+    related.rebuild()
+    paper = PaperFactory(title="A paper to edit")
+    url = reverse("admin:papers_paper_change", args=[paper.pk])
+    started = time.perf_counter()
+    paper.title = "A paper edited"
+    paper.save()
+    assert time.perf_counter() - started < 0.2
+    assert Job.objects.filter(kind=related.UPDATE, state=Job.State.QUEUED).exists()
+    assert admin_client.get(url).status_code == 200
