@@ -1,6 +1,7 @@
 """Admin for the paper database: the author's main editing surface."""
 
 from django.contrib import admin, messages
+from django.contrib.admin.options import IS_POPUP_VAR
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
@@ -179,9 +180,17 @@ class AuthorAdmin(admin.ModelAdmin):
         ("Links", {"fields": ["homepage", "google_scholar", "orcid", "semantic_scholar"]}),
     ]
 
+    class Media:
+        js = ["papers/admin/use_existing_author.js"]
+
     @admin.action(description="Merge the selected authors into one")
     def merge_action(self, request, queryset):
         return merge_view(self, request, queryset, merge_authors)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)  # a new class per request
+        form.in_popup = IS_POPUP_VAR in request.POST or IS_POPUP_VAR in request.GET
+        return form
 
     def get_queryset(self, request):
         # Meta.ordering is dropped from grouped queries; the autocomplete pages need one.

@@ -19,15 +19,15 @@ def _admin_links(objects, model_name):
     )
 
 
-def warn_unless_confirmed(confirmed, matches, model_name, message):
+def warn_unless_confirmed(confirmed, matches, model_name, message, choices=""):
     """Refuse the form while ``matches`` exist and the editor has not ticked ``confirmed``.
 
-    ``message`` has one ``{}``, the links to the matching rows' admin pages.
+    ``message`` has one ``{}``, the links to the matching rows' admin pages; ``choices``
+    (safe HTML) follows it.
     """
     if matches and not confirmed:
-        raise forms.ValidationError(
-            format_html(message, _admin_links(matches[:5], model_name)), code="needs_confirmation"
-        )
+        text = format_html(message, _admin_links(matches[:5], model_name))
+        raise forms.ValidationError(format_html("{}{}", text, choices), code="needs_confirmation")
 
 
 class PaperAdminForm(forms.ModelForm):
@@ -79,19 +79,36 @@ class AuthorAdminForm(forms.ModelForm):
         model = Author
         fields = ["name", "affiliation", "homepage", "google_scholar", "orcid", "semantic_scholar"]
 
+    # Set by AuthorAdmin when the form is the "+" popup beside a paper's authors.
+    in_popup = False
+
     def clean(self):
         data = super().clean()
         name = data.get("name")
         renamed = self.instance.pk is None or "name" in self.changed_data
         if name and renamed and not data.get("confirm_new"):
+            matches = similar_authors(name, exclude_pk=self.instance.pk)
             warn_unless_confirmed(
                 False,
-                similar_authors(name, exclude_pk=self.instance.pk),
+                matches,
                 "author",
                 "A similar author already exists: {}. Pick them instead, or tick "
                 "“This is a different person”.",
+                self._use_buttons(matches[:5]) if self.in_popup and not self.instance.pk else "",
             )
         return data
+
+    @staticmethod
+    def _use_buttons(authors):
+        # In the popup, picking the stored author must not mean closing it and searching
+        # the paper's author list again: the button hands the author to the paper form
+        # (static/papers/admin/use_existing_author.js), as saving a new one would.
+        return format_html_join(
+            "",
+            ' <button type="button" class="button use-existing-author" data-pk="{}" '
+            'data-name="{}">Use {}</button>',
+            ((author.pk, str(author), author) for author in authors),
+        )
 
 
 class TagAdminForm(forms.ModelForm):

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from papers.models import Paper
+from papers.models import Author, Paper
 from tests.factories import AuthorFactory, PaperFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -16,6 +16,14 @@ SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 def shot(page, name):
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def editor_logs_in(page, base, django_user_model):
+    django_user_model.objects.create_superuser("editor", "editor@example.org", "pw-editor-123")
+    page.goto(f"{base}/admin/")
+    page.fill("#id_username", "editor")
+    page.fill("#id_password", "pw-editor-123")
+    page.click("input[type=submit]")
 
 
 def test_visitor_filters_by_tag_and_year_then_reads_math(site):
@@ -50,14 +58,10 @@ def test_visitor_filters_by_tag_and_year_then_reads_math(site):
 
 def test_editor_adds_a_paper_in_the_admin_and_finds_it_on_the_site(site, django_user_model):
     page, base = site
-    django_user_model.objects.create_superuser("editor", "editor@example.org", "pw-editor-123")
     AuthorFactory(name="Alec Radford")
     AuthorFactory(name="Ilya Sutskever")
 
-    page.goto(f"{base}/admin/")
-    page.fill("#id_username", "editor")
-    page.fill("#id_password", "pw-editor-123")
-    page.click("input[type=submit]")
+    editor_logs_in(page, base, django_user_model)
     page.goto(f"{base}/admin/papers/paper/add/")
     page.fill("#id_title", "Language Models are Unsupervised Multitask Learners")
     page.fill("#id_alias", "GPT-2")
@@ -85,3 +89,31 @@ def test_editor_adds_a_paper_in_the_admin_and_finds_it_on_the_site(site, django_
     expect(card).to_contain_text("Alec Radford, Ilya Sutskever")
     expect(card).to_contain_text("February 2019")
     shot(page, "public-list-after-admin")
+
+
+def test_the_plus_beside_an_author_proposes_the_stored_one_and_using_it_fills_the_byline(
+    site, django_user_model
+):
+    # The issue: "+" silently created a second "Stefano Ermon". Now the popup proposes the
+    # stored author, and "Use" puts that author in the paper's byline and closes the popup.
+    page, base = site
+    known = AuthorFactory(name="Stefano Ermon")
+    editor_logs_in(page, base, django_user_model)
+    page.goto(f"{base}/admin/papers/paper/add/")
+    page.fill("#id_title", "Score-Based Generative Modeling through SDEs")
+    page.fill("#id_year", "2021")
+    with page.expect_popup() as opened:
+        page.locator("#add_id_authorships-0-author").click()
+    popup = opened.value
+    popup.fill("#id_name", "stefano ermon")
+    popup.locator("input[name=_save]").click()
+    expect(popup.locator(".errornote")).to_be_visible()
+    shot(popup, "admin-author-popup-similar")
+    with popup.expect_event("close"):
+        popup.get_by_role("button", name="Use Stefano Ermon").click()
+    expect(page.locator("#id_authorships-0-author")).to_have_value(str(known.pk))
+    page.locator("input[name=_save]").first.click()
+    expect(page.locator(".messagelist")).to_contain_text("was added successfully")
+    paper = Paper.objects.get(year=2021)
+    assert [a.pk for a in paper.ordered_authors()] == [known.pk]
+    assert Author.objects.filter(name__iexact="stefano ermon").count() == 1

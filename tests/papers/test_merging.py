@@ -137,6 +137,21 @@ def test_admin_add_author_proposes_a_similar_existing_author(admin_client, exist
     assert Author.objects.count() == 2
 
 
+def test_the_plus_popup_offers_to_use_the_similar_author_and_the_plain_form_does_not(
+    admin_client,
+):
+    known = AuthorFactory(name="Stefano Ermon")
+    url = reverse("admin:papers_author_add")
+    popup = admin_client.post(f"{url}?_to_field=id&_popup=1", {"name": "S. Ermon", "_popup": "1"})
+    body = popup.content.decode()
+    assert f'data-pk="{known.pk}" data-name="Stefano Ermon">Use Stefano Ermon</button>' in body
+    assert "papers/admin/use_existing_author" in body  # the script that hands it over
+    plain = admin_client.post(url, {"name": "S. Ermon"}).content.decode()
+    assert "A similar author already exists" in plain
+    assert "use-existing-author" not in plain
+    assert Author.objects.count() == 1
+
+
 def test_admin_add_author_with_a_different_initial_is_not_proposed(admin_client):
     AuthorFactory(name="Stefano Ermon")
     response = admin_client.post(reverse("admin:papers_author_add"), {"name": "T. Ermon"})
