@@ -42,7 +42,7 @@ def populate(seed=1):
 
     if Suggestion.objects.open().count() >= SUGGESTIONS:
         return
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - sample data, not secrets
     password = make_password("bench-member-pass-1")  # one hash: 200 would take a while
     User = get_user_model()
     with transaction.atomic():
@@ -55,9 +55,7 @@ def populate(seed=1):
         members = Member.objects.bulk_create(
             [Member(user=u, name=f"Bench Member {i}") for i, u in enumerate(users)]
         )
-        published = list(
-            Paper.objects.published().order_by("?").values_list("pk", flat=True)[:900]
-        )
+        published = list(Paper.objects.published().order_by("?").values_list("pk", flat=True)[:900])
         Paper.objects.filter(pk__in=published[:100]).update(status=Status.DRAFT)
         papers = published + list(
             Paper.objects.published().exclude(pk__in=published).values_list("pk", flat=True)[:100]
@@ -102,7 +100,10 @@ def measure(runs):
         f"{Suggestion.objects.open().count():,}  members: {Member.objects.count():,}  "
         f"database: {connection.vendor}"
     )
-    for label, url in (("page 1", "/reading-group/queue/"), ("page 20", "/reading-group/queue/?page=20")):
+    for label, url in (
+        ("page 1", "/reading-group/queue/"),
+        ("page 20", "/reading-group/queue/?page=20"),
+    ):
         for mode in ("miss", "warm"):
             times = []
             for i in range(runs + 3):
