@@ -42,7 +42,7 @@ def populate(seed=1):
 
     if Suggestion.objects.open().count() >= SUGGESTIONS:
         return
-    rng = random.Random(seed)  # noqa: S311 - reproducible test data, not secrets
+    rng = random.Random(seed)  # noqa: S311 - sample data, not secrets
     password = make_password("bench-member-pass-1")  # one hash: 200 would take a while
     User = get_user_model()
     with transaction.atomic():

@@ -1,6 +1,9 @@
 """The organiser's side of the members' queue: invitations, members, suggestions (with the
 one-step "schedule" and the rotation helper) and the group's settings."""
 
+import logging
+import smtplib
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -16,6 +19,8 @@ from papers.site import absolute_url, site_host
 from readinggroup import queue
 from readinggroup.ical import calendar_bytes
 from readinggroup.members import GroupSettings, Invitation, Member, Suggestion, SuggestionState
+
+logger = logging.getLogger(__name__)
 
 
 @admin.register(GroupSettings)
@@ -55,13 +60,17 @@ class InvitationAdmin(admin.ModelAdmin):
             format_html("Invitation link (shown only now, copy it): <code>{}</code>", link),
         )
         if obj.email:
-            send_mail(
-                f"You are invited to the reading group of {site_host()}",
-                f"Join the reading group: {link}\n\nThe link works once, until "
-                f"{timezone.localtime(obj.expires_at):%d %B %Y}.",
-                None,
-                [obj.email],
+            mailed = _send(
+                lambda: send_mail(
+                    f"You are invited to the reading group of {site_host()}",
+                    f"Join the reading group: {link}\n\nThe link works once, until "
+                    f"{timezone.localtime(obj.expires_at):%d %B %Y}.",
+                    None,
+                    [obj.email],
+                )
             )
+            if not mailed:
+                messages.error(request, "The mail could not be sent: send the link yourself.")
 
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and (obj is None or obj.used_at is None)
@@ -163,7 +172,8 @@ class SuggestionAdmin(admin.ModelAdmin):
             except forms.ValidationError as error:
                 form.add_error(None, error)
             else:
-                _send_ics(presentation, form.cleaned_data["presenter"])
+                if not _send_ics(presentation, form.cleaned_data["presenter"]):
+                    messages.error(request, "The presenter's mail could not be sent.")
                 messages.success(request, f"Scheduled as session {presentation.number}.")
                 return redirect("admin:readinggroup_presentation_change", presentation.pk)
         context = {
@@ -177,10 +187,20 @@ class SuggestionAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/readinggroup/schedule.html", context)
 
 
+def _send(sending):
+    """Send a mail; False (logged) when the mail server fails: the page still answers."""
+    try:
+        sending()
+    except (smtplib.SMTPException, OSError):
+        logger.exception("Sending a reading-group mail failed")
+        return False
+    return True
+
+
 def _send_ics(presentation, member):
-    """The presenter gets the session's calendar file by mail."""
+    """The presenter gets the session's calendar file by mail (True: sent or no one to)."""
     if member is None or not member.user.email:
-        return
+        return True
     message = EmailMessage(
         f"You present session {presentation.number}: {presentation.title}",
         f"Thank you for presenting. The session is on "
@@ -194,4 +214,4 @@ def _send_ics(presentation, member):
         calendar_bytes([presentation]),
         "text/calendar",
     )
-    message.send()
+    return _send(message.send)

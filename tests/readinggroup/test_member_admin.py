@@ -64,3 +64,21 @@ def test_group_settings_are_one_row_edited_in_the_admin(admin_client):
     assert response.status_code == 302
     assert GroupSettings.current().queue_is_public and GroupSettings.objects.count() == 1
     assert admin_client.get(reverse("admin:readinggroup_groupsettings_add")).status_code == 403
+
+
+def test_an_smtp_failure_is_a_message_and_the_invitation_is_still_made(admin_client, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
+    response = admin_client.post(
+        reverse("admin:readinggroup_invitation_add"),
+        {
+            "email": "x@example.org",
+            "note": "",
+            "expires_at_0": "2030-01-01",
+            "expires_at_1": "12:00",
+        },
+        follow=True,
+    )
+    body = response.content.decode()
+    assert response.status_code == 200 and "could not be sent" in body
+    assert "/reading-group/join/" in body and Invitation.objects.count() == 1

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from papers.models import Paper, Status
-from readinggroup import limits
+from readinggroup import limits, queue
 from readinggroup.members import GroupSettings, Suggestion, SuggestionState, Volunteer, Vote
 from tests.factories import PaperFactory
 from tests.papers.intake.conftest import ARXIV_CLIP, recorded_transport
@@ -287,3 +287,36 @@ def test_a_thousand_suggestions_paginate_and_a_bad_page_is_the_last(django_asser
     assert page.status_code == 200 and page.context["page_obj"].number == 20
     assert client.get(QUEUE, {"page": "x%00"}).status_code == 200
     assert json.dumps(page.context["page_obj"].paginator.count) == "1000"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_tabs_voting_at_the_same_moment_make_one_vote(member):
+    """Real concurrency (two connections): the suggestion's row lock serialises them."""
+    import threading
+
+    from django.db import connection as main_connection
+
+    if main_connection.vendor != "postgresql":
+        pytest.skip("SQLite takes one writer at a time; the race is PostgreSQL's")
+    queued = suggestion(PaperFactory())
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def tab():
+        from django.db import connection
+
+        try:
+            barrier.wait()
+            queue.set_vote(member, queued.pk, on=True)
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=tab) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    queued.refresh_from_db()
+    assert errors == [] and queued.vote_count == 1 and Vote.objects.count() == 1
