@@ -15,6 +15,7 @@ from blog.models import Kind, Report, kind_heading
 from papers import identity
 from papers.cache import public_page
 from papers.models import Paper, Tag
+from papers.related import related_to_many
 from papers.site import absolute_url
 
 PAGE_SIZE = 10
@@ -189,6 +190,7 @@ def report_detail(request, slug):
         "canonical_url": absolute_url(report.get_absolute_url()),
         "cover_url": cover_url(report),
         "jsonld": article_jsonld(report, papers),
+        "similar": related_to_many(papers),
     }
     response = render(request, "blog/report_detail.html", context)
     if preview:

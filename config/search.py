@@ -14,11 +14,12 @@ from collections import Counter
 from django import forms
 from django.core.paginator import Paginator
 from django.db.models import Count
+from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from config.content import KINDS, KINDS_BY_KEY, Item, load_objects
-from papers import search
+from papers import concepts, related, search
 from papers.cache import cached_value, public_page
 from papers.filters import TagSlugsField
 from papers.models import Tag
@@ -40,6 +41,8 @@ class SearchForm(forms.Form):
     )
     type = forms.ChoiceField(choices=[(k.key, k.label) for k in KINDS], required=False)
     year = forms.IntegerField(required=False, min_value=1000, max_value=3000)
+    # ``?like=<slug>``: papers similar to that one (papers/related.py), not a word search.
+    like = forms.SlugField(required=False, max_length=100, allow_unicode=True)
     # Every ``tag=`` of the query string (AND), at most five, each checked.
     tag = TagSlugsField(required=False)
 
@@ -120,6 +123,16 @@ def _with_snippet(query):
     return prepare
 
 
+def _more_like_this(request, slug):
+    from papers.models import Paper
+
+    paper = Paper.objects.published().filter(slug=slug).only("slug", "title", "alias").first()
+    if paper is None:
+        raise Http404("No such paper.")
+    similar = related.related_to(paper, limit=related.STORED)
+    return render(request, "search/like.html", {"paper": paper, "similar": similar})
+
+
 @require_safe
 @public_page  # a repeated query (a shared link, the back button) costs one cache read
 def search_page(request):
@@ -129,8 +142,13 @@ def search_page(request):
         context["errors"] = form.errors
         return render(request, "search/search.html", context, status=400)
     data = form.cleaned_data
-    query = search.parse_query(data["q"].strip())
+    if data["like"]:
+        return _more_like_this(request, data["like"])
+    # "image generation" also finds "diffusion" and "GAN" (papers/concepts.py).
+    expanded, alternatives = concepts.expand(data["q"].strip())
+    query = search.parse_query(expanded)
     context.update(query=query, q=data["q"].strip(), active_tags=data["tag"])
+    context["alternatives"] = alternatives
     context["active_year"] = data["year"]
     context["active_type"] = KINDS_BY_KEY.get(data["type"])
     if query.is_empty:

@@ -216,7 +216,8 @@ def _wants_cache(request):
 # missing here.
 QUERY_PARAMETERS = frozenset(
     {
-        "author", "format", "kind", "limit", "offset", "p", "page", "part", "q", "sort", "tag",
+        "author", "format", "kind", "like", "limit", "offset", "p", "page", "part", "q", "sort",
+        "tag",
         "type", "upcoming", "venue", "year", "year_max", "year_min",
     }
 )  # fmt: skip

@@ -434,3 +434,61 @@ def links_changed(sender, instance, action, reverse, pk_set, **kwargs):
     if reverse or sender is Paper.related.through:
         papers += list(pk_set or ())
     queue_update(papers)
+
+
+# -- read next ------------------------------------------------------------------------------
+
+READ_NEXT_LINK = 0.5  # a paper that builds on (or is built on by) a recent one
+READ_NEXT_RECENCY = 0.2  # at most, for a paper of this year; nothing at ten years old
+READ_NEXT_DECAY = 0.7  # each older session counts this much less
+
+
+def read_next(recent, exclude=(), limit=5):
+    """Candidates for the next sessions, with why: ``[(paper, reason)]``, best first.
+
+    ``recent`` is ``[(label, paper pk)]``, newest first ("session 3"); ``exclude`` the
+    papers already presented. A candidate scores by its similarity to the recent papers
+    (weighted by how recent), a previous-work link with one, and its own recency. Four
+    queries, whatever the library's size.
+    """
+    import datetime
+
+    from papers.models import Paper
+
+    weights = {}
+    labels = {}
+    for position, (label, pk) in enumerate(recent):
+        if pk not in weights:
+            weights[pk] = READ_NEXT_DECAY**position
+            labels[pk] = label
+    if not weights:
+        return []
+    skip = set(exclude) | set(weights)
+    scores, reasons = {}, {}
+
+    def add(pk, value, reason):
+        if pk in skip:
+            return
+        scores[pk] = scores.get(pk, 0.0) + value
+        if value > reasons.get(pk, (0, ""))[0]:
+            reasons[pk] = (value, reason)
+
+    for source, other, score in RelatedPaper.objects.filter(paper__in=weights).values_list(
+        "paper_id", "other_id", "score"
+    ):
+        add(other, weights[source] * score, f"similar to {labels[source]}")
+    through = Paper.related.through.objects
+    links = through.filter(Q(from_paper__in=weights) | Q(to_paper__in=weights))
+    for builder, previous in links.values_list("from_paper_id", "to_paper_id"):
+        if previous in weights:
+            add(builder, weights[previous] * READ_NEXT_LINK, f"builds on {labels[previous]}")
+        if builder in weights:
+            add(previous, weights[builder] * READ_NEXT_LINK, f"previous work of {labels[builder]}")
+    candidates = Paper.objects.published().filter(pk__in=scores)
+    papers = {paper.pk: paper for paper in candidates.only("slug", "title", "alias", "year")}
+    this_year = datetime.date.today().year
+    for pk, paper in papers.items():
+        age = this_year - paper.year if paper.year else 10
+        scores[pk] += READ_NEXT_RECENCY * max(0.0, 1 - age / 10)
+    best = sorted(papers, key=lambda pk: (-scores[pk], papers[pk].title))[:limit]
+    return [(papers[pk], reasons[pk][1]) for pk in best]

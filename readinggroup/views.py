@@ -12,6 +12,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_safe
 
+from papers import related
 from papers.cache import public_page
 from papers.media import signed_pdf_url
 from papers.models import Paper
@@ -19,6 +20,7 @@ from readinggroup.metadata import event_jsonld
 from readinggroup.models import Presentation
 
 PAGE_SIZE = 12
+READ_NEXT_SESSIONS = 5
 MAX_UPCOMING = 20
 
 
@@ -36,8 +38,20 @@ def presentation_list(request):
         "later_sessions": upcoming[1:],
         "page_obj": page,
         "past_sessions": page.object_list,
+        "read_next": _read_next() if page.number == 1 else [],
     }
     return render(request, "readinggroup/presentation_list.html", context)
+
+
+def _read_next():
+    """Papers not presented yet, near the last sessions' (papers/related.py ranks them)."""
+    past = Presentation.objects.published().past(timezone.now()).exclude(paper=None)
+    recent = [
+        (f"session {number}", paper)
+        for number, paper in past.values_list("number", "paper_id")[:READ_NEXT_SESSIONS]
+    ]
+    presented = Presentation.objects.exclude(paper=None).values_list("paper_id", flat=True)
+    return related.read_next(recent, exclude=set(presented))
 
 
 @require_safe
@@ -61,6 +75,7 @@ def presentation_detail(request, number):
         "next_in_line": neighbours.filter(number__gt=presentation.number)
         .order_by("number")
         .first(),
+        "similar": related.related_to(paper) if paper else [],
     }
     return render(request, "readinggroup/presentation_detail.html", context)
 
