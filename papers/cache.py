@@ -217,8 +217,7 @@ def _wants_cache(request):
 QUERY_PARAMETERS = frozenset(
     {
         "author", "format", "kind", "like", "limit", "offset", "p", "page", "part", "q", "sort",
-        "tag",
-        "type", "upcoming", "venue", "year", "year_max", "year_min",
+        "tag", "type", "upcoming", "venue", "year", "year_max", "year_min",
     }
 )  # fmt: skip
 _QUERY_NAMES = frozenset(name.encode() for name in QUERY_PARAMETERS)
