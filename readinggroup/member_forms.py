@@ -88,8 +88,7 @@ class SuggestForm(forms.Form):
         queryset=Paper.objects.none(),
         required=False,
         to_field_name="slug",
-        widget=forms.TextInput(attrs={"list": "library-papers"}),
-        help_text="The paper's address in the library (its slug).",
+        help_text="The last part of its address: “attention” for /papers/attention/.",
         error_messages={"invalid_choice": "There is no such paper in the library."},
     )
     reason = forms.CharField(
