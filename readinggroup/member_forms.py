@@ -88,6 +88,8 @@ class SuggestForm(forms.Form):
         queryset=Paper.objects.none(),
         required=False,
         to_field_name="slug",
+        # A text box, not a <select> of every published paper (100,000 options).
+        widget=forms.TextInput,
         help_text="The last part of its address: “attention” for /papers/attention/.",
         error_messages={"invalid_choice": "There is no such paper in the library."},
     )

@@ -321,3 +321,9 @@ def test_two_tabs_voting_at_the_same_moment_make_one_vote(member):
         thread.join()
     queued.refresh_from_db()
     assert errors == [] and queued.vote_count == 1 and Vote.objects.count() == 1
+
+
+def test_the_suggest_form_asks_for_a_paper_by_address_not_a_list_of_the_library(as_member):
+    PaperFactory.create_batch(3)
+    body = as_member.get(SUGGEST).content.decode()
+    assert 'type="text" name="paper"' in body and "<option" not in body
