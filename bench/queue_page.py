@@ -8,7 +8,8 @@ suggestions (one in ten of a draft paper), ~4,000 votes and ~300 volunteers, and
 them afterwards. Then a member's client fetches /reading-group/queue/ (page 1 and page
 20): "miss" clears the cache before every request (nothing cached: the group settings
 and site settings are read again), "warm" does not. Median and p90 of ``--runs``
-requests each, the SQL queries, the bytes, and the load average while measuring.
+requests each, the median CPU time of this process (the Python side, which a loaded
+machine's wall clock hides), the SQL queries, the bytes, and the load average.
 """
 
 import argparse
@@ -105,16 +106,18 @@ def measure(runs):
         ("page 20", "/reading-group/queue/?page=20"),
     ):
         for mode in ("miss", "warm"):
-            times = []
+            times, cpu = [], []
             for i in range(runs + 3):
                 if mode == "miss":
                     cache.clear()
-                started = time.perf_counter()
+                started, started_cpu = time.perf_counter(), time.process_time()
                 response = client.get(url)
                 elapsed = (time.perf_counter() - started) * 1000
+                used = (time.process_time() - started_cpu) * 1000
                 assert response.status_code == 200, response.status_code
                 if i >= 3:  # the first requests warm the process (templates, connections)
                     times.append(elapsed)
+                    cpu.append(used)
             if mode == "miss":
                 cache.clear()
             with CaptureQueriesContext(connection) as queries:
@@ -122,7 +125,8 @@ def measure(runs):
             times.sort()
             print(
                 f"{label:8} {mode}: median {statistics.median(times):6.1f} ms  "
-                f"p90 {times[int(len(times) * 0.9) - 1]:6.1f} ms  queries {len(queries):2}  "
+                f"p90 {times[int(len(times) * 0.9) - 1]:6.1f} ms  "
+                f"Python CPU {statistics.median(cpu):5.1f} ms  queries {len(queries):2}  "
                 f"bytes {len(response.content):,}  load {os.getloadavg()[0]:.1f}"
             )
 

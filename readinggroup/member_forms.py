@@ -88,8 +88,9 @@ class SuggestForm(forms.Form):
         queryset=Paper.objects.none(),
         required=False,
         to_field_name="slug",
-        widget=forms.TextInput(attrs={"list": "library-papers"}),
-        help_text="The paper's address in the library (its slug).",
+        # A text box, not a <select> of every published paper (100,000 options).
+        widget=forms.TextInput,
+        help_text="The last part of its address: “attention” for /papers/attention/.",
         error_messages={"invalid_choice": "There is no such paper in the library."},
     )
     reason = forms.CharField(

@@ -8,6 +8,7 @@ the member's own rows; the organiser's side is in the admin (readinggroup/admin.
 
 import logging
 from functools import wraps
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
@@ -39,7 +40,7 @@ from readinggroup.models import Presentation
 
 logger = logging.getLogger(__name__)
 
-QUEUE_PAGE_SIZE = 50
+QUEUE_PAGE_SIZE = 25
 ORGANISER_PERMISSION = "readinggroup.view_suggestion"
 
 
@@ -225,6 +226,12 @@ def queue_rows(member, page_number):
     return Paginator(suggestions, QUEUE_PAGE_SIZE).get_page(page_number)
 
 
+def _arg(name, row):
+    if name == "paper":
+        return quote(row.paper.slug)
+    return row.suggested_by_id if name == "member_detail" else row.pk
+
+
 @require_safe
 def queue_page(request):
     member = member_of(request)
@@ -236,6 +243,15 @@ def queue_page(request):
             return redirect_to_login(request.get_full_path())
         raise PermissionDenied("The queue is for members of the reading group.")
     page = queue_rows(member, request.GET.get("page"))
+    # Each row has up to five links and forms: reversed once per kind, not per row (a
+    # quarter of the page's time went to reverse() with 50 rows; docs/PERFORMANCE.md).
+    urls = {
+        name: reverse(f"readinggroup:{name}", args=[0]).replace("/0/", "/{}/")
+        for name in ("vote", "volunteer", "withdraw", "member_detail")
+    }
+    urls["paper"] = reverse("papers:paper_detail", args=["-"]).replace("/-/", "/{}/")
+    for row in page.object_list:
+        row.urls = {name: url.format(_arg(name, row)) for name, url in urls.items()}
     return render(
         request,
         "readinggroup/members/queue.html",
