@@ -43,7 +43,7 @@ def test_read_next_ranks_unpresented_papers_near_recent_sessions_with_a_reason(c
     papers = [paper for paper, _ in picks]
     assert ddpm not in papers and ldm not in papers  # presented already
     assert papers.index(guided) < papers.index(survey) if survey in papers else guided in papers
-    reasons = dict((paper.pk, reason) for paper, reason in picks)
+    reasons = {paper.pk: reason for paper, reason in picks}
     assert reasons[builder.pk] == "builds on session 1"
     assert reasons[guided.pk].startswith("similar to session")
     html = client.get("/reading-group/").content.decode()
