@@ -5,6 +5,7 @@ import hashlib
 from csp.constants import SELF
 from csp.decorators import csp_replace
 from django.core.paginator import Paginator
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -44,14 +45,21 @@ def presentation_list(request):
 
 
 def _read_next():
-    """Papers not presented yet, near the last sessions' (papers/related.py ranks them)."""
-    past = Presentation.objects.published().past(timezone.now()).exclude(paper=None)
-    recent = [
-        (f"session {number}", paper)
-        for number, paper in past.values_list("number", "paper_id")[:READ_NEXT_SESSIONS]
-    ]
-    presented = Presentation.objects.exclude(paper=None).values_list("paper_id", flat=True)
-    return related.read_next(recent, exclude=set(presented))
+    """Papers not presented yet, near the last sessions' (papers/related.py ranks them).
+
+    One query for the sessions (each one's paper, and whether it is a past public one),
+    then the ranking's three.
+    """
+    past = Presentation.objects.published().past(timezone.now())
+    sessions = list(
+        Presentation.objects.exclude(paper=None)
+        .annotate(shown=ExpressionWrapper(Q(pk__in=past.values("pk")), BooleanField()))
+        .order_by("-scheduled_at", "-number")
+        .values_list("number", "paper_id", "shown")
+    )
+    recent = [(f"session {number}", paper) for number, paper, shown in sessions if shown]
+    presented = {paper for _, paper, _ in sessions}
+    return related.read_next(recent[:READ_NEXT_SESSIONS], exclude=presented)
 
 
 @require_safe

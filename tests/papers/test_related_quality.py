@@ -25,6 +25,7 @@ def _beats(summary, baseline):
 def test_method_beats_shared_tags_and_random_on_the_demo():
     call_command("demo", stdout=StringIO())
     summary = evaluate()
+    print("demo", summary)  # the figures of docs/DISCOVERY.md (pytest -s)
     assert summary["queries"] >= 30
     assert _beats(summary, "shared tags")
     assert _beats(summary, "random")
@@ -33,6 +34,7 @@ def test_method_beats_shared_tags_and_random_on_the_demo():
 def test_method_beats_shared_tags_and_random_on_a_synthetic_labelled_library():
     labelled_library(180, random.Random(1))
     summary = evaluate()
+    print("synthetic", summary)  # the figures of docs/DISCOVERY.md (pytest -s)
     assert summary["queries"] >= 90
     assert _beats(summary, "shared tags")
     assert _beats(summary, "random")

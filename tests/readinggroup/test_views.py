@@ -270,8 +270,9 @@ def _many_sessions(n):
 def test_list_query_count_does_not_grow_with_rows(client, django_assert_max_num_queries, n):
     _many_sessions(n)
     # count + page of past sessions, the upcoming ones, presenters and tags for each list;
-    # the site settings (once per content version).
-    with django_assert_max_num_queries(8):
+    # the site settings (once per content version); read next: the sessions' papers, their
+    # similar papers, their links, the candidates (papers/related.py read_next).
+    with django_assert_max_num_queries(12):
         response = client.get(reverse("readinggroup:presentation_list"))
     assert len(response.context["past_sessions"]) == n
 
@@ -287,8 +288,8 @@ def test_detail_query_count_does_not_grow(client, django_assert_max_num_queries,
         tags=[f"t{i}" for i in range(n)],
     )
     # session, presenters, tags; paper, its authors, its tags; previous and next session;
-    # the site settings (once per content version).
-    with django_assert_max_num_queries(9):
+    # the site settings (once per content version); the paper's similar papers.
+    with django_assert_max_num_queries(10):
         response = client.get(presentation.get_absolute_url())
     assert response.status_code == 200
 
