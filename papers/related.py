@@ -19,6 +19,8 @@ or leaves (``update``); ``rebuild`` recomputes everything in chunks of rows, so 
 stays bounded (no n × n matrix is ever built).
 """
 
+import contextlib
+import contextvars
 import logging
 import time
 
@@ -383,10 +385,34 @@ def _merge(old, new):
     return {"papers": sorted({*old.get("papers", ()), *new["papers"]})[: UPDATE_LIMIT + 1]}
 
 
+# The papers whose neighbours a running batch (an import) changed: queued as one job at its
+# end, not one coalescing query per saved paper (papers.signals.references_announced_at_end).
+_batched = contextvars.ContextVar("related_batched", default=None)
+
+
+@contextlib.contextmanager
+def updates_queued_at_end():
+    """Collect the block's updates and queue them once; nothing is queued if it raises."""
+    if _batched.get() is not None:  # nested: the outer block queues
+        yield
+        return
+    pending = set()
+    token = _batched.set(pending)
+    try:
+        yield
+    finally:
+        _batched.reset(token)
+    queue_update(pending)
+
+
 def queue_update(pks):
     """Queue the update of ``pks``'s neighbours (joining a job still waiting)."""
     from papers.refresh import enqueue_coalesced
 
+    batch = _batched.get()
+    if batch is not None:
+        batch.update(pks)
+        return None
     pks = sorted(set(pks))
     if not pks:
         return None
@@ -413,6 +439,9 @@ def run_update(job, progress):
 
 def paper_saved(sender, instance, raw=False, **kwargs):
     if raw:  # loaddata/restore: `manage.py related --rebuild` afterwards
+        # loaddata sets the row's many-to-many fields next, which sends m2m_changed
+        # without a raw flag: the mark tells links_changed that this is still the restore.
+        instance._restoring = True
         return
     queue_update([instance.pk])
 
@@ -427,6 +456,8 @@ def paper_deleted(sender, instance, **kwargs):
 def links_changed(sender, instance, action, reverse, pk_set, **kwargs):
     """Previous work (paper ↔ paper) or tags (paper ↔ tag, either side) changed."""
     if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    if getattr(instance, "_restoring", False):  # a restored row (paper_saved)
         return
     from papers.models import Paper
 

@@ -49,10 +49,14 @@ def references_announced_at_end():
     if _pending.get() is not None:  # nested: the outer block announces
         yield
         return
+    from papers.related import updates_queued_at_end
+
     pending = {}
     token = _pending.set(pending)
     try:
-        yield
+        # The related-papers updates of the batch's saves are one job too.
+        with updates_queued_at_end():
+            yield
     finally:
         _pending.reset(token)
     from papers.refresh import queue_reference_changes

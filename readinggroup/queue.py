@@ -49,7 +49,7 @@ def paper_for_identifier(raw):
     Everything goes through the intake code the admin's "add by identifier" uses
     (classify, the duplicate finder, the lookup and the writer), so a suggestion makes
     the same paper an editor would, with the metadata the service gives and nothing
-    made up: a record without a year is refused, not given one.
+    made up: a record without a year makes a paper of unknown year, never an invented one.
     """
     kind, key = classify(raw.strip())  # ValidationError for anything else
     paper = find_in_library(kind, key)

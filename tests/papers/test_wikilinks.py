@@ -174,7 +174,7 @@ def test_a_paper_added_later_turns_a_dead_link_live(client):
     assert 'class="wikilink-missing"' in report.body_html
     mamba = PaperFactory(title="Mamba", alias="Mamba", arxiv_id="2312.00752")
     jobs = run_queued_jobs()  # the save queued the re-rendering (papers/refresh.py)
-    assert {job.kind for job in jobs} == {"papers.wikilinks"}
+    assert {job.kind for job in jobs} == {"papers.wikilinks", "papers.related"}
     assert all(job.state == "done" for job in jobs)
     report.refresh_from_db()
     session.refresh_from_db()

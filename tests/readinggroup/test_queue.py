@@ -86,15 +86,17 @@ def test_suggesting_by_identifier_finds_an_existing_draft_instead_of_adding_anot
     assert requests == []  # found in the library: nobody asked arXiv
 
 
-def test_a_doi_whose_record_has_no_year_is_refused_and_no_year_is_invented(as_member, settings):
+def test_a_doi_whose_record_has_no_year_makes_a_draft_of_unknown_year_not_an_invented_one(
+    as_member, settings
+):
     # Reconstructed Crossref answer: a work with a title and no date anywhere.
     work = {"status": "ok", "message": {"DOI": "10.5555/no-year", "title": ["Timeless Notes"]}}
     serve(settings, {"works/10.5555/no-year": lambda r: httpx.Response(200, json=work)})
     response = as_member.post(SUGGEST, {"identifier": "10.5555/no-year", "reason": "Why not."})
-    assert response.status_code == 200
-    body = response.content.decode()
-    assert "Ask the organiser to add it" in body and 'value="10.5555/no-year"' in body
-    assert not Paper.objects.exists() and not Suggestion.objects.exists()
+    assert response.status_code == 302
+    paper = Paper.objects.get()
+    assert (paper.title, paper.year, paper.status) == ("Timeless Notes", None, "draft")
+    assert Suggestion.objects.get().paper == paper
 
 
 def test_a_lookup_that_fails_is_a_form_error_that_keeps_the_input(as_member):

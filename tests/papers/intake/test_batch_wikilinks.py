@@ -40,7 +40,9 @@ def test_imported_papers_turn_dead_wikilinks_live(tmp_path):
     assert report.body_html.count("wikilink-missing") == 2
     run_queued_jobs()  # those the factories' papers queued
     _import(tmp_path, _entries(3))
-    [job] = run_queued_jobs()  # one for the whole import
+    [job] = run_queued_jobs("papers.wikilinks")  # one for the whole import
+    [related] = run_queued_jobs("papers.related")  # and one for the neighbours
+    assert sorted(related.params["papers"]) == sorted(job.params["papers"])
     assert job.state == Job.State.DONE and len(job.params["papers"]) == 3, job.message
     report.refresh_from_db()
     session.refresh_from_db()
@@ -77,7 +79,9 @@ def test_nothing_is_announced_when_the_batch_fails():
             papers[0].alias = "Renamed"
             papers[0].save()
             assert not Job.objects.exists()
-        [job] = Job.objects.all()  # one job for the batch, sent in chunks when it runs
+        # One job for the batch, sent in chunks when it runs (and one for the neighbours).
+        [job] = Job.objects.filter(kind="papers.wikilinks")
+        assert Job.objects.filter(kind="papers.related").count() == 1
         assert {"P0", "Renamed"} <= set(job.params["names"])
         assert sent == []
         run_queued_jobs()
@@ -97,7 +101,7 @@ def test_imported_papers_turn_dead_wikilinks_in_paper_notes_live(tmp_path):
     assert "wikilink-missing" in reader.notes_html
     run_queued_jobs()
     _import(tmp_path, _entries(60))
-    [job] = run_queued_jobs()  # three announcements of 25, 25 and 10 papers
+    [job] = run_queued_jobs("papers.wikilinks")  # three announcements of 25, 25 and 10 papers
     assert job.result == {"papers": 60, "batches": 3}
     reader.refresh_from_db()
     assert 'href="/papers/ref/BP40/"' in reader.notes_html
