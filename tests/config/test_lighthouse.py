@@ -19,13 +19,13 @@ from urllib.parse import urljoin
 
 import pytest
 
-from tests import s3server, validators
+from tests import validators
 from tests.config import test_production as production
 from tests.conftest import CHROMIUM, CHROMIUM_FLAGS
+from tests.ports import free_port
 
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 MINIMUM = 95
-GUNICORN_PORTS, REDIS_PORTS = range(8170, 8180), range(6411, 6420)
 
 pytestmark = [*production.pytestmark, pytest.mark.browser]
 
@@ -54,12 +54,11 @@ print(json.dumps({
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     directory = tmp_path_factory.mktemp("lighthouse")
-    port = s3server.free_port(GUNICORN_PORTS)
+    port = free_port()
     steps = (("migrate", "--noinput"), ("collectstatic", "--noinput"), ("demo",))
     with production.production_services(
-        directory, f"http://127.0.0.1:{port}", steps=steps, suffix="lighthouse",
-        redis_ports=REDIS_PORTS,
-    ) as services:  # fmt: skip
+        directory, f"http://127.0.0.1:{port}", steps=steps, suffix="lighthouse"
+    ) as services:
         base_url = production.start_gunicorn(services, port, directory / "gunicorn.log")
         found = production._manage(services.serving_env, "shell", "-c", _FIND_PAGES)
         assert found.returncode == 0, found.stderr
