@@ -631,7 +631,7 @@ def image_size(image):
 
 # Models of this app kept in their own modules (they import what this module imports).
 from papers.identity import SiteSettings  # noqa: E402
-from papers.related import RelatedPaper  # noqa: E402
+from papers.related import RelatedIndex, RelatedPaper  # noqa: E402
 from papers.topics import Topic  # noqa: E402
 
 __all__ = [
@@ -642,6 +642,7 @@ __all__ = [
     "Figure",
     "Paper",
     "PaperLink",
+    "RelatedIndex",
     "RelatedPaper",
     "SiteSettings",
     "Status",

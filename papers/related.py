@@ -7,48 +7,53 @@ can be explained ("shares the tag diffusion", "builds on …"). Synonyms that sh
 ("image generation" ≠ "diffusion") are handled by the small concept list of the
 more-like-this search (papers/concepts.py), not by the vectors.
 
-A paper's vector joins four blocks, each TF-IDF weighted and L2-normalised, then weighted
-(``WEIGHTS``) and normalised again: its text (title twice, alias, abstract, the first
-``NOTES_CHARS`` of the notes), its tags, its authors and its venue. The score of a pair
-is the cosine of their vectors plus ``LINK_WEIGHT`` when one is the other's previous work
-or names it in its notes, plus ``COCITED_WEIGHT`` when both build on a same paper.
+The vectors (``papers.related_model``) join four blocks: text, tags, authors, venue. The
+score of a pair is the cosine of their vectors plus ``LINK_WEIGHT`` when one is the other's
+previous work or names it in its notes, plus ``COCITED_WEIGHT`` when both build on a same
+paper.
 
 Neighbours are stored (``RelatedPaper``, ``STORED`` per paper) and read with one indexed
-query; a save queues a background job that updates the saved paper and the lists it enters
-or leaves (``update``); ``rebuild`` recomputes everything in chunks of rows, so memory
-stays bounded (no n × n matrix is ever built).
+query. ``rebuild`` fits the model, stores it and recomputes every list in blocks of rows
+(no n × n matrix is ever built); a save queues a background job that vectorises the saved
+paper with the stored model and rewrites only the lists it enters or leaves (``update``).
 """
 
 import contextlib
 import contextvars
 import logging
 import time
+import uuid
 
 import numpy as np
 from django.db import connection, models, transaction
 from django.db.models import Q
+from django.utils import timezone
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfTransformer, TfidfVectorizer
-from sklearn.preprocessing import normalize
 
+from papers import related_model
 from papers.jobs.kinds import job_kind
 
 logger = logging.getLogger(__name__)
 
 STORED = 12  # kept per paper: drafts filtered at read time still leave enough to show
 SHOWN = 8
-NOTES_CHARS = 20_000  # a 1 MB notes page says what it is about in its first pages
-WEIGHTS = {"text": 1.0, "tags": 0.8, "authors": 0.35, "venue": 0.15}
 LINK_WEIGHT = 0.35
 COCITED_WEIGHT = 0.1
-# Words kept per paper: its most distinctive ones. Common words (low weight) are what
-# make an all-pairs product dense and slow; dropping them from each vector keeps the
-# product sparse at 100,000 papers, and the score a true cosine (of the kept words).
-TEXT_TERMS = 48
-# Rows of similarities computed at once: CHUNK × papers float32 (64 MB at 100,000 papers).
-CHUNK = 160
-# Above this many papers changed at once (an import), the job rebuilds everything.
+# Rows of scores computed at once: CHUNK × papers float32 (100 MB at 100,000 papers).
+CHUNK = 256
+# Rows whose lists are computed, then written, at once in a rebuild.
+REBUILD_BATCH = 4096
+# A column (word, tag, venue) in at least this share of the papers goes through the dense
+# product (at most DENSE_MAX of them: n × DENSE_MAX float32 each way).
+DENSE_SHARE = 0.02
+DENSE_MAX = 256
+# Columns of a block are searched for the best scores in this many groups (``_top``).
+GROUPS = 1024
+# Above this many papers changed at once (an import), the job rebuilds everything; and it
+# refits (rebuilds) once this share of the library has changed since the last fit, so
+# that new words enter the vocabulary.
 UPDATE_LIMIT = 2_000
+REFIT_SHARE = 0.1
 
 UPDATE = "papers.related"
 
@@ -70,6 +75,20 @@ class RelatedPaper(models.Model):
 
     def __str__(self):
         return f"{self.paper_id} → {self.other_id} ({self.score:.2f})"
+
+
+class RelatedIndex(models.Model):
+    """One row: which stored model (``papers.related_model``) the lists were computed
+    with. A model on disk whose token differs (another box's, an older one, one left by a
+    transaction rolled back) is not used: the job rebuilds instead."""
+
+    token = models.CharField(max_length=32, blank=True)
+    papers = models.PositiveIntegerField(default=0)
+    fitted_at = models.DateTimeField(null=True, blank=True)
+    changed_since_fit = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"related papers of {self.papers:,} papers ({self.changed_since_fit:,} changed)"
 
 
 # -- reading ------------------------------------------------------------------------------
@@ -113,71 +132,164 @@ def related_to_many(papers, limit=SHOWN):
     return [_with_score(found[pk], totals[pk]) for pk in best]
 
 
-# -- the vectors --------------------------------------------------------------------------
+# -- the vectors and the scores -------------------------------------------------------------
 
 
 class Library:
     """The published papers as vectors: ``pks`` (row order), ``vectors`` (CSR, rows
-    L2-normalised) and ``links`` (CSR adjacency: previous work, follow-ups, mentions)."""
+    L2-normalised) and ``links`` (CSR adjacency: previous work, follow-ups, mentions).
+
+    Scores of a block of rows against every paper are one dense array, filled by two
+    products: the columns (words, tags, venues) that many papers share go through a dense
+    BLAS product, whose cost does not depend on how many papers share them; the rare rest
+    (most authors and words) through a sparse product, whose cost grows with the square of
+    a column's papers. Splitting at ``DENSE_SHARE`` is what keeps a rebuild at 100,000
+    papers to minutes: either product alone is several times slower.
+    """
 
     def __init__(self, pks, vectors, links):
-        self.pks = pks
-        self.row = {pk: i for i, pk in enumerate(pks)}
-        self.vectors = vectors
-        self.vectors_t = vectors.T.tocsr()
+        self.pks = [int(pk) for pk in pks]
+        self.row = {pk: i for i, pk in enumerate(self.pks)}
+        self.vectors = vectors.tocsr().astype(np.float32)
         self.links = links
-        self.cocited = None  # links @ links, computed per chunk
+        self._parts = None
 
     def __len__(self):
         return len(self.pks)
 
+    def _split(self):
+        if self._parts is None:
+            n = len(self)
+            papers_per_column = np.bincount(self.vectors.indices, minlength=self.vectors.shape[1])
+            common = np.nonzero(papers_per_column >= max(2, DENSE_SHARE * n))[0]
+            common = common[np.argsort(-papers_per_column[common], kind="stable")][:DENSE_MAX]
+            is_common = np.zeros(self.vectors.shape[1], dtype=bool)
+            is_common[common] = True
+            dense = np.ascontiguousarray(self.vectors[:, np.sort(common)].toarray())
+            # Padded to whole groups of columns (``_top``); the padding scores -inf.
+            padded = _groups(n)[0] * _groups(n)[1]
+            dense_t = np.zeros((dense.shape[1], padded), dtype=np.float32)
+            dense_t[:, :n] = dense.T
+            rare = self.vectors[:, np.nonzero(~is_common)[0]].tocsr()
+            self._parts = (dense, dense_t, rare, rare.T.tocsr(), padded)
+        return self._parts
+
     def scores(self, rows, link_weight=LINK_WEIGHT, cocited_weight=COCITED_WEIGHT):
-        """Dense ``len(rows) × n`` float32 scores of ``rows`` against every paper."""
+        """``len(rows) × n`` float32 scores of ``rows`` against every paper."""
+        return self._block(rows, link_weight, cocited_weight)[:, : len(self)]
+
+    def _block(self, rows, link_weight=LINK_WEIGHT, cocited_weight=COCITED_WEIGHT):
         rows = np.asarray(rows, dtype=np.int64)
-        block = (self.vectors[rows] @ self.vectors_t).toarray().astype(np.float32)
+        dense, dense_t, rare, rare_t, padded = self._split()
+        block = dense[rows] @ dense_t
+        _add(block, rare[rows] @ rare_t)
         if link_weight and self.links.nnz:
             link_rows = self.links[rows]
-            block += link_weight * link_rows.toarray()
+            _add(block, link_weight * link_rows)
             if cocited_weight:
-                both = (link_rows @ self.links).toarray()
-                block += cocited_weight * np.minimum(both, 1.0)
+                both = (link_rows @ self.links).tocsr()
+                np.minimum(both.data, 1.0, out=both.data)
+                _add(block, cocited_weight * both)
+        block[:, len(self) :] = -np.inf
         block[np.arange(len(rows)), rows] = -np.inf  # never one's own neighbour
         return block
 
-    def neighbours(self, rows, k=STORED, **weights):
-        """``{row: [(other row, score), …]}``, best first, scores above zero only."""
-        found = {}
+    def top(self, rows, k=STORED, **weights):
+        """``(others, scores)``: ``len(rows) × k`` arrays, best first; -1 / 0 where a row
+        has fewer than ``k`` papers of positive score."""
+        rows = np.asarray(rows, dtype=np.int64)
+        others = np.full((len(rows), k), -1, dtype=np.int64)
+        scores = np.zeros((len(rows), k), dtype=np.float32)
         for start in range(0, len(rows), CHUNK):
             chunk = rows[start : start + CHUNK]
-            block = self.scores(chunk, **weights)
-            kk = min(k, block.shape[1] - 1)
-            if kk <= 0:
-                found.update({row: [] for row in chunk})
-                continue
-            top = np.argpartition(-block, kk - 1, axis=1)[:, :kk]
-            for i, row in enumerate(chunk):
-                picked = top[i][np.argsort(-block[i, top[i]], kind="stable")]
-                found[row] = [(int(j), float(block[i, j])) for j in picked if block[i, j] > 0]
-        return found
+            found, values = _top(self._block(chunk, **weights), len(self), k)
+            others[start : start + CHUNK, : found.shape[1]] = found
+            scores[start : start + CHUNK, : found.shape[1]] = values
+        others[scores <= 0] = -1
+        scores[others < 0] = 0
+        return others, scores
+
+    def neighbours(self, rows, k=STORED, **weights):
+        """``{row: [(other row, score), …]}``, best first, scores above zero only."""
+        others, scores = self.top(rows, k, **weights)
+        return {
+            int(row): [
+                (int(other), float(score))
+                for other, score in zip(others[i], scores[i], strict=True)
+                if other >= 0
+            ]
+            for i, row in enumerate(rows)
+        }
 
 
-def _documents(pks):
-    """The text of each paper (in ``pks`` order), read in batches without the HTML."""
+def _add(block, matrix):
+    """``block += matrix`` for a sparse ``matrix`` (no dense copy of it)."""
+    matrix = matrix.tocoo()
+    if matrix.nnz:
+        block[matrix.row, matrix.col] += matrix.data.astype(np.float32)
+
+
+def _groups(n):
+    """``(groups, width)``: the columns of a block as groups of ``width``."""
+    width = max(1, -(-n // GROUPS))
+    return -(-n // width), width
+
+
+def _top(block, n, k):
+    """The ``k`` best columns of each row of ``block`` and their scores, best first.
+
+    A full sort (or ``argpartition``) of 100,000 columns per row is what cost most: instead
+    the maximum of each group of columns is taken (one pass), and only the ``k`` groups with
+    the highest maxima are searched. They hold the ``k`` best: a column outside them is
+    beaten by ``k`` group maxima. Ties are broken by column, so the result depends on the
+    scores only, not on which rows were computed together.
+    """
+    m = block.shape[0]
+    groups, width = _groups(n)
+    kk = min(k, n - 1)
+    if kk <= 0:
+        return np.zeros((m, 0), dtype=np.int64), np.zeros((m, 0), dtype=np.float32)
+    shaped = block.reshape(m, groups, width)
+    if groups > kk:
+        best = np.argpartition(-shaped.max(axis=2), kk - 1, axis=1)[:, :kk]
+    else:
+        best = np.broadcast_to(np.arange(groups), (m, groups))
+    candidates = shaped[np.arange(m)[:, None], best].reshape(m, -1)
+    columns = (best[:, :, None] * width + np.arange(width)).reshape(m, -1)
+    order = np.lexsort((columns, -candidates), axis=1)[:, :kk]
+    picked = np.take_along_axis(columns, order, axis=1)
+    return picked, np.take_along_axis(candidates, order, axis=1)
+
+
+def _links(pks):
+    """CSR adjacency of ``pks`` (rows in that order): previous work and mentions, both ways."""
     from papers.models import Paper
 
-    texts = {}
-    fields = ("pk", "title", "alias", "abstract", "notes")
-    for start in range(0, len(pks), 2000):
-        batch = pks[start : start + 2000]
-        for pk, title, alias, abstract, notes in Paper.objects.filter(pk__in=batch).values_list(
-            *fields
-        ):
-            texts[pk] = f"{title}\n{title}\n{alias}\n{abstract}\n{notes[:NOTES_CHARS]}"
-    return [texts.get(pk, "") for pk in pks]
+    n = len(pks)
+    pks = np.asarray(pks, dtype=np.int64)
+    pairs = [np.zeros((0, 2), dtype=np.int64)]
+    with connection.cursor() as cursor:
+        for through in (Paper.related.through, Paper.mentions.through):
+            table = connection.ops.quote_name(through._meta.db_table)
+            cursor.execute(f"SELECT from_paper_id, to_paper_id FROM {table}")  # noqa: S608
+            pairs.append(np.asarray(cursor.fetchall(), dtype=np.int64).reshape(-1, 2))
+    pairs = np.concatenate(pairs)
+    order = np.argsort(pks, kind="stable")
+    a = related_model._rows_of(pks, order, pairs[:, 0])
+    b = related_model._rows_of(pks, order, pairs[:, 1])
+    kept = (a >= 0) & (b >= 0) & (a != b)
+    a, b = a[kept], b[kept]
+    links = sparse.csr_matrix(
+        (np.ones(2 * len(a), dtype=np.float32), (np.concatenate([a, b]), np.concatenate([b, a]))),
+        shape=(n, n),
+    )
+    links.sum_duplicates()
+    links.data[:] = 1.0
+    return links
 
 
 def _indicator(pairs, row_of, n):
-    """A CSR n × m 0/1 matrix from ``(pk, key)`` pairs (tags, authors, venues)."""
+    """A CSR n × m 0/1 matrix from ``(pk, key)`` pairs (the shared-tag baseline)."""
     columns, rows, cols = {}, [], []
     for pk, key in pairs:
         if pk in row_of and key is not None:
@@ -190,185 +302,163 @@ def _indicator(pairs, row_of, n):
     return matrix
 
 
-def _tfidf(matrix):
-    if matrix.nnz == 0:
-        return matrix
-    return TfidfTransformer(sublinear_tf=True).fit_transform(matrix).astype(np.float32)
+def _published_pks():
+    from papers.models import Paper
 
-
-def _text_vectors(documents):
-    n = len(documents)
-    vectorizer = TfidfVectorizer(
-        stop_words="english",
-        sublinear_tf=True,
-        # A word in over half the library (or in every title of a library of copies) tells
-        # papers apart no more than "the"; dropping it also keeps the products sparse.
-        max_df=0.5 if n >= 4 else 1.0,
-        min_df=2 if n >= 50 else 1,
-        max_features=200_000,
-        dtype=np.float32,
-        # Hyphenated terms stay whole ("low-rank", "few-shot"), one-letter words count.
-        token_pattern=r"(?u)\b\w[\w-]*\w\b|\b\w\b",  # noqa: S106 - not a password
-    )
-    try:
-        return _strongest(vectorizer.fit_transform(documents), TEXT_TERMS)
-    except ValueError:  # no words at all (papers with no text, or only stop words)
-        return sparse.csr_matrix((n, 1), dtype=np.float32)
-
-
-def _strongest(matrix, keep):
-    """``matrix`` (CSR) with only the ``keep`` largest values of each row."""
-    matrix = matrix.tocsr()
-    matrix.sort_indices()
-    data, indptr = matrix.data, matrix.indptr
-    lengths = np.diff(indptr)
-    for row in np.nonzero(lengths > keep)[0]:
-        start, end = indptr[row], indptr[row + 1]
-        values = data[start:end]
-        cut = np.partition(values, len(values) - keep)[len(values) - keep]
-        smaller = values < cut
-        # Ties at the cut may keep a few more than ``keep``: harmless, and deterministic.
-        values[smaller] = 0
-    matrix.eliminate_zeros()
-    return matrix
+    return list(Paper.objects.published().order_by("pk").values_list("pk", flat=True))
 
 
 def load_library(link_signals=True):
-    """Vectors of every published paper (and its links), from a few batched queries."""
-    from papers.models import Authorship, Paper, TaggedPaper
-
-    published = Paper.objects.published()
-    pks = list(published.order_by("pk").values_list("pk", flat=True))
-    n = len(pks)
-    if n == 0:
-        empty = sparse.csr_matrix((0, 1), dtype=np.float32)
-        return Library(pks, empty, sparse.csr_matrix((0, 0), dtype=np.float32))
-    library_rows = {pk: i for i, pk in enumerate(pks)}
-    text = _text_vectors(_documents(pks))
-    tags = _indicator(
-        TaggedPaper.objects.values_list("content_object_id", "tag_id").iterator(2000),
-        library_rows,
-        n,
-    )
-    authors = _indicator(
-        Authorship.objects.values_list("paper_id", "author_id").iterator(2000), library_rows, n
-    )
-    venues = _indicator(
-        published.exclude(venue="").values_list("pk", "published_in_id").iterator(2000),
-        library_rows,
-        n,
-    )
-    blocks = [
-        WEIGHTS[name] * normalize(_tfidf(block))
-        for name, block in (("text", text), ("tags", tags), ("authors", authors))
-    ]
-    blocks.append(WEIGHTS["venue"] * normalize(venues))
-    vectors = normalize(sparse.hstack(blocks, format="csr", dtype=np.float32))
-    links = sparse.csr_matrix((n, n), dtype=np.float32)
-    if link_signals and n:
-        pairs = list(
-            Paper.related.through.objects.values_list("from_paper_id", "to_paper_id").iterator(2000)
-        ) + list(
-            Paper.mentions.through.objects.values_list("from_paper_id", "to_paper_id").iterator(
-                2000
-            )
-        )
-        rows, cols = [], []
-        for a, b in pairs:
-            if a in library_rows and b in library_rows and a != b:
-                rows += [library_rows[a], library_rows[b]]
-                cols += [library_rows[b], library_rows[a]]
-        links = sparse.csr_matrix(
-            (np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(n, n)
-        )
-        links.sum_duplicates()
-        links.data[:] = 1.0
-    return Library(pks, vectors, links)
+    """Every published paper, vectorised by a model fitted on them (the evaluation's view)."""
+    pks = _published_pks()
+    model = related_model.Model.fit(pks)
+    links = _links(pks) if link_signals else sparse.csr_matrix((len(pks), len(pks)))
+    return Library(pks, model.vectors, links)
 
 
 # -- storing ------------------------------------------------------------------------------
 
 
-def _store(library, found):
-    """Insert the rows of ``found`` with the driver alone: at 100,000 papers there are 1.2
-    million, and model instances (``bulk_create``) cost more than the similarities."""
-    rows = [
-        (library.pks[row], library.pks[other], rank, score)
-        for row, others in found.items()
-        for rank, (other, score) in enumerate(others)
-    ]
+def _state():
+    """The one ``RelatedIndex`` row, locked until the transaction ends: one job at a time
+    changes the lists and the stored model."""
+    state = RelatedIndex.objects.select_for_update().filter(pk=1).first()
+    if state is None:
+        state, _ = RelatedIndex.objects.get_or_create(pk=1)
+        state = RelatedIndex.objects.select_for_update().get(pk=1)
+    return state
+
+
+def _store(library, rows, others, scores):
+    """Insert the lists of ``rows`` with the driver alone: at 100,000 papers there are 1.2
+    million rows, and model instances (``bulk_create``) cost more than the similarities."""
+    pks = np.asarray(library.pks, dtype=np.int64)
+    rows = np.asarray(rows, dtype=np.int64)
     table = connection.ops.quote_name(RelatedPaper._meta.db_table)
     columns = "paper_id, other_id, rank, score"
+    stored = 0
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            cursor.executemany(
-                f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s)",  # noqa: S608
-                rows,
+        for start in range(0, len(rows), 10_000):
+            i, rank = np.nonzero(others[start : start + 10_000] >= 0)
+            other = others[start + i, rank]
+            records = zip(
+                pks[rows[start + i]].tolist(),
+                pks[other].tolist(),
+                rank.tolist(),
+                scores[start + i, rank].astype(float).tolist(),
+                strict=True,
             )
-    return len(rows)
+            stored += len(i)
+            if connection.vendor == "postgresql":
+                text = "".join(f"{a}\t{b}\t{r}\t{s!r}\n" for a, b, r, s in records)
+                with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                    copy.write(text)
+            else:
+                cursor.executemany(
+                    f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s)",  # noqa: S608
+                    list(records),
+                )
+    return stored
 
 
-def rebuild(progress=None):
-    """Recompute and store every published paper's neighbours; returns figures."""
+def rebuild(progress=None, refit=True):
+    """Refit the model and recompute every published paper's list; returns figures.
+
+    ``refit=False`` keeps the stored model (if there is one): the lists an update
+    rewrites are then exactly the ones that differ.
+    """
     started = time.perf_counter()
-    library = load_library()
-    loaded = time.perf_counter()
-    rows = list(range(len(library)))
     with transaction.atomic():
+        state = _state()
+        model = None if refit else related_model.Model.load(state.token)
+        if model is None:
+            model = related_model.Model.fit(_published_pks())
+        library = Library(model.pks, model.vectors, _links(model.pks))
+        loaded = time.perf_counter()
         RelatedPaper.objects.all().delete()
-        for start in range(0, len(rows), 2000):
-            found = library.neighbours(rows[start : start + 2000])
-            _store(library, found)
+        stored = 0
+        for start in range(0, len(library), REBUILD_BATCH):
+            rows = np.arange(start, min(len(library), start + REBUILD_BATCH))
+            others, scores = library.top(rows)
+            model.floor[rows] = _floors(others, scores)
+            stored += _store(library, rows, others, scores)
             if progress:
-                progress(done=min(len(rows), start + 2000), total=len(rows))
+                progress(done=int(rows[-1]) + 1, total=len(library))
+        _save(model, state, fitted=refit)
     _changed()
     return {
         "papers": len(library),
+        "lists": stored,
         "load_seconds": round(loaded - started, 2),
         "total_seconds": round(time.perf_counter() - started, 2),
     }
 
 
+def _floors(others, scores):
+    """The score to beat to enter each list: its last one when full, else 0."""
+    return np.where(others[:, -1] >= 0, scores[:, -1], 0).astype(np.float32)
+
+
+def _save(model, state, fitted=False, changed=0):
+    token = uuid.uuid4().hex
+    model.save(token)
+    state.token = token
+    state.papers = len(model)
+    if fitted:
+        state.fitted_at = timezone.now()
+        state.changed_since_fit = 0
+    else:
+        state.changed_since_fit += changed
+    state.save()
+
+
 def update(paper_pks):
     """Bring the stored lists up to date after ``paper_pks`` changed (or were deleted).
 
-    Recomputes the changed papers' own lists, the lists that held one of them, and the
-    lists one of them now enters (its score beats the list's last one): every list that
-    can differ from a full rebuild's. Returns how many lists were rewritten.
+    The saved papers are vectorised with the stored model and put in place of their old
+    vectors (no refit: that is the rebuild's). Then the changed papers' own lists, the
+    lists that held one of them, and the lists one of them now enters (its score beats the
+    list's last one) are recomputed: every list that can differ from computing them all
+    again with the same model. Returns how many lists were rewritten. Without a stored
+    model (or after ``REFIT_SHARE`` of the library changed since the fit) it rebuilds.
     """
-    library = load_library()
-    changed = set(paper_pks)
-    changed_rows = [library.row[pk] for pk in changed if pk in library.row]
+    changed = sorted(set(paper_pks))
+    with transaction.atomic():
+        state = _state()
+        model = related_model.Model.load(state.token)
+        stale = model is not None and state.changed_since_fit + len(changed) > REFIT_SHARE * max(
+            len(model), UPDATE_LIMIT
+        )
+        rewritten = None if model is None or stale else _update(model, state, changed)
+    if rewritten is None:
+        return rebuild()["papers"]
+    _changed()
+    return rewritten
+
+
+def _update(model, state, changed):
+    from papers.models import Paper
+
+    published = Paper.objects.published().filter(pk__in=changed)
+    published = sorted(published.values_list("pk", flat=True))
+    model.replace(changed, published, model.transform(published))
+    library = Library(model.pks, model.vectors, _links(model.pks))
+    changed_rows = [library.row[pk] for pk in published]
     affected = set(changed_rows)
     holders = RelatedPaper.objects.filter(other__in=changed).values_list("paper_id", flat=True)
     affected.update(library.row[pk] for pk in holders if pk in library.row)
-    if changed_rows:
-        floor = {
-            pk: (count, low)
-            for pk, count, low in RelatedPaper.objects.values("paper_id")
-            .annotate(count=models.Count("pk"), low=models.Min("score"))
-            .values_list("paper_id", "count", "low")
-        }
-        for start in range(0, len(changed_rows), CHUNK):
-            chunk = changed_rows[start : start + CHUNK]
-            # Symmetric scores: column j of these rows is what paper j would see of them.
-            best = library.scores(chunk).max(axis=0)
-            for j in np.nonzero(best > 0)[0]:
-                count, low = floor.get(library.pks[j], (0, 0.0))
-                if count < STORED or best[j] > low:
-                    affected.add(int(j))
-    rows = sorted(affected)
-    found = library.neighbours(rows) if rows else {}
-    with transaction.atomic():
-        RelatedPaper.objects.filter(
-            Q(paper__in=[library.pks[row] for row in rows]) | Q(paper__in=changed)
-        ).delete()
-        _store(library, found)
-    _changed()
+    for start in range(0, len(changed_rows), CHUNK):
+        # Symmetric scores: column j of these rows is what paper j would see of them.
+        best = library.scores(changed_rows[start : start + CHUNK]).max(axis=0)
+        affected.update(np.nonzero(best > model.floor)[0].tolist())
+    rows = np.asarray(sorted(affected), dtype=np.int64)
+    others, scores = library.top(rows)
+    model.floor[rows] = _floors(others, scores)
+    RelatedPaper.objects.filter(
+        Q(paper__in=[library.pks[row] for row in rows]) | Q(paper__in=changed)
+    ).delete()
+    _store(library, rows, others, scores)
+    _save(model, state, changed=len(changed))
     return len(rows)
 
 

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from papers import related
 from papers.jobs.models import Job
 from papers.models import Paper, Status
-from papers.related import RelatedPaper, related_to
+from papers.related import RelatedIndex, RelatedPaper, related_to
 from tests.factories import PaperFactory
 from tests.jobs_worker import run_queued_jobs
 
@@ -135,15 +135,58 @@ def test_save_queues_one_coalesced_job_and_the_job_updates_the_lists():
     assert papers["ddpm"].pk in [p.pk for p in related_to(newcomer)][:3]
 
 
-def test_incremental_update_matches_a_full_rebuild():
+def _lists():
+    return sorted(RelatedPaper.objects.values_list("paper", "other", "rank"))
+
+
+def test_incremental_update_matches_recomputing_every_list_with_the_stored_model():
     papers = _library()
     related.rebuild()
     papers["bert"].abstract = "Diffusion image synthesis with a denoising generator."
     papers["bert"].save()
     related.update([papers["bert"].pk])
-    incremental = list(RelatedPaper.objects.values_list("paper", "other", "rank"))
+    incremental = _lists()
+    assert papers["ddpm"].pk in [p.pk for p in related_to(papers["bert"])][:2]
+    related.rebuild(refit=False)
+    assert incremental == _lists()
+
+
+def test_the_update_job_reads_the_text_of_the_changed_paper_only():
+    """No refit per save: the stored vocabulary vectorises the one saved paper."""
+    papers = _library()
     related.rebuild()
-    assert sorted(incremental) == sorted(RelatedPaper.objects.values_list("paper", "other", "rank"))
+    Paper.objects.filter(pk=papers["gan"].pk).update(abstract="Adversarial image synthesis.")
+    with CaptureQueriesContext(connection) as queries:
+        related.update([papers["gan"].pk])
+    texts = [q["sql"] for q in queries if '"abstract"' in q["sql"]]
+    assert len(texts) == 1
+    assert f"IN ({papers['gan'].pk})" in texts[0]
+
+
+def test_a_word_first_used_after_the_fit_counts_from_the_next_rebuild():
+    papers = _library()
+    related.rebuild()
+    for key in ("gan", "gpt"):
+        Paper.objects.filter(pk=papers[key].pk).update(abstract="Zygomorphic zygomorphic.")
+    related.update([papers["gan"].pk, papers["gpt"].pk])
+    before = {p.pk: p.related_score for p in related_to(papers["gan"])}
+    related.rebuild()
+    after = {p.pk: p.related_score for p in related_to(papers["gan"])}
+    assert after[papers["gpt"].pk] > before.get(papers["gpt"].pk, 0)
+
+
+def test_without_a_stored_model_the_update_rebuilds(settings, tmp_path):
+    papers = _library()
+    related.rebuild()
+    settings.RELATED_MODEL_DIR = tmp_path  # another box, or the folder was wiped
+    related.update([papers["bert"].pk])
+    refitted = RelatedIndex.objects.get()
+    assert refitted.changed_since_fit == 0
+    assert (tmp_path / "related" / "model.npz").exists()
+    related.update([papers["bert"].pk])  # now from the stored model: no refit
+    state = RelatedIndex.objects.get()
+    assert (state.fitted_at, state.changed_since_fit) == (refitted.fitted_at, 1)
+    assert state.token != refitted.token
 
 
 def test_deleting_a_paper_refills_the_lists_that_held_it():
@@ -153,9 +196,10 @@ def test_deleting_a_paper_refills_the_lists_that_held_it():
     assert holders
     papers["ldm"].delete()
     run_queued_jobs(related.UPDATE)
-    after = list(RelatedPaper.objects.values_list("paper", "other", "rank"))
-    related.rebuild()
-    assert sorted(after) == sorted(RelatedPaper.objects.values_list("paper", "other", "rank"))
+    after = _lists()
+    assert not [row for row in after if papers["ldm"].pk in row[:2]]
+    related.rebuild(refit=False)
+    assert after == _lists()
 
 
 def test_paper_page_shows_similar_papers(client):
