@@ -230,7 +230,7 @@ def _add(block, matrix):
 
 
 def _groups(n):
-    """``(groups, width)``: the columns of a block as groups of ``width``."""
+    """``(groups, width)``: column j of a block is in group ``j % groups``."""
     width = max(1, -(-n // GROUPS))
     return -(-n // width), width
 
@@ -239,23 +239,24 @@ def _top(block, n, k):
     """The ``k`` best columns of each row of ``block`` and their scores, best first.
 
     A full sort (or ``argpartition``) of 100,000 columns per row is what cost most: instead
-    the maximum of each group of columns is taken (one pass), and only the ``k`` groups with
-    the highest maxima are searched. They hold the ``k`` best: a column outside them is
-    beaten by ``k`` group maxima. Ties are broken by column, so the result depends on the
-    scores only, not on which rows were computed together.
+    the maximum of each group of columns is taken (one pass: an element-wise maximum of
+    ``width`` slices), and only the ``k`` groups with the highest maxima are searched.
+    They hold the ``k`` best: a column outside them is beaten by ``k`` group maxima. Ties
+    are broken by column, so the result depends on the scores only, not on which rows were
+    computed together.
     """
     m = block.shape[0]
     groups, width = _groups(n)
     kk = min(k, n - 1)
     if kk <= 0:
         return np.zeros((m, 0), dtype=np.int64), np.zeros((m, 0), dtype=np.float32)
-    shaped = block.reshape(m, groups, width)
+    shaped = block.reshape(m, width, groups)
     if groups > kk:
-        best = np.argpartition(-shaped.max(axis=2), kk - 1, axis=1)[:, :kk]
+        best = np.argpartition(-shaped.max(axis=1), kk - 1, axis=1)[:, :kk]
     else:
         best = np.broadcast_to(np.arange(groups), (m, groups))
-    candidates = shaped[np.arange(m)[:, None], best].reshape(m, -1)
-    columns = (best[:, :, None] * width + np.arange(width)).reshape(m, -1)
+    candidates = np.take_along_axis(shaped, best[:, None, :], axis=2).reshape(m, -1)
+    columns = (np.arange(width)[None, :, None] * groups + best[:, None, :]).reshape(m, -1)
     order = np.lexsort((columns, -candidates), axis=1)[:, :kk]
     picked = np.take_along_axis(columns, order, axis=1)
     return picked, np.take_along_axis(candidates, order, axis=1)

@@ -243,3 +243,25 @@ def test_a_save_only_queues_the_job_and_computes_nothing_in_the_request():
         paper.save()
     assert not [q for q in queries if "relatedpaper" in q["sql"].lower()]
     assert Job.objects.filter(kind=related.UPDATE, state=Job.State.QUEUED).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_updates_the_lists_from_the_stored_model(real_worker):
+    """The worker process reads the model this process stored (same media folder), so
+    the job vectorises the saved paper only: no refit, and the lists are the ones a
+    recomputation with that model gives."""
+    papers = _library()
+    related.rebuild()
+    fitted = RelatedIndex.objects.get()
+    Job.objects.all().delete()
+    papers["gpt"].abstract = "Latent diffusion for image synthesis, a denoising generator."
+    papers["gpt"].save()
+    job = real_worker().wait_for(Job.objects.get(kind=related.UPDATE))
+    assert job.state == Job.State.DONE, job.message
+    assert "rebuilt" not in job.result
+    state = RelatedIndex.objects.get()
+    assert (state.fitted_at, state.changed_since_fit) == (fitted.fitted_at, 1)
+    assert papers["ldm"].pk in [p.pk for p in related_to(papers["gpt"])][:2]
+    from_worker = _lists()
+    related.rebuild(refit=False)
+    assert from_worker == _lists()
