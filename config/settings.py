@@ -280,6 +280,9 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+# The fitted related-papers model (papers/related_model.py), read and written by the job
+# workers; empty: MEDIA_ROOT/var, which is never served. Several worker boxes: a shared folder.
+RELATED_MODEL_DIR = env_str("RELATED_MODEL_DIR", "")
 
 # --- Uploaded media: figures, covers, slides, editor images (docs/DEPLOY.md) ------------
 # MEDIA_STORAGE=local (one box): files in MEDIA_ROOT, served at MEDIA_URL by

@@ -44,7 +44,7 @@ BATCH = 2000
 
 
 def model_path():
-    folder = getattr(settings, "RELATED_MODEL_DIR", None) or Path(settings.MEDIA_ROOT) / "var"
+    folder = settings.RELATED_MODEL_DIR or Path(settings.MEDIA_ROOT) / "var"
     return Path(folder) / "related" / "model.npz"
 
 
@@ -236,10 +236,11 @@ class Model:
 
 
 def _documents(pks):
-    """The text of each paper (in ``pks`` order), the notes cut in the database."""
+    """The text of each paper, in ``pks`` order, read a batch at a time (a generator: the
+    vectorizer reads each once, so the library's text is never all in memory), the notes
+    cut in the database."""
     from papers.models import Paper
 
-    texts = {}
     for start in range(0, len(pks), BATCH):
         batch = [int(pk) for pk in pks[start : start + BATCH]]
         rows = (
@@ -247,9 +248,11 @@ def _documents(pks):
             .annotate(head=Substr("notes", 1, NOTES_CHARS))
             .values_list("pk", "title", "alias", "abstract", "head")
         )
-        for pk, title, alias, abstract, notes in rows:
-            texts[pk] = f"{title}\n{title}\n{alias}\n{abstract}\n{notes}"
-    return [texts.get(int(pk), "") for pk in pks]
+        texts = {
+            pk: f"{title}\n{title}\n{alias}\n{abstract}\n{notes}"
+            for pk, title, alias, abstract, notes in rows
+        }
+        yield from (texts.get(pk, "") for pk in batch)
 
 
 def _key_pairs(pks):
