@@ -42,7 +42,8 @@ class Command(BaseCommand):
         usage = resource.getrusage(resource.RUSAGE_SELF)
         self.stdout.write(
             f"Related papers of {figures['papers']:,} papers stored in "
-            f"{figures['total_seconds']} s (vectors {figures['load_seconds']} s), "
+            f"{figures['total_seconds']} s (vectors {figures['load_seconds']} s, "
+            f"{figures['load_cpu_seconds']} s of CPU), "
             f"{usage.ru_utime + usage.ru_stime:.0f} s of CPU, "
             f"peak memory {usage.ru_maxrss / 1024:.0f} MB."
         )
