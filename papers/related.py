@@ -241,9 +241,10 @@ def _top(block, n, k):
     A full sort (or ``argpartition``) of 100,000 columns per row is what cost most: instead
     the maximum of each group of columns is taken (one pass: an element-wise maximum of
     ``width`` slices), and only the ``k`` groups with the highest maxima are searched.
-    They hold the ``k`` best: a column outside them is beaten by ``k`` group maxima. Ties
-    are broken by column, so the result depends on the scores only, not on which rows were
-    computed together.
+    They hold the ``k`` best: a column outside them is beaten by ``k`` group maxima. Within
+    them ties are broken by column; a tie at the ``k``-th score between groups is decided
+    by which groups were searched. Either way the result depends on the row's scores only,
+    not on which rows were computed together.
     """
     m = block.shape[0]
     groups, width = _groups(n)

@@ -265,3 +265,26 @@ def test_a_real_worker_updates_the_lists_from_the_stored_model(real_worker):
     from_worker = _lists()
     related.rebuild(refit=False)
     assert from_worker == _lists()
+
+
+def test_best_columns_by_group_maxima_are_the_best_of_a_full_sort():
+    """``_top`` searches only the best groups of columns; it must find the scores that
+    sorting every column finds, padding and ties included, and the same columns where the
+    twelfth score is not tied."""
+    import numpy as np
+
+    rng = np.random.default_rng(1)
+    n = 5_003  # not a whole number of groups: the last group is padded
+    groups, width = related._groups(n)
+    block = np.full((60, groups * width), -np.inf, dtype=np.float32)
+    block[:20, :n] = rng.random((20, n), dtype=np.float32)  # distinct scores
+    block[20:50, :n] = rng.random((30, n), dtype=np.float32).round(3)  # many ties
+    block[50:, :n] = 0.5  # a library of identical papers
+    others, scores = related._top(block.copy(), n, 12)
+    for row in range(60):
+        expected = np.lexsort((np.arange(n), -block[row, :n]))[:12]
+        assert scores[row].tolist() == block[row, expected].tolist()
+        assert block[row, others[row]].tolist() == scores[row].tolist()
+        assert len(set(others[row].tolist())) == 12
+        if row < 20:
+            assert others[row].tolist() == expected.tolist()
