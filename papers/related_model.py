@@ -17,6 +17,7 @@ and is normalised again: its text (title twice, alias, abstract, the first
 
 import os
 import tempfile
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -231,7 +232,8 @@ class Model:
                     stored["floor"],
                     token,
                 )
-        except (OSError, KeyError, ValueError):  # none yet, or unreadable: refit
+        except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile):
+            # None yet, or unreadable (a disk that filled up mid-write): the job refits.
             return None
 
 

@@ -189,6 +189,19 @@ def test_without_a_stored_model_the_update_rebuilds(settings, tmp_path):
     assert state.token != refitted.token
 
 
+def test_an_unreadable_stored_model_makes_the_update_rebuild(settings, tmp_path):
+    papers = _library()
+    settings.RELATED_MODEL_DIR = tmp_path
+    related.rebuild()
+    path = tmp_path / "related" / "model.npz"
+    path.write_bytes(path.read_bytes()[:1000])  # cut short
+    related.update([papers["bert"].pk])
+    assert RelatedIndex.objects.get().changed_since_fit == 0  # refitted
+    assert related.related_to(papers["ddpm"])
+    assert related.update([papers["bert"].pk]) >= 1
+    assert RelatedIndex.objects.get().changed_since_fit == 1  # the new model was read
+
+
 def test_deleting_a_paper_refills_the_lists_that_held_it():
     papers = _library()
     related.rebuild()
