@@ -5,7 +5,7 @@
 """
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from papers.intake.batch import ImportReport, run_batch
@@ -137,14 +137,26 @@ def import_notes_text(text, fmt="markdown", base_dir=None, **options):
 
 
 def fill_by_lookup(parsed):
-    """``--lookup``: skipped entries whose link carries an arXiv id or DOI are fetched from
-    arXiv/Crossref (the add-by-identifier code); what cannot be fetched stays skipped."""
+    """``--lookup``: arXiv/Crossref (the add-by-identifier code) are asked about
+
+    - skipped entries whose link carries an arXiv id or DOI (no title, no date): the
+      looked-up record replaces them;
+    - entries of unknown year with an arXiv id or DOI: the looked-up year and month (and
+      authors and venue, when the file gives none) fill them; the file's title stays.
+
+    What cannot be fetched stays as it was, with the reason."""
     wanted = {}
     for skipped in parsed.skipped:
         ident = _identifier(skipped.url)
         if ident:
             wanted.setdefault(ident, skipped)
-    idents = list(wanted)
+    undated = {}
+    for record in parsed.records:
+        if record.year is None:
+            ident = record.arxiv_id or record.doi or _identifier(record.url)
+            if ident:
+                undated.setdefault(ident, []).append(record)
+    idents = list(dict.fromkeys([*wanted, *undated]))
     found = {}
     for start in range(0, len(idents), MAX_IDENTIFIERS):
         for lookup in look_up(idents[start : start + MAX_IDENTIFIERS]):
@@ -153,13 +165,38 @@ def fill_by_lookup(parsed):
     for skipped in parsed.skipped:
         lookup = found.get(_identifier(skipped.url))
         if lookup is not None and lookup.record is not None and wanted.get(lookup.raw) is skipped:
-            lookup.record.source = f"line {skipped.line} (looked up)"
-            parsed.records.append(lookup.record)
+            record = replace(lookup.record, source=f"line {skipped.line} (looked up)")
+            parsed.records.append(record)
         else:
             if lookup is not None and lookup.error:
                 skipped.reason += f" Look-up failed: {lookup.error}"
             kept.append(skipped)
     parsed.skipped = kept
+    for ident, records in undated.items():
+        for record in records:
+            _fill_year(record, found[ident], parsed.warnings)
+
+
+def _fill_year(record, lookup, warnings):
+    """Fill ``record``'s unknown year from ``lookup`` and say so (or say why not)."""
+    where = record.source
+    service = "arXiv" if lookup.kind == "arxiv" else "Crossref"
+    if lookup.record is None or lookup.record.year is None:
+        why = lookup.error or f"{service} gives no year either"
+        warnings.append((where, f"“{record.title[:60]}”: year still unknown ({why})."))
+        return
+    found = lookup.record
+    record.year, record.month = found.year, found.month
+    record.authors = record.authors or list(found.authors)
+    record.venue = record.venue or found.venue
+    # The "year unknown" warning the recogniser gave this entry is answered now.
+    warnings[:] = [
+        (w, message)
+        for w, message in warnings
+        if not (w == where and "year unknown" in message and record.title[:60] in message)
+    ]
+    message = f"“{record.title[:60]}”: year {found.year} from {service} (looked up)."
+    warnings.append((where, message))
 
 
 def _identifier(url):
