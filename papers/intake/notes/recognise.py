@@ -176,18 +176,49 @@ class Recogniser(Sections, TableRows, References, OrgProperties):
     def _unlinked_reference(self, node, head, context):
         """``* Zhe Cao, Tomas Simon, and Yaser Sheikh, Realtime Multi-Person Pose Estimation,
         CVPR, 2017.``: a whole reference (authors, title, venue and year) names a paper
-        without a link; anything less (a title alone, a remark) does not."""
-        if head.links():
+        without a link; anything less (a title alone, a remark) does not. Written title
+        first (``1. Title. Park, Wonpyo et al. CVPR 2019 [[code]](…)``, ``1. Title.
+        arXiv:1606.07947``), the venue and year or the written arXiv id are enough; its
+        code and other links are typed links on it."""
+        links = head.links()
+        if any(is_paper(link.url) for link in links):
             return []
-        reference = meta.citation(head.text)
-        if not reference or not reference[0] or not reference[2] or not reference[3]:
+        if not links:
+            reference = meta.citation(head.text)
+            if reference and reference[0] and reference[2] and reference[3]:
+                authors, title, venue, year = reference
+                if len(title.split()) < 3:
+                    return []
+                entry = self._new(node.start, context, title=meta.clean_title(title))
+                entry.authors, entry.venue = authors, venue[:255]
+                entry.year, entry.month, entry.section_date = year, None, False
+                return [entry]
+        named, bare = head.text, head.text
+        for link in links:
+            # "[[code]][1.10]" is no part of the reference; "[KD-Lib][18.29]: A library…"
+            # (a name linked to its repository) may be, "… ICLR 2020 [[RepDistill]][4.4]"
+            # is not: with the name first, then without it.
+            bare = bare.replace(f"[{link.text}]", " ").replace(link.text, " ")
+            if is_generic_label(link.text):
+                named = named.replace(f"[{link.text}]", " ").replace(link.text, " ")
+            else:
+                named = named.replace(f"[{link.text}]", link.text)
+        reference = meta.title_first(re.sub(r"\[\s*\]", " ", named)) or (
+            links and meta.title_first(re.sub(r"\[\s*\]", " ", bare))
+        )
+        if not reference:
             return []
-        authors, title, venue, year = reference
-        if len(title.split()) < 3:
-            return []
+        authors, title, venue, year, arxiv_id = reference
         entry = self._new(node.start, context, title=meta.clean_title(title))
         entry.authors, entry.venue = authors, venue[:255]
-        entry.year, entry.month, entry.section_date = year, None, False
+        if year:
+            entry.year, entry.month, entry.section_date = year, None, False
+        if arxiv_id:
+            entry.url = f"https://arxiv.org/abs/{arxiv_id}"
+        for link in links:
+            if is_absolute(link.url):
+                kind = link_kind(link.text, link.url) or "other"
+                entry.links.append(LinkRecord(kind=kind, url=link.url, label=link.text[:200]))
         return [entry]
 
     def _paragraph(self, node, context):
@@ -279,7 +310,11 @@ class Recogniser(Sections, TableRows, References, OrgProperties):
                 and not is_cite(link.url)
                 and not label_link(inline, link)
             ):
-                entry.title = meta.clean_title(link.text)
+                entry.title, own_date = meta.trailing_date(clean_text(link.text))
+                entry.title = meta.clean_title(entry.title)
+                if own_date:  # "[Pointer Networks (2015.06)](…)": the paper's own date
+                    entry.year, entry.month = own_date
+                    entry.section_date = False
             elif is_cite(link.url) and not is_generic_label(link.text) and link.text != link.url:
                 entry.cite_text = link.text
             else:
@@ -379,9 +414,12 @@ class Recogniser(Sections, TableRows, References, OrgProperties):
             title = link.text
         else:
             title = title_before(strip_generic(inline, upto=link.start))
+        title, own_date = meta.trailing_date(clean_text(title))
         title, alias = meta.strip_remark(meta.clean_title(title))
         rest = inline.text.replace(link.text, " ").replace(title, " ")
         found = meta.parse_meta(rest)
+        if own_date:  # "[Pointer Networks (2015.06)](notes/x.md)": the paper's own date
+            found["year"], found["month"] = own_date
         if not title_like(title) or not (context.date or found["year"]):
             return []
         if SEVERAL_PAPERS.match(title):

@@ -287,3 +287,52 @@ def test_a_labs_publication_page_is_a_paper_link_but_its_blog_is_not():
     (label,) = skipped(result)
     assert label.startswith("Our Team Wrote a Blog Post")
     assert skipped(result)[label].startswith("no link to a paper")
+
+
+def test_plain_references_written_title_first_are_papers_with_their_venue_year_or_id():
+    # The numbered lists of plain references many awesome lists keep: "Title. Authors
+    # et al. VENUE YEAR", "Title. arXiv:ID", "Title [KDD 2021]"; code links ride along.
+    result = parsed("plain_references.md")
+    assert records(result) == {
+        "Soft Targets for Small Students": (2019, "", ""),
+        "Teaching with Temperature: A Second Look": (2019, "1906.01234", ""),
+        "Fewer Layers, Same Answers": (2020, "", ""),
+        "Compressing Decoders Gently": (2018, "1812.04321", ""),
+        "Calibrated Students in the Wild": (2020, "", ""),
+        "Pruned Teachers Still Teach": (2017, "", ""),
+        "Distilling Rankers for Search": (2021, "", ""),
+        "Sparse Students for Streaming Graphs": (2021, "", ""),
+        "TinyKit: A Toolkit for Small Models": (2020, "2011.01234", ""),
+        "Contrastive Students": (2020, "", ""),
+    }
+    by_title = {record.title: record for record in result.records}
+    assert by_title["Soft Targets for Small Students"].authors == ["Ada Byron"]
+    assert by_title["Soft Targets for Small Students"].venue == "CVPR"
+    assert by_title["Teaching with Temperature: A Second Look"].authors == [
+        "Ada Lovelace",
+        "Charles Babbage",
+    ]
+    assert by_title["Distilling Rankers for Search"].venue == "Information Retrieval Journal"
+    assert [(link.kind, link.url) for link in by_title["Fewer Layers, Same Answers"].links] == [
+        ("code", "https://github.com/example/fewer-layers")
+    ]
+    # In the list, prose ending in a venue and a year and a bare title are no papers,
+    # listed with the reason; a to-do list without any paper lists nothing.
+    assert set(skipped(result)) == {
+        "We tried this recipe. It worked well in CVPR 2019 demos",
+        "A Title Alone Without Any Venue",
+    }
+
+
+def test_a_link_text_ending_in_its_own_date_gives_the_year_and_makes_the_headings_a_log():
+    # "[Title (**2016.03**)](notes/x.md)" under "#### 2019-11": the parenthesis is the
+    # paper's date, not part of its title; papers dated years before their month heading
+    # make the headings reading dates, so the one undated entry's year is unknown.
+    result = parsed("dated_titles.md")
+    assert {r.title: (r.year, r.month) for r in result.records} == {
+        "Reading Tables with Pointers": (2016, 3),
+        "Answer Spans from Two Passes": (2017, 8),
+        "Entailment by Alignment": (2015, 9),
+        "Shuffled Batches Considered Useful": (None, None),
+        "Gated Readers for Long Documents": (2016, 6),
+    }
