@@ -49,6 +49,10 @@ from papers.intake.records import LinkRecord, clean_text, link_kind
 SEVERAL_PAPERS = re.compile(r"^(?:\w+\s+)?(?:summar(?:y|ies)|notes|overview|round-?up)\s*:", re.I)
 
 
+# A heading that says its list is one of papers.
+_NAMES_PAPERS = re.compile(r"\bpapers?\b|\breading[- ]list\b", re.I)
+
+
 class Recogniser(Sections, TableRows, References, OrgProperties):
     """``entries`` (unmerged, in order), ``skipped`` (``(line, label, reason)``), ``warnings``."""
 
@@ -113,7 +117,9 @@ class Recogniser(Sections, TableRows, References, OrgProperties):
                 self.notes.add(last, self._source(node.start, node.end))
             elif node.kind == "rule":
                 context, last = context.but(tag=""), None
-        if items_found:
+        # A list under "List of papers" / "Papers I read" whose items link only notes pages
+        # or blogs names papers too: listed, never dropped unseen, though none is imported.
+        if items_found or _NAMES_PAPERS.search(context.tag or ""):
             self._list_unmatched(unmatched)
         return found
 

@@ -209,6 +209,9 @@ class Sections:
             entry.url, entry.cite_text = found[0].url, found[0].cite_text
         fill_from_bibtex(entry, body)
         if not entry.url:
+            last = body[-1][0] if body else heading.line
+            if any(heading.line < line <= last + 1 for line, _, _ in self.skipped):
+                return None  # its items are listed one by one ("## List of papers")
             if body_links:
                 shown = sorted(set(body_links))
                 more = "…" if len(shown) > 3 else ""

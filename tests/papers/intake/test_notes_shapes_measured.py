@@ -336,3 +336,21 @@ def test_a_link_text_ending_in_its_own_date_gives_the_year_and_makes_the_heading
         "Shuffled Batches Considered Useful": (None, None),
         "Gated Readers for Long Documents": (2016, 6),
     }
+
+
+def test_a_list_of_papers_linking_only_notes_pages_is_listed_as_skipped_not_dropped():
+    # "## List of papers" whose items link the writer's own notes site: no paper link, no
+    # date, so nothing is imported, but every item is listed with its line and link; a
+    # list of other links under another heading lists nothing.
+    result = parsed("notes_site_list.md")
+    assert result.records == []
+    reasons = skipped(result)
+    assert set(reasons) == {
+        "Sparse Routing for Tiny Transformers",
+        "Curriculum Order Matters Less Than You Think",
+        "Gradient Noise in Small Batches",
+    }
+    assert reasons["Gradient Noise in Small Batches"] == (
+        "no link to a paper (its links: "
+        "https://notes.example.org/a-paper-a-week/gradient-noise)."
+    )
