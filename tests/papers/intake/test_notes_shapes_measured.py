@@ -351,6 +351,5 @@ def test_a_list_of_papers_linking_only_notes_pages_is_listed_as_skipped_not_drop
         "Gradient Noise in Small Batches",
     }
     assert reasons["Gradient Noise in Small Batches"] == (
-        "no link to a paper (its links: "
-        "https://notes.example.org/a-paper-a-week/gradient-noise)."
+        "no link to a paper (its links: https://notes.example.org/a-paper-a-week/gradient-noise)."
     )
