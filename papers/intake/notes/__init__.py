@@ -13,7 +13,7 @@ from papers.intake.lookup import MAX_IDENTIFIERS, look_up
 from papers.intake.notes.citations import resolve_citation
 from papers.intake.notes.dates import headings_are_reading_dates
 from papers.intake.notes.entries import Skipped, merge, to_record
-from papers.intake.notes.frontmatter import front_matter_entries
+from papers.intake.notes.frontmatter import front_matter_entries, page_title
 from papers.intake.notes.hosts import arxiv_from_url, doi_from_url
 from papers.intake.notes.org import org_headings, org_to_markdown
 from papers.intake.notes.recognise import Recogniser
@@ -100,6 +100,8 @@ def parse_notes(text, fmt="markdown", base_dir=None, bib=None):
     result = NotesParse(mentions=len(found.entries), warnings=list(found.warnings))
     result.skipped = [Skipped(line, label, reason) for line, label, reason in found.skipped]
     entries = merge(found.entries)
+    if fmt != "org":
+        _title_from_page(entries, page_title(text))
     reading_log = headings_are_reading_dates(entries)
     items = []
     for entry in entries:
@@ -119,6 +121,18 @@ def parse_notes(text, fmt="markdown", base_dir=None, bib=None):
             item = to_record(entry, base_dir, result.warnings, reading_log, undated_ok=True)
         (result.skipped if isinstance(item, Skipped) else result.records).append(item)
     return result
+
+
+def _title_from_page(entries, title):
+    """A post about one paper (a Jekyll/Hugo page: ``title: Distilling the Knowledge…``
+    over ``[Link to the paper](https://arxiv.org/abs/…)``): the page's title names the one
+    paper its body links first, without a title (what it cites further down keeps its own
+    titles). A page with several untitled links names none of them."""
+    untitled = [entry for entry in entries if not entry.title]
+    if not title or len(title.split()) < 2 or len(untitled) != 1:
+        return
+    if untitled[0].line == min(entry.line for entry in entries):
+        untitled[0].title = title
 
 
 def import_notes_text(text, fmt="markdown", base_dir=None, **options):

@@ -31,6 +31,9 @@ NOT_PAPER_HOSTS = (
     "img.shields.io", "kaggle.com", "wikipedia.org",
 )  # fmt: skip
 # Link texts that name the kind of link, never the paper: "[pdf]", "[[arXiv]]", "[code]".
+# Words that join generic labels ("Link to the paper", "the code for it"); alone, or in a
+# title, they say nothing.
+_LITTLE_WORDS = {"to", "the", "of", "for", "on", "at", "my", "its", "it", "and"}
 GENERIC_LABELS = {
     "pdf", "paper", "arxiv", "link", "url", "html", "web", "abs", "abstract", "doi", "here",
     "this", "openreview", "review", "code", "github", "project", "website", "page", "blog",
@@ -179,11 +182,15 @@ def is_generic_label(text):
         return True
     if words in GENERIC_LABELS:
         return True
-    # "arXiv 1706.03762", "pdf 2", "[Paper] [Code]": every word generic or a number.
+    # "arXiv 1706.03762", "pdf 2", "[Paper] [Code]", "Link to the paper": every word
+    # generic, a number or a little word around them.
     return all(
-        word.rstrip("0123456789") in GENERIC_LABELS or word.isdigit() or "." in word
+        word.rstrip("0123456789") in GENERIC_LABELS
+        or word.isdigit()
+        or "." in word
+        or word in _LITTLE_WORDS
         for word in words.split()
-    )
+    ) and any(word not in _LITTLE_WORDS for word in words.split())
 
 
 _ACL_ID = re.compile(

@@ -353,3 +353,13 @@ def test_a_list_of_papers_linking_only_notes_pages_is_listed_as_skipped_not_drop
     assert reasons["Gradient Noise in Small Batches"] == (
         "no link to a paper (its links: https://notes.example.org/a-paper-a-week/gradient-noise)."
     )
+
+
+def test_a_post_about_one_paper_takes_its_title_from_the_front_matter():
+    # A Jekyll post: "title:" names the paper, "[Link to the paper](…)" links it; the
+    # link's text is a label, never the title.
+    result = parsed("paper_post.md")
+    assert records(result) == {"Sparse Routing for Tiny Transformers": (2019, "1907.01234", "")}
+    # Its other link (a blog) is no paper of its own, and the page's title went to the
+    # paper, not to it.
+    assert "Shazeer et al" not in skipped(result)
