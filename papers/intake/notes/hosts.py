@@ -59,7 +59,8 @@ _ARXIV_TEXT = re.compile(
     r"(?:\barxiv:\s*|\babs/)(?P<id>\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?", re.I
 )
 _DOI_IN_URL = re.compile(
-    r"(?:doi\.org/|/doi/(?:abs/|full/|pdf/|epdf/|fulltext/)?)(?P<doi>10\.\d{4,9}/[^\s?#]+)"
+    r"(?:doi\.org/|/doi/(?:abs/|full/|pdf/|epdf/|fulltext/)?|link\.springer\.com/"
+    r"(?:article|chapter|content/pdf)/)(?P<doi>10\.\d{4,9}/[^\s?#]+)"
 )
 _DOI_TEXT = re.compile(r"\bdoi:\s*(?P<doi>10\.\d{4,9}/[^\s\]\)>,;]+)", re.I)
 _NATURE = re.compile(r"nature\.com/articles/(?P<id>s\d{5}-\d{3}-\d{5}-[0-9a-z])", re.I)
@@ -140,9 +141,10 @@ def arxiv_from_text(text):
 
 def doi_from_url(url):
     """The DOI a link carries (doi.org/…, …/doi/10.…, nature.com/articles/s…), or ``""``."""
-    match = _DOI_IN_URL.search(url or "")
+    # Springer writes the DOI's slash encoded (…/chapter/10.1007%2F978-3-319-…).
+    match = _DOI_IN_URL.search(re.sub(r"%2F", "/", url or "", flags=re.I))
     if match:
-        return match.group("doi").rstrip(".")
+        return re.sub(r"\.pdf$", "", match.group("doi").rstrip("."))
     match = _NATURE.search(url or "")
     # Nature's article ids are the suffix of their DOIs (10.1038/s41586-024-08328-6).
     return f"10.1038/{match.group('id').lower()}" if match else ""

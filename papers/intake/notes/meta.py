@@ -2,6 +2,7 @@
 
 import re
 
+from papers.identifiers import parse_arxiv_id
 from papers.intake.records import clean_text, parse_month
 
 YEAR = r"(?:19[5-9]\d|20[0-4]\d)"
@@ -385,28 +386,49 @@ def title_first(text):
     """
     text = clean_text(text).rstrip(" .")
     bracket = _BRACKETED_VENUE.search(text)
-    if bracket:  # "Title [KDD 2021]", "Title [Arxiv 2110.06483]"
-        title = text[: bracket.start()].strip(" .")
+    if bracket:  # "Title [KDD 2021]", "Title. Chen, Lei et al.[ArXiv 2107.07173v1]"
         found = _reference_tail(bracket.group("inner"))
         named = re.fullmatch(
             rf"(?P<venue>[A-Z][\w&\- ]{{1,40}}?)\s+(?P<year>{YEAR})", bracket.group("inner")
         )
         if not found and named:  # "[Information Sciences 2021]": a journal in brackets
             found = [], named.group("venue"), int(named.group("year")), ""
-        if found and not found[0] and len(title.split()) >= 2:
-            return [], title, found[1], found[2], found[3]
-    for split in re.finditer(r"(?<=[^\s.])\.\s+(?=\S)", text):
-        title, rest = text[: split.start()].strip(), text[split.end() :].strip()
-        if re.search(r"(?:^|\s)[A-Z]$", title):
-            continue  # "… Alexander M." is an initial, not the title's end
+        if found and not found[0]:
+            title, authors = text[: bracket.start()].strip(" ."), []
+            first = _first_sentence(title)
+            if first and _authors_of(first[1]):
+                title, authors = first[0], _authors_of(first[1])
+            if len(title.split()) >= 2 and not _ET_AL.search(title):
+                return authors, title, found[1], found[2], found[3]
+    for title, rest, question in _sentences(text):
         found = _reference_tail(rest)
-        if found is None:
-            continue
-        authors, venue, year, arxiv_id = found
-        if len(title.split()) < 2 or len(title) > 300:
+        if found is None and question:
+            continue  # "How many Observations are Enough? Knowledge Distillation for …"
+        # Only the first sentence (ending in a period) is the title: "Title. Cha, han et
+        # al. arXiv:…" whose names do not read as names is not retried with them in it.
+        if found is None or len(title) > 300 or _ET_AL.search(title):
             return None
+        authors, venue, year, arxiv_id = found
         return authors, title, venue, year, arxiv_id
     return None
+
+
+def _sentences(text):
+    """``(title, rest)`` at each period (or ``?``/``!``, kept) that may end the title: a
+    sentence of two words or more — not an initial ("… Alexander M. arXiv…"), not
+    "BAM! Born-Again …", not "1.5x"."""
+    for split in re.finditer(r"(?<=[^\s.?!])(?P<end>[.?!]+)\s*(?=\S)", text):
+        kept = split.group("end").rstrip(".")[:1]
+        title = text[: split.start()].strip() + kept
+        if re.search(r"(?:^|\s)[A-Z]$", title) or len(title.split()) < 2:
+            continue
+        if not split.group(0).strip(".?!") and not text[split.end() :][:1].isupper():
+            continue  # "1.5x faster", "e.g.": no space after the period and no capital
+        yield title, text[split.end() :].strip(), bool(kept)
+
+
+def _first_sentence(text):
+    return next(((title, rest) for title, rest, _ in _sentences(text)), None)
 
 
 _BRACKETED_VENUE = re.compile(r"\s*\[(?P<inner>[^\[\]]{3,40})\]\s*$")
@@ -416,6 +438,8 @@ _ARXIV_BARE = re.compile(r"\barxiv\s*:?\s*(?P<id>\d{4}\.\d{4,5})(?:v\d+)?\b", re
 def _reference_tail(rest):
     """``Park, Wonpyo et al. CVPR 2019`` → ``(authors, venue, year, arxiv_id)``, else None."""
     arxiv = _WRITTEN_ARXIV.search(rest) or _ARXIV_BARE.search(rest)
+    if arxiv and not parse_arxiv_id(arxiv.group("id")):
+        return None  # "arXiv:2014.10510": no month 14, no such id, no year from it
     arxiv_id = arxiv.group("id") if arxiv else ""
     who = rest[: arxiv.start()] if arxiv else rest
     after = rest[arxiv.end() :] if arxiv else ""
@@ -444,6 +468,8 @@ def _reference_tail(rest):
     if venue.lower() == "arxiv":
         venue = ""
     authors = _authors_of(who)
+    if authors is None and arxiv_id:
+        authors = []  # "HIT and iFLYTEK. arXiv:2002.12620": the id says it is a paper
     if authors is None:
         return None
     return authors, venue, year, arxiv_id

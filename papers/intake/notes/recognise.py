@@ -332,6 +332,9 @@ class Recogniser(Sections, TableRows, References, OrgProperties):
                     entry.authors = reference[0]
                     entry.venue = reference[2][:255]
                 title = bold or (quoted.group(1) if quoted else "")
+                written = None if title or reference else meta.title_first(before)
+                if written:  # "Title. Liu, Dugang et al. SIGIR 2020 [[Slides]](…pdf)"
+                    entry.authors, title, entry.venue = written[0], written[1], written[2][:255]
                 title = title or (reference[1] if reference else title_before(before))
                 entry.title, entry.alias = meta.strip_remark(meta.clean_title(title))
                 if is_cite(link.url) and (prose or entry.title[:1].islower()):

@@ -319,3 +319,18 @@ def test_a_year_before_the_arxiv_id_is_kept_when_it_is_plausible():
         ("Reformer: The Efficient Transformer", 2020),  # the year of the venue
     ]
     assert not any("contradicts" in message for _, message in parsed.warnings)
+
+
+def test_a_springer_link_gives_its_doi_also_with_the_slash_encoded():
+    text = (
+        "# Rendering\n\n"
+        "- [Differentiable Rendering Revisited (2014)]"
+        "(https://link.springer.com/chapter/10.1007%2F978-3-319-10584-0_11)\n"
+        "- [Scene Parsing Done Small (2015)]"
+        "(https://link.springer.com/content/pdf/10.1007/s11263-015-0816-y.pdf)\n"
+    )
+    dois = {record.title: record.doi for record in parse_notes(text).records}
+    assert dois == {
+        "Differentiable Rendering Revisited": "10.1007/978-3-319-10584-0_11",
+        "Scene Parsing Done Small": "10.1007/s11263-015-0816-y",
+    }
