@@ -49,6 +49,8 @@ from papers.intake.records import LinkRecord, clean_text, link_kind
 SEVERAL_PAPERS = re.compile(r"^(?:\w+\s+)?(?:summar(?:y|ies)|notes|overview|round-?up)\s*:", re.I)
 
 
+# A notes file named after its paper's year and first author: "2018-Edunov_back-translation.md".
+_FILE_YEAR = re.compile(r"(?:^|/)(?P<year>(?:19[5-9]|20[0-4])\d)[-_][A-Za-z][^/]*\.(?:md|org)$")
 # A heading that says its list is one of papers.
 _NAMES_PAPERS = re.compile(r"\bpapers?\b|\breading[- ]list\b", re.I)
 
@@ -429,6 +431,11 @@ class Recogniser(Sections, TableRows, References, OrgProperties):
         found = meta.parse_meta(rest)
         if own_date:  # "[Pointer Networks (2015.06)](notes/x.md)": the paper's own date
             found["year"], found["month"] = own_date
+        named = _FILE_YEAR.search(link.url)
+        if named and not found["year"]:
+            # "[Title](./cross-lingual/2018-Edunov_back-translation.md)": notes files named
+            # year-author-words carry the paper's year.
+            found["year"], found["month"] = int(named.group("year")), None
         if not title_like(title) or not (context.date or found["year"]):
             return []
         if SEVERAL_PAPERS.match(title):

@@ -363,3 +363,15 @@ def test_a_post_about_one_paper_takes_its_title_from_the_front_matter():
     # Its other link (a blog) is no paper of its own, and the page's title went to the
     # paper, not to it.
     assert "Shazeer et al" not in skipped(result)
+
+
+def test_a_notes_file_named_year_author_words_gives_its_paper_the_year():
+    # "[Title](./dir/2018-Byron_pivot-languages.md)" in an undated list: the file name
+    # carries the year; a notes page without one ("note.md") is no paper.
+    result = parsed("year_named_notes.md")
+    assert records(result) == {
+        "Pivot Languages for Tiny Corpora": (2018, "", ""),
+        "Shared Subwords Across Scripts": (2013, "", ""),
+    }
+    # The notes files are not there: said, not silently ignored.
+    assert any("2013-Noether_shared-subwords.md" in message for _, message in result.warnings)
