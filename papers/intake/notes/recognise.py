@@ -121,8 +121,12 @@ class Recogniser(Sections, TableRows, References, OrgProperties):
                 context, last = context.but(tag=""), None
         # A list under "List of papers" / "Papers I read" whose items link only notes pages
         # or blogs names papers too: listed, never dropped unseen, though none is imported.
-        if items_found or _NAMES_PAPERS.search(context.tag or ""):
+        if items_found:
             self._list_unmatched(unmatched)
+        elif _NAMES_PAPERS.search(context.tag or ""):
+            # Only the items that link something: a README's "What you find here" bullets
+            # under its "# Papers I read" title are no papers.
+            self._list_unmatched([node for node in unmatched if node.head and node.head.links()])
         return found
 
     def _list_unmatched(self, items):
