@@ -375,3 +375,18 @@ def test_a_notes_file_named_year_author_words_gives_its_paper_the_year():
     }
     # The notes files are not there: said, not silently ignored.
     assert any("2013-Noether_shared-subwords.md" in message for _, message in result.warnings)
+
+
+def test_an_org_heading_over_its_pdf_and_bibtex_sub_headings_is_one_paper():
+    # "** Title" over "*** [[…pdf][pdf]]", "*** bibtex" (a bare @article) and "*** notes":
+    # the heading is the paper, dated and identified by its BibTeX; the section above it
+    # and a sibling section listing papers of their own are not.
+    result = parsed("heading_parts.org")
+    assert records(result) == {
+        "Lenses on Program Verification": (1998, "", "10.1145/000001.000002"),
+        "Attention Is All You Need": (2017, "1706.03762", ""),
+    }
+    lenses = next(r for r in result.records if r.year == 1998)
+    assert lenses.url == "https://example.org/papers/lenses.pdf"
+    assert lenses.authors == ["Ada Byron", "Emmy Noether"]
+    assert "Read chapter 2 first." in "\n".join([lenses.notes])
