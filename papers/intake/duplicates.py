@@ -120,9 +120,11 @@ class DuplicateFinder:
         years.discard(None)
         lookups = [Q(arxiv_id__in=chunk) for chunk in _chunks(arxiv_ids)]
         lookups += [Q(doi__in=chunk) for chunk in _chunks(dois)]
-        lookups += [Q(year__in=chunk) for chunk in _chunks(years)]
-        # A record with a year may be a stored paper of unknown year (few: reading logs).
-        lookups.append(Q(year__isnull=True))
+        # A record with a year may be a stored paper of unknown year (few: reading logs):
+        # read with the first chunk of years, not in a query of its own.
+        by_year = [Q(year__in=chunk) for chunk in _chunks(years)] or [Q(pk__in=[])]
+        by_year[0] |= Q(year__isnull=True)
+        lookups += by_year
         for lookup in lookups:
             finder._load(Paper.objects.filter(lookup))
         # Where the year is a wildcard — a record of unknown year, or a stored paper of
