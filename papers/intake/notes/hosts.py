@@ -201,8 +201,12 @@ _ACL_ID = re.compile(
     r"(?P<letter>[A-Z])(?P<yy>\d{2})-\d{4}"
 )
 _ACL_NEW = re.compile(r"aclanthology\.org/(?P<year>(?:19|20)\d{2})\.[a-z]")
+# "/2017/", "content_cvpr_2016", "P16-…"; and a PDF named by its citation key,
+# "fang2018async.pdf" (author, year, first word).
 _URL_YEAR = re.compile(
-    r"(?:(?<=[/_\-])|(?<=[a-z]))(?P<year>(?:19[89]|20[0-4])\d)(?=[/_\-.]|$)", re.I
+    r"(?:(?<=[/_\-])|(?<=[a-z]))(?P<year>(?:19[89]|20[0-4])\d)"
+    r"(?=[/_\-.]|$|[a-z]{2,20}\.pdf$)",
+    re.I,
 )
 
 

@@ -370,3 +370,17 @@ def test_javascript_and_data_links_are_named_in_the_report_and_left_out(tmp_path
     paper = Paper.objects.get()
     assert paper.title == "A Fine Paper"
     assert "javascript:" not in paper.notes + "".join(paper.links.values_list("url", flat=True))
+
+
+def test_a_pdf_named_by_its_citation_key_gives_the_year():
+    text = (
+        "* Simulation\n"
+        "** [[https://example.org/research/async/byron2018async.pdf][Adaptive Time Steps for Grids]]\n"
+        "** [[https://example.org/v22/noether12/noether12.pdf][Families of Samplers on Manifolds]]\n"
+    )
+    parsed = parse_notes(text, "org")
+    # "byron2018async.pdf": author, year, first word; "noether12" gives no four-digit year
+    # (and, the only undated link of a file that dates its papers, is listed, not guessed).
+    assert [(r.title, r.year) for r in parsed.records] == [("Adaptive Time Steps for Grids", 2018)]
+    (skipped,) = parsed.skipped
+    assert skipped.reason.startswith("no date found")
