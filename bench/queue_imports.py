@@ -11,7 +11,8 @@ request, and the import job to done; meanwhile the job's status endpoint is poll
 Then every paper is exported (--exports: BibTeX and CSL-JSON) through the admin's export
 page: the request that queues the job, the job to done and the download.
 A ``manage.py db_worker`` process runs the jobs. With --postgres the database named in
-the URL is dropped and created again.
+the URL is dropped and created again. At the end every job of the run is listed with how
+long it waited in the queue and how long it ran.
 """
 
 import argparse
@@ -174,7 +175,23 @@ def main():
     finally:
         worker.terminate()
         worker.wait(timeout=30)
+    print_jobs()
     print(f"load average {os.getloadavg()[0]:.1f}")
+
+
+def print_jobs():
+    """Every job the run queued, in order, with how long it waited and ran: a job that
+    waits behind another (a preview behind the wiki-link job an import queued) shows here,
+    not in its own figures."""
+    from papers.jobs.models import Job
+
+    for job in Job.objects.order_by("pk"):
+        if job.started_at is None or job.finished_at is None:
+            print(f"{job.kind:22} {job.label[:50]:50} {job.state}")
+            continue
+        waited = (job.started_at - job.created_at).total_seconds()
+        ran = (job.finished_at - job.started_at).total_seconds()
+        print(f"{job.kind:22} {job.label[:50]:50} waited {waited:6.1f} s, ran {ran:6.1f} s")
 
 
 if __name__ == "__main__":

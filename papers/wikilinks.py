@@ -152,8 +152,29 @@ def naming_texts(field, names):
     announces thousands of new papers, and compiling hundreds of ``LIKE`` terms per
     announcement was a third of its time. ``None`` when there is no name to look for.
     """
-    names = sorted({str(name) for name in names if name and str(name).strip()})
-    if not names:
+    pattern = names_pattern(names)
+    if not pattern:
         return None
-    pattern = "|".join(re.escape(name) for name in names)
     return Q(**{f"{field}__contains": "[["}) & Q(**{f"{field}__iregex": pattern})
+
+
+def names_pattern(names):
+    """The regular expression matching any of ``names`` (``""`` for none).
+
+    An announcement sends the same ``names`` — every name of every paper of an import — with
+    each of its chunks of papers, to every receiver and field: built once per announcement,
+    not once per chunk and field (5,000 papers: 200 chunks × 4 fields × 15,000 names was
+    minutes of ``re.escape`` in the job, and an import's preview queued behind it waited).
+    """
+    from papers.signals import once_per_announcement
+
+    kept, pattern = once_per_announcement(
+        ("wikilink-names-pattern", id(names)), lambda: (names, _pattern(names))
+    )
+    # The memo holds ``names`` itself, so its id cannot be another object's meanwhile.
+    return pattern if kept is names else _pattern(names)
+
+
+def _pattern(names):
+    names = sorted({str(name) for name in names if name and str(name).strip()})
+    return "|".join(re.escape(name) for name in names)

@@ -193,6 +193,13 @@ def _figures(raw, base_dir, where, warnings):
     return figures
 
 
+_NOT_YET = re.compile(
+    r"^\W*(?:to\s+appear|forthcoming|in\s+press|accepted|submitted|under\s+review|n\.?\s*d\.?"
+    r"|in\s+preparation|unpublished)\W*$",
+    re.I,
+)
+
+
 def entry_to_record(entry, where, base_dir=None, warnings=None):
     """Map one BibTeX entry onto Papershelf's fields (``Problem`` if it cannot be)."""
     where = f"{where} ({entry.key})"
@@ -208,7 +215,12 @@ def entry_to_record(entry, where, base_dir=None, warnings=None):
         record.authors = _authors(str(author_field.value))
     year = _value(entry, "year")
     date = _value(entry, "date")
-    if year:
+    if year and _NOT_YET.match(year):
+        # "to appear", "forthcoming", "in press": the library says the year is not known
+        # yet: a paper of unknown year (never a guessed one), and the report says so.
+        if warnings is not None:
+            warnings.append((where, f"year unknown: the entry says “{year[:20]}”."))
+    elif year:
         match = _YEAR.match(year)
         if not match:
             return Problem(where, f"the year “{year[:20]}” is not a year (write it as 2021).")

@@ -1,4 +1,11 @@
-"""Finding the paper an import is about: same arXiv id, same DOI, or same title and year."""
+"""Finding the paper an import is about: same arXiv id, same DOI, or same title and year.
+
+An unknown year (a reading log's entry, a ``.bib`` entry without one) is a wildcard: such a
+record is the stored paper with its title whatever that paper's year, and a record with a
+year is the stored paper of unknown year with its title (the import then fills the year).
+Two stored papers with one title and different known years are different papers, so a
+record that could be either is not merged into one of them by guess: it is a ``Conflict``.
+"""
 
 from dataclasses import dataclass
 
@@ -72,6 +79,10 @@ class Match:
     def describe(self):
         return f"“{self.known.title}” (#{self.known.pk}, {self.how})"
 
+    def describe_paper(self):
+        year = self.known.year if self.known.year is not None else "year unknown"
+        return f"“{self.known.title}” (#{self.known.pk}, {year})"
+
 
 class Conflict(Exception):
     """The record matches two different stored papers."""
@@ -87,31 +98,56 @@ class DuplicateFinder:
     def __init__(self):
         self._arxiv = {}
         self._doi = {}
-        self._title = {}
+        self._titles = {}  # normalised title → {year or None → Known}
 
     @classmethod
     def for_records(cls, records):
-        """Index the stored papers that share an id or a year with any of ``records``."""
+        """Index the stored papers that share an id or a year with any of ``records``,
+        the stored papers of unknown year, and — for records of unknown year — every
+        stored paper with their title, whatever its year."""
         finder = cls()
-        arxiv_ids, dois, years = set(), set(), set()
+        arxiv_ids, dois, years, titles = set(), set(), set(), {}
         for record in records:
             arxiv_ids.add(arxiv_key(record.arxiv_id))
             dois.add(doi_key(record.doi))
-            years.add(record_year(record))
+            year = record_year(record)
+            years.add(year)
+            title = normalize_title(record.title)
+            if title:
+                titles[title] = titles.get(title, False) or year is None
         arxiv_ids.discard("")
         dois.discard("")
-        unknown_year = None in years
         years.discard(None)
         lookups = [Q(arxiv_id__in=chunk) for chunk in _chunks(arxiv_ids)]
         lookups += [Q(doi__in=chunk) for chunk in _chunks(dois)]
-        lookups += [Q(year__in=chunk) for chunk in _chunks(years)]
-        if unknown_year:  # a paper of unknown year is the same as one stored so, by title
-            lookups.append(Q(year__isnull=True))
-        columns = ("pk", "title", "year", "arxiv_id", "doi")
+        # A record with a year may be a stored paper of unknown year (few: reading logs):
+        # read with the first chunk of years, not in a query of its own.
+        by_year = [Q(year__in=chunk) for chunk in _chunks(years)] or [Q(pk__in=[])]
+        by_year[0] |= Q(year__isnull=True)
+        lookups += by_year
         for lookup in lookups:
-            for row in Paper.objects.filter(lookup).order_by().values_list(*columns):
-                finder.add(Known(row[0], row[1], row[2], row[3] or "", row[4] or ""))
+            finder._load(Paper.objects.filter(lookup))
+        # Where the year is a wildcard — a record of unknown year, or a stored paper of
+        # unknown year with a record's title — every stored paper with that title counts,
+        # whatever its year (to tell one match from several).
+        wanted = {
+            title
+            for title, undated in titles.items()
+            if undated or None in finder._titles.get(title, {})
+        }
+        if wanted:
+            # The normalised title is not a column, so titles are compared here, in one
+            # pass over the dated papers' short columns, keeping only the wanted ones.
+            finder._load(Paper.objects.exclude(year__isnull=True), wanted)
         return finder
+
+    _COLUMNS = ("pk", "title", "year", "arxiv_id", "doi")
+
+    def _load(self, queryset, titles=None):
+        rows = queryset.order_by().values_list(*self._COLUMNS)
+        for row in rows.iterator(chunk_size=5000) if titles else rows:
+            if titles is None or normalize_title(row[1]) in titles:
+                self.add(Known(row[0], row[1], row[2], row[3] or "", row[4] or ""))
 
     def add(self, known):
         if isinstance(known, Paper):
@@ -120,7 +156,15 @@ class DuplicateFinder:
             self._arxiv.setdefault(arxiv_key(known.arxiv_id) or known.arxiv_id, known)
         if known.doi:
             self._doi.setdefault(doi_key(known.doi) or known.doi, known)
-        self._title.setdefault(title_key(known.title, known.year), known)
+        title = normalize_title(known.title)
+        if not title:
+            return
+        by_year = self._titles.setdefault(title, {})
+        # A paper whose year the import just filled is no longer one of unknown year.
+        for year, other in list(by_year.items()):
+            if other.pk is not None and other.pk == known.pk and year != known.year:
+                del by_year[year]
+        by_year.setdefault(known.year, known)
 
     def find(self, record):
         """The stored paper ``record`` describes, or ``None``; ``Conflict`` if two match."""
@@ -132,9 +176,9 @@ class DuplicateFinder:
         if key in self._doi:
             matches.append(Match(self._doi[key], "the same DOI"))
         if not matches and record.title:
-            key = title_key(record.title, record_year(record))
-            if key in self._title:
-                matches.append(Match(self._title[key], "the same title and year"))
+            match = self._by_title(normalize_title(record.title), record_year(record))
+            if match:
+                matches.append(match)
         if len({match.known.pk for match in matches}) > 1:
             raise Conflict(
                 "It matches two papers in the database: "
@@ -142,6 +186,30 @@ class DuplicateFinder:
                 + "."
             )
         return matches[0] if matches else None
+
+    def _by_title(self, title, year):
+        by_year = self._titles.get(title) if title else None
+        if not by_year:
+            return None
+        if year in by_year:
+            return Match(by_year[year], "the same title and year")
+        dated = [known for known_year, known in by_year.items() if known_year is not None]
+        if year is None:
+            candidates = dated
+            how = "the same title; this entry's year is unknown"
+        elif None in by_year:
+            candidates = [by_year[None], *dated]
+            how = "the same title; its year was unknown"
+        else:  # the same title in other years only: another paper
+            return None
+        if len(candidates) > 1:
+            raise Conflict(
+                "Its title matches papers of different years and it does not say which it "
+                "is: "
+                + " and ".join(Match(known, "").describe_paper() for known in candidates)
+                + ". Add its year or an identifier."
+            )
+        return Match(candidates[0], how)
 
 
 def _chunks(values):

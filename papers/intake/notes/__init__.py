@@ -5,7 +5,7 @@
 """
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from papers.intake.batch import ImportReport, run_batch
@@ -13,7 +13,7 @@ from papers.intake.lookup import MAX_IDENTIFIERS, look_up
 from papers.intake.notes.citations import resolve_citation
 from papers.intake.notes.dates import headings_are_reading_dates
 from papers.intake.notes.entries import Skipped, merge, to_record
-from papers.intake.notes.frontmatter import front_matter_entries
+from papers.intake.notes.frontmatter import front_matter_entries, page_title
 from papers.intake.notes.hosts import arxiv_from_url, doi_from_url
 from papers.intake.notes.org import org_headings, org_to_markdown
 from papers.intake.notes.recognise import Recogniser
@@ -94,12 +94,21 @@ def parse_notes(text, fmt="markdown", base_dir=None, bib=None):
         extras = org_headings(text)
         text, _ = org_to_markdown(text)
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    found = Recogniser(parse_markdown(text), lines, base_dir, extras)
+    blocks = parse_markdown(text)
+    found = Recogniser(blocks, lines, base_dir, extras)
     if fmt != "org":
         found.entries[:0] = front_matter_entries(text)
     result = NotesParse(mentions=len(found.entries), warnings=list(found.warnings))
+    if blocks.unread:
+        first, last = blocks.unread
+        result.warnings.append(
+            (f"lines {first}–{last}", "nested too deeply to be read (over 60 levels): not read.")
+        )
+    result.warnings += _unsafe_links(lines)
     result.skipped = [Skipped(line, label, reason) for line, label, reason in found.skipped]
     entries = merge(found.entries)
+    if fmt != "org":
+        _title_from_page(entries, page_title(text))
     reading_log = headings_are_reading_dates(entries)
     items = []
     for entry in entries:
@@ -121,6 +130,33 @@ def parse_notes(text, fmt="markdown", base_dir=None, bib=None):
     return result
 
 
+# "[x](javascript:…)", "<data:…>": the Markdown parser does not make links of them, so the
+# recogniser never sees them; they are named here, so that nothing is left out unseen.
+_UNSAFE_LINK = re.compile(
+    r"(?:\]\(\s*<?|<)(?P<url>(?:javascript|vbscript|data):[^)\s>]{0,40})", re.I
+)
+
+
+def _unsafe_links(lines):
+    return [
+        (f"line {number}", f"the link “{match.group('url')}” is unsafe: left out.")
+        for number, line in enumerate(lines, 1)
+        for match in _UNSAFE_LINK.finditer(line)
+    ]
+
+
+def _title_from_page(entries, title):
+    """A post about one paper (a Jekyll/Hugo page: ``title: Distilling the Knowledge…``
+    over ``[Link to the paper](https://arxiv.org/abs/…)``): the page's title names the one
+    paper its body links first, without a title (what it cites further down keeps its own
+    titles). A page with several untitled links names none of them."""
+    untitled = [entry for entry in entries if not entry.title]
+    if not title or len(title.split()) < 2 or len(untitled) != 1:
+        return
+    if untitled[0].line == min(entry.line for entry in entries):
+        untitled[0].title = title
+
+
 def import_notes_text(text, fmt="markdown", base_dir=None, **options):
     """Parse and write; returns ``(report, parse)``; ``options`` go to ``run_batch``.
 
@@ -137,14 +173,26 @@ def import_notes_text(text, fmt="markdown", base_dir=None, **options):
 
 
 def fill_by_lookup(parsed):
-    """``--lookup``: skipped entries whose link carries an arXiv id or DOI are fetched from
-    arXiv/Crossref (the add-by-identifier code); what cannot be fetched stays skipped."""
+    """``--lookup``: arXiv/Crossref (the add-by-identifier code) are asked about
+
+    - skipped entries whose link carries an arXiv id or DOI (no title, no date): the
+      looked-up record replaces them;
+    - entries of unknown year with an arXiv id or DOI: the looked-up year and month (and
+      authors and venue, when the file gives none) fill them; the file's title stays.
+
+    What cannot be fetched stays as it was, with the reason."""
     wanted = {}
     for skipped in parsed.skipped:
         ident = _identifier(skipped.url)
         if ident:
             wanted.setdefault(ident, skipped)
-    idents = list(wanted)
+    undated = {}
+    for record in parsed.records:
+        if record.year is None:
+            ident = record.arxiv_id or record.doi or _identifier(record.url)
+            if ident:
+                undated.setdefault(ident, []).append(record)
+    idents = list(dict.fromkeys([*wanted, *undated]))
     found = {}
     for start in range(0, len(idents), MAX_IDENTIFIERS):
         for lookup in look_up(idents[start : start + MAX_IDENTIFIERS]):
@@ -153,13 +201,38 @@ def fill_by_lookup(parsed):
     for skipped in parsed.skipped:
         lookup = found.get(_identifier(skipped.url))
         if lookup is not None and lookup.record is not None and wanted.get(lookup.raw) is skipped:
-            lookup.record.source = f"line {skipped.line} (looked up)"
-            parsed.records.append(lookup.record)
+            record = replace(lookup.record, source=f"line {skipped.line} (looked up)")
+            parsed.records.append(record)
         else:
             if lookup is not None and lookup.error:
                 skipped.reason += f" Look-up failed: {lookup.error}"
             kept.append(skipped)
     parsed.skipped = kept
+    for ident, records in undated.items():
+        for record in records:
+            _fill_year(record, found[ident], parsed.warnings)
+
+
+def _fill_year(record, lookup, warnings):
+    """Fill ``record``'s unknown year from ``lookup`` and say so (or say why not)."""
+    where = record.source
+    service = "arXiv" if lookup.kind == "arxiv" else "Crossref"
+    if lookup.record is None or lookup.record.year is None:
+        why = lookup.error or f"{service} gives no year either"
+        warnings.append((where, f"“{record.title[:60]}”: year still unknown ({why})."))
+        return
+    found = lookup.record
+    record.year, record.month = found.year, found.month
+    record.authors = record.authors or list(found.authors)
+    record.venue = record.venue or found.venue
+    # The "year unknown" warning the recogniser gave this entry is answered now.
+    warnings[:] = [
+        (w, message)
+        for w, message in warnings
+        if not (w == where and "year unknown" in message and record.title[:60] in message)
+    ]
+    message = f"“{record.title[:60]}”: year {found.year} from {service} (looked up)."
+    warnings.append((where, message))
 
 
 def _identifier(url):

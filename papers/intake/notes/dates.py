@@ -9,6 +9,7 @@ awesome list's "## 2016" or a new-papers digest's "#### 2018-02" does date its p
 import re
 
 from papers.intake.notes.hosts import arxiv_from_url
+from papers.intake.notes.meta import date_only
 
 # A heading that says what happened to the paper on that date.
 _LOG_WORDS = re.compile(
@@ -23,30 +24,35 @@ def logged_not_published(when):
     return bool(_LOG_WORDS.search(when or "") or _DAY.search(when or ""))
 
 
-def _agrees(entry, arxiv):
-    """The heading date fits the arXiv id: the month it appeared (or up to 3 months on,
-    a digest's lag), or for a year heading that year or the next (a conference year)."""
-    _, year, month = arxiv
-    if entry.month:
-        lag = (entry.year * 12 + entry.month) - (year * 12 + month)
+def _fits(heading, appeared):
+    """A heading's ``(year, month)`` fits when the paper ``appeared``: the month it
+    appeared (or up to 3 months on, a digest's lag), or for a year heading that year or
+    the next (a conference year)."""
+    (year, month), (paper_year, paper_month) = heading, appeared
+    if month and paper_month:
+        lag = (year * 12 + month) - (paper_year * 12 + paper_month)
         return -1 <= lag <= 3
-    return entry.year in (year, year + 1)
+    return year in (paper_year, paper_year + 1)
 
 
 def headings_are_reading_dates(entries):
     """True when the document's date headings record reading, not publication.
 
-    Judged on the entries that carry both a heading date and an arXiv id: if fewer than
-    60% fit their heading, the headings are a reading log. With fewer than 3 such
-    entries, only the headings' own words (``Added``, ``Read``, a day) decide.
+    Judged on the entries that carry a heading date and a date of their own — an arXiv
+    id, or a date written on the entry (``[Pointer Networks (2015.06)](…)`` under
+    ``#### 2018-10``): if fewer than 60% fit their heading, the headings are a reading
+    log. With fewer than 3 such entries, only the headings' own words (``Added``,
+    ``Read``, a day) decide.
     """
     checked = []
     for entry in entries:
-        if not entry.section_date:
-            continue
         arxiv = arxiv_from_url(entry.url) or arxiv_from_url(entry.url_extra)
-        if arxiv:
-            checked.append(_agrees(entry, arxiv))
+        if entry.section_date and arxiv:
+            checked.append(_fits((entry.year, entry.month), arxiv[1:]))
+        elif not entry.section_date and entry.year and entry.section_when:
+            heading = date_only(entry.section_when)
+            if heading:
+                checked.append(_fits(heading, (entry.year, entry.month)))
     if len(checked) >= 3:
         return sum(checked) < 0.6 * len(checked)
     return False

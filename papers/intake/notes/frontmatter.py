@@ -19,6 +19,23 @@ _LINK_KEYS = ("link", "url", "paper_url", "pdf", "arxiv", "doi", "paper")
 _SHORT_YEAR = re.compile(r"['’](?P<yy>\d{2})\b")
 
 
+def page_title(text):
+    """The front matter's ``title:`` (a Jekyll/Hugo post's), or ``""``."""
+    data = _front_matter(text)
+    title = data.get("title") if isinstance(data, dict) else None
+    return meta.clean_title(title) if isinstance(title, str) else ""
+
+
+def _front_matter(text):
+    match = _FRONT.match(text)
+    if not match:
+        return None
+    try:
+        return yaml.safe_load(match.group("yaml"))
+    except yaml.YAMLError:
+        return None
+
+
 def front_matter_entries(text):
     """``NoteEntry`` for each paper the front matter lists (none when there is none)."""
     match = _FRONT.match(text)

@@ -31,6 +31,9 @@ NOT_PAPER_HOSTS = (
     "img.shields.io", "kaggle.com", "wikipedia.org",
 )  # fmt: skip
 # Link texts that name the kind of link, never the paper: "[pdf]", "[[arXiv]]", "[code]".
+# Words that join generic labels ("Link to the paper", "the code for it"); alone, or in a
+# title, they say nothing.
+_LITTLE_WORDS = {"to", "the", "of", "for", "on", "at", "my", "its", "it", "and"}
 GENERIC_LABELS = {
     "pdf", "paper", "arxiv", "link", "url", "html", "web", "abs", "abstract", "doi", "here",
     "this", "openreview", "review", "code", "github", "project", "website", "page", "blog",
@@ -56,7 +59,8 @@ _ARXIV_TEXT = re.compile(
     r"(?:\barxiv:\s*|\babs/)(?P<id>\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?", re.I
 )
 _DOI_IN_URL = re.compile(
-    r"(?:doi\.org/|/doi/(?:abs/|full/|pdf/|epdf/|fulltext/)?)(?P<doi>10\.\d{4,9}/[^\s?#]+)"
+    r"(?:doi\.org/|/doi/(?:abs/|full/|pdf/|epdf/|fulltext/)?|link\.springer\.com/"
+    r"(?:article|chapter|content/pdf)/)(?P<doi>10\.\d{4,9}/[^\s?#]+)"
 )
 _DOI_TEXT = re.compile(r"\bdoi:\s*(?P<doi>10\.\d{4,9}/[^\s\]\)>,;]+)", re.I)
 _NATURE = re.compile(r"nature\.com/articles/(?P<id>s\d{5}-\d{3}-\d{5}-[0-9a-z])", re.I)
@@ -137,9 +141,10 @@ def arxiv_from_text(text):
 
 def doi_from_url(url):
     """The DOI a link carries (doi.org/…, …/doi/10.…, nature.com/articles/s…), or ``""``."""
-    match = _DOI_IN_URL.search(url or "")
+    # Springer writes the DOI's slash encoded (…/chapter/10.1007%2F978-3-319-…).
+    match = _DOI_IN_URL.search(re.sub(r"%2F", "/", url or "", flags=re.I))
     if match:
-        return match.group("doi").rstrip(".")
+        return re.sub(r"\.pdf$", "", match.group("doi").rstrip("."))
     match = _NATURE.search(url or "")
     # Nature's article ids are the suffix of their DOIs (10.1038/s41586-024-08328-6).
     return f"10.1038/{match.group('id').lower()}" if match else ""
@@ -179,11 +184,15 @@ def is_generic_label(text):
         return True
     if words in GENERIC_LABELS:
         return True
-    # "arXiv 1706.03762", "pdf 2", "[Paper] [Code]": every word generic or a number.
+    # "arXiv 1706.03762", "pdf 2", "[Paper] [Code]", "Link to the paper": every word
+    # generic, a number or a little word around them.
     return all(
-        word.rstrip("0123456789") in GENERIC_LABELS or word.isdigit() or "." in word
+        word.rstrip("0123456789") in GENERIC_LABELS
+        or word.isdigit()
+        or "." in word
+        or word in _LITTLE_WORDS
         for word in words.split()
-    )
+    ) and any(word not in _LITTLE_WORDS for word in words.split())
 
 
 _ACL_ID = re.compile(
@@ -192,8 +201,12 @@ _ACL_ID = re.compile(
     r"(?P<letter>[A-Z])(?P<yy>\d{2})-\d{4}"
 )
 _ACL_NEW = re.compile(r"aclanthology\.org/(?P<year>(?:19|20)\d{2})\.[a-z]")
+# "/2017/", "content_cvpr_2016", "P16-…"; and a PDF named by its citation key,
+# "fang2018async.pdf" (author, year, first word).
 _URL_YEAR = re.compile(
-    r"(?:(?<=[/_\-])|(?<=[a-z]))(?P<year>(?:19[89]|20[0-4])\d)(?=[/_\-.]|$)", re.I
+    r"(?:(?<=[/_\-])|(?<=[a-z]))(?P<year>(?:19[89]|20[0-4])\d)"
+    r"(?=[/_\-.]|$|[a-z]{2,20}\.pdf$)",
+    re.I,
 )
 
 

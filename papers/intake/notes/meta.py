@@ -2,6 +2,7 @@
 
 import re
 
+from papers.identifiers import parse_arxiv_id
 from papers.intake.records import clean_text, parse_month
 
 YEAR = r"(?:19[5-9]\d|20[0-4]\d)"
@@ -86,6 +87,17 @@ def clean_title(text):
         if text.endswith((":", ","))
         else text.strip(_TRIM.replace(")", ""))
     )
+
+
+def trailing_date(title):
+    """``Pointer Networks (2015.06)``, ``Title (**2016**)`` → ``("Pointer Networks",
+    (2015, 6))``: a link text that ends with the paper's own date in parentheses. Else
+    ``(title, None)``."""
+    match = re.search(r"\s*\((?P<inner>[^()]{4,24})\)[\s.,;]*$", title or "")
+    found = date_only(match.group("inner")) if match else None
+    if not found or len(title[: match.start()].split()) < 2:
+        return title, None
+    return title[: match.start()].strip(), found
 
 
 def names(text):
@@ -349,3 +361,149 @@ def _people(piece):
         and all(len(re.findall(r"\b[A-Z][a-z]", name)) <= 4 for name in found)
         else []
     )
+
+
+# "… CVPR 2019", "… IJCNN 2018", "… ACL 2019,short", "… iclr 2021", "… arXiv:2020": a venue
+# (a known one, or an acronym: two capitals) and a year closing a reference.
+_VENUE_YEAR_END = re.compile(
+    rf"(?:^|[\s.,;(])(?P<venue>[A-Za-z][\w&\-]*(?:\s+[A-Z][\w&\-]*){{0,2}})[\s:’']*"
+    rf"(?P<year>{YEAR})\)?(?:\s*[,(]\s*[\w\s]{{0,15}}\)?)?[\s.]*$"
+)
+_WRITTEN_ARXIV = re.compile(r"\barXiv\s*:\s*(?P<id>\d{4}\.\d{4,5})(?:v\d+)?\.?", re.I)
+_AFFILIATION = re.compile(r"\s*\([^()]{1,40}\)")
+
+
+def title_first(text):
+    """``Title. Park, Wonpyo et al. CVPR 2019`` / ``Title. Kim, Yoon & Rush, Alexander M.
+    arXiv:1606.07947`` / ``Title. ICLR 2020`` / ``Title. Li, Hao et al. Applied Sciences,
+    2019`` / ``Title [KDD 2021]``: a reference written title first, then (optionally) the
+    authors, then an arXiv id or a venue and year — the shape of the numbered lists of
+    plain references many awesome lists keep.
+
+    ``(authors, title, venue, year, arxiv_id)``, else ``None``. Only the first sentence
+    is the title, and what lies between it and the venue must read as names (or be
+    absent): prose that happens to end in "CVPR 2019" is no reference.
+    """
+    text = clean_text(text).rstrip(" .")
+    bracket = _BRACKETED_VENUE.search(text)
+    if bracket:  # "Title [KDD 2021]", "Title. Chen, Lei et al.[ArXiv 2107.07173v1]"
+        found = _reference_tail(bracket.group("inner"))
+        named = re.fullmatch(
+            rf"(?P<venue>[A-Z][\w&\- ]{{1,40}}?)\s+(?P<year>{YEAR})", bracket.group("inner")
+        )
+        if not found and named:  # "[Information Sciences 2021]": a journal in brackets
+            found = [], named.group("venue"), int(named.group("year")), ""
+        if found and not found[0]:
+            title, authors = text[: bracket.start()].strip(" ."), []
+            first = _first_sentence(title)
+            if first and _authors_of(first[1]):
+                title, authors = first[0], _authors_of(first[1])
+            if len(title.split()) >= 2 and not _ET_AL.search(title):
+                return authors, title, found[1], found[2], found[3]
+    for title, rest, question in _sentences(text):
+        found = _reference_tail(rest)
+        if found is None and question:
+            continue  # "How many Observations are Enough? Knowledge Distillation for …"
+        # Only the first sentence (ending in a period) is the title: "Title. Cha, han et
+        # al. arXiv:…" whose names do not read as names is not retried with them in it.
+        if found is None or len(title) > 300 or _ET_AL.search(title):
+            return None
+        authors, venue, year, arxiv_id = found
+        return authors, title, venue, year, arxiv_id
+    return None
+
+
+def _sentences(text):
+    """``(title, rest)`` at each period (or ``?``/``!``, kept) that may end the title: a
+    sentence of two words or more — not an initial ("… Alexander M. arXiv…"), not
+    "BAM! Born-Again …", not "1.5x"."""
+    for split in re.finditer(r"(?<=[^\s.?!])(?P<end>[.?!]+)\s*(?=\S)", text):
+        kept = split.group("end").rstrip(".")[:1]
+        title = text[: split.start()].strip() + kept
+        if re.search(r"(?:^|\s)[A-Z]$", title) or len(title.split()) < 2:
+            continue
+        if not split.group(0).strip(".?!") and not text[split.end() :][:1].isupper():
+            continue  # "1.5x faster", "e.g.": no space after the period and no capital
+        yield title, text[split.end() :].strip(), bool(kept)
+
+
+def _first_sentence(text):
+    return next(((title, rest) for title, rest, _ in _sentences(text)), None)
+
+
+_BRACKETED_VENUE = re.compile(r"\s*\[(?P<inner>[^\[\]]{3,40})\]\s*$")
+_ARXIV_BARE = re.compile(r"\barxiv\s*:?\s*(?P<id>\d{4}\.\d{4,5})(?:v\d+)?\b", re.I)
+
+
+def _reference_tail(rest):
+    """``Park, Wonpyo et al. CVPR 2019`` → ``(authors, venue, year, arxiv_id)``, else None."""
+    arxiv = _WRITTEN_ARXIV.search(rest) or _ARXIV_BARE.search(rest)
+    if arxiv and not parse_arxiv_id(arxiv.group("id")):
+        return None  # "arXiv:2014.10510": no month 14, no such id, no year from it
+    arxiv_id = arxiv.group("id") if arxiv else ""
+    who = rest[: arxiv.start()] if arxiv else rest
+    after = rest[arxiv.end() :] if arxiv else ""
+    venue, year = "", None
+    ending = _VENUE_YEAR_END.search(after if arxiv else rest)
+    if ending and (VENUE.search(ending.group("venue")) or _acronym(ending.group("venue"))):
+        venue, year = ending.group("venue"), int(ending.group("year"))
+        if not arxiv:
+            who = rest[: ending.start("venue")]
+    elif arxiv and after.strip(" .,;"):
+        alone = re.fullmatch(rf"[\s.,;]*\(?(?P<year>{YEAR})\)?[\s.]*", after)
+        if not alone:
+            return None  # something after the id that is not a venue: not this shape
+        year = int(alone.group("year"))
+    elif not arxiv:
+        # "Huang, Zehao & Wang, Naiyan. 2017"; "Li, Hao et al. Applied Sciences, 2019":
+        # after names, a bare year or a journal's name and a year.
+        last = re.search(
+            rf"(?P<venue>(?:\s*[A-Z][\w&\-]*){{0,6}}),?\s*(?P<year>{YEAR})[\s.]*$", rest
+        )
+        if last and _authors_of(rest[: last.start()]):
+            venue, year = last.group("venue").strip(), int(last.group("year"))
+            who = rest[: last.start()]
+    if not arxiv_id and year is None:
+        return None
+    if venue.lower() == "arxiv":
+        venue = ""
+    authors = _authors_of(who)
+    if authors is None and arxiv_id:
+        authors = []  # "HIT and iFLYTEK. arXiv:2002.12620": the id says it is a paper
+    if authors is None:
+        return None
+    return authors, venue, year, arxiv_id
+
+
+def _acronym(venue):
+    """``IJCNN``, ``ACM MM``, ``iclr``: a short venue written as an acronym."""
+    word = venue.split()[0] if venue.split() else ""
+    if len(venue) > 20:
+        return False
+    # A lower-case "iclr" counts when it is a known venue's name.
+    return sum(c.isupper() for c in word) >= 2 or bool(VENUE.search(word.upper()))
+
+
+def _authors_of(text):
+    """``Park, Wonpyo et al.``, ``Kim, Yoon & Rush, Alexander M.``, ``Z. Meng et al.``,
+    ``Xie, Qizhe et al.(Google)`` → names in "First Last" order; ``[]`` for nothing;
+    ``None`` when the text is not names (prose)."""
+    text = _AFFILIATION.sub("", text or "")
+    text = _ET_AL.sub("", text).strip(_TRIM)
+    if not text:
+        return []
+    people = []
+    keep_initial = _TRIM.replace(".", "")  # "Alexander M." keeps its initial's period
+    for person in re.split(r"\s*(?:&|\band\b|;)\s*", text):
+        person = re.sub(r"(?<=[a-z]{2})\.$", "", person.strip(keep_initial))
+        if not person:
+            continue
+        last, comma, first = person.partition(",")
+        if comma and "," not in first:
+            person = f"{first.strip(keep_initial)} {last.strip()}".strip()
+        elif comma:
+            return names(text) or None  # "He, Zhang, Ren": a list of surnames
+        if not _NAME.match(person) or len(person) > 60:
+            return None
+        people.append(person)
+    return people

@@ -47,6 +47,11 @@ _BIBTEX_START = re.compile(
 )
 
 
+def has_bibtex(body):
+    """Whether a BibTeX entry starts on one of ``body``'s ``(index, line)`` pairs."""
+    return any(_BIBTEX_START.match(line) for _, line in body)
+
+
 def fill_from_bibtex(entry, body):
     """A BibTeX block among an entry's notes (an org ``#+BEGIN_SRC bibtex``) gives the
     date, authors, venue and DOI the heading does not."""

@@ -49,6 +49,12 @@ from papers.intake.records import LinkRecord, clean_text, link_kind
 SEVERAL_PAPERS = re.compile(r"^(?:\w+\s+)?(?:summar(?:y|ies)|notes|overview|round-?up)\s*:", re.I)
 
 
+# A notes file named after its paper's year and first author: "2018-Edunov_back-translation.md".
+_FILE_YEAR = re.compile(r"(?:^|/)(?P<year>(?:19[5-9]|20[0-4])\d)[-_][A-Za-z][^/]*\.(?:md|org)$")
+# A heading that says its list is one of papers.
+_NAMES_PAPERS = re.compile(r"\bpapers?\b|\breading[- ]list\b", re.I)
+
+
 class Recogniser(Sections, TableRows, References, OrgProperties):
     """``entries`` (unmerged, in order), ``skipped`` (``(line, label, reason)``), ``warnings``."""
 
@@ -113,8 +119,14 @@ class Recogniser(Sections, TableRows, References, OrgProperties):
                 self.notes.add(last, self._source(node.start, node.end))
             elif node.kind == "rule":
                 context, last = context.but(tag=""), None
+        # A list under "List of papers" / "Papers I read" whose items link only notes pages
+        # or blogs names papers too: listed, never dropped unseen, though none is imported.
         if items_found:
             self._list_unmatched(unmatched)
+        elif _NAMES_PAPERS.search(context.tag or ""):
+            # Only the items that link something: a README's "What you find here" bullets
+            # under its "# Papers I read" title are no papers.
+            self._list_unmatched([node for node in unmatched if node.head and node.head.links()])
         return found
 
     def _list_unmatched(self, items):
@@ -176,18 +188,49 @@ class Recogniser(Sections, TableRows, References, OrgProperties):
     def _unlinked_reference(self, node, head, context):
         """``* Zhe Cao, Tomas Simon, and Yaser Sheikh, Realtime Multi-Person Pose Estimation,
         CVPR, 2017.``: a whole reference (authors, title, venue and year) names a paper
-        without a link; anything less (a title alone, a remark) does not."""
-        if head.links():
+        without a link; anything less (a title alone, a remark) does not. Written title
+        first (``1. Title. Park, Wonpyo et al. CVPR 2019 [[code]](…)``, ``1. Title.
+        arXiv:1606.07947``), the venue and year or the written arXiv id are enough; its
+        code and other links are typed links on it."""
+        links = head.links()
+        if any(is_paper(link.url) for link in links):
             return []
-        reference = meta.citation(head.text)
-        if not reference or not reference[0] or not reference[2] or not reference[3]:
+        if not links:
+            reference = meta.citation(head.text)
+            if reference and reference[0] and reference[2] and reference[3]:
+                authors, title, venue, year = reference
+                if len(title.split()) < 3:
+                    return []
+                entry = self._new(node.start, context, title=meta.clean_title(title))
+                entry.authors, entry.venue = authors, venue[:255]
+                entry.year, entry.month, entry.section_date = year, None, False
+                return [entry]
+        named, bare = head.text, head.text
+        for link in links:
+            # "[[code]][1.10]" is no part of the reference; "[KD-Lib][18.29]: A library…"
+            # (a name linked to its repository) may be, "… ICLR 2020 [[RepDistill]][4.4]"
+            # is not: with the name first, then without it.
+            bare = bare.replace(f"[{link.text}]", " ").replace(link.text, " ")
+            if is_generic_label(link.text):
+                named = named.replace(f"[{link.text}]", " ").replace(link.text, " ")
+            else:
+                named = named.replace(f"[{link.text}]", link.text)
+        reference = meta.title_first(re.sub(r"\[\s*\]", " ", named)) or (
+            links and meta.title_first(re.sub(r"\[\s*\]", " ", bare))
+        )
+        if not reference:
             return []
-        authors, title, venue, year = reference
-        if len(title.split()) < 3:
-            return []
+        authors, title, venue, year, arxiv_id = reference
         entry = self._new(node.start, context, title=meta.clean_title(title))
         entry.authors, entry.venue = authors, venue[:255]
-        entry.year, entry.month, entry.section_date = year, None, False
+        if year:
+            entry.year, entry.month, entry.section_date = year, None, False
+        if arxiv_id:
+            entry.url = f"https://arxiv.org/abs/{arxiv_id}"
+        for link in links:
+            if is_absolute(link.url):
+                kind = link_kind(link.text, link.url) or "other"
+                entry.links.append(LinkRecord(kind=kind, url=link.url, label=link.text[:200]))
         return [entry]
 
     def _paragraph(self, node, context):
@@ -279,7 +322,11 @@ class Recogniser(Sections, TableRows, References, OrgProperties):
                 and not is_cite(link.url)
                 and not label_link(inline, link)
             ):
-                entry.title = meta.clean_title(link.text)
+                entry.title, own_date = meta.trailing_date(clean_text(link.text))
+                entry.title = meta.clean_title(entry.title)
+                if own_date:  # "[Pointer Networks (2015.06)](…)": the paper's own date
+                    entry.year, entry.month = own_date
+                    entry.section_date = False
             elif is_cite(link.url) and not is_generic_label(link.text) and link.text != link.url:
                 entry.cite_text = link.text
             else:
@@ -291,6 +338,9 @@ class Recogniser(Sections, TableRows, References, OrgProperties):
                     entry.authors = reference[0]
                     entry.venue = reference[2][:255]
                 title = bold or (quoted.group(1) if quoted else "")
+                written = None if title or reference else meta.title_first(before)
+                if written:  # "Title. Liu, Dugang et al. SIGIR 2020 [[Slides]](…pdf)"
+                    entry.authors, title, entry.venue = written[0], written[1], written[2][:255]
                 title = title or (reference[1] if reference else title_before(before))
                 entry.title, entry.alias = meta.strip_remark(meta.clean_title(title))
                 if is_cite(link.url) and (prose or entry.title[:1].islower()):
@@ -379,9 +429,17 @@ class Recogniser(Sections, TableRows, References, OrgProperties):
             title = link.text
         else:
             title = title_before(strip_generic(inline, upto=link.start))
+        title, own_date = meta.trailing_date(clean_text(title))
         title, alias = meta.strip_remark(meta.clean_title(title))
         rest = inline.text.replace(link.text, " ").replace(title, " ")
         found = meta.parse_meta(rest)
+        if own_date:  # "[Pointer Networks (2015.06)](notes/x.md)": the paper's own date
+            found["year"], found["month"] = own_date
+        named = _FILE_YEAR.search(link.url)
+        if named and not found["year"]:
+            # "[Title](./cross-lingual/2018-Edunov_back-translation.md)": notes files named
+            # year-author-words carry the paper's year.
+            found["year"], found["month"] = int(named.group("year")), None
         if not title_like(title) or not (context.date or found["year"]):
             return []
         if SEVERAL_PAPERS.match(title):

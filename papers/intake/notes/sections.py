@@ -6,6 +6,7 @@ import re
 from papers.intake.notes import meta
 from papers.intake.notes.entries import date_in
 from papers.intake.notes.hosts import (
+    is_generic_label,
     paper_key,
 )
 from papers.intake.notes.links import is_cite, is_paper, urls
@@ -14,6 +15,7 @@ from papers.intake.notes.orgprops import (
     apply_properties,
     cite_props,
     fill_from_bibtex,
+    has_bibtex,
     property_url,
 )
 from papers.intake.notes.titles import (
@@ -21,6 +23,7 @@ from papers.intake.notes.titles import (
     TITLE_YEAR,
     continue_heading,
     title_before,
+    title_like,
 )
 from papers.intake.records import clean_text
 from papers.tagging import TAG_MAX_LENGTH
@@ -101,6 +104,8 @@ class Sections:
                 own = self._org_titled_heading(
                     heading, parent, extra, nodes[index + 1 : subtree_end]
                 )
+            if own is None:
+                own = self._heading_over_bibtex(heading, parent, extra, index, subtree_end)
             if own:
                 body = self._source(
                     heading.end,
@@ -179,6 +184,42 @@ class Sections:
         entry.year, entry.month, entry.section_date = int(match.group("year")), None, False
         return entry
 
+    def _heading_over_bibtex(self, heading, parent, extra, index, subtree_end):
+        """``** Title`` over ``*** [[./title.pdf][pdf]]`` and ``*** bibtex`` holding the
+        paper's ``@article{…}``: the heading is that paper, its BibTeX giving the date,
+        authors and DOI — when nothing under it links a paper of its own."""
+        subtree = self.nodes[index + 1 : subtree_end]
+        if not subtree or not any(node.kind == "heading" for node in subtree):
+            return None  # a leaf heading over a BibTeX block: _heading_adopts' case
+        end = self.nodes[subtree_end].start if subtree_end < len(self.nodes) else len(self.lines)
+        body = self._source(heading.end, end)
+        if not has_bibtex(body):
+            return None
+        # The BibTeX is this heading's (in its body or a child heading's), not a
+        # grandchild's: "* Review" over "** Title" over "*** bibtex" is a section.
+        at = next(n for n, line in body if has_bibtex([(n, line)]))
+        holder = [node for node in subtree if node.kind == "heading" and node.start < at]
+        if holder and holder[-1].level > heading.level + 1:
+            return None
+        heads = [node.head for node in flatten(subtree) if node.head is not None]
+        if any(
+            not is_generic_label(link.text) and is_paper(link.url)
+            for h in heads
+            for link in h.links()
+        ):
+            return None  # a section over papers of its own
+        title = meta.clean_title(NUMBERED_PREFIX.sub("", clean_text(heading.head.text)))
+        if not title_like(title) or len(title.split()) < 3:
+            return None
+        entry = self._new(heading.start, parent.but(tags=extra.get("tags", [])), title=title)
+        # "*** [[https://…/paper.pdf][pdf]]": its own link, labelled, under it.
+        entry.url = next((link.url for h in heads for link in h.links() if is_paper(link.url)), "")
+        fill_from_bibtex(entry, body)
+        if not entry.url:
+            return None
+        entry.section_date = False
+        return entry
+
     def _heading_adopts(self, heading, found, end, parent, extra):
         """A leaf heading over one untitled paper link (``**Paper**: url``) is that paper."""
         keys = {paper_key(entry.url) for entry in found if entry.url}
@@ -209,6 +250,9 @@ class Sections:
             entry.url, entry.cite_text = found[0].url, found[0].cite_text
         fill_from_bibtex(entry, body)
         if not entry.url:
+            last = body[-1][0] if body else heading.line
+            if any(heading.line < line <= last + 1 for line, _, _ in self.skipped):
+                return None  # its items are listed one by one ("## List of papers")
             if body_links:
                 shown = sorted(set(body_links))
                 more = "…" if len(shown) > 3 else ""

@@ -22,8 +22,21 @@ _ALT = re.compile(r"\balt\s*=\s*[\"'](?P<alt>[^\"']*)[\"']", re.I)
 _BR = re.compile(r"<br\s*/?>", re.I)
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?:.*\n){0,200}?(?:---|\.\.\.)[ \t]*(?:\n|\Z)")
 
-# CommonMark limits nesting, so a 50-level list degrades into text instead of recursing.
-_PARSER = MarkdownIt("commonmark", {"maxNesting": 40}).enable(["table", "strikethrough"])
+# Nesting is bounded (each list level is two tokens deep), so a hostile file cannot
+# recurse without end; 130 reads a 60-level list. What lies deeper is not parsed at all:
+# ``parse_markdown`` reports those lines (``Blocks.unread``) instead of dropping them unseen.
+MAX_NESTING = 130
+_PARSER = MarkdownIt("commonmark", {"maxNesting": MAX_NESTING}).enable(["table", "strikethrough"])
+
+
+_LEAVES = {"inline", "fence", "code_block", "html_block", "hr", "table_open"}
+
+
+class Blocks(list):
+    """The document's blocks; ``unread``: ``(first, last)`` line numbers (1-based) of text
+    the parser gave up on (nested deeper than it reads), else ``None``."""
+
+    unread = None
 
 
 @dataclass
@@ -264,7 +277,20 @@ def blank_front_matter(text):
 
 def parse_markdown(text):
     """The document's blocks in order; items carry their nested blocks."""
-    tokens = _PARSER.parse(_escape_math_pipes(blank_front_matter(text)))
-    out = []
+    source = _escape_math_pipes(blank_front_matter(text))
+    tokens = _PARSER.parse(source)
+    out = Blocks()
     _walk(SyntaxTreeNode(tokens).children, out)
+    covered = set()
+    for token in tokens:  # the lines some leaf block holds (an open list item spans all)
+        if token.map and token.type in _LEAVES:
+            covered.update(range(*token.map))
+    lines = source.split("\n")
+    # Lines inside a block that ends early: markdown-it stops a block at its nesting limit.
+    lost = [n for n, line in enumerate(lines) if line.strip() and n not in covered]
+    deepest = max(
+        (len(line) - len(line.lstrip()) for n, line in enumerate(lines) if n in lost), default=0
+    )
+    if lost and deepest >= 2 * (MAX_NESTING // 2 - 5):
+        out.unread = (lost[0] + 1, lost[-1] + 1)
     return out

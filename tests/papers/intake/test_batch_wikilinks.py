@@ -106,3 +106,22 @@ def test_imported_papers_turn_dead_wikilinks_in_paper_notes_live(tmp_path):
     reader.refresh_from_db()
     assert 'href="/papers/ref/BP40/"' in reader.notes_html
     assert "wikilink-missing" not in reader.notes_html
+
+
+def test_the_names_pattern_is_built_once_per_announcement_not_per_chunk(tmp_path, monkeypatch):
+    # Every chunk carries every name of the import; building the pattern per chunk and
+    # field made the job quadratic (5,000 papers: minutes), and a preview queued behind it.
+    from papers import wikilinks
+
+    built = []
+    real = wikilinks._pattern
+    monkeypatch.setattr(wikilinks, "_pattern", lambda names: built.append(1) or real(names))
+    report = ReportFactory(body="Waiting for [[BP70]].")
+    run_queued_jobs()
+    built.clear()
+    _import(tmp_path, _entries(80))
+    [job] = run_queued_jobs("papers.wikilinks")
+    assert job.result["batches"] == 4  # 80 papers in chunks of 25
+    assert len(built) == 1
+    report.refresh_from_db()
+    assert 'href="/papers/ref/BP70/"' in report.body_html

@@ -301,3 +301,23 @@ def test_imported_venues_are_read_into_venues_and_an_overwrite_relinks_them(tmp_
         "overwrite",
     )
     assert Paper.objects.get(title="One").published_in.short_name == "ICCV"
+
+
+def test_a_year_not_known_yet_imports_as_year_unknown_and_a_year_that_is_none_is_refused():
+    from papers.intake.batch import Problem
+    from papers.intake.bibtex_import import parse_bibtex
+
+    warnings = []
+    items = parse_bibtex(
+        "@article{a, title={Concreteness Norms Revisited}, year={to appear}}\n"
+        "@misc{b, title={A Forthcoming Corpus}, year={Forthcoming}}\n"
+        "@misc{c, title={Old Texts Corpus}, year={Tenth century--2021}}\n",
+        warnings=warnings,
+    )
+    a, b, c = items
+    assert (a.title, a.year, b.year) == ("Concreteness Norms Revisited", None, None)
+    assert isinstance(c, Problem) and "is not a year" in c.message
+    assert [message for _, message in warnings] == [
+        "year unknown: the entry says “to appear”.",
+        "year unknown: the entry says “Forthcoming”.",
+    ]

@@ -319,3 +319,68 @@ def test_a_year_before_the_arxiv_id_is_kept_when_it_is_plausible():
         ("Reformer: The Efficient Transformer", 2020),  # the year of the venue
     ]
     assert not any("contradicts" in message for _, message in parsed.warnings)
+
+
+def test_a_springer_link_gives_its_doi_also_with_the_slash_encoded():
+    text = (
+        "# Rendering\n\n"
+        "- [Differentiable Rendering Revisited (2014)]"
+        "(https://link.springer.com/chapter/10.1007%2F978-3-319-10584-0_11)\n"
+        "- [Scene Parsing Done Small (2015)]"
+        "(https://link.springer.com/content/pdf/10.1007/s11263-015-0816-y.pdf)\n"
+    )
+    dois = {record.title: record.doi for record in parse_notes(text).records}
+    assert dois == {
+        "Differentiable Rendering Revisited": "10.1007/978-3-319-10584-0_11",
+        "Scene Parsing Done Small": "10.1007/s11263-015-0816-y",
+    }
+
+
+def test_a_paper_50_levels_deep_is_found_and_deeper_text_is_reported_not_dropped():
+    def nested(depth):
+        return (
+            "".join("  " * level + "- level\n" for level in range(depth))
+            + "  " * depth
+            + "- [A Deeply Nested Paper](https://arxiv.org/abs/1706.03762)\n"
+        )
+
+    parsed = parse_notes(nested(50))
+    assert [(r.title, r.arxiv_id) for r in parsed.records] == [
+        ("A Deeply Nested Paper", "1706.03762")
+    ]
+    assert parsed.warnings == []
+    parsed = parse_notes(nested(100))
+    assert parsed.records == []
+    assert parsed.warnings == [
+        ("lines 65–101", "nested too deeply to be read (over 60 levels): not read.")
+    ]
+
+
+def test_javascript_and_data_links_are_named_in_the_report_and_left_out(tmp_path):
+    path = tmp_path / "n.md"
+    path.write_text(
+        "- [XSS](javascript:alert(1))\n"
+        "- [Data](data:text/html;base64,AAAA)\n"
+        "- [A Fine Paper](https://arxiv.org/abs/1706.03762) [demo](javascript:void(0))\n"
+    )
+    out = run(path)
+    assert "line 1: the link “javascript:alert(1” is unsafe: left out." in out
+    assert "line 2: the link “data:text/html;base64,AAAA” is unsafe: left out." in out
+    assert "line 3: the link “javascript:void(0” is unsafe: left out." in out
+    paper = Paper.objects.get()
+    assert paper.title == "A Fine Paper"
+    assert "javascript:" not in paper.notes + "".join(paper.links.values_list("url", flat=True))
+
+
+def test_a_pdf_named_by_its_citation_key_gives_the_year():
+    text = (
+        "* Simulation\n"
+        "** [[https://example.org/research/async/byron2018async.pdf][Adaptive Time Steps for Grids]]\n"
+        "** [[https://example.org/v22/noether12/noether12.pdf][Families of Samplers on Manifolds]]\n"
+    )
+    parsed = parse_notes(text, "org")
+    # "byron2018async.pdf": author, year, first word; "noether12" gives no four-digit year
+    # (and, the only undated link of a file that dates its papers, is listed, not guessed).
+    assert [(r.title, r.year) for r in parsed.records] == [("Adaptive Time Steps for Grids", 2018)]
+    (skipped,) = parsed.skipped
+    assert skipped.reason.startswith("no date found")

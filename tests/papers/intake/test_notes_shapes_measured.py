@@ -287,3 +287,106 @@ def test_a_labs_publication_page_is_a_paper_link_but_its_blog_is_not():
     (label,) = skipped(result)
     assert label.startswith("Our Team Wrote a Blog Post")
     assert skipped(result)[label].startswith("no link to a paper")
+
+
+def test_plain_references_written_title_first_are_papers_with_their_venue_year_or_id():
+    # The numbered lists of plain references many awesome lists keep: "Title. Authors
+    # et al. VENUE YEAR", "Title. arXiv:ID", "Title [KDD 2021]"; code links ride along.
+    result = parsed("plain_references.md")
+    assert records(result) == {
+        "Soft Targets for Small Students": (2019, "", ""),
+        "Teaching with Temperature: A Second Look": (2019, "1906.01234", ""),
+        "Fewer Layers, Same Answers": (2020, "", ""),
+        "Compressing Decoders Gently": (2018, "1812.04321", ""),
+        "Calibrated Students in the Wild": (2020, "", ""),
+        "Pruned Teachers Still Teach": (2017, "", ""),
+        "Distilling Rankers for Search": (2021, "", ""),
+        "Sparse Students for Streaming Graphs": (2021, "", ""),
+        "TinyKit: A Toolkit for Small Models": (2020, "2011.01234", ""),
+        "Contrastive Students": (2020, "", ""),
+    }
+    by_title = {record.title: record for record in result.records}
+    assert by_title["Soft Targets for Small Students"].authors == ["Ada Byron"]
+    assert by_title["Soft Targets for Small Students"].venue == "CVPR"
+    assert by_title["Teaching with Temperature: A Second Look"].authors == [
+        "Ada Lovelace",
+        "Charles Babbage",
+    ]
+    assert by_title["Distilling Rankers for Search"].venue == "Information Retrieval Journal"
+    assert [(link.kind, link.url) for link in by_title["Fewer Layers, Same Answers"].links] == [
+        ("code", "https://github.com/example/fewer-layers")
+    ]
+    # In the list, prose ending in a venue and a year and a bare title are no papers,
+    # listed with the reason; a to-do list without any paper lists nothing.
+    assert set(skipped(result)) == {
+        "We tried this recipe. It worked well in CVPR 2019 demos",
+        "A Title Alone Without Any Venue",
+    }
+
+
+def test_a_link_text_ending_in_its_own_date_gives_the_year_and_makes_the_headings_a_log():
+    # "[Title (**2016.03**)](notes/x.md)" under "#### 2019-11": the parenthesis is the
+    # paper's date, not part of its title; papers dated years before their month heading
+    # make the headings reading dates, so the one undated entry's year is unknown.
+    result = parsed("dated_titles.md")
+    assert {r.title: (r.year, r.month) for r in result.records} == {
+        "Reading Tables with Pointers": (2016, 3),
+        "Answer Spans from Two Passes": (2017, 8),
+        "Entailment by Alignment": (2015, 9),
+        "Shuffled Batches Considered Useful": (None, None),
+        "Gated Readers for Long Documents": (2016, 6),
+    }
+
+
+def test_a_list_of_papers_linking_only_notes_pages_is_listed_as_skipped_not_dropped():
+    # "## List of papers" whose items link the writer's own notes site: no paper link, no
+    # date, so nothing is imported, but every item is listed with its line and link; a
+    # list of other links under another heading lists nothing.
+    result = parsed("notes_site_list.md")
+    assert result.records == []
+    reasons = skipped(result)
+    assert set(reasons) == {
+        "Sparse Routing for Tiny Transformers",
+        "Curriculum Order Matters Less Than You Think",
+        "Gradient Noise in Small Batches",
+    }
+    assert reasons["Gradient Noise in Small Batches"] == (
+        "no link to a paper (its links: https://notes.example.org/a-paper-a-week/gradient-noise)."
+    )
+
+
+def test_a_post_about_one_paper_takes_its_title_from_the_front_matter():
+    # A Jekyll post: "title:" names the paper, "[Link to the paper](…)" links it; the
+    # link's text is a label, never the title.
+    result = parsed("paper_post.md")
+    assert records(result) == {"Sparse Routing for Tiny Transformers": (2019, "1907.01234", "")}
+    # Its other link (a blog) is no paper of its own, and the page's title went to the
+    # paper, not to it.
+    assert "Shazeer et al" not in skipped(result)
+
+
+def test_a_notes_file_named_year_author_words_gives_its_paper_the_year():
+    # "[Title](./dir/2018-Byron_pivot-languages.md)" in an undated list: the file name
+    # carries the year; a notes page without one ("note.md") is no paper.
+    result = parsed("year_named_notes.md")
+    assert records(result) == {
+        "Pivot Languages for Tiny Corpora": (2018, "", ""),
+        "Shared Subwords Across Scripts": (2013, "", ""),
+    }
+    # The notes files are not there: said, not silently ignored.
+    assert any("2013-Noether_shared-subwords.md" in message for _, message in result.warnings)
+
+
+def test_an_org_heading_over_its_pdf_and_bibtex_sub_headings_is_one_paper():
+    # "** Title" over "*** [[…pdf][pdf]]", "*** bibtex" (a bare @article) and "*** notes":
+    # the heading is the paper, dated and identified by its BibTeX; the section above it
+    # and a sibling section listing papers of their own are not.
+    result = parsed("heading_parts.org")
+    assert records(result) == {
+        "Lenses on Program Verification": (1998, "", "10.1145/000001.000002"),
+        "Attention Is All You Need": (2017, "1706.03762", ""),
+    }
+    lenses = next(r for r in result.records if r.year == 1998)
+    assert lenses.url == "https://example.org/papers/lenses.pdf"
+    assert lenses.authors == ["Ada Byron", "Emmy Noether"]
+    assert "Read chapter 2 first." in "\n".join([lenses.notes])
