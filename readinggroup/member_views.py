@@ -214,6 +214,7 @@ def queue_page(request):
             "page_obj": page,
             "member": member,
             "member_pk": member.pk if member is not None else None,
+            "page_number": str(page.number),  # in every row's forms: text, not localised
             # Drafts show their title only to members and organisers (issue 19, privacy).
             "show_drafts": member is not None or organiser,
             # Read once as a string: each row has up to three forms, and the context's

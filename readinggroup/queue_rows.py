@@ -4,8 +4,8 @@ The page is a member's own (their votes, their offers), so it is never page-cach
 miss is every visit. What it costs is kept small and constant (docs/PERFORMANCE.md):
 
 - one query for the page of suggestions, with the paper's few shown fields, the author's
-  name, the total (a window count, so no separate ``COUNT``) and, for a member, "did I
-  vote" as an ``EXISTS`` column;
+  name, the total (a subquery, so no separate ``COUNT`` round trip) and, for a member,
+  "did I vote" as an ``EXISTS`` column;
 - one query for the volunteers' names of those rows (which also says "did I volunteer").
 
 Rows are dicts built from tuples, not model instances with deferred fields and prefetch
@@ -14,7 +14,7 @@ CPU time. Dates and the vote label are formatted here once, not by template filt
 """
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, OuterRef, Window
+from django.db.models import Count, Exists, OuterRef, Subquery
 from django.utils import dateformat, timezone
 
 from papers.models import Status
@@ -46,6 +46,9 @@ def _row(values, voted):
     created_at = timezone.localtime(created_at)
     return {
         "pk": pk,
+        # Numbers as text: the template would localise each int it prints (a few calls
+        # into the translation machinery per number, three or four numbers a row).
+        "id": str(pk),
         "reason_html": reason_html,
         "created_iso": created_at.isoformat(timespec="seconds"),
         "created_on": dateformat.format(created_at, "j M Y"),
@@ -54,7 +57,7 @@ def _row(values, voted):
         "suggested_by_name": author,
         "title": title,
         "slug": slug,
-        "year": year,
+        "year": str(year) if year else "",
         "published": status == Status.PUBLISHED,
         "voted": voted,
         "volunteered": False,
@@ -71,11 +74,23 @@ def page_number(raw):
     return min(max(number, 1), MAX_PAGE)
 
 
+def _open_count():
+    """How many suggestions are open, as an uncorrelated subquery the database runs once.
+
+    Not a window count: ``COUNT(*) OVER ()`` is computed over every open row before the
+    LIMIT, so PostgreSQL joined all 1,000 papers for a page of 25 (14 ms at 100,000
+    papers); this leaves the ranked index scan and its 25 joins as they were.
+    """
+    return Subquery(
+        Suggestion.objects.open().order_by().values("state").annotate(n=Count("pk")).values("n")[:1]
+    )
+
+
 def _fetch(member, number, size):
     suggestions = (
         Suggestion.objects.open()
         .order_by("-vote_count", "created_at", "pk")
-        .annotate(total=Window(Count("pk")))
+        .annotate(total=_open_count())
     )
     fields = (*_FIELDS, "total")
     if member is not None:
@@ -117,5 +132,5 @@ def queue_page(member, raw_page, size):
     if rows:
         _add_volunteers(rows, member)
     paginator = Paginator([], size)
-    paginator.count = total  # known from the window: the paginator must not count again
+    paginator.count = total  # known from the page's query: the paginator must not count
     return Page(rows, number, paginator)
