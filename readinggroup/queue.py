@@ -76,7 +76,8 @@ def paper_for_identifier(raw):
 
 def suggest(member, paper, reason):
     """Open a suggestion of ``paper``; ``QueueError`` if it is queued or was presented."""
-    if paper.presentations.exists():
+    # A cancelled session did not present it: the paper may be suggested again.
+    if paper.presentations.going_ahead().exists():
         raise QueueError("The group has already presented this paper.")
     try:
         with transaction.atomic():

@@ -95,6 +95,16 @@ def test_a_cancelled_session_frees_its_slot_and_clashes_with_nothing(settings):
         assert not other.clashes().exists()
 
 
+def test_the_paper_of_a_cancelled_session_can_be_suggested_again():
+    member = make_member()
+    session = PresentationFactory(upcoming=True)
+    with pytest.raises(queue.QueueError, match="already presented"):
+        queue.suggest(member, session.paper, "Again, please.")
+    _cancel(session)
+    again = queue.suggest(member, session.paper, "It was called off: again, please.")
+    assert again.is_open and again.paper == session.paper
+
+
 def test_the_rotation_counts_a_cancelled_session_as_a_turn():
     now = timezone.now()
     presented, cancelled_late, cancelled_ahead = (
