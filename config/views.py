@@ -31,6 +31,7 @@ def home(request):
     papers = list(Paper.objects.published().for_cards().order_by("-added_at", "-pk")[:HOME_PAPERS])
     next_session = (
         Presentation.objects.published()
+        .going_ahead()
         .upcoming()
         .select_related("paper")
         .prefetch_related("presenters")

@@ -98,9 +98,17 @@ class PresentationAdmin(DraftPapersAdminMixin, EditVersionAdminMixin, MarkdownxM
         "has_slides",
         "has_recording",
         "status",
+        "cancelled",
     ]
     list_display_links = ["number", "title"]
-    list_filter = ["status", YearFilter, HasSlidesFilter, HasRecordingFilter, WhenFilter]
+    list_filter = [
+        "status",
+        "cancelled",
+        YearFilter,
+        HasSlidesFilter,
+        HasRecordingFilter,
+        WhenFilter,
+    ]
     search_fields = ["title", "paper__title", "paper__alias", "presenters__name"]
     autocomplete_fields = ["paper", "presenters"]
     readonly_fields = ["slides_check", "cover_preview"]
@@ -115,7 +123,7 @@ class PresentationAdmin(DraftPapersAdminMixin, EditVersionAdminMixin, MarkdownxM
                 "fields": [
                     "number",
                     "title",
-                    "status",
+                    ("status", "cancelled"),
                     "paper",
                     "publish_draft_papers",
                     "presenters",

@@ -272,3 +272,6 @@ def load(stdout):
         presentation.tags.set(spec["tags"])
         created += 1
     stdout.write(f"Reading group: {created} demo sessions added.")
+    from readinggroup import demo_members  # after the sessions: members take their presenters
+
+    demo_members.load(stdout)

@@ -35,7 +35,8 @@ class PresentationFeed(SiteFeed):
         )
 
     def item_title(self, presentation):
-        return f"Session {presentation.number}: {presentation.title}"
+        cancelled = "Cancelled: " if presentation.cancelled else ""
+        return f"{cancelled}Session {presentation.number}: {presentation.title}"
 
     def item_description(self, presentation):
         """When and who, then the summary (sanitised by nh3 when it was saved)."""

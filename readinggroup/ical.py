@@ -42,7 +42,7 @@ def plain_text(fragment):
 
 
 def _description(presentation, session_url):
-    parts = []
+    parts = ["This session is cancelled."] if presentation.cancelled else []
     summary = plain_text(presentation.summary_html)
     if summary:
         if len(summary) > MAX_DESCRIPTION:
@@ -66,13 +66,20 @@ def _event(presentation):
     url = absolute_url(presentation.get_absolute_url())
     event = Event()
     event.add("uid", f"presentation-{presentation.pk}@{site_host()}")
+    # Every save bumps edit_version: a calendar application takes the higher SEQUENCE as
+    # the newer copy of the event, so a cancellation or a new time replaces what it had.
+    event.add("sequence", presentation.edit_version)
+    event.add("status", "CANCELLED" if presentation.cancelled else "CONFIRMED")
     event.add("dtstamp", _utc(presentation.updated_at))
     event.add("last-modified", _utc(presentation.updated_at))
     event.add("created", _utc(presentation.created_at))
     event.add("dtstart", _utc(presentation.scheduled_at))
     event.add("dtend", _utc(presentation.ends_at))
     # Every text value goes through the one sanitiser of feeds and calendars.
-    title = feed_text(f"Reading group {presentation.number}: {presentation.title}")
+    title = feed_text(
+        ("Cancelled: " if presentation.cancelled else "")
+        + f"Reading group {presentation.number}: {presentation.title}"
+    )
     event.add("summary", title)
     event.add("description", feed_text(_description(presentation, url)))
     event.add("url", url)

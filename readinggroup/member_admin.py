@@ -108,7 +108,7 @@ class ScheduleForm(forms.Form):
 
 
 def _rotation_label(row):
-    last = f"last presented {row.last_presented:%d %b %Y}" if row.last_presented else "never"
+    last = f"last turn {row.last_presented:%d %b %Y}" if row.last_presented else "never"
     return f"{row.member.name} ({last}{', volunteered' if row.volunteered else ''})"
 
 

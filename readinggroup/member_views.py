@@ -16,9 +16,8 @@ from django.contrib.auth import get_user_model, login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Prefetch
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
@@ -26,15 +25,12 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from papers.identity import site_name
 from papers.models import Status
-from readinggroup import limits, queue
+from readinggroup import limits, queue, queue_rows
 from readinggroup.member_forms import MaterialsForm, ProfileForm, SignUpForm, SuggestForm
 from readinggroup.members import (
     GroupSettings,
     Invitation,
     Member,
-    Suggestion,
-    Volunteer,
-    Vote,
 )
 from readinggroup.models import Presentation
 
@@ -185,51 +181,10 @@ def account_delete(request, me):
 
 
 # --- the queue -----------------------------------------------------------------------------
-def queue_rows(member, page_number):
-    """One page of open suggestions, ranked by votes then age, with the member's state.
-
-    A constant number of queries whatever the page holds: the page of suggestions with
-    their paper (and, for a member, "did I vote / volunteer" as EXISTS columns), one
-    for the volunteers' names, one count for the paginator.
-    """
-    suggestions = (
-        Suggestion.objects.open()
-        .order_by("-vote_count", "created_at", "pk")
-        .select_related("paper", "suggested_by")
-        .only(
-            "pk",
-            "reason_html",
-            "created_at",
-            "vote_count",
-            "suggested_by__name",
-            "paper__title",
-            "paper__slug",
-            "paper__year",
-            "paper__status",
-            "paper__arxiv_id",
-            "paper__doi",
-        )  # fmt: skip
-        .prefetch_related(
-            Prefetch(
-                "volunteers",
-                queryset=Volunteer.objects.select_related("member").only(
-                    "suggestion_id", "member__name", "member_id"
-                ),
-            )
-        )
-    )
-    if member is not None:
-        suggestions = suggestions.annotate(
-            voted=Exists(Vote.objects.filter(suggestion=OuterRef("pk"), member=member)),
-            volunteered=Exists(Volunteer.objects.filter(suggestion=OuterRef("pk"), member=member)),
-        )
-    return Paginator(suggestions, QUEUE_PAGE_SIZE).get_page(page_number)
-
-
 def _arg(name, row):
     if name == "paper":
-        return quote(row.paper.slug)
-    return row.suggested_by_id if name == "member_detail" else row.pk
+        return quote(row["slug"])
+    return row["suggested_by_id"] if name == "member_detail" else row["pk"]
 
 
 @require_safe
@@ -242,7 +197,7 @@ def queue_page(request):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         raise PermissionDenied("The queue is for members of the reading group.")
-    page = queue_rows(member, request.GET.get("page"))
+    page = queue_rows.queue_page(member, request.GET.get("page"), QUEUE_PAGE_SIZE)
     # Each row has up to five links and forms: reversed once per kind, not per row (a
     # quarter of the page's time went to reverse() with 50 rows; docs/PERFORMANCE.md).
     urls = {
@@ -251,15 +206,20 @@ def queue_page(request):
     }
     urls["paper"] = reverse("papers:paper_detail", args=["-"]).replace("/-/", "/{}/")
     for row in page.object_list:
-        row.urls = {name: url.format(_arg(name, row)) for name, url in urls.items()}
+        row["urls"] = {name: url.format(_arg(name, row)) for name, url in urls.items()}
     return render(
         request,
         "readinggroup/members/queue.html",
         {
             "page_obj": page,
             "member": member,
+            "member_pk": member.pk if member is not None else None,
+            "page_number": str(page.number),  # in every row's forms: text, not localised
             # Drafts show their title only to members and organisers (issue 19, privacy).
             "show_drafts": member is not None or organiser,
+            # Read once as a string: each row has up to three forms, and the context's
+            # lazy token costs a proxy lookup at every use.
+            "csrf_value": get_token(request) if member is not None else "",
         },
     )
 

@@ -88,7 +88,7 @@ def event_jsonld(presentation, paper=None):
         "description": description,
         "startDate": presentation.scheduled_at.isoformat(),
         "endDate": presentation.ends_at.isoformat(),
-        "eventStatus": SCHEMA + "EventScheduled",
+        "eventStatus": SCHEMA + ("EventCancelled" if presentation.cancelled else "EventScheduled"),
         "organizer": site_organization(),
     }
     data.update(_where(presentation, url))

@@ -111,6 +111,10 @@ class PresentationQuerySet(models.QuerySet):
         """Sessions that have ended, newest first."""
         return self.filter(ends_at__lte=now or timezone.now()).order_by("-scheduled_at", "-number")
 
+    def going_ahead(self):
+        """Sessions not called off: the next session, free slots and clashes look at these."""
+        return self.filter(cancelled=False)
+
     def for_list(self):
         """Join the paper and prefetch presenters and tags: two extra queries per page."""
         return self.select_related("paper").prefetch_related("presenters", "tags")
@@ -203,6 +207,15 @@ class Presentation(EditVersioned):
         default=Status.DRAFT,
         db_index=True,
         help_text="Only published sessions appear on the site, the calendar and the feed.",
+    )
+    # A published session that is called off stays on the site and in the calendar, marked,
+    # so that calendar applications that subscribed remove it (STATUS:CANCELLED) and the
+    # link people were sent still explains what happened; the rotation counts it as the
+    # presenter's turn (readinggroup/queue.py).
+    cancelled = models.BooleanField(
+        default=False,
+        help_text="Called off: still listed, marked cancelled, removed from calendars; "
+        "the date is free for another session.",
     )
     mentions = models.ManyToManyField(
         Paper,
@@ -310,10 +323,11 @@ class Presentation(EditVersioned):
 
     def clashes(self):
         """Other sessions whose time overlaps this one's (the organiser is warned)."""
-        if self.scheduled_at is None or self.ends_at is None:
+        if self.scheduled_at is None or self.ends_at is None or self.cancelled:
             return Presentation.objects.none()
         return (
-            Presentation.objects.exclude(pk=self.pk)
+            Presentation.objects.going_ahead()
+            .exclude(pk=self.pk)
             .filter(scheduled_at__lt=self.ends_at, ends_at__gt=self.scheduled_at)
             .order_by("scheduled_at")
         )

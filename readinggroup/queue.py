@@ -76,7 +76,8 @@ def paper_for_identifier(raw):
 
 def suggest(member, paper, reason):
     """Open a suggestion of ``paper``; ``QueueError`` if it is queued or was presented."""
-    if paper.presentations.exists():
+    # A cancelled session did not present it: the paper may be suggested again.
+    if paper.presentations.going_ahead().exists():
         raise QueueError("The group has already presented this paper.")
     try:
         with transaction.atomic():
@@ -161,9 +162,14 @@ def next_free_slot(now=None):
 
 def _taken(start):
     day_start = start.replace(hour=0, minute=0, second=0, microsecond=0)
-    return Presentation.objects.filter(
-        scheduled_at__gte=day_start, scheduled_at__lt=day_start + datetime.timedelta(days=1)
-    ).exists()
+    # A cancelled session frees its day.
+    return (
+        Presentation.objects.going_ahead()
+        .filter(
+            scheduled_at__gte=day_start, scheduled_at__lt=day_start + datetime.timedelta(days=1)
+        )
+        .exists()
+    )
 
 
 @dataclass
@@ -171,31 +177,34 @@ class RotationRow:
     member: Member
     last_presented: datetime.datetime | None
     sessions: int
+    cancelled: int
     volunteered: bool
 
 
 def rotation(suggestion=None, now=None):
     """Active members, who presented longest ago first (never presented: first of all).
 
-    Every session a member's presenter row is on counts, also one taken off the
-    programme (left as a draft, i.e. cancelled): their turn was used. Volunteers for
-    ``suggestion`` are marked. Two queries.
+    A cancelled session counts as the presenter's turn, on its date, even one that was to
+    come: their turn was used, and the others go first. Someone with a session still
+    going ahead is not listed (they are next in line already). Volunteers for
+    ``suggestion`` come first. Two queries.
     """
     now = now or timezone.now()
+    session = "presenter__presentations__"
     members = Member.objects.active().annotate(
-        last=Max("presenter__presentations__scheduled_at", filter=Q(
-            presenter__presentations__scheduled_at__lte=now
-        )),
+        last=Max(session + "scheduled_at", filter=Q(**{session + "scheduled_at__lte": now})
+                 | Q(**{session + "cancelled": True})),
         sessions=Count("presenter__presentations"),
-        upcoming=Max("presenter__presentations__scheduled_at", filter=Q(
-            presenter__presentations__scheduled_at__gt=now
-        )),
+        cancelled=Count("presenter__presentations", filter=Q(**{session + "cancelled": True})),
+        upcoming=Max(session + "scheduled_at", filter=Q(**{
+            session + "scheduled_at__gt": now, session + "cancelled": False
+        })),
     )  # fmt: skip
     volunteers = (
         set(suggestion.volunteers.values_list("member_id", flat=True)) if suggestion else set()
     )
     rows = [
-        RotationRow(m, m.last, m.sessions, m.pk in volunteers)
+        RotationRow(m, m.last, m.sessions, m.cancelled, m.pk in volunteers)
         for m in members
         if m.upcoming is None  # someone already scheduled is not next in line
     ]

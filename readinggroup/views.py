@@ -34,9 +34,11 @@ def presentation_list(request):
     page = Paginator(sessions.past(now), PAGE_SIZE).get_page(request.GET.get("page"))
     # Upcoming sessions belong to the first page only; later pages are the archive.
     upcoming = list(sessions.upcoming(now)[:MAX_UPCOMING]) if page.number == 1 else []
+    # The next session is one going ahead; a cancelled one stays listed, marked, under it.
+    next_session = next((session for session in upcoming if not session.cancelled), None)
     context = {
-        "next_session": upcoming[0] if upcoming else None,
-        "later_sessions": upcoming[1:],
+        "next_session": next_session,
+        "later_sessions": [session for session in upcoming if session is not next_session],
         "page_obj": page,
         "past_sessions": page.object_list,
         "read_next": _read_next() if page.number == 1 else [],

@@ -6,12 +6,15 @@ import pypdfium2
 import pytest
 from django.core.files.base import ContentFile
 from django.core.management import call_command
+from django.urls import reverse
 
 from papers.models import Paper
 from readinggroup import demo
+from readinggroup.members import Member, Suggestion, Volunteer, Vote
 from readinggroup.models import Presentation
 from readinggroup.pdf import validate_slides
 from tests.factories import PaperFactory
+from tests.readinggroup.members_helpers import client_for, make_member
 
 pytestmark = pytest.mark.django_db
 
@@ -77,3 +80,32 @@ def test_demo_slides_are_multi_page_pdfs():
     document = pypdfium2.PdfDocument(data)
     assert len(document) == 2
     document.close()
+
+
+def test_demo_members_make_a_live_queue_once(_media_root):
+    out = StringIO()
+    call_command("demo", stdout=out)
+    assert "Reading group: 5 demo members, 4 demo suggestions added." in out.getvalue()
+    members = Member.objects.all()
+    assert members.count() == 5
+    assert not any(m.user.has_usable_password() or m.user.is_staff for m in members)
+    # The demo sessions' presenters became the members' own: their profiles list them.
+    dana = Member.objects.get(name="Dana Whitfield")
+    assert set(dana.presenter.presentations.values_list("number", flat=True)) == {1, 3}
+    ranked = list(Suggestion.objects.open().order_by("-vote_count", "created_at"))
+    assert [s.vote_count for s in ranked] == [4, 3, 2, 1]
+    assert all(s.vote_count == s.votes.count() for s in ranked)
+    assert Volunteer.objects.count() == 3
+    page = client_for(make_member()).get(reverse("readinggroup:queue")).content.decode()
+    assert "QLoRA" in page and "Will present: Noor Haddad, Dana Whitfield" in page
+
+    counts = (Member.objects.count(), Vote.objects.count(), Volunteer.objects.count())
+    call_command("demo", stdout=(again := StringIO()))
+    assert "Reading group: 0 demo members, 0 demo suggestions added." in again.getvalue()
+    assert (Member.objects.count(), Vote.objects.count(), Volunteer.objects.count()) == counts
+    assert [s.vote_count for s in Suggestion.objects.open().order_by("-vote_count")] == [
+        4,
+        3,
+        2,
+        1,
+    ]

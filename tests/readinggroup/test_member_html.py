@@ -1,6 +1,7 @@
 """The members' pages are valid HTML for the Nu Html Checker, as the public ones are
 (tests/config/test_html_validity.py): the queue with drafts, votes and volunteers, the
-forms with their errors, the profile, the materials, the invitation refusals."""
+forms with their errors, the profile, the materials, the invitation refusals; and the
+public session pages with cancelled sessions on them."""
 
 import pytest
 from django.test import Client
@@ -26,6 +27,9 @@ def test_every_member_page_is_valid_html(tmp_path):
     Vote.objects.create(suggestion=mine, member=member)
     Volunteer.objects.create(suggestion=draft, member=member)
     session = PresentationFactory(presenters=[member.ensure_presenter()])
+    # A cancelled session (issue 19, rotation): marked on its page and in the lists.
+    called_off = PresentationFactory(upcoming=True, cancelled=True)
+    PresentationFactory(cancelled=True)
     _, token = invitation()
     _, expired = invitation(expires_at=timezone.now())
     client = client_for(member)
@@ -42,6 +46,8 @@ def test_every_member_page_is_valid_html(tmp_path):
         "join expired": anonymous.get(reverse("readinggroup:join", args=[expired])),
         "join forged": anonymous.get(reverse("readinggroup:join", args=["forged"])),
         "login": anonymous.get(reverse("readinggroup:login")),
+        "cancelled session": anonymous.get(called_off.get_absolute_url()),
+        "sessions with cancelled ones": anonymous.get(reverse("readinggroup:presentation_list")),
         "password reset": anonymous.get(reverse("readinggroup:password_reset")),
         "reset confirm (bad link)": anonymous.get(
             reverse("readinggroup:password_reset_confirm", args=["MQ", "x-y"]), follow=True

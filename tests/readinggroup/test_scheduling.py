@@ -51,7 +51,7 @@ def test_rotation_puts_volunteers_first_then_who_presented_longest_ago():
     PresentationFactory(
         scheduled_at=now - dt.timedelta(days=7), presenters=[recent.ensure_presenter()]
     )
-    # A session taken off the programme (a draft) still used their turn.
+    # A draft session (not published yet) still counts as their turn.
     PresentationFactory(
         scheduled_at=now - dt.timedelta(days=300),
         presenters=[long_ago.ensure_presenter()],
