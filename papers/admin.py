@@ -2,19 +2,17 @@
 
 from django.contrib import admin, messages
 from django.contrib.admin.options import IS_POPUP_VAR
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from markdownx.admin import MarkdownxModelAdmin
 from taggit.models import Tag as TaggitTag
 
 from papers import (
-    exports,
     identity_admin,  # noqa: F401 - registers the site settings page
 )
-from papers.citations.formats import FORMATS
+from papers.export_admin import ExportAdminMixin
 from papers.forms import AuthorAdminForm, FigureForm, MergeForm, PaperAdminForm, TagAdminForm
 from papers.intake.admin import IntakeAdminMixin
 from papers.jobs import admin as job_admin  # noqa: F401 - registers the Job admin
@@ -61,7 +59,7 @@ class TagListFilter(admin.SimpleListFilter):
 
 
 @admin.register(Paper)
-class PaperAdmin(EditVersionAdminMixin, IntakeAdminMixin, MarkdownxModelAdmin):
+class PaperAdmin(EditVersionAdminMixin, IntakeAdminMixin, ExportAdminMixin, MarkdownxModelAdmin):
     form = PaperAdminForm
     list_display = ["title", "alias", "year", "published_in", "tag_list", "status"]
     list_select_related = ["published_in"]
@@ -86,50 +84,9 @@ class PaperAdmin(EditVersionAdminMixin, IntakeAdminMixin, MarkdownxModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("tags")
 
-    # IntakeAdminMixin's export page and actions, a large export queued as a job
-    # (papers/exports.py) instead of written in the request.
-    def export_view(self, request, format):
-        """The changelist as filtered (same query string) as one download, every field.
-
-        A GET of more than ``IN_REQUEST`` papers shows a form: its POST starts the job.
-        """
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        if request.method not in ("GET", "HEAD", "POST"):
-            return HttpResponseNotAllowed(["GET", "POST"])
-        papers = self.get_changelist_instance(request).get_queryset(request)
-        response = exports.export_response(request, papers, format, start=request.method == "POST")
-        if response is not None:
-            return response
-        count = papers.count()
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": f"Export {count:,} papers as {FORMATS[format].label}",
-            "count": count,
-            "format": FORMATS[format],
-            "changelist_url": reverse("admin:papers_paper_changelist")
-            + (f"?{request.GET.urlencode()}" if request.GET else ""),
-        }
-        return TemplateResponse(request, "admin/papers/paper/export_confirm.html", context)
-
     @admin.display(description="tags")
     def tag_list(self, paper):
         return ", ".join(tag.name for tag in paper.tags.all())
-
-
-def _export_action(name):
-    @admin.action(description=f"Export selected papers as {FORMATS[name].label}",
-                  permissions=["view"])  # fmt: skip
-    def export_action(modeladmin, request, queryset):
-        return exports.export_response(request, queryset, name)
-
-    export_action.__name__ = f"export_{name}_action"
-    return export_action
-
-
-for _name in FORMATS:
-    setattr(PaperAdmin, f"export_{_name}_action", _export_action(_name))
 
 
 def merge_view(modeladmin, request, queryset, merge):
