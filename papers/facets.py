@@ -12,6 +12,7 @@ from collections import Counter, defaultdict
 
 from django.db.models import Count
 
+from papers.author_facet import top_authors_overall
 from papers.cache import cached_value
 from papers.models import Author, Paper, Venue
 from papers.tagging import Tag
@@ -137,14 +138,9 @@ def _year_list(per_year):
 
 
 def _authors_overall(request):
-    """The most prolific authors of all published papers (cached: one grouped query over
-    every byline, shared by every unfiltered list until the content changes)."""
-
-    def compute():
-        published = Paper.objects.published()
-        return [(a.pk, a.name, a.slug, a.count) for a in top_authors(published)]
-
-    return [_author(*row) for row in cached_value(request, "facet-authors", [], compute)]
+    """The most prolific authors of all published papers: a snapshot counted off the
+    request (papers/author_facet.py), not one grouped query over every byline."""
+    return [_author(*row) for row in top_authors_overall(request)]
 
 
 def _author(pk, name, slug, count):
