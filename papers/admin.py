@@ -16,8 +16,10 @@ from papers.export_admin import ExportAdminMixin
 from papers.forms import AuthorAdminForm, FigureForm, MergeForm, PaperAdminForm, TagAdminForm
 from papers.intake.admin import IntakeAdminMixin
 from papers.jobs import admin as job_admin  # noqa: F401 - registers the Job admin
+from papers.jobs.models import Job
 from papers.locking import EditVersionAdminMixin
-from papers.merging import MergeError, merge_authors, merge_tags
+from papers.merge_jobs import merge_or_queue
+from papers.merging import MergeError, merge_authors
 from papers.models import Author, Authorship, Figure, Paper, PaperLink, Tag, Topic, Venue
 
 
@@ -92,7 +94,8 @@ class PaperAdmin(EditVersionAdminMixin, IntakeAdminMixin, ExportAdminMixin, Mark
 def merge_view(modeladmin, request, queryset, merge):
     """The intermediate page of a merge action: pick the row that stays, then merge.
 
-    ``merge(target, others)`` does the work; a ``MergeError`` is shown, never a 500.
+    ``merge(target, others)`` does the work, or returns the job it queued for a large
+    merge (its page follows it); a ``MergeError`` is shown, never a 500.
     """
     if queryset.count() < 2:
         modeladmin.message_user(request, "Select at least two to merge.", messages.WARNING)
@@ -104,11 +107,16 @@ def merge_view(modeladmin, request, queryset, merge):
         target = form.cleaned_data["target"]
         others = [obj for obj in queryset if obj.pk != target.pk]
         try:
-            merge(target, others)
+            job = merge(target, others)
         except MergeError as error:
             modeladmin.message_user(request, str(error), messages.ERROR)
             return None
         names = ", ".join(f"“{obj}”" for obj in others)
+        if isinstance(job, Job):
+            modeladmin.message_user(
+                request, f"Merging {names} into “{target}”: a job does it.", messages.INFO
+            )
+            return HttpResponseRedirect(job.get_absolute_url())
         modeladmin.message_user(request, f"Merged {names} into “{target}”.", messages.SUCCESS)
         opts = modeladmin.model._meta
         return HttpResponseRedirect(
@@ -172,8 +180,7 @@ class TagAdmin(admin.ModelAdmin):
     @admin.action(description="Merge the selected tags into one")
     def merge_action(self, request, queryset):
         def merge(target, others):
-            for other in others:
-                merge_tags(other, target)
+            return merge_or_queue(others, target, request.user)
 
         return merge_view(self, request, queryset, merge)
 
@@ -183,12 +190,16 @@ class TagAdmin(admin.ModelAdmin):
             super().save_model(request, obj, form, change)
             return
         # Renamed onto another tag's name, with the merge ticked (TagAdminForm.clean).
-        obj.merged_into = merge_tags(Tag.objects.get(pk=obj.pk), other)
+        obj.merged_into = other
+        obj.merge_job = merge_or_queue([Tag.objects.get(pk=obj.pk)], other, request.user)
 
     def response_change(self, request, obj):
         target = getattr(obj, "merged_into", None)
         if target is None:
             return super().response_change(request, obj)
+        if obj.merge_job is not None:
+            self.message_user(request, f"Merging into “{target}”: a job does it.", messages.INFO)
+            return HttpResponseRedirect(obj.merge_job.get_absolute_url())
         self.message_user(request, f"Merged into “{target}”.", messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:papers_tag_change", args=[target.pk]))
 
