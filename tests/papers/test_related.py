@@ -199,3 +199,21 @@ def test_a_save_only_queues_the_job_and_computes_nothing_in_the_request():
         paper.save()
     assert not [q for q in queries if "relatedpaper" in q["sql"].lower()]
     assert Job.objects.filter(kind=related.UPDATE, state=Job.State.QUEUED).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_runs_the_related_papers_job(real_worker):
+    papers = _library()
+    related.rebuild()
+    Job.objects.all().delete()
+    newcomer = PaperFactory(
+        title="Diffusion models beat GANs on image synthesis",
+        abstract="Guided diffusion improves image synthesis quality over adversarial networks.",
+        tags=["diffusion", "generative"],
+    )
+    job = Job.objects.get(kind=related.UPDATE, state=Job.State.QUEUED)
+
+    job = real_worker().wait_for(job)
+
+    assert job.state == Job.State.DONE, job.message
+    assert newcomer.pk in [p.pk for p in related_to(papers["ddpm"])]
