@@ -74,7 +74,9 @@ def make_csljson(n):
             {
                 "id": f"key{number}",
                 "type": "paper-conference",
-                "title": record.title,
+                # Titles of their own: after the BibTeX run these are new papers, not
+                # duplicates the preview would find nothing to import in.
+                "title": f"{record.title} (CSL-JSON)",
                 "author": [{"literal": name} for name in record.authors],
                 "container-title": record.venue,
                 "issued": {"date-parts": [[record.year]]},
@@ -139,7 +141,7 @@ def run_export(client, format):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--bibtex", type=int, default=5000, help="entries (default 5,000)")
+    parser.add_argument("--bibtex", type=int, default=5000, help="entries (default 5,000; 0: none)")
     parser.add_argument("--notes", type=int, default=1000, help="entries (default 1,000; 0: none)")
     parser.add_argument(
         "--csljson", type=int, default=5000, help="CSL-JSON items (default 5,000; 0: none)"
@@ -198,7 +200,8 @@ def main():
             },
         )
         print(f"Database: {'PostgreSQL' if args.postgres else 'SQLite'}; polling every {POLL} s")
-        run(client, "library.bib", make_bibtex(args.bibtex, invalid_every=100).encode())
+        if args.bibtex:
+            run(client, "library.bib", make_bibtex(args.bibtex, invalid_every=100).encode())
         if args.notes:
             run(client, "reading.md", make_notes(args.notes).encode())
         if args.csljson:
