@@ -3,11 +3,12 @@
     .venv/bin/python bench/queue_imports.py                 # SQLite in a temporary folder
     .venv/bin/python bench/queue_imports.py --postgres postgres://postgres@127.0.0.1:5432/x
 
-For a 5,000-entry BibTeX library (bench/intake_bibtex.py, 1% refused) and a 1,000-entry
-notes file (bench/intake_notes.py), as an editor in the admin: the upload request (which
-only checks the file and queues a preview job), the preview job to done, the "Import"
-request, and the import job to done; meanwhile the job's status endpoint is polled every
-0.1 s as the job's page does (every 1 s), counting the distinct progress figures seen.
+For a 5,000-entry BibTeX library (bench/intake_bibtex.py, 1% refused), a 1,000-entry
+notes file (bench/intake_notes.py) and the same 5,000 entries as CSL-JSON, as an editor
+in the admin: the upload request (which only checks the file and queues a preview job),
+the preview job to done, the "Import" request, and the import job to done; meanwhile the
+job's status endpoint is polled every 0.1 s as the job's page does (every 1 s), counting
+the distinct progress figures seen.
 Then every paper is exported (--exports: BibTeX and CSL-JSON) through the admin's export
 page: the request that queues the job, the job to done and the download.
 A ``manage.py db_worker`` process runs the jobs. With --postgres the database named in
@@ -53,6 +54,36 @@ def follow(client, job_id):
         if not status["active"]:
             return time.perf_counter() - started, len(seen), status
         time.sleep(POLL)
+
+
+def make_csljson(n):
+    """The BibTeX library of ``make_bibtex(n)`` as a CSL-JSON array (Zotero's shape): the
+    same titles, bylines, venues and years; its refused entries stay refused (no title)."""
+    import json
+
+    from intake_bibtex import make_bibtex
+
+    from papers.intake.batch import Problem
+    from papers.intake.bibtex_import import parse_bibtex
+
+    items = []
+    for number, record in enumerate(parse_bibtex(make_bibtex(n, invalid_every=100)), start=1):
+        if isinstance(record, Problem):
+            items.append({"id": f"bad{number}", "type": "paper-conference"})
+            continue
+        items.append(
+            {
+                "id": f"key{number}",
+                "type": "paper-conference",
+                # Titles of their own: after the BibTeX run these are new papers, not
+                # duplicates the preview would find nothing to import in.
+                "title": f"{record.title} (CSL-JSON)",
+                "author": [{"literal": name} for name in record.authors],
+                "container-title": record.venue,
+                "issued": {"date-parts": [[record.year]]},
+            }
+        )
+    return json.dumps(items, indent=2).encode()
 
 
 def timed(call):
@@ -111,8 +142,11 @@ def run_export(client, format):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--bibtex", type=int, default=5000, help="entries (default 5,000)")
-    parser.add_argument("--notes", type=int, default=1000, help="entries (default 1,000)")
+    parser.add_argument("--bibtex", type=int, default=5000, help="entries (default 5,000; 0: none)")
+    parser.add_argument("--notes", type=int, default=1000, help="entries (default 1,000; 0: none)")
+    parser.add_argument(
+        "--csljson", type=int, default=5000, help="CSL-JSON items (default 5,000; 0: none)"
+    )
     parser.add_argument("--postgres", metavar="URL", help="run on this PostgreSQL database")
     parser.add_argument(
         "--exports", default="bibtex,csljson", help="then export every paper in these formats"
@@ -167,8 +201,12 @@ def main():
             },
         )
         print(f"Database: {'PostgreSQL' if args.postgres else 'SQLite'}; polling every {POLL} s")
-        run(client, "library.bib", make_bibtex(args.bibtex, invalid_every=100).encode())
-        run(client, "reading.md", make_notes(args.notes).encode())
+        if args.bibtex:
+            run(client, "library.bib", make_bibtex(args.bibtex, invalid_every=100).encode())
+        if args.notes:
+            run(client, "reading.md", make_notes(args.notes).encode())
+        if args.csljson:
+            run(client, "library.json", make_csljson(args.csljson))
         for format in args.exports.split(","):
             if format:
                 run_export(client, format)

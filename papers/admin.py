@@ -2,24 +2,24 @@
 
 from django.contrib import admin, messages
 from django.contrib.admin.options import IS_POPUP_VAR
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from markdownx.admin import MarkdownxModelAdmin
 from taggit.models import Tag as TaggitTag
 
 from papers import (
-    exports,
     identity_admin,  # noqa: F401 - registers the site settings page
 )
-from papers.citations.formats import FORMATS
+from papers.export_admin import ExportAdminMixin
 from papers.forms import AuthorAdminForm, FigureForm, MergeForm, PaperAdminForm, TagAdminForm
 from papers.intake.admin import IntakeAdminMixin
 from papers.jobs import admin as job_admin  # noqa: F401 - registers the Job admin
+from papers.jobs.models import Job
 from papers.locking import EditVersionAdminMixin
-from papers.merging import MergeError, merge_authors, merge_tags
+from papers.merge_jobs import merge_or_queue
+from papers.merging import MergeError, merge_authors
 from papers.models import Author, Authorship, Figure, Paper, PaperLink, Tag, Topic, Venue
 
 
@@ -61,7 +61,7 @@ class TagListFilter(admin.SimpleListFilter):
 
 
 @admin.register(Paper)
-class PaperAdmin(EditVersionAdminMixin, IntakeAdminMixin, MarkdownxModelAdmin):
+class PaperAdmin(EditVersionAdminMixin, IntakeAdminMixin, ExportAdminMixin, MarkdownxModelAdmin):
     form = PaperAdminForm
     list_display = ["title", "alias", "year", "published_in", "tag_list", "status"]
     list_select_related = ["published_in"]
@@ -86,56 +86,16 @@ class PaperAdmin(EditVersionAdminMixin, IntakeAdminMixin, MarkdownxModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("tags")
 
-    # IntakeAdminMixin's export page and actions, a large export queued as a job
-    # (papers/exports.py) instead of written in the request.
-    def export_view(self, request, format):
-        """The changelist as filtered (same query string) as one download, every field.
-
-        A GET of more than ``IN_REQUEST`` papers shows a form: its POST starts the job.
-        """
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        if request.method not in ("GET", "HEAD", "POST"):
-            return HttpResponseNotAllowed(["GET", "POST"])
-        papers = self.get_changelist_instance(request).get_queryset(request)
-        response = exports.export_response(request, papers, format, start=request.method == "POST")
-        if response is not None:
-            return response
-        count = papers.count()
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": f"Export {count:,} papers as {FORMATS[format].label}",
-            "count": count,
-            "format": FORMATS[format],
-            "changelist_url": reverse("admin:papers_paper_changelist")
-            + (f"?{request.GET.urlencode()}" if request.GET else ""),
-        }
-        return TemplateResponse(request, "admin/papers/paper/export_confirm.html", context)
-
     @admin.display(description="tags")
     def tag_list(self, paper):
         return ", ".join(tag.name for tag in paper.tags.all())
 
 
-def _export_action(name):
-    @admin.action(description=f"Export selected papers as {FORMATS[name].label}",
-                  permissions=["view"])  # fmt: skip
-    def export_action(modeladmin, request, queryset):
-        return exports.export_response(request, queryset, name)
-
-    export_action.__name__ = f"export_{name}_action"
-    return export_action
-
-
-for _name in FORMATS:
-    setattr(PaperAdmin, f"export_{_name}_action", _export_action(_name))
-
-
 def merge_view(modeladmin, request, queryset, merge):
     """The intermediate page of a merge action: pick the row that stays, then merge.
 
-    ``merge(target, others)`` does the work; a ``MergeError`` is shown, never a 500.
+    ``merge(target, others)`` does the work, or returns the job it queued for a large
+    merge (its page follows it); a ``MergeError`` is shown, never a 500.
     """
     if queryset.count() < 2:
         modeladmin.message_user(request, "Select at least two to merge.", messages.WARNING)
@@ -147,11 +107,16 @@ def merge_view(modeladmin, request, queryset, merge):
         target = form.cleaned_data["target"]
         others = [obj for obj in queryset if obj.pk != target.pk]
         try:
-            merge(target, others)
+            job = merge(target, others)
         except MergeError as error:
             modeladmin.message_user(request, str(error), messages.ERROR)
             return None
         names = ", ".join(f"“{obj}”" for obj in others)
+        if isinstance(job, Job):
+            modeladmin.message_user(
+                request, f"Merging {names} into “{target}”: a job does it.", messages.INFO
+            )
+            return HttpResponseRedirect(job.get_absolute_url())
         modeladmin.message_user(request, f"Merged {names} into “{target}”.", messages.SUCCESS)
         opts = modeladmin.model._meta
         return HttpResponseRedirect(
@@ -215,8 +180,7 @@ class TagAdmin(admin.ModelAdmin):
     @admin.action(description="Merge the selected tags into one")
     def merge_action(self, request, queryset):
         def merge(target, others):
-            for other in others:
-                merge_tags(other, target)
+            return merge_or_queue(others, target, request.user)
 
         return merge_view(self, request, queryset, merge)
 
@@ -226,12 +190,16 @@ class TagAdmin(admin.ModelAdmin):
             super().save_model(request, obj, form, change)
             return
         # Renamed onto another tag's name, with the merge ticked (TagAdminForm.clean).
-        obj.merged_into = merge_tags(Tag.objects.get(pk=obj.pk), other)
+        obj.merged_into = other
+        obj.merge_job = merge_or_queue([Tag.objects.get(pk=obj.pk)], other, request.user)
 
     def response_change(self, request, obj):
         target = getattr(obj, "merged_into", None)
         if target is None:
             return super().response_change(request, obj)
+        if obj.merge_job is not None:
+            self.message_user(request, f"Merging into “{target}”: a job does it.", messages.INFO)
+            return HttpResponseRedirect(obj.merge_job.get_absolute_url())
         self.message_user(request, f"Merged into “{target}”.", messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:papers_tag_change", args=[target.pk]))
 

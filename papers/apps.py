@@ -37,7 +37,8 @@ class PapersConfig(AppConfig):
         ):
             register_section(key, label)
 
-        from papers import exports  # noqa: F401 - registers the export job kind
+        # Modules that register job kinds: exports, the author facet's recount, tag merges.
+        from papers import author_facet, exports, merge_jobs  # noqa: F401
         from papers.intake import jobs  # noqa: F401 - registers the intake's job kinds
 
         # Every model a public page shows: a save or delete invalidates the page caches.

@@ -11,8 +11,10 @@ own rows. Either way the result is cached per filter, so paging and sorting are 
 from collections import Counter, defaultdict
 
 from django.db.models import Count
+from django.utils.http import urlencode
 
-from papers.cache import cached_value
+from papers.author_facet import top_authors_overall
+from papers.cache import cached_value, content_version, release
 from papers.models import Author, Paper, Venue
 from papers.tagging import Tag
 
@@ -137,14 +139,9 @@ def _year_list(per_year):
 
 
 def _authors_overall(request):
-    """The most prolific authors of all published papers (cached: one grouped query over
-    every byline, shared by every unfiltered list until the content changes)."""
-
-    def compute():
-        published = Paper.objects.published()
-        return [(a.pk, a.name, a.slug, a.count) for a in top_authors(published)]
-
-    return [_author(*row) for row in cached_value(request, "facet-authors", [], compute)]
+    """The most prolific authors of all published papers: a snapshot counted off the
+    request (papers/author_facet.py), not one grouped query over every byline."""
+    return [_author(*row) for row in top_authors_overall(request)]
 
 
 def _author(pk, name, slug, count):
@@ -153,15 +150,17 @@ def _author(pk, name, slug, count):
     return author
 
 
-def list_counts(request, filterset, without_year):
+def list_counts(request, filterset, without_year_of):
     """The count and facets of a valid filtered list, cached per filter: a dict of
     ``count`` and the ``years``, ``tags``, ``authors`` and ``venues`` facets.
 
-    ``without_year`` is the same filters less the year (None when the URL fixes the year
-    and the year facet is not shown): the year facet keeps the other years reachable.
+    ``without_year_of()`` gives the same filters less the year (None when the URL fixes the
+    year and the year facet is not shown): the year facet keeps the other years reachable.
+    It is only called when the counts are not cached.
     """
 
     def compute():
+        without_year = without_year_of()
         data = filterset.form.cleaned_data
         slugs = data.get("tag") or []
         narrowed = any(data.get(name) for name in NARROWING) or len(slugs) > 1
@@ -221,3 +220,11 @@ def filter_key(filterset):
         for name, value in filterset.form.cleaned_data.items()
         if name != "sort" and value not in (None, "", [])
     )
+
+
+def sidebar_key(request):
+    """What a list's sidebar (its filter links and counts) depends on: the content, the
+    code, the address and the query less the page (a filter link starts at page 1)."""
+    query = [(key, value) for key, values in request.GET.lists() if key != "page"
+             for value in values]  # fmt: skip
+    return f"{content_version(request)}:{release()}:{request.path}?{urlencode(query)}"

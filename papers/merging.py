@@ -125,6 +125,11 @@ def _through_models():
     ]
 
 
+def tagged_count(tags):
+    """How many rows (papers, reports, sessions) carry any of ``tags``: the size of a merge."""
+    return sum(through.objects.filter(tag__in=tags).count() for through in _through_models())
+
+
 @transaction.atomic
 def merge_tags(source, target):
     """Retag everything tagged ``source`` with ``target``, then delete ``source``; its
@@ -141,9 +146,12 @@ def merge_tags(source, target):
         raise MergeError("One of these tags no longer exists (merged meanwhile?).")
     source, target = locked[source.pk], locked[target.pk]
     for through in _through_models():
-        # An item with both tags keeps one row: the target's.
+        # An item with both tags keeps one row: the target's. Deleted as rows, without a
+        # signal per row (the caches are bumped once below; nothing else listens).
         already = through.objects.filter(tag=target).values("content_object_id")
-        through.objects.filter(tag=source, content_object_id__in=already).delete()
+        doubles = through.objects.filter(tag=source, content_object_id__in=already)
+        for chunk in _chunks(doubles.values_list("pk", flat=True)):
+            _delete_rows(through, chunk)
         retagged = through.objects.filter(tag=source).update(tag=target)
         model = through._meta.get_field("content_object").related_model
         if retagged and hasattr(model, "search_parts"):

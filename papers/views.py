@@ -18,11 +18,12 @@ from django.views.decorators.http import require_safe
 from papers import exports
 from papers.authors import coauthors
 from papers.bibtex import papers_to_bibtex
+from papers.cache import TIMEOUT as CACHE_TIMEOUT
 from papers.cache import public_page
 from papers.cards import render_cards
 from papers.citations.csl import formatted
 from papers.citations.formats import FORMATS, download
-from papers.facets import list_counts
+from papers.facets import list_counts, sidebar_key
 from papers.feeds import PaperList, paper_feed
 from papers.filters import PaperFilter
 from papers.metadata import citation_meta, paper_description, scholarly_article
@@ -89,7 +90,8 @@ def _paper_list(request, template="papers/paper_list.html", fixed=None, context=
         return paper_feed(request, paper_list=_as_feed(request, papers, context))
     if request.GET.get("format") in FORMATS:
         return _list_export(request, papers, request.GET["format"])
-    counts = list_counts(request, filterset, _without_year(request, fixed))
+    # The year-less filters are only built when the counts are not cached yet.
+    counts = list_counts(request, filterset, lambda: _without_year(request, fixed))
     paginator = CachedCountPaginator(papers.for_cards(), PAGE_SIZE, count=lambda: counts["count"])
     page = paginator.get_page(request.GET.get("page"))
     page_papers = list(page.object_list)
@@ -118,6 +120,10 @@ def _paper_list(request, template="papers/paper_list.html", fixed=None, context=
         ],
         active_year=filterset.form.cleaned_data.get("year"),
         export_files=math.ceil(counts["count"] / exports.IN_REQUEST),
+        # The sidebar (some 60 filter links) is the same on every page of a list: rendered
+        # once per content version, address and query (less the page), then read back.
+        sidebar_cache_key=sidebar_key(request),
+        sidebar_cache_timeout=CACHE_TIMEOUT,
     )
     return render(request, template, context)
 

@@ -1,11 +1,11 @@
 """Admin pages of the intake: add by identifier, import files (.bib, .ris, CSL-JSON, notes,
-.zip), export in every citation format.
+.zip). (Exports are papers/export_admin.py.)
 
 They hang off the paper admin (``IntakeAdminMixin.get_urls``), so they share its login,
 permissions and look; the changelist links to them (templates/admin/papers/paper/).
 """
 
-from django.contrib import admin, messages
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
@@ -13,7 +13,6 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from papers.citations.formats import FORMATS, download
 from papers.intake import jobs as intake_jobs
 from papers.intake.duplicates import Conflict, DuplicateFinder
 from papers.intake.forms import (
@@ -29,7 +28,7 @@ from papers.models import Paper
 
 
 class IntakeAdminMixin:
-    """Adds the intake pages and the "Export as BibTeX" action to a paper admin."""
+    """Adds the intake pages (add by identifier, import) to a paper admin."""
 
     def get_urls(self):
         prefix = f"{self.opts.app_label}_{self.opts.model_name}"
@@ -42,25 +41,8 @@ class IntakeAdminMixin:
             ),
             # One page imports .bib, notes files and .zip repositories (its old address stays).
             path("import-bibtex/", view(self.import_view), name=f"{prefix}_import_bibtex"),
-            # export-bibtex/, export-ris/…: the changelist as filtered, in each format.
-            *[
-                path(
-                    f"export-{name}/",
-                    view(self.export_view),
-                    {"format": name},
-                    name=f"{prefix}_export_{name}",
-                )
-                for name in FORMATS
-            ],
             *super().get_urls(),
         ]
-
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        if self.has_view_permission(request):
-            for name in FORMATS:
-                actions[f"export_{name}_action"] = self.get_action(f"export_{name}_action")
-        return actions
 
     # --- helpers ----------------------------------------------------------------------
     def _context(self, request, title, **extra):
@@ -228,34 +210,6 @@ class IntakeAdminMixin:
             request, "Import notes or a library (BibTeX, RIS, CSL-JSON)", form=form
         )
         return TemplateResponse(request, template, context)
-
-    def export_view(self, request, format):
-        """The changelist as filtered (same query string) as one download, every field."""
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        changelist = self.get_changelist_instance(request)
-        return _download(changelist.get_queryset(request), format)
-
-    @admin.action(description="Export selected papers as BibTeX", permissions=["view"])
-    def export_bibtex_action(self, request, queryset):
-        return _download(queryset, "bibtex")
-
-    @admin.action(description="Export selected papers as BibLaTeX", permissions=["view"])
-    def export_biblatex_action(self, request, queryset):
-        return _download(queryset, "biblatex")
-
-    @admin.action(description="Export selected papers as RIS", permissions=["view"])
-    def export_ris_action(self, request, queryset):
-        return _download(queryset, "ris")
-
-    @admin.action(description="Export selected papers as CSL-JSON", permissions=["view"])
-    def export_csljson_action(self, request, queryset):
-        return _download(queryset, "csljson")
-
-
-def _download(queryset, format):
-    papers = Paper.objects.filter(pk__in=queryset.values("pk")).newest_first().for_export()
-    return download(papers, format, full=True)
 
 
 def _finished_job(pk, kind):

@@ -127,6 +127,20 @@ class ImportReport:
         return out
 
 
+class EntriesRead(list):
+    """The entries a parser has read so far; each one added is told to ``on_read(count)``,
+    so a job shows "1,234 entries read" while a large file is still being parsed."""
+
+    def __init__(self, on_read=None):
+        super().__init__()
+        self._on_read = on_read
+
+    def append(self, item):
+        super().append(item)
+        if self._on_read is not None:
+            self._on_read(len(self))
+
+
 def no_progress(**figures):
     """The ``progress`` of an import nobody watches."""
 

@@ -23,7 +23,7 @@ from bibtexparser.model import (
 
 from papers.identifiers import parse_arxiv_id
 from papers.intake import latex
-from papers.intake.batch import Problem
+from papers.intake.batch import EntriesRead, Problem
 from papers.intake.records import FigureRecord, LinkRecord, PaperRecord, parse_month
 from papers.models import PaperLink
 
@@ -79,7 +79,7 @@ def _quiet_bibtexparser():
         logger.setLevel(level)
 
 
-def parse_bibtex(text, base_dir=None, where_prefix="", warnings=None):
+def parse_bibtex(text, base_dir=None, where_prefix="", warnings=None, on_read=None):
     """Every entry of ``text`` as a ``PaperRecord``, or a ``Problem`` with its line.
 
     ``base_dir`` is the folder the file's ``figures`` paths are relative to (our export
@@ -90,7 +90,7 @@ def parse_bibtex(text, base_dir=None, where_prefix="", warnings=None):
     with _quiet_bibtexparser():
         library = bibtexparser.parse_string(text)
     first_line = {}
-    items = []
+    items = EntriesRead(on_read)
     for block in library.blocks:
         line = (block.start_line or 0) + 1
         where = f"{where_prefix}line {line}"

@@ -5,7 +5,7 @@ says where it breaks; an item of the wrong shape is refused with what was wrong.
 import json
 import re
 
-from papers.intake.batch import Problem
+from papers.intake.batch import EntriesRead, Problem
 from papers.intake.library_fields import plain, set_identifiers, short_alias
 from papers.intake.records import PaperRecord, clean_text
 
@@ -69,10 +69,10 @@ def _json_items(text):
             position += 1
 
 
-def parse_csljson(text, where_prefix="", warnings=None):
+def parse_csljson(text, where_prefix="", warnings=None, on_read=None):
     """Every CSL-JSON item of ``text`` as a ``PaperRecord``, or a ``Problem`` with its line."""
     warnings = [] if warnings is None else warnings
-    items = []
+    items = EntriesRead(on_read)
     for number, (line, item) in enumerate(_json_items(text), start=1):
         where = f"{where_prefix}line {line}"
         if isinstance(item, str):

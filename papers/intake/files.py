@@ -58,7 +58,14 @@ def import_file(name, data, *, user=None, **options):
         if kind in LABELS:
             warnings = []
             text = read_bibtex_bytes(data, what=LABELS[kind])
-            items = parse_library(kind, text, warnings=warnings)
+            progress = options.get("progress")
+
+            def on_read(count):
+                progress(message=f"Reading {name}: {count:,} entries read")
+
+            items = parse_library(
+                kind, text, warnings=warnings, on_read=on_read if progress else None
+            )
             if not items:
                 raise FileImportError(f"No {LABELS[kind]} entries were found in this file.")
             return run_batch(items, report=ImportReport(notes=warnings), **options)

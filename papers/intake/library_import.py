@@ -12,10 +12,13 @@ LABELS = {"bibtex": "BibTeX", "ris": "RIS", "csljson": "CSL-JSON"}
 __all__ = ["LABELS", "LIBRARY_SUFFIXES", "CslJsonError", "parse_library"]
 
 
-def parse_library(fmt, text, base_dir=None, where_prefix="", warnings=None):
-    """``text`` in format ``fmt`` (``bibtex``, ``ris``, ``csljson``) → records and problems."""
+def parse_library(fmt, text, base_dir=None, where_prefix="", warnings=None, on_read=None):
+    """``text`` in format ``fmt`` (``bibtex``, ``ris``, ``csljson``) → records and problems;
+    ``on_read(count)`` hears of each entry read (``batch.EntriesRead``)."""
     if fmt == "ris":
-        return parse_ris(text, where_prefix, warnings)
+        return parse_ris(text, where_prefix, warnings, on_read=on_read)
     if fmt == "csljson":
-        return parse_csljson(text, where_prefix, warnings)
-    return parse_bibtex(text, base_dir=base_dir, where_prefix=where_prefix, warnings=warnings)
+        return parse_csljson(text, where_prefix, warnings, on_read=on_read)
+    return parse_bibtex(
+        text, base_dir=base_dir, where_prefix=where_prefix, warnings=warnings, on_read=on_read
+    )

@@ -8,7 +8,7 @@ import rispy
 
 from papers.citations.names import from_inverted
 from papers.citations.ris import TAG_LIKE_LINE
-from papers.intake.batch import Problem
+from papers.intake.batch import EntriesRead, Problem
 from papers.intake.library_fields import YEAR, plain, set_identifiers, short_alias
 from papers.intake.records import PaperRecord, clean_text
 
@@ -60,11 +60,11 @@ def _ris_chunks(text):
         yield start, chunk, False
 
 
-def parse_ris(text, where_prefix="", warnings=None):
+def parse_ris(text, where_prefix="", warnings=None, on_read=None):
     """Every RIS record of ``text`` as a ``PaperRecord``, or a ``Problem`` with its line."""
     warnings = [] if warnings is None else warnings
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    items = []
+    items = EntriesRead(on_read)
     for line, chunk, complete in _ris_chunks(text):
         where = f"{where_prefix}line {line}"
         if complete is None:

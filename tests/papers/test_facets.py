@@ -120,3 +120,37 @@ def test_list_with_author_and_venue_filters_keeps_a_fixed_query_count(
     # Warm counts: only the page itself (the page cache is bypassed by another sort).
     with django_assert_max_num_queries(6):
         assert client.get(LIST, {**params, "sort": "title"}).status_code == 200
+
+
+def _sidebar(response):
+    body = response.content.decode()
+    return body[body.index('<aside class="facets"') : body.index("</aside>")]
+
+
+def test_the_sidebar_is_rendered_once_per_list_and_follows_a_save(client, library, monkeypatch):
+    from papers.templatetags import papers_tags
+
+    for n in range(20):  # a second page
+        PaperFactory(title=f"Filler {n}", year=2018, authors=[library["bob"]])
+    built = []
+    query = papers_tags._query
+    monkeypatch.setattr(papers_tags, "_query", lambda params: built.append(1) or query(params))
+
+    first = client.get(LIST, {"page": 1})
+    links_on_first = len(built)
+    built.clear()
+    second = client.get(LIST, {"page": 2})
+
+    # Page 1 built every filter link; page 2 read the same sidebar back and built only its
+    # pagination links.
+    assert links_on_first >= 15
+    assert len(built) <= 3
+    assert _sidebar(first) == _sidebar(second)
+    assert 'href="?author=' in _sidebar(second) and 'href="?year=2018"' in _sidebar(second)
+
+    # A save is a new content version: the sidebar is built again with the new counts.
+    cid = library["cid"]
+    PaperFactory(title="New", year=2018, authors=[cid])
+    third = _sidebar(client.get(LIST, {"page": 2}))
+    assert third != _sidebar(second)
+    assert '<a href="?year=2018">2018</a> <span class="n">21</span>' in third

@@ -115,15 +115,19 @@ def test_previous_work_link_raises_the_score_of_the_linked_paper():
     assert after[papers["bert"].pk] > before.get(papers["bert"].pk, 0)
 
 
-def test_save_queues_one_coalesced_job_and_the_job_updates_the_lists():
-    papers = _library()
-    related.rebuild()
-    Job.objects.all().delete()
-    newcomer = PaperFactory(
+def _newcomer():
+    return PaperFactory(
         title="Diffusion models beat GANs on image synthesis",
         abstract="Guided diffusion improves image synthesis quality over adversarial networks.",
         tags=["diffusion", "generative"],
     )
+
+
+def test_save_queues_one_coalesced_job_and_the_job_updates_the_lists():
+    papers = _library()
+    related.rebuild()
+    Job.objects.all().delete()
+    newcomer = _newcomer()
     newcomer.title = newcomer.title + "."
     newcomer.save()
     jobs = Job.objects.filter(kind=related.UPDATE)
@@ -301,3 +305,17 @@ def test_best_columns_by_group_maxima_are_the_best_of_a_full_sort():
         assert len(set(others[row].tolist())) == 12
         if row < 20:
             assert others[row].tolist() == expected.tolist()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_runs_the_related_papers_job(real_worker):
+    papers = _library()
+    related.rebuild()
+    Job.objects.all().delete()
+    newcomer = _newcomer()
+    job = Job.objects.get(kind=related.UPDATE, state=Job.State.QUEUED)
+
+    job = real_worker().wait_for(job)
+
+    assert job.state == Job.State.DONE, job.message
+    assert newcomer.pk in [p.pk for p in related_to(papers["ddpm"])]

@@ -162,3 +162,18 @@ def test_another_editors_export_file_is_refused(editor_user, superuser, six_pape
 
     assert response.status_code in (403, 404)
     assert Paper.objects.count() == 6
+
+
+def test_queueing_a_large_export_reads_the_ids_and_no_paper_text(admin_client, six_papers):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = admin_client.post(EXPORT_BIBTEX)
+    assert response.status_code == 302
+    paper_reads = [
+        q["sql"] for q in queries if q["sql"].startswith("SELECT") and '"papers_paper"' in q["sql"]
+    ]
+    # The notes and abstracts (the bulk of a paper row) are the job's to read.
+    assert paper_reads and not any('"notes"' in sql or '"abstract"' in sql for sql in paper_reads)
+    assert _export_jobs().get().params["papers"] == [p.pk for p in reversed(six_papers)]
