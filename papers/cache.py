@@ -15,18 +15,22 @@ Production Redis also runs with ``maxmemory`` and ``maxmemory-policy allkeys-lru
 (README, "Production checklist"): when full, it drops the least recently used entries.
 """
 
+import datetime
 import hashlib
 import threading
 import time
 from collections import OrderedDict
 from functools import wraps
+from importlib import import_module
 from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.sessions import middleware as sessions
 from django.core.cache import cache
 from django.core.handlers.wsgi import get_bytes_from_wsgi
 from django.db import transaction
+from django.db.models import Min
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse, QueryDict
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
@@ -53,9 +57,44 @@ def _stored_version():
 
 
 # Some pages change with the clock, not with a save: a report scheduled for later appears,
-# the "next session" on the home page moves on. The version therefore also moves on every
-# minute, so such a page is at most a minute late (one re-render per page and minute).
-CLOCK_STEP_NS = 60 * 1_000_000_000
+# a session that has ended moves from "next" to "past". Apps name those moments
+# (``schedule()``); the version moves on to the first of them after it once that moment
+# has come, and not otherwise: a site where nothing is scheduled keeps its pages until a
+# save. A version is a time (ns), so "the first moment after it" depends only on the rows
+# it was made for, and is looked up once per version (in-process, then the shared cache).
+_schedules = []
+_due = {}
+
+
+def schedule(rows, field):
+    """Pages change when the ``field`` moment of one of ``rows()`` (a queryset) passes."""
+    _schedules.append((rows, field))
+
+
+def _moment(version):
+    seconds, ns = divmod(version, 1_000_000_000)
+    return datetime.datetime.fromtimestamp(seconds, datetime.UTC).replace(microsecond=ns // 1000)
+
+
+def _due_after(version):
+    """The first scheduled moment later than ``version`` (ns), or 0 for none."""
+    due = _due.get(version)
+    if due is None:
+        key = f"papershelf:{version}:due"
+        due = cache.get(key)
+        if due is None:
+            after = _moment(version)
+            moments = [
+                rows().filter(**{f"{field}__gt": after}).aggregate(first=Min(field))["first"]
+                for rows, field in _schedules
+            ]
+            first = min((m for m in moments if m is not None), default=None)
+            due = 0 if first is None else int(first.timestamp()) * 10**9 + first.microsecond * 1000
+            cache.set(key, due, TIMEOUT)
+        if len(_due) > 1000:
+            _due.clear()
+        _due[version] = due
+    return due
 
 
 def content_version(request=None):
@@ -68,7 +107,10 @@ def content_version(request=None):
         # add(): of two processes starting at once, both end up with the first one's value.
         if not cache.add(VERSION_KEY, version, timeout=VERSION_TIMEOUT):
             version = cache.get(VERSION_KEY) or version
-    version = str(max(int(version), time.time_ns() // CLOCK_STEP_NS * CLOCK_STEP_NS))
+    version, now = int(version), time.time_ns()
+    while 0 < (due := _due_after(version)) <= now:
+        version = due
+    version = str(version)
     if request is not None:
         request._content_version = version
     return version
@@ -175,8 +217,38 @@ _local = _LocalPages()
 
 
 def _is_anonymous(request):
-    # Judged by the cookie alone: reading request.user would cost a session query.
-    return settings.SESSION_COOKIE_NAME not in request.COOKIES
+    """No session cookie, or one that holds no session (junk, expired, empty).
+
+    Such a cookie is dropped from the request, so the layers below see the anonymous
+    visitor the page is cached for: sending a made-up cookie does not make a visitor
+    skip the page cache. A real session read here is kept for ``SessionMiddleware``.
+    """
+    anonymous = getattr(request, "_papershelf_anonymous", None)
+    if anonymous is None:
+        key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+        anonymous = key is None or not _holds_session(request, key)
+        request._papershelf_anonymous = anonymous
+    return anonymous
+
+
+def _holds_session(request, key):
+    store = import_module(settings.SESSION_ENGINE).SessionStore(key)
+    if not store.keys():  # one primary-key read (none for a malformed key)
+        del request.COOKIES[settings.SESSION_COOKIE_NAME]
+        return False
+    request._papershelf_session = store
+    return True
+
+
+class SessionMiddleware(sessions.SessionMiddleware):
+    """Django's, reusing the session the page cache has read: one session query, not two."""
+
+    def process_request(self, request):
+        store = getattr(request, "_papershelf_session", None)
+        if store is None:
+            super().process_request(request)
+        else:
+            request.session = store
 
 
 def _cacheable(response):

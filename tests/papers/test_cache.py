@@ -1,6 +1,10 @@
 """Page and count caches: fast repeat visits, and every change visible on the next request."""
 
+import datetime
+
 import pytest
+import time_machine
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
@@ -14,6 +18,7 @@ from tests.factories import AuthorFactory, PaperFactory
 pytestmark = pytest.mark.django_db
 
 LIST = reverse("papers:paper_list")
+HOUR = datetime.timedelta(hours=1)
 
 
 @pytest.fixture
@@ -218,3 +223,38 @@ def test_a_page_rendered_across_a_save_is_not_stored_under_the_new_version(
     with CaptureQueriesContext(connection) as queries:
         assert client.get(LIST).status_code == 200
     assert len(queries) == 0
+
+
+def test_the_clock_alone_does_not_move_the_version(client, paper, django_assert_num_queries):
+    """Nothing scheduled: an hour later the page is still the stored one, with no query."""
+    first = client.get(LIST)
+    later_on = time_machine.travel(datetime.datetime.now(datetime.UTC) + HOUR, tick=False)
+    with later_on, django_assert_num_queries(0):
+        later = client.get(LIST)
+    assert later.content == first.content
+    assert later["ETag"] == first["ETag"]
+
+
+@pytest.mark.parametrize("cookie", ["junk", "0123456789abcdefghijklmnopqrstuv"])
+def test_a_session_cookie_with_no_session_is_served_the_cached_page(
+    client, paper, cookie, django_assert_max_num_queries
+):
+    """A made-up session cookie costs at most the session lookup, not a rendered page."""
+    first = client.get(LIST)
+    client.cookies[settings.SESSION_COOKIE_NAME] = cookie
+    # A malformed key needs no query; a well-formed one, the one primary-key read.
+    with django_assert_max_num_queries(0 if cookie == "junk" else 1) as queries:
+        response = client.get(LIST)
+    assert response.content == first.content
+    assert response["ETag"] == first["ETag"]
+    assert all("django_session" in query["sql"] for query in queries.captured_queries)
+
+
+def test_a_real_session_is_read_once_and_still_gets_a_fresh_page(admin_client, paper):
+    Client().get(LIST)  # cached for anonymous visitors
+    with CaptureQueriesContext(connection) as queries:
+        response = admin_client.get(LIST)
+    assert "ETag" not in response
+    assert reverse("admin:index") in response.content.decode()
+    session_reads = [q for q in queries.captured_queries if "django_session" in q["sql"]]
+    assert len(session_reads) == 1
