@@ -118,7 +118,10 @@ def content_version(request=None):
 
 def bump_content_version(**kwargs):
     """Invalidate every cached page and count (call after changes that send no signals)."""
-    cache.set(VERSION_KEY, _new_version(), timeout=VERSION_TIMEOUT)
+    version = _new_version()
+    cache.set(VERSION_KEY, version, timeout=VERSION_TIMEOUT)
+    # Its schedule is looked up by the writer, not by the next visitor.
+    _due_after(int(version))
 
 
 def _changed(sender, using=None, **kwargs):
@@ -176,9 +179,10 @@ def cached_value(request, name, parts, compute):
 class _LocalPages:
     """A small in-process LRU in front of the shared cache, for the hottest pages.
 
-    Safe without invalidation: its keys hold the content version, which is read from the
-    shared cache on every request, so a page is never served after a change. It saves a
-    round trip and the transfer of the page on the most frequent requests.
+    Safe without invalidation: its entries hold their content version, compared with the
+    one read from the shared cache on every request, so a page is never served after a
+    change. It saves a round trip and the transfer of the page on the most frequent
+    requests.
     """
 
     def __init__(self, max_bytes=16 * 1024 * 1024):
@@ -195,17 +199,24 @@ class _LocalPages:
             return value
 
     def set(self, key, value):
-        size = len(value[2])
+        size = len(value[-1])
         if size > self.max_bytes // 8:
             return
         with self.lock:
-            if key in self.entries:
-                return
+            self._pop(key)  # an entry of an older version is replaced
             self.entries[key] = value
             self.bytes += size
             while self.bytes > self.max_bytes:
-                _, (_, _, content) = self.entries.popitem(last=False)
-                self.bytes -= len(content)
+                self._pop(next(iter(self.entries)))
+
+    def delete(self, key):
+        with self.lock:
+            self._pop(key)
+
+    def _pop(self, key):
+        value = self.entries.pop(key, None)
+        if value is not None:
+            self.bytes -= len(value[-1])
 
     def clear(self):
         with self.lock:
@@ -359,14 +370,23 @@ def public_page(view):
     return wrapper
 
 
+# How long one worker may hold a stale page's rebuild before another may try: far above
+# any render, so only a crashed worker's lock ever expires.
+REBUILD_LOCK_TIMEOUT = 30
+
+
 class PageCacheMiddleware:
     """Answer anonymous visitors from stored pages, before sessions, CSRF, auth and routing.
 
     Stores the responses that ``public_page`` marked, with the headers the middleware
-    below it added (X-Frame-Options, Vary…), under the content version and ``_page_key``.
-    A hit costs one cache read for the version (the page itself is usually in the
-    in-process LRU) and none of the work below this middleware; it sits right after
-    SecurityMiddleware and WhiteNoise.
+    below it added (X-Frame-Options, Vary…) and the content version they were rendered
+    at, under ``_page_address``. A hit costs one cache read for the version (the page
+    itself is usually in the in-process LRU) and none of the work below this middleware;
+    it sits right after SecurityMiddleware and WhiteNoise.
+
+    After a change, the first visitor of a page takes its rebuild lock and gets the new
+    page; visitors arriving while it renders get the page of the previous version
+    instead of all rendering it at once (stale-while-revalidate, no stampede).
     """
 
     def __init__(self, get_response):
@@ -375,30 +395,47 @@ class PageCacheMiddleware:
     def __call__(self, request):
         if not _wants_cache(request):
             return self.get_response(request)
-        address = _page_address(request)
         version = content_version(request)
-        key = f"papershelf:{version}:page:{release()}:{address}"
+        key = f"papershelf:page:{release()}:{_page_address(request)}"
         stored = _local.get(key)
-        if stored is None:
-            stored = cache.get(key)
+        if stored is None or stored[0] != version:
+            stored = cache.get(key) or stored
             if stored is not None:
                 _local.set(key, stored)
-        if stored is not None:
-            status, headers, content = stored
-            etag, last_modified = _validators(version)
-            response = get_conditional_response(request, etag=etag, last_modified=last_modified)
-            if response is not None:
-                _set_validators(response, version)
-                return response
-            response = HttpResponse(content, status=status)
-            for header, value in headers:
-                response[header] = value
+        lock = f"{key}:rebuild"
+        # add() is also False with the cache down: then nobody holds the lock, and this
+        # request renders (a page kept in this process is not served through an outage).
+        locked = (
+            stored is not None
+            and stored[0] != version
+            and (cache.add(lock, 1, REBUILD_LOCK_TIMEOUT) or cache.get(lock) is None)
+        )
+        if stored is not None and not locked:
+            return self._stored_response(request, *stored)
+        try:
+            response = self.get_response(request)
+            # The entry holds the version read before rendering: a save during the render
+            # bumps it, so the next visitor rebuilds this page rather than keep it.
+            if getattr(response, "_papershelf_version", None) == version and _cacheable(response):
+                stored = (version, response.status_code, list(response.items()), response.content)
+                cache.set(key, stored, TIMEOUT)
+                _local.set(key, stored)
+            elif locked:
+                cache.delete(key)  # gone, moved or an error now: never serve the old page
+                _local.delete(key)
+        finally:
+            if locked:
+                cache.delete(lock)
+        return response
+
+    @staticmethod
+    def _stored_response(request, version, status, headers, content):
+        etag, last_modified = _validators(version)
+        response = get_conditional_response(request, etag=etag, last_modified=last_modified)
+        if response is not None:
+            _set_validators(response, version)
             return response
-        response = self.get_response(request)
-        # The key holds the version read before rendering: a save during the render bumps
-        # it, so this page becomes unreachable rather than stale under the new version.
-        if getattr(response, "_papershelf_version", None) == version and _cacheable(response):
-            stored = (response.status_code, list(response.items()), response.content)
-            cache.set(key, stored, TIMEOUT)
-            _local.set(key, stored)
+        response = HttpResponse(content, status=status)
+        for header, value in headers:
+            response[header] = value
         return response

@@ -25,11 +25,12 @@ import logging
 import time
 
 import numpy as np
+
+# scipy and scikit-learn are imported inside the functions that build vectors: they
+# take over a second to import, which every process loading the URLs (a worker, a
+# `manage.py` command, a gunicorn worker) would otherwise pay without using them.
 from django.db import connection, models, transaction
 from django.db.models import Q
-from scipy import sparse
-from sklearn.feature_extraction.text import TfidfTransformer, TfidfVectorizer
-from sklearn.preprocessing import normalize
 
 from papers.jobs.kinds import job_kind
 
@@ -178,6 +179,8 @@ def _documents(pks):
 
 def _indicator(pairs, row_of, n):
     """A CSR n × m 0/1 matrix from ``(pk, key)`` pairs (tags, authors, venues)."""
+    from scipy import sparse
+
     columns, rows, cols = {}, [], []
     for pk, key in pairs:
         if pk in row_of and key is not None:
@@ -191,12 +194,17 @@ def _indicator(pairs, row_of, n):
 
 
 def _tfidf(matrix):
+    from sklearn.feature_extraction.text import TfidfTransformer
+
     if matrix.nnz == 0:
         return matrix
     return TfidfTransformer(sublinear_tf=True).fit_transform(matrix).astype(np.float32)
 
 
 def _text_vectors(documents):
+    from scipy import sparse
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     n = len(documents)
     vectorizer = TfidfVectorizer(
         stop_words="english",
@@ -235,6 +243,9 @@ def _strongest(matrix, keep):
 
 def load_library(link_signals=True):
     """Vectors of every published paper (and its links), from a few batched queries."""
+    from scipy import sparse
+    from sklearn.preprocessing import normalize
+
     from papers.models import Authorship, Paper, TaggedPaper
 
     published = Paper.objects.published()

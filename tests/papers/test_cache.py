@@ -7,11 +7,18 @@ import time_machine
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from papers.cache import VERSION_KEY, bump_content_version, content_version
+from papers.cache import (
+    REBUILD_LOCK_TIMEOUT,
+    VERSION_KEY,
+    _page_address,
+    bump_content_version,
+    content_version,
+    release,
+)
 from papers.models import Authorship, Paper, Status
 from tests.factories import AuthorFactory, PaperFactory
 
@@ -258,3 +265,31 @@ def test_a_real_session_is_read_once_and_still_gets_a_fresh_page(admin_client, p
     assert reverse("admin:index") in response.content.decode()
     session_reads = [q for q in queries.captured_queries if "django_session" in q["sql"]]
     assert len(session_reads) == 1
+
+
+def test_while_one_visitor_rebuilds_a_changed_page_the_others_get_the_previous_one(
+    client, paper, django_assert_num_queries
+):
+    first = client.get(LIST)
+    paper.title = "Renamed paper"
+    paper.save()
+    # Another worker has taken this page's rebuild lock and is rendering it.
+    key = f"papershelf:page:{release()}:{_page_address(RequestFactory().get(LIST))}"
+    assert cache.add(f"{key}:rebuild", 1, REBUILD_LOCK_TIMEOUT)
+    with django_assert_num_queries(0):
+        meanwhile = client.get(LIST)
+    assert meanwhile.content == first.content
+    assert meanwhile["ETag"] == first["ETag"]
+    cache.delete(f"{key}:rebuild")  # its rebuild is done (or the lock expired)
+    assert "Renamed paper" in client.get(LIST).content.decode()
+
+
+def test_the_first_visitor_after_a_change_rebuilds_and_frees_the_lock(client, paper):
+    client.get(LIST)
+    paper.title = "Renamed paper"
+    paper.save()
+    assert "Renamed paper" in client.get(LIST).content.decode()
+    assert not [key for key in cache._cache if key.endswith(":rebuild")]
+    paper.delete()  # the page's stale entry is dropped, not served
+    assert "Renamed paper" not in client.get(LIST).content.decode()
+    assert not [key for key in cache._cache if key.endswith(":rebuild")]
