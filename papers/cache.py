@@ -116,19 +116,76 @@ def content_version(request=None):
     return version
 
 
-def bump_content_version(**kwargs):
-    """Invalidate every cached page and count (call after changes that send no signals)."""
+def bump_content_version(*, counts=True, **kwargs):
+    """Invalidate every cached page and count (call after changes that send no signals);
+    ``counts=False``: pages only, for a change no site-wide count reads."""
     version = _new_version()
-    cache.set(VERSION_KEY, version, timeout=VERSION_TIMEOUT)
+    keys = {VERSION_KEY: version, COUNTS_KEY: version} if counts else {VERSION_KEY: version}
+    cache.set_many(keys, timeout=VERSION_TIMEOUT)
     # Its schedule is looked up by the writer, not by the next visitor.
     _due_after(int(version))
+
+
+# The site-wide counts (papers per year, tag, venue and author over every published paper)
+# cost grouped queries over the whole library, and most saves cannot change them: an edit
+# of a title, an abstract, a link or a report. They are kept under a version of their own,
+# moved only by the changes ``watch_counts()`` names (and by every explicit bump above).
+COUNTS_KEY = "papershelf:counts-version"
+
+
+def counts_version(request=None):
+    """The version of the site-wide counts (one cache read, remembered on ``request``)."""
+    version = getattr(request, "_counts_version", None)
+    if version is None:
+        version = cache.get(COUNTS_KEY)
+        if version is None:
+            version = _new_version()
+            if not cache.add(COUNTS_KEY, version, timeout=VERSION_TIMEOUT):
+                version = cache.get(COUNTS_KEY) or version
+        if request is not None:
+            request._counts_version = version
+    return version
+
+
+def _bump_counts():
+    cache.set(COUNTS_KEY, _new_version(), timeout=VERSION_TIMEOUT)
+
+
+def _counts_changed(sender, instance=None, using=None, created=False, **kwargs):
+    # ``counted_changed()`` on the instance says whether a save changed a counted field (a
+    # model without it: every save, delete and relink counts).
+    changed = getattr(instance, "counted_changed", None)
+    if kwargs.get("signal") is post_save and changed is not None:
+        counted = changed()  # on a creation too: it remembers the saved values
+        if not (counted or created):
+            return
+    _bump_counts()
+    transaction.on_commit(_bump_counts, using=using)
+
+
+def watch_counts(*models):
+    """Move the counts' version when one of ``models`` changes what a count counts.
+
+    A model may define ``counted_changed()``: then a save (not a creation or a delete)
+    moves it only when that says a counted field changed.
+    """
+    for model in models:
+        uid = f"papershelf-counts-{model._meta.label}"
+        post_save.connect(_counts_changed, sender=model, dispatch_uid=f"{uid}-save")
+        post_delete.connect(_counts_changed, sender=model, dispatch_uid=f"{uid}-delete")
+        m2m_changed.connect(_counts_changed, sender=model, dispatch_uid=f"{uid}-m2m")
+
+
+def bump_pages():
+    """Invalidate every cached page, not the site-wide counts (``watch_counts`` does)."""
+    bump_content_version(counts=False)
 
 
 def _changed(sender, using=None, **kwargs):
     # Bump now, so this request and the tests see the change, and again after the commit,
     # so a page rendered from the old rows in between is not kept under the new version.
-    bump_content_version()
-    transaction.on_commit(bump_content_version, using=using)
+    bump_pages()
+    transaction.on_commit(bump_pages, using=using)
 
 
 def watch(*models):
@@ -165,10 +222,12 @@ def release():
     return _release
 
 
-def cached_value(request, name, parts, compute):
-    """``compute()``, cached under ``name`` and ``parts`` until the content changes."""
+def cached_value(request, name, parts, compute, counts=False):
+    """``compute()``, cached under ``name`` and ``parts`` until the content changes (with
+    ``counts``: until the site-wide counts change, ``watch_counts()``)."""
+    version = counts_version(request) if counts else content_version(request)
     # The release is in the key too: a deploy never unpickles values of the old code.
-    key = f"papershelf:{content_version(request)}:{name}:{release()}:{_digest(*parts)}"
+    key = f"papershelf:{version}:{name}:{release()}:{_digest(*parts)}"
     value = cache.get(key)
     if value is None:
         value = compute()

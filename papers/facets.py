@@ -61,7 +61,7 @@ def summary(request):
             "venues": venues,
         }
 
-    return cached_value(request, "facet-summary", [], compute)
+    return cached_value(request, "facet-summary", [], compute, counts=True)
 
 
 def tag_ids(request, slugs):
@@ -144,7 +144,8 @@ def _authors_overall(request):
         published = Paper.objects.published()
         return [(a.pk, a.name, a.slug, a.count) for a in top_authors(published)]
 
-    return [_author(*row) for row in cached_value(request, "facet-authors", [], compute)]
+    rows = cached_value(request, "facet-authors", [], compute, counts=True)
+    return [_author(*row) for row in rows]
 
 
 def _author(pk, name, slug, count):
@@ -161,10 +162,11 @@ def list_counts(request, filterset, without_year):
     and the year facet is not shown): the year facet keeps the other years reachable.
     """
 
+    data = filterset.form.cleaned_data
+    slugs = data.get("tag") or []
+    narrowed = any(data.get(name) for name in NARROWING) or len(slugs) > 1
+
     def compute():
-        data = filterset.form.cleaned_data
-        slugs = data.get("tag") or []
-        narrowed = any(data.get(name) for name in NARROWING) or len(slugs) > 1
         if narrowed:
             papers = filterset.qs
             facets = {
@@ -182,7 +184,10 @@ def list_counts(request, filterset, without_year):
             return {"count": count, "years": _year_list(per_year), **facets}
         return _from_summary(request, filterset, slugs, data.get("year"), without_year)
 
-    return cached_value(request, "list-counts", filter_key(filterset), compute)
+    # Narrowed by text (titles, abstracts) or by author or venue: any edit may change them.
+    # Otherwise only what the site-wide counts read can.
+    key = filter_key(filterset)
+    return cached_value(request, "list-counts", key, compute, counts=not narrowed)
 
 
 def _from_summary(request, filterset, slugs, year, without_year):

@@ -386,7 +386,8 @@ def update(paper_pks):
 def _changed():
     from papers import cache
 
-    cache.bump_content_version()  # pages show the lists: bulk writes send no signals
+    # Pages show the lists (bulk writes send no signals); no count reads them.
+    cache.bump_content_version(counts=False)
 
 
 # -- keeping up -----------------------------------------------------------------------------

@@ -16,7 +16,9 @@ from papers.cache import (
     VERSION_KEY,
     _page_address,
     bump_content_version,
+    bump_pages,
     content_version,
+    counts_version,
     release,
 )
 from papers.models import Authorship, Paper, Status
@@ -168,10 +170,39 @@ def test_an_admin_edit_is_visible_to_the_next_visitor(admin_client, paper):
 def test_the_version_is_bumped_again_after_the_commit(paper, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         paper.save()
-    assert bump_content_version in callbacks
+    assert bump_pages in callbacks
     before = content_version()
-    callbacks[-1]()
+    next(callback for callback in callbacks if callback is bump_pages)()
     assert content_version() != before
+
+
+def test_an_edit_keeps_the_site_wide_counts_and_a_counted_change_moves_them(
+    client, paper, django_assert_num_queries
+):
+    """A title edit re-renders pages but reuses the counts over the whole library; a new
+    year, a new tag or an unpublished paper is counted on the next request."""
+    client.get(LIST)
+    counts = counts_version()
+    paper.title = "Retitled paper"
+    paper.save()
+    assert counts_version() == counts
+    # The page and its cards again, and the site settings (once per content version); the
+    # facet summary, the authors and the list's counts come from the cache.
+    with django_assert_num_queries(4):
+        assert "Retitled paper" in client.get(LIST).content.decode()
+    paper.year = 2021
+    paper.save()
+    assert counts_version() != counts
+    year_facets = client.get(LIST).context["year_facets"]
+    assert [(entry["year"], entry["count"]) for entry in year_facets] == [(2021, 1)]
+    counts = counts_version()
+    paper.tags.add("robotics")
+    assert counts_version() != counts
+    counts = counts_version()
+    paper.status = Status.DRAFT
+    paper.save()
+    assert counts_version() != counts
+    assert client.get(LIST).context["page_obj"].paginator.count == 0
 
 
 def test_signed_in_users_get_a_fresh_page(admin_client, paper):
