@@ -17,6 +17,7 @@ Production Redis also runs with ``maxmemory`` and ``maxmemory-policy allkeys-lru
 
 import datetime
 import hashlib
+import logging
 import threading
 import time
 from collections import OrderedDict
@@ -35,6 +36,8 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse, QueryDict
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, quote_etag
+
+logger = logging.getLogger(__name__)
 
 VERSION_KEY = "papershelf:content-version"
 TIMEOUT = 6 * 60 * 60
@@ -84,10 +87,17 @@ def _due_after(version):
         due = cache.get(key)
         if due is None:
             after = _moment(version)
-            moments = [
-                rows().filter(**{f"{field}__gt": after}).aggregate(first=Min(field))["first"]
-                for rows, field in _schedules
-            ]
+            try:
+                moments = [
+                    rows().filter(**{f"{field}__gt": after}).aggregate(first=Min(field))["first"]
+                    for rows, field in _schedules
+                ]
+            except Exception as error:  # noqa: BLE001 - any failure to read: see below
+                # No database to ask (down, or a process that has none, such as a cache
+                # coming back): nothing is known to be due, and nothing is remembered, so
+                # the next request asks again. Pages need the database anyway.
+                logger.warning("Scheduled moments unknown for now: %s", error)
+                return 0
             first = min((m for m in moments if m is not None), default=None)
             due = 0 if first is None else int(first.timestamp()) * 10**9 + first.microsecond * 1000
             cache.set(key, due, TIMEOUT)
