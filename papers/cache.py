@@ -1,9 +1,12 @@
 """Caches for the public pages, all invalidated at once by a "content version".
 
 Any save or delete of a watched model (papers, authors, tags and their links; other apps
-call ``watch()`` for theirs) replaces the version, so every cached page, count and facet
-is a miss on the next request: a change is visible at once, with no per-key bookkeeping.
-Old entries are never read again and expire on their own (``TIMEOUT``).
+call ``watch()`` for theirs) replaces the version, so every cached page and count is a
+miss on the next request: a change is visible at once, with no per-key bookkeeping. So
+does a scheduled moment passing (``schedule()``). Old entries expire on their own
+(``TIMEOUT``). Two refinements: the site-wide counts have a version of their own, moved
+only by what they count (``watch_counts()``), and a stored page of an older version is
+served to other visitors while one rebuilds it (``PageCacheMiddleware``).
 
 The version is also the pages' ``ETag`` and ``Last-Modified``: a browser coming back
 gets a 304 for the price of one cache read.
