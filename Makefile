@@ -41,15 +41,17 @@ run: install
 	DEBUG=$${DEBUG:-1} SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # The suite runs in parallel (pytest-xdist): one worker per CPU, at least 2, each on its own
-# test database (pytest-django appends the worker id: test_papershelf_gw0, ...). loadscope
-# keeps a module on one worker, so its module-scoped servers start once. Serial:
+# test database (pytest-django appends the worker id: test_papershelf_gw0, ...). loadgroup
+# hands out tests one by one (no long module holding one worker up at the end), except
+# those sharing a module-, class- or session-scoped setup (servers, clusters, demo data):
+# tests/conftest.py groups them, so that setup is made once. Serial:
 # `make test TEST_WORKERS=0`; one file: `.venv/bin/pytest tests/papers/test_x.py`.
 TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -lt 2 ] && n=2; echo $$n)
 PYTEST_ARGS ?=
 
 ## Run the whole suite (SQLite, or PostgreSQL when DATABASE_URL says so)
 test: install
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadscope $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

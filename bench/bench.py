@@ -5,10 +5,12 @@
 For every database and size it builds a fresh database (``migrate`` + ``synth``), then a
 child process measures each page in PAGES in-process with Django's test client: after a
 warm-up, the median and p90 time of a warm request (caches full), the time of a cold one
-(caches just invalidated, as after a save), the SQL queries of each, the response bytes
-and the time of a conditional repeat visit (304). Last, at the largest size on
-PostgreSQL, gunicorn (2 workers) serves the paper list, a paper page and static files of
-the same bytes, and ``wrk`` measures requests/s over loopback.
+(caches just invalidated, as after a save), the SQL queries of each, the response bytes,
+the time of a conditional repeat visit (304), of a visitor sending a session cookie
+that holds no session, and of the first visitor after an edit that changes no count.
+Last, at the largest size on PostgreSQL, gunicorn (2 workers) serves the paper list, a
+paper page and static files of the same bytes, and ``wrk`` measures requests/s over
+loopback.
 
 Results go to bench/results/<date>/ (results.json, report.md); report.md is printed.
 Every step has a time limit, and the servers it starts are stopped in ``finally``.
@@ -86,6 +88,7 @@ def measure(args):
     import django
 
     django.setup()
+    from django.conf import settings
     from django.core.cache import cache
     from django.db import connection
     from django.db.models import Count
@@ -119,6 +122,7 @@ def measure(args):
         "session": Presentation.objects.published().past().values_list("number", flat=True)[0],
     }
     client = Client()
+    edited_paper = Paper.objects.get(slug=sample["paper"])
 
     def get(url, **headers):
         client.cookies.clear()
@@ -148,6 +152,15 @@ def measure(args):
             raise SystemExit(f"{name}: {url} answered {response.status_code}")
         warm = sorted(get(url)[1] for _ in range(args.reps))
         _, warm_queries = timed_queries(url)
+        # A visitor sending a session cookie that holds no session (made up, or expired):
+        # served the cached page after one session lookup, not a rendered one.
+        junk = []
+        for i in range(args.reps):
+            client.cookies.clear()
+            client.cookies[settings.SESSION_COOKIE_NAME] = f"{i:032d}"
+            started = time.perf_counter()
+            client.get(url)
+            junk.append((time.perf_counter() - started) * 1000)
         # A page not in the page cache, its counts cached: a list page nobody asked for
         # since the last save (the junk parameter only makes the URL new).
         joiner = "&" if "?" in url else "?"
@@ -156,6 +169,12 @@ def measure(args):
         for _ in range(args.cold_reps):
             bump_content_version()
             cold.append(get(url)[1])
+        # After an editor's save of one paper that changes no count (its title re-saved):
+        # pages are rebuilt, the site-wide counts are kept (papers/cache.py, watch_counts).
+        edited = []
+        for _ in range(args.cold_reps):
+            edited_paper.save()
+            edited.append(get(url)[1])
         bump_content_version()
         response, cold_queries = timed_queries(url)
         row = {
@@ -165,10 +184,12 @@ def measure(args):
             "warm_median": statistics.median(warm),
             "warm_p90": warm[int(0.9 * (len(warm) - 1))],
             "warm_queries": warm_queries,
+            "junk_cookie_median": statistics.median(junk),
             "miss_median": statistics.median(miss),
             "cold_median": statistics.median(cold),
             "cold_max": max(cold),
             "cold_queries": cold_queries,
+            "edit_median": statistics.median(edited),
         }
         etag = response.get("ETag")
         if etag:
@@ -534,20 +555,21 @@ def render(report):
         lines += [
             f"### {run_['vendor']} {run_['server_version']}, {run_['size']:,} papers{synth}",
             "",
-            "| page | warm median ms | warm p90 ms | queries | page-miss ms | cold median ms "
-            "| cold queries | 304 ms | bytes |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+            "| page | warm median ms | warm p90 ms | queries | junk-cookie ms | page-miss ms "
+            "| cold median ms | cold queries | after an edit ms | 304 ms | bytes |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for row in run_["pages"]:
             if row.get("absent"):
-                lines.append(f"| {row['page']} | not on this branch | | | | | | | |")
+                lines.append(f"| {row['page']} | not on this branch | | | | | | | | | |")
                 continue
             cond = row.get("conditional")
             cond_text = _ms(cond["median"]) if cond and cond["status"] == 304 else "no 304"
             lines.append(
                 f"| {row['page']} | {_ms(row['warm_median'])} | {_ms(row['warm_p90'])} "
-                f"| {row['warm_queries']} | {_ms(row['miss_median'])} "
-                f"| {_ms(row['cold_median'])} | {row['cold_queries']} "
+                f"| {row['warm_queries']} | {_ms(row['junk_cookie_median'])} "
+                f"| {_ms(row['miss_median'])} "
+                f"| {_ms(row['cold_median'])} | {row['cold_queries']} | {_ms(row['edit_median'])} "
                 f"| {cond_text} | {row['bytes']:,} |"
             )
         lines.append("")

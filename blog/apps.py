@@ -37,3 +37,7 @@ class BlogConfig(AppConfig):
         from papers import cache
 
         cache.watch(Report, models.Series, ReportPaper, models.TaggedReport)
+        # A report published for later appears at its publication time, without a save.
+        cache.schedule(
+            lambda: Report.objects.filter(status=models.Status.PUBLISHED), "published_at"
+        )

@@ -68,7 +68,8 @@ MIDDLEWARE = [
     "config.compression.PublicTextGZipMiddleware",
     # Serves stored public pages to anonymous visitors before the rest runs (papers/cache.py).
     "papers.cache.PageCacheMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's, reusing the session the page cache read to tell a real one from junk.
+    "papers.cache.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "config.middleware.RejectNulBytesMiddleware",
     "config.middleware.ReadOnlyApiCorsMiddleware",

@@ -54,3 +54,13 @@ class PapersConfig(AppConfig):
             models.TaggedPaper,
             models.SiteSettings,
         )
+        # What the site-wide counts read (papers/facets.py): published papers' years and
+        # venues, their tags and bylines, and the names shown beside the numbers.
+        cache.watch_counts(
+            models.Paper,
+            models.TaggedPaper,
+            models.Tag,
+            models.Venue,
+            models.Authorship,
+            models.Author,
+        )

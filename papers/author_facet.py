@@ -3,7 +3,7 @@
 The most prolific authors of all published papers is one grouped count over every byline
 (450,000 authorships at 100,000 papers): 1–5 s on a loaded server, and under load the first
 list request after a save hit the database's statement timeout counting it. So the figures
-are kept as a *snapshot* in the shared cache, tagged with the content version they were
+are kept as a *snapshot* in the shared cache, tagged with the counts version (papers/cache.py) they were
 counted at:
 
 - snapshot of the current version: used as it is;
@@ -19,7 +19,7 @@ the list (the count, years, tags, venues, and any narrowed list's authors) is ex
 from django.core.cache import cache
 from django.db import connection, transaction
 
-from papers.cache import TIMEOUT, bump_content_version, content_version, release
+from papers.cache import TIMEOUT, bump_content_version, counts_version, release
 from papers.jobs.kinds import job_kind
 from papers.jobs.queue import enqueue
 
@@ -43,7 +43,7 @@ def count_top_authors(limit=TOP_AUTHORS):
 def top_authors_overall(request):
     """The rows of the whole library's author facet, as described above (no grouped count
     in the request once a snapshot exists)."""
-    version = content_version(request)
+    version = counts_version(request)
     snapshot = cache.get(_key())
     if snapshot is None:
         rows = count_top_authors()
@@ -63,18 +63,18 @@ def _queue_recount():
 
 @job_kind(AUTHOR_FACET, time_limit=10 * 60, verbose_name="Author facet counted")
 def recount(job, progress):
-    before = content_version()
+    before = counts_version()
     with transaction.atomic():
         if connection.vendor == "postgresql":
             # A worker may take longer than a request's statement limit on a busy server.
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL statement_timeout = 0")
         rows = count_top_authors()
-    if content_version() == before:
+    if counts_version() == before:
         # Nothing saved while counting: the figures are current. A new version makes the
         # pages rendered with the old snapshot misses, and tags the snapshot as current.
         bump_content_version()
-        version = content_version()
+        version = counts_version()
     else:
         # Saved meanwhile: keep these figures as stale, the next list request queues again.
         version = before

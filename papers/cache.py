@@ -1,9 +1,12 @@
 """Caches for the public pages, all invalidated at once by a "content version".
 
 Any save or delete of a watched model (papers, authors, tags and their links; other apps
-call ``watch()`` for theirs) replaces the version, so every cached page, count and facet
-is a miss on the next request: a change is visible at once, with no per-key bookkeeping.
-Old entries are never read again and expire on their own (``TIMEOUT``).
+call ``watch()`` for theirs) replaces the version, so every cached page and count is a
+miss on the next request: a change is visible at once, with no per-key bookkeeping. So
+does a scheduled moment passing (``schedule()``). Old entries expire on their own
+(``TIMEOUT``). Two refinements: the site-wide counts have a version of their own, moved
+only by what they count (``watch_counts()``), and a stored page of an older version is
+served to other visitors while one rebuilds it (``PageCacheMiddleware``).
 
 The version is also the pages' ``ETag`` and ``Last-Modified``: a browser coming back
 gets a 304 for the price of one cache read.
@@ -15,22 +18,29 @@ Production Redis also runs with ``maxmemory`` and ``maxmemory-policy allkeys-lru
 (README, "Production checklist"): when full, it drops the least recently used entries.
 """
 
+import datetime
 import hashlib
+import logging
 import threading
 import time
 from collections import OrderedDict
 from functools import wraps
+from importlib import import_module
 from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.sessions import middleware as sessions
 from django.core.cache import cache
 from django.core.handlers.wsgi import get_bytes_from_wsgi
 from django.db import transaction
+from django.db.models import Min
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse, QueryDict
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, quote_etag
+
+logger = logging.getLogger(__name__)
 
 VERSION_KEY = "papershelf:content-version"
 TIMEOUT = 6 * 60 * 60
@@ -53,9 +63,51 @@ def _stored_version():
 
 
 # Some pages change with the clock, not with a save: a report scheduled for later appears,
-# the "next session" on the home page moves on. The version therefore also moves on every
-# minute, so such a page is at most a minute late (one re-render per page and minute).
-CLOCK_STEP_NS = 60 * 1_000_000_000
+# a session that has ended moves from "next" to "past". Apps name those moments
+# (``schedule()``); the version moves on to the first of them after it once that moment
+# has come, and not otherwise: a site where nothing is scheduled keeps its pages until a
+# save. A version is a time (ns), so "the first moment after it" depends only on the rows
+# it was made for, and is looked up once per version (in-process, then the shared cache).
+_schedules = []
+_due = {}
+
+
+def schedule(rows, field):
+    """Pages change when the ``field`` moment of one of ``rows()`` (a queryset) passes."""
+    _schedules.append((rows, field))
+
+
+def _moment(version):
+    seconds, ns = divmod(version, 1_000_000_000)
+    return datetime.datetime.fromtimestamp(seconds, datetime.UTC).replace(microsecond=ns // 1000)
+
+
+def _due_after(version):
+    """The first scheduled moment later than ``version`` (ns), or 0 for none."""
+    due = _due.get(version)
+    if due is None:
+        key = f"papershelf:{version}:due"
+        due = cache.get(key)
+        if due is None:
+            after = _moment(version)
+            try:
+                moments = [
+                    rows().filter(**{f"{field}__gt": after}).aggregate(first=Min(field))["first"]
+                    for rows, field in _schedules
+                ]
+            except Exception as error:  # noqa: BLE001 - any failure to read: see below
+                # No database to ask (down, or a process that has none, such as a cache
+                # coming back): nothing is known to be due, and nothing is remembered, so
+                # the next request asks again. Pages need the database anyway.
+                logger.warning("Scheduled moments unknown for now: %s", error)
+                return 0
+            first = min((m for m in moments if m is not None), default=None)
+            due = 0 if first is None else int(first.timestamp()) * 10**9 + first.microsecond * 1000
+            cache.set(key, due, TIMEOUT)
+        if len(_due) > 1000:
+            _due.clear()
+        _due[version] = due
+    return due
 
 
 def content_version(request=None):
@@ -68,22 +120,85 @@ def content_version(request=None):
         # add(): of two processes starting at once, both end up with the first one's value.
         if not cache.add(VERSION_KEY, version, timeout=VERSION_TIMEOUT):
             version = cache.get(VERSION_KEY) or version
-    version = str(max(int(version), time.time_ns() // CLOCK_STEP_NS * CLOCK_STEP_NS))
+    version, now = int(version), time.time_ns()
+    while 0 < (due := _due_after(version)) <= now:
+        version = due
+    version = str(version)
     if request is not None:
         request._content_version = version
     return version
 
 
-def bump_content_version(**kwargs):
-    """Invalidate every cached page and count (call after changes that send no signals)."""
-    cache.set(VERSION_KEY, _new_version(), timeout=VERSION_TIMEOUT)
+def bump_content_version(*, counts=True, **kwargs):
+    """Invalidate every cached page and count (call after changes that send no signals);
+    ``counts=False``: pages only, for a change no site-wide count reads."""
+    version = _new_version()
+    keys = {VERSION_KEY: version, COUNTS_KEY: version} if counts else {VERSION_KEY: version}
+    cache.set_many(keys, timeout=VERSION_TIMEOUT)
+    # Its schedule is looked up by the writer, not by the next visitor.
+    _due_after(int(version))
+
+
+# The site-wide counts (papers per year, tag, venue and author over every published paper)
+# cost grouped queries over the whole library, and most saves cannot change them: an edit
+# of a title, an abstract, a link or a report. They are kept under a version of their own,
+# moved only by the changes ``watch_counts()`` names (and by every explicit bump above).
+COUNTS_KEY = "papershelf:counts-version"
+
+
+def counts_version(request=None):
+    """The version of the site-wide counts (one cache read, remembered on ``request``)."""
+    version = getattr(request, "_counts_version", None)
+    if version is None:
+        version = cache.get(COUNTS_KEY)
+        if version is None:
+            version = _new_version()
+            if not cache.add(COUNTS_KEY, version, timeout=VERSION_TIMEOUT):
+                version = cache.get(COUNTS_KEY) or version
+        if request is not None:
+            request._counts_version = version
+    return version
+
+
+def _bump_counts():
+    cache.set(COUNTS_KEY, _new_version(), timeout=VERSION_TIMEOUT)
+
+
+def _counts_changed(sender, instance=None, using=None, created=False, **kwargs):
+    # ``counted_changed()`` on the instance says whether a save changed a counted field (a
+    # model without it: every save, delete and relink counts).
+    changed = getattr(instance, "counted_changed", None)
+    if kwargs.get("signal") is post_save and changed is not None:
+        counted = changed()  # on a creation too: it remembers the saved values
+        if not (counted or created):
+            return
+    _bump_counts()
+    transaction.on_commit(_bump_counts, using=using)
+
+
+def watch_counts(*models):
+    """Move the counts' version when one of ``models`` changes what a count counts.
+
+    A model may define ``counted_changed()``: then a save (not a creation or a delete)
+    moves it only when that says a counted field changed.
+    """
+    for model in models:
+        uid = f"papershelf-counts-{model._meta.label}"
+        post_save.connect(_counts_changed, sender=model, dispatch_uid=f"{uid}-save")
+        post_delete.connect(_counts_changed, sender=model, dispatch_uid=f"{uid}-delete")
+        m2m_changed.connect(_counts_changed, sender=model, dispatch_uid=f"{uid}-m2m")
+
+
+def bump_pages():
+    """Invalidate every cached page, not the site-wide counts (``watch_counts`` does)."""
+    bump_content_version(counts=False)
 
 
 def _changed(sender, using=None, **kwargs):
     # Bump now, so this request and the tests see the change, and again after the commit,
     # so a page rendered from the old rows in between is not kept under the new version.
-    bump_content_version()
-    transaction.on_commit(bump_content_version, using=using)
+    bump_pages()
+    transaction.on_commit(bump_pages, using=using)
 
 
 def watch(*models):
@@ -120,10 +235,12 @@ def release():
     return _release
 
 
-def cached_value(request, name, parts, compute):
-    """``compute()``, cached under ``name`` and ``parts`` until the content changes."""
+def cached_value(request, name, parts, compute, counts=False):
+    """``compute()``, cached under ``name`` and ``parts`` until the content changes (with
+    ``counts``: until the site-wide counts change, ``watch_counts()``)."""
+    version = counts_version(request) if counts else content_version(request)
     # The release is in the key too: a deploy never unpickles values of the old code.
-    key = f"papershelf:{content_version(request)}:{name}:{release()}:{_digest(*parts)}"
+    key = f"papershelf:{version}:{name}:{release()}:{_digest(*parts)}"
     value = cache.get(key)
     if value is None:
         value = compute()
@@ -134,9 +251,10 @@ def cached_value(request, name, parts, compute):
 class _LocalPages:
     """A small in-process LRU in front of the shared cache, for the hottest pages.
 
-    Safe without invalidation: its keys hold the content version, which is read from the
-    shared cache on every request, so a page is never served after a change. It saves a
-    round trip and the transfer of the page on the most frequent requests.
+    Safe without invalidation: its entries hold their content version, compared with the
+    one read from the shared cache on every request, so a page is never served after a
+    change. It saves a round trip and the transfer of the page on the most frequent
+    requests.
     """
 
     def __init__(self, max_bytes=16 * 1024 * 1024):
@@ -153,17 +271,24 @@ class _LocalPages:
             return value
 
     def set(self, key, value):
-        size = len(value[2])
+        size = len(value[-1])
         if size > self.max_bytes // 8:
             return
         with self.lock:
-            if key in self.entries:
-                return
+            self._pop(key)  # an entry of an older version is replaced
             self.entries[key] = value
             self.bytes += size
             while self.bytes > self.max_bytes:
-                _, (_, _, content) = self.entries.popitem(last=False)
-                self.bytes -= len(content)
+                self._pop(next(iter(self.entries)))
+
+    def delete(self, key):
+        with self.lock:
+            self._pop(key)
+
+    def _pop(self, key):
+        value = self.entries.pop(key, None)
+        if value is not None:
+            self.bytes -= len(value[-1])
 
     def clear(self):
         with self.lock:
@@ -175,8 +300,38 @@ _local = _LocalPages()
 
 
 def _is_anonymous(request):
-    # Judged by the cookie alone: reading request.user would cost a session query.
-    return settings.SESSION_COOKIE_NAME not in request.COOKIES
+    """No session cookie, or one that holds no session (junk, expired, empty).
+
+    Such a cookie is dropped from the request, so the layers below see the anonymous
+    visitor the page is cached for: sending a made-up cookie does not make a visitor
+    skip the page cache. A real session read here is kept for ``SessionMiddleware``.
+    """
+    anonymous = getattr(request, "_papershelf_anonymous", None)
+    if anonymous is None:
+        key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+        anonymous = key is None or not _holds_session(request, key)
+        request._papershelf_anonymous = anonymous
+    return anonymous
+
+
+def _holds_session(request, key):
+    store = import_module(settings.SESSION_ENGINE).SessionStore(key)
+    if not store.keys():  # one primary-key read (none for a malformed key)
+        del request.COOKIES[settings.SESSION_COOKIE_NAME]
+        return False
+    request._papershelf_session = store
+    return True
+
+
+class SessionMiddleware(sessions.SessionMiddleware):
+    """Django's, reusing the session the page cache has read: one session query, not two."""
+
+    def process_request(self, request):
+        store = getattr(request, "_papershelf_session", None)
+        if store is None:
+            super().process_request(request)
+        else:
+            request.session = store
 
 
 def _cacheable(response):
@@ -287,14 +442,23 @@ def public_page(view):
     return wrapper
 
 
+# How long one worker may hold a stale page's rebuild before another may try: far above
+# any render, so only a crashed worker's lock ever expires.
+REBUILD_LOCK_TIMEOUT = 30
+
+
 class PageCacheMiddleware:
     """Answer anonymous visitors from stored pages, before sessions, CSRF, auth and routing.
 
     Stores the responses that ``public_page`` marked, with the headers the middleware
-    below it added (X-Frame-Options, Vary…), under the content version and ``_page_key``.
-    A hit costs one cache read for the version (the page itself is usually in the
-    in-process LRU) and none of the work below this middleware; it sits right after
-    SecurityMiddleware and WhiteNoise.
+    below it added (X-Frame-Options, Vary…) and the content version they were rendered
+    at, under ``_page_address``. A hit costs one cache read for the version (the page
+    itself is usually in the in-process LRU) and none of the work below this middleware;
+    it sits right after SecurityMiddleware and WhiteNoise.
+
+    After a change, the first visitor of a page takes its rebuild lock and gets the new
+    page; visitors arriving while it renders get the page of the previous version
+    instead of all rendering it at once (stale-while-revalidate, no stampede).
     """
 
     def __init__(self, get_response):
@@ -303,30 +467,47 @@ class PageCacheMiddleware:
     def __call__(self, request):
         if not _wants_cache(request):
             return self.get_response(request)
-        address = _page_address(request)
         version = content_version(request)
-        key = f"papershelf:{version}:page:{release()}:{address}"
+        key = f"papershelf:page:{release()}:{_page_address(request)}"
         stored = _local.get(key)
-        if stored is None:
-            stored = cache.get(key)
+        if stored is None or stored[0] != version:
+            stored = cache.get(key) or stored
             if stored is not None:
                 _local.set(key, stored)
-        if stored is not None:
-            status, headers, content = stored
-            etag, last_modified = _validators(version)
-            response = get_conditional_response(request, etag=etag, last_modified=last_modified)
-            if response is not None:
-                _set_validators(response, version)
-                return response
-            response = HttpResponse(content, status=status)
-            for header, value in headers:
-                response[header] = value
+        lock = f"{key}:rebuild"
+        # add() is also False with the cache down: then nobody holds the lock, and this
+        # request renders (a page kept in this process is not served through an outage).
+        locked = (
+            stored is not None
+            and stored[0] != version
+            and (cache.add(lock, 1, REBUILD_LOCK_TIMEOUT) or cache.get(lock) is None)
+        )
+        if stored is not None and not locked:
+            return self._stored_response(request, *stored)
+        try:
+            response = self.get_response(request)
+            # The entry holds the version read before rendering: a save during the render
+            # bumps it, so the next visitor rebuilds this page rather than keep it.
+            if getattr(response, "_papershelf_version", None) == version and _cacheable(response):
+                stored = (version, response.status_code, list(response.items()), response.content)
+                cache.set(key, stored, TIMEOUT)
+                _local.set(key, stored)
+            elif locked:
+                cache.delete(key)  # gone, moved or an error now: never serve the old page
+                _local.delete(key)
+        finally:
+            if locked:
+                cache.delete(lock)
+        return response
+
+    @staticmethod
+    def _stored_response(request, version, status, headers, content):
+        etag, last_modified = _validators(version)
+        response = get_conditional_response(request, etag=etag, last_modified=last_modified)
+        if response is not None:
+            _set_validators(response, version)
             return response
-        response = self.get_response(request)
-        # The key holds the version read before rendering: a save during the render bumps
-        # it, so this page becomes unreachable rather than stale under the new version.
-        if getattr(response, "_papershelf_version", None) == version and _cacheable(response):
-            stored = (response.status_code, list(response.items()), response.content)
-            cache.set(key, stored, TIMEOUT)
-            _local.set(key, stored)
+        response = HttpResponse(content, status=status)
+        for header, value in headers:
+            response[header] = value
         return response

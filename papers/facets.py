@@ -63,7 +63,7 @@ def summary(request):
             "venues": venues,
         }
 
-    return cached_value(request, "facet-summary", [], compute)
+    return cached_value(request, "facet-summary", [], compute, counts=True)
 
 
 def tag_ids(request, slugs):
@@ -159,11 +159,12 @@ def list_counts(request, filterset, without_year_of):
     It is only called when the counts are not cached.
     """
 
+    data = filterset.form.cleaned_data
+    slugs = data.get("tag") or []
+    narrowed = any(data.get(name) for name in NARROWING) or len(slugs) > 1
+
     def compute():
         without_year = without_year_of()
-        data = filterset.form.cleaned_data
-        slugs = data.get("tag") or []
-        narrowed = any(data.get(name) for name in NARROWING) or len(slugs) > 1
         if narrowed:
             papers = filterset.qs
             facets = {
@@ -181,7 +182,10 @@ def list_counts(request, filterset, without_year_of):
             return {"count": count, "years": _year_list(per_year), **facets}
         return _from_summary(request, filterset, slugs, data.get("year"), without_year)
 
-    return cached_value(request, "list-counts", filter_key(filterset), compute)
+    # Narrowed by text (titles, abstracts) or by author or venue: any edit may change them.
+    # Otherwise only what the site-wide counts read can.
+    key = filter_key(filterset)
+    return cached_value(request, "list-counts", key, compute, counts=not narrowed)
 
 
 def _from_summary(request, filterset, slugs, year, without_year):

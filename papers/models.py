@@ -351,6 +351,9 @@ class Paper(EditVersioned):
 
     # What a wiki-link can name; a change re-renders the texts that link this paper.
     REFERENCE_FIELDS = ("alias", "slug", "title", "arxiv_id", "doi", "status")
+    # What the site-wide counts read of a paper's row (papers/facets.py): a save changing
+    # none of them keeps the cached counts (papers/cache.py, ``watch_counts``).
+    COUNTED_FIELDS = ("status", "year", "published_in_id")
 
     class Meta:
         ordering = NEWEST_FIRST
@@ -418,7 +421,15 @@ class Paper(EditVersioned):
         row = dict(zip(field_names, values, strict=False))
         if all(name in row for name in cls.REFERENCE_FIELDS):
             instance._stored_references = instance._references()
+        if all(name in row for name in cls.COUNTED_FIELDS):
+            instance._stored_counted = tuple(row[name] for name in cls.COUNTED_FIELDS)
         return instance
+
+    def counted_changed(self):
+        """Whether the last save changed a counted field (then remembered as saved)."""
+        before = getattr(self, "_stored_counted", None)
+        self._stored_counted = tuple(getattr(self, name) for name in self.COUNTED_FIELDS)
+        return before != self._stored_counted
 
     def _references(self):
         return {name: getattr(self, name) for name in self.REFERENCE_FIELDS}

@@ -42,3 +42,5 @@ class ReadingGroupConfig(AppConfig):
             models.Presenter,
             models.TaggedPresentation,
         )
+        # When a session ends it moves from "next" to "past" (home page, list, calendar).
+        cache.schedule(models.Presentation.objects.published, "ends_at")

@@ -1,6 +1,7 @@
 """Fixtures shared by the whole suite: users, a clean media folder, database checks."""
 
 import os
+import unittest
 
 import pytest
 from django.db import connection
@@ -92,7 +93,40 @@ CHROMIUM_FLAGS = [
 ]
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(config, items):
+    _keep_shared_setups_on_one_worker(items)
+    _skip_browser_tests_without_chromium(items)
+
+
+def _keep_shared_setups_on_one_worker(items):
+    """``make test`` spreads tests one by one over the workers (``--dist loadgroup``), for
+    balance: one long module no longer holds up a worker at the end. Tests that share an
+    expensive setup stay together, so it is made once: a module's module- and
+    session-scoped fixtures (servers, clusters, archives), a class's class-scoped ones and
+    ``setUpTestData``.
+    """
+    for item in items:
+        info = getattr(item, "_fixtureinfo", None)
+        # Fixtures of test modules only: the plugins' (pytest-django's class-scoped no-op
+        # for every test) and this file's cost nothing worth grouping for.
+        scopes = {
+            fixturedef.scope
+            for fixturedefs in (info.name2fixturedefs.values() if info else ())
+            for fixturedef in fixturedefs
+            if ".py" in fixturedef.baseid
+        }
+        cls = getattr(item, "cls", None)
+        if "class" in scopes or (cls is not None and issubclass(cls, unittest.TestCase)):
+            group = item.nodeid.rsplit("::", 1)[0]
+        elif scopes & {"module", "package", "session"}:
+            group = item.nodeid.split("::", 1)[0]
+        else:
+            continue
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
+def _skip_browser_tests_without_chromium(items):
     browser_items = [item for item in items if item.get_closest_marker("browser")]
     if not browser_items or os.path.exists(CHROMIUM):
         return

@@ -73,6 +73,8 @@ class RealWorker:
             "db_worker",
             "--no-reload",
             "--no-startup-delay",
+            # The system checks have their own tests; each worker start would repeat them.
+            "--skip-checks",
             "--interval",
             "0.1",
         ]

@@ -1,8 +1,12 @@
 """Report pages and feeds come from the page cache, and a save shows on the next request."""
 
+import datetime
+
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from papers.models import Status
 from tests.blog.factories import ReportFactory
@@ -57,3 +61,18 @@ def test_staff_previewing_a_draft_get_it_fresh_and_uncached(admin_client):
     assert "no-store" in response["Cache-Control"]
     # The anonymous 404 was not stored either.
     assert client.get(draft.get_absolute_url()).status_code == 404
+
+
+def test_a_scheduled_report_appears_when_its_time_comes_and_not_before(client, report):
+    """The version moves at the report's publication time: no save, no minute ticks."""
+    now = timezone.now()
+    ReportFactory(title="Scheduled for noon", published_at=now + datetime.timedelta(hours=2))
+    url = reverse("blog:report_list")
+    first = client.get(url)
+    assert "Scheduled for noon" not in first.content.decode()
+    with time_machine.travel(now + datetime.timedelta(hours=1), tick=False):
+        assert client.get(url)["ETag"] == first["ETag"]  # still the stored page
+    with time_machine.travel(now + datetime.timedelta(hours=2, seconds=1), tick=False):
+        later = client.get(url)
+        assert "Scheduled for noon" in later.content.decode()
+        assert later["ETag"] != first["ETag"]

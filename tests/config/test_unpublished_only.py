@@ -92,7 +92,9 @@ def test_tag_becomes_public_when_its_draft_is_published(client):
     assert client.get(url).status_code == 404
     paper.status = Status.PUBLISHED
     paper.save()
-    assert client.get(url).status_code == 200
+    response = client.get(url)
+    assert response.status_code == 200
+    assert paper.get_absolute_url() in response.content.decode()
 
 
 def test_author_of_only_draft_papers_is_404_and_unlisted(client):

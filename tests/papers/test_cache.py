@@ -1,19 +1,33 @@
 """Page and count caches: fast repeat visits, and every change visible on the next request."""
 
+import datetime
+
 import pytest
+import time_machine
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from papers.cache import VERSION_KEY, bump_content_version, content_version
+from papers.cache import (
+    REBUILD_LOCK_TIMEOUT,
+    VERSION_KEY,
+    _page_address,
+    bump_content_version,
+    bump_pages,
+    content_version,
+    counts_version,
+    release,
+)
 from papers.models import Authorship, Paper, Status
 from tests.factories import AuthorFactory, PaperFactory
 
 pytestmark = pytest.mark.django_db
 
 LIST = reverse("papers:paper_list")
+HOUR = datetime.timedelta(hours=1)
 
 
 @pytest.fixture
@@ -156,10 +170,39 @@ def test_an_admin_edit_is_visible_to_the_next_visitor(admin_client, paper):
 def test_the_version_is_bumped_again_after_the_commit(paper, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         paper.save()
-    assert bump_content_version in callbacks
+    assert bump_pages in callbacks
     before = content_version()
-    callbacks[-1]()
+    next(callback for callback in callbacks if callback is bump_pages)()
     assert content_version() != before
+
+
+def test_an_edit_keeps_the_site_wide_counts_and_a_counted_change_moves_them(
+    client, paper, django_assert_num_queries
+):
+    """A title edit re-renders pages but reuses the counts over the whole library; a new
+    year, a new tag or an unpublished paper is counted on the next request."""
+    client.get(LIST)
+    counts = counts_version()
+    paper.title = "Retitled paper"
+    paper.save()
+    assert counts_version() == counts
+    # The page and its cards again, and the site settings (once per content version); the
+    # facet summary, the authors and the list's counts come from the cache.
+    with django_assert_num_queries(4):
+        assert "Retitled paper" in client.get(LIST).content.decode()
+    paper.year = 2021
+    paper.save()
+    assert counts_version() != counts
+    year_facets = client.get(LIST).context["year_facets"]
+    assert [(entry["year"], entry["count"]) for entry in year_facets] == [(2021, 1)]
+    counts = counts_version()
+    paper.tags.add("robotics")
+    assert counts_version() != counts
+    counts = counts_version()
+    paper.status = Status.DRAFT
+    paper.save()
+    assert counts_version() != counts
+    assert client.get(LIST).context["page_obj"].paginator.count == 0
 
 
 def test_signed_in_users_get_a_fresh_page(admin_client, paper):
@@ -218,3 +261,66 @@ def test_a_page_rendered_across_a_save_is_not_stored_under_the_new_version(
     with CaptureQueriesContext(connection) as queries:
         assert client.get(LIST).status_code == 200
     assert len(queries) == 0
+
+
+def test_the_clock_alone_does_not_move_the_version(client, paper, django_assert_num_queries):
+    """Nothing scheduled: an hour later the page is still the stored one, with no query."""
+    first = client.get(LIST)
+    later_on = time_machine.travel(datetime.datetime.now(datetime.UTC) + HOUR, tick=False)
+    with later_on, django_assert_num_queries(0):
+        later = client.get(LIST)
+    assert later.content == first.content
+    assert later["ETag"] == first["ETag"]
+
+
+@pytest.mark.parametrize("cookie", ["junk", "0123456789abcdefghijklmnopqrstuv"])
+def test_a_session_cookie_with_no_session_is_served_the_cached_page(
+    client, paper, cookie, django_assert_max_num_queries
+):
+    """A made-up session cookie costs at most the session lookup, not a rendered page."""
+    first = client.get(LIST)
+    client.cookies[settings.SESSION_COOKIE_NAME] = cookie
+    # A malformed key needs no query; a well-formed one, the one primary-key read.
+    with django_assert_max_num_queries(0 if cookie == "junk" else 1) as queries:
+        response = client.get(LIST)
+    assert response.content == first.content
+    assert response["ETag"] == first["ETag"]
+    assert all("django_session" in query["sql"] for query in queries.captured_queries)
+
+
+def test_a_real_session_is_read_once_and_still_gets_a_fresh_page(admin_client, paper):
+    Client().get(LIST)  # cached for anonymous visitors
+    with CaptureQueriesContext(connection) as queries:
+        response = admin_client.get(LIST)
+    assert "ETag" not in response
+    assert reverse("admin:index") in response.content.decode()
+    session_reads = [q for q in queries.captured_queries if "django_session" in q["sql"]]
+    assert len(session_reads) == 1
+
+
+def test_while_one_visitor_rebuilds_a_changed_page_the_others_get_the_previous_one(
+    client, paper, django_assert_num_queries
+):
+    first = client.get(LIST)
+    paper.title = "Renamed paper"
+    paper.save()
+    # Another worker has taken this page's rebuild lock and is rendering it.
+    key = f"papershelf:page:{release()}:{_page_address(RequestFactory().get(LIST))}"
+    assert cache.add(f"{key}:rebuild", 1, REBUILD_LOCK_TIMEOUT)
+    with django_assert_num_queries(0):
+        meanwhile = client.get(LIST)
+    assert meanwhile.content == first.content
+    assert meanwhile["ETag"] == first["ETag"]
+    cache.delete(f"{key}:rebuild")  # its rebuild is done (or the lock expired)
+    assert "Renamed paper" in client.get(LIST).content.decode()
+
+
+def test_the_first_visitor_after_a_change_rebuilds_and_frees_the_lock(client, paper):
+    client.get(LIST)
+    paper.title = "Renamed paper"
+    paper.save()
+    assert "Renamed paper" in client.get(LIST).content.decode()
+    assert not [key for key in cache._cache if key.endswith(":rebuild")]
+    paper.delete()  # the page's stale entry is dropped, not served
+    assert "Renamed paper" not in client.get(LIST).content.decode()
+    assert not [key for key in cache._cache if key.endswith(":rebuild")]

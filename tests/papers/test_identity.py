@@ -9,7 +9,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from papers import cache as cache_module
 from papers import identity
 from papers.identity import SiteSettings
 from tests.blog.test_xss import assert_harmless
@@ -206,8 +205,7 @@ def test_the_settings_are_one_row_added_once_and_never_deleted(admin_client):
     assert SiteSettings.objects.count() == 1
 
 
-def test_the_identity_costs_no_query_on_a_warm_cache(monkeypatch):
-    monkeypatch.setattr(cache_module, "CLOCK_STEP_NS", 10**18)  # moves only on saves
+def test_the_identity_costs_no_query_on_a_warm_cache():
     SiteSettings(site_name="Warm").save()
     with CaptureQueriesContext(connection) as cold:
         assert identity.current().name == "Warm"
@@ -218,10 +216,7 @@ def test_the_identity_costs_no_query_on_a_warm_cache(monkeypatch):
     assert len(warm) == 0
 
 
-def test_pages_read_the_settings_once_per_content_version_not_per_request(client, monkeypatch):
-    # The content version also moves every minute (papers/cache.py): a slow run crossing a
-    # minute would read the settings once more, rightly. Here it moves only on saves.
-    monkeypatch.setattr(cache_module, "CLOCK_STEP_NS", 10**18)
+def test_pages_read_the_settings_once_per_content_version_not_per_request(client):
     PaperFactory(title="Something to list")
     with CaptureQueriesContext(connection) as first:
         assert client.get("/papers/?q=something").status_code == 200

@@ -1,7 +1,11 @@
 """Session pages, the calendar and the feed come from the page cache until a save."""
 
+import datetime
+
 import pytest
+import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.readinggroup.factories import PresentationFactory
 
@@ -28,3 +32,17 @@ def test_a_repeat_visit_costs_no_query_and_a_save_shows_at_once(client, django_a
     session.save()
     for url in _urls(session):
         assert "Attention once more" in client.get(url).content.decode(), url
+
+
+def test_a_session_moves_to_the_past_when_it_ends_without_a_save(client):
+    now = timezone.now()
+    session = PresentationFactory(
+        title="Ending soon", scheduled_at=now - datetime.timedelta(minutes=30)
+    )
+    url = reverse("readinggroup:presentation_list")
+    assert client.get(url).context["next_session"] == session
+    with time_machine.travel(session.ends_at + datetime.timedelta(seconds=1), tick=False):
+        response = client.get(url)
+        assert response.context is not None, "served the page stored before the session ended"
+        assert response.context["next_session"] is None
+        assert list(response.context["past_sessions"]) == [session]

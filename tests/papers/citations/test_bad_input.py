@@ -116,7 +116,7 @@ def test_csljson_export_of_hostile_text_read_back_by_citeproc(title):
 
 
 @pytest.mark.parametrize("title", HOSTILE_TITLES)
-def test_cite_box_and_downloads_of_hostile_text_answer(client, title):
+def test_cite_box_and_downloads_of_hostile_text_answer_200_not_500(client, title):
     paper = _paper(title)
     assert client.get(paper.get_absolute_url()).status_code == 200
     for name in FORMATS:
