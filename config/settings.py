@@ -314,12 +314,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Tags: "ML" and "ml" are the same tag.
 TAGGIT_CASE_INSENSITIVE = True
 
-# Markdown in the admin editor is previewed with the same renderer the pages use.
-MARKDOWNX_MARKDOWNIFY_FUNCTION = "papers.markdown.render_markdown"
-MARKDOWNX_UPLOAD_CONTENT_TYPES = ["image/jpeg", "image/png"]
-MARKDOWNX_UPLOAD_MAX_SIZE = 5 * 1024 * 1024
-MARKDOWNX_MEDIA_PATH = "uploads/"
-MARKDOWNX_IMAGE_MAX_SIZE = {"size": (2000, 2000), "quality": 90}
+# No MARKDOWNX_* settings: the editor's preview and upload URLs are the site's own views
+# (papers/editor.py: same renderer as the pages, Pillow re-encoding, staff only), so
+# markdownx's upload and markdownify settings would configure code that never runs.
 
 SITE_NAME = env_str("SITE_NAME", "Papershelf")
 

@@ -5,7 +5,6 @@ with a 4xx instead of a 500, and store only images that Pillow re-encoded. Being
 not enough: the user must be allowed to add or change something edited with the editor.
 """
 
-import datetime
 import functools
 import os
 
@@ -19,6 +18,7 @@ from markdownx.admin import MarkdownxModelAdmin
 
 from papers.images import reencode_image
 from papers.markdown import markdown_problem, render_markdown
+from papers.media import editor_upload_name
 
 # What a file's name may say it is, for each format Pillow found in it.
 _EXTENSIONS = {"png": {".png"}, "jpg": {".jpg", ".jpeg"}}
@@ -108,5 +108,5 @@ def image_upload(request):
             },
             status=400,
         )
-    name = default_storage.save(f"uploads/{datetime.date.today():%Y/%m}/{clean.name}", clean)
+    name = default_storage.save(editor_upload_name(clean.name), clean)
     return JsonResponse({"image_code": f"![]({default_storage.url(name)})"})

@@ -22,6 +22,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from papers.bibtex import papers_to_bibtex
+from papers.media import EDITOR_UPLOADS
 from papers.models import Paper
 
 FORMAT = 1
@@ -74,9 +75,7 @@ def _file_names(model_list):
                 for name in model._base_manager.exclude(**{field: ""}).values_list(field, flat=True)
                 if name
             )
-    uploads = getattr(settings, "MARKDOWNX_MEDIA_PATH", "").strip("/")
-    if uploads:
-        names.update(_walk(default_storage, uploads))
+    names.update(_walk(default_storage, EDITOR_UPLOADS))
     return sorted(names)
 
 
