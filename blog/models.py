@@ -15,10 +15,9 @@ from django.utils.html import strip_tags
 from markdownx.models import MarkdownxField
 from taggit.managers import TaggableManager
 
-from blog.toc import headings
 from papers import search
 from papers.locking import EditVersioned
-from papers.markdown import render_markdown_with_mentions, validate_markdown
+from papers.markdown import render_document, render_markdown_with_mentions, validate_markdown
 from papers.models import Paper, Status, unique_slug
 from papers.tagging import TaggedItem
 
@@ -261,7 +260,6 @@ class Report(EditVersioned):
             self.published_at = timezone.now()
         # Rendered once here, so pages, feeds and previews never re-render per request.
         self._render()
-        self.toc = headings(self.body_html)
         words = len(strip_tags(self.body_html).split())
         self.reading_minutes = max(1, math.ceil(words / WORDS_PER_MINUTE))
         if kwargs.get("update_fields") is not None:
@@ -281,8 +279,9 @@ class Report(EditVersioned):
 
     def _render(self):
         self.teaser_html, in_teaser = render_markdown_with_mentions(self.teaser)
-        self.body_html, in_body = render_markdown_with_mentions(self.body)
-        self._mentioned = list(dict.fromkeys([*in_teaser, *in_body]))
+        body = render_document(self.body)
+        self.body_html, self.toc = body.html, body.toc
+        self._mentioned = list(dict.fromkeys([*in_teaser, *body.mentions]))
 
     def refresh_wikilinks(self):
         """Render again after a linked paper changed; the report's dates stay as they are."""

@@ -151,6 +151,7 @@ def search_page(request):
     context["alternatives"] = alternatives
     context["active_year"] = data["year"]
     context["active_type"] = KINDS_BY_KEY.get(data["type"])
+    context["active_type_key"] = context["active_type"] and context["active_type"].key
     if query.is_empty:
         context["blank"] = True
         return render(request, "search/search.html", context)

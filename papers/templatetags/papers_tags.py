@@ -1,12 +1,12 @@
-"""Template helpers: links that add or remove one filter of the current list; absolute URLs;
-machine-readable times."""
+"""Template helpers: the list's query for ``{% querystring %}`` and the values that add or
+remove one filter; absolute URLs; machine-readable times."""
 
 import datetime
 
 from django import template
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
 from papers import identity
@@ -17,50 +17,52 @@ register = template.Library()
 register.filter("jsonld", jsonld_script)
 
 
-def _params(request):
-    """The query string as ``{key: [values]}``, less ``page``: a changed filter starts again at
-    page 1. A list renders some 60 such links, so it is read once per request and copied
-    shallowly (``QueryDict.copy()`` deep-copies, which was most of a list's render time)."""
-    base = getattr(request, "_papershelf_filter_params", None)
-    if base is None:
-        base = {key: values for key, values in request.GET.lists() if key != "page"}
-        request._papershelf_filter_params = base
-    return {key: list(values) for key, values in base.items()}
+class _FilterQuery(QueryDict):
+    """The list's query string for ``{% querystring %}``: ``request.GET`` less ``page`` (a
+    changed filter starts again at page 1) and less empty values (``?q=&year=``).
+
+    ``copy()`` is shallow: ``{% querystring %}`` copies its QueryDict once per link, a list
+    page writes some 60 such links, and ``QueryDict.copy()`` deep-copies (38 µs each).
+    The values are strings, so copying the lists is enough.
+    """
+
+    def copy(self):
+        copied = _FilterQuery(mutable=True)
+        for key, values in self.lists():
+            copied.setlist(key, list(values))
+        return copied
 
 
-def _query(params):
-    pairs = [(key, value) for key, values in params.items() for value in values if value != ""]
-    return "?" + urlencode(pairs) if pairs else "?"
+@register.filter
+def filter_query(request):
+    """``{% querystring request|filter_query tag=… %}``: see :class:`_FilterQuery`; built
+    once per request."""
+    query = getattr(request, "_papershelf_filter_query", None)
+    if query is None:
+        query = _FilterQuery(mutable=True)
+        for key, values in request.GET.lists():
+            values = [value for value in values if value != ""]
+            if key != "page" and values:
+                query.setlist(key, values)
+        request._papershelf_filter_query = query
+    return query
 
 
-@register.simple_tag(takes_context=True)
-def query_set(context, key, value):
-    """The current query string with ``key`` set to ``value`` (or removed when equal)."""
-    params = _params(context["request"])
-    current = params.get(key) or [None]
-    if current[-1] == str(value):
-        params.pop(key)
-    else:
-        params[key] = [value]
-    return _query(params)
+@register.filter
+def toggled_tag(request, slug):
+    """``request|toggled_tag:slug``: the query's ``tag`` values with ``slug`` added, or
+    removed if present. The query's, not the view's active tags: a tag that the URL sets
+    (``/tags/<slug>/``) is not in the query string and must not be added to it."""
+    values = filter_query(request).getlist("tag")
+    slug = str(slug)
+    return [v for v in values if v != slug] if slug in values else [*values, slug]
 
 
-@register.simple_tag(takes_context=True)
-def query_toggle(context, key, value):
-    """The current query string with ``value`` added to or removed from the list ``key``."""
-    params = _params(context["request"])
-    values = params.get(key, [])
-    value = str(value)
-    params[key] = [v for v in values if v != value] if value in values else [*values, value]
-    return _query(params)
-
-
-@register.simple_tag(takes_context=True)
-def query_page(context, number):
-    """The current query string on page ``number``."""
-    params = {key: list(values) for key, values in context["request"].GET.lists()}
-    params["page"] = [number]
-    return _query(params)
+@register.filter
+def unless_active(value, active):
+    """``year|unless_active:active_year``: ``value``, or ``None`` (the filter removed) when
+    it is the one already chosen, so the active facet's link turns it off."""
+    return None if active is not None and str(value) == str(active) else value
 
 
 @register.filter(name="absolute_url")
