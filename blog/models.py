@@ -97,6 +97,11 @@ class TaggedReport(TaggedItem):
         unique_together = [("content_object", "tag")]
 
 
+# Newest first; a report never published (no date) after the dated ones, on SQLite and on
+# PostgreSQL alike (PostgreSQL sorts NULL first in a descending order).
+NEWEST_FIRST = (models.F("published_at").desc(nulls_last=True), models.F("pk").desc())
+
+
 class ReportQuerySet(models.QuerySet):
     def published(self):
         """The one visibility rule: status published and a publication time that has passed."""
@@ -107,7 +112,7 @@ class ReportQuerySet(models.QuerySet):
         return self.select_related("series").prefetch_related("tags")
 
     def newest_first(self):
-        return self.order_by("-published_at", "-pk")
+        return self.order_by(*NEWEST_FIRST)
 
     def before(self, report):
         """Reports published just before ``report``, nearest first (call ``.first()``)."""

@@ -17,6 +17,7 @@ from papers.cache import public_page
 from papers.models import Paper, Tag
 from papers.related import related_to_many
 from papers.site import absolute_url
+from papers.tagging import top_tags
 
 PAGE_SIZE = 10
 TOP_TAGS = 20
@@ -77,11 +78,7 @@ def _year_facets(data):
 
 
 def _tag_facets(reports):
-    return list(
-        Tag.objects.filter(blog_taggedreport_items__content_object__in=reports.values("pk"))
-        .annotate(count=Count("blog_taggedreport_items"))
-        .order_by("-count", "name")[:TOP_TAGS]
-    )
+    return top_tags(reports, TOP_TAGS)
 
 
 def _report_list(request, kind=None):

@@ -9,11 +9,13 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, QuerySet
+from django.db.models import F, QuerySet
 from django.db.models.functions import ExtractYear
 
+from blog.models import NEWEST_FIRST as REPORTS_NEWEST_FIRST
 from blog.models import Report
-from papers.models import Paper
+from papers.models import NEWEST_PAPERS_FIRST, Paper
+from readinggroup.models import NEWEST_FIRST as SESSIONS_NEWEST_FIRST
 from readinggroup.models import Presentation
 
 # Up to this many rows, a kind's newest rows are sorted here rather than in the database.
@@ -26,7 +28,6 @@ class Kind:
     label: str  # "Papers"
     singular: str  # "paper"
     model: Any
-    tag_items: str  # Tag's reverse name of the kind's through table
     title_fields: tuple[str, ...]
     year: Any  # an expression giving the year of a row
     date_fields: tuple[str, ...]  # values that order rows by date, newest first
@@ -44,25 +45,6 @@ class Kind:
     def for_page(self, queryset):
         """What a card of this kind shows, prefetched for a whole page."""
         return queryset.for_list()
-
-    def with_tags(self, queryset, slugs):
-        """Rows carrying every tag in ``slugs`` (AND): one join per tag."""
-        for slug in slugs:
-            queryset = queryset.filter(tags__slug=slug)
-        return queryset
-
-    def with_tag_ids(self, queryset, ids):
-        """Rows carrying every tag of ``ids`` (AND), as one ``EXISTS`` per tag.
-
-        With the id in the query PostgreSQL knows how common the tag is: for a popular one
-        it walks the date index and stops after a page (papers/filters.py does the same).
-        """
-        through = self.model.tags.through.objects
-        for pk in ids:
-            queryset = queryset.filter(
-                Exists(through.filter(content_object=OuterRef("pk"), tag_id=pk))
-            )
-        return queryset
 
     def newest(self, queryset, limit, total=None):
         """The first ``limit`` of the ``total`` rows of ``queryset`` as ``Item``s, newest
@@ -84,9 +66,11 @@ class Kind:
         """A timezone-aware datetime from the ``date_fields`` values of one row."""
         if self.key == "papers":
             year, month = values
-            if month is None:  # newest_first: before the dated papers of its year
-                return datetime.datetime(year, 12, 31, 23, 59, 59, tzinfo=datetime.UTC)
-            return datetime.datetime(year, month, 1, tzinfo=datetime.UTC)
+            if year is None:  # NEWEST_PAPERS_FIRST: unknown year last
+                return datetime.datetime.min.replace(tzinfo=datetime.UTC)
+            start = datetime.datetime(year, month or 1, 1, tzinfo=datetime.UTC)
+            # Unknown month: after the dated papers of its year, before the year before.
+            return start - datetime.timedelta(seconds=1) if month is None else start
         (moment,) = values
         return moment or datetime.datetime.min.replace(tzinfo=datetime.UTC)
 
@@ -96,35 +80,32 @@ PAPERS = Kind(
     label="Papers",
     singular="paper",
     model=Paper,
-    tag_items="papers_taggedpaper_items",
     title_fields=("title", "alias"),
     year=F("year"),
     date_fields=("year", "month"),
-    # A paper known only by its year comes first in its year, as in the paper list on
-    # PostgreSQL (sort_key() says the same); this order can walk the date index.
-    newest_first=(F("year").desc(), F("month").desc(nulls_first=True), F("pk").desc()),
+    # The paper list's own order (papers/models.py): a paper known only by its year after
+    # the dated papers of its year, one of unknown year last (sort_key() says the same).
+    newest_first=NEWEST_PAPERS_FIRST,
 )
 REPORTS = Kind(
     key="reports",
     label="Reports",
     singular="report",
     model=Report,
-    tag_items="blog_taggedreport_items",
     title_fields=("title",),
     year=ExtractYear("published_at"),
     date_fields=("published_at",),
-    newest_first=(F("published_at").desc(nulls_last=True), F("pk").desc()),
+    newest_first=REPORTS_NEWEST_FIRST,
 )
 SESSIONS = Kind(
     key="sessions",
     label="Sessions",
     singular="session",
     model=Presentation,
-    tag_items="readinggroup_taggedpresentation_items",
     title_fields=("title",),
     year=ExtractYear("scheduled_at"),
     date_fields=("scheduled_at",),
-    newest_first=(F("scheduled_at").desc(), F("pk").desc()),
+    newest_first=SESSIONS_NEWEST_FIRST,
 )
 KINDS = (PAPERS, REPORTS, SESSIONS)
 KINDS_BY_KEY = {kind.key: kind for kind in KINDS}

@@ -22,7 +22,7 @@ from config.content import KINDS, KINDS_BY_KEY, Item, load_objects
 from papers import concepts, related, search
 from papers.cache import cached_value, public_page
 from papers.filters import TagSlugsField
-from papers.models import Tag
+from papers.tagging import tag_counts, with_tags
 
 PAGE_SIZE = 20
 # Enough for any real question; the rest of a vague query's hits are not worth ranking.
@@ -53,7 +53,7 @@ class SearchForm(forms.Form):
 def _hits(kind, query, slugs, year=None):
     """The best matches of one kind (in ``year`` if given) as light ``Item``s: one query."""
     queryset = search.search(
-        kind.with_tags(kind.published(), slugs), query, title_fields=kind.title_fields
+        with_tags(kind.published(), slugs), query, title_fields=kind.title_fields
     ).annotate(hit_year=kind.year)
     if year is not None:
         queryset = queryset.filter(hit_year=year)
@@ -69,7 +69,7 @@ def _hits(kind, query, slugs, year=None):
 def _year_counts(kind, query, slugs):
     """How many matches of one kind each year has, counted in the database: one query."""
     queryset = search.search(
-        kind.with_tags(kind.published(), slugs), query, title_fields=kind.title_fields
+        with_tags(kind.published(), slugs), query, title_fields=kind.title_fields
     )
     rows = queryset.annotate(hit_year=kind.year).values("hit_year").annotate(n=Count("pk"))
     return Counter({row["hit_year"]: row["n"] for row in rows.order_by()})
@@ -104,12 +104,7 @@ def _tag_facets(hits):
         pks = [hit.pk for hit in hits if hit.kind is kind]
         if not pks:
             continue
-        rows = (
-            Tag.objects.filter(**{f"{kind.tag_items}__content_object__in": pks})
-            .annotate(n=Count(kind.tag_items))
-            .values_list("slug", "name", "n")
-        )
-        for slug, name, n in rows:
+        for _, name, slug, n in tag_counts(kind.model.objects.filter(pk__in=pks)):
             counts[slug] += n
             tags[slug] = name
     ranked = sorted(counts.items(), key=lambda pair: (-pair[1], tags[pair[0]].casefold()))

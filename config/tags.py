@@ -25,6 +25,8 @@ from papers.identity import site_name
 from papers.models import Tag, TagRedirect
 from papers.site import absolute_url
 from papers.syndication import SiteFeed, entry_id
+from papers.tagging import tag_counts as tags_on
+from papers.tagging import with_tag_ids
 from readinggroup.feeds import PresentationFeed
 
 PAGE_SIZE = 20
@@ -142,7 +144,7 @@ def _redirect_keeping_query(request, path):
 def tagged_querysets(tags):
     """Per kind, the published rows carrying every one of ``tags``."""
     ids = [tag.pk for tag in tags]
-    return {kind: kind.with_tag_ids(kind.published(), ids) for kind in KINDS}
+    return {kind: with_tag_ids(kind.published(), ids) for kind in KINDS}
 
 
 def counts_and_related(tags, querysets):
@@ -154,13 +156,8 @@ def counts_and_related(tags, querysets):
     counts, related = {}, {}
     own = {tag.pk for tag in tags}
     for kind, queryset in querysets.items():
-        rows = (
-            Tag.objects.filter(**{f"{kind.tag_items}__content_object__in": queryset.values("pk")})
-            .annotate(n=Count(kind.tag_items))
-            .values_list("pk", "name", "slug", "n")
-        )
         counts[kind.key] = 0
-        for pk, name, slug, n in rows:
+        for pk, name, slug, n in tags_on(queryset):
             if pk == tags[0].pk:
                 counts[kind.key] = n
             if pk in own:

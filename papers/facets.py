@@ -12,6 +12,7 @@ from collections import Counter, defaultdict
 
 from django.db.models import Count
 
+from papers import tagging
 from papers.cache import cached_value
 from papers.models import Author, Paper, Venue
 from papers.tagging import Tag
@@ -78,13 +79,7 @@ def _tag(pk, name, slug, count):
 
 def top_tags(papers, limit=TOP_TAGS):
     """The most used tags among ``papers`` with their counts (one grouped query)."""
-    return list(
-        Tag.objects.filter(
-            papers_taggedpaper_items__content_object__in=papers.order_by().values("pk")
-        )
-        .annotate(count=Count("papers_taggedpaper_items"))
-        .order_by("-count", "name")[:limit]
-    )
+    return tagging.top_tags(papers, limit)
 
 
 def top_authors(papers, limit=TOP_AUTHORS):

@@ -12,13 +12,12 @@ from django.db.models import Prefetch
 from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils.html import format_html, strip_tags
-from django.utils.text import slugify
 from markdownx.models import MarkdownxField
 from taggit.managers import TaggableManager
 
 from papers import search
 from papers.identifiers import normalize_arxiv_id, normalize_doi, parse_arxiv_id
-from papers.intake.slugs import hold_slug_lock
+from papers.intake.slugs import free_slug, hold_slug_lock
 from papers.locking import EditVersioned
 from papers.markdown import render_markdown_with_mentions, validate_markdown
 from papers.signals import announce_references_changed
@@ -39,15 +38,8 @@ def unique_slug(model, text, instance_pk=None, max_length=80, fallback="item"):
     import cannot pick the same slug (papers/intake/slugs.py).
     """
     hold_slug_lock(model)
-    base = slugify(text, allow_unicode=True)[:max_length].strip("-") or fallback
-    if base.isdigit():
-        base = f"{base}-{fallback}"
-    slug, n = base, 1
     others = model._default_manager.exclude(pk=instance_pk)
-    while others.filter(slug=slug).exists():
-        n += 1
-        slug = f"{base[: max_length - len(str(n)) - 1]}-{n}"
-    return slug
+    return free_slug(text, fallback, max_length, lambda slug: others.filter(slug=slug).exists())
 
 
 # Fields no list shows; ``for_list()`` leaves them unread.
@@ -247,6 +239,10 @@ class PaperQuerySet(models.QuerySet):
 
     def newest_first(self):
         return self.order_by(*NEWEST_FIRST, "-pk")
+
+
+# The paper list's "newest" and every mixed list (tag pages, feeds) order papers this way.
+NEWEST_PAPERS_FIRST = (*NEWEST_FIRST, "-pk")
 
 
 class Paper(EditVersioned):

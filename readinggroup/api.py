@@ -24,6 +24,7 @@ from papers.api import (
 )
 from papers.filters import MAX_TAG_FILTERS
 from papers.site import absolute_url
+from papers.tagging import with_tags
 from readinggroup.models import MAX_SESSION_NUMBER, Presentation
 
 router = Router(tags=["reading group"])
@@ -89,8 +90,7 @@ def list_sessions(request, filters: Query[SessionQuery]):
     tags = [slug for slug in filters.tag if slug.strip()]
     if len(tags) > MAX_TAG_FILTERS or any(len(slug) > 100 for slug in tags):
         raise HttpError(422, f"tag: at most {MAX_TAG_FILTERS} tags of at most 100 characters.")
-    for slug in tags:
-        sessions = sessions.filter(tags__slug=slug)
+    sessions = with_tags(sessions, tags)
     if filters.year is not None:
         sessions = sessions.annotate(year=ExtractYear("scheduled_at")).filter(year=filters.year)
     if filters.upcoming is not None:
@@ -100,7 +100,7 @@ def list_sessions(request, filters: Query[SessionQuery]):
         if len(filters.q) > search.MAX_QUERY_LENGTH:
             raise HttpError(422, f"q: at most {search.MAX_QUERY_LENGTH} characters.")
         sessions = search.search(sessions, search.parse_query(filters.q))
-    return sessions.for_list().order_by("-scheduled_at", "-number")
+    return sessions.for_list().newest_first()
 
 
 @router.get(

@@ -28,11 +28,7 @@ class PresentationFeed(SiteFeed):
         return absolute_url(reverse("readinggroup:feed"))
 
     def items(self):
-        return (
-            Presentation.objects.published()
-            .for_list()
-            .order_by("-scheduled_at", "-number")[:FEED_ITEMS]
-        )
+        return Presentation.objects.published().for_list().newest_first()[:FEED_ITEMS]
 
     def item_title(self, presentation):
         return f"Session {presentation.number}: {presentation.title}"

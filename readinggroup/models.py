@@ -98,6 +98,10 @@ class TaggedPresentation(TaggedItem):
         unique_together = [("content_object", "tag")]
 
 
+# Newest first (a session always has its time); the number breaks ties.
+NEWEST_FIRST = (models.F("scheduled_at").desc(), models.F("number").desc())
+
+
 class PresentationQuerySet(models.QuerySet):
     def published(self):
         """The one visibility rule: a session is public once its status is published."""
@@ -109,7 +113,10 @@ class PresentationQuerySet(models.QuerySet):
 
     def past(self, now=None):
         """Sessions that have ended, newest first."""
-        return self.filter(ends_at__lte=now or timezone.now()).order_by("-scheduled_at", "-number")
+        return self.filter(ends_at__lte=now or timezone.now()).newest_first()
+
+    def newest_first(self):
+        return self.order_by(*NEWEST_FIRST)
 
     def for_list(self):
         """Join the paper and prefetch presenters and tags: two extra queries per page."""

@@ -54,7 +54,7 @@ def _read_next():
     sessions = list(
         Presentation.objects.exclude(paper=None)
         .annotate(shown=ExpressionWrapper(Q(pk__in=past.values("pk")), BooleanField()))
-        .order_by("-scheduled_at", "-number")
+        .newest_first()
         .values_list("number", "paper_id", "shown")
     )
     recent = [(f"session {number}", paper) for number, paper, shown in sessions if shown]
