@@ -4,14 +4,12 @@ from django.http import JsonResponse
 from ninja import NinjaAPI, Schema
 from ninja.pagination import paginate
 
-from blog.api import router as reports_router
 from config.api_docs import SiteDocs
 from config.tags import tags_with_counts
 from papers.api import LIST_ERRORS, MAX_PAGE_SIZE, Pagination
-from papers.api import router as papers_router
 from papers.cache import public_page
+from papers.content.kinds import kinds
 from papers.site import absolute_url
-from readinggroup.api import router as sessions_router
 
 api = NinjaAPI(
     title="Papershelf API",
@@ -24,9 +22,8 @@ api = NinjaAPI(
 # cache and ETag for anonymous callers; errors are never stored). As a view decorator it
 # runs before validation, so a cached answer skips that too.
 api.add_decorator(public_page, mode="view")
-api.add_router("/", papers_router)
-api.add_router("/", reports_router)
-api.add_router("/", sessions_router)
+for kind in kinds():  # each content kind's app contributes its router
+    api.add_router("/", kind.router())
 
 
 def not_found(request, rest=""):

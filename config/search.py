@@ -18,9 +18,10 @@ from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from config.content import KINDS, KINDS_BY_KEY, Item, load_objects
+from config.content import Item, load_objects
 from papers import concepts, related, search
 from papers.cache import cached_value, public_page
+from papers.content.kinds import find_kind, kind_choices, kinds
 from papers.filters import TagSlugsField
 from papers.tagging import tag_counts, with_tags
 
@@ -39,7 +40,7 @@ class SearchForm(forms.Form):
             "(this query has %(show_value)d)."
         },
     )
-    type = forms.ChoiceField(choices=[(k.key, k.label) for k in KINDS], required=False)
+    type = forms.ChoiceField(choices=kind_choices, required=False)
     year = forms.IntegerField(required=False, min_value=1000, max_value=3000)
     # ``?like=<slug>``: papers similar to that one (papers/related.py), not a word search.
     like = forms.SlugField(required=False, max_length=100, allow_unicode=True)
@@ -61,7 +62,7 @@ def _hits(kind, query, slugs, year=None):
         "pk", "search_rank", "hit_year", *kind.date_fields
     )[:MAX_HITS_PER_KIND]
     return [
-        Item(kind, pk, kind.sort_key(dates), rank=rank or 0.0, year=year)
+        Item(kind, pk, kind.date_of(dates), rank=rank or 0.0, year=year)
         for pk, rank, year, *dates in rows
     ]
 
@@ -100,7 +101,7 @@ def _kind_results(request, kind, query, slugs, year):
 def _tag_facets(hits):
     """The most frequent tags among ``hits`` with their counts (one query per kind)."""
     counts, tags = Counter(), {}
-    for kind in KINDS:
+    for kind in kinds():
         pks = [hit.pk for hit in hits if hit.kind is kind]
         if not pks:
             continue
@@ -132,7 +133,7 @@ def _more_like_this(request, slug):
 @public_page  # a repeated query (a shared link, the back button) costs one cache read
 def search_page(request):
     form = SearchForm(request.GET)
-    context = {"form": form, "kinds": KINDS}
+    context = {"form": form, "kinds": kinds()}
     if not form.is_valid():
         context["errors"] = form.errors
         return render(request, "search/search.html", context, status=400)
@@ -145,14 +146,14 @@ def search_page(request):
     context.update(query=query, q=data["q"].strip(), active_tags=data["tag"])
     context["alternatives"] = alternatives
     context["active_year"] = data["year"]
-    context["active_type"] = KINDS_BY_KEY.get(data["type"])
+    context["active_type"] = find_kind(data["type"])
     context["active_type_key"] = context["active_type"] and context["active_type"].key
     if query.is_empty:
         context["blank"] = True
         return render(request, "search/search.html", context)
 
     chosen, year = context["active_type"], data["year"]
-    found = {kind: _kind_results(request, kind, query, data["tag"], year) for kind in KINDS}
+    found = {kind: _kind_results(request, kind, query, data["tag"], year) for kind in kinds()}
     # Counts are exact even when a kind has more matches than MAX_HITS_PER_KIND.
     type_counts = {
         kind.key: counts[year] if year is not None else sum(counts.values())
@@ -175,9 +176,9 @@ def search_page(request):
     context.update(
         page_obj=page,
         items=items,
-        total=sum(type_counts[kind.key] for kind in KINDS if chosen is None or kind is chosen),
+        total=sum(type_counts[kind.key] for kind in kinds() if chosen is None or kind is chosen),
         shown=len(results),
-        type_facets=[(kind, type_counts[kind.key]) for kind in KINDS],
+        type_facets=[(kind, type_counts[kind.key]) for kind in kinds()],
         year_facets=sorted(((y, n) for y, n in year_counts.items() if y), reverse=True),
         tag_facets=_tag_facets(results),
         filtered=bool(chosen or year or data["tag"]),

@@ -17,17 +17,15 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from blog.feeds import ReportFeed
-from config.content import KINDS, KINDS_BY_KEY, MergedByDate, load_objects, newest_first
+from config.content import MergedByDate, load_objects, newest_first, newest_items
 from papers.cache import cached_value
-from papers.feeds import PaperFeed
+from papers.content.kinds import find_kind, kind_choices, kinds
 from papers.identity import site_name
 from papers.models import Tag, TagRedirect
 from papers.site import absolute_url
 from papers.syndication import SiteFeed, entry_id
 from papers.tagging import tag_counts as tags_on
 from papers.tagging import with_tag_ids
-from readinggroup.feeds import PresentationFeed
 
 PAGE_SIZE = 20
 MAX_TAGS = 5
@@ -44,7 +42,7 @@ def tag_counts():
     correlated subquery joined every published paper once per tag: seconds at 100,000.)
     """
     counts = {}
-    for kind in KINDS:
+    for kind in kinds():
         rows = (
             kind.model.tags.through.objects.filter(
                 content_object__in=kind.published().order_by().values("pk")
@@ -54,7 +52,7 @@ def tag_counts():
             .annotate(n=Count("pk"))
         )
         for tag, n in rows:
-            counts.setdefault(tag, dict.fromkeys((k.key for k in KINDS), 0))[kind.key] = n
+            counts.setdefault(tag, dict.fromkeys((k.key for k in kinds()), 0))[kind.key] = n
     return counts
 
 
@@ -106,7 +104,7 @@ def public_tags():
                 tag=OuterRef("pk"), content_object__in=kind.published().order_by().values("pk")
             )
         )
-        for kind in KINDS
+        for kind in kinds()
     ]
     return Tag.objects.annotate(public=functools.reduce(operator.or_, used))
 
@@ -144,7 +142,7 @@ def _redirect_keeping_query(request, path):
 def tagged_querysets(tags):
     """Per kind, the published rows carrying every one of ``tags``."""
     ids = [tag.pk for tag in tags]
-    return {kind: with_tag_ids(kind.published(), ids) for kind in KINDS}
+    return {kind: with_tag_ids(kind.published(), ids) for kind in kinds()}
 
 
 def counts_and_related(tags, querysets):
@@ -169,7 +167,7 @@ def counts_and_related(tags, querysets):
 
 
 class TagPageForm(forms.Form):
-    type = forms.ChoiceField(choices=[(k.key, k.label) for k in KINDS], required=False)
+    type = forms.ChoiceField(choices=kind_choices, required=False)
 
 
 @require_safe
@@ -182,7 +180,7 @@ def tag_detail(request, slugs):
     if not form.is_valid():
         context["errors"] = form.errors
         return render(request, "tags/tag_detail.html", context, status=400)
-    chosen = KINDS_BY_KEY.get(form.cleaned_data["type"])
+    chosen = find_kind(form.cleaned_data["type"])
     querysets = tagged_querysets(tags)
 
     # Both read every tagged row: computed once per tag set until the content changes,
@@ -206,7 +204,7 @@ def tag_detail(request, slugs):
         counts=counts,
         total=sum(counts.values()),
         chosen=chosen,
-        kinds=KINDS,
+        kinds=kinds(),
         related=related,
         removals=[(t, tag_path([o for o in tags if o != t])) for t in tags]
         if len(tags) > 1
@@ -223,7 +221,9 @@ class TagFeed(SiteFeed):
     a report reads the same in the reports feed and here.
     """
 
-    writers = {"papers": PaperFeed(), "reports": ReportFeed(), "sessions": PresentationFeed()}
+    @functools.cached_property
+    def writers(self):
+        return {kind.key: kind.feed_writer() for kind in kinds()}
 
     def __call__(self, request, slugs):
         tags, moved = resolve_tags(slugs)
@@ -243,7 +243,7 @@ class TagFeed(SiteFeed):
         items = [
             item
             for kind, queryset in tagged_querysets(tags).items()
-            for item in kind.newest(queryset, FEED_SIZE)
+            for item in newest_items(kind, queryset, FEED_SIZE)
         ]
         items.sort(key=newest_first, reverse=True)
         # defer(None): an entry carries the full text, which cards leave deferred.

@@ -13,8 +13,27 @@ class PapersConfig(AppConfig):
         post_save.connect(signals.reindex_paper_of_authorship, sender=Authorship)
         post_delete.connect(signals.reindex_paper_of_authorship, sender=Authorship)
         post_save.connect(signals.reindex_papers_of_author, sender=Author)
-        post_save.connect(signals.reindex_papers_of_tag, sender=Tag)
-        m2m_changed.connect(signals.reindex_paper_on_tags, sender=Paper.tags.through)
+        # Papers are the first content kind (papers/content/kinds.py); a tag's new name
+        # rewrites the documents of every kind's rows that carry it.
+        from django.db.models import F
+
+        from papers.content import kinds, reindex
+        from papers.models import paper_date
+
+        kinds.register(
+            key="papers",
+            label="Papers",
+            singular="paper",
+            model=Paper,
+            title_fields=("title", "alias"),
+            year=F("year"),
+            date_fields=("year", "month"),
+            date_of=paper_date,
+            feed="papers.feeds.PaperFeed",
+            sitemap="papers.sitemaps.PaperSitemap",
+            api_router="papers.api.router",
+        )
+        post_save.connect(reindex.reindex_tagged_on_rename, sender=Tag)
         from papers import related
 
         post_save.connect(related.paper_saved, sender=Paper)

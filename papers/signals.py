@@ -121,31 +121,6 @@ def reindex_papers_of_author(sender, instance, created=False, **kwargs):
     reindex_later(Paper, "authors", instance.pk, f"papers by {instance}")
 
 
-def reindex_paper_on_tags(sender, instance, action, reverse, pk_set, **kwargs):
-    """Tags added to or removed from papers (``m2m_changed`` sent by django-taggit)."""
-    if action not in ("post_add", "post_remove", "post_clear"):
-        return
-    from papers.models import Paper
-
-    if not reverse:
-        instance.update_search_index()
-    elif pk_set:
-        for paper in Paper.objects.filter(pk__in=pk_set):
-            paper.update_search_index()
-
-
-def reindex_papers_of_tag(sender, instance, created=False, **kwargs):
-    """A renamed tag changes the search documents of its papers."""
-    if kwargs.get("raw"):  # loaddata/restore: rows arrive in any order; reindex after
-        return
-    if created or not search.name_changed(instance):
-        return
-    from papers.models import Paper
-    from papers.refresh import reindex_later
-
-    reindex_later(Paper, "tags", instance.pk, f"papers tagged “{instance.name}”")
-
-
 def rerender_notes_naming(sender, papers, names, **kwargs):
     """Paper notes whose wiki-links may name one of ``papers`` are rendered again."""
     from papers.markdown import render_markdown_with_mentions

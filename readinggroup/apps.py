@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import m2m_changed, post_save
+from django.db.models.signals import post_save
 
 
 class ReadingGroupConfig(AppConfig):
@@ -7,7 +7,7 @@ class ReadingGroupConfig(AppConfig):
     verbose_name = "Reading group"
 
     def ready(self):
-        from papers.models import Paper, Tag
+        from papers.models import Paper
         from papers.sections import register, register_backlinks
         from papers.signals import paper_references_changed
         from readinggroup import (
@@ -27,9 +27,24 @@ class ReadingGroupConfig(AppConfig):
 
         register_index_handler(session_from_section, permission="readinggroup.add_presentation")
         register_backlinks(sessions_mentioning_paper)
-        m2m_changed.connect(signals.reindex_session_on_m2m, sender=Presentation.tags.through)
-        m2m_changed.connect(signals.reindex_session_on_m2m, sender=Presentation.presenters.through)
-        post_save.connect(signals.reindex_sessions_of_tag, sender=Tag)
+        # Sessions are a content kind: tag pages, search, feeds, sitemaps and the API list them.
+        from django.db.models.functions import ExtractYear
+
+        from papers.content import kinds
+
+        kinds.register(
+            key="sessions",
+            label="Sessions",
+            singular="session",
+            model=Presentation,
+            title_fields=("title",),
+            year=ExtractYear("scheduled_at"),
+            date_fields=("scheduled_at",),
+            feed="readinggroup.feeds.PresentationFeed",
+            sitemap="readinggroup.sitemaps.PresentationSitemap",
+            api_router="readinggroup.api.router",
+            reindexed_by=("presenters",),
+        )
         post_save.connect(signals.reindex_sessions_of_presenter, sender=Presenter)
         paper_references_changed.connect(signals.refresh_sessions_naming, sender=Paper)
         # The home page and paper pages show sessions: a change invalidates cached pages.

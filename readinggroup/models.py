@@ -8,7 +8,6 @@ import uuid
 from functools import cached_property
 
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -20,8 +19,7 @@ from django.utils.html import strip_tags
 from markdownx.models import MarkdownxField
 from taggit.managers import TaggableManager
 
-from papers import search
-from papers.locking import EditVersioned
+from papers.content.base import Content, ContentQuerySet, mentions_field, status_field
 from papers.markdown import render_markdown_with_mentions, validate_markdown
 from papers.models import Paper, Status, unique_slug
 from papers.tagging import TaggedItem
@@ -102,7 +100,7 @@ class TaggedPresentation(TaggedItem):
 NEWEST_FIRST = (models.F("scheduled_at").desc(), models.F("number").desc())
 
 
-class PresentationQuerySet(models.QuerySet):
+class PresentationQuerySet(ContentQuerySet):
     def published(self):
         """The one visibility rule: a session is public once its status is published."""
         return self.filter(status=Status.PUBLISHED)
@@ -115,15 +113,12 @@ class PresentationQuerySet(models.QuerySet):
         """Sessions that have ended, newest first."""
         return self.filter(ends_at__lte=now or timezone.now()).newest_first()
 
-    def newest_first(self):
-        return self.order_by(*NEWEST_FIRST)
-
     def for_list(self):
         """Join the paper and prefetch presenters and tags: two extra queries per page."""
         return self.select_related("paper").prefetch_related("presenters", "tags")
 
 
-class Presentation(EditVersioned):
+class Presentation(Content):
     number = models.PositiveIntegerField(
         unique=True,
         validators=[MinValueValidator(1), MaxValueValidator(MAX_SESSION_NUMBER)],
@@ -204,35 +199,22 @@ class Presentation(EditVersioned):
         help_text="YouTube or Vimeo link (embedded), or any other https:// link.",
     )
     tags = TaggableManager(through=TaggedPresentation, blank=True)
-    status = models.CharField(
-        max_length=10,
-        choices=Status.choices,
-        default=Status.DRAFT,
-        db_index=True,
-        help_text="Only published sessions appear on the site, the calendar and the feed.",
+    status = status_field("Only published sessions appear on the site, the calendar and the feed.")
+    mentions = mentions_field(
+        "mentioned_in_sessions", "Papers the summary links with [[wiki-links]]; filled in on save."
     )
-    mentions = models.ManyToManyField(
-        Paper,
-        related_name="mentioned_in_sessions",
-        blank=True,
-        editable=False,
-        help_text="Papers the summary links with [[wiki-links]]; filled in on save.",
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    # The search document (papers/search.py): rewritten on save and when tags change.
-    search_text = models.TextField(blank=True, editable=False)
-    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = PresentationQuerySet.as_manager()
 
-    class Meta:
+    NEWEST_FIRST = NEWEST_FIRST
+
+    class Meta(Content.Meta):
         ordering = ["-scheduled_at", "-number"]
         get_latest_by = "scheduled_at"
         indexes = [
             models.Index(fields=["status", "ends_at"], name="presentation_status_ends"),
             # PostgreSQL only (the migration skips them elsewhere): full text and pg_trgm.
-            GinIndex(fields=["search_vector"], name="presentation_search_vector"),
+            *Content.Meta.indexes,  # presentation_search_vector
             GinIndex(fields=["title"], name="presentation_title_trgm", opclasses=["gin_trgm_ops"]),
         ]
 
@@ -291,13 +273,6 @@ class Presentation(EditVersioned):
             ],  # fmt: skip
             "C": [html.unescape(strip_tags(self.summary_html))],
         }
-
-    def update_search_index(self):
-        """Rewrite this session's search document."""
-        if self.pk:
-            # A save or an m2m change got us here: what was prefetched may be stale.
-            getattr(self, "_prefetched_objects_cache", {}).clear()
-            search.store_document(Presentation, self.pk, self.search_parts())
 
     def clean(self):
         super().clean()
