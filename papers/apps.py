@@ -8,16 +8,17 @@ class PapersConfig(AppConfig):
 
     def ready(self):
         from papers import refresh, signals  # noqa: F401 - refresh registers its job kinds
+        from papers.content import reindex
         from papers.models import Author, Authorship, Paper, Tag
 
-        post_save.connect(signals.reindex_paper_of_authorship, sender=Authorship)
-        post_delete.connect(signals.reindex_paper_of_authorship, sender=Authorship)
-        post_save.connect(signals.reindex_papers_of_author, sender=Author)
+        post_save.connect(reindex.reindex_paper_of_authorship, sender=Authorship)
+        post_delete.connect(reindex.reindex_paper_of_authorship, sender=Authorship)
+        post_save.connect(reindex.reindex_papers_of_author, sender=Author)
         # Papers are the first content kind (papers/content/kinds.py); a tag's new name
         # rewrites the documents of every kind's rows that carry it.
         from django.db.models import F
 
-        from papers.content import kinds, reindex
+        from papers.content import kinds
         from papers.models import paper_date
 
         kinds.register(
@@ -40,7 +41,10 @@ class PapersConfig(AppConfig):
         pre_delete.connect(related.paper_deleted, sender=Paper)
         m2m_changed.connect(related.links_changed, sender=Paper.related.through)
         m2m_changed.connect(related.links_changed, sender=Paper.tags.through)
-        signals.paper_references_changed.connect(signals.rerender_notes_naming, sender=Paper)
+        from papers import markdown, wikilinks
+
+        markdown.add_text_extension(wikilinks.extension_for)
+        signals.paper_references_changed.connect(wikilinks.rerender_notes_naming, sender=Paper)
 
         from papers import cache, models, site  # noqa: F401 - site registers a deploy check
         from papers.identity import register_section

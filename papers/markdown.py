@@ -215,6 +215,19 @@ def validate_markdown(text):
         raise ValidationError(f"This text {problem} Please shorten or simplify it.")
 
 
+# Extensions that read the database for a given text: wiki-links resolve the papers they
+# name (papers.wikilinks, added by papers/apps.py). Added from outside so that this module
+# imports no model: the models import the renderer, never the other way round.
+_TEXT_EXTENSIONS = []
+
+
+def add_text_extension(factory):
+    """Render every text with ``factory(text, found)``'s Markdown extension (``None``: not
+    for this text); the extension appends the papers it links to ``found``."""
+    if factory not in _TEXT_EXTENSIONS:
+        _TEXT_EXTENSIONS.append(factory)
+
+
 @dataclass(frozen=True)
 class Rendered:
     """One rendering of a Markdown text: the sanitised HTML, the papers its wiki-links link,
@@ -272,11 +285,10 @@ def render_document(text):
         return Rendered(_fallback(text))
     extensions = list(_EXTENSIONS)
     found = []
-    if "[[" in text:
-        from papers import wikilinks  # models import this module; wikilinks imports models
-
-        resolved = wikilinks.resolve_references(wikilinks.references_in(text))
-        extensions.append(wikilinks.WikiLinkExtension(resolved, found))
+    for factory in _TEXT_EXTENSIONS:
+        extension = factory(text, found)
+        if extension is not None:
+            extensions.append(extension)
     md = markdown.Markdown(extensions=extensions, extension_configs=_EXTENSION_CONFIGS)
     try:
         rendered = _convert_math(md.convert(_inline_double_dollars(text)))

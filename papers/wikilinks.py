@@ -19,7 +19,10 @@ from django.urls import reverse
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 
+from papers import signals
 from papers.identifiers import normalize_arxiv_id, normalize_doi
+from papers.markdown import render_markdown_with_mentions
+from papers.models import Paper
 
 # No brackets or line breaks inside; 200 characters is longer than any real title.
 WIKILINK_PATTERN = r"\[\[([^\[\]\n|]{1,200})(?:\|([^\[\]\n]{1,200}))?\]\]"
@@ -46,8 +49,6 @@ def reference_key(reference):
 
 def resolve_references(references):
     """Map each resolvable reference key to its published paper; one query at most."""
-    from papers.models import Paper
-
     keys = {key for ref in list(references)[:MAX_REFERENCES] if (key := reference_key(ref))}
     if not keys:
         return {}
@@ -131,6 +132,14 @@ class _WikiLinkProcessor(InlineProcessor):
         return element, match.start(0), match.end(0)
 
 
+def extension_for(text, found):
+    """The wiki-link extension for ``text`` (``papers.markdown.add_text_extension``): every
+    reference resolved in one query first; ``None`` when the text has none."""
+    if "[[" not in text:
+        return None
+    return WikiLinkExtension(resolve_references(references_in(text)), found)
+
+
 class WikiLinkExtension(Extension):
     """Python-Markdown extension; ``found`` collects the papers linked, in order."""
 
@@ -157,3 +166,23 @@ def naming_texts(field, names):
         return None
     pattern = "|".join(re.escape(name) for name in names)
     return Q(**{f"{field}__contains": "[["}) & Q(**{f"{field}__iregex": pattern})
+
+
+def rerender_notes_naming(sender, papers, names, **kwargs):
+    """Paper notes whose wiki-links may name one of ``papers`` are rendered again."""
+    condition = naming_texts("notes", names)
+    if condition is None:
+        return
+    # Each query below scans the paper table; an import of 5,000 papers announces them in
+    # 200 chunks, while usually no paper's notes hold a wiki-link at all: ask that once.
+    if not signals.once_per_announcement(
+        "paper-notes-with-wikilinks", Paper.objects.filter(notes__contains="[[").exists
+    ):
+        return
+    # Notes that linked a paper whose name is gone no longer name it: found by the mentions.
+    condition |= Q(mentions__in=papers)
+    for other in Paper.objects.filter(condition).distinct().only("notes"):
+        notes_html, mentioned = render_markdown_with_mentions(other.notes)
+        # A queryset update: the paper's "updated" date and its signals stay untouched.
+        Paper.objects.filter(pk=other.pk).update(notes_html=notes_html)
+        other.mentions.set([paper for paper in mentioned if paper.pk != other.pk])

@@ -82,7 +82,7 @@ def register(**facts):
     kind = Kind(position=len(_REGISTRY), **facts)
     if _REGISTRY.setdefault(kind.key, kind) is not kind:
         raise ValueError(f"A content kind {kind.key!r} is registered already.")
-    reindex.connect(kind.model, ("tags", *kind.reindexed_by))
+    reindex.connect(kind.model, ("tags", *kind.reindexed_by), kind.label.lower())
     return kind
 
 

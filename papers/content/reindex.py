@@ -31,8 +31,14 @@ def reindex_on_m2m(sender, instance, action, reverse, model, pk_set, **kwargs):
             row.update_search_index()
 
 
-def connect(model, relations):
-    """Rewrite ``model``'s documents when one of its many-to-many ``relations`` changes."""
+# (model, what its rows are called) of every kind: a renamed tag rewrites their documents.
+_TAGGED = []
+
+
+def connect(model, relations, rows_called):
+    """Rewrite ``model``'s documents when one of its many-to-many ``relations`` changes,
+    and when a tag on its rows (``rows_called``: "papers") is renamed."""
+    _TAGGED.append((model, rows_called))
     for name in relations:
         m2m_changed.connect(
             reindex_on_m2m,
@@ -47,10 +53,27 @@ def reindex_tagged_on_rename(sender, instance, created=False, **kwargs):
         return
     if created or not search.name_changed(instance):
         return
-    from papers.content.kinds import kinds
     from papers.refresh import reindex_later
 
-    for kind in kinds():
-        reindex_later(
-            kind.model, "tags", instance.pk, f"{kind.label.lower()} tagged “{instance.name}”"
-        )
+    for model, rows_called in _TAGGED:
+        reindex_later(model, "tags", instance.pk, f"{rows_called} tagged “{instance.name}”")
+
+
+def reindex_paper_of_authorship(sender, instance, **kwargs):
+    """An author added, moved or removed changes the paper's search document."""
+    if kwargs.get("raw"):  # loaddata/restore: rows arrive in any order; reindex after
+        return
+    paper = getattr(instance, "paper", None)
+    if paper is not None and paper.pk:
+        paper.update_search_index()
+
+
+def reindex_papers_of_author(sender, instance, created=False, **kwargs):
+    """A renamed author changes the search documents of their papers."""
+    if kwargs.get("raw"):  # loaddata/restore: rows arrive in any order; reindex after
+        return
+    if created or not search.name_changed(instance):
+        return
+    from papers.refresh import reindex_later
+
+    reindex_later(instance.papers.model, "authors", instance.pk, f"papers by {instance}")
