@@ -1,15 +1,14 @@
 """The JSON API: one NinjaAPI, each app contributes a router. Read-only, published only."""
 
 from django.http import JsonResponse
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI
 from ninja.pagination import paginate
 
 from config.api_docs import SiteDocs
 from config.tags import tags_with_counts
-from papers.api import LIST_ERRORS, MAX_PAGE_SIZE, Pagination
+from papers.api import LIST_ERRORS, MAX_PAGE_SIZE, OnSiteOut, Pagination
 from papers.cache import public_page
 from papers.content.kinds import kinds
-from papers.site import absolute_url
 
 api = NinjaAPI(
     title="Papershelf API",
@@ -31,17 +30,12 @@ def not_found(request, rest=""):
     return JsonResponse({"detail": "Not Found"}, status=404)
 
 
-class TagCountOut(Schema):
+class TagCountOut(OnSiteOut):
     name: str
     slug: str
     papers: int
     reports: int
     sessions: int
-    html_url: str
-
-    @staticmethod
-    def resolve_html_url(tag):
-        return absolute_url(tag.get_absolute_url())
 
 
 @api.get(

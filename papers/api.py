@@ -39,13 +39,33 @@ class TagOut(Schema):
     slug: str
 
 
+class OnSiteOut(Schema):
+    """Anything with a page on this site: ``html_url`` is that page's address."""
+
+    html_url: str
+
+    @staticmethod
+    def resolve_html_url(obj):
+        return absolute_url(obj.get_absolute_url())
+
+
+class ContentOut(OnSiteOut):
+    """A row of a content kind (paper, report, session): its page and its tags."""
+
+    tags: list[TagOut]
+
+    @staticmethod
+    def resolve_tags(obj):
+        return list(obj.tags.all())
+
+
 class LinkOut(Schema):
     kind: str
     label: str
     url: str
 
 
-class PaperOut(Schema):
+class PaperOut(ContentOut):
     slug: str
     title: str
     alias: str
@@ -58,19 +78,10 @@ class PaperOut(Schema):
     pdf_url: str
     html_url: str = Field(..., description="The paper's page on this site.")
     authors: list[AuthorOut]
-    tags: list[TagOut]
-
-    @staticmethod
-    def resolve_html_url(paper):
-        return absolute_url(paper.get_absolute_url())
 
     @staticmethod
     def resolve_authors(paper):
         return paper.ordered_authors()
-
-    @staticmethod
-    def resolve_tags(paper):
-        return list(paper.tags.all())
 
 
 class PaperDetailOut(PaperOut):
@@ -84,18 +95,13 @@ class PaperDetailOut(PaperOut):
         return list(paper.links.all())
 
 
-class PaperRefOut(Schema):
+class PaperRefOut(OnSiteOut):
     """A short reference to a published paper, inside a report or a session."""
 
     slug: str
     title: str
     alias: str
     year: int | None
-    html_url: str
-
-    @staticmethod
-    def resolve_html_url(paper):
-        return absolute_url(paper.get_absolute_url())
 
 
 class ErrorOut(Schema):
@@ -191,7 +197,7 @@ def paper_by_doi(request, doi: Path[Doi]):
     return _detail(doi=normalized)
 
 
-class RelatedOut(Schema):
+class RelatedOut(OnSiteOut):
     """A paper similar to the one asked about; ``score`` orders them (higher is closer)."""
 
     slug: str
@@ -199,15 +205,10 @@ class RelatedOut(Schema):
     alias: str
     year: int | None
     score: float
-    html_url: str
 
     @staticmethod
     def resolve_score(paper):
         return round(paper.related_score, 4)
-
-    @staticmethod
-    def resolve_html_url(paper):
-        return absolute_url(paper.get_absolute_url())
 
 
 @router.get(

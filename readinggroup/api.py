@@ -15,22 +15,21 @@ from papers.api import (
     LOOKUP_ERRORS,
     MAX_PAGE_SIZE,
     TAGS,
+    ContentOut,
     Pagination,
     PaperRefOut,
-    TagOut,
     TagSlug,
     Text,
     Year,
 )
 from papers.filters import MAX_TAG_FILTERS
-from papers.site import absolute_url
 from papers.tagging import with_tags
 from readinggroup.models import MAX_SESSION_NUMBER, Presentation
 
 router = Router(tags=["reading group"])
 
 
-class SessionOut(Schema):
+class SessionOut(ContentOut):
     number: int
     title: str
     scheduled_at: datetime
@@ -40,8 +39,6 @@ class SessionOut(Schema):
     paper: PaperRefOut | None = Field(..., description="The paper presented, when published.")
     has_slides: bool
     recording_url: str
-    html_url: str
-    tags: list[TagOut]
 
     @staticmethod
     def resolve_presenters(session):
@@ -55,14 +52,6 @@ class SessionOut(Schema):
     @staticmethod
     def resolve_has_slides(session):
         return session.slides_public
-
-    @staticmethod
-    def resolve_html_url(session):
-        return absolute_url(session.get_absolute_url())
-
-    @staticmethod
-    def resolve_tags(session):
-        return list(session.tags.all())
 
 
 class SessionDetailOut(SessionOut):
