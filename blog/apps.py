@@ -46,6 +46,8 @@ class BlogConfig(AppConfig):
             feed="blog.feeds.ReportFeed",
             sitemap="blog.sitemaps.ReportSitemap",
             api_router="blog.api.router",
+            item_template="blog/_report_item.html",
+            search_kicker_template="blog/_report_search_kicker.html",
             reindexed_by=("papers",),
         )
         paper_references_changed.connect(signals.refresh_reports_naming, sender=Paper)

@@ -33,6 +33,8 @@ class PapersConfig(AppConfig):
             feed="papers.feeds.PaperFeed",
             sitemap="papers.sitemaps.PaperSitemap",
             api_router="papers.api.router",
+            item_template="papers/_paper_item.html",
+            search_kicker_template="papers/_paper_search_kicker.html",
         )
         post_save.connect(reindex.reindex_tagged_on_rename, sender=Tag)
         from papers import related

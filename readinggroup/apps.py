@@ -43,6 +43,8 @@ class ReadingGroupConfig(AppConfig):
             feed="readinggroup.feeds.PresentationFeed",
             sitemap="readinggroup.sitemaps.PresentationSitemap",
             api_router="readinggroup.api.router",
+            item_template="readinggroup/_session_item.html",
+            search_kicker_template="readinggroup/_session_search_kicker.html",
             reindexed_by=("presenters",),
         )
         post_save.connect(signals.reindex_sessions_of_presenter, sender=Presenter)

@@ -38,6 +38,10 @@ class Kind:
     feed: str
     sitemap: str
     api_router: str
+    # Templates given ``obj``: a row's card in a mixed list (tag pages), and the line
+    # above its title in search results (date, byline).
+    item_template: str
+    search_kicker_template: str
     # Many-to-many relations whose change rewrites a row's search document (besides
     # ``tags``, which every kind has): papers.content.reindex.
     reindexed_by: tuple[str, ...] = ()
