@@ -3,6 +3,7 @@
 from django.http import JsonResponse
 from ninja import NinjaAPI
 from ninja.pagination import paginate
+from pydantic import create_model
 
 from config.api_docs import SiteDocs
 from config.tags import tags_with_counts
@@ -30,12 +31,15 @@ def not_found(request, rest=""):
     return JsonResponse({"detail": "Not Found"}, status=404)
 
 
-class TagCountOut(OnSiteOut):
-    name: str
-    slug: str
-    papers: int
-    reports: int
-    sessions: int
+# A tag with its number of published rows of each kind ("papers", "reports", …): one
+# field per registered kind, so a new kind is counted without editing this schema.
+TagCountOut = create_model(
+    "TagCountOut",
+    __base__=OnSiteOut,
+    name=(str, ...),
+    slug=(str, ...),
+    **{kind.key: (int, ...) for kind in kinds()},
+)
 
 
 @api.get(
