@@ -17,7 +17,7 @@ from papers.cache import public_page
 from papers.models import Paper, Tag
 from papers.related import related_to_many
 from papers.site import absolute_url
-from papers.tagging import top_tags
+from papers.tagging import tags_most_used
 
 PAGE_SIZE = 10
 TOP_TAGS = 20
@@ -78,7 +78,7 @@ def _year_facets(data):
 
 
 def _tag_facets(reports):
-    return top_tags(reports, TOP_TAGS)
+    return tags_most_used(reports, TOP_TAGS)
 
 
 def _report_list(request, kind=None):

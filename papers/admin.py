@@ -21,7 +21,7 @@ from papers.jobs import admin as job_admin  # noqa: F401 - registers the Job adm
 from papers.locking import EditVersionAdminMixin
 from papers.merging import MergeError, merge_authors, merge_tags
 from papers.models import Author, Authorship, Figure, Paper, PaperLink, Tag, Topic, Venue
-from papers.tagging import top_tags, with_tags
+from papers.tagging import tags_most_used, with_tags
 
 
 class AuthorshipInline(admin.TabularInline):
@@ -55,7 +55,7 @@ class TagListFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         return [
             (tag.slug, f"{tag.name} ({tag.count})")
-            for tag in top_tags(model_admin.model.objects.all(), 50)
+            for tag in tags_most_used(model_admin.model.objects.all(), 50)
         ]
 
     def queryset(self, request, queryset):

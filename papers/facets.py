@@ -12,10 +12,9 @@ from collections import Counter, defaultdict
 
 from django.db.models import Count
 
-from papers import tagging
 from papers.cache import cached_value
 from papers.models import Author, Paper, Venue
-from papers.tagging import Tag
+from papers.tagging import Tag, tags_most_used
 
 TOP_TAGS = 20
 TOP_AUTHORS = 15
@@ -79,7 +78,7 @@ def _tag(pk, name, slug, count):
 
 def top_tags(papers, limit=TOP_TAGS):
     """The most used tags among ``papers`` with their counts (one grouped query)."""
-    return tagging.top_tags(papers, limit)
+    return tags_most_used(papers, limit)
 
 
 def top_authors(papers, limit=TOP_AUTHORS):

@@ -163,7 +163,7 @@ def tag_counts(queryset):
     )
 
 
-def top_tags(queryset, limit):
+def tags_most_used(queryset, limit):
     """The ``limit`` most used tags on the rows of ``queryset``, most used first (then by
     name), each with its ``count``: one grouped query."""
     items = tag_items(queryset.model)
