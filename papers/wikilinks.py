@@ -97,6 +97,26 @@ def references_in(text):
     return [match.group(1) for match in _WIKILINK.finditer(text or "")]
 
 
+def rerender_notes_naming(sender, papers, names, **kwargs):
+    """Paper notes whose wiki-links may name one of ``papers`` are rendered again."""
+    condition = naming_texts("notes", names)
+    if condition is None:
+        return
+    # Each query below scans the paper table; an import of 5,000 papers announces them in
+    # 200 chunks, while usually no paper's notes hold a wiki-link at all: ask that once.
+    if not signals.once_per_announcement(
+        "paper-notes-with-wikilinks", Paper.objects.filter(notes__contains="[[").exists
+    ):
+        return
+    # Notes that linked a paper whose name is gone no longer name it: found by the mentions.
+    condition |= Q(mentions__in=papers)
+    for other in Paper.objects.filter(condition).distinct().only("notes"):
+        notes_html, mentioned = render_markdown_with_mentions(other.notes)
+        # A queryset update: the paper's "updated" date and its signals stay untouched.
+        Paper.objects.filter(pk=other.pk).update(notes_html=notes_html)
+        other.mentions.set([paper for paper in mentioned if paper.pk != other.pk])
+
+
 class _WikiLinkProcessor(InlineProcessor):
     def __init__(self, pattern, md, resolved, found):
         super().__init__(pattern, md)
@@ -166,23 +186,3 @@ def naming_texts(field, names):
         return None
     pattern = "|".join(re.escape(name) for name in names)
     return Q(**{f"{field}__contains": "[["}) & Q(**{f"{field}__iregex": pattern})
-
-
-def rerender_notes_naming(sender, papers, names, **kwargs):
-    """Paper notes whose wiki-links may name one of ``papers`` are rendered again."""
-    condition = naming_texts("notes", names)
-    if condition is None:
-        return
-    # Each query below scans the paper table; an import of 5,000 papers announces them in
-    # 200 chunks, while usually no paper's notes hold a wiki-link at all: ask that once.
-    if not signals.once_per_announcement(
-        "paper-notes-with-wikilinks", Paper.objects.filter(notes__contains="[[").exists
-    ):
-        return
-    # Notes that linked a paper whose name is gone no longer name it: found by the mentions.
-    condition |= Q(mentions__in=papers)
-    for other in Paper.objects.filter(condition).distinct().only("notes"):
-        notes_html, mentioned = render_markdown_with_mentions(other.notes)
-        # A queryset update: the paper's "updated" date and its signals stay untouched.
-        Paper.objects.filter(pk=other.pk).update(notes_html=notes_html)
-        other.mentions.set([paper for paper in mentioned if paper.pk != other.pk])
