@@ -13,6 +13,7 @@ class BlogConfig(AppConfig):
         from papers.models import Paper
         from papers.sections import register, register_backlinks
         from papers.signals import paper_references_changed
+        from papers.wikilinks import texts_naming
 
         register(reports_about_paper)
         from papers.identity import register_section
@@ -50,7 +51,13 @@ class BlogConfig(AppConfig):
             search_kicker_template="blog/_report_search_kicker.html",
             reindexed_by=("papers",),
         )
-        paper_references_changed.connect(signals.refresh_reports_naming, sender=Paper)
+        # The receiver is made here: weak=False keeps it alive.
+        paper_references_changed.connect(
+            texts_naming(Report, ("body", "teaser"), shows_paper="paper_links__paper"),
+            sender=Paper,
+            weak=False,
+            dispatch_uid="reports-naming-papers",
+        )
         # The home page and paper pages show reports: a change invalidates cached pages.
         from papers import cache
 

@@ -117,6 +117,27 @@ def rerender_notes_naming(sender, papers, names, **kwargs):
         other.mentions.set([paper for paper in mentioned if paper.pk != other.pk])
 
 
+def texts_naming(model, fields, shows_paper):
+    """A ``paper_references_changed`` receiver for ``model`` (reports, sessions): its rows
+    whose ``fields`` may link one of the papers are rendered again
+    (``refresh_wikilinks()``), and the rows that show one of them (``shows_paper``: the
+    lookup to the paper, ``"paper"``, ``"paper_links__paper"``) get their document
+    rewritten: a paper's alias and title are in it."""
+
+    def receiver(sender, papers, names, **kwargs):
+        candidates = Q(mentions__in=papers)
+        for field in fields:
+            naming = naming_texts(field, names)
+            if naming is not None:
+                candidates |= naming
+        for row in model.objects.filter(candidates).distinct():
+            row.refresh_wikilinks()
+        for row in model.objects.filter(**{f"{shows_paper}__in": papers}).distinct():
+            row.update_search_index()
+
+    return receiver
+
+
 class _WikiLinkProcessor(InlineProcessor):
     def __init__(self, pattern, md, resolved, found):
         super().__init__(pattern, md)

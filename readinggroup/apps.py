@@ -10,6 +10,7 @@ class ReadingGroupConfig(AppConfig):
         from papers.models import Paper
         from papers.sections import register, register_backlinks
         from papers.signals import paper_references_changed
+        from papers.wikilinks import texts_naming
         from readinggroup import (
             signals,
             slides,  # noqa: F401 - registers the slides-check job kind
@@ -48,7 +49,13 @@ class ReadingGroupConfig(AppConfig):
             reindexed_by=("presenters",),
         )
         post_save.connect(signals.reindex_sessions_of_presenter, sender=Presenter)
-        paper_references_changed.connect(signals.refresh_sessions_naming, sender=Paper)
+        # The receiver is made here: weak=False keeps it alive.
+        paper_references_changed.connect(
+            texts_naming(Presentation, ("summary",), shows_paper="paper"),
+            sender=Paper,
+            weak=False,
+            dispatch_uid="sessions-naming-papers",
+        )
         # The home page and paper pages show sessions: a change invalidates cached pages.
         from papers import cache
         from readinggroup import models
