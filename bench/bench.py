@@ -94,8 +94,8 @@ def measure(args):
     from django.urls import NoReverseMatch, reverse
 
     from blog.models import Report
-    from papers.cache import bump_content_version
     from papers.models import Author, Paper, Tag
+    from papers.site.cache import bump_content_version
     from readinggroup.models import Presentation
 
     published = Paper.objects.published()

@@ -8,9 +8,9 @@ from markdownx.admin import MarkdownxModelAdmin
 from blog.forms import ReportAdminForm
 from blog.models import Report, ReportPaper, Series
 from papers.admin import TagListFilter
-from papers.locking import EditVersionAdminMixin
 from papers.models import Paper, Status
 from papers.publishing import DraftPapersAdminMixin
+from papers.site.locking import EditVersionAdminMixin
 
 
 class ReportPaperInline(admin.TabularInline):

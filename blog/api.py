@@ -10,15 +10,15 @@ from ninja.pagination import paginate
 
 from blog.filters import ReportFilter
 from blog.models import Kind, Report
-from papers import search
-from papers.api import (
+from papers.api import PaperRefOut
+from papers.site import search
+from papers.site.api import (
     LIST_ERRORS,
     LOOKUP_ERRORS,
     MAX_PAGE_SIZE,
     TAGS,
     ContentOut,
     Pagination,
-    PaperRefOut,
     TagSlug,
     Text,
     Year,

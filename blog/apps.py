@@ -59,6 +59,6 @@ class BlogConfig(AppConfig):
             dispatch_uid="reports-naming-papers",
         )
         # The home page and paper pages show reports: a change invalidates cached pages.
-        from papers import cache
+        from papers.site import cache
 
         cache.watch(Report, models.Series, ReportPaper, models.TaggedReport)

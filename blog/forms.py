@@ -3,8 +3,8 @@
 from django import forms
 
 from blog.models import Report
-from papers.images import ReencodedImageField
 from papers.publishing import PublishPapersField
+from papers.site.images import ReencodedImageField
 from papers.tagging import TagsField
 
 

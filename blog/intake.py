@@ -20,7 +20,7 @@ from blog.models import Kind, Report, ReportPaper, Series
 from papers.intake.notes import NotesInputError, read_notes_bytes
 from papers.intake.repository import ItemRecord, local_target
 from papers.intake.saving import OnExisting, Outcome, messages_of
-from papers.media import editor_upload_name
+from papers.site.media import editor_upload_name
 
 _PAPER_REPORT = re.compile(r"^paper\s+report\s+(\d{1,6})\s*[:.\-–—]\s*(.+)$", re.I)
 _BOOK_REPORT = re.compile(r"^book\s+report\s*[:.\-–—]\s*(.+)$", re.I)

@@ -15,8 +15,8 @@ from markdownx.models import MarkdownxField
 from taggit.managers import TaggableManager
 
 from papers.content.base import Content, ContentQuerySet, mentions_field, status_field
-from papers.markdown import render_document, render_markdown_with_mentions, validate_markdown
 from papers.models import Paper, Status, unique_slug
+from papers.site.markdown import render_document, render_markdown_with_mentions, validate_markdown
 from papers.tagging import TaggedItem
 
 WORDS_PER_MINUTE = 220

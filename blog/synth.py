@@ -15,8 +15,8 @@ from django.utils.html import strip_tags
 from django.utils.text import slugify
 
 from blog.models import RESERVED_SLUGS, WORDS_PER_MINUTE, Kind, Report, ReportPaper, TaggedReport
-from papers.markdown import render_document, render_markdown
 from papers.models import Paper, Status, Tag
+from papers.site.markdown import render_document, render_markdown
 from papers.synth import BATCH, sentence, unique_in, zipf_cum_weights
 
 PAPERS_PER_REPORT = 50

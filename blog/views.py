@@ -13,10 +13,10 @@ from blog.filters import ReportFilter
 from blog.metadata import article_jsonld, cover_url
 from blog.models import Kind, Report, kind_heading
 from papers import identity
-from papers.cache import public_page
 from papers.models import Paper, Tag
 from papers.related import related_to_many
-from papers.site import absolute_url
+from papers.site.addresses import absolute_url
+from papers.site.cache import public_page
 from papers.tagging import tags_most_used
 
 PAGE_SIZE = 10

@@ -7,9 +7,9 @@ from pydantic import create_model
 
 from config.api_docs import SiteDocs
 from config.tags import tags_with_counts
-from papers.api import LIST_ERRORS, MAX_PAGE_SIZE, OnSiteOut, Pagination
-from papers.cache import public_page
 from papers.content.kinds import kinds
+from papers.site.api import LIST_ERRORS, MAX_PAGE_SIZE, OnSiteOut, Pagination
+from papers.site.cache import public_page
 
 api = NinjaAPI(
     title="Papershelf API",

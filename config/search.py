@@ -1,6 +1,6 @@
 """Site-wide search: ``/search/?q=`` across papers, reports and sessions.
 
-The matching and ranking live in ``papers/search.py`` (PostgreSQL full text, or the
+The matching and ranking live in ``papers/site/search.py`` (PostgreSQL full text, or the
 SQLite fallback). Here the three kinds are searched with the same query, merged by rank,
 narrowed by the type, year and tag facets, and shown one page at a time. The query
 count does not depend on the number of hits: one narrow query per kind for the whole
@@ -19,10 +19,11 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from config.content import Item, load_objects
-from papers import concepts, related, search
-from papers.cache import cached_value, public_page
+from papers import concepts, related
 from papers.content.kinds import find_kind, kind_choices, kinds
 from papers.filters import TagSlugsField
+from papers.site import search
+from papers.site.cache import cached_value, public_page
 from papers.tagging import tag_counts, with_tags
 
 PAGE_SIZE = 20

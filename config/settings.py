@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "papers",
+    "papers.site",
     "blog",
     "readinggroup",
 ]
@@ -66,8 +67,8 @@ MIDDLEWARE = [
     # Gzip for anonymous text responses only (BREACH: config/compression.py); above the
     # page cache, so stored pages are compressed on the way out too.
     "config.compression.PublicTextGZipMiddleware",
-    # Serves stored public pages to anonymous visitors before the rest runs (papers/cache.py).
-    "papers.cache.PageCacheMiddleware",
+    # Serves stored public pages to anonymous visitors before the rest runs (papers/site/cache.py).
+    "papers.site.cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "config.middleware.RejectNulBytesMiddleware",
@@ -93,7 +94,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "papers.context_processors.site",
+                "papers.site.context_processors.site",
             ],
         },
     },
@@ -182,7 +183,7 @@ if _CACHE_URL:
                 "socket_connect_timeout": _cache_timeout,
                 "socket_timeout": _cache_timeout,
                 "RETRY_AFTER": env_int("CACHE_RETRY_AFTER", 5),
-                "ON_RECOVERY": "papers.cache.bump_content_version",
+                "ON_RECOVERY": "papers.site.cache.bump_content_version",
             },
         }
     }
@@ -283,7 +284,7 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 
 # --- Uploaded media: figures, covers, slides, editor images (docs/DEPLOY.md) ------------
 # MEDIA_STORAGE=local (one box): files in MEDIA_ROOT, served at MEDIA_URL by
-# papers.media.serve_media, which allows only the upload folders and known image/PDF
+# papers.site.media.serve_media, which allows only the upload folders and known image/PDF
 # types and adds nosniff, a sandboxing CSP and a one-year immutable cache (stored names
 # are random and never reused). MEDIA_ACCEL_REDIRECT=/_media/ hands the bytes to nginx.
 # MEDIA_STORAGE=s3 (several app servers): an S3-compatible bucket through django-storages;
@@ -315,7 +316,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 TAGGIT_CASE_INSENSITIVE = True
 
 # No MARKDOWNX_* settings: the editor's preview and upload URLs are the site's own views
-# (papers/editor.py: same renderer as the pages, Pillow re-encoding, staff only), so
+# (papers/site/editor.py: same renderer as the pages, Pillow re-encoding, staff only), so
 # markdownx's upload and markdownify settings would configure code that never runs.
 
 SITE_NAME = env_str("SITE_NAME", "Papershelf")
@@ -325,7 +326,7 @@ SITE_NAME = env_str("SITE_NAME", "Papershelf")
 # ids, sitemaps, robots.txt, the API's html_url, calendar UIDs) is built from SITE_URL,
 # never from the request's Host header: one request with an odd Host must not change what
 # other visitors get from the page cache, and feed ids and calendar UIDs must not change.
-# papers.site.absolute_url() is the one place that joins it to a path.
+# papers.site.addresses.absolute_url() is the one place that joins it to a path.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "")
 if not SITE_URL:
     raise ImproperlyConfigured(

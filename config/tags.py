@@ -18,12 +18,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from config.content import MergedByDate, load_objects, newest_first, newest_items
-from papers.cache import cached_value
 from papers.content.kinds import find_kind, kind_choices, kinds
 from papers.identity import site_name
 from papers.models import Tag, TagRedirect
-from papers.site import absolute_url
-from papers.syndication import SiteFeed, entry_id
+from papers.site.addresses import absolute_url
+from papers.site.cache import cached_value
+from papers.site.feeds import SiteFeed, entry_id
 from papers.tagging import tag_counts as tags_on
 from papers.tagging import with_tag_ids
 

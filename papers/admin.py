@@ -18,9 +18,9 @@ from papers.citations.formats import FORMATS
 from papers.forms import AuthorAdminForm, FigureForm, MergeForm, PaperAdminForm, TagAdminForm
 from papers.intake.admin import IntakeAdminMixin
 from papers.jobs import admin as job_admin  # noqa: F401 - registers the Job admin
-from papers.locking import EditVersionAdminMixin
 from papers.merging import MergeError, merge_authors, merge_tags
 from papers.models import Author, Authorship, Figure, Paper, PaperLink, Tag, Topic, Venue
+from papers.site.locking import EditVersionAdminMixin
 from papers.tagging import tags_most_used, with_tags
 
 

@@ -1,62 +1,36 @@
 """Read-only JSON API of the paper database (mounted by config/api.py)."""
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404
 from ninja import Field, Path, Query, Router, Schema
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import StringConstraints
 
-from papers.filters import MAX_TAG_FILTERS, PaperFilter
+from papers.filters import PaperFilter
 from papers.identifiers import ARXIV_ID_PATTERN, DOI_PATTERN, normalize_arxiv_id, normalize_doi
 from papers.models import Paper
-from papers.site import absolute_url
+from papers.site.api import (
+    LIST_ERRORS,
+    LOOKUP_ERRORS,
+    MAX_PAGE_SIZE,
+    TAGS,
+    ContentOut,
+    OnSiteOut,
+    Pagination,
+    TagSlug,
+    Text,
+    Year,
+)
 
 router = Router(tags=["papers"])
-
-MAX_PAGE_SIZE = 100
-# Far beyond any real list, and small enough for every database's integers.
-MAX_OFFSET = 1_000_000_000
-
-
-class Pagination(LimitOffsetPagination):
-    """``limit`` is capped at ``MAX_PAGE_SIZE``; an absurd ``offset`` is a 422, not a 500."""
-
-    class Input(Schema):
-        limit: int = Field(MAX_PAGE_SIZE, ge=1, description=f"At most {MAX_PAGE_SIZE} are sent.")
-        offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 class AuthorOut(Schema):
     name: str
     slug: str
-
-
-class TagOut(Schema):
-    name: str
-    slug: str
-
-
-class OnSiteOut(Schema):
-    """Anything with a page on this site: ``html_url`` is that page's address."""
-
-    html_url: str
-
-    @staticmethod
-    def resolve_html_url(obj):
-        return absolute_url(obj.get_absolute_url())
-
-
-class ContentOut(OnSiteOut):
-    """A row of a content kind (paper, report, session): its page and its tags."""
-
-    tags: list[TagOut]
-
-    @staticmethod
-    def resolve_tags(obj):
-        return list(obj.tags.all())
 
 
 class LinkOut(Schema):
@@ -104,30 +78,10 @@ class PaperRefOut(OnSiteOut):
     year: int | None
 
 
-class ErrorOut(Schema):
-    """Why a request failed: a message, or the validation errors of its parameters."""
-
-    detail: str | list[dict[str, Any]]
-
-
-# Every read can answer 422 (a parameter it cannot use); lookups can also answer 404.
-# 400: a NUL byte anywhere in the address (config/middleware.py).
-LIST_ERRORS = {400: ErrorOut, 422: ErrorOut}
-LOOKUP_ERRORS = {400: ErrorOut, 404: ErrorOut, 422: ErrorOut}
-
-# The API's parameters state the same limits as the filters, so the schema tells the truth.
-Year = Annotated[int, Field(ge=1000, le=3000)]
-# config/middleware.py answers 400 to a NUL byte anywhere in the address; the schema says so.
-NO_NUL = r"^[^\x00]*$"
-Text = Annotated[str, StringConstraints(pattern=NO_NUL)]
-TagSlug = Annotated[str, StringConstraints(max_length=100, pattern=NO_NUL)]
 # The forms the lookups understand, stated in the schema: a value outside them is a 422
 # from validation, and every value inside them is looked up (a 200 or a 404).
 ArxivId = Annotated[str, StringConstraints(max_length=200, pattern=ARXIV_ID_PATTERN)]
 Doi = Annotated[str, StringConstraints(max_length=300, pattern=DOI_PATTERN)]
-TAGS = Field(
-    [], max_length=MAX_TAG_FILTERS, description="Tag slug; repeat to require several (AND)."
-)
 
 
 class PaperQuery(Schema):

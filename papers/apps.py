@@ -43,14 +43,16 @@ class PapersConfig(AppConfig):
         pre_delete.connect(related.paper_deleted, sender=Paper)
         m2m_changed.connect(related.links_changed, sender=Paper.related.through)
         m2m_changed.connect(related.links_changed, sender=Paper.tags.through)
-        from papers import markdown, wikilinks
+        from papers import wikilinks
+        from papers.site import markdown
 
         markdown.add_text_extension(wikilinks.extension_for)
         signals.paper_references_changed.connect(wikilinks.rerender_notes_naming, sender=Paper)
 
-        from papers import cache, models, site  # noqa: F401 - site registers a deploy check
+        from papers import models
         from papers.identity import register_section
         from papers.sections import papers_mentioning_paper, register_backlinks
+        from papers.site import addresses, cache  # noqa: F401 - addresses registers a deploy check
 
         register_backlinks(papers_mentioning_paper)
 

@@ -12,8 +12,8 @@ from collections import Counter, defaultdict
 
 from django.db.models import Count
 
-from papers.cache import cached_value
 from papers.models import Author, Paper, Venue
+from papers.site.cache import cached_value
 from papers.tagging import Tag, tags_most_used
 
 TOP_TAGS = 20

@@ -9,11 +9,9 @@ from django.db.models import F, Q
 
 from papers.facets import tag_ids
 from papers.models import NEWEST_PAPERS_FIRST, Paper, Venue
-from papers.search import uses_postgres
-from papers.tagging import with_tags
+from papers.site.search import uses_postgres
+from papers.tagging import MAX_TAG_FILTERS, with_tags
 from papers.venues import parse_venue
-
-MAX_TAG_FILTERS = 5
 
 SORTS = {
     "newest": NEWEST_PAPERS_FIRST,

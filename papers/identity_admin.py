@@ -4,8 +4,8 @@ from django import forms
 from django.contrib import admin
 
 from papers.identity import SiteSettings, sections
-from papers.images import ReencodedImageField
-from papers.markdown import validate_markdown
+from papers.site.images import ReencodedImageField
+from papers.site.markdown import validate_markdown
 
 
 def _field_names(key):

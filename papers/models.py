@@ -15,12 +15,12 @@ from django.utils.html import format_html, strip_tags
 from markdownx.models import MarkdownxField
 from taggit.managers import TaggableManager
 
-from papers import search
 from papers.content.base import Content, ContentQuerySet, Status, mentions_field, status_field
 from papers.identifiers import normalize_arxiv_id, normalize_doi, parse_arxiv_id
 from papers.intake.slugs import free_slug, hold_slug_lock
-from papers.markdown import render_markdown_with_mentions, validate_markdown
 from papers.signals import announce_references_changed
+from papers.site import search
+from papers.site.markdown import render_markdown_with_mentions, validate_markdown
 from papers.tagging import Tag, TaggedItem, TagRedirect
 from papers.venues import Kind as VenueKind
 from papers.venues import parse_venue

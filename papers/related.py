@@ -373,7 +373,7 @@ def update(paper_pks):
 
 
 def _changed():
-    from papers import cache
+    from papers.site import cache
 
     cache.bump_content_version()  # pages show the lists: bulk writes send no signals
 

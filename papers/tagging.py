@@ -13,10 +13,12 @@ from django.utils.text import slugify
 from taggit.forms import TagField
 from taggit.models import TagBase, TaggedItemBase
 
-from papers.markdown import render_markdown, validate_markdown
-from papers.search import NameInOtherDocuments
+from papers.site.markdown import render_markdown, validate_markdown
+from papers.site.search import NameInOtherDocuments
 
 TAG_MAX_LENGTH = 100
+# Tags a list, search or API request may combine (AND).
+MAX_TAG_FILTERS = 5
 
 # Characters that carry meaning in tag names but vanish in a plain slug.
 _SLUG_WORDS = {"+": " plus ", "#": " sharp ", "&": " and ", "@": " at "}

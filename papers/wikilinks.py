@@ -21,8 +21,8 @@ from markdown.inlinepatterns import InlineProcessor
 
 from papers import signals
 from papers.identifiers import normalize_arxiv_id, normalize_doi
-from papers.markdown import render_markdown_with_mentions
 from papers.models import Paper
+from papers.site.markdown import render_markdown_with_mentions
 
 # No brackets or line breaks inside; 200 characters is longer than any real title.
 WIKILINK_PATTERN = r"\[\[([^\[\]\n|]{1,200})(?:\|([^\[\]\n]{1,200}))?\]\]"
@@ -174,7 +174,7 @@ class _WikiLinkProcessor(InlineProcessor):
 
 
 def extension_for(text, found):
-    """The wiki-link extension for ``text`` (``papers.markdown.add_text_extension``): every
+    """The wiki-link extension for ``text`` (``papers.site.markdown.add_text_extension``): every
     reference resolved in one query first; ``None`` when the text has none."""
     if "[[" not in text:
         return None

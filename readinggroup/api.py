@@ -9,21 +9,20 @@ from ninja import Field, Path, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
-from papers import search
-from papers.api import (
+from papers.api import PaperRefOut
+from papers.site import search
+from papers.site.api import (
     LIST_ERRORS,
     LOOKUP_ERRORS,
     MAX_PAGE_SIZE,
     TAGS,
     ContentOut,
     Pagination,
-    PaperRefOut,
     TagSlug,
     Text,
     Year,
 )
-from papers.filters import MAX_TAG_FILTERS
-from papers.tagging import with_tags
+from papers.tagging import MAX_TAG_FILTERS, with_tags
 from readinggroup.models import MAX_SESSION_NUMBER, Presentation
 
 router = Router(tags=["reading group"])

@@ -57,7 +57,7 @@ class ReadingGroupConfig(AppConfig):
             dispatch_uid="sessions-naming-papers",
         )
         # The home page and paper pages show sessions: a change invalidates cached pages.
-        from papers import cache
+        from papers.site import cache
         from readinggroup import models
 
         cache.watch(

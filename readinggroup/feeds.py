@@ -7,8 +7,8 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from papers.identity import site_name
-from papers.site import absolute_url
-from papers.syndication import SiteFeed
+from papers.site.addresses import absolute_url
+from papers.site.feeds import SiteFeed
 from readinggroup.models import Presentation
 
 FEED_ITEMS = 30

@@ -11,8 +11,8 @@ from django.db import models
 from django.utils.html import format_html
 
 from papers import pending
-from papers.images import ReencodedImageField
 from papers.publishing import PublishPapersField
+from papers.site.images import ReencodedImageField
 from papers.tagging import TagsField
 from readinggroup.models import Presentation
 

@@ -20,8 +20,8 @@ from markdownx.models import MarkdownxField
 from taggit.managers import TaggableManager
 
 from papers.content.base import Content, ContentQuerySet, mentions_field, status_field
-from papers.markdown import render_markdown_with_mentions, validate_markdown
 from papers.models import Paper, Status, unique_slug
+from papers.site.markdown import render_markdown_with_mentions, validate_markdown
 from papers.tagging import TaggedItem
 from readinggroup.pdf import JOB_CHECK_TIMEOUT_SECONDS, SlidesError, check_upload, checked_cover
 from readinggroup.recordings import (

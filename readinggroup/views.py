@@ -14,9 +14,9 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_safe
 
 from papers import related
-from papers.cache import public_page
-from papers.media import signed_pdf_url
 from papers.models import Paper
+from papers.site.cache import public_page
+from papers.site.media import signed_pdf_url
 from readinggroup.metadata import event_jsonld
 from readinggroup.models import Presentation
 

@@ -12,8 +12,8 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 
-from papers import search
-from papers.locking import EditVersioned
+from papers.site import search
+from papers.site.locking import EditVersioned
 
 
 class Status(models.TextChoices):
@@ -33,7 +33,7 @@ def status_field(help_text):
 
 
 def mentions_field(related_name, help_text, to="papers.Paper"):
-    """The papers a text links with ``[[wiki-links]]``, filled in on save (papers.markdown)."""
+    """The papers a text links with ``[[wiki-links]]``, filled in on save (papers.site.markdown)."""
     return models.ManyToManyField(
         to,
         **({"symmetrical": False} if to == "self" else {}),
@@ -61,7 +61,7 @@ class Content(EditVersioned):
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    # The search document (papers/search.py): rewritten on save and whenever what it shows
+    # The search document (papers/site/search.py): rewritten on save and whenever what it shows
     # changes (papers/content/reindex.py).
     search_text = models.TextField(blank=True, editable=False)
     search_vector = SearchVectorField(null=True, editable=False)

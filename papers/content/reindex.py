@@ -14,7 +14,7 @@ write each document once (``search.documents_written_at_end``).
 
 from django.db.models.signals import m2m_changed
 
-from papers import search
+from papers.site import search
 
 CHANGES = ("post_add", "post_remove", "post_clear")
 

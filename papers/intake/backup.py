@@ -22,8 +22,8 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from papers.bibtex import papers_to_bibtex
-from papers.media import EDITOR_UPLOADS
 from papers.models import Paper
+from papers.site.media import EDITOR_UPLOADS
 
 FORMAT = 1
 DATA, MANIFEST, BIBTEX, MEDIA = "data.json", "manifest.json", "papers.bib", "media"

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from blog.feeds import FEED_SIZE
 from blog.models import Kind
-from papers import cache as cache_module
+from papers.site import cache as cache_module
 from tests.blog.factories import ReportFactory, days_ago
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,8 @@ from django.db import connection
 from django.urls import reverse
 
 from config import search as search_view
-from papers import search
 from papers.models import Author, Authorship, Paper, Tag
+from papers.site import search
 from tests.blog.factories import ReportFactory, at
 from tests.factories import AuthorFactory, PaperFactory, paper_with_everything
 from tests.jobs_worker import run_queued_jobs

@@ -7,8 +7,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from papers.cache import VERSION_KEY, bump_content_version, content_version
 from papers.models import Authorship, Paper, Status
+from papers.site.cache import VERSION_KEY, bump_content_version, content_version
 from tests.factories import AuthorFactory, PaperFactory
 
 pytestmark = pytest.mark.django_db

@@ -9,9 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from papers import cache as cache_module
 from papers import identity
 from papers.identity import SiteSettings
+from papers.site import cache as cache_module
 from tests.blog.test_xss import assert_harmless
 from tests.factories import PaperFactory, png_bytes
 from tests.papers.test_xss import VECTORS
@@ -219,7 +219,7 @@ def test_the_identity_costs_no_query_on_a_warm_cache(monkeypatch):
 
 
 def test_pages_read_the_settings_once_per_content_version_not_per_request(client, monkeypatch):
-    # The content version also moves every minute (papers/cache.py): a slow run crossing a
+    # The content version also moves every minute (papers/site/cache.py): a slow run crossing a
     # minute would read the settings once more, rightly. Here it moves only on saves.
     monkeypatch.setattr(cache_module, "CLOCK_STEP_NS", 10**18)
     PaperFactory(title="Something to list")

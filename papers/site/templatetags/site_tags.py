@@ -10,8 +10,8 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from papers import identity
-from papers.metadata import jsonld_script
-from papers.site import absolute_url
+from papers.site.addresses import absolute_url
+from papers.site.jsonld import jsonld_script
 
 register = template.Library()
 register.filter("jsonld", jsonld_script)
@@ -88,7 +88,7 @@ def epigraph(context, section):
     html = identity.current(context.get("request")).epigraphs.get(section)
     if not html:
         return ""
-    # Rendered and sanitised by papers.markdown when the settings were saved.
+    # Rendered and sanitised by papers.site.markdown when the settings were saved.
     return format_html('<div class="epigraph">{}</div>', mark_safe(html))  # noqa: S308
 
 

@@ -16,9 +16,9 @@ from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.views.decorators.http import require_POST
 from markdownx.admin import MarkdownxModelAdmin
 
-from papers.images import reencode_image
-from papers.markdown import markdown_problem, render_markdown
-from papers.media import editor_upload_name
+from papers.site.images import reencode_image
+from papers.site.markdown import markdown_problem, render_markdown
+from papers.site.media import editor_upload_name
 
 # What a file's name may say it is, for each format Pillow found in it.
 _EXTENSIONS = {"png": {".png"}, "jpg": {".jpg", ".jpeg"}}

@@ -8,8 +8,8 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from papers import search
 from papers.content.kinds import kinds
+from papers.site import search
 
 
 class Command(BaseCommand):
