@@ -97,8 +97,8 @@ def measure(args):
     from django.urls import NoReverseMatch, reverse
 
     from blog.models import Report
-    from papers.cache import bump_content_version
     from papers.models import Author, Paper, Tag
+    from papers.site.cache import bump_content_version
     from readinggroup.models import Presentation
 
     published = Paper.objects.published()
@@ -170,7 +170,7 @@ def measure(args):
             bump_content_version()
             cold.append(get(url)[1])
         # After an editor's save of one paper that changes no count (its title re-saved):
-        # pages are rebuilt, the site-wide counts are kept (papers/cache.py, watch_counts).
+        # pages are rebuilt, the site-wide counts are kept (papers/site/cache.py, watch_counts).
         edited = []
         for _ in range(args.cold_reps):
             edited_paper.save()

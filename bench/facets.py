@@ -87,8 +87,8 @@ def measure(reps, profile=False, nice=0):
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
-    from papers.cache import bump_content_version
     from papers.models import Author, Paper
+    from papers.site.cache import bump_content_version
 
     published = Paper.objects.published()
     author = (
@@ -208,7 +208,7 @@ def profile_misses(get, lst, url, reps):
     import io
     import pstats
 
-    from papers.cache import bump_content_version
+    from papers.site.cache import bump_content_version
 
     # A new content version, its summary and this list's counts rebuilt: every other page
     # or order of the list is a miss again.
@@ -267,9 +267,9 @@ def merge_timing(papers=5000):
     from django.db import connection, transaction
     from django.db.models import Count
 
-    from papers import search
     from papers.merging import merge_authors
     from papers.models import Author, Authorship, Paper
+    from papers.site import search
 
     ranked = list(Author.objects.annotate(n=Count("authorships")).order_by("-n", "pk")[:20])
     sources, total = [], 0

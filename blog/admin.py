@@ -7,9 +7,10 @@ from markdownx.admin import MarkdownxModelAdmin
 
 from blog.forms import ReportAdminForm
 from blog.models import Report, ReportPaper, Series
-from papers.locking import EditVersionAdminMixin
-from papers.models import Paper, Status, Tag
+from papers.admin import TagListFilter
+from papers.models import Paper, Status
 from papers.publishing import DraftPapersAdminMixin
+from papers.site.locking import EditVersionAdminMixin
 
 
 class ReportPaperInline(admin.TabularInline):
@@ -17,27 +18,6 @@ class ReportPaperInline(admin.TabularInline):
     extra = 1
     autocomplete_fields = ["paper"]
     fields = ["position", "paper"]
-
-
-class TagListFilter(admin.SimpleListFilter):
-    """The 50 tags used most by reports (a list of every tag would be unusable)."""
-
-    title = "tag"
-    parameter_name = "tag"
-
-    def lookups(self, request, model_admin):
-        tags = (
-            Tag.objects.filter(blog_taggedreport_items__isnull=False)
-            .annotate(n=Count("blog_taggedreport_items"))
-            .order_by("-n", "name")
-        )
-        return [(tag.slug, f"{tag.name} ({tag.n})") for tag in tags[:50]]
-
-    def queryset(self, request, queryset):
-        # A NUL typed into the address would be a database error on PostgreSQL.
-        if self.value() and "\x00" not in self.value():
-            return queryset.filter(tags__slug=self.value())
-        return queryset
 
 
 class YearListFilter(admin.SimpleListFilter):

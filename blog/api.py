@@ -10,25 +10,24 @@ from ninja.pagination import paginate
 
 from blog.filters import ReportFilter
 from blog.models import Kind, Report
-from papers import search
-from papers.api import (
+from papers.api import PaperRefOut
+from papers.site import search
+from papers.site.api import (
     LIST_ERRORS,
     LOOKUP_ERRORS,
     MAX_PAGE_SIZE,
     TAGS,
+    ContentOut,
     Pagination,
-    PaperRefOut,
-    TagOut,
     TagSlug,
     Text,
     Year,
 )
-from papers.site import absolute_url
 
 router = Router(tags=["reports"])
 
 
-class ReportOut(Schema):
+class ReportOut(ContentOut):
     slug: str
     title: str
     kind: str = Field(..., description="paper-report, book-report, paper-of-the-week or article.")
@@ -38,16 +37,6 @@ class ReportOut(Schema):
     work_in_progress: bool
     published_at: datetime
     updated_at: datetime
-    html_url: str
-    tags: list[TagOut]
-
-    @staticmethod
-    def resolve_html_url(report):
-        return absolute_url(report.get_absolute_url())
-
-    @staticmethod
-    def resolve_tags(report):
-        return list(report.tags.all())
 
 
 class ReportDetailOut(ReportOut):

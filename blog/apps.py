@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import post_delete, post_save
 
 
 class BlogConfig(AppConfig):
@@ -10,9 +10,10 @@ class BlogConfig(AppConfig):
         from blog import models, signals
         from blog.models import Report, ReportPaper
         from blog.sections import reports_about_paper, reports_mentioning_paper
-        from papers.models import Paper, Tag
+        from papers.models import Paper
         from papers.sections import register, register_backlinks
         from papers.signals import paper_references_changed
+        from papers.wikilinks import texts_naming
 
         register(reports_about_paper)
         from papers.identity import register_section
@@ -28,13 +29,37 @@ class BlogConfig(AppConfig):
         register_backlinks(reports_mentioning_paper)
         post_save.connect(signals.reindex_report_of_link, sender=ReportPaper)
         post_delete.connect(signals.reindex_report_of_link, sender=ReportPaper)
-        m2m_changed.connect(signals.reindex_report_on_m2m, sender=Report.tags.through)
-        # ``report.papers.add()`` bulk-creates ReportPaper rows: no post_save, only this.
-        m2m_changed.connect(signals.reindex_report_on_m2m, sender=Report.papers.through)
-        post_save.connect(signals.reindex_reports_of_tag, sender=Tag)
-        paper_references_changed.connect(signals.refresh_reports_naming, sender=Paper)
+        # Reports are a content kind: tag pages, search, feeds, sitemaps and the API list
+        # them. ``report.papers.add()`` bulk-creates ReportPaper rows (no post_save): the
+        # m2m change rewrites the document (reindexed_by).
+        from django.db.models.functions import ExtractYear
+
+        from papers.content import kinds
+
+        kinds.register(
+            key="reports",
+            label="Reports",
+            singular="report",
+            model=Report,
+            title_fields=("title",),
+            year=ExtractYear("published_at"),
+            date_fields=("published_at",),
+            feed="blog.feeds.ReportFeed",
+            sitemap="blog.sitemaps.ReportSitemap",
+            api_router="blog.api.router",
+            item_template="blog/_report_item.html",
+            search_kicker_template="blog/_report_search_kicker.html",
+            reindexed_by=("papers",),
+        )
+        # The receiver is made here: weak=False keeps it alive.
+        paper_references_changed.connect(
+            texts_naming(Report, ("body", "teaser"), shows_paper="paper_links__paper"),
+            sender=Paper,
+            weak=False,
+            dispatch_uid="reports-naming-papers",
+        )
         # The home page and paper pages show reports: a change invalidates cached pages.
-        from papers import cache
+        from papers.site import cache
 
         cache.watch(Report, models.Series, ReportPaper, models.TaggedReport)
         # A report published for later appears at its publication time, without a save.

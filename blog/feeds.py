@@ -10,8 +10,8 @@ from django.utils.http import urlencode
 from blog.models import Kind, Report, kind_heading
 from papers.identity import site_name
 from papers.models import Tag
-from papers.site import absolute_url
-from papers.syndication import SiteFeed
+from papers.site.addresses import absolute_url
+from papers.site.feeds import SiteFeed
 
 FEED_SIZE = 20
 

@@ -4,6 +4,7 @@ import django_filters
 
 from blog.models import Kind, Report
 from papers.filters import IntegerFilter, TagSlugsFilter
+from papers.tagging import with_tags
 
 
 class ReportFilter(django_filters.FilterSet):
@@ -18,7 +19,5 @@ class ReportFilter(django_filters.FilterSet):
         fields = []
 
     def filter_tags(self, queryset, name, slugs):
-        # One join per tag: a report must carry every tag asked for (AND).
-        for slug in slugs:
-            queryset = queryset.filter(tags__slug=slug)
-        return queryset
+        # A report must carry every tag asked for (AND).
+        return with_tags(queryset, slugs)

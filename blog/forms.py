@@ -3,8 +3,8 @@
 from django import forms
 
 from blog.models import Report
-from papers.images import clean_image_upload
 from papers.publishing import PublishPapersField
+from papers.site.images import ReencodedImageField
 from papers.tagging import TagsField
 
 
@@ -18,12 +18,10 @@ class ReportAdminForm(forms.ModelForm):
             "title", "kind", "number", "status", "published_at", "work_in_progress", "tags",
             "series", "part", "cover", "cover_alt", "teaser", "body", "slug",
         ]  # fmt: skip
+        # Pillow reads the cover and re-encodes it; the upload itself is never stored.
+        field_classes = {"cover": ReencodedImageField}
         widgets = {
             "title": forms.TextInput(attrs={"class": "vLargeTextField"}),
             "cover_alt": forms.TextInput(attrs={"class": "vLargeTextField"}),
             "teaser": forms.Textarea(attrs={"rows": 3, "class": "vLargeTextField"}),
         }
-
-    def clean_cover(self):
-        """Pillow reads the cover and re-encodes it; the upload itself is never stored."""
-        return clean_image_upload(self.cleaned_data.get("cover"))

@@ -10,7 +10,6 @@ like the editor's uploads and its links to them rewritten. Images go through
 kind and title, so importing twice creates nothing twice.
 """
 
-import datetime
 import re
 from dataclasses import dataclass, field
 
@@ -21,6 +20,7 @@ from blog.models import Kind, Report, ReportPaper, Series
 from papers.intake.notes import NotesInputError, read_notes_bytes
 from papers.intake.repository import ItemRecord, local_target
 from papers.intake.saving import OnExisting, Outcome, messages_of
+from papers.site.media import editor_upload_name
 
 _PAPER_REPORT = re.compile(r"^paper\s+report\s+(\d{1,6})\s*[:.\-–—]\s*(.+)$", re.I)
 _BOOK_REPORT = re.compile(r"^book\s+report\s*[:.\-–—]\s*(.+)$", re.I)
@@ -128,9 +128,7 @@ class ReportItem:
             image = context.read_image(target, "image in the body", warnings)
             if image is None:
                 return match.group(0)
-            name = default_storage.save(
-                f"uploads/{datetime.date.today():%Y/%m}/{image.name}", image
-            )
+            name = default_storage.save(editor_upload_name(image.name), image)
             context.stored_files.append((default_storage, name))
             alt = match.group(1) or _first(_ALT, match.group(0))
             return f"![{alt}]({default_storage.url(name)})"

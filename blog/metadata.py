@@ -1,7 +1,7 @@
 """What search engines and link previews read about a report: JSON-LD and absolute URLs."""
 
 from papers.metadata import site_organization
-from papers.site import absolute_url
+from papers.site.addresses import absolute_url
 
 
 def cover_url(report):

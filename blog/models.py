@@ -5,7 +5,6 @@ import math
 import uuid
 
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -15,11 +14,9 @@ from django.utils.html import strip_tags
 from markdownx.models import MarkdownxField
 from taggit.managers import TaggableManager
 
-from blog.toc import headings
-from papers import search
-from papers.locking import EditVersioned
-from papers.markdown import render_markdown_with_mentions, validate_markdown
+from papers.content.base import Content, ContentQuerySet, mentions_field, status_field
 from papers.models import Paper, Status, unique_slug
+from papers.site.markdown import render_document, render_markdown_with_mentions, validate_markdown
 from papers.tagging import TaggedItem
 
 WORDS_PER_MINUTE = 220
@@ -98,7 +95,12 @@ class TaggedReport(TaggedItem):
         unique_together = [("content_object", "tag")]
 
 
-class ReportQuerySet(models.QuerySet):
+# Newest first; a report never published (no date) after the dated ones, on SQLite and on
+# PostgreSQL alike (PostgreSQL sorts NULL first in a descending order).
+NEWEST_FIRST = (models.F("published_at").desc(nulls_last=True),)
+
+
+class ReportQuerySet(ContentQuerySet):
     def published(self):
         """The one visibility rule: status published and a publication time that has passed."""
         return self.filter(status=Status.PUBLISHED, published_at__lte=timezone.now())
@@ -106,9 +108,6 @@ class ReportQuerySet(models.QuerySet):
     def for_list(self):
         """What a report card shows: the series (joined) and tags (one query per page)."""
         return self.select_related("series").prefetch_related("tags")
-
-    def newest_first(self):
-        return self.order_by("-published_at", "-pk")
 
     def before(self, report):
         """Reports published just before ``report``, nearest first (call ``.first()``)."""
@@ -131,7 +130,7 @@ def cover_upload_to(instance, filename):
     return f"covers/{uuid.uuid4().hex}.{extension}"
 
 
-class Report(EditVersioned):
+class Report(Content):
     Kind = Kind
 
     kind = models.CharField(
@@ -190,13 +189,7 @@ class Report(EditVersioned):
         null=True, blank=True, help_text="Its place in the series: 1, 2, …"
     )
     tags = TaggableManager(through=TaggedReport, blank=True)
-    status = models.CharField(
-        max_length=10,
-        choices=Status.choices,
-        default=Status.DRAFT,
-        db_index=True,
-        help_text="Visible once published and its publication time has passed.",
-    )
+    status = status_field("Visible once published and its publication time has passed.")
     work_in_progress = models.BooleanField(
         default=False, help_text="Published but unfinished: the page says so."
     )
@@ -206,22 +199,15 @@ class Report(EditVersioned):
         db_index=True,
         help_text="Filled in when first published; set a future time to schedule.",
     )
-    mentions = models.ManyToManyField(
-        Paper,
-        related_name="mentioned_in_reports",
-        blank=True,
-        editable=False,
-        help_text="Papers the text links with [[wiki-links]]; filled in on save.",
+    mentions = mentions_field(
+        "mentioned_in_reports", "Papers the text links with [[wiki-links]]; filled in on save."
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    # The search document (papers/search.py): rewritten on save and when tags change.
-    search_text = models.TextField(blank=True, editable=False)
-    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = ReportQuerySet.as_manager()
 
-    class Meta:
+    NEWEST_FIRST = NEWEST_FIRST
+
+    class Meta(Content.Meta):
         ordering = ["-published_at", "-pk"]
         get_latest_by = "published_at"
         constraints = [
@@ -245,7 +231,7 @@ class Report(EditVersioned):
         indexes = [
             models.Index(fields=["status", "published_at"], name="report_status_published"),
             # PostgreSQL only (the migration skips them elsewhere): full text and pg_trgm.
-            GinIndex(fields=["search_vector"], name="report_search_vector"),
+            *Content.Meta.indexes,  # report_search_vector
             GinIndex(fields=["title"], name="report_title_trgm", opclasses=["gin_trgm_ops"]),
         ]
 
@@ -261,7 +247,6 @@ class Report(EditVersioned):
             self.published_at = timezone.now()
         # Rendered once here, so pages, feeds and previews never re-render per request.
         self._render()
-        self.toc = headings(self.body_html)
         words = len(strip_tags(self.body_html).split())
         self.reading_minutes = max(1, math.ceil(words / WORDS_PER_MINUTE))
         if kwargs.get("update_fields") is not None:
@@ -281,8 +266,9 @@ class Report(EditVersioned):
 
     def _render(self):
         self.teaser_html, in_teaser = render_markdown_with_mentions(self.teaser)
-        self.body_html, in_body = render_markdown_with_mentions(self.body)
-        self._mentioned = list(dict.fromkeys([*in_teaser, *in_body]))
+        body = render_document(self.body)
+        self.body_html, self.toc = body.html, body.toc
+        self._mentioned = list(dict.fromkeys([*in_teaser, *body.mentions]))
 
     def refresh_wikilinks(self):
         """Render again after a linked paper changed; the report's dates stay as they are."""
@@ -307,13 +293,6 @@ class Report(EditVersioned):
             ],  # fmt: skip
             "C": [self.teaser_text, body],
         }
-
-    def update_search_index(self):
-        """Rewrite this report's search document."""
-        if self.pk:
-            # A save or an m2m change got us here: what was prefetched may be stale.
-            getattr(self, "_prefetched_objects_cache", {}).clear()
-            search.store_document(Report, self.pk, self.search_parts())
 
     @property
     def label(self):

@@ -1,5 +1,5 @@
 from blog.models import Report
-from papers.sitemaps import PublishedSitemap
+from papers.site.sitemaps import PublishedSitemap
 
 
 class ReportSitemap(PublishedSitemap):

@@ -15,9 +15,8 @@ from django.utils.html import strip_tags
 from django.utils.text import slugify
 
 from blog.models import RESERVED_SLUGS, WORDS_PER_MINUTE, Kind, Report, ReportPaper, TaggedReport
-from blog.toc import headings
-from papers.markdown import render_markdown
 from papers.models import Paper, Status, Tag
+from papers.site.markdown import render_document, render_markdown
 from papers.synth import BATCH, sentence, unique_in, zipf_cum_weights
 
 PAPERS_PER_REPORT = 50
@@ -40,9 +39,9 @@ def _bodies(rng, count=30):
             f"## {heading}\n\n" + " ".join(sentence(rng) for _ in range(rng.randint(4, 8)))
             for heading in sections
         )
-        html = render_markdown(markdown)
-        minutes = max(1, math.ceil(len(strip_tags(html).split()) / WORDS_PER_MINUTE))
-        bodies.append((markdown, html, headings(html), minutes))
+        body = render_document(markdown)
+        minutes = max(1, math.ceil(len(strip_tags(body.html).split()) / WORDS_PER_MINUTE))
+        bodies.append((markdown, body.html, body.toc, minutes))
     return bodies
 
 

@@ -4,7 +4,7 @@ from django.urls import path, register_converter
 
 from blog import feeds, views
 from blog.models import Kind
-from papers.cache import public_page
+from papers.site.cache import public_page
 
 app_name = "blog"
 

@@ -13,10 +13,11 @@ from blog.filters import ReportFilter
 from blog.metadata import article_jsonld, cover_url
 from blog.models import Kind, Report, kind_heading
 from papers import identity
-from papers.cache import public_page
 from papers.models import Paper, Tag
 from papers.related import related_to_many
-from papers.site import absolute_url
+from papers.site.addresses import absolute_url
+from papers.site.cache import public_page
+from papers.tagging import tags_most_used
 
 PAGE_SIZE = 10
 TOP_TAGS = 20
@@ -77,11 +78,7 @@ def _year_facets(data):
 
 
 def _tag_facets(reports):
-    return list(
-        Tag.objects.filter(blog_taggedreport_items__content_object__in=reports.values("pk"))
-        .annotate(count=Count("blog_taggedreport_items"))
-        .order_by("-count", "name")[:TOP_TAGS]
-    )
+    return tags_most_used(reports, TOP_TAGS)
 
 
 def _report_list(request, kind=None):

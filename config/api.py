@@ -1,17 +1,15 @@
 """The JSON API: one NinjaAPI, each app contributes a router. Read-only, published only."""
 
 from django.http import JsonResponse
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI
 from ninja.pagination import paginate
+from pydantic import create_model
 
-from blog.api import router as reports_router
 from config.api_docs import SiteDocs
 from config.tags import tags_with_counts
-from papers.api import LIST_ERRORS, MAX_PAGE_SIZE, Pagination
-from papers.api import router as papers_router
-from papers.cache import public_page
-from papers.site import absolute_url
-from readinggroup.api import router as sessions_router
+from papers.content.kinds import kinds
+from papers.site.api import LIST_ERRORS, MAX_PAGE_SIZE, OnSiteOut, Pagination
+from papers.site.cache import public_page
 
 api = NinjaAPI(
     title="Papershelf API",
@@ -24,9 +22,8 @@ api = NinjaAPI(
 # cache and ETag for anonymous callers; errors are never stored). As a view decorator it
 # runs before validation, so a cached answer skips that too.
 api.add_decorator(public_page, mode="view")
-api.add_router("/", papers_router)
-api.add_router("/", reports_router)
-api.add_router("/", sessions_router)
+for kind in kinds():  # each content kind's app contributes its router
+    api.add_router("/", kind.router())
 
 
 def not_found(request, rest=""):
@@ -34,17 +31,15 @@ def not_found(request, rest=""):
     return JsonResponse({"detail": "Not Found"}, status=404)
 
 
-class TagCountOut(Schema):
-    name: str
-    slug: str
-    papers: int
-    reports: int
-    sessions: int
-    html_url: str
-
-    @staticmethod
-    def resolve_html_url(tag):
-        return absolute_url(tag.get_absolute_url())
+# A tag with its number of published rows of each kind ("papers", "reports", …): one
+# field per registered kind, so a new kind is counted without editing this schema.
+TagCountOut = create_model(
+    "TagCountOut",
+    __base__=OnSiteOut,
+    name=(str, ...),
+    slug=(str, ...),
+    **{kind.key: (int, ...) for kind in kinds()},
+)
 
 
 @api.get(

@@ -1,142 +1,41 @@
-"""The three kinds of public content, described once for the site-wide pages.
+"""Mixed lists of every content kind (papers.content.kinds): tag pages, search, the tag feed.
 
-Tag pages, search, the tag feed and the sitemap all need the same facts about papers,
-reports and sessions: the visibility rule, how to filter by tag and year, which date
-orders them, and how to load one page of them without a query per row.
+A page of a mixed list reads, per kind, only the newest rows it can show
+(:class:`MergedByDate`), merges them by date (:func:`newest_first`) and loads the objects
+of the page in one query per kind (:func:`load_objects`).
 """
 
 import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, QuerySet
-from django.db.models.functions import ExtractYear
-
-from blog.models import Report
-from papers.models import Paper
-from readinggroup.models import Presentation
+from papers.content.kinds import kinds
 
 # Up to this many rows, a kind's newest rows are sorted here rather than in the database.
 FEW_ROWS = 2000
 
 
-@dataclass(frozen=True)
-class Kind:
-    key: str  # in URLs: ?type=papers
-    label: str  # "Papers"
-    singular: str  # "paper"
-    model: Any
-    tag_items: str  # Tag's reverse name of the kind's through table
-    title_fields: tuple[str, ...]
-    year: Any  # an expression giving the year of a row
-    date_fields: tuple[str, ...]  # values that order rows by date, newest first
-    newest_first: tuple[Any, ...]  # ORDER BY giving the order of sort_key() (then pk), desc
+def newest_items(kind, queryset, limit, total=None):
+    """The first ``limit`` of the ``total`` rows of ``queryset`` (of ``kind``) as ``Item``s,
+    newest first: one query. (``total`` unknown: the database's way.)
 
-    def __reduce__(self):
-        # Cached results hold Items; code compares kinds with ``is``, so an unpickled
-        # Kind must be the module's own object, not a copy.
-        return (_kind_by_key, (self.key,))
-
-    def published(self) -> QuerySet:
-        """The kind's one visibility rule."""
-        return self.model.objects.published()
-
-    def for_page(self, queryset):
-        """What a card of this kind shows, prefetched for a whole page."""
-        return queryset.for_list()
-
-    def with_tags(self, queryset, slugs):
-        """Rows carrying every tag in ``slugs`` (AND): one join per tag."""
-        for slug in slugs:
-            queryset = queryset.filter(tags__slug=slug)
-        return queryset
-
-    def with_tag_ids(self, queryset, ids):
-        """Rows carrying every tag of ``ids`` (AND), as one ``EXISTS`` per tag.
-
-        With the id in the query PostgreSQL knows how common the tag is: for a popular one
-        it walks the date index and stops after a page (papers/filters.py does the same).
-        """
-        through = self.model.tags.through.objects
-        for pk in ids:
-            queryset = queryset.filter(
-                Exists(through.filter(content_object=OuterRef("pk"), tag_id=pk))
-            )
-        return queryset
-
-    def newest(self, queryset, limit, total=None):
-        """The first ``limit`` of the ``total`` rows of ``queryset`` as ``Item``s, newest
-        first: one query. (``total`` unknown: the database's way.)
-
-        Many rows: the database walks its date index and stops after ``limit``. A few
-        (a rare tag): reading them all and sorting here is faster than that walk, which
-        PostgreSQL would still choose (~90 ms for a tag on 300 of 100,000 papers).
-        """
-        rows = queryset.values_list("pk", *self.date_fields)
-        if total is None or total > FEW_ROWS:
-            rows = rows.order_by(*self.newest_first)[:limit]
-            return [Item(self, pk, self.sort_key(values)) for pk, *values in rows]
-        items = [Item(self, pk, self.sort_key(values)) for pk, *values in rows.order_by()]
-        items.sort(key=lambda item: (item.date, item.pk), reverse=True)
-        return items[:limit]
-
-    def sort_key(self, values):
-        """A timezone-aware datetime from the ``date_fields`` values of one row."""
-        if self.key == "papers":
-            year, month = values
-            if month is None:  # newest_first: before the dated papers of its year
-                return datetime.datetime(year, 12, 31, 23, 59, 59, tzinfo=datetime.UTC)
-            return datetime.datetime(year, month, 1, tzinfo=datetime.UTC)
-        (moment,) = values
-        return moment or datetime.datetime.min.replace(tzinfo=datetime.UTC)
-
-
-PAPERS = Kind(
-    key="papers",
-    label="Papers",
-    singular="paper",
-    model=Paper,
-    tag_items="papers_taggedpaper_items",
-    title_fields=("title", "alias"),
-    year=F("year"),
-    date_fields=("year", "month"),
-    # A paper known only by its year comes first in its year, as in the paper list on
-    # PostgreSQL (sort_key() says the same); this order can walk the date index.
-    newest_first=(F("year").desc(), F("month").desc(nulls_first=True), F("pk").desc()),
-)
-REPORTS = Kind(
-    key="reports",
-    label="Reports",
-    singular="report",
-    model=Report,
-    tag_items="blog_taggedreport_items",
-    title_fields=("title",),
-    year=ExtractYear("published_at"),
-    date_fields=("published_at",),
-    newest_first=(F("published_at").desc(nulls_last=True), F("pk").desc()),
-)
-SESSIONS = Kind(
-    key="sessions",
-    label="Sessions",
-    singular="session",
-    model=Presentation,
-    tag_items="readinggroup_taggedpresentation_items",
-    title_fields=("title",),
-    year=ExtractYear("scheduled_at"),
-    date_fields=("scheduled_at",),
-    newest_first=(F("scheduled_at").desc(), F("pk").desc()),
-)
-KINDS = (PAPERS, REPORTS, SESSIONS)
-KINDS_BY_KEY = {kind.key: kind for kind in KINDS}
-
-
-def _kind_by_key(key):
-    return KINDS_BY_KEY[key]
+    Many rows: the database walks its date index and stops after ``limit``. A few
+    (a rare tag): reading them all and sorting here is faster than that walk, which
+    PostgreSQL would still choose (~90 ms for a tag on 300 of 100,000 papers).
+    """
+    rows = queryset.values_list("pk", *kind.date_fields)
+    if total is None or total > FEW_ROWS:
+        rows = rows.order_by(*kind.newest_first)[:limit]
+        return [Item(kind, pk, kind.date_of(values)) for pk, *values in rows]
+    items = [Item(kind, pk, kind.date_of(values)) for pk, *values in rows.order_by()]
+    items.sort(key=lambda item: (item.date, item.pk), reverse=True)
+    return items[:limit]
 
 
 def newest_first(item):
-    """The order of a mixed list: newest first; on the same date papers, then by pk."""
-    return (item.date, item.kind is PAPERS, item.pk)
+    """The order of a mixed list: newest first; on the same date the kind registered first
+    (papers), then by pk."""
+    return (item.date, -item.kind.position, item.pk)
 
 
 class MergedByDate:
@@ -165,7 +64,7 @@ class MergedByDate:
         items = [
             item
             for kind, queryset in self.sources
-            for item in kind.newest(queryset, stop, self.counts[kind.key])
+            for item in newest_items(kind, queryset, stop, self.counts[kind.key])
         ]
         items.sort(key=newest_first, reverse=True)
         return items[index]
@@ -175,7 +74,7 @@ class MergedByDate:
 class Item:
     """One row of a mixed list: its kind, its object once loaded, its sort values."""
 
-    kind: Kind
+    kind: Any  # papers.content.kinds.Kind
     pk: int
     date: datetime.datetime
     rank: float = 0.0
@@ -186,7 +85,7 @@ class Item:
 
 def load_objects(items, prepare=None):
     """Fill ``item.obj`` for ``items``: one query (plus prefetches) per kind present."""
-    for kind in KINDS:
+    for kind in kinds():
         pks = [item.pk for item in items if item.kind is kind]
         if not pks:
             continue

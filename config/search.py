@@ -1,6 +1,6 @@
 """Site-wide search: ``/search/?q=`` across papers, reports and sessions.
 
-The matching and ranking live in ``papers/search.py`` (PostgreSQL full text, or the
+The matching and ranking live in ``papers/site/search.py`` (PostgreSQL full text, or the
 SQLite fallback). Here the three kinds are searched with the same query, merged by rank,
 narrowed by the type, year and tag facets, and shown one page at a time. The query
 count does not depend on the number of hits: one narrow query per kind for the whole
@@ -18,11 +18,13 @@ from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from config.content import KINDS, KINDS_BY_KEY, Item, load_objects
-from papers import concepts, related, search
-from papers.cache import cached_value, public_page
+from config.content import Item, load_objects
+from papers import concepts, related
+from papers.content.kinds import find_kind, kind_choices, kinds
 from papers.filters import TagSlugsField
-from papers.models import Tag
+from papers.site import search
+from papers.site.cache import cached_value, public_page
+from papers.tagging import tag_counts, with_tags
 
 PAGE_SIZE = 20
 # Enough for any real question; the rest of a vague query's hits are not worth ranking.
@@ -39,7 +41,7 @@ class SearchForm(forms.Form):
             "(this query has %(show_value)d)."
         },
     )
-    type = forms.ChoiceField(choices=[(k.key, k.label) for k in KINDS], required=False)
+    type = forms.ChoiceField(choices=kind_choices, required=False)
     year = forms.IntegerField(required=False, min_value=1000, max_value=3000)
     # ``?like=<slug>``: papers similar to that one (papers/related.py), not a word search.
     like = forms.SlugField(required=False, max_length=100, allow_unicode=True)
@@ -53,7 +55,7 @@ class SearchForm(forms.Form):
 def _hits(kind, query, slugs, year=None):
     """The best matches of one kind (in ``year`` if given) as light ``Item``s: one query."""
     queryset = search.search(
-        kind.with_tags(kind.published(), slugs), query, title_fields=kind.title_fields
+        with_tags(kind.published(), slugs), query, title_fields=kind.title_fields
     ).annotate(hit_year=kind.year)
     if year is not None:
         queryset = queryset.filter(hit_year=year)
@@ -61,7 +63,7 @@ def _hits(kind, query, slugs, year=None):
         "pk", "search_rank", "hit_year", *kind.date_fields
     )[:MAX_HITS_PER_KIND]
     return [
-        Item(kind, pk, kind.sort_key(dates), rank=rank or 0.0, year=year)
+        Item(kind, pk, kind.date_of(dates), rank=rank or 0.0, year=year)
         for pk, rank, year, *dates in rows
     ]
 
@@ -69,7 +71,7 @@ def _hits(kind, query, slugs, year=None):
 def _year_counts(kind, query, slugs):
     """How many matches of one kind each year has, counted in the database: one query."""
     queryset = search.search(
-        kind.with_tags(kind.published(), slugs), query, title_fields=kind.title_fields
+        with_tags(kind.published(), slugs), query, title_fields=kind.title_fields
     )
     rows = queryset.annotate(hit_year=kind.year).values("hit_year").annotate(n=Count("pk"))
     return Counter({row["hit_year"]: row["n"] for row in rows.order_by()})
@@ -100,16 +102,11 @@ def _kind_results(request, kind, query, slugs, year):
 def _tag_facets(hits):
     """The most frequent tags among ``hits`` with their counts (one query per kind)."""
     counts, tags = Counter(), {}
-    for kind in KINDS:
+    for kind in kinds():
         pks = [hit.pk for hit in hits if hit.kind is kind]
         if not pks:
             continue
-        rows = (
-            Tag.objects.filter(**{f"{kind.tag_items}__content_object__in": pks})
-            .annotate(n=Count(kind.tag_items))
-            .values_list("slug", "name", "n")
-        )
-        for slug, name, n in rows:
+        for _, name, slug, n in tag_counts(kind.model.objects.filter(pk__in=pks)):
             counts[slug] += n
             tags[slug] = name
     ranked = sorted(counts.items(), key=lambda pair: (-pair[1], tags[pair[0]].casefold()))
@@ -137,7 +134,7 @@ def _more_like_this(request, slug):
 @public_page  # a repeated query (a shared link, the back button) costs one cache read
 def search_page(request):
     form = SearchForm(request.GET)
-    context = {"form": form, "kinds": KINDS}
+    context = {"form": form, "kinds": kinds()}
     if not form.is_valid():
         context["errors"] = form.errors
         return render(request, "search/search.html", context, status=400)
@@ -150,13 +147,14 @@ def search_page(request):
     context.update(query=query, q=data["q"].strip(), active_tags=data["tag"])
     context["alternatives"] = alternatives
     context["active_year"] = data["year"]
-    context["active_type"] = KINDS_BY_KEY.get(data["type"])
+    context["active_type"] = find_kind(data["type"])
+    context["active_type_key"] = context["active_type"] and context["active_type"].key
     if query.is_empty:
         context["blank"] = True
         return render(request, "search/search.html", context)
 
     chosen, year = context["active_type"], data["year"]
-    found = {kind: _kind_results(request, kind, query, data["tag"], year) for kind in KINDS}
+    found = {kind: _kind_results(request, kind, query, data["tag"], year) for kind in kinds()}
     # Counts are exact even when a kind has more matches than MAX_HITS_PER_KIND.
     type_counts = {
         kind.key: counts[year] if year is not None else sum(counts.values())
@@ -179,9 +177,9 @@ def search_page(request):
     context.update(
         page_obj=page,
         items=items,
-        total=sum(type_counts[kind.key] for kind in KINDS if chosen is None or kind is chosen),
+        total=sum(type_counts[kind.key] for kind in kinds() if chosen is None or kind is chosen),
         shown=len(results),
-        type_facets=[(kind, type_counts[kind.key]) for kind in KINDS],
+        type_facets=[(kind, type_counts[kind.key]) for kind in kinds()],
         year_facets=sorted(((y, n) for y, n in year_counts.items() if y), reverse=True),
         tag_facets=_tag_facets(results),
         filtered=bool(chosen or year or data["tag"]),

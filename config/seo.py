@@ -9,8 +9,8 @@ from django.views.decorators.http import require_safe
 
 from config.tags import tags_with_counts
 from papers.models import Author
-from papers.site import absolute_url
-from papers.sitemaps import SiteSitemap
+from papers.site.addresses import absolute_url
+from papers.site.sitemaps import SiteSitemap
 
 
 @require_safe

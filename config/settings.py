@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "papers",
+    "papers.site",
     "blog",
     "readinggroup",
 ]
@@ -66,10 +67,10 @@ MIDDLEWARE = [
     # Gzip for anonymous text responses only (BREACH: config/compression.py); above the
     # page cache, so stored pages are compressed on the way out too.
     "config.compression.PublicTextGZipMiddleware",
-    # Serves stored public pages to anonymous visitors before the rest runs (papers/cache.py).
-    "papers.cache.PageCacheMiddleware",
+    # Serves stored public pages to anonymous visitors before the rest runs (papers/site/cache.py).
+    "papers.site.cache.PageCacheMiddleware",
     # Django's, reusing the session the page cache read to tell a real one from junk.
-    "papers.cache.SessionMiddleware",
+    "papers.site.cache.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "config.middleware.RejectNulBytesMiddleware",
     "config.middleware.ReadOnlyApiCorsMiddleware",
@@ -94,7 +95,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "papers.context_processors.site",
+                "papers.site.context_processors.site",
             ],
         },
     },
@@ -183,7 +184,7 @@ if _CACHE_URL:
                 "socket_connect_timeout": _cache_timeout,
                 "socket_timeout": _cache_timeout,
                 "RETRY_AFTER": env_int("CACHE_RETRY_AFTER", 5),
-                "ON_RECOVERY": "papers.cache.bump_content_version",
+                "ON_RECOVERY": "papers.site.cache.bump_content_version",
             },
         }
     }
@@ -287,7 +288,7 @@ RELATED_MODEL_DIR = env_str("RELATED_MODEL_DIR", "")
 
 # --- Uploaded media: figures, covers, slides, editor images (docs/DEPLOY.md) ------------
 # MEDIA_STORAGE=local (one box): files in MEDIA_ROOT, served at MEDIA_URL by
-# papers.media.serve_media, which allows only the upload folders and known image/PDF
+# papers.site.media.serve_media, which allows only the upload folders and known image/PDF
 # types and adds nosniff, a sandboxing CSP and a one-year immutable cache (stored names
 # are random and never reused). MEDIA_ACCEL_REDIRECT=/_media/ hands the bytes to nginx.
 # MEDIA_STORAGE=s3 (several app servers): an S3-compatible bucket through django-storages;
@@ -318,12 +319,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Tags: "ML" and "ml" are the same tag.
 TAGGIT_CASE_INSENSITIVE = True
 
-# Markdown in the admin editor is previewed with the same renderer the pages use.
-MARKDOWNX_MARKDOWNIFY_FUNCTION = "papers.markdown.render_markdown"
-MARKDOWNX_UPLOAD_CONTENT_TYPES = ["image/jpeg", "image/png"]
-MARKDOWNX_UPLOAD_MAX_SIZE = 5 * 1024 * 1024
-MARKDOWNX_MEDIA_PATH = "uploads/"
-MARKDOWNX_IMAGE_MAX_SIZE = {"size": (2000, 2000), "quality": 90}
+# No MARKDOWNX_* settings: the editor's preview and upload URLs are the site's own views
+# (papers/site/editor.py: same renderer as the pages, Pillow re-encoding, staff only), so
+# markdownx's upload and markdownify settings would configure code that never runs.
 
 SITE_NAME = env_str("SITE_NAME", "Papershelf")
 
@@ -332,7 +330,7 @@ SITE_NAME = env_str("SITE_NAME", "Papershelf")
 # ids, sitemaps, robots.txt, the API's html_url, calendar UIDs) is built from SITE_URL,
 # never from the request's Host header: one request with an odd Host must not change what
 # other visitors get from the page cache, and feed ids and calendar UIDs must not change.
-# papers.site.absolute_url() is the one place that joins it to a path.
+# papers.site.addresses.absolute_url() is the one place that joins it to a path.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "")
 if not SITE_URL:
     raise ImproperlyConfigured(

@@ -11,7 +11,7 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 def media_storage(kind, local_media_url):
     """The default storage's settings, MEDIA_URL, and the origins pages load media from.
 
-    ``local``: FileSystemStorage in MEDIA_ROOT, served by papers.media.serve_media.
+    ``local``: FileSystemStorage in MEDIA_ROOT, served by papers.site.media.serve_media.
     ``s3``: an S3-compatible bucket (django-storages). Images are public objects with
     plain URLs: pages are cached for hours, so a signed URL in them would expire.
     Slides are private objects; the slides view signs a short-lived URL for them.

@@ -17,15 +17,15 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from blog.feeds import ReportFeed
-from config.content import KINDS, KINDS_BY_KEY, MergedByDate, load_objects, newest_first
-from papers.cache import cached_value
-from papers.feeds import PaperFeed
+from config.content import MergedByDate, load_objects, newest_first, newest_items
+from papers.content.kinds import find_kind, kind_choices, kinds
 from papers.identity import site_name
 from papers.models import Tag, TagRedirect
-from papers.site import absolute_url
-from papers.syndication import SiteFeed, entry_id
-from readinggroup.feeds import PresentationFeed
+from papers.site.addresses import absolute_url
+from papers.site.cache import cached_value
+from papers.site.feeds import SiteFeed, entry_id
+from papers.tagging import tag_counts as tags_on
+from papers.tagging import with_tag_ids
 
 PAGE_SIZE = 20
 MAX_TAGS = 5
@@ -42,7 +42,7 @@ def tag_counts():
     correlated subquery joined every published paper once per tag: seconds at 100,000.)
     """
     counts = {}
-    for kind in KINDS:
+    for kind in kinds():
         rows = (
             kind.model.tags.through.objects.filter(
                 content_object__in=kind.published().order_by().values("pk")
@@ -52,7 +52,7 @@ def tag_counts():
             .annotate(n=Count("pk"))
         )
         for tag, n in rows:
-            counts.setdefault(tag, dict.fromkeys((k.key for k in KINDS), 0))[kind.key] = n
+            counts.setdefault(tag, dict.fromkeys((k.key for k in kinds()), 0))[kind.key] = n
     return counts
 
 
@@ -104,7 +104,7 @@ def public_tags():
                 tag=OuterRef("pk"), content_object__in=kind.published().order_by().values("pk")
             )
         )
-        for kind in KINDS
+        for kind in kinds()
     ]
     return Tag.objects.annotate(public=functools.reduce(operator.or_, used))
 
@@ -142,7 +142,7 @@ def _redirect_keeping_query(request, path):
 def tagged_querysets(tags):
     """Per kind, the published rows carrying every one of ``tags``."""
     ids = [tag.pk for tag in tags]
-    return {kind: kind.with_tag_ids(kind.published(), ids) for kind in KINDS}
+    return {kind: with_tag_ids(kind.published(), ids) for kind in kinds()}
 
 
 def counts_and_related(tags, querysets):
@@ -154,13 +154,8 @@ def counts_and_related(tags, querysets):
     counts, related = {}, {}
     own = {tag.pk for tag in tags}
     for kind, queryset in querysets.items():
-        rows = (
-            Tag.objects.filter(**{f"{kind.tag_items}__content_object__in": queryset.values("pk")})
-            .annotate(n=Count(kind.tag_items))
-            .values_list("pk", "name", "slug", "n")
-        )
         counts[kind.key] = 0
-        for pk, name, slug, n in rows:
+        for pk, name, slug, n in tags_on(queryset):
             if pk == tags[0].pk:
                 counts[kind.key] = n
             if pk in own:
@@ -172,7 +167,7 @@ def counts_and_related(tags, querysets):
 
 
 class TagPageForm(forms.Form):
-    type = forms.ChoiceField(choices=[(k.key, k.label) for k in KINDS], required=False)
+    type = forms.ChoiceField(choices=kind_choices, required=False)
 
 
 @require_safe
@@ -185,7 +180,7 @@ def tag_detail(request, slugs):
     if not form.is_valid():
         context["errors"] = form.errors
         return render(request, "tags/tag_detail.html", context, status=400)
-    chosen = KINDS_BY_KEY.get(form.cleaned_data["type"])
+    chosen = find_kind(form.cleaned_data["type"])
     querysets = tagged_querysets(tags)
 
     # Both read every tagged row: computed once per tag set until the content changes,
@@ -209,7 +204,7 @@ def tag_detail(request, slugs):
         counts=counts,
         total=sum(counts.values()),
         chosen=chosen,
-        kinds=KINDS,
+        kinds=kinds(),
         related=related,
         removals=[(t, tag_path([o for o in tags if o != t])) for t in tags]
         if len(tags) > 1
@@ -226,7 +221,9 @@ class TagFeed(SiteFeed):
     a report reads the same in the reports feed and here.
     """
 
-    writers = {"papers": PaperFeed(), "reports": ReportFeed(), "sessions": PresentationFeed()}
+    @functools.cached_property
+    def writers(self):
+        return {kind.key: kind.feed_writer() for kind in kinds()}
 
     def __call__(self, request, slugs):
         tags, moved = resolve_tags(slugs)
@@ -246,7 +243,7 @@ class TagFeed(SiteFeed):
         items = [
             item
             for kind, queryset in tagged_querysets(tags).items()
-            for item in kind.newest(queryset, FEED_SIZE)
+            for item in newest_items(kind, queryset, FEED_SIZE)
         ]
         items.sort(key=newest_first, reverse=True)
         # defer(None): an entry carries the full text, which cards leave deferred.

@@ -5,22 +5,19 @@ from django.urls import include, path, re_path
 from django.views.decorators.http import require_safe
 from django.views.generic import RedirectView
 
-from blog.sitemaps import ReportSitemap
 from config import admin_views, search, seo, tags, views
 from config.api import api, not_found
-from papers import editor, media
-from papers.cache import public_page
-from papers.sitemaps import PaperSitemap, sitemap_section
-from readinggroup.sitemaps import PresentationSitemap
+from papers.content.kinds import kinds
+from papers.site import editor, media
+from papers.site.cache import public_page
+from papers.site.sitemaps import sitemap_section
 
 # Each app contributes its public objects; only published ones (their own sitemaps say so).
 # /sitemap.xml is an index of /sitemap-<section>.xml, each paginated by its ``limit``
 # (?p=N): a single sitemap would stop at the first page of 5,000 papers.
 sitemaps = {
     "pages": seo.PageSitemap,
-    "papers": PaperSitemap,
-    "reports": ReportSitemap,
-    "sessions": PresentationSitemap,
+    **{kind.key: kind.sitemap_class() for kind in kinds()},
     "tags": seo.TagSitemap,
     "authors": seo.AuthorSitemap,
 }
@@ -67,5 +64,5 @@ urlpatterns = [
 ]
 
 # Uploads from MEDIA_ROOT (MEDIA_STORAGE=local, MEDIA_URL "media/"), the same with DEBUG on
-# or off (papers/media.py). With MEDIA_STORAGE=s3 pages link to the bucket and this is 404.
+# or off (papers/site/media.py). With MEDIA_STORAGE=s3 pages link to the bucket and this is 404.
 urlpatterns.append(path("media/<path:name>", media.serve_media, name="media"))

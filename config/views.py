@@ -11,10 +11,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from blog.models import Report
-from papers.cache import public_page
 from papers.cards import render_cards
 from papers.facets import top_tags_overall
 from papers.models import Paper
+from papers.site.cache import public_page
 from readinggroup.models import Presentation
 
 HOME_PAPERS = 8

@@ -17,10 +17,11 @@ from papers.forms import AuthorAdminForm, FigureForm, MergeForm, PaperAdminForm,
 from papers.intake.admin import IntakeAdminMixin
 from papers.jobs import admin as job_admin  # noqa: F401 - registers the Job admin
 from papers.jobs.models import Job
-from papers.locking import EditVersionAdminMixin
 from papers.merge_jobs import merge_or_queue
 from papers.merging import MergeError, merge_authors
 from papers.models import Author, Authorship, Figure, Paper, PaperLink, Tag, Topic, Venue
+from papers.site.locking import EditVersionAdminMixin
+from papers.tagging import tags_most_used, with_tags
 
 
 class AuthorshipInline(admin.TabularInline):
@@ -45,18 +46,22 @@ class FigureInline(admin.StackedInline):
 
 
 class TagListFilter(admin.SimpleListFilter):
-    """Filter by one of the 50 most used tags (a list of every tag would be unusable)."""
+    """Filter by one of the 50 tags the model's rows use most (a list of every tag would be
+    unusable); the reports' and sessions' admins use it too."""
 
     title = "tag"
     parameter_name = "tag"
 
     def lookups(self, request, model_admin):
-        tags = Tag.objects.annotate(n=Count("papers_taggedpaper_items")).order_by("-n", "name")
-        return [(tag.slug, f"{tag.name} ({tag.n})") for tag in tags[:50]]
+        return [
+            (tag.slug, f"{tag.name} ({tag.count})")
+            for tag in tags_most_used(model_admin.model.objects.all(), 50)
+        ]
 
     def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(tags__slug=self.value())
+        # A NUL typed into the address would be a database error on PostgreSQL.
+        if self.value() and "\x00" not in self.value():
+            return with_tags(queryset, [self.value()])
         return queryset
 
 

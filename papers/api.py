@@ -1,40 +1,34 @@
 """Read-only JSON API of the paper database (mounted by config/api.py)."""
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404
 from ninja import Field, Path, Query, Router, Schema
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import StringConstraints
 
-from papers.filters import MAX_TAG_FILTERS, PaperFilter
+from papers.filters import PaperFilter
 from papers.identifiers import ARXIV_ID_PATTERN, DOI_PATTERN, normalize_arxiv_id, normalize_doi
 from papers.models import Paper
-from papers.site import absolute_url
+from papers.site.api import (
+    LIST_ERRORS,
+    LOOKUP_ERRORS,
+    MAX_PAGE_SIZE,
+    TAGS,
+    ContentOut,
+    OnSiteOut,
+    Pagination,
+    TagSlug,
+    Text,
+    Year,
+)
 
 router = Router(tags=["papers"])
 
-MAX_PAGE_SIZE = 100
-# Far beyond any real list, and small enough for every database's integers.
-MAX_OFFSET = 1_000_000_000
-
-
-class Pagination(LimitOffsetPagination):
-    """``limit`` is capped at ``MAX_PAGE_SIZE``; an absurd ``offset`` is a 422, not a 500."""
-
-    class Input(Schema):
-        limit: int = Field(MAX_PAGE_SIZE, ge=1, description=f"At most {MAX_PAGE_SIZE} are sent.")
-        offset: int = Field(0, ge=0, le=MAX_OFFSET)
-
 
 class AuthorOut(Schema):
-    name: str
-    slug: str
-
-
-class TagOut(Schema):
     name: str
     slug: str
 
@@ -45,7 +39,7 @@ class LinkOut(Schema):
     url: str
 
 
-class PaperOut(Schema):
+class PaperOut(ContentOut):
     slug: str
     title: str
     alias: str
@@ -58,19 +52,10 @@ class PaperOut(Schema):
     pdf_url: str
     html_url: str = Field(..., description="The paper's page on this site.")
     authors: list[AuthorOut]
-    tags: list[TagOut]
-
-    @staticmethod
-    def resolve_html_url(paper):
-        return absolute_url(paper.get_absolute_url())
 
     @staticmethod
     def resolve_authors(paper):
         return paper.ordered_authors()
-
-    @staticmethod
-    def resolve_tags(paper):
-        return list(paper.tags.all())
 
 
 class PaperDetailOut(PaperOut):
@@ -84,44 +69,19 @@ class PaperDetailOut(PaperOut):
         return list(paper.links.all())
 
 
-class PaperRefOut(Schema):
+class PaperRefOut(OnSiteOut):
     """A short reference to a published paper, inside a report or a session."""
 
     slug: str
     title: str
     alias: str
     year: int | None
-    html_url: str
-
-    @staticmethod
-    def resolve_html_url(paper):
-        return absolute_url(paper.get_absolute_url())
 
 
-class ErrorOut(Schema):
-    """Why a request failed: a message, or the validation errors of its parameters."""
-
-    detail: str | list[dict[str, Any]]
-
-
-# Every read can answer 422 (a parameter it cannot use); lookups can also answer 404.
-# 400: a NUL byte anywhere in the address (config/middleware.py).
-LIST_ERRORS = {400: ErrorOut, 422: ErrorOut}
-LOOKUP_ERRORS = {400: ErrorOut, 404: ErrorOut, 422: ErrorOut}
-
-# The API's parameters state the same limits as the filters, so the schema tells the truth.
-Year = Annotated[int, Field(ge=1000, le=3000)]
-# config/middleware.py answers 400 to a NUL byte anywhere in the address; the schema says so.
-NO_NUL = r"^[^\x00]*$"
-Text = Annotated[str, StringConstraints(pattern=NO_NUL)]
-TagSlug = Annotated[str, StringConstraints(max_length=100, pattern=NO_NUL)]
 # The forms the lookups understand, stated in the schema: a value outside them is a 422
 # from validation, and every value inside them is looked up (a 200 or a 404).
 ArxivId = Annotated[str, StringConstraints(max_length=200, pattern=ARXIV_ID_PATTERN)]
 Doi = Annotated[str, StringConstraints(max_length=300, pattern=DOI_PATTERN)]
-TAGS = Field(
-    [], max_length=MAX_TAG_FILTERS, description="Tag slug; repeat to require several (AND)."
-)
 
 
 class PaperQuery(Schema):
@@ -191,7 +151,7 @@ def paper_by_doi(request, doi: Path[Doi]):
     return _detail(doi=normalized)
 
 
-class RelatedOut(Schema):
+class RelatedOut(OnSiteOut):
     """A paper similar to the one asked about; ``score`` orders them (higher is closer)."""
 
     slug: str
@@ -199,15 +159,10 @@ class RelatedOut(Schema):
     alias: str
     year: int | None
     score: float
-    html_url: str
 
     @staticmethod
     def resolve_score(paper):
         return round(paper.related_score, 4)
-
-    @staticmethod
-    def resolve_html_url(paper):
-        return absolute_url(paper.get_absolute_url())
 
 
 @router.get(

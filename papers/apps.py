@@ -8,24 +8,51 @@ class PapersConfig(AppConfig):
 
     def ready(self):
         from papers import refresh, signals  # noqa: F401 - refresh registers its job kinds
+        from papers.content import reindex
         from papers.models import Author, Authorship, Paper, Tag
 
-        post_save.connect(signals.reindex_paper_of_authorship, sender=Authorship)
-        post_delete.connect(signals.reindex_paper_of_authorship, sender=Authorship)
-        post_save.connect(signals.reindex_papers_of_author, sender=Author)
-        post_save.connect(signals.reindex_papers_of_tag, sender=Tag)
-        m2m_changed.connect(signals.reindex_paper_on_tags, sender=Paper.tags.through)
+        post_save.connect(reindex.reindex_paper_of_authorship, sender=Authorship)
+        post_delete.connect(reindex.reindex_paper_of_authorship, sender=Authorship)
+        post_save.connect(reindex.reindex_papers_of_author, sender=Author)
+        # Papers are the first content kind (papers/content/kinds.py); a tag's new name
+        # rewrites the documents of every kind's rows that carry it.
+        from django.db.models import F
+
+        from papers.content import kinds
+        from papers.models import paper_date
+
+        kinds.register(
+            key="papers",
+            label="Papers",
+            singular="paper",
+            model=Paper,
+            title_fields=("title", "alias"),
+            year=F("year"),
+            date_fields=("year", "month"),
+            date_of=paper_date,
+            feed="papers.feeds.PaperFeed",
+            sitemap="papers.sitemaps.PaperSitemap",
+            api_router="papers.api.router",
+            item_template="papers/_paper_item.html",
+            search_kicker_template="papers/_paper_search_kicker.html",
+        )
+        post_save.connect(reindex.reindex_tagged_on_rename, sender=Tag)
         from papers import related
 
         post_save.connect(related.paper_saved, sender=Paper)
         pre_delete.connect(related.paper_deleted, sender=Paper)
         m2m_changed.connect(related.links_changed, sender=Paper.related.through)
         m2m_changed.connect(related.links_changed, sender=Paper.tags.through)
-        signals.paper_references_changed.connect(signals.rerender_notes_naming, sender=Paper)
+        from papers import wikilinks
+        from papers.site import markdown
 
-        from papers import cache, models, site  # noqa: F401 - site registers a deploy check
+        markdown.add_text_extension(wikilinks.extension_for)
+        signals.paper_references_changed.connect(wikilinks.rerender_notes_naming, sender=Paper)
+
+        from papers import models
         from papers.identity import register_section
         from papers.sections import papers_mentioning_paper, register_backlinks
+        from papers.site import addresses, cache  # noqa: F401 - addresses registers a deploy check
 
         register_backlinks(papers_mentioning_paper)
 

@@ -3,8 +3,8 @@
 The most prolific authors of all published papers is one grouped count over every byline
 (450,000 authorships at 100,000 papers): 1–5 s on a loaded server, and under load the first
 list request after a save hit the database's statement timeout counting it. So the figures
-are kept as a *snapshot* in the shared cache, tagged with the counts version (papers/cache.py) they were
-counted at:
+are kept as a *snapshot* in the shared cache, tagged with the counts version
+(papers/site/cache.py) they were counted at:
 
 - snapshot of the current version: used as it is;
 - snapshot of an older version (something was saved since): the request shows it and
@@ -19,9 +19,9 @@ the list (the count, years, tags, venues, and any narrowed list's authors) is ex
 from django.core.cache import cache
 from django.db import connection, transaction
 
-from papers.cache import TIMEOUT, bump_content_version, counts_version, release
 from papers.jobs.kinds import job_kind
 from papers.jobs.queue import enqueue
+from papers.site.cache import TIMEOUT, bump_content_version, counts_version, release
 
 AUTHOR_FACET = "papers.author_facet"
 TOP_AUTHORS = 15

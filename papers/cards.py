@@ -11,8 +11,8 @@ from django.db.models import prefetch_related_objects
 from django.template.loader import get_template
 from django.utils.safestring import mark_safe
 
-from papers.cache import TIMEOUT, content_version, release
 from papers.models import card_prefetches
+from papers.site.cache import TIMEOUT, content_version, release
 
 CARD_TEMPLATE = "papers/_paper_card.html"
 

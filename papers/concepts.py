@@ -39,7 +39,7 @@ def _quoted(text):
 
 def expand(raw):
     """``(query, alternatives)``: ``raw`` with each concept it names ORed with its other
-    names (websearch syntax, which papers/search.py parses), and the names added."""
+    names (websearch syntax, which papers/site/search.py parses), and the names added."""
     added = []
     if '"' in raw:  # the searcher chose exact phrases: take them as written
         return raw, added

@@ -14,9 +14,9 @@ from django.db.models import Count
 from django.utils.http import urlencode
 
 from papers.author_facet import top_authors_overall
-from papers.cache import cached_value, content_version, release
 from papers.models import Author, Paper, Venue
-from papers.tagging import Tag
+from papers.site.cache import cached_value, content_version, release
+from papers.tagging import Tag, tags_most_used
 
 TOP_TAGS = 20
 TOP_AUTHORS = 15
@@ -80,13 +80,7 @@ def _tag(pk, name, slug, count):
 
 def top_tags(papers, limit=TOP_TAGS):
     """The most used tags among ``papers`` with their counts (one grouped query)."""
-    return list(
-        Tag.objects.filter(
-            papers_taggedpaper_items__content_object__in=papers.order_by().values("pk")
-        )
-        .annotate(count=Count("papers_taggedpaper_items"))
-        .order_by("-count", "name")[:limit]
-    )
+    return tags_most_used(papers, limit)
 
 
 def top_authors(papers, limit=TOP_AUTHORS):

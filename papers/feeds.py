@@ -12,8 +12,8 @@ from django.db.models import QuerySet
 from django.utils.html import escape, format_html, linebreaks
 from django.utils.safestring import mark_safe
 
-from papers.site import absolute_url, site_author
-from papers.syndication import SiteFeed
+from papers.site.addresses import absolute_url, site_author
+from papers.site.feeds import SiteFeed
 
 FEED_SIZE = 30
 

@@ -5,17 +5,16 @@ import re
 import django_filters
 from django import forms
 from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import F, Q
 
 from papers.facets import tag_ids
-from papers.models import NEWEST_FIRST, Paper, Tag, TaggedPaper, Venue
-from papers.search import uses_postgres
+from papers.models import NEWEST_PAPERS_FIRST, Paper, Venue
+from papers.site.search import uses_postgres
+from papers.tagging import MAX_TAG_FILTERS, with_tags
 from papers.venues import parse_venue
 
-MAX_TAG_FILTERS = 5
-
 SORTS = {
-    "newest": (*NEWEST_FIRST, "-pk"),
+    "newest": NEWEST_PAPERS_FIRST,
     # A paper of unknown year is neither old nor new: last either way.
     "oldest": (F("year").asc(nulls_last=True), F("month").asc(nulls_first=True), "added_at", "pk"),
     "title": ("title", "pk"),
@@ -74,17 +73,9 @@ class PaperFilter(django_filters.FilterSet):
         # id. With the id in the query PostgreSQL knows how common the tag is, so for a
         # popular one it walks the date index and stops after a page instead of sorting
         # every tagged paper; EXISTS also never repeats a paper, so counts need no DISTINCT.
-        if self.request is not None:
-            ids = tag_ids(self.request, slugs)
-        else:
-            ids = dict(Tag.objects.filter(slug__in=slugs).values_list("slug", "pk"))
-        for slug in slugs:
-            if slug not in ids:
-                return queryset.none()
-            queryset = queryset.filter(
-                Exists(TaggedPaper.objects.filter(content_object=OuterRef("pk"), tag=ids[slug]))
-            )
-        return queryset
+        # A paper must carry every tag asked for (AND), by id (papers.tagging.with_tags).
+        ids = tag_ids(self.request, slugs) if self.request is not None else None
+        return with_tags(queryset, slugs, ids)
 
     def filter_venue(self, queryset, name, value):
         # A venue's slug ("cvpr") as the facet links write it; typed text ("CVPR",

@@ -5,9 +5,9 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from papers.authors import similar_authors
-from papers.images import clean_image_upload
 from papers.intake.duplicates import same_title_and_year
 from papers.models import Author, Figure, Paper
+from papers.site.images import ReencodedImageField
 from papers.tagging import Tag, TagsField
 
 
@@ -166,6 +166,4 @@ class FigureForm(forms.ModelForm):
     class Meta:
         model = Figure
         fields = ["image", "caption", "credit", "position"]
-
-    def clean_image(self):
-        return clean_image_upload(self.cleaned_data.get("image"))
+        field_classes = {"image": ReencodedImageField}

@@ -13,8 +13,8 @@ from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from papers.cache import public_page
 from papers.related import RelatedPaper
+from papers.site.cache import public_page
 
 MAX_NODES = 40
 SIMILAR_PER_NODE = 3  # similar papers followed from each node (previous work all)

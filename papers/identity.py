@@ -6,7 +6,7 @@ One row (``SiteSettings``, primary key 1) holds it all, the per-section texts in
 
 Every page shows the identity, so it is read through ``current()``:
 
-- a process-local copy keyed by the content version (papers/cache.py), which every
+- a process-local copy keyed by the content version (papers/site/cache.py), which every
   request reads anyway: on a warm cache a page costs no query and no extra cache read;
 - else the shared cache (``cached_value``), else one query.
 
@@ -27,7 +27,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import DatabaseError, models
 
-from papers.markdown import render_markdown, validate_markdown
+from papers.site.markdown import render_markdown, validate_markdown
 
 logger = logging.getLogger(__name__)
 
@@ -229,7 +229,7 @@ _local = (None, None)  # (content version, Identity): this process's copy
 def current(request=None):
     """The site's identity; no query on a warm cache (see the module docstring)."""
     global _local
-    from papers.cache import cached_value, content_version
+    from papers.site.cache import cached_value, content_version
 
     if request is not None and hasattr(request, "_site_identity"):
         return request._site_identity

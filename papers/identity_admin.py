@@ -4,8 +4,8 @@ from django import forms
 from django.contrib import admin
 
 from papers.identity import SiteSettings, sections
-from papers.images import clean_image_upload
-from papers.markdown import validate_markdown
+from papers.site.images import ReencodedImageField
+from papers.site.markdown import validate_markdown
 
 
 def _field_names(key):
@@ -20,6 +20,7 @@ class SiteSettingsFormBase(forms.ModelForm):
             "site_name", "tagline", "introduction", "about", "profile_name", "profile_photo",
             "profile_links", "footer", "time_zone",
         ]  # fmt: skip
+        field_classes = {"profile_photo": ReencodedImageField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -28,9 +29,6 @@ class SiteSettingsFormBase(forms.ModelForm):
             label_name, epigraph_name = _field_names(key)
             self.initial.setdefault(label_name, texts.get(key, {}).get("label", ""))
             self.initial.setdefault(epigraph_name, texts.get(key, {}).get("epigraph", ""))
-
-    def clean_profile_photo(self):
-        return clean_image_upload(self.cleaned_data.get("profile_photo"))
 
     def save(self, commit=True):
         texts = {}

@@ -8,10 +8,10 @@ see each other's result instead of corrupting it.
 
 from django.db import connections, router, transaction
 
-from papers import search
-from papers.cache import bump_content_version
 from papers.models import Author, AuthorRedirect, Authorship, Paper
 from papers.refresh import reindex_later
+from papers.site import search
+from papers.site.cache import bump_content_version
 from papers.tagging import Tag, TaggedItem, TagRedirect
 from papers.topics import Topic
 

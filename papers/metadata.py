@@ -3,28 +3,15 @@ Google Scholar and reference managers (Zotero's Embedded Metadata translator) re
 paper's page.
 """
 
-import json
-
-from django.core.serializers.json import DjangoJSONEncoder
-from django.utils.html import format_html, strip_tags
-from django.utils.safestring import mark_safe
+from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
 from papers.bibtex import venue_text
 from papers.citations.kinds import BOOK, CONFERENCE, JOURNAL, PREPRINT, WORKSHOP, entry_type
-from papers.site import absolute_url, site_author
+from papers.site.addresses import absolute_url, site_author
 
-# As Django's json_script does: no "</script>" or "<!--" can end or confuse the element.
-_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 DESCRIPTION_CHARS = 300
 ARXIV_DOI_PREFIX = "10.48550/arXiv."
-
-
-def jsonld_script(data):
-    """The ``<script type="application/ld+json">`` of ``data``: the one way a page writes
-    JSON-LD (``{{ data|jsonld }}``), so a title such as ``</script><script>…`` stays text."""
-    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_SCRIPT_ESCAPES)
-    return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))  # noqa: S308
 
 
 def text_description(text):

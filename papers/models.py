@@ -1,10 +1,10 @@
 """The paper database: papers, their authors, links, figures and tags."""
 
+import datetime
 import html
 import uuid
 
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -12,16 +12,15 @@ from django.db.models import Prefetch
 from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils.html import format_html, strip_tags
-from django.utils.text import slugify
 from markdownx.models import MarkdownxField
 from taggit.managers import TaggableManager
 
-from papers import search
+from papers.content.base import Content, ContentQuerySet, Status, mentions_field, status_field
 from papers.identifiers import normalize_arxiv_id, normalize_doi, parse_arxiv_id
-from papers.intake.slugs import hold_slug_lock
-from papers.locking import EditVersioned
-from papers.markdown import render_markdown_with_mentions, validate_markdown
+from papers.intake.slugs import free_slug, hold_slug_lock
 from papers.signals import announce_references_changed
+from papers.site import search
+from papers.site.markdown import render_markdown_with_mentions, validate_markdown
 from papers.tagging import Tag, TaggedItem, TagRedirect
 from papers.venues import Kind as VenueKind
 from papers.venues import parse_venue
@@ -39,24 +38,12 @@ def unique_slug(model, text, instance_pk=None, max_length=80, fallback="item"):
     import cannot pick the same slug (papers/intake/slugs.py).
     """
     hold_slug_lock(model)
-    base = slugify(text, allow_unicode=True)[:max_length].strip("-") or fallback
-    if base.isdigit():
-        base = f"{base}-{fallback}"
-    slug, n = base, 1
     others = model._default_manager.exclude(pk=instance_pk)
-    while others.filter(slug=slug).exists():
-        n += 1
-        slug = f"{base[: max_length - len(str(n)) - 1]}-{n}"
-    return slug
+    return free_slug(text, fallback, max_length, lambda slug: others.filter(slug=slug).exists())
 
 
 # Fields no list shows; ``for_list()`` leaves them unread.
 LONG_TEXT_FIELDS = ("abstract", "notes", "notes_html")
-
-
-class Status(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    PUBLISHED = "published", "Published"
 
 
 class AuthorQuerySet(models.QuerySet):
@@ -211,7 +198,7 @@ def export_prefetches():
     return (*card_prefetches(), "links", "figures")
 
 
-class PaperQuerySet(models.QuerySet):
+class PaperQuerySet(ContentQuerySet):
     def published(self):
         """The one visibility rule: a paper is public once its status is published."""
         return self.filter(status=Status.PUBLISHED)
@@ -245,11 +232,22 @@ class PaperQuerySet(models.QuerySet):
             "figures",
         )
 
-    def newest_first(self):
-        return self.order_by(*NEWEST_FIRST, "-pk")
+
+# The paper list's "newest" and every mixed list (tag pages, feeds) order papers this way.
+NEWEST_PAPERS_FIRST = (*NEWEST_FIRST, "-pk")
 
 
-class Paper(EditVersioned):
+def paper_date(values):
+    """A paper's date in a mixed list, from its (year, month), in NEWEST_FIRST's order: a
+    paper known only by its year after the dated papers of its year, unknown year last."""
+    year, month = values
+    if year is None:
+        return datetime.datetime.min.replace(tzinfo=datetime.UTC)
+    start = datetime.datetime(year, month or 1, 1, tzinfo=datetime.UTC)
+    return start - datetime.timedelta(seconds=1) if month is None else start
+
+
+class Paper(Content):
     title = models.CharField(max_length=500)
     slug = models.SlugField(
         max_length=100,
@@ -325,37 +323,27 @@ class Paper(EditVersioned):
         verbose_name="previous work",
         help_text="Papers this one builds on.",
     )
-    mentions = models.ManyToManyField(
-        "self",
-        symmetrical=False,
-        blank=True,
-        editable=False,
-        related_name="mentioned_in_papers",
-        help_text="Papers the notes link with [[wiki-links]]; filled in on save.",
+    mentions = mentions_field(
+        "mentioned_in_papers",
+        "Papers the notes link with [[wiki-links]]; filled in on save.",
+        to="self",
     )
-    status = models.CharField(
-        max_length=10,
-        choices=Status.choices,
-        default=Status.DRAFT,
-        db_index=True,
-        help_text="Only published papers appear on the public site.",
-    )
+    status = status_field("Only published papers appear on the public site.")
+    # A paper's creation time has always been ``added_at`` (lists sort by it, "added").
+    created_at = None
     added_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    # The search document (papers/search.py), rewritten whenever the paper, its authors or
-    # its tags change: plain text everywhere, a weighted tsvector on PostgreSQL.
-    search_text = models.TextField(blank=True, editable=False)
-    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = PaperQuerySet.as_manager()
 
     # What a wiki-link can name; a change re-renders the texts that link this paper.
     REFERENCE_FIELDS = ("alias", "slug", "title", "arxiv_id", "doi", "status")
     # What the site-wide counts read of a paper's row (papers/facets.py): a save changing
-    # none of them keeps the cached counts (papers/cache.py, ``watch_counts``).
+    # none of them keeps the cached counts (papers/site/cache.py, ``watch_counts``).
     COUNTED_FIELDS = ("status", "year", "published_in_id")
 
-    class Meta:
+    NEWEST_FIRST = NEWEST_FIRST
+
+    class Meta(Content.Meta):
         ordering = NEWEST_FIRST
         get_latest_by = "added_at"
         indexes = [
@@ -370,7 +358,7 @@ class Paper(EditVersioned):
             # ?venue= is case-insensitive (UPPER(venue) = UPPER(%s) on PostgreSQL).
             models.Index(Upper("venue"), name="paper_venue_upper"),
             # PostgreSQL only (the migration skips them elsewhere): full text and pg_trgm.
-            GinIndex(fields=["search_vector"], name="paper_search_vector"),
+            *Content.Meta.indexes,  # paper_search_vector
             GinIndex(fields=["title"], name="paper_title_trgm", opclasses=["gin_trgm_ops"]),
             GinIndex(fields=["alias"], name="paper_alias_trgm", opclasses=["gin_trgm_ops"]),
             # ?q= on the paper list matches abstracts too (papers/filters.py).
@@ -452,13 +440,6 @@ class Paper(EditVersioned):
             ],  # fmt: skip
             "C": [self.abstract, notes],
         }
-
-    def update_search_index(self):
-        """Rewrite this paper's search document (after its authors or tags changed)."""
-        if self.pk and not search.defer(Paper, self.pk):
-            # A save or an m2m change got us here: what was prefetched may be stale.
-            getattr(self, "_prefetched_objects_cache", {}).clear()
-            search.store_document(Paper, self.pk, self.search_parts())
 
     @property
     def date_display(self):

@@ -13,10 +13,10 @@ change joins it instead of queuing a second one.
 
 from django.apps import apps
 
-from papers import cache, search
 from papers.jobs import queue
 from papers.jobs.kinds import job_kind
 from papers.jobs.models import Job
+from papers.site import cache, search
 
 WIKILINKS = "papers.wikilinks"
 REINDEX = "search.reindex"

@@ -468,7 +468,7 @@ def _update(model, state, changed):
 
 
 def _changed():
-    from papers import cache
+    from papers.site import cache
 
     cache.bump_content_version()  # pages show the lists: bulk writes send no signals
 

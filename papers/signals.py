@@ -11,10 +11,7 @@ documents that show the name (``refresh.reindex_later``).
 import contextlib
 import contextvars
 
-from django.db.models import Q
 from django.dispatch import Signal
-
-from papers import search
 
 paper_references_changed = Signal()
 
@@ -98,73 +95,3 @@ def once_per_announcement(key, compute):
     if key not in memo:
         memo[key] = compute()
     return memo[key]
-
-
-def reindex_paper_of_authorship(sender, instance, **kwargs):
-    """An author added, moved or removed changes the paper's search document."""
-    if kwargs.get("raw"):  # loaddata/restore: rows arrive in any order; reindex after
-        return
-    paper = getattr(instance, "paper", None)
-    if paper is not None and paper.pk:
-        paper.update_search_index()
-
-
-def reindex_papers_of_author(sender, instance, created=False, **kwargs):
-    """A renamed author changes the search documents of their papers."""
-    if kwargs.get("raw"):  # loaddata/restore: rows arrive in any order; reindex after
-        return
-    if created or not search.name_changed(instance):
-        return
-    from papers.models import Paper
-    from papers.refresh import reindex_later
-
-    reindex_later(Paper, "authors", instance.pk, f"papers by {instance}")
-
-
-def reindex_paper_on_tags(sender, instance, action, reverse, pk_set, **kwargs):
-    """Tags added to or removed from papers (``m2m_changed`` sent by django-taggit)."""
-    if action not in ("post_add", "post_remove", "post_clear"):
-        return
-    from papers.models import Paper
-
-    if not reverse:
-        instance.update_search_index()
-    elif pk_set:
-        for paper in Paper.objects.filter(pk__in=pk_set):
-            paper.update_search_index()
-
-
-def reindex_papers_of_tag(sender, instance, created=False, **kwargs):
-    """A renamed tag changes the search documents of its papers."""
-    if kwargs.get("raw"):  # loaddata/restore: rows arrive in any order; reindex after
-        return
-    if created or not search.name_changed(instance):
-        return
-    from papers.models import Paper
-    from papers.refresh import reindex_later
-
-    reindex_later(Paper, "tags", instance.pk, f"papers tagged “{instance.name}”")
-
-
-def rerender_notes_naming(sender, papers, names, **kwargs):
-    """Paper notes whose wiki-links may name one of ``papers`` are rendered again."""
-    from papers.markdown import render_markdown_with_mentions
-    from papers.models import Paper
-    from papers.wikilinks import naming_texts
-
-    condition = naming_texts("notes", names)
-    if condition is None:
-        return
-    # Each query below scans the paper table; an import of 5,000 papers announces them in
-    # 200 chunks, while usually no paper's notes hold a wiki-link at all: ask that once.
-    if not once_per_announcement(
-        "paper-notes-with-wikilinks", Paper.objects.filter(notes__contains="[[").exists
-    ):
-        return
-    # Notes that linked a paper whose name is gone no longer name it: found by the mentions.
-    condition |= Q(mentions__in=papers)
-    for other in Paper.objects.filter(condition).distinct().only("notes"):
-        notes_html, mentioned = render_markdown_with_mentions(other.notes)
-        # A queryset update: the paper's "updated" date and its signals stay untouched.
-        Paper.objects.filter(pk=other.pk).update(notes_html=notes_html)
-        other.mentions.set([paper for paper in mentioned if paper.pk != other.pk])

@@ -11,8 +11,8 @@ from collections import defaultdict
 from django.db import transaction
 from django.utils.text import slugify
 
-from papers.markdown import render_markdown
 from papers.models import Author, Authorship, Paper, PaperLink, Status, TaggedPaper, Venue
+from papers.site.markdown import render_markdown
 from papers.tagging import Tag, tag_slugify
 
 BATCH = 2000

@@ -8,14 +8,17 @@ import re
 
 from django import forms
 from django.db import models
+from django.db.models import Count, Exists, OuterRef
 from django.utils.text import slugify
 from taggit.forms import TagField
 from taggit.models import TagBase, TaggedItemBase
 
-from papers.markdown import render_markdown, validate_markdown
-from papers.search import NameInOtherDocuments
+from papers.site.markdown import render_markdown, validate_markdown
+from papers.site.search import NameInOtherDocuments
 
 TAG_MAX_LENGTH = 100
+# Tags a list, search or API request may combine (AND).
+MAX_TAG_FILTERS = 5
 
 # Characters that carry meaning in tag names but vanish in a plain slug.
 _SLUG_WORDS = {"+": " plus ", "#": " sharp ", "&": " and ", "@": " at "}
@@ -113,6 +116,64 @@ class TaggedItem(TaggedItemBase):
         return (self.content_object_id, self.tag.name)
 
     natural_key.dependencies = ["papers.tag"]
+
+
+# --- Filtering and counting by tag: the one implementation for every tagged model -------
+
+
+def tag_items(model):
+    """Tag's reverse name of ``model``'s through table (``"papers_taggedpaper_items"``)."""
+    meta = model.tags.through._meta
+    return f"{meta.app_label}_{meta.model_name}_items"
+
+
+def with_tag_ids(queryset, ids):
+    """Rows of ``queryset`` carrying every tag of ``ids`` (AND), as one ``EXISTS`` per tag.
+
+    By id, not slug: with the id in the query PostgreSQL knows how common the tag is, so
+    for a popular one it walks the date index and stops after a page instead of sorting
+    every tagged row; ``EXISTS`` never repeats a row, so counts need no ``DISTINCT``.
+    """
+    through = queryset.model.tags.through.objects
+    for pk in ids:
+        queryset = queryset.filter(Exists(through.filter(content_object=OuterRef("pk"), tag=pk)))
+    return queryset
+
+
+def with_tags(queryset, slugs, ids=None):
+    """Rows carrying every tag of ``slugs``; none if a slug names no tag.
+
+    ``ids`` (``{slug: id}``) saves the lookup when the caller has it (papers/facets.py
+    keeps every tag's id in its cached summary); otherwise one query finds them.
+    """
+    if not slugs:
+        return queryset
+    if ids is None:
+        ids = dict(Tag.objects.filter(slug__in=slugs).values_list("slug", "pk"))
+    if any(slug not in ids for slug in slugs):
+        return queryset.none()
+    return with_tag_ids(queryset, [ids[slug] for slug in slugs])
+
+
+def tag_counts(queryset):
+    """``(pk, name, slug, n)`` of every tag on the rows of ``queryset``: one grouped query."""
+    items = tag_items(queryset.model)
+    return (
+        Tag.objects.filter(**{f"{items}__content_object__in": queryset.order_by().values("pk")})
+        .annotate(n=Count(items))
+        .values_list("pk", "name", "slug", "n")
+    )
+
+
+def tags_most_used(queryset, limit):
+    """The ``limit`` most used tags on the rows of ``queryset``, most used first (then by
+    name), each with its ``count``: one grouped query."""
+    items = tag_items(queryset.model)
+    return list(
+        Tag.objects.filter(**{f"{items}__content_object__in": queryset.order_by().values("pk")})
+        .annotate(count=Count(items))
+        .order_by("-count", "name")[:limit]
+    )
 
 
 def validate_tag_name(name):

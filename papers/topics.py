@@ -18,11 +18,11 @@ from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from django.views.decorators.http import require_safe
 
-from papers.cache import cached_value, public_page
 from papers.citations.formats import download
-from papers.markdown import render_markdown, validate_markdown
-from papers.site import absolute_url
-from papers.syndication import SiteFeed
+from papers.site.addresses import absolute_url
+from papers.site.cache import cached_value, public_page
+from papers.site.feeds import SiteFeed
+from papers.site.markdown import render_markdown, validate_markdown
 from papers.tagging import Tag
 
 # Papers shown per topic; the rest are one click away on the tag's page.

@@ -18,8 +18,6 @@ from django.views.decorators.http import require_safe
 from papers import exports
 from papers.authors import coauthors
 from papers.bibtex import papers_to_bibtex
-from papers.cache import TIMEOUT as CACHE_TIMEOUT
-from papers.cache import public_page
 from papers.cards import render_cards
 from papers.citations.csl import formatted
 from papers.citations.formats import FORMATS, download
@@ -31,7 +29,9 @@ from papers.models import Author, AuthorRedirect, Paper, Venue
 from papers.related import related_to
 from papers.resolve import redirect_to_reference
 from papers.sections import sections_for
-from papers.site import absolute_url
+from papers.site.addresses import absolute_url
+from papers.site.cache import TIMEOUT as CACHE_TIMEOUT
+from papers.site.cache import public_page
 
 PAGE_SIZE = 20
 

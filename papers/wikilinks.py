@@ -19,7 +19,10 @@ from django.urls import reverse
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 
+from papers import signals
 from papers.identifiers import normalize_arxiv_id, normalize_doi
+from papers.models import Paper
+from papers.site.markdown import render_markdown_with_mentions
 
 # No brackets or line breaks inside; 200 characters is longer than any real title.
 WIKILINK_PATTERN = r"\[\[([^\[\]\n|]{1,200})(?:\|([^\[\]\n]{1,200}))?\]\]"
@@ -46,8 +49,6 @@ def reference_key(reference):
 
 def resolve_references(references):
     """Map each resolvable reference key to its published paper; one query at most."""
-    from papers.models import Paper
-
     keys = {key for ref in list(references)[:MAX_REFERENCES] if (key := reference_key(ref))}
     if not keys:
         return {}
@@ -96,6 +97,47 @@ def references_in(text):
     return [match.group(1) for match in _WIKILINK.finditer(text or "")]
 
 
+def rerender_notes_naming(sender, papers, names, **kwargs):
+    """Paper notes whose wiki-links may name one of ``papers`` are rendered again."""
+    condition = naming_texts("notes", names)
+    if condition is None:
+        return
+    # Each query below scans the paper table; an import of 5,000 papers announces them in
+    # 200 chunks, while usually no paper's notes hold a wiki-link at all: ask that once.
+    if not signals.once_per_announcement(
+        "paper-notes-with-wikilinks", Paper.objects.filter(notes__contains="[[").exists
+    ):
+        return
+    # Notes that linked a paper whose name is gone no longer name it: found by the mentions.
+    condition |= Q(mentions__in=papers)
+    for other in Paper.objects.filter(condition).distinct().only("notes"):
+        notes_html, mentioned = render_markdown_with_mentions(other.notes)
+        # A queryset update: the paper's "updated" date and its signals stay untouched.
+        Paper.objects.filter(pk=other.pk).update(notes_html=notes_html)
+        other.mentions.set([paper for paper in mentioned if paper.pk != other.pk])
+
+
+def texts_naming(model, fields, shows_paper):
+    """A ``paper_references_changed`` receiver for ``model`` (reports, sessions): its rows
+    whose ``fields`` may link one of the papers are rendered again
+    (``refresh_wikilinks()``), and the rows that show one of them (``shows_paper``: the
+    lookup to the paper, ``"paper"``, ``"paper_links__paper"``) get their document
+    rewritten: a paper's alias and title are in it."""
+
+    def receiver(sender, papers, names, **kwargs):
+        candidates = Q(mentions__in=papers)
+        for field in fields:
+            naming = naming_texts(field, names)
+            if naming is not None:
+                candidates |= naming
+        for row in model.objects.filter(candidates).distinct():
+            row.refresh_wikilinks()
+        for row in model.objects.filter(**{f"{shows_paper}__in": papers}).distinct():
+            row.update_search_index()
+
+    return receiver
+
+
 class _WikiLinkProcessor(InlineProcessor):
     def __init__(self, pattern, md, resolved, found):
         super().__init__(pattern, md)
@@ -129,6 +171,14 @@ class _WikiLinkProcessor(InlineProcessor):
         else:
             element.text = paper.alias or paper.title
         return element, match.start(0), match.end(0)
+
+
+def extension_for(text, found):
+    """The wiki-link extension for ``text`` (``papers.site.markdown.add_text_extension``): every
+    reference resolved in one query first; ``None`` when the text has none."""
+    if "[[" not in text:
+        return None
+    return WikiLinkExtension(resolve_references(references_in(text)), found)
 
 
 class WikiLinkExtension(Extension):

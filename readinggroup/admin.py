@@ -10,9 +10,9 @@ from django.utils.text import Truncator
 from markdownx.admin import MarkdownxModelAdmin
 
 from papers import identity, pending
-from papers.locking import EditVersionAdminMixin
 from papers.models import Paper
 from papers.publishing import DraftPapersAdminMixin
+from papers.site.locking import EditVersionAdminMixin
 from readinggroup.forms import PresentationAdminForm
 from readinggroup.models import Presentation, Presenter, SlidesState
 

@@ -9,27 +9,26 @@ from ninja import Field, Path, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
-from papers import search
-from papers.api import (
+from papers.api import PaperRefOut
+from papers.site import search
+from papers.site.api import (
     LIST_ERRORS,
     LOOKUP_ERRORS,
     MAX_PAGE_SIZE,
     TAGS,
+    ContentOut,
     Pagination,
-    PaperRefOut,
-    TagOut,
     TagSlug,
     Text,
     Year,
 )
-from papers.filters import MAX_TAG_FILTERS
-from papers.site import absolute_url
+from papers.tagging import MAX_TAG_FILTERS, with_tags
 from readinggroup.models import MAX_SESSION_NUMBER, Presentation
 
 router = Router(tags=["reading group"])
 
 
-class SessionOut(Schema):
+class SessionOut(ContentOut):
     number: int
     title: str
     scheduled_at: datetime
@@ -39,8 +38,6 @@ class SessionOut(Schema):
     paper: PaperRefOut | None = Field(..., description="The paper presented, when published.")
     has_slides: bool
     recording_url: str
-    html_url: str
-    tags: list[TagOut]
 
     @staticmethod
     def resolve_presenters(session):
@@ -54,14 +51,6 @@ class SessionOut(Schema):
     @staticmethod
     def resolve_has_slides(session):
         return session.slides_public
-
-    @staticmethod
-    def resolve_html_url(session):
-        return absolute_url(session.get_absolute_url())
-
-    @staticmethod
-    def resolve_tags(session):
-        return list(session.tags.all())
 
 
 class SessionDetailOut(SessionOut):
@@ -89,8 +78,7 @@ def list_sessions(request, filters: Query[SessionQuery]):
     tags = [slug for slug in filters.tag if slug.strip()]
     if len(tags) > MAX_TAG_FILTERS or any(len(slug) > 100 for slug in tags):
         raise HttpError(422, f"tag: at most {MAX_TAG_FILTERS} tags of at most 100 characters.")
-    for slug in tags:
-        sessions = sessions.filter(tags__slug=slug)
+    sessions = with_tags(sessions, tags)
     if filters.year is not None:
         sessions = sessions.annotate(year=ExtractYear("scheduled_at")).filter(year=filters.year)
     if filters.upcoming is not None:
@@ -100,7 +88,7 @@ def list_sessions(request, filters: Query[SessionQuery]):
         if len(filters.q) > search.MAX_QUERY_LENGTH:
             raise HttpError(422, f"q: at most {search.MAX_QUERY_LENGTH} characters.")
         sessions = search.search(sessions, search.parse_query(filters.q))
-    return sessions.for_list().order_by("-scheduled_at", "-number")
+    return sessions.for_list().newest_first()
 
 
 @router.get(

@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import m2m_changed, post_save
+from django.db.models.signals import post_save
 
 
 class ReadingGroupConfig(AppConfig):
@@ -7,9 +7,10 @@ class ReadingGroupConfig(AppConfig):
     verbose_name = "Reading group"
 
     def ready(self):
-        from papers.models import Paper, Tag
+        from papers.models import Paper
         from papers.sections import register, register_backlinks
         from papers.signals import paper_references_changed
+        from papers.wikilinks import texts_naming
         from readinggroup import (
             signals,
             slides,  # noqa: F401 - registers the slides-check job kind
@@ -27,13 +28,36 @@ class ReadingGroupConfig(AppConfig):
 
         register_index_handler(session_from_section, permission="readinggroup.add_presentation")
         register_backlinks(sessions_mentioning_paper)
-        m2m_changed.connect(signals.reindex_session_on_m2m, sender=Presentation.tags.through)
-        m2m_changed.connect(signals.reindex_session_on_m2m, sender=Presentation.presenters.through)
-        post_save.connect(signals.reindex_sessions_of_tag, sender=Tag)
+        # Sessions are a content kind: tag pages, search, feeds, sitemaps and the API list them.
+        from django.db.models.functions import ExtractYear
+
+        from papers.content import kinds
+
+        kinds.register(
+            key="sessions",
+            label="Sessions",
+            singular="session",
+            model=Presentation,
+            title_fields=("title",),
+            year=ExtractYear("scheduled_at"),
+            date_fields=("scheduled_at",),
+            feed="readinggroup.feeds.PresentationFeed",
+            sitemap="readinggroup.sitemaps.PresentationSitemap",
+            api_router="readinggroup.api.router",
+            item_template="readinggroup/_session_item.html",
+            search_kicker_template="readinggroup/_session_search_kicker.html",
+            reindexed_by=("presenters",),
+        )
         post_save.connect(signals.reindex_sessions_of_presenter, sender=Presenter)
-        paper_references_changed.connect(signals.refresh_sessions_naming, sender=Paper)
+        # The receiver is made here: weak=False keeps it alive.
+        paper_references_changed.connect(
+            texts_naming(Presentation, ("summary",), shows_paper="paper"),
+            sender=Paper,
+            weak=False,
+            dispatch_uid="sessions-naming-papers",
+        )
         # The home page and paper pages show sessions: a change invalidates cached pages.
-        from papers import cache
+        from papers.site import cache
         from readinggroup import models
 
         cache.watch(

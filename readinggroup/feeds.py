@@ -7,8 +7,8 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from papers.identity import site_name
-from papers.site import absolute_url
-from papers.syndication import SiteFeed
+from papers.site.addresses import absolute_url
+from papers.site.feeds import SiteFeed
 from readinggroup.models import Presentation
 
 FEED_ITEMS = 30
@@ -28,11 +28,7 @@ class PresentationFeed(SiteFeed):
         return absolute_url(reverse("readinggroup:feed"))
 
     def items(self):
-        return (
-            Presentation.objects.published()
-            .for_list()
-            .order_by("-scheduled_at", "-number")[:FEED_ITEMS]
-        )
+        return Presentation.objects.published().for_list().newest_first()[:FEED_ITEMS]
 
     def item_title(self, presentation):
         cancelled = "Cancelled: " if presentation.cancelled else ""

@@ -11,8 +11,8 @@ from django.db import models
 from django.utils.html import format_html
 
 from papers import pending
-from papers.images import clean_image_upload
 from papers.publishing import PublishPapersField
+from papers.site.images import ReencodedImageField
 from papers.tagging import TagsField
 from readinggroup.models import Presentation
 
@@ -37,6 +37,7 @@ class PresentationAdminForm(forms.ModelForm):
             "duration_minutes", "location", "meeting_url", "summary", "slides", "cover",
             "recording_url", "tags", "slug",
         ]  # fmt: skip
+        field_classes = {"cover": ReencodedImageField}
         widgets = {
             "slides": forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
             "cover": forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg"}),
@@ -57,9 +58,6 @@ class PresentationAdminForm(forms.ModelForm):
         )
         self.fields["slides"].help_text = note
         self["slides"].help_text = note  # the bound field copied it when the form was cleaned
-
-    def clean_cover(self):
-        return clean_image_upload(self.cleaned_data.get("cover"))
 
     def clean_slides(self):
         slides = self.cleaned_data.get("slides")

@@ -17,10 +17,10 @@ from django.utils.html import strip_tags
 from django.views.decorators.http import require_safe
 from icalendar import Calendar, Event
 
-from papers.cache import public_page
 from papers.identity import site_name
-from papers.site import absolute_url, site_host
-from papers.syndication import feed_text
+from papers.site.addresses import absolute_url, site_host
+from papers.site.cache import public_page
+from papers.site.feeds import feed_text
 from readinggroup.models import Presentation
 
 MAX_DESCRIPTION = 2000

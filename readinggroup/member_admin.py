@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from papers.models import Status
-from papers.site import absolute_url, site_host
+from papers.site.addresses import absolute_url, site_host
 from readinggroup import queue
 from readinggroup.ical import calendar_bytes
 from readinggroup.members import GroupSettings, Invitation, Member, Suggestion, SuggestionState

@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
 from papers.intake.lookup import classify
-from papers.markdown import validate_markdown
 from papers.models import Paper
+from papers.site.markdown import validate_markdown
 from readinggroup.members import MAX_LINKS, Member
 from readinggroup.models import Presentation
 from readinggroup.recordings import normalize_recording_url

@@ -110,7 +110,7 @@ def join(request, token):
 
 class PasswordResetView(auth_views.PasswordResetView):
     """Django's reset, with the mailed link on the site's own address (SITE_URL), never
-    the Host header of whoever asked (papers/site.py)."""
+    the Host header of whoever asked (papers/site/addresses.py)."""
 
     template_name = "readinggroup/members/password_reset.html"
     email_template_name = "readinggroup/members/password_reset_email.txt"

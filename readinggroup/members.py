@@ -18,8 +18,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from papers.markdown import render_markdown, validate_markdown
 from papers.models import Paper
+from papers.site.markdown import render_markdown, validate_markdown
 
 INVITATION_DAYS = 14
 MAX_LINKS = 3

@@ -3,7 +3,7 @@
 documentation asks for."""
 
 from papers.metadata import site_organization, text_description
-from papers.site import absolute_url
+from papers.site.addresses import absolute_url
 
 SCHEMA = "https://schema.org/"
 # What editors type as the "location" of a session held only on a call: not a place.

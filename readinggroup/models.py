@@ -8,7 +8,6 @@ import uuid
 from functools import cached_property
 
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -20,10 +19,9 @@ from django.utils.html import strip_tags
 from markdownx.models import MarkdownxField
 from taggit.managers import TaggableManager
 
-from papers import search
-from papers.locking import EditVersioned
-from papers.markdown import render_markdown_with_mentions, validate_markdown
+from papers.content.base import Content, ContentQuerySet, mentions_field, status_field
 from papers.models import Paper, Status, unique_slug
+from papers.site.markdown import render_markdown_with_mentions, validate_markdown
 from papers.tagging import TaggedItem
 from readinggroup.pdf import JOB_CHECK_TIMEOUT_SECONDS, SlidesError, check_upload, checked_cover
 from readinggroup.recordings import (
@@ -98,7 +96,11 @@ class TaggedPresentation(TaggedItem):
         unique_together = [("content_object", "tag")]
 
 
-class PresentationQuerySet(models.QuerySet):
+# Newest first (a session always has its time); the number breaks ties.
+NEWEST_FIRST = (models.F("scheduled_at").desc(), models.F("number").desc())
+
+
+class PresentationQuerySet(ContentQuerySet):
     def published(self):
         """The one visibility rule: a session is public once its status is published."""
         return self.filter(status=Status.PUBLISHED)
@@ -109,7 +111,7 @@ class PresentationQuerySet(models.QuerySet):
 
     def past(self, now=None):
         """Sessions that have ended, newest first."""
-        return self.filter(ends_at__lte=now or timezone.now()).order_by("-scheduled_at", "-number")
+        return self.filter(ends_at__lte=now or timezone.now()).newest_first()
 
     def going_ahead(self):
         """Sessions not called off: the next session, free slots and clashes look at these."""
@@ -120,7 +122,7 @@ class PresentationQuerySet(models.QuerySet):
         return self.select_related("paper").prefetch_related("presenters", "tags")
 
 
-class Presentation(EditVersioned):
+class Presentation(Content):
     number = models.PositiveIntegerField(
         unique=True,
         validators=[MinValueValidator(1), MaxValueValidator(MAX_SESSION_NUMBER)],
@@ -201,12 +203,9 @@ class Presentation(EditVersioned):
         help_text="YouTube or Vimeo link (embedded), or any other https:// link.",
     )
     tags = TaggableManager(through=TaggedPresentation, blank=True)
-    status = models.CharField(
-        max_length=10,
-        choices=Status.choices,
-        default=Status.DRAFT,
-        db_index=True,
-        help_text="Only published sessions appear on the site, the calendar and the feed.",
+    status = status_field("Only published sessions appear on the site, the calendar and the feed.")
+    mentions = mentions_field(
+        "mentioned_in_sessions", "Papers the summary links with [[wiki-links]]; filled in on save."
     )
     # A published session that is called off stays on the site and in the calendar, marked,
     # so that calendar applications that subscribed remove it (STATUS:CANCELLED) and the
@@ -217,28 +216,18 @@ class Presentation(EditVersioned):
         help_text="Called off: still listed, marked cancelled, removed from calendars; "
         "the date is free for another session.",
     )
-    mentions = models.ManyToManyField(
-        Paper,
-        related_name="mentioned_in_sessions",
-        blank=True,
-        editable=False,
-        help_text="Papers the summary links with [[wiki-links]]; filled in on save.",
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    # The search document (papers/search.py): rewritten on save and when tags change.
-    search_text = models.TextField(blank=True, editable=False)
-    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = PresentationQuerySet.as_manager()
 
-    class Meta:
+    NEWEST_FIRST = NEWEST_FIRST
+
+    class Meta(Content.Meta):
         ordering = ["-scheduled_at", "-number"]
         get_latest_by = "scheduled_at"
         indexes = [
             models.Index(fields=["status", "ends_at"], name="presentation_status_ends"),
             # PostgreSQL only (the migration skips them elsewhere): full text and pg_trgm.
-            GinIndex(fields=["search_vector"], name="presentation_search_vector"),
+            *Content.Meta.indexes,  # presentation_search_vector
             GinIndex(fields=["title"], name="presentation_title_trgm", opclasses=["gin_trgm_ops"]),
         ]
 
@@ -297,13 +286,6 @@ class Presentation(EditVersioned):
             ],  # fmt: skip
             "C": [html.unescape(strip_tags(self.summary_html))],
         }
-
-    def update_search_index(self):
-        """Rewrite this session's search document."""
-        if self.pk:
-            # A save or an m2m change got us here: what was prefetched may be stale.
-            getattr(self, "_prefetched_objects_cache", {}).clear()
-            search.store_document(Presentation, self.pk, self.search_parts())
 
     def clean(self):
         super().clean()

@@ -1,28 +1,7 @@
 """Keep sessions' search documents and wiki-links current when what they show changes."""
 
-from django.db.models import Q
-
 from papers.refresh import reindex_later
-from papers.search import name_changed
-from papers.wikilinks import naming_texts
 from readinggroup.models import Presentation
-
-
-def reindex_session_on_m2m(sender, instance, action, reverse, pk_set, **kwargs):
-    """Tags or presenters added to or removed from sessions."""
-    if action not in ("post_add", "post_remove", "post_clear"):
-        return
-    sessions = [instance] if not reverse else Presentation.objects.filter(pk__in=pk_set or [])
-    for session in sessions:
-        session.update_search_index()
-
-
-def reindex_sessions_of_tag(sender, instance, created=False, **kwargs):
-    """A renamed tag changes the search documents of its sessions."""
-    if kwargs.get("raw"):  # loaddata/restore: rows arrive in any order; reindex after
-        return
-    if not created and name_changed(instance):
-        reindex_later(Presentation, "tags", instance.pk, f"sessions tagged “{instance.name}”")
 
 
 def reindex_sessions_of_presenter(sender, instance, created=False, **kwargs):
@@ -31,15 +10,3 @@ def reindex_sessions_of_presenter(sender, instance, created=False, **kwargs):
         return
     if not created:
         reindex_later(Presentation, "presenters", instance.pk, f"sessions of {instance.name}")
-
-
-def refresh_sessions_naming(sender, papers, names, **kwargs):
-    """Papers' alias, ids, title or status changed: re-render the summaries that may link them."""
-    candidates = Q(mentions__in=papers)
-    naming = naming_texts("summary", names)
-    if naming is not None:
-        candidates |= naming
-    for session in Presentation.objects.filter(candidates).distinct():
-        session.refresh_wikilinks()
-    for session in Presentation.objects.filter(paper__in=papers):
-        session.update_search_index()

@@ -1,4 +1,4 @@
-from papers.sitemaps import PublishedSitemap
+from papers.site.sitemaps import PublishedSitemap
 from readinggroup.models import Presentation
 
 

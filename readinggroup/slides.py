@@ -11,10 +11,10 @@ are never served.
 
 from django.db import transaction
 
-from papers import cache
 from papers.jobs import queue
 from papers.jobs.kinds import JobFailed, job_kind
 from papers.jobs.models import Job
+from papers.site import cache
 from readinggroup.models import Presentation, SlidesState, _delete_files
 from readinggroup.pdf import JOB_CHECK_TIMEOUT_SECONDS, SlidesError, checked_cover
 

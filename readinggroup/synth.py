@@ -12,8 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from papers.markdown import render_markdown
 from papers.models import Paper, Status, Tag
+from papers.site.markdown import render_markdown
 from papers.synth import BATCH, person_name, sentence, unique_in, zipf_cum_weights
 from readinggroup.models import Presentation, Presenter, TaggedPresentation
 

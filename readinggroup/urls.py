@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, re_path, reverse_lazy
 
-from papers.cache import public_page
+from papers.site.cache import public_page
 from readinggroup import feeds, ical, member_views, views
 
 app_name = "readinggroup"

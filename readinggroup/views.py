@@ -14,9 +14,9 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_safe
 
 from papers import related
-from papers.cache import public_page
-from papers.media import signed_pdf_url
 from papers.models import Paper
+from papers.site.cache import public_page
+from papers.site.media import signed_pdf_url
 from readinggroup.metadata import event_jsonld
 from readinggroup.models import Presentation
 
@@ -56,7 +56,7 @@ def _read_next():
     sessions = list(
         Presentation.objects.exclude(paper=None)
         .annotate(shown=ExpressionWrapper(Q(pk__in=past.values("pk")), BooleanField()))
-        .order_by("-scheduled_at", "-number")
+        .newest_first()
         .values_list("number", "paper_id", "shown")
     )
     recent = [(f"session {number}", paper) for number, paper, shown in sessions if shown]

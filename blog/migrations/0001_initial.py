@@ -3,7 +3,7 @@
 import blog.models
 import django.db.models.deletion
 import markdownx.models
-import papers.markdown
+import papers.site.markdown
 import taggit.managers
 from django.db import migrations, models
 
@@ -29,9 +29,9 @@ class Migration(migrations.Migration):
                 ('cover_width', models.PositiveIntegerField(blank=True, editable=False, null=True)),
                 ('cover_height', models.PositiveIntegerField(blank=True, editable=False, null=True)),
                 ('cover_alt', models.CharField(blank=True, help_text='What the cover shows, for readers who cannot see it.', max_length=300, verbose_name='cover description')),
-                ('teaser', models.TextField(blank=True, help_text='One or two sentences of Markdown for lists, feeds and link previews.', max_length=1000, validators=[papers.markdown.validate_markdown])),
+                ('teaser', models.TextField(blank=True, help_text='One or two sentences of Markdown for lists, feeds and link previews.', max_length=1000, validators=[papers.site.markdown.validate_markdown])),
                 ('teaser_html', models.TextField(blank=True, editable=False)),
-                ('body', markdownx.models.MarkdownxField(blank=True, help_text='Markdown with $math$, ```code```, tables, footnotes; drop or paste images.', validators=[papers.markdown.validate_markdown])),
+                ('body', markdownx.models.MarkdownxField(blank=True, help_text='Markdown with $math$, ```code```, tables, footnotes; drop or paste images.', validators=[papers.site.markdown.validate_markdown])),
                 ('body_html', models.TextField(blank=True, editable=False)),
                 ('toc', models.JSONField(blank=True, default=list, editable=False)),
                 ('reading_minutes', models.PositiveSmallIntegerField(default=1, editable=False)),

@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='report',
             name='edit_version',
-            field=models.PositiveIntegerField(default=0, editable=False, help_text='Bumped by every save (papers/locking.py).'),
+            field=models.PositiveIntegerField(default=0, editable=False, help_text='Bumped by every save (papers/site/locking.py).'),
         ),
         migrations.AddField(
             model_name='report',

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from papers.bibtex import papers_to_bibtex
 from papers.models import Paper
+from papers.site.media import EDITOR_UPLOADS
 
 FORMAT = 1
 DATA, MANIFEST, BIBTEX, MEDIA = "data.json", "manifest.json", "papers.bib", "media"
@@ -74,9 +75,7 @@ def _file_names(model_list):
                 for name in model._base_manager.exclude(**{field: ""}).values_list(field, flat=True)
                 if name
             )
-    uploads = getattr(settings, "MARKDOWNX_MEDIA_PATH", "").strip("/")
-    if uploads:
-        names.update(_walk(default_storage, uploads))
+    names.update(_walk(default_storage, EDITOR_UPLOADS))
     return sorted(names)
 
 

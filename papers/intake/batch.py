@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from papers import search
 from papers.intake.saving import OnExisting, PaperWriter
 from papers.models import Status
 from papers.signals import references_announced_at_end
+from papers.site import search
 
 
 def line_number(source):

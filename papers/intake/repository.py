@@ -32,7 +32,6 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import DatabaseError, transaction
 
-from papers.images import reencode_image
 from papers.intake.batch import ImportReport, Problem, run_batch
 from papers.intake.bibtex_import import BibtexInputError, parse_bibtex, read_bibtex_bytes
 from papers.intake.duplicates import arxiv_key, doi_key
@@ -40,6 +39,7 @@ from papers.intake.notes import NotesInputError, detect_format, parse_notes, rea
 from papers.intake.records import PaperRecord
 from papers.intake.saving import OnExisting, Outcome
 from papers.models import Paper, Status
+from papers.site.images import reencode_image
 
 MAX_FILES = 2_000  # entries of a .zip, files of a folder (that the import would read)
 MAX_TOTAL_BYTES = 200 * 1024 * 1024  # uncompressed, all files together

@@ -15,7 +15,6 @@ from django.utils.html import strip_tags
 
 from papers.authors import full_key, same_person_among_stored
 from papers.identifiers import normalize_doi, parse_arxiv_id
-from papers.images import reencode_image
 from papers.intake.duplicates import Conflict, DuplicateFinder, arxiv_key, doi_key
 from papers.intake.slugs import SlugAllocator, hold_slug_lock
 from papers.models import (
@@ -29,6 +28,7 @@ from papers.models import (
     TaggedPaper,
     Venue,
 )
+from papers.site.images import reencode_image
 from papers.tagging import validate_tag_name
 
 # Paper fields an import can set, in the order reports list them.

@@ -1,4 +1,6 @@
-"""Unique slugs for a batch of new rows, without one query per row; the lock on new slugs."""
+"""Choosing unique slugs: the one rule (:func:`free_slug`), for one row
+(``papers.models.unique_slug``) or a batch of new rows without one query per row
+(:class:`SlugAllocator`); the lock on new slugs."""
 
 import time
 
@@ -38,6 +40,20 @@ def hold_slug_lock(model):
             time.sleep(LOCK_POLL_SECONDS)
 
 
+def free_slug(text, fallback, max_length, taken):
+    """The slug of ``text`` (``fallback`` if it has none) that ``taken(slug)`` says is free:
+    ``-2``, ``-3``… on clashes, cut to ``max_length``. A slug made only of digits gets a
+    suffix so it can never be mistaken for a year URL."""
+    base = slugify(text, allow_unicode=True)[:max_length].strip("-") or fallback
+    if base.isdigit():
+        base = f"{base}-{fallback}"
+    slug, n = base, 1
+    while taken(slug):
+        n += 1
+        slug = f"{base[: max_length - len(str(n)) - 1]}-{n}"
+    return slug
+
+
 class SlugAllocator:
     """``unique_slug()`` (papers.models) for many rows: the taken slugs are read once.
 
@@ -56,12 +72,6 @@ class SlugAllocator:
         if self._taken is None:
             hold_slug_lock(self.model)
             self._taken = set(self.model._default_manager.values_list("slug", flat=True))
-        base = slugify(text, allow_unicode=True)[: self.max_length].strip("-") or self.fallback
-        if base.isdigit():
-            base = f"{base}-{self.fallback}"
-        slug, n = base, 1
-        while slug in self._taken:
-            n += 1
-            slug = f"{base[: self.max_length - len(str(n)) - 1]}-{n}"
+        slug = free_slug(text, self.fallback, self.max_length, self._taken.__contains__)
         self._taken.add(slug)
         return slug

@@ -3,7 +3,7 @@
 import django.core.validators
 import django.db.models.deletion
 import markdownx.models
-import papers.markdown
+import papers.site.markdown
 import papers.models
 import taggit.managers
 from django.db import migrations, models
@@ -68,7 +68,7 @@ class Migration(migrations.Migration):
                 ('doi', models.CharField(blank=True, help_text='Bare (10.1000/xyz) or as a https://doi.org/ URL.', max_length=255, null=True, unique=True, verbose_name='DOI')),
                 ('pdf_url', models.URLField(blank=True, max_length=1000, verbose_name='PDF URL')),
                 ('abstract', models.TextField(blank=True)),
-                ('notes', markdownx.models.MarkdownxField(blank=True, help_text='Markdown with $math$, ```code``` and tables.', validators=[papers.markdown.validate_markdown])),
+                ('notes', markdownx.models.MarkdownxField(blank=True, help_text='Markdown with $math$, ```code``` and tables.', validators=[papers.site.markdown.validate_markdown])),
                 ('notes_html', models.TextField(blank=True, editable=False)),
                 ('status', models.CharField(choices=[('draft', 'Draft'), ('published', 'Published')], db_index=True, default='draft', help_text='Only published papers appear on the public site.', max_length=10)),
                 ('added_at', models.DateTimeField(auto_now_add=True, db_index=True)),

@@ -2,7 +2,7 @@
 
 import django.core.validators
 import django.db.models.deletion
-import papers.markdown
+import papers.site.markdown
 from django.db import migrations, models
 
 
@@ -55,7 +55,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='tag',
             name='description',
-            field=models.TextField(blank=True, help_text="Markdown, shown at the top of the tag's page.", validators=[papers.markdown.validate_markdown]),
+            field=models.TextField(blank=True, help_text="Markdown, shown at the top of the tag's page.", validators=[papers.site.markdown.validate_markdown]),
         ),
         migrations.AlterField(
             model_name='paper',

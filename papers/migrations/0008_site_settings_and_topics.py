@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import papers.identity
-import papers.markdown
+import papers.site.markdown
 from django.db import migrations, models
 
 
@@ -19,14 +19,14 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('site_name', models.CharField(default=papers.identity.default_site_name, max_length=100)),
                 ('tagline', models.CharField(blank=True, default='Notes on machine-learning papers, reports and reading-group sessions.', help_text="One line under the name on the home page, and the pages' description.", max_length=200)),
-                ('introduction', models.TextField(blank=True, help_text='Markdown shown on the home page under the tagline.', validators=[papers.markdown.validate_markdown])),
+                ('introduction', models.TextField(blank=True, help_text='Markdown shown on the home page under the tagline.', validators=[papers.site.markdown.validate_markdown])),
                 ('introduction_html', models.TextField(blank=True, editable=False)),
-                ('about', models.TextField(blank=True, help_text='Markdown of the /about/ page.', validators=[papers.markdown.validate_markdown], verbose_name='about page')),
+                ('about', models.TextField(blank=True, help_text='Markdown of the /about/ page.', validators=[papers.site.markdown.validate_markdown], verbose_name='about page')),
                 ('about_html', models.TextField(blank=True, editable=False)),
                 ('profile_name', models.CharField(blank=True, help_text='Feeds name it as the author.', max_length=200, verbose_name='author or group')),
                 ('profile_photo', models.ImageField(blank=True, help_text='PNG or JPEG, re-encoded.', upload_to=papers.identity._profile_upload_to, verbose_name='photo')),
                 ('profile_links', models.TextField(blank=True, help_text='One per line: “Label | https://…” (homepage, Google Scholar, GitHub…).', verbose_name='links')),
-                ('footer', models.TextField(blank=True, help_text='Markdown at the bottom of every page (e.g. a licence).', max_length=2000, validators=[papers.markdown.validate_markdown])),
+                ('footer', models.TextField(blank=True, help_text='Markdown at the bottom of every page (e.g. a licence).', max_length=2000, validators=[papers.site.markdown.validate_markdown])),
                 ('footer_html', models.TextField(blank=True, editable=False)),
                 ('section_texts', models.JSONField(blank=True, default=dict, editable=False, help_text="Per section: {'label': …, 'epigraph': Markdown, 'epigraph_html': …}.")),
                 ('time_zone', models.CharField(blank=True, help_text="The reading group's time zone (e.g. Europe/Berlin): session times are typed and shown in it. Blank: the server's (TIME_ZONE).", max_length=60)),
@@ -42,7 +42,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('position', models.PositiveSmallIntegerField(default=0, help_text='Lowest first.')),
-                ('description', models.TextField(blank=True, help_text="Markdown shown under the topic's heading on /topics/.", max_length=2000, validators=[papers.markdown.validate_markdown])),
+                ('description', models.TextField(blank=True, help_text="Markdown shown under the topic's heading on /topics/.", max_length=2000, validators=[papers.site.markdown.validate_markdown])),
                 ('description_html', models.TextField(blank=True, editable=False)),
                 ('tag', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='topic', to='papers.tag')),
             ],

@@ -4,7 +4,7 @@ import django.core.validators
 import django.db.models.deletion
 import django.db.models.functions.text
 import markdownx.models
-import papers.markdown
+import papers.site.markdown
 import readinggroup.models
 import readinggroup.recordings
 import taggit.managers
@@ -39,7 +39,7 @@ class Migration(migrations.Migration):
                 ('number', models.PositiveIntegerField(error_messages={'unique': 'There is already a session with this number.'}, help_text='Sessions are numbered 1, 2, 3…; a new one gets the next free number.', unique=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(99999)])),
                 ('title', models.CharField(max_length=300)),
                 ('slug', models.SlugField(allow_unicode=True, blank=True, help_text='Used in file names; left blank, it is made from the title.', max_length=100, unique=True)),
-                ('summary', markdownx.models.MarkdownxField(blank=True, help_text='Markdown with $math$.', validators=[papers.markdown.validate_markdown])),
+                ('summary', markdownx.models.MarkdownxField(blank=True, help_text='Markdown with $math$.', validators=[papers.site.markdown.validate_markdown])),
                 ('summary_html', models.TextField(blank=True, editable=False)),
                 ('scheduled_at', models.DateTimeField(db_index=True, help_text="When the session starts (in the site's time zone).", verbose_name='date and time')),
                 ('duration_minutes', models.PositiveSmallIntegerField(default=60, validators=[django.core.validators.MinValueValidator(5), django.core.validators.MaxValueValidator(600)], verbose_name='duration (minutes)')),

@@ -3,7 +3,7 @@
 import datetime
 import django.core.validators
 import django.db.models.deletion
-import papers.markdown
+import papers.site.markdown
 from django.conf import settings
 from django.db import migrations, models
 
@@ -67,7 +67,7 @@ class Migration(migrations.Migration):
             name='Suggestion',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.TextField(help_text='A sentence on why the group should read it (Markdown).', max_length=1000, validators=[papers.markdown.validate_markdown], verbose_name='why')),
+                ('reason', models.TextField(help_text='A sentence on why the group should read it (Markdown).', max_length=1000, validators=[papers.site.markdown.validate_markdown], verbose_name='why')),
                 ('reason_html', models.TextField(blank=True, editable=False)),
                 ('state', models.CharField(choices=[('open', 'Open'), ('scheduled', 'Scheduled'), ('withdrawn', 'Withdrawn')], db_index=True, default='open', max_length=10)),
                 ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),

@@ -1,4 +1,4 @@
-"""The markdownx image upload behind the report editor (papers/editor.py).
+"""The markdownx image upload behind the report editor (papers/site/editor.py).
 
 Every refused upload gets a 4xx with a message a person can act on, never a 500, and
 leaves nothing under MEDIA_ROOT.
@@ -12,7 +12,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from papers.images import MAX_IMAGE_BYTES
+from papers.site.images import MAX_IMAGE_BYTES
 from tests.factories import png_bytes
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ import time
 import pytest
 
 from blog.models import Report
-from papers.markdown import MAX_MARKDOWN_LENGTH, render_markdown
+from papers.site.markdown import MAX_MARKDOWN_LENGTH, render_markdown
 from tests.blog.factories import ReportFactory
 
 pytestmark = pytest.mark.django_db

@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from blog.models import Report, ReportPaper, TaggedReport
-from papers.markdown import render_markdown
 from papers.models import Status
+from papers.site.markdown import render_markdown
 from tests.factories import run_synth
 
 pytestmark = pytest.mark.django_db

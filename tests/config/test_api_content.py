@@ -2,7 +2,7 @@
 
 import pytest
 
-from papers.api import MAX_PAGE_SIZE
+from papers.site.api import MAX_PAGE_SIZE
 from tests.blog.factories import ReportFactory, at
 from tests.factories import PaperFactory
 from tests.readinggroup.factories import PresentationFactory

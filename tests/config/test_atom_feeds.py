@@ -15,8 +15,8 @@ from django.core.management import call_command
 from django.urls import resolve
 from django.utils import timezone
 
-from papers.site import site_author
-from papers.syndication import SiteFeed
+from papers.site.addresses import site_author
+from papers.site.feeds import SiteFeed
 from readinggroup.models import Presentation
 from tests.atom import atom_problems, entries
 from tests.blog.factories import ReportFactory

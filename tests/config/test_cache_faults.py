@@ -14,8 +14,8 @@ from django.core.cache import cache
 from django.test import Client
 
 from config.resilient_cache import ResilientRedisCache
-from papers.cache import content_version
 from papers.models import Author
+from papers.site.cache import content_version
 from tests.config.redis_server import SOCKET_TIMEOUT, RedisServer, cache_settings
 from tests.config.test_database_failures import (  # noqa: F401 - postgres, static_root: fixtures
     Server,

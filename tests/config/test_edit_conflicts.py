@@ -1,6 +1,6 @@
 """Two editors, one row: a stale admin change form is refused, never a silent revert.
 
-Optimistic locking (papers/locking.py) on papers, reports and reading-group sessions. The
+Optimistic locking (papers/site/locking.py) on papers, reports and reading-group sessions. The
 forms are posted as a browser would send them: every field of the page as loaded.
 """
 

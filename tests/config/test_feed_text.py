@@ -3,7 +3,7 @@
 Editors paste titles and notes from PDFs and other programs; a form feed, a NUL or a
 stray escape in any field of a paper, report, session, author or tag must leave every
 Atom feed readable by an XML parser and a feed reader, and every .ics readable by an
-iCalendar parser. One sanitiser does it for all of them (papers/syndication.py).
+iCalendar parser. One sanitiser does it for all of them (papers/site/feeds.py).
 """
 
 import re
@@ -18,7 +18,7 @@ from icalendar import Calendar
 
 from blog.models import Kind
 from papers.models import Tag
-from papers.syndication import feed_text
+from papers.site.feeds import feed_text
 from tests.blog.factories import ReportFactory, SeriesFactory
 from tests.factories import AuthorFactory, PaperFactory, PaperLinkFactory
 from tests.readinggroup.factories import PresentationFactory, PresenterFactory

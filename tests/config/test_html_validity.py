@@ -87,7 +87,7 @@ def test_the_checker_reports_an_invalid_page(tmp_path):
 
 def test_machine_times_have_no_microseconds_and_paper_dates_keep_their_precision():
     from papers.models import Paper
-    from papers.templatetags.papers_tags import machine_time
+    from papers.site.templatetags.site_tags import machine_time
 
     moment = datetime.datetime(2024, 3, 1, 10, 0, 0, 123456, tzinfo=datetime.UTC)
     assert machine_time(moment) == "2024-03-01T10:00:00+00:00"

@@ -7,8 +7,8 @@ from django.db import connection
 from django.urls import reverse
 
 from config import search as search_view
-from papers import search
 from papers.models import Author, Authorship, Paper, Tag
+from papers.site import search
 from tests.blog.factories import ReportFactory, at
 from tests.factories import AuthorFactory, PaperFactory, paper_with_everything
 from tests.jobs_worker import run_queued_jobs
@@ -446,7 +446,10 @@ def test_narrowing_a_cached_query_to_a_year_keeps_kinds_and_results(client, shel
     """The all-years hits are cached: a year facet reuses them (kinds compared by identity)."""
     import pickle
 
-    from config.content import PAPERS, Item
+    from config.content import Item
+    from papers.content.kinds import kind_by_key
+
+    PAPERS = kind_by_key("papers")
 
     now = datetime.datetime.now(datetime.UTC)
     item = pickle.loads(pickle.dumps(Item(PAPERS, 1, now)))  # noqa: S301 - our own bytes

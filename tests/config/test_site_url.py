@@ -15,7 +15,7 @@ from django.urls import reverse
 from icalendar import Calendar
 
 from blog.models import Kind
-from papers.syndication import entry_id
+from papers.site.feeds import entry_id
 from tests.blog.factories import ReportFactory
 from tests.config.test_security import PRODUCTION_ENV, run_django
 from tests.factories import AuthorFactory, PaperFactory

@@ -1,4 +1,4 @@
-"""The sitemap sections written directly (papers.sitemaps.sitemap_section) say what
+"""The sitemap sections written directly (papers.site.sitemaps.sitemap_section) say what
 Django's own sitemap view says, with a constant number of queries per page."""
 
 from xml.etree import ElementTree

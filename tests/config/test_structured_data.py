@@ -15,7 +15,7 @@ from lxml import html as lxml_html
 
 from blog.models import Report
 from papers.models import Paper
-from papers.site import site_author
+from papers.site.addresses import site_author
 from readinggroup.models import Presentation, Presenter
 from tests.blog.factories import ReportFactory
 from tests.factories import PaperFactory, paper_with_everything, png_bytes

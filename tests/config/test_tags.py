@@ -265,9 +265,11 @@ def test_pages_merge_the_kinds_by_date_exactly_as_one_sorted_list(client, monkey
 
     def key(obj):
         if obj in papers:
-            # A paper with only a year comes first in its year.
-            month, day, end = (obj.month, 1, 0) if obj.month else (12, 31, 1)
-            date = datetime.datetime(obj.year, month, day, 23 * end, tzinfo=datetime.UTC)
+            # As the paper list orders them (papers.models.NEWEST_FIRST): a paper with only
+            # a year comes after the dated papers of its year.
+            date = datetime.datetime(obj.year, obj.month or 1, 1, tzinfo=datetime.UTC)
+            if obj.month is None:
+                date -= datetime.timedelta(seconds=1)
             return (date, True, obj.pk)
         moment = obj.published_at if obj in reports else obj.scheduled_at
         return (moment, False, obj.pk)

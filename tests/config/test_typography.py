@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from papers.management.commands.highlight_css import OUTPUT, stylesheet
+from papers.site.management.commands.highlight_css import OUTPUT, stylesheet
 from tests.pages import make_content
 
 STATIC = Path(__file__).resolve().parents[2] / "static"

@@ -11,7 +11,8 @@ from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from papers.cache import (
+from papers.models import Authorship, Paper, Status
+from papers.site.cache import (
     REBUILD_LOCK_TIMEOUT,
     VERSION_KEY,
     _page_address,
@@ -21,7 +22,6 @@ from papers.cache import (
     counts_version,
     release,
 )
-from papers.models import Authorship, Paper, Status
 from tests.factories import AuthorFactory, PaperFactory
 
 pytestmark = pytest.mark.django_db

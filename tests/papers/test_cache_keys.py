@@ -9,8 +9,8 @@ from blog.filters import ReportFilter
 from config.api import api
 from config.search import SearchForm
 from config.tags import TagPageForm
-from papers.cache import QUERY_PARAMETERS
 from papers.filters import PaperFilter
+from papers.site.cache import QUERY_PARAMETERS
 from tests.factories import PaperFactory
 
 pytestmark = pytest.mark.django_db

@@ -258,5 +258,5 @@ class DemoContentTests(TestCase):
         assert len(response.context["papers"]) == 20
         # Page, bylines, tags; the facet summary and facets; the site settings; and, as
         # the cache was emptied and no save made a version, the new version's schedule
-        # (the first report and session moment after it: papers/cache.py).
+        # (the first report and session moment after it: papers/site/cache.py).
         assert len(queries) <= 11

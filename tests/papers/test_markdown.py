@@ -4,7 +4,7 @@ from html.parser import HTMLParser
 import pytest
 from django.core.exceptions import ValidationError
 
-from papers.markdown import (
+from papers.site.markdown import (
     MAX_MARKDOWN_LENGTH,
     render_markdown,
     sanitize_html,

@@ -9,7 +9,7 @@ from papers.jobs.models import Job
 from papers.merging import MergeError, merge_authors
 from papers.models import Author, AuthorRedirect, Authorship, Paper, Status
 from papers.refresh import REINDEX
-from papers.search import parse_query, search
+from papers.site.search import parse_query, search
 from tests.factories import AuthorFactory, PaperFactory
 from tests.jobs_worker import run_queued_jobs
 

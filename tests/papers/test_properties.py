@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from papers.identifiers import normalize_arxiv_id, normalize_doi, parse_arxiv_id
-from papers.images import reencode_image
-from papers.markdown import render_markdown, sanitize_html
+from papers.site.images import reencode_image
+from papers.site.markdown import render_markdown, sanitize_html
 from tests.factories import png_bytes
 
 # The suite replays the same 150 examples each run (derandomize: CI never flakes on a

@@ -6,9 +6,9 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from papers import search
-from papers.cache import bump_content_version
 from papers.models import Author, Authorship, Paper, Status
+from papers.site import search
+from papers.site.cache import bump_content_version
 from tests.blog.factories import ReportFactory
 from tests.factories import AuthorFactory, PaperFactory
 from tests.readinggroup.factories import PresentationFactory

@@ -9,8 +9,8 @@ from django.db.models import Count
 from django.urls import reverse
 
 from blog.models import Report
-from papers.markdown import render_markdown
 from papers.models import Author, Authorship, Paper, Status, Tag, TaggedPaper
+from papers.site.markdown import render_markdown
 from readinggroup.models import Presentation, Presenter
 from tests.factories import PaperFactory, run_synth
 

@@ -5,8 +5,8 @@ from html.parser import HTMLParser
 
 import pytest
 
-from papers.markdown import render_markdown, render_markdown_with_mentions
 from papers.models import Paper
+from papers.site.markdown import render_markdown, render_markdown_with_mentions
 from tests.blog.factories import ReportFactory
 from tests.factories import PaperFactory
 from tests.jobs_worker import run_queued_jobs

@@ -207,7 +207,7 @@ def test_home_next_session_costs_one_query_more(client, django_assert_num_querie
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from papers.cache import bump_pages
+    from papers.site.cache import bump_pages
 
     paper = PaperFactory()  # the home page lists papers too: have one before counting
     client.get(reverse("home"))  # the site-wide counts: a session's save leaves them

@@ -14,8 +14,8 @@ from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.module_loading import module_has_submodule
 
-from papers.cache import bump_content_version
 from papers.models import Author, Paper, Tag
+from papers.site.cache import bump_content_version
 
 
 class Command(BaseCommand):

@@ -401,7 +401,7 @@ def _canonical_query(request):
 def _page_address(request):
     """Scheme, host, path and known parameters (a digest): what a stored page depends on.
 
-    Pages hold no request-dependent address (papers.site builds every absolute URL from
+    Pages hold no request-dependent address (papers.site.addresses builds every absolute URL from
     SITE_URL); the scheme and host are in the key anyway, so that a page could never be
     served to a visitor of another host even if one did. ``get_host()`` also refuses a
     Host not in ALLOWED_HOSTS (DisallowedHost: the plain 400 page) before the cache is

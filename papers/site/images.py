@@ -6,13 +6,15 @@ is a new image built from its pixels alone, so a polyglot or an HTML page named 
 never gets out, and neither does text hidden where image formats allow it: JPEG comments,
 EXIF, XMP, ICC profiles, PNG text and private chunks, bytes after the image's end.
 
-This is the one implementation: every form that takes an image cleans it with
-:func:`clean_image_upload`, the editor and the importers call :func:`reencode_image`.
+This is the one implementation: every form that takes an image uses
+:class:`ReencodedImageField` (``Meta.field_classes``), the editor and the importers call
+:func:`reencode_image`.
 """
 
 import io
 import uuid
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
@@ -99,14 +101,16 @@ def reencode_image(uploaded, max_bytes=MAX_IMAGE_BYTES):
     return ContentFile(out.getvalue(), name=f"{uuid.uuid4().hex}.{kind}")
 
 
-def clean_image_upload(value):
-    """A form's ``clean_<field>`` for an image field: re-encode a new upload.
+class ReencodedImageField(forms.ImageField):
+    """The form field of every uploaded image: a new upload is re-encoded (the upload itself
+    is never stored). The stored file (unchanged field) and "clear" (``False``) pass
+    through untouched. Use it as ``Meta.field_classes = {"cover": ReencodedImageField}``."""
 
-    The stored file (unchanged field) and "clear" (``False``) pass through untouched.
-    """
-    if isinstance(value, UploadedFile):
-        try:
-            return reencode_image(value)
-        except ValidationError as error:
-            raise ValidationError(error.messages) from None
-    return value
+    def clean(self, data, initial=None):
+        value = super().clean(data, initial)
+        if isinstance(value, UploadedFile):
+            try:
+                return reencode_image(value)
+            except ValidationError as error:
+                raise ValidationError(error.messages) from None
+        return value

@@ -5,7 +5,6 @@ with a 4xx instead of a 500, and store only images that Pillow re-encoded. Being
 not enough: the user must be allowed to add or change something edited with the editor.
 """
 
-import datetime
 import functools
 import os
 
@@ -17,8 +16,9 @@ from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.views.decorators.http import require_POST
 from markdownx.admin import MarkdownxModelAdmin
 
-from papers.images import reencode_image
-from papers.markdown import markdown_problem, render_markdown
+from papers.site.images import reencode_image
+from papers.site.markdown import markdown_problem, render_markdown
+from papers.site.media import editor_upload_name
 
 # What a file's name may say it is, for each format Pillow found in it.
 _EXTENSIONS = {"png": {".png"}, "jpg": {".jpg", ".jpeg"}}
@@ -108,5 +108,5 @@ def image_upload(request):
             },
             status=400,
         )
-    name = default_storage.save(f"uploads/{datetime.date.today():%Y/%m}/{clean.name}", clean)
+    name = default_storage.save(editor_upload_name(clean.name), clean)
     return JsonResponse({"image_code": f"![]({default_storage.url(name)})"})

@@ -8,6 +8,7 @@ the tags and URL schemes listed here reach a page, a preview or a feed.
 
 import html
 import re
+from dataclasses import dataclass, field
 
 import markdown
 import nh3
@@ -214,33 +215,88 @@ def validate_markdown(text):
         raise ValidationError(f"This text {problem} Please shorten or simplify it.")
 
 
+# Extensions that read the database for a given text: wiki-links resolve the papers they
+# name (papers.wikilinks, added by papers/apps.py). Added from outside so that this module
+# imports no model: the models import the renderer, never the other way round.
+_TEXT_EXTENSIONS = []
+
+
+def add_text_extension(factory):
+    """Render every text with ``factory(text, found)``'s Markdown extension (``None``: not
+    for this text); the extension appends the papers it links to ``found``."""
+    if factory not in _TEXT_EXTENSIONS:
+        _TEXT_EXTENSIONS.append(factory)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One rendering of a Markdown text: the sanitised HTML, the papers its wiki-links link,
+    and its table of contents (``[{"level": 2, "id": "method", "title": "Method"}, …]``,
+    the h2 and h3 headings, from the ``toc`` extension's ``toc_tokens``)."""
+
+    html: str
+    mentions: list = field(default_factory=list)
+    toc: list = field(default_factory=list)
+
+
+# The headings a table of contents lists: sections and their subsections.
+TOC_LEVELS = (2, 3)
+_TEX_DELIMITERS = re.compile(r"\\[()\[\]]")
+
+
+def _toc(tokens):
+    """Flatten ``toc_tokens`` (nested by level) to the h2/h3 entries, in document order.
+
+    A token's ``name`` is its heading's text, HTML-escaped, with math as its TeX source
+    between ``\\(…\\)``: the delimiters are dropped and the TeX kept as the title.
+    """
+    entries = []
+    for token in tokens:
+        if token["level"] in TOC_LEVELS:
+            title = " ".join(_TEX_DELIMITERS.sub("", html.unescape(token["name"])).split())
+            if title:
+                entries.append({"level": token["level"], "id": token["id"], "title": title})
+        entries += _toc(token["children"])
+    return entries
+
+
 def render_markdown(text):
     """Render Markdown source to sanitised HTML (a ``SafeString``)."""
-    return render_markdown_with_mentions(text)[0]
+    return render_document(text).html
 
 
 def render_markdown_with_mentions(text):
-    """Render like :func:`render_markdown`; also return the papers its wiki-links link.
+    """Render like :func:`render_markdown`; also return the papers its wiki-links link."""
+    rendered = render_document(text)
+    return rendered.html, rendered.mentions
+
+
+def render_document(text):
+    """Render Markdown to a :class:`Rendered`: HTML, wiki-linked papers, contents.
 
     Text with ``[[…]]`` costs one query to resolve every reference at once.
     """
     if not text:
-        return mark_safe(""), []  # noqa: S308 - empty string
+        return Rendered(mark_safe(""))  # noqa: S308 - empty string
     text = str(text).replace("\x00", "")
     if markdown_problem(text):
         # Forms refuse such text (``validate_markdown``); anything that still arrives
         # (an import, a script) is shown as plain text rather than stalling the worker.
-        return mark_safe(f'<pre class="markdown-fallback">{html.escape(text)}</pre>'), []  # noqa: S308
+        return Rendered(_fallback(text))
     extensions = list(_EXTENSIONS)
     found = []
-    if "[[" in text:
-        from papers import wikilinks  # models import this module; wikilinks imports models
-
-        resolved = wikilinks.resolve_references(wikilinks.references_in(text))
-        extensions.append(wikilinks.WikiLinkExtension(resolved, found))
+    for factory in _TEXT_EXTENSIONS:
+        extension = factory(text, found)
+        if extension is not None:
+            extensions.append(extension)
     md = markdown.Markdown(extensions=extensions, extension_configs=_EXTENSION_CONFIGS)
     try:
         rendered = _convert_math(md.convert(_inline_double_dollars(text)))
     except RecursionError:  # a nesting the checks above did not foresee: never a 500
-        return mark_safe(f'<pre class="markdown-fallback">{html.escape(text)}</pre>'), []  # noqa: S308
-    return mark_safe(_scrollable(sanitize_html(rendered))), found  # noqa: S308 - sanitised by nh3 just above
+        return Rendered(_fallback(text))
+    sanitised = mark_safe(_scrollable(sanitize_html(rendered)))  # noqa: S308 - sanitised by nh3
+    return Rendered(sanitised, found, _toc(md.toc_tokens))
+
+
+def _fallback(text):
+    return mark_safe(f'<pre class="markdown-fallback">{html.escape(text)}</pre>')  # noqa: S308

@@ -7,7 +7,7 @@ would make the whole feed or calendar unreadable, or a 500. ``feed_text()`` is t
 sanitiser every Atom feed (``SiteFeed``) and every ``.ics`` goes through.
 
 Every feed is also an Atom feed as RFC 4287 wants it, whoever writes the subclass: the
-site is the feed's author (``papers.site.site_author``), an entry has one permanent id in
+site is the feed's author (``papers.site.addresses.site_author``), an entry has one permanent id in
 every feed that carries it (``entry_id``), and links inside entries are absolute.
 """
 
@@ -18,7 +18,7 @@ from urllib.parse import urljoin
 from django.contrib.syndication.views import Feed
 from django.utils.feedgenerator import Atom1Feed
 
-from papers.site import site_author, site_host
+from papers.site.addresses import site_author, site_host
 
 # C0 controls except tab and the line ends, DEL, lone UTF-16 surrogates (a str can hold
 # them even though no encoder accepts them) and the two non-characters XML excludes.
@@ -94,7 +94,7 @@ class SiteFeed(Feed):
     """The base of every feed: each text field of the feed and its entries is cleaned.
 
     Subclasses return absolute addresses from ``link``, ``feed_url`` and ``item_link``
-    (``papers.site.absolute_url``): Django would otherwise prefix the request's Host, and
+    (``papers.site.addresses.absolute_url``): Django would otherwise prefix the request's Host, and
     a feed's id (its own address) must not change with it. An entry's full HTML goes in
     ``item_extra_kwargs``' ``content``.
     """

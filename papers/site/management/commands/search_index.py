@@ -6,21 +6,19 @@ or once after the migration that added them, so older rows become searchable.
 
 import time
 
-from django.apps import apps
 from django.core.management.base import BaseCommand
 
-from papers import search
+from papers.content.kinds import kinds
+from papers.site import search
 
 
 class Command(BaseCommand):
     help = "Rebuild the search documents of papers, reports and sessions."
 
     def handle(self, *args, **options):
-        # Every model that keeps a search document says so with search_parts(); found
-        # through the app registry, so papers imports nothing from the other apps.
-        for model in apps.get_models():
-            if not hasattr(model, "search_parts"):
-                continue
+        # Every content kind keeps a search document; the kinds are registered by their
+        # apps (papers/content/kinds.py), so papers imports nothing from the other apps.
+        for model in (kind.model for kind in kinds()):
             started = time.monotonic()
             count = search.rebuild_documents(model)
             seconds = time.monotonic() - started

@@ -22,7 +22,7 @@ class EditVersioned(models.Model):
     """A model whose admin change form is refused once someone else saved the row."""
 
     edit_version = models.PositiveIntegerField(
-        default=0, editable=False, help_text="Bumped by every save (papers/locking.py)."
+        default=0, editable=False, help_text="Bumped by every save (papers/site/locking.py)."
     )
     # A name, not a foreign key to the user: a key would pull the users (and their
     # password hashes) into every ``export`` (papers/intake/backup.py follows keys).

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse
+from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.views.decorators.http import require_safe
 
@@ -27,9 +28,19 @@ from django.views.decorators.http import require_safe
 # never changes under its URL: browsers and proxies may keep it for a year
 # (settings.MEDIA_CACHE_CONTROL, the same for objects in a bucket).
 PUBLIC_FOLDERS = ("figures/", "covers/", "uploads/", "readinggroup/covers/")
+# Images dropped into the Markdown editor or found in an imported report body; the
+# backup includes the whole folder (papers/intake/backup.py).
+EDITOR_UPLOADS = "uploads"
 # Slides are public only through the session's slides view, which checks the session is
 # published; staff may open any from the admin ("Currently: …" links here).
 STAFF_FOLDERS = ("readinggroup/slides/",)
+
+
+def editor_upload_name(filename):
+    """Where an editor image is stored: one folder a month, so no folder grows forever."""
+    return f"{EDITOR_UPLOADS}/{timezone.localdate():%Y/%m}/{filename}"
+
+
 CONTENT_TYPES = {
     ".png": "image/png",
     ".jpg": "image/jpeg",

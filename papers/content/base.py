@@ -1,0 +1,93 @@
+"""The abstract base of published, searchable, mentionable content: Paper, Report and
+Presentation.
+
+It holds what the three had written three times: the publication status, the timestamps,
+the papers the text's wiki-links mention, the search document (plain text everywhere, a
+weighted tsvector with its GIN index on PostgreSQL) and how it is rewritten, and the
+"newest first" order. Each model still says what is its own: ``published()`` (the one
+visibility rule), ``search_parts()`` and ``SEARCH_PREFETCH``, and ``NEWEST_FIRST``.
+"""
+
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+
+from papers.site import search
+from papers.site.locking import EditVersioned
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+
+
+def status_field(help_text):
+    """The publication status; each model words its help for the editor."""
+    return models.CharField(
+        max_length=10,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        db_index=True,
+        help_text=help_text,
+    )
+
+
+def mentions_field(related_name, help_text, to="papers.Paper"):
+    """The papers a text links with ``[[wiki-links]]``, filled in on save (papers.site.markdown)."""
+    return models.ManyToManyField(
+        to,
+        **({"symmetrical": False} if to == "self" else {}),
+        blank=True,
+        editable=False,
+        related_name=related_name,
+        help_text=help_text,
+    )
+
+
+class ContentQuerySet(models.QuerySet):
+    """Queries every kind of content answers; ``published()`` is the model's own."""
+
+    def published(self):
+        raise NotImplementedError(f"{self.model.__name__} says what is public: published()")
+
+    def newest_first(self):
+        return self.order_by(*self.model.NEWEST_FIRST, "-pk")
+
+
+class Content(EditVersioned):
+    """Published, searchable, mentionable content. Subclasses add ``status``
+    (:func:`status_field`), ``mentions`` (:func:`mentions_field`) and ``tags``, and define
+    ``search_parts()``, ``SEARCH_PREFETCH`` and ``NEWEST_FIRST``."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # The search document (papers/site/search.py): rewritten on save and whenever what it shows
+    # changes (papers/content/reindex.py).
+    search_text = models.TextField(blank=True, editable=False)
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    # What search_parts() reads besides the row, prefetched by ``search.rebuild_documents``.
+    SEARCH_PREFETCH = ()
+    # ORDER BY of "newest first", the primary key breaking ties last (newest_first(), the
+    # merged lists of papers.content.kinds); explicit about NULLs, which PostgreSQL sorts
+    # first in a descending order and SQLite last.
+    NEWEST_FIRST = ()
+
+    class Meta:
+        abstract = True
+        indexes = [
+            # PostgreSQL only (the migrations skip it elsewhere). "%(class)s" keeps the
+            # names the models' own indexes had: paper_, report_, presentation_search_vector.
+            GinIndex(fields=["search_vector"], name="%(class)s_search_vector"),
+        ]
+
+    def search_parts(self):
+        """``{"A": [...], "B": [...], "C": [...]}``: the weighted texts of the document."""
+        raise NotImplementedError
+
+    def update_search_index(self):
+        """Rewrite this row's search document (now, or at the end of an import's block)."""
+        if self.pk and not search.defer(type(self), self.pk):
+            # A save or an m2m change got us here: what was prefetched may be stale.
+            getattr(self, "_prefetched_objects_cache", {}).clear()
+            search.store_document(type(self), self.pk, self.search_parts())

@@ -1,0 +1,110 @@
+"""The registry of content kinds: what every site-wide feature needs to know of papers,
+reports and sessions (and of any kind added later).
+
+Tag pages, search and its facets, the tag feed, the sitemaps and the API iterate
+:func:`kinds` instead of naming the apps: each app registers its kind once, in its
+``AppConfig.ready()`` (papers/apps.py, blog/apps.py, readinggroup/apps.py). The
+``papers`` app sits below the others, so the registry lives here and knows no app.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.module_loading import import_string
+
+_REGISTRY = {}
+_OLDEST = datetime.datetime.min.replace(tzinfo=datetime.UTC)
+
+
+def moment_of(values):
+    """A kind's date from its one ``date_fields`` value (a datetime; none: oldest)."""
+    (moment,) = values
+    return moment or _OLDEST
+
+
+@dataclass(frozen=True)
+class Kind:
+    key: str  # in URLs: ?type=papers; also the section name of its sitemap
+    label: str  # "Papers"
+    singular: str  # "paper"
+    model: Any
+    title_fields: tuple[str, ...]  # what search ranks as title
+    year: Any  # an expression giving the year of a row
+    date_fields: tuple[str, ...]  # values that date a row (``date_of`` reads them)
+    # Dotted paths, imported when first used: the feed class of the kind's entries (tag
+    # feeds), its sitemap class, and its API router (config/api.py mounts every router).
+    feed: str
+    sitemap: str
+    api_router: str
+    # Templates given ``obj``: a row's card in a mixed list (tag pages), and the line
+    # above its title in search results (date, byline).
+    item_template: str
+    search_kicker_template: str
+    # Many-to-many relations whose change rewrites a row's search document (besides
+    # ``tags``, which every kind has): papers.content.reindex.
+    reindexed_by: tuple[str, ...] = ()
+    # A timezone-aware datetime from the ``date_fields`` values of one row, in the order
+    # of the model's NEWEST_FIRST.
+    date_of: Any = moment_of
+    # Registration order: on the same date, an earlier kind comes first in a mixed list.
+    position: int = field(default=0, compare=False)
+
+    def __reduce__(self):
+        # Cached results hold Items; code compares kinds with ``is``, so an unpickled
+        # Kind must be the registry's own object, not a copy.
+        return (kind_by_key, (self.key,))
+
+    @property
+    def newest_first(self):
+        """ORDER BY giving the order of ``date_of()`` (then pk), newest first."""
+        return (*self.model.NEWEST_FIRST, "-pk")
+
+    def published(self) -> QuerySet:
+        """The kind's one visibility rule."""
+        return self.model.objects.published()
+
+    def for_page(self, queryset):
+        """What a card of this kind shows, prefetched for a whole page."""
+        return queryset.for_list()
+
+    def feed_writer(self):
+        return import_string(self.feed)()
+
+    def sitemap_class(self):
+        return import_string(self.sitemap)
+
+    def router(self):
+        return import_string(self.api_router)
+
+
+def register(**facts):
+    """Register a content kind (from an ``AppConfig.ready()``); returns it."""
+    from papers.content import reindex
+
+    kind = Kind(position=len(_REGISTRY), **facts)
+    if _REGISTRY.setdefault(kind.key, kind) is not kind:
+        raise ValueError(f"A content kind {kind.key!r} is registered already.")
+    reindex.connect(kind.model, ("tags", *kind.reindexed_by), kind.label.lower())
+    return kind
+
+
+def kinds():
+    """Every registered kind, in registration order (papers, reports, sessions)."""
+    return tuple(_REGISTRY.values())
+
+
+def kind_by_key(key):
+    return _REGISTRY[key]
+
+
+def find_kind(key):
+    """The kind of ``key`` (``?type=``), or ``None``."""
+    return _REGISTRY.get(key)
+
+
+def kind_choices():
+    """``(key, label)`` of every kind, for a form's ``type`` field (a callable: the apps
+    register their kinds after the forms' modules may have been imported)."""
+    return [(kind.key, kind.label) for kind in kinds()]
