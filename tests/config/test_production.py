@@ -120,6 +120,8 @@ def production_services(directory, site_url, *, steps, suffix="production"):
             CACHE_URL=cache_url,
             STATIC_ROOT=str(directory / "static"),
             MEDIA_ROOT=str(directory / "no-local-media"),  # must stay empty
+            # The workers' fitted related-papers model: local disk, never media (DEPLOY.md).
+            RELATED_MODEL_DIR=str(directory / "related-model"),
         )
         # Plain HTTP on loopback: no TLS proxy here (check --deploy runs without these).
         serving_env = {**env, "SECURE_SSL_REDIRECT": "0", "SECURE_COOKIES": "0"}
@@ -282,4 +284,7 @@ def test_only_the_loopback_http_overrides_are_flagged_by_check_deploy(stack):
     result = _manage(stack.serving_env, "check", "--deploy")
     output = result.stdout + result.stderr
     flagged = set(re.findall(r"\(security\.W\d+\)", output))
-    assert flagged == {"(security.W008)", "(security.W012)", "(security.W016)"}, output
+    # W010, not W012: our SessionMiddleware (papers/site/cache.py) subclasses Django's, and
+    # Django's check names the insecure session cookie by the app when it cannot find its
+    # own middleware's path; both say SESSION_COOKIE_SECURE is off.
+    assert flagged == {"(security.W008)", "(security.W010)", "(security.W016)"}, output
