@@ -76,9 +76,25 @@ def date_only(text):
     return None
 
 
+_LEADING_LABEL = re.compile(r"^\s*\((?:[a-z][a-z\- ]{1,20})\)\s+(?=\S+\s+\S)")
+# "(Almost) Free Incentivized Exploration", "(De)Randomized Smoothing": a capitalised word
+# in parentheses that opens the title is part of it.
+_TITLE_PAREN = re.compile(r"^\((?=[A-Z][\w\-]{0,20}\)\S*\s+\S)")
+
+
 def clean_title(text):
     """Link or lead text → a title: quotes, brackets, trailing punctuation and markers off."""
-    text = clean_text(text).strip(_TRIM)
+    text = clean_text(text)
+    # "(survey) Knowledge Distillation: A Survey": a lower-case label in parentheses before
+    # the title says what kind of paper it is; "(Almost) Free …" is part of a title.
+    text = _LEADING_LABEL.sub("", text)
+    opening = _TITLE_PAREN.match(text)
+    title = _clean_title(text[1:] if opening else text)
+    return f"({title}" if opening and title else title
+
+
+def _clean_title(text):
+    text = text.strip(_TRIM)
     # "Dropout as Annealing - ICLR'18 oral": the venue remark is not part of the title.
     text = re.sub(rf"\s+[-–—]\s+(?:{VENUE.pattern})\s?['’]\d\d\b.*$", "", text)
     text = re.sub(r"^(?:\d{1,3}[.)]\s+|paper\s*\d*\s*[:.\-–]\s+)", "", text, flags=re.I)
