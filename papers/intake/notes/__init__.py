@@ -109,9 +109,10 @@ def parse_notes(text, fmt="markdown", base_dir=None, bib=None):
     result.skipped = [Skipped(line, label, reason) for line, label, reason in found.skipped]
     entries = merge(found.entries)
     if fmt != "org":
-        _title_from_page(entries, page_title(text))
         body = post_paper(entries, text, lines, found.notes)
-        if body is not None:
+        if body is None:
+            _title_from_page(entries, page_title(text))
+        else:
             # The post's prose bullets are its paper's notes now, not unrecognised items.
             result.skipped = [
                 s for s in result.skipped if s.line < body or not s.reason.startswith("no link")

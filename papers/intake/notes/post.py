@@ -78,9 +78,9 @@ def post_paper(entries, text, lines, writer):
     labelled = [e for e in entries if e.url and _ONLY_PAPER_LINK.match(_line(lines, e.line))]
     if not named and len(title.split()) >= 2:
         # "[Link to the paper](…)" below a paper the post mentions by name first, or
-        # beside a citation ("[Buciluǎ et al.](…)"): the post's one untitled link, or the
-        # one line that only links the paper, is its paper.
-        named = untitled if len(untitled) == 1 else labelled if len(labelled) == 1 else []
+        # beside a citation ("[Buciluǎ et al.](…)"): the one line that only links the
+        # paper, else the post's one untitled link, is its paper.
+        named = labelled if len(labelled) == 1 else untitled if len(untitled) == 1 else []
         for entry in named:
             entry.title = title
     if not named and len(title.split()) >= 2:

@@ -501,3 +501,44 @@ def test_importing_a_notes_site_list_saves_papers_of_unknown_year_with_a_notes_l
     assert kernel.links.get().get_kind_display() == "Notes"
     assert "Hypernets" in out
     assert_everything_valid()
+
+
+def test_citations_and_sentences_running_into_a_link_are_never_titles():
+    # "[Okonkwo et al. 2019](…)" cites a paper by its authors; "… see section 3 in the
+    # [paper](…)" is a sentence running into its link: neither names the paper (listed, with
+    # the link, for --lookup). A title before a "[paper]" label still is one.
+    result = parsed("citation_links.md")
+    assert records(result) == {"Deep Sparse Routing": (2019, "1903.01234", "")}
+    assert {s.line: s.reason for s in result.skipped} == {
+        3: "the link has no title.",
+        4: "the link has no title.",
+        6: "the link has no title.",
+    }
+
+
+def test_a_post_about_one_paper_turns_its_other_links_into_mentions():
+    # The line that only links the paper ("* [Link to the paper](…)") names the post's
+    # paper, though a citation comes first and a later "[original paper](…)" under a
+    # heading links it too; the papers the post cites are mentions in its notes.
+    result = parsed("paper_post_mentions.md")
+    assert records(result) == {
+        "Teaching Small Students with Many Teachers": (2021, "2101.01234", "")
+    }
+    paper = result.records[0]
+    assert paper.venue == "ICLR"
+    assert "[Okonkwo et al. 2019](https://arxiv.org/abs/1901.01234)" in paper.notes
+    assert "[Soft Labels Travel Further](https://arxiv.org/abs/1902.04321)" in paper.notes
+    assert result.skipped == []
+
+
+def test_a_post_whose_paper_link_is_a_repository_still_names_its_paper():
+    # "* [Link to the paper](https://github.com/…)": the line says it is the paper; the
+    # page's title names it, its tag dates it, the repository is its code link; the
+    # arXiv paper it beats is a mention.
+    result = parsed("paper_post_repo_link.md")
+    assert records(result) == {"Contrastive Views for Tiny Agents": (2020, "", "")}
+    paper = result.records[0]
+    assert [(link.kind, link.url) for link in paper.links] == [
+        ("code", "https://github.com/example/tiny-agents")
+    ]
+    assert "SAC-Tiny" in paper.notes
