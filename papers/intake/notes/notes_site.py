@@ -11,6 +11,7 @@ skipped, as before.
 
 from urllib.parse import urlsplit
 
+from papers.intake.notes import meta
 from papers.intake.notes.hosts import host_of, is_absolute, is_generic_label
 from papers.intake.notes.sections import empty
 from papers.intake.records import LinkRecord, clean_text
@@ -77,7 +78,7 @@ class NotesSiteList:
             return None
         entries = []
         for node, link in found:
-            title = clean_text(link.text)
+            title = meta.clean_title(link.text)  # "… in Chapel*": a footnote mark off
             if len(title.split()) < 2:
                 # "[HyperNetworks](…)": a title or a nickname? Listed, not guessed.
                 reason = f"only a short name (“{title}”) names the paper (its notes: {link.url})."
