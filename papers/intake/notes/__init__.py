@@ -109,7 +109,7 @@ def parse_notes(text, fmt="markdown", base_dir=None, bib=None):
     result.skipped = [Skipped(line, label, reason) for line, label, reason in found.skipped]
     entries = merge(found.entries)
     if fmt != "org":
-        body = post_paper(entries, text, lines, found.notes)
+        body = post_paper(entries, text, lines, found.notes, base_dir)
         if body is None:
             _title_from_page(entries, page_title(text))
         else:

@@ -10,6 +10,7 @@ its other tags are its tags.
 """
 
 import re
+from pathlib import Path
 
 from papers.intake.notes import meta
 from papers.intake.notes.entries import NoteEntry
@@ -19,6 +20,8 @@ from papers.intake.records import normalize_title
 
 _VENUE_YEAR = re.compile(rf"^(?P<venue>[A-Za-z][\w&\- ]{{1,30}}?)\s+(?P<year>{meta.YEAR})$")
 _YEAR_ONLY = re.compile(rf"^{meta.YEAR}$")
+# A title that says the page is about several papers ("Papers I read in March").
+_SEVERAL = re.compile(r"\bpapers\b|\breading[- ]list\b|\breadings\b", re.I)
 # A line that only links the paper: "* [Link to the paper](…)", "- [Paper](…)".
 _EMPTY_PAPER_LINK = re.compile(
     r"^\s*(?:[-*+]\s+)?\[(?:link to )?(?:the )?(?:paper|pdf|arxiv)\]\(\s*\)\s*$", re.I
@@ -46,6 +49,14 @@ def _labelled_link_entry(entries, lines, title, body_start):
     return [entry]
 
 
+def _is_post(text, base_dir):
+    """A blog post (``layout: post``, or a file in ``_posts/`` or ``posts/``), not a page."""
+    data = _front_matter(text)
+    layout = str(data.get("layout") or "") if isinstance(data, dict) else ""
+    folder = Path(str(base_dir)).name.lower() if base_dir is not None else ""
+    return "post" in layout.lower() or folder in ("_posts", "posts", "post")
+
+
 def _line(lines, number):
     return lines[number - 1] if 0 < number <= len(lines) else ""
 
@@ -61,7 +72,7 @@ def page_tags(text):
     return [str(tag).strip() for tag in tags if isinstance(tag, (str, int)) and str(tag).strip()]
 
 
-def post_paper(entries, text, lines, writer):
+def post_paper(entries, text, lines, writer, base_dir=None):
     """When ``text`` is a post about one paper of ``entries``, give that entry the whole
     body as notes, the tags' date, venue and tags; return the body's first line number
     (1-based), else ``None``."""
@@ -76,6 +87,10 @@ def post_paper(entries, text, lines, writer):
     # the same link gave ("refer the [original paper](…)" under a heading), it is the
     # post's paper.
     labelled = [e for e in entries if e.url and _ONLY_PAPER_LINK.match(_line(lines, e.line))]
+    if not named and (not _is_post(text, base_dir) or _SEVERAL.search(title)):
+        # A page (a reading list, a semester's sessions) whose title names no paper of it:
+        # none of its links is taken for the page's one paper.
+        return None
     if not named and len(title.split()) >= 2:
         # "[Link to the paper](…)" below a paper the post mentions by name first, or
         # beside a citation ("[Buciluǎ et al.](…)"): the one line that only links the

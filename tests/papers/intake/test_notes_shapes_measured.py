@@ -542,3 +542,17 @@ def test_a_post_whose_paper_link_is_a_repository_still_names_its_paper():
         ("code", "https://github.com/example/tiny-agents")
     ]
     assert "SAC-Tiny" in paper.notes
+
+
+@pytest.mark.parametrize("name", ["reading_list_page.md", "reading_list_post.md"])
+def test_a_reading_list_page_is_no_post_about_one_paper(name):
+    # A page (layout: page), or a post whose title says "papers", listing papers with one
+    # "[Paper](…)" line among them: that line is not taken for the page's one paper, and
+    # the other papers stay papers, not mentions.
+    result = parsed(name)
+    assert records(result) == {
+        "Sparse Routing for Tiny Transformers": (2019, "1907.01234", ""),
+        "Gradient Noise in Small Batches": (2018, "1811.04321", ""),
+        "Kernel Tricks for Streaming Data": (2017, "1702.01234", ""),
+    }
+    assert {s.line: s.reason for s in result.skipped} == {9: "the link has no title."}
