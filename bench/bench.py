@@ -35,7 +35,8 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 PYTHON = sys.executable
 PG_SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-PG_PREFIX = "ps_bench_"
+# Helpers sharing a server name their own databases: BENCH_PG_PREFIX=cold29_ps_bench_.
+PG_PREFIX = os.environ.get("BENCH_PG_PREFIX", "ps_bench_")
 SEED = 1
 STEP_TIMEOUT = 15 * 60  # one migrate, synth or measurement
 

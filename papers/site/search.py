@@ -377,6 +377,23 @@ def _search_fallback(queryset, query, title_fields):
     return queryset.annotate(search_rank=score * Value(1.0, output_field=FloatField()))
 
 
+def in_titles(query, title_fields, using="default"):
+    """A ``Q``: every group of ``query`` has a word in one of ``title_fields`` (a title hit).
+
+    On PostgreSQL as ``column ~* 'escaped word'``, which the pg_trgm indexes on titles and
+    aliases serve; elsewhere a plain ``icontains``.
+    """
+    lookup, literal = ("iregex", re.escape) if uses_postgres(using) else ("icontains", str)
+    condition = Q()
+    for group in query.groups:
+        either = Q()
+        for term in group:
+            for name in title_fields:
+                either |= Q(**{f"{name}__{lookup}": literal(term.text)})
+        condition &= either
+    return condition
+
+
 # --- snippets -------------------------------------------------------------------------
 
 
