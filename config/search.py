@@ -29,7 +29,7 @@ from papers.tagging import tag_counts, with_tags
 PAGE_SIZE = 20
 # Enough for any real question; the rest of a vague query's hits are not worth ranking.
 MAX_HITS_PER_KIND = 500
-# A broader query ranks only this many of its newest title hits and other matches.
+# A broader query ranks only this many of its title hits and other matches.
 TITLE_CANDIDATES = 300
 OTHER_CANDIDATES = 200
 TOP_TAGS = 15
@@ -55,22 +55,24 @@ class SearchForm(forms.Form):
         return list(dict.fromkeys(self.cleaned_data["tag"]))
 
 
-def _matches(kind, query, slugs, year=None):
+def _matches(kind, query, slugs, year=None, fuzzy=True):
     queryset = search.search(
-        with_tags(kind.published(), slugs), query, title_fields=kind.title_fields
+        with_tags(kind.published(), slugs), query, title_fields=kind.title_fields, fuzzy=fuzzy
     ).annotate(hit_year=kind.year)
     return queryset if year is None else queryset.filter(hit_year=year)
 
 
 def _candidates(kind, query, slugs, year):
-    """The rows worth ranking when a query matches more than ``MAX_HITS_PER_KIND``: its
-    newest title hits, then its newest other matches (two index-ordered, LIMITed reads).
+    """The rows worth ranking when a query matches more than ``MAX_HITS_PER_KIND``: the
+    first ``TITLE_CANDIDATES`` title hits the indexes give, then the first
+    ``OTHER_CANDIDATES`` other matches (two LIMITed reads, in no order: an ORDER BY would
+    visit every match's row to sort them, which is the cost this avoids).
 
     Ranking every match of a broad word is what made its first search slow (``ts_rank``
     reads each of 12,000 stored documents at 100,000 papers); a word in the title already
     ranks a row above one that has it only in the body, so the title hits come first.
     """
-    matches = _matches(kind, query, slugs, year).order_by(*kind.newest_first)
+    matches = _matches(kind, query, slugs, year, fuzzy=False).order_by()
     in_titles = search.in_titles(query, kind.title_fields, matches.db)
     titles = list(matches.filter(in_titles).values_list("pk", flat=True)[:TITLE_CANDIDATES])
     rest = list(matches.exclude(in_titles).values_list("pk", flat=True)[:OTHER_CANDIDATES])
@@ -85,6 +87,7 @@ def _hits(kind, query, slugs, year=None, broad=False):
             kind.published().filter(pk__in=_candidates(kind, query, slugs, year)),
             query,
             title_fields=kind.title_fields,
+            fuzzy=False,
         ).annotate(hit_year=kind.year)
     else:
         queryset = _matches(kind, query, slugs, year)
@@ -98,15 +101,17 @@ def _hits(kind, query, slugs, year=None, broad=False):
 
 
 def _is_broad(kind, query, slugs):
-    """More than ``MAX_HITS_PER_KIND`` matches (one probe that stops after that many)."""
-    matches = _matches(kind, query, slugs).order_by().values("pk")
+    """More than ``MAX_HITS_PER_KIND`` full-text matches (one probe that stops after that
+    many; fuzzy title matches left out, as a broad query's ranking leaves them out)."""
+    matches = _matches(kind, query, slugs, fuzzy=False).order_by().values("pk")
     return matches[MAX_HITS_PER_KIND : MAX_HITS_PER_KIND + 1].exists()
 
 
 def _year_counts(kind, query, slugs):
-    """How many matches of one kind each year has, counted in the database: one query."""
+    """How many full-text matches of one kind each year has (a broad query: its fuzzy
+    title matches are not ranked either), counted in the database: one query."""
     queryset = search.search(
-        with_tags(kind.published(), slugs), query, title_fields=kind.title_fields
+        with_tags(kind.published(), slugs), query, title_fields=kind.title_fields, fuzzy=False
     )
     rows = queryset.annotate(hit_year=kind.year).values("hit_year").annotate(n=Count("pk"))
     return Counter({row["hit_year"]: row["n"] for row in rows.order_by()})

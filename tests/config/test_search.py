@@ -464,11 +464,10 @@ def test_narrowing_a_cached_query_to_a_year_keeps_kinds_and_results(client, shel
     )
 
 
-def test_a_broad_query_ranks_its_newest_title_hits_then_its_newest_other_matches(
-    client, monkeypatch
-):
-    """Over MAX_HITS_PER_KIND matches, only the newest title hits and the newest other
-    matches are ranked (two LIMITed reads); the counts stay exact."""
+def test_a_broad_query_ranks_a_bounded_set_of_title_hits_then_other_matches(client, monkeypatch):
+    """Over MAX_HITS_PER_KIND matches, only TITLE_CANDIDATES title hits and
+    OTHER_CANDIDATES other matches are ranked (two LIMITed reads); title hits rank first
+    and the counts stay exact."""
     monkeypatch.setattr(search_view, "MAX_HITS_PER_KIND", 3)
     monkeypatch.setattr(search_view, "TITLE_CANDIDATES", 2)
     monkeypatch.setattr(search_view, "OTHER_CANDIDATES", 1)
@@ -478,8 +477,9 @@ def test_a_broad_query_ranks_its_newest_title_hits_then_its_newest_other_matches
         PaperFactory(abstract=f"Only the abstract says diffusion ({year}).", year=year)
     response = client.get(URL, {"q": "diffusion"})
     titles = [title for _, title in results(response)]
-    assert titles[:2] == ["Diffusion in the title, 2023", "Diffusion in the title, 2022"]
-    assert len(titles) == 3 and "Diffusion in the title, 2021" not in titles
+    assert len(titles) == 3
+    assert all(title.startswith("Diffusion in the title") for title in titles[:2])
+    assert not titles[2].startswith("Diffusion in the title")  # one other match, ranked last
     assert response.context["total"] == 6
     assert dict(response.context["year_facets"]) == dict.fromkeys(range(2019, 2025), 1)
 
