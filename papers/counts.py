@@ -23,6 +23,10 @@ SQLite) and hidden from the code that reads the table. What sends no signals
 (``bulk_create``, ``QuerySet.update()``, raw SQL) calls ``bylines_created``,
 ``tags_created``, ``recount_tags``, ``recount_authors`` or ``rebuild`` (``manage.py
 recount_facets``).
+
+Known limit: a paper's previous state is read without a row lock, so two transactions
+saving the *same* paper at once (both publishing it, say) may both count the change;
+``manage.py recount_facets --check`` finds such drift and a rebuild removes it.
 """
 
 import threading
