@@ -29,6 +29,9 @@ from papers.tagging import tag_counts, with_tags
 PAGE_SIZE = 20
 # Enough for any real question; the rest of a vague query's hits are not worth ranking.
 MAX_HITS_PER_KIND = 500
+# A broader query ranks only this many of its title hits and other matches.
+TITLE_CANDIDATES = 300
+OTHER_CANDIDATES = 200
 TOP_TAGS = 15
 
 
@@ -52,13 +55,42 @@ class SearchForm(forms.Form):
         return list(dict.fromkeys(self.cleaned_data["tag"]))
 
 
-def _hits(kind, query, slugs, year=None):
-    """The best matches of one kind (in ``year`` if given) as light ``Item``s: one query."""
+def _matches(kind, query, slugs, year=None, fuzzy=True):
     queryset = search.search(
-        with_tags(kind.published(), slugs), query, title_fields=kind.title_fields
+        with_tags(kind.published(), slugs), query, title_fields=kind.title_fields, fuzzy=fuzzy
     ).annotate(hit_year=kind.year)
-    if year is not None:
-        queryset = queryset.filter(hit_year=year)
+    return queryset if year is None else queryset.filter(hit_year=year)
+
+
+def _candidates(kind, query, slugs, year):
+    """The rows worth ranking when a query matches more than ``MAX_HITS_PER_KIND``: the
+    first ``TITLE_CANDIDATES`` title hits the indexes give, then the first
+    ``OTHER_CANDIDATES`` other matches (two LIMITed reads, in no order: an ORDER BY would
+    visit every match's row to sort them, which is the cost this avoids).
+
+    Ranking every match of a broad word is what made its first search slow (``ts_rank``
+    reads each of 12,000 stored documents at 100,000 papers); a word in the title already
+    ranks a row above one that has it only in the body, so the title hits come first.
+    """
+    matches = _matches(kind, query, slugs, year, fuzzy=False).order_by()
+    in_titles = search.in_titles(query, kind.title_fields, matches.db)
+    titles = list(matches.filter(in_titles).values_list("pk", flat=True)[:TITLE_CANDIDATES])
+    rest = list(matches.exclude(in_titles).values_list("pk", flat=True)[:OTHER_CANDIDATES])
+    return titles + rest
+
+
+def _hits(kind, query, slugs, year=None, broad=False):
+    """The best matches of one kind (in ``year`` if given) as light ``Item``s: one query,
+    over the ``_candidates`` only if ``broad``."""
+    if broad:
+        queryset = search.search(
+            kind.published().filter(pk__in=_candidates(kind, query, slugs, year)),
+            query,
+            title_fields=kind.title_fields,
+            fuzzy=False,
+        ).annotate(hit_year=kind.year)
+    else:
+        queryset = _matches(kind, query, slugs, year)
     rows = queryset.order_by("-search_rank", "-pk").values_list(
         "pk", "search_rank", "hit_year", *kind.date_fields
     )[:MAX_HITS_PER_KIND]
@@ -68,10 +100,18 @@ def _hits(kind, query, slugs, year=None):
     ]
 
 
+def _is_broad(kind, query, slugs):
+    """More than ``MAX_HITS_PER_KIND`` full-text matches (one probe that stops after that
+    many; fuzzy title matches left out, as a broad query's ranking leaves them out)."""
+    matches = _matches(kind, query, slugs, fuzzy=False).order_by().values("pk")
+    return matches[MAX_HITS_PER_KIND : MAX_HITS_PER_KIND + 1].exists()
+
+
 def _year_counts(kind, query, slugs):
-    """How many matches of one kind each year has, counted in the database: one query."""
+    """How many full-text matches of one kind each year has (a broad query: its fuzzy
+    title matches are not ranked either), counted in the database: one query."""
     queryset = search.search(
-        with_tags(kind.published(), slugs), query, title_fields=kind.title_fields
+        with_tags(kind.published(), slugs), query, title_fields=kind.title_fields, fuzzy=False
     )
     rows = queryset.annotate(hit_year=kind.year).values("hit_year").annotate(n=Count("pk"))
     return Counter({row["hit_year"]: row["n"] for row in rows.order_by()})
@@ -88,13 +128,15 @@ def _kind_results(request, kind, query, slugs, year):
     narrowing a broad query to a year, or paging it, does not rank every match again.
     """
     key = [kind.key, query.raw, *slugs]
-    hits = cached_value(request, "search-hits", key, lambda: _hits(kind, query, slugs))
-    if len(hits) < MAX_HITS_PER_KIND:
+    broad = cached_value(request, "search-broad", key, lambda: _is_broad(kind, query, slugs))
+    if not broad:
+        hits = cached_value(request, "search-hits", key, lambda: _hits(kind, query, slugs))
         return [hit for hit in hits if year is None or hit.year == year], Counter(
             hit.year for hit in hits
         )
-    if year is not None:
-        hits = _hits(kind, query, slugs, year)
+    hits = cached_value(
+        request, "search-hits", [*key, year], lambda: _hits(kind, query, slugs, year, broad=True)
+    )
     counts = cached_value(request, "search-years", key, lambda: _year_counts(kind, query, slugs))
     return hits, counts
 

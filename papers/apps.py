@@ -64,8 +64,8 @@ class PapersConfig(AppConfig):
         ):
             register_section(key, label)
 
-        # Modules that register job kinds: exports, the author facet's recount, tag merges.
-        from papers import author_facet, exports, merge_jobs  # noqa: F401
+        # Modules that register job kinds: exports, tag merges.
+        from papers import exports, merge_jobs  # noqa: F401
         from papers.intake import jobs  # noqa: F401 - registers the intake's job kinds
 
         # Every model a public page shows: a save or delete invalidates the page caches.
@@ -81,6 +81,10 @@ class PapersConfig(AppConfig):
             models.TaggedPaper,
             models.SiteSettings,
         )
+        # The site-wide counts' table follows every change it counts (papers/counts.py).
+        from papers import counts
+
+        counts.connect()
         # What the site-wide counts read (papers/facets.py): published papers' years and
         # venues, their tags and bylines, and the names shown beside the numbers.
         cache.watch_counts(

@@ -12,6 +12,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
 
+from papers import counts as facet_counts
 from papers.demo_data import FIGURE_CREDIT, PAPERS
 from papers.demo_figures import schematic
 from papers.models import Author, Authorship, Figure, Paper, PaperLink, Status, Tag
@@ -119,6 +120,7 @@ def _create(entry, authors, counts):
             counts["authors"] += 1
         byline.append(Authorship(paper=paper, author=authors[name], position=position))
     Authorship.objects.bulk_create(byline)
+    facet_counts.bylines_created((row.paper_id, row.author_id) for row in byline)  # no signals
     for name in entry["tags"]:
         validate_tag_name(name)
     paper.tags.add(*entry["tags"])

@@ -2,8 +2,9 @@
 
 Counting every published paper on each request is what makes big lists slow, so the
 common lists (everything, a year, a tag, a tag and a year) read their numbers from one
-summary of all published papers — counts per year and per (year, tag) — that is built
-once per content version (three grouped queries) and then shared by every page. Lists
+summary of all published papers — counts per year, per (year, tag) and per (year, venue),
+kept up to date on save (papers/counts.py) — read once per counts version and then shared
+by every page. Lists
 narrowed further (author, venue, text, several tags) are small by then and count their
 own rows. Either way the result is cached per filter, so paging and sorting are free.
 """
@@ -13,8 +14,8 @@ from collections import Counter, defaultdict
 from django.db.models import Count
 from django.utils.http import urlencode
 
-from papers.author_facet import top_authors_overall
-from papers.models import Author, Paper, Venue
+from papers import counts
+from papers.models import Author, Venue
 from papers.site.cache import cached_value, content_version, release
 from papers.tagging import Tag, tags_most_used
 
@@ -27,41 +28,22 @@ NARROWING = ("author", "venue", "q", "year_min", "year_max")
 
 def summary(request):
     """Published papers per year, per (year, tag id) and per (year, venue id), every tag
-    and the venues in use: cached, 4 queries."""
+    and the venues in use: cached, 3 queries over small tables (the counts are kept up to
+    date on save, papers/counts.py, not counted here)."""
 
     def compute():
-        published = Paper.objects.published().order_by()
-        years = dict(published.values_list("year").annotate(n=Count("pk")))
-        pairs = {
-            (year, tag): n
-            for year, tag, n in published.filter(taggedpaper__isnull=False)
-            .values_list("year", "taggedpaper__tag_id")
-            .annotate(n=Count("pk"))
-        }
+        data = counts.per_facet()
         tags = {
             pk: (name, slug) for pk, name, slug in Tag.objects.values_list("pk", "name", "slug")
         }
-        venue_pairs, venues = {}, {}
-        for year, pk, short, name, slug, n in (
-            published.filter(published_in__isnull=False)
-            .values_list(
-                "year",
-                "published_in",
-                "published_in__short_name",
-                "published_in__name",
-                "published_in__slug",
+        used = {venue for _, venue in data["venue_pairs"]}
+        venues = {
+            pk: (short or name, slug)
+            for pk, short, name, slug in Venue.objects.filter(pk__in=used).values_list(
+                "pk", "short_name", "name", "slug"
             )
-            .annotate(n=Count("pk"))
-        ):
-            venue_pairs[year, pk] = n
-            venues[pk] = (short or name, slug)
-        return {
-            "years": years,
-            "pairs": pairs,
-            "tags": tags,
-            "venue_pairs": venue_pairs,
-            "venues": venues,
         }
+        return {**data, "tags": tags, "venues": venues}
 
     return cached_value(request, "facet-summary", [], compute, counts=True)
 
@@ -133,9 +115,11 @@ def _year_list(per_year):
 
 
 def _authors_overall(request):
-    """The most prolific authors of all published papers: a snapshot counted off the
-    request (papers/author_facet.py), not one grouped query over every byline."""
-    return [_author(*row) for row in top_authors_overall(request)]
+    """The most prolific authors of all published papers, from the kept counts
+    (papers/counts.py), not one grouped query over every byline."""
+    rows = cached_value(request, "top-authors", [], lambda: counts.top_authors(TOP_AUTHORS),
+                        counts=True)  # fmt: skip
+    return [_author(*row) for row in rows]
 
 
 def _author(pk, name, slug, count):

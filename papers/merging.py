@@ -8,6 +8,7 @@ see each other's result instead of corrupting it.
 
 from django.db import connections, router, transaction
 
+from papers import counts
 from papers.models import Author, AuthorRedirect, Authorship, Paper
 from papers.refresh import reindex_later
 from papers.site import search
@@ -95,7 +96,9 @@ def merge_authors(target, sources):
                 old_slug=locked[pk].slug, defaults={"author": target}
             )
         AuthorRedirect.objects.filter(old_slug=target.slug).delete()
-        Author.objects.filter(pk__in=source_ids).delete()
+        Author.objects.filter(pk__in=source_ids).delete()  # their counts go with them
+        # The bylines moved as rows (no signals): the target's count from them.
+        counts.recount_authors([target.pk])
     bump_content_version()
     transaction.on_commit(bump_content_version)
     return len(keep)
@@ -169,7 +172,9 @@ def merge_tags(source, target):
     # A topic of the reading list follows its tag (deleting the tag would delete it).
     if not Topic.objects.filter(tag=target).exists():
         Topic.objects.filter(tag=source).update(tag=target)
-    source.delete()
+    source.delete()  # its counts go with it
+    # The rows moved without signals: the target's counts from them.
+    counts.recount_tags([target.pk])
     bump_content_version()
     transaction.on_commit(bump_content_version)
     return target

@@ -625,6 +625,7 @@ def image_size(image):
 
 
 # Models of this app kept in their own modules (they import what this module imports).
+from papers.counts import FacetCount  # noqa: E402
 from papers.identity import SiteSettings  # noqa: E402
 from papers.related import RelatedIndex, RelatedPaper  # noqa: E402
 from papers.topics import Topic  # noqa: E402
@@ -634,6 +635,7 @@ __all__ = [
     "AuthorRedirect",
     "Job",
     "Authorship",
+    "FacetCount",
     "Figure",
     "Paper",
     "PaperLink",

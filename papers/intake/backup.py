@@ -21,6 +21,7 @@ from django.core.management import call_command
 from django.db import models, transaction
 from django.utils import timezone
 
+from papers import counts as facet_counts
 from papers.bibtex import papers_to_bibtex
 from papers.models import Paper
 from papers.site.media import EDITOR_UPLOADS
@@ -30,7 +31,8 @@ DATA, MANIFEST, BIBTEX, MEDIA = "data.json", "manifest.json", "papers.bib", "med
 # Rows that migrate creates on every database; natural keys point at them instead.
 _CREATED_BY_MIGRATE = {ContentType, Permission}
 # Background jobs are work in progress, not content: a restored site starts with none.
-_NOT_CONTENT = {"papers.Job"}
+# The site-wide counts are derived from the papers: counted again after a restore.
+_NOT_CONTENT = {"papers.Job", "papers.FacetCount"}
 
 
 class BackupError(Exception):
@@ -180,8 +182,10 @@ def restore_site(directory):
     try:
         with transaction.atomic():
             call_command("loaddata", str(directory / DATA), verbosity=0)
-            # Fixtures load raw, without the signals that keep search documents current.
+            # Fixtures load raw, without the signals that keep search documents and the
+            # site-wide counts current.
             call_command("search_index", verbosity=0)
+            facet_counts.rebuild()
             restored = {m._meta.label: m._base_manager.count() for m in model_list}
             if restored != counts:
                 wrong = [

@@ -13,6 +13,7 @@ from django.core.files import File
 from django.db import models
 from django.utils.html import strip_tags
 
+from papers import counts
 from papers.authors import full_key, same_person_among_stored
 from papers.identifiers import normalize_doi, parse_arxiv_id
 from papers.intake.duplicates import Conflict, DuplicateFinder, arxiv_key, doi_key
@@ -187,6 +188,9 @@ class PaperWriter:
         """Write pending bylines, tags and previous-work links; return ``(where, warning)``s."""
         Authorship.objects.bulk_create(self._authorships, batch_size=500)
         TaggedPaper.objects.bulk_create(self._tagged, batch_size=500)
+        # bulk_create sends no signals: the site-wide counts take the rows here.
+        counts.bylines_created((row.paper_id, row.author_id) for row in self._authorships)
+        counts.tags_created((row.content_object_id, row.tag_id) for row in self._tagged)
         PaperLink.objects.bulk_create(self._links_pending, batch_size=500)
         self._authorships, self._tagged, self._links_pending = [], [], []
         self._authors.delete_unused()

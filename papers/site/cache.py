@@ -33,7 +33,7 @@ from django.conf import settings
 from django.contrib.sessions import middleware as sessions
 from django.core.cache import cache
 from django.core.handlers.wsgi import get_bytes_from_wsgi
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Min
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse, QueryDict
@@ -82,51 +82,100 @@ def _moment(version):
     return datetime.datetime.fromtimestamp(seconds, datetime.UTC).replace(microsecond=ns // 1000)
 
 
-def _due_after(version):
-    """The first scheduled moment later than ``version`` (ns), or 0 for none."""
+def _known_due(version):
+    """The first scheduled moment after ``version`` if already known (no database), or None."""
     due = _due.get(version)
     if due is None:
-        key = f"papershelf:{version}:due"
-        due = cache.get(key)
-        if due is None:
-            after = _moment(version)
-            try:
-                moments = [
-                    rows().filter(**{f"{field}__gt": after}).aggregate(first=Min(field))["first"]
-                    for rows, field in _schedules
-                ]
-            except Exception as error:  # noqa: BLE001 - any failure to read: see below
-                # No database to ask (down, or a process that has none, such as a cache
-                # coming back): nothing is known to be due, and nothing is remembered, so
-                # the next request asks again. Pages need the database anyway.
-                logger.warning("Scheduled moments unknown for now: %s", error)
-                return 0
-            first = min((m for m in moments if m is not None), default=None)
-            due = 0 if first is None else int(first.timestamp()) * 10**9 + first.microsecond * 1000
-            cache.set(key, due, TIMEOUT)
-        if len(_due) > 1000:
-            _due.clear()
-        _due[version] = due
+        due = cache.get(f"papershelf:{version}:due")
+        if due is not None:
+            _remember_due(version, due)
     return due
 
 
-def content_version(request=None):
-    """The current content version (one cache read, remembered on ``request``)."""
+def _remember_due(version, due):
+    if len(_due) > 1000:
+        _due.clear()
+    _due[version] = due
+
+
+def _due_after(version):
+    """The first scheduled moment later than ``version`` (ns), or 0 for none."""
+    due = _known_due(version)
+    if due is None:
+        after = _moment(version)
+        try:
+            moments = [
+                rows().filter(**{f"{field}__gt": after}).aggregate(first=Min(field))["first"]
+                for rows, field in _schedules
+            ]
+        except Exception as error:  # noqa: BLE001 - any failure to read: see below
+            # No database to ask (down, or a process that has none, such as a cache
+            # coming back): nothing is known to be due, and nothing is remembered, so
+            # the next request asks again. Pages need the database anyway.
+            logger.warning("Scheduled moments unknown for now: %s", error)
+            return 0
+        first = min((m for m in moments if m is not None), default=None)
+        due = 0 if first is None else int(first.timestamp()) * 10**9 + first.microsecond * 1000
+        # As long as the version itself: nobody has to ask again while it is current.
+        cache.set(f"papershelf:{version}:due", due, VERSION_TIMEOUT)
+        _remember_due(version, due)
+    return due
+
+
+def content_version(request=None, *, lookup=True):
+    """The current content version (one cache read, remembered on ``request``).
+
+    ``lookup=False`` (the page cache, before it knows whether the request needs the
+    database): a scheduled moment not known yet is not looked up; the request is marked
+    (``_papershelf_due_unknown``) so that the middleware asks only where the answer can
+    help (``settle_schedule``).
+    """
     if request is not None and hasattr(request, "_content_version"):
         return request._content_version
     version = _stored_version()
-    if version is None:
+    made = version is None
+    if made:
         version = _new_version()
         # add(): of two processes starting at once, both end up with the first one's value.
         if not cache.add(VERSION_KEY, version, timeout=VERSION_TIMEOUT):
             version = cache.get(VERSION_KEY) or version
+            made = False
     version, now = int(version), time.time_ns()
-    while 0 < (due := _due_after(version)) <= now:
+    unknown = False
+    # A version made just now has nothing due yet: a moment after it is after now.
+    while not made:
+        due = _due_after(version) if lookup else _known_due(version)
+        if due is None:
+            unknown = True
+            break
+        if not 0 < due <= now:
+            break
         version = due
     version = str(version)
     if request is not None:
         request._content_version = version
+        request._papershelf_due_unknown = unknown
     return version
+
+
+def settle_schedule(request, response=None):
+    """Look up the scheduled moment the page cache skipped, where it can help.
+
+    Before serving a stored page (no ``response``: its version must account for what
+    became visible since): ask now. After a render: only for a page to be stored, whose
+    view had the database open (then it costs two indexed reads on that connection). A
+    404, an error or a page that needed no database asks nothing, so that with the
+    database gone a request waits for one connect timeout at most, not two.
+    """
+    if not getattr(request, "_papershelf_due_unknown", False):
+        return
+    if response is not None and not (
+        getattr(response, "_papershelf_version", None) and connection.connection is not None
+    ):
+        return
+    request._papershelf_due_unknown = False
+    del request._content_version
+    content_version(request)
 
 
 def bump_content_version(*, counts=True, **kwargs):
@@ -467,13 +516,16 @@ class PageCacheMiddleware:
     def __call__(self, request):
         if not _wants_cache(request):
             return self.get_response(request)
-        version = content_version(request)
+        version = content_version(request, lookup=False)
         key = f"papershelf:page:{release()}:{_page_address(request)}"
         stored = _local.get(key)
         if stored is None or stored[0] != version:
             stored = cache.get(key) or stored
             if stored is not None:
                 _local.set(key, stored)
+        if stored is not None and request._papershelf_due_unknown:
+            settle_schedule(request)
+            version = request._content_version
         lock = f"{key}:rebuild"
         # add() is also False with the cache down: then nobody holds the lock, and this
         # request renders (a page kept in this process is not served through an outage).
@@ -486,6 +538,9 @@ class PageCacheMiddleware:
             return self._stored_response(request, *stored)
         try:
             response = self.get_response(request)
+            # The page was rendered from the rows as they are now, under the version known
+            # before; if a scheduled moment has passed meanwhile the next request moves on.
+            settle_schedule(request, response)
             # The entry holds the version read before rendering: a save during the render
             # bumps it, so the next visitor rebuilds this page rather than keep it.
             if getattr(response, "_papershelf_version", None) == version and _cacheable(response):

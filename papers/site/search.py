@@ -293,24 +293,26 @@ def _write_postgres_documents(model, rows, using):
 # --- searching ------------------------------------------------------------------------
 
 
-def search(queryset, query, title_fields=("title",)):
+def search(queryset, query, title_fields=("title",), fuzzy=True):
     """``queryset`` narrowed to rows matching ``query`` and annotated with ``search_rank``.
 
     ``query`` is a :class:`ParsedQuery`; an empty one matches nothing. ``title_fields``
-    are the short fields that count most (and, on PostgreSQL, get fuzzy matching).
+    are the short fields that count most (and, on PostgreSQL, get fuzzy matching unless
+    ``fuzzy`` is False: a broad query's similar spellings add nothing to thousands of
+    matches, and each trigram condition is one more index scan and recheck).
     """
     if query.is_empty:
         return queryset.none()
     if uses_postgres(queryset.db):
-        return _search_postgres(queryset, query, title_fields)
+        return _search_postgres(queryset, query, title_fields, fuzzy)
     return _search_fallback(queryset, query, title_fields)
 
 
-def _search_postgres(queryset, query, title_fields):
+def _search_postgres(queryset, query, title_fields, fuzzy=True):
     ts_query = SearchQuery(query.raw, search_type="websearch", config=CONFIG)
     rank = SearchRank(F("search_vector"), ts_query)
     matches = Q(search_vector=ts_query)
-    if query.is_plain:
+    if query.is_plain and fuzzy:
         # Typos and spellings: "mambda", "gpt3", "stable difusion". The `%` and `%>`
         # operators use the pg_trgm indexes where the table has them.
         text = " ".join(query.words)
@@ -375,6 +377,23 @@ def _search_fallback(queryset, query, title_fields):
             title_hit |= Q(**{f"{name}__icontains": text})
         score = score + Case(When(title_hit, then=Value(1.0)), default=Value(0.1))
     return queryset.annotate(search_rank=score * Value(1.0, output_field=FloatField()))
+
+
+def in_titles(query, title_fields, using="default"):
+    """A ``Q``: every group of ``query`` has a word in one of ``title_fields`` (a title hit).
+
+    On PostgreSQL as ``column ~* 'escaped word'``, which the pg_trgm indexes on titles and
+    aliases serve; elsewhere a plain ``icontains``.
+    """
+    lookup, literal = ("iregex", re.escape) if uses_postgres(using) else ("icontains", str)
+    condition = Q()
+    for group in query.groups:
+        either = Q()
+        for term in group:
+            for name in title_fields:
+                either |= Q(**{f"{name}__{lookup}": literal(term.text)})
+        condition &= either
+    return condition
 
 
 # --- snippets -------------------------------------------------------------------------

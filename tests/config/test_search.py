@@ -400,13 +400,13 @@ def _fill(n):
 @pytest.mark.parametrize("n", [3, 30])
 def test_query_count_does_not_grow_with_hits(client, django_assert_max_num_queries, n):
     _fill(n)
-    # Hits: one per kind (3). Page rows: papers + authors + tags, reports + tags,
-    # sessions + presenters + tags (8). Tag facet: one per kind (3). The site settings (1,
-    # once per content version).
-    with django_assert_max_num_queries(15):
+    # Whether more than MAX_HITS_PER_KIND match: a probe per kind (3). Hits: one per kind
+    # (3). Page rows: papers + authors + tags, reports + tags, sessions + presenters + tags
+    # (8). Tag facet: one per kind (3). The site settings (1, once per content version).
+    with django_assert_max_num_queries(18):
         response = client.get(URL, {"q": "diffusion"})
     assert response.context["total"] == 3 * n
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(17):
         client.get(URL, {"q": "diffusion", "tag": "shared", "year": 2021})
 
 
@@ -462,3 +462,37 @@ def test_narrowing_a_cached_query_to_a_year_keeps_kinds_and_results(client, shel
     assert in_2021["type_facets"][0][1] == sum(
         1 for hit in every_year["items"] if hit.year == 2021 and hit.kind is PAPERS
     )
+
+
+def test_a_broad_query_ranks_a_bounded_set_of_title_hits_then_other_matches(client, monkeypatch):
+    """Over MAX_HITS_PER_KIND matches, only TITLE_CANDIDATES title hits and
+    OTHER_CANDIDATES other matches are ranked (two LIMITed reads); title hits rank first
+    and the counts stay exact."""
+    monkeypatch.setattr(search_view, "MAX_HITS_PER_KIND", 3)
+    monkeypatch.setattr(search_view, "TITLE_CANDIDATES", 2)
+    monkeypatch.setattr(search_view, "OTHER_CANDIDATES", 1)
+    for year in (2020, 2021, 2022, 2023):
+        PaperFactory(title=f"Diffusion in the title, {year}", year=year)
+    for year in (2019, 2024):
+        PaperFactory(abstract=f"Only the abstract says diffusion ({year}).", year=year)
+    response = client.get(URL, {"q": "diffusion"})
+    titles = [title for _, title in results(response)]
+    assert len(titles) == 3
+    assert all(title.startswith("Diffusion in the title") for title in titles[:2])
+    assert not titles[2].startswith("Diffusion in the title")  # one other match, ranked last
+    assert response.context["total"] == 6
+    assert dict(response.context["year_facets"]) == dict.fromkeys(range(2019, 2025), 1)
+
+
+def test_a_query_under_the_cap_ranks_every_match(client, monkeypatch):
+    """Narrow queries are ranked as before: every match, best first (no candidate step)."""
+    calls = []
+    monkeypatch.setattr(search_view, "_candidates", lambda *a: calls.append(a) or [])
+    for year in (2020, 2021):
+        PaperFactory(title=f"Diffusion in the title, {year}", year=year)
+    PaperFactory(title="Something else", abstract="It says diffusion.", year=2024)
+    response = client.get(URL, {"q": "diffusion"})
+    titles = [title for _, title in results(response)]
+    assert titles[-1] == "Something else"  # the body hit ranks below both title hits
+    assert set(titles[:2]) == {"Diffusion in the title, 2020", "Diffusion in the title, 2021"}
+    assert calls == []

@@ -15,6 +15,7 @@ from papers.models import Authorship, Paper, Status
 from papers.site.cache import (
     REBUILD_LOCK_TIMEOUT,
     VERSION_KEY,
+    _due,
     _page_address,
     bump_content_version,
     bump_pages,
@@ -324,3 +325,26 @@ def test_the_first_visitor_after_a_change_rebuilds_and_frees_the_lock(client, pa
     paper.delete()  # the page's stale entry is dropped, not served
     assert "Renamed paper" not in client.get(LIST).content.decode()
     assert not [key for key in cache._cache if key.endswith(":rebuild")]
+
+
+def _schedule_lookups(queries):
+    return [q["sql"] for q in queries if "MIN(" in q["sql"].upper()]
+
+
+def test_a_page_that_needs_no_database_asks_no_scheduled_moment(client):
+    """A version nobody has looked up (a cache that came back) is settled by a render that
+    used the database, not before every request: a 404 with the database gone waits for
+    no connection on its behalf."""
+    cache.clear()
+    with CaptureQueriesContext(connection) as made_here:
+        content_version()  # made now: nothing scheduled can be due yet
+    assert _schedule_lookups(made_here.captured_queries) == []
+    cache.clear()
+    cache.set(VERSION_KEY, str(1_000_000_000 * 10**9))  # an old version, its moment unknown
+    _due.clear()
+    with CaptureQueriesContext(connection) as not_found:
+        assert client.get("/no-such-page/").status_code == 404
+    assert _schedule_lookups(not_found.captured_queries) == []
+    with CaptureQueriesContext(connection) as rendered:
+        assert client.get(LIST).status_code == 200
+    assert _schedule_lookups(rendered.captured_queries)  # the render settles it

@@ -14,6 +14,7 @@ from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.module_loading import module_has_submodule
 
+from papers import counts as facet_counts
 from papers.models import Author, Paper, Tag
 from papers.site.cache import bump_content_version
 
@@ -42,6 +43,7 @@ class Command(BaseCommand):
             summary = ", ".join(f"{count:,} {kind}" for kind, count in counts.items())
             elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
             self.stdout.write(f"{app.label}: {summary} in {elapsed:.1f} s ({cpu:.1f} s CPU)")
-        # bulk_create sends no signals: tell the page caches that everything changed.
+        # bulk_create sends no signals: count everything, and tell the page caches.
+        facet_counts.rebuild()
         bump_content_version()
         self.stdout.write(self.style.SUCCESS(f"Synthetic content for {papers:,} papers is in."))
