@@ -25,6 +25,6 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("papers", "0015_facet_counts")]
+    dependencies = [("papers", "0016_facet_counts")]
 
     operations = [migrations.RunPython(create, drop)]

@@ -17,7 +17,7 @@ def count_existing(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("papers", "0014_related_index"),
+        ("papers", "0015_paperlink_kind_notes"),
     ]
 
     operations = [
