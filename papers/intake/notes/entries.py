@@ -176,6 +176,10 @@ def to_record(entry, base_dir, warnings, reading_log=False, undated_ok=False):
     if not entry.title:
         reason = entry.untitled_why or "the link has no title."
         return Skipped(entry.line, label, reason, url=entry.url)
+    if not re.search(r"\s", entry.title.strip()) and len(re.findall(r"[A-Z0-9]", entry.title)) >= 2:
+        # "[LayerNorm](https://arxiv.org/abs/1607.06450)": a nickname is never a title.
+        reason = f"only a short name (“{entry.title}”) names the paper."
+        return Skipped(entry.line, label, reason, url=entry.url)
     if entry.url.lower().startswith("cite:"):
         entry.url = ""
     arxiv = arxiv_from_url(entry.url) or arxiv_from_url(entry.url_extra)

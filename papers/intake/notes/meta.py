@@ -78,7 +78,10 @@ def date_only(text):
 
 def clean_title(text):
     """Link or lead text → a title: quotes, brackets, trailing punctuation and markers off."""
-    text = clean_text(text).strip(_TRIM)
+    raw = clean_text(text)
+    text = raw.strip(_TRIM)
+    if text.count("(") > text.count(")") and raw[raw.find(text) + len(text) :].startswith(")"):
+        text += ")"  # "Long Short-Term Memory (LSTM)": its closing parenthesis is kept
     # "Dropout as Annealing - ICLR'18 oral": the venue remark is not part of the title.
     text = re.sub(rf"\s+[-–—]\s+(?:{VENUE.pattern})\s?['’]\d\d\b.*$", "", text)
     text = re.sub(r"^(?:\d{1,3}[.)]\s+|paper\s*\d*\s*[:.\-–]\s+)", "", text, flags=re.I)

@@ -8,7 +8,7 @@ links in an entry's notes are mentions, not new entries.
 
 import re
 
-from papers.intake.notes import meta
+from papers.intake.notes import linktext, meta
 from papers.intake.notes.body import NotesWriter
 from papers.intake.notes.entries import NoteEntry, date_in
 from papers.intake.notes.hosts import (
@@ -327,6 +327,7 @@ class Recogniser(Sections, TableRows, References, OrgProperties):
                 if own_date:  # "[Pointer Networks (2015.06)](…)": the paper's own date
                     entry.year, entry.month = own_date
                     entry.section_date = False
+                _more_than_title(entry, clean_text(link.text))
             elif is_cite(link.url) and not is_generic_label(link.text) and link.text != link.url:
                 entry.cite_text = link.text
             else:
@@ -349,12 +350,18 @@ class Recogniser(Sections, TableRows, References, OrgProperties):
                     entry.title, entry.alias = "", ""
             if not title_like(entry.title):
                 entry.title = ""
+            first = linktext.alias_first(entry.title)
+            if first:  # "CPM-1. Chinese Pre-trained Language Model, 2020"
+                entry.title, entry.alias, year = first
+                if not entry.year or entry.section_date:
+                    entry.year, entry.month, entry.section_date = year, None, False
             title, alias, affiliations, venue = meta.split_venue(entry.title)
+            title, short = linktext.tidy(title)
             entry.title, entry.alias, entry.affiliations, entry.venue = (
                 title,
-                alias,
+                alias or short or entry.alias,
                 affiliations[:500],
-                venue[:255],
+                venue[:255] or entry.venue,
             )
             entries.append(entry)
             used_keys.add(key)
@@ -365,6 +372,8 @@ class Recogniser(Sections, TableRows, References, OrgProperties):
             rest = rest.replace(link.text, " ", 1) if link.text else rest
         for entry in entries:
             rest = rest.replace(entry.title, " ", 1) if entry.title else rest
+            # "**GPT-2**. Title, 2019": the short name before the title is no author.
+            rest = rest.replace(f"{entry.alias}.", " ", 1) if entry.alias else rest
         found = meta.parse_meta(rest)
         badge = date_in(" ".join(src for src, _ in inline.images))
         if not found["year"] and len(entries) == 1:
@@ -429,11 +438,15 @@ class Recogniser(Sections, TableRows, References, OrgProperties):
             title = link.text
         else:
             title = title_before(strip_generic(inline, upto=link.start))
-        title, own_date = meta.trailing_date(clean_text(title))
+        more = linktext.read(clean_text(title))
+        title, own_date = more or meta.trailing_date(clean_text(title))
         title, alias = meta.strip_remark(meta.clean_title(title))
         rest = inline.text.replace(link.text, " ").replace(title, " ")
         found = meta.parse_meta(rest)
-        if own_date:  # "[Pointer Networks (2015.06)](notes/x.md)": the paper's own date
+        if more:  # "[Title (2019) - Authors](notes/x.md)": its own year and authors
+            found["year"], found["month"] = more[1]["year"], None
+            found["authors"] = more[1]["authors"]
+        elif own_date:  # "[Pointer Networks (2015.06)](notes/x.md)": the paper's own date
             found["year"], found["month"] = own_date
         named = _FILE_YEAR.search(link.url)
         if named and not found["year"]:
@@ -459,6 +472,7 @@ class Recogniser(Sections, TableRows, References, OrgProperties):
         if found["year"]:
             entry.year, entry.month, entry.section_date = found["year"], found["month"], False
         entry.venue = found["venue"][:255]
+        entry.authors = found["authors"] or entry.authors
         for other in links:
             if local_notes_link(other.url):
                 self.notes.local_notes(entry, other.url, f"line {start + 1}")
@@ -489,3 +503,16 @@ class Recogniser(Sections, TableRows, References, OrgProperties):
 
     def _source(self, start, end):
         return [(index, self.lines[index]) for index in range(start, min(end, len(self.lines)))]
+
+
+def _more_than_title(entry, text):
+    """A link text that is a whole citation or ``Title (2019) - Authors``: the title
+    alone, and the year, authors and venue it gives (see ``linktext.read``)."""
+    more = linktext.read(text)
+    if not more:
+        return
+    entry.title, found = meta.clean_title(more[0]), more[1]
+    entry.authors = found["authors"] or entry.authors
+    entry.venue = found["venue"][:255] or entry.venue
+    if found["year"]:
+        entry.year, entry.month, entry.section_date = found["year"], None, False

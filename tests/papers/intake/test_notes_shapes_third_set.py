@@ -1,0 +1,79 @@
+"""Shapes from the third set of real notes files measured in docs/INTAKE.md ("A third
+set"), each in a fixture of our own (notes_shapes/): a reading group's schedule table,
+link texts that hold a whole citation or a title with its year and authors, short names."""
+
+from pathlib import Path
+
+from papers.intake.notes import detect_format, parse_notes
+
+SHAPES = Path(__file__).parent / "notes_shapes"
+
+
+def parsed(name):
+    path = SHAPES / name
+    text = path.read_text()
+    return parse_notes(text, detect_format(path, text), SHAPES)
+
+
+def by_title(result):
+    return {record.title: record for record in result.records}
+
+
+def test_a_schedule_tables_dates_say_when_it_was_presented_not_when_it_appeared():
+    result = parsed("schedule_table.md")
+    found = {title: (r.year, r.arxiv_id, r.alias) for title, r in by_title(result).items()}
+    assert found == {
+        # The arXiv id dates the paper; "8th March, 2022" and "## 2022" do not.
+        "Deep Residual Learning for Image Recognition": (2015, "1512.03385", "ResNet"),
+        "Layer Normalization": (2016, "1607.06450", ""),
+        # Nothing but the session dates it: imported with the year unknown.
+        "Sequence to Sequence Learning with Neural Networks": (None, "", ""),
+        # A date the paper's own link text gives is kept.
+        "Batch Normalization": (2015, "", ""),
+    }
+    warnings = "\n".join(message for _, message in result.warnings)
+    assert "“Sequence to Sequence Learning with Neural Networks”: year unknown" in warnings
+    assert "presented 8th February, 2022" in warnings
+
+
+def test_a_one_word_short_name_link_is_listed_never_a_title():
+    result = parsed("schedule_table.md")
+    assert {s.label: s.reason for s in result.skipped} == {
+        "GroupNorm": "only a short name (“GroupNorm”) names the paper."
+    }
+    assert "GroupNorm" not in by_title(result)
+
+
+def test_a_link_text_with_the_papers_year_and_authors_gives_all_three():
+    records = by_title(parsed("link_text_citations.md"))
+    odes = records["Neural Ordinary Differential Equations"]
+    # "## 2103" is when it was read (YYMM), not a year: the link's own "(2018)" dates it.
+    assert (odes.year, odes.authors) == (2018, ["Chen", "Rubanova", "Bettencourt", "Duvenaud"])
+    assert records["Decoupled Weight Decay Regularization"].year == 2019
+    bahdanau = records["Neural Machine Translation by Jointly Learning to Align and Translate"]
+    assert (bahdanau.year, bahdanau.authors[0]) == (2015, "Bahdanau")
+    assert not [title for title in records if "(2015)" in title or " - " in title]
+
+
+def test_a_link_text_that_is_a_whole_scholar_citation_gives_the_quoted_title():
+    records = by_title(parsed("link_text_citations.md"))
+    seq = records["Sequence to sequence learning with neural networks"]
+    assert (seq.year, seq.arxiv_id, seq.authors) == (2014, "1409.3215", ["Ilya Sutskever"])
+    w2v = records["Efficient estimation of word representations in vector space"]
+    assert (w2v.year, w2v.arxiv_id, w2v.authors) == (2013, "1301.3781", ["Tomas Mikolov"])
+
+
+def test_short_names_around_a_title_are_aliases_not_part_of_it():
+    result = parsed("link_text_citations.md")
+    records = by_title(result)
+    gpt2 = records["Language Models are Unsupervised Multitask Learners"]
+    assert (gpt2.alias, gpt2.year, gpt2.authors) == ("GPT-2", 2019, [])
+    lstm = records["Long Short-Term Memory"]
+    assert (lstm.alias, lstm.arxiv_id) == ("LSTM", "1503.04069")
+    # "… & Other SRs": a remark that more papers were discussed, not part of the title.
+    assert (
+        "Photo-Realistic Single Image Super-Resolution Using a Generative Adversarial Network"
+        in records
+    )
+    assert {s.label for s in result.skipped} == {"GroupNorm"}
+    assert len(result.records) == 9
