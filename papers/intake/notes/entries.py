@@ -210,7 +210,8 @@ def to_record(entry, base_dir, warnings, reading_log=False, undated_ok=False):
             "tutorials or lectures, not a paper (and nothing dates it).",
             url=entry.url,
         )
-    if not year and not read_on and not undated_ok:
+    if not year and not read_on and not undated_ok and len(entry.authors) < 2:
+        # (A whole reference naming its authors is a paper all the same: year unknown.)
         # Nothing dates it in a file that dates its papers: a link to a journal's site
         # or a tutorial PDF looks the same. Listed, not guessed (see ``undated_ok``).
         hint = f" Add it with: manage.py add_paper {doi}" if doi else ""

@@ -21,7 +21,8 @@ PAPER_HOSTS = (
     "iopscience.iop.org", "journals.aps.org", "plos.org", "frontiersin.org", "mdpi.com",
     "onlinelibrary.wiley.com", "tandfonline.com", "academic.oup.com", "europepmc.org",
     "ncbi.nlm.nih.gov", "researchgate.net", "hal.science", "ceur-ws.org", "jstor.org",
-    "usenix.org", "vldb.org", "distill.pub", "thecvf.com", "dblp.org",
+    "usenix.org", "vldb.org", "distill.pub", "thecvf.com", "dblp.org", "jair.org",
+    "citeseerx.ist.psu.edu",
 )  # fmt: skip
 # Hosts that are never the paper itself, whatever the link text says.
 NOT_PAPER_HOSTS = (

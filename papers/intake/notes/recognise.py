@@ -49,6 +49,9 @@ from papers.intake.records import LinkRecord, clean_text, link_kind
 SEVERAL_PAPERS = re.compile(r"^(?:\w+\s+)?(?:summar(?:y|ies)|notes|overview|round-?up)\s*:", re.I)
 
 
+# "Planning: " before an entry's title link: the topic it is filed under.
+_TOPIC_LABEL = re.compile(r"^\s*(?P<label>[A-Za-z][^:\[\]()]{0,30}):\s*$")
+
 # A notes file named after its paper's year and first author: "2018-Edunov_back-translation.md".
 _FILE_YEAR = re.compile(r"(?:^|/)(?P<year>(?:19[5-9]|20[0-4])\d)[-_][A-Za-z][^/]*\.(?:md|org)$")
 # A heading that says its list is one of papers.
@@ -350,9 +353,9 @@ class Recogniser(Sections, TableRows, References, OrgProperties):
                     entry.title, entry.alias = "", ""
             if not title_like(entry.title):
                 entry.title = ""
-            first = linktext.alias_first(entry.title)
-            if first:  # "CPM-1. Chinese Pre-trained Language Model, 2020"
-                entry.title, entry.alias, year = first
+            named_first = linktext.alias_first(entry.title)
+            if named_first:  # "CPM-1. Chinese Pre-trained Language Model, 2020"
+                entry.title, entry.alias, year = named_first
                 if not entry.year or entry.section_date:
                     entry.year, entry.month, entry.section_date = year, None, False
             title, alias, affiliations, venue = meta.split_venue(entry.title)
@@ -368,6 +371,10 @@ class Recogniser(Sections, TableRows, References, OrgProperties):
             position = link.end
         # What the piece says around the titles: dates, authors, alias, venue.
         rest = text
+        # "- Planning: [Title (1998)](…)": a topic label before the title, not its author.
+        label = _TOPIC_LABEL.match(text[: papers[0].start])
+        if label and len(label.group("label").split()) <= 3:
+            rest = " " + text[label.end() :]
         for link in links:
             rest = rest.replace(link.text, " ", 1) if link.text else rest
         for entry in entries:

@@ -4,6 +4,7 @@ link texts that hold a whole citation or a title with its year and authors, shor
 
 from pathlib import Path
 
+from papers.intake.bibtex_import import parse_bibtex, read_bibtex_bytes
 from papers.intake.notes import detect_format, parse_notes
 
 SHAPES = Path(__file__).parent / "notes_shapes"
@@ -77,3 +78,40 @@ def test_short_names_around_a_title_are_aliases_not_part_of_it():
     )
     assert {s.label for s in result.skipped} == {"GroupNorm"}
     assert len(result.records) == 9
+
+
+def test_journal_and_library_pages_are_paper_links_and_a_topic_label_is_no_author():
+    result = parsed("survey_hosts.md")
+    records = by_title(result)
+    # JAIR's article pages and CiteSeerX downloads are papers (their "doi=10.1.1…" is a
+    # CiteSeerX id, not a DOI).
+    planning = records["Planning and Acting in Partially Observable Stochastic Domains"]
+    assert (planning.year, planning.doi, planning.authors) == (1998, "", [])
+    ranking = records["An Overview of Learning to Rank Methods"]
+    assert (ranking.year, ranking.doi) == (2007, "")
+    # "- Overview: [Title (2012)](…)": the topic label is not an author.
+    assert records["A Few Useful Things to Know About Machine Learning"].authors == []
+
+
+def test_an_undated_reference_naming_its_authors_is_imported_with_the_year_unknown():
+    result = parsed("survey_hosts.md")
+    records = by_title(result)
+    gpt = records["Improving Language Understanding by Generative Pre-Training"]
+    assert (gpt.year, gpt.authors[:2]) == (None, ["Alec Radford", "Karthik Narasimhan"])
+    # A stray undated link in a file that dates its papers stays listed, with the
+    # add_paper command when it carries a DOI.
+    reasons = {s.label: s.reason for s in result.skipped}
+    assert reasons == {
+        "Deep learning in medical image analysis: a review": "no date found. Add it with: "
+        "manage.py add_paper 10.1007/s10462-021-10000-0",
+        "An interactive essay on attention": "no date found.",
+    }
+    assert len(result.records) == 7
+
+
+def test_a_dblp_corr_entrys_volume_is_its_arxiv_id():
+    data = (SHAPES / "dblp_corr.bib").read_bytes()
+    records = {r.title: r for r in parse_bibtex(read_bibtex_bytes(data))}
+    assert records["Adam: A Method for Stochastic Optimization"].arxiv_id == "1412.6980"
+    # A journal's volume number is no id.
+    assert records["Computational Graphs and Rounding Error"].arxiv_id == ""
