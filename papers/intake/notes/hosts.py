@@ -48,7 +48,7 @@ GENERIC_LABELS = {
     "reddit", "hn", "colab", "model", "models", "weights", "download", "official code",
     "paper link", "arxiv link", "pdf link", "my notes", "local", "translation", "zhihu",
     "open review", "open", "site", "web site", "homepage", "home page", "camera ready",
-    "extended", "version", "full",
+    "extended", "version", "full", "book",
 }  # fmt: skip
 UNSAFE_SCHEMES = ("javascript:", "data:", "vbscript:", "file:")
 
@@ -123,7 +123,8 @@ def is_paper_url(url):
         if "usenix.org" in host:
             return "/presentation/" in url or "/system/files/" in url
         return True
-    return urlsplit(url).path.lower().endswith(".pdf")
+    # "…/RMCMIL_BMVC2014.pdf/70cf3e1b-…": a PDF served by a document store.
+    return bool(re.search(r"\.pdf(?:/[\w\-]*)?$", urlsplit(url).path.lower()))
 
 
 def arxiv_from_url(url):

@@ -95,3 +95,39 @@ def _loose_names(text):
     if all(1 <= len(p.split()) <= 4 and not re.search(r"[\d:;!?]", p) for p in pieces):
         return pieces
     return []
+
+
+# Harvard: "Signoretto, M., Van de Plas, R. and Suykens, J.A., 2011. Title. Venue, 18(7)."
+# (also "…, 2010, September. Title. In …").
+_HARVARD = re.compile(
+    rf"^(?P<who>.+?[A-Z]\.),\s*(?P<year>{meta.YEAR})(?:,\s*[A-Z][a-z]+)?\.\s+"
+    r"(?P<title>[^.]{10,}?(?:\?|\.))\s+(?P<venue>.+?)\.?$"
+)
+# MLA without quotes (a book): "Cichocki, Andrzej, et al. Title: subtitle. Publisher, 2009."
+_MLA_PLAIN = re.compile(
+    r"^(?P<who>[A-Z][\w'’\-]+,\s+[A-Z][\w'’\-]*(?:\s+[A-Z]\.)?(?:,?\s+et\.?\s+al)?)\.\s+"
+    rf"(?P<title>[^.]{{10,}}?)\.\s+(?P<venue>[^.]*?),?\s*(?P<year>{meta.YEAR})\.?$"
+)
+
+
+def names_first(text):
+    """``(authors, title, venue, year)`` for a reference written names first, then the
+    year (Harvard) or a title without quotes (MLA), before its ``[(Paper)](…)`` link;
+    ``None`` otherwise."""
+    text = (text or "").strip()
+    harvard = _HARVARD.match(text)
+    if harvard and len(harvard.group("title").split()) >= 3:
+        who = re.split(r"(?<=\.),\s*|\s+and\s+|\s*&\s*", harvard.group("who"))
+        authors = [name.strip(" ,") for name in who if name.strip(" ,")]
+        return (
+            authors,
+            harvard.group("title").rstrip("."),
+            harvard.group("venue"),
+            int(harvard.group("year")),
+        )
+    plain = _MLA_PLAIN.match(text)
+    if plain and len(plain.group("title").split()) >= 3:
+        first = _SURNAME_GIVEN.match(plain.group("who"))
+        authors = [f"{first.group('given')} {first.group('surname')}"] if first else []
+        return authors, plain.group("title"), plain.group("venue"), int(plain.group("year"))
+    return None

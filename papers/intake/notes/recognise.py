@@ -342,6 +342,13 @@ class Recogniser(Sections, TableRows, References, OrgProperties):
                     entry.authors = reference[0]
                     entry.venue = reference[2][:255]
                 title = bold or (quoted.group(1) if quoted else "")
+                cited = None if title else linktext.names_first(before)
+                if cited:  # "Li, Y. and Yang, J., 2010. Title. In ECCV [(Paper)](…)"
+                    entry.authors, title, entry.venue, year = cited
+                    entry.venue = entry.venue[:255]
+                    if year and (not entry.year or entry.section_date):
+                        entry.year, entry.month, entry.section_date = year, None, False
+                    reference = None
                 written = None if title or reference else meta.title_first(before)
                 if written:  # "Title. Liu, Dugang et al. SIGIR 2020 [[Slides]](…pdf)"
                     entry.authors, title, entry.venue = written[0], written[1], written[2][:255]

@@ -202,9 +202,12 @@ class Sections:
         if holder and holder[-1].level > heading.level + 1:
             return None
         heads = [node.head for node in flatten(subtree) if node.head is not None]
+        # Table rows and list items too: an awesome list's title over "cite our survey"
+        # (a ```bibtex block) and tables of papers is a section, not the survey.
+        inlines = heads + [cell for node in flatten(subtree) for cell in node.cells]
         if any(
             not is_generic_label(link.text) and is_paper(link.url)
-            for h in heads
+            for h in inlines
             for link in h.links()
         ):
             return None  # a section over papers of its own

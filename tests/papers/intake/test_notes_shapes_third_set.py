@@ -115,3 +115,41 @@ def test_a_dblp_corr_entrys_volume_is_its_arxiv_id():
     assert records["Adam: A Method for Stochastic Optimization"].arxiv_id == "1412.6980"
     # A journal's volume number is no id.
     assert records["Computational Graphs and Rounding Error"].arxiv_id == ""
+
+
+def test_references_written_names_first_before_a_paper_label_give_their_titles():
+    records = by_title(parsed("reference_paragraphs.md"))
+    assert {title: (r.year, r.doi) for title, r in records.items()} == {
+        # MLA with the title in quotes.
+        "Tensor decompositions and applications": (2009, "10.1137/07070111X"),
+        # MLA without quotes (a book), linked "(Book)": the label is no title.
+        "Nonnegative matrix and tensor factorizations: applications to exploratory "
+        "multi-way data analysis": (2009, ""),
+        # Harvard: names, year, title, venue (also "2010, June.").
+        "Exact matrix completion via convex optimization": (2009, ""),
+        "Matrix completion from a few entries": (2010, ""),
+    }
+    harvard = records["Exact matrix completion via convex optimization"]
+    assert harvard.authors == ["Candes, E. J.", "Recht, B."]
+    assert harvard.venue.startswith("Foundations of Computational Mathematics")
+    book = records[
+        "Nonnegative matrix and tensor factorizations: applications to exploratory "
+        "multi-way data analysis"
+    ]
+    assert book.authors == ["Andrzej Cichocki"]
+
+
+def test_a_lists_title_over_a_cite_our_review_block_is_a_section_not_the_review():
+    result = parsed("awesome_cite_block.md")
+    records = by_title(result)
+    # Every row of the tables under it is a paper (the BibTeX block made the title a
+    # paper that swallowed the whole file as its notes).
+    assert {title: r.year for title, r in records.items()} == {
+        "DeepSleepNet: a Model for Automatic Sleep Stage Scoring based on Raw "
+        "Single-Channel EEG": 2017,
+        "Joint Classification and Prediction CNN Framework for Automatic Sleep Stage "
+        "Classification": 2019,
+        # A PDF served by a document store ("….pdf/70cf3e1b-…") is a paper link.
+        "Sleep Stage Scoring with Hidden Markov Models on Wearable Data": 2015,
+    }
+    assert "Awesome Sleep Staging" not in records
