@@ -30,7 +30,7 @@ from papers.intake.notes.links import (
     names_its_file,
     on_host,
 )
-from papers.intake.notes.orgprops import OrgProperties
+from papers.intake.notes.orgprops import OrgProperties, title_from_bibtex
 from papers.intake.notes.references import References
 from papers.intake.notes.sections import Sections, dedent, empty, flatten, space, tag_name
 from papers.intake.notes.tables import TableRows, column_roles
@@ -120,6 +120,8 @@ class Recogniser(Sections, TableRows, References, OrgProperties):
                     self.notes.add(last, self._source(node.start, node.end))
             elif node.kind in ("code", "quote") and last is not None:
                 self.notes.add(last, self._source(node.start, node.end))
+                # "[[arXiv]](…)" then "```bibtex" citing it: the block names the paper.
+                title_from_bibtex(last, self._source(node.start, node.end))
             elif node.kind == "rule":
                 context, last = context.but(tag=""), None
         # A list under "List of papers" / "Papers I read" whose items link only notes pages

@@ -151,5 +151,21 @@ def test_a_lists_title_over_a_cite_our_review_block_is_a_section_not_the_review(
         "Classification": 2019,
         # A PDF served by a document store ("….pdf/70cf3e1b-…") is a paper link.
         "Sleep Stage Scoring with Hidden Markov Models on Wearable Data": 2015,
+        # "[[arXiv]](…/2107.00001)" is named by the BibTeX block citing that same id.
+        "Automatic sleep staging: a review": 2021,
     }
     assert "Awesome Sleep Staging" not in records
+    review = records["Automatic sleep staging: a review"]
+    assert (review.arxiv_id, review.authors) == ("2107.00001", ["Jane Doe", "Richard Roe"])
+    assert not result.skipped
+
+
+def test_a_bibtex_block_citing_another_paper_names_no_untitled_link():
+    text = (
+        "[[arXiv]](https://arxiv.org/abs/2107.00001)\n\n"
+        "```bibtex\n@article{x,\n  title={A different paper entirely},\n"
+        "  journal={arXiv preprint arXiv:1999.00002},\n  year={2019}\n}\n```\n"
+    )
+    result = parse_notes(text, "markdown", SHAPES)
+    assert result.records == []
+    assert [s.reason for s in result.skipped] == ["the link has no title."]
