@@ -169,3 +169,25 @@ def test_a_bibtex_block_citing_another_paper_names_no_untitled_link():
     result = parse_notes(text, "markdown", SHAPES)
     assert result.records == []
     assert [s.reason for s in result.skipped] == ["the link has no title."]
+
+
+def test_a_literature_notes_front_matter_names_its_paper_in_toml_or_yaml():
+    result = parsed("toml_literature_note.md")
+    (record,) = result.records
+    title = "Neural Machine Translation by Jointly Learning to Align and Translate"
+    assert (record.title, record.year, record.authors) == (
+        title,
+        2015,
+        ["Bahdanau", "Cho", "Bengio"],
+    )
+    # The page is its notes; the TOML block is not read as a paragraph of text.
+    assert "My own summary" in record.notes and "+++" not in record.notes
+    yaml_page = "---\ntitle: " + title + "\nauthors: [D. Bahdanau, K. Cho]\nyear: 2015\n---\n"
+    (from_yaml,) = parse_notes(yaml_page + "\nNotes.\n", "markdown", SHAPES).records
+    assert (from_yaml.title, from_yaml.authors) == (title, ["D. Bahdanau", "K. Cho"])
+
+
+def test_a_blog_posts_front_matter_names_no_paper():
+    # "author" and "date" are the writer's and the post's.
+    result = parsed("yaml_blog_post.md")
+    assert result.records == [] and result.skipped == []
