@@ -35,19 +35,20 @@ def _front_matter(text):
 
 def _data_and_lines(text):
     """The front matter's data (YAML or TOML) and its lines; ``(None, [])`` without one."""
-    match = _FRONT.match(text)
-    if match:
-        try:
-            return yaml.safe_load(match.group("yaml")), match.group("yaml").split("\n")
-        except yaml.YAMLError:
-            return None, []
-    match = _TOML_FRONT.match(text)
-    if match:
-        try:
-            return tomllib.loads(match.group("toml")), match.group("toml").split("\n")
-        except tomllib.TOMLDecodeError:
-            return None, []
+    for pattern, group, load, error in _FORMATS:
+        match = pattern.match(text)
+        if match:
+            try:
+                return load(match.group(group)), match.group(group).split("\n")
+            except error:
+                return None, []
     return None, []
+
+
+_FORMATS = (
+    (_FRONT, "yaml", yaml.safe_load, yaml.YAMLError),
+    (_TOML_FRONT, "toml", tomllib.loads, tomllib.TOMLDecodeError),
+)
 
 
 def front_matter_entries(text):
