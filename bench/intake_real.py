@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/intake_real.py DIR [--show FILE]
 
-DIR holds the files, ``manifest.json`` (file, repo, path, companion_bib) and
+DIR holds the files, ``manifest.json`` (file, repo, path, companion_bib, and optionally
+truth: the truth file's name when several files share a name such as README.md) and
 ``truth/NAME.json`` (``{"papers": [{"title", "year", "arxiv", "doi", "line"}]}``; ``"year":
 null`` when the file gives no publication year and no identifier implies one). Each
 file is parsed as a dry run (nothing touches a database): notes files by the notes
@@ -137,7 +138,10 @@ def main():
     totals = [0, 0, 0, 0, 0]
     dated = [0, 0]  # papers the file (or an id) dates; of those, right
     for item in manifest:
-        path, truth_path = root / item["file"], root / "truth" / (Path(item["file"]).stem + ".json")
+        path, truth_path = (
+            root / item["file"],
+            root / "truth" / ((item.get("truth") or Path(item["file"]).stem) + ".json"),
+        )
         if not path.is_file() or not truth_path.is_file():
             continue
         truth = json.loads(truth_path.read_text())

@@ -560,6 +560,9 @@ class PaperLink(models.Model):
         VIDEO = "video", "Video"
         SLIDES = "slides", "Slides"
         DATA = "data", "Data"
+        # The writer's own notes on the paper (a notes site, a gist): what a "papers I
+        # read" list links instead of the paper.
+        NOTES = "notes", "Notes"
         OTHER = "other", "Other"
 
     paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="links")

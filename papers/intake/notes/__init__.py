@@ -16,6 +16,7 @@ from papers.intake.notes.entries import Skipped, merge, to_record
 from papers.intake.notes.frontmatter import front_matter_entries, page_title
 from papers.intake.notes.hosts import arxiv_from_url, doi_from_url
 from papers.intake.notes.org import org_headings, org_to_markdown
+from papers.intake.notes.post import post_paper
 from papers.intake.notes.recognise import Recogniser
 from papers.intake.notes.tree import parse_markdown
 from papers.intake.records import PaperRecord
@@ -108,7 +109,14 @@ def parse_notes(text, fmt="markdown", base_dir=None, bib=None):
     result.skipped = [Skipped(line, label, reason) for line, label, reason in found.skipped]
     entries = merge(found.entries)
     if fmt != "org":
-        _title_from_page(entries, page_title(text))
+        body = post_paper(entries, text, lines, found.notes, base_dir)
+        if body is None:
+            _title_from_page(entries, page_title(text))
+        else:
+            # The post's prose bullets are its paper's notes now, not unrecognised items.
+            result.skipped = [
+                s for s in result.skipped if s.line < body or not s.reason.startswith("no link")
+            ]
     reading_log = headings_are_reading_dates(entries)
     items = []
     for entry in entries:

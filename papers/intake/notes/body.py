@@ -163,8 +163,10 @@ class NotesWriter:
         if self.base_dir is None:
             self.warnings.append((where, f"the notes file “{url}”: no folder to look in."))
             return
+        from papers.intake.notes.notespage import local_path
+
         root = Path(self.base_dir).resolve()
-        path = (root / url.split("#")[0].lstrip("/")).resolve()
+        path = local_path(root, url)
         if not path.is_relative_to(root):
             self.warnings.append((where, f"the notes file “{url}” is outside {root}: not read."))
         elif not path.is_file():

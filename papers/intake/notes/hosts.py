@@ -37,6 +37,8 @@ NOT_PAPER_HOSTS = (
 _LITTLE_WORDS = {"to", "the", "of", "for", "on", "at", "my", "its", "it", "and"}
 GENERIC_LABELS = {
     "pdf", "paper", "arxiv", "link", "url", "html", "web", "abs", "abstract", "doi", "here",
+    # "the original paper", "this workshop paper": which copy of the paper, not its title.
+    "original", "workshop",
     "this", "openreview", "review", "code", "github", "project", "website", "page", "blog",
     "post", "video", "slides", "talk", "poster", "data", "dataset", "demo", "notes", "note",
     "summary", "article", "preprint", "official", "source", "ppt", "bib", "bibtex",

@@ -76,9 +76,24 @@ def date_only(text):
     return None
 
 
+_LEADING_LABEL = re.compile(r"^\s*\((?:[a-z][a-z\- ]{1,20})\)\s+(?=\S+\s+\S)")
+# "(Almost) Free Incentivized Exploration", "(De)Randomized Smoothing": a capitalised word
+# in parentheses that opens the title is part of it.
+_TITLE_PAREN = re.compile(r"^\((?=[A-Z][\w\-]{0,20}\)\S*\s+\S)")
+
+
 def clean_title(text):
     """Link or lead text → a title: quotes, brackets, trailing punctuation and markers off."""
-    raw = clean_text(text)
+    text = clean_text(text)
+    # "(survey) Knowledge Distillation: A Survey": a lower-case label in parentheses before
+    # the title says what kind of paper it is; "(Almost) Free …" is part of a title.
+    text = _LEADING_LABEL.sub("", text)
+    opening = _TITLE_PAREN.match(text)
+    title = _clean_title(text[1:] if opening else text)
+    return f"({title}" if opening and title else title
+
+
+def _clean_title(raw):
     text = raw.strip(_TRIM)
     if text.count("(") > text.count(")") and raw[raw.find(text) + len(text) :].startswith(")"):
         text += ")"  # "Long Short-Term Memory (LSTM)": its closing parenthesis is kept

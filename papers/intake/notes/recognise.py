@@ -30,8 +30,10 @@ from papers.intake.notes.links import (
     names_its_file,
     on_host,
 )
+from papers.intake.notes.notes_site import NotesSiteList
+from papers.intake.notes.notespage import about_no_paper
 from papers.intake.notes.orgprops import OrgProperties, title_from_bibtex
-from papers.intake.notes.references import References
+from papers.intake.notes.references import References, title_before_wrap
 from papers.intake.notes.sections import Sections, dedent, empty, flatten, space, tag_name
 from papers.intake.notes.tables import TableRows, column_roles
 from papers.intake.notes.titles import (
@@ -54,11 +56,16 @@ _TOPIC_LABEL = re.compile(r"^\s*(?P<label>[A-Za-z][^:\[\]()]{0,30}):\s*$")
 
 # A notes file named after its paper's year and first author: "2018-Edunov_back-translation.md".
 _FILE_YEAR = re.compile(r"(?:^|/)(?P<year>(?:19[5-9]|20[0-4])\d)[-_][A-Za-z][^/]*\.(?:md|org)$")
+# Text before a link that ends mid-sentence ("… in the [paper](…)", "see [here](…)").
+_RUNS_ON = re.compile(
+    r"\b(?:the|a|an|in|of|see|refer|at|from|on|to|this|our|its|their|by|with|and|or)\s*$",
+    re.I,
+)
 # A heading that says its list is one of papers.
 _NAMES_PAPERS = re.compile(r"\bpapers?\b|\breading[- ]list\b", re.I)
 
 
-class Recogniser(Sections, TableRows, References, OrgProperties):
+class Recogniser(Sections, TableRows, References, OrgProperties, NotesSiteList):
     """``entries`` (unmerged, in order), ``skipped`` (``(line, label, reason)``), ``warnings``."""
 
     def __init__(self, nodes, lines, base_dir=None, heading_extras=None):
@@ -131,7 +138,11 @@ class Recogniser(Sections, TableRows, References, OrgProperties):
         elif _NAMES_PAPERS.search(context.tag or ""):
             # Only the items that link something: a README's "What you find here" bullets
             # under its "# Papers I read" title are no papers.
-            self._list_unmatched([node for node in unmatched if node.head and node.head.links()])
+            linked = [node for node in unmatched if node.head and node.head.links()]
+            notes_site = self._notes_site_list(linked, context)
+            if notes_site is None:
+                self._list_unmatched(linked)
+            found += notes_site or []
         return found
 
     def _list_unmatched(self, items):
@@ -226,6 +237,7 @@ class Recogniser(Sections, TableRows, References, OrgProperties):
         if not reference:
             return []
         authors, title, venue, year, arxiv_id = reference
+        title = title_before_wrap(head, title)
         entry = self._new(node.start, context, title=meta.clean_title(title))
         entry.authors, entry.venue = authors, venue[:255]
         if year:
@@ -355,6 +367,10 @@ class Recogniser(Sections, TableRows, References, OrgProperties):
                 if written:  # "Title. Liu, Dugang et al. SIGIR 2020 [[Slides]](…pdf)"
                     entry.authors, title, entry.venue = written[0], written[1], written[2][:255]
                 title = title or (reference[1] if reference else title_before(before))
+                if not (bold or quoted or reference or written) and _RUNS_ON.search(before):
+                    # "…refer section 6 and appendix in the [paper](…)": the sentence runs
+                    # on into the link; what comes before it is prose, not a title.
+                    title = ""
                 entry.title, entry.alias = meta.strip_remark(meta.clean_title(title))
                 if is_cite(link.url) and (prose or entry.title[:1].islower()):
                     # "Others have modified the threshold [cite:@key]": a sentence of
@@ -482,6 +498,13 @@ class Recogniser(Sections, TableRows, References, OrgProperties):
             self.skipped.append(
                 (start + 1, title, f"only a short name (“{title}”) names the paper.")
             )
+            return []
+        subject = "" if found["year"] else about_no_paper(self.notes.base_dir, link.url, title)
+        if subject:
+            # "[Tensorflow: The Confusing Parts (1)](notes/x.md)" among dated papers, its
+            # page headed by a link to a blog post: notes on a post, not on a paper.
+            why = f"its notes page ({link.url}) is about {subject}, which is not a paper."
+            self.skipped.append((start + 1, clean_text(link.text), why))
             return []
         entry = self._new(start, context, title=title)
         entry.alias = alias or found["alias"]

@@ -1,6 +1,8 @@
 """Reference lines under an item (``Authors, Title, Venue, Year``): the full title under
 a short name, or several papers under one label."""
 
+import re
+
 from papers.intake.notes import meta
 from papers.intake.notes.hosts import (
     arxiv_from_text,
@@ -15,7 +17,26 @@ from papers.intake.notes.titles import (
     short_name,
     strip_generic,
 )
-from papers.intake.records import LinkRecord, link_kind
+from papers.intake.records import LinkRecord, clean_text, link_kind
+
+
+def title_before_wrap(head, title):
+    """``40. Adaptive Consistency Regularization for … Transfer Learning`` wrapped onto
+    ``Abulikemu. Abulikemu et al. CVPR 2021``: the first sentence of the item runs over the
+    line break and takes in a name the writer repeats as the first author. The title is
+    the first line then. A title that really goes on over the break (``… of Knowledge`` /
+    ``Distillation and Cross-modal Matching. Wu, Bofeng et al.``) is kept whole."""
+    pieces = [clean_text(inline.text) for inline, _, _ in head.lines()]
+    if len(pieces) < 2 or not pieces[0] or not title.startswith(pieces[0]):
+        return title
+    tail = title[len(pieces[0]) :].split()
+    after = clean_text(head.text)[len(title) :]
+    if not 1 <= len(tail) <= 3 or not all(word[:1].isupper() for word in tail):
+        return title
+    # The name comes again, as the first author: "Abulikemu. Abulikemu et al."
+    if re.match(rf"[\s.,:;]*{re.escape(tail[0])}\b", after):
+        return pieces[0].strip(" .")
+    return title
 
 
 class References:

@@ -60,7 +60,22 @@ def text_before(inline, link, papers):
 
 
 def title_like(text):
-    return bool(text) and not is_generic_label(text) and not meta.date_only(text) and len(text) >= 3
+    return (
+        bool(text)
+        and not is_generic_label(text)
+        and not meta.date_only(text)
+        and len(text) >= 3
+        and not _AUTHOR_YEAR.match(text)
+    )
+
+
+# "[Xiong et al. 2016](…)", "[Smith and Le, 2018](…)", "[Zellers et al](…)": a citation
+# names the paper's authors and year, never its title ("Sense and Sensibility" may be one).
+_NAME_WORD = r"[A-Z][\w'’\-]+"
+_AUTHOR_YEAR = re.compile(
+    rf"^{_NAME_WORD}(?:\s+et\.?\s*al\.?(?:\s*,?\s*\(?{meta.YEAR}[a-z]?\)?)?"
+    rf"|\s+(?:and|&)\s+{_NAME_WORD}\s*,?\s*\(?{meta.YEAR}[a-z]?\)?)$"
+)
 
 
 def strip_generic(inline, upto=None):

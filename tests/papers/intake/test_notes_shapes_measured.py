@@ -338,21 +338,89 @@ def test_a_link_text_ending_in_its_own_date_gives_the_year_and_makes_the_heading
     }
 
 
-def test_a_list_of_papers_linking_only_notes_pages_is_listed_as_skipped_not_dropped():
-    # "## List of papers" whose items link the writer's own notes site: no paper link, no
-    # date, so nothing is imported, but every item is listed with its line and link; a
-    # list of other links under another heading lists nothing.
+def test_a_list_of_paper_titles_linking_the_writers_notes_imports_them_year_unknown():
+    # "## List of papers" whose items are each one title linking the writer's own notes
+    # (a notes site, gists, Medium): papers of unknown year, the link kept as a typed
+    # "notes" link. A one-word item may be a nickname: listed, not imported. The list of
+    # other links under "## Links" names no paper and lists nothing.
     result = parsed("notes_site_list.md")
+    assert records(result) == {
+        "Sparse Routing for Tiny Transformers": (None, "", ""),
+        "Curriculum Order Matters Less Than You Think": (None, "", ""),
+        "Gradient Noise in Small Batches": (None, "", ""),
+        "Kernel Tricks for Streaming Data": (None, "", ""),
+    }
+    by_title = {record.title: record for record in result.records}
+    assert [
+        (link.kind, link.url) for link in by_title["Gradient Noise in Small Batches"].links
+    ] == [("notes", "https://gist.github.com/example-writer/0a1b2c3d4e5f")]
+    assert skipped(result) == {
+        "Hypernets": "only a short name (“Hypernets”) names the paper (its notes: "
+        "https://notes.example.org/a-paper-a-week/hypernets)."
+    }
+
+
+def test_resource_lists_under_a_papers_heading_stay_skipped_not_papers():
+    # Under headings that say "papers": links with a description after them, posts on many
+    # different blogs, repositories, talks. None is a paper; each item is listed.
+    result = parsed("notes_site_resources.md")
     assert result.records == []
     reasons = skipped(result)
-    assert set(reasons) == {
-        "Sparse Routing for Tiny Transformers",
-        "Curriculum Order Matters Less Than You Think",
-        "Gradient Noise in Small Batches",
-    }
-    assert reasons["Gradient Noise in Small Batches"] == (
-        "no link to a paper (its links: https://notes.example.org/a-paper-a-week/gradient-noise)."
+    assert len(reasons) == 14
+    assert all(reason.startswith("no link to a paper (its links: ") for reason in reasons.values())
+    assert reasons["Why Batches Matter"] == (
+        "no link to a paper (its links: https://blog-four.example.io/batches)."
     )
+
+
+def test_an_undated_entry_whose_notes_page_is_about_a_blog_post_is_no_paper():
+    # A reading log's "[Kernel Tricks: The Confusing Parts (1)](notes/…)" among dated papers:
+    # its notes page is headed by a link to a blog post, so it is notes on a post. A page
+    # headed by an arXiv link keeps its entry a paper; an entry with its own date stays a
+    # paper whatever its page links. "%20" in a local link finds the file.
+    result = parsed("blog_post_notes.md")
+    assert {r.title: r.year for r in result.records} == {
+        "Reading Tables with Pointers": 2016,
+        "Shuffled Batches Considered Useful": None,
+        "Answer Spans from Two Passes": 2017,
+        "Gated Readers for Long Documents": 2016,
+    }
+    reasons = skipped(result)
+    assert reasons["Kernel Tricks: The Confusing Parts (1)"] == (
+        "its notes page (./notes/Kernel%20Tricks%201.md) is about "
+        "https://someone.example.com/post/kernel-tricks-1/, which is not a paper."
+    )
+    assert set(reasons) == {
+        "Kernel Tricks: The Confusing Parts (1)",
+        "Kernel Tricks: The Confusing Parts (2)",
+        "Convolutions demystified",
+    }
+    gated = next(r for r in result.records if r.title.startswith("Gated"))
+    assert "Gates decide which sentences the reader keeps." in gated.notes
+
+
+def test_a_title_wrapped_onto_the_next_line_keeps_the_repeated_author_name_out():
+    # "… for Semi-Supervised" / "Okonkwo. Okonkwo et al. CVPR 2021": the name the writer
+    # repeats as first author is not the end of the title; a title that really goes on
+    # over the break is kept whole. "(survey)" before a title is a label; "(Almost)" is
+    # part of the title.
+    result = parsed("wrapped_references.md")
+    assert records(result) == {
+        "Soft Labels Travel Further Than Hard Ones for Semi-Supervised": (2021, "", ""),
+        "Teaching Small Students with Many Teachers via Joint Use of Feature Maps and Logits": (
+            2021,
+            "2105.01234",
+            "",
+        ),
+        "Distilling Knowledge: A Survey": (2021, "", ""),
+        "(Almost) Free Students for Everyone": (2020, "", ""),
+        "Residual Students for Image Recognition": (2016, "", ""),
+    }
+    first = next(r for r in result.records if r.title.startswith("Soft Labels"))
+    assert first.venue == "CVPR"
+    assert [(link.kind, link.url) for link in first.links] == [
+        ("code", "https://github.com/example/soft-labels")
+    ]
 
 
 def test_a_post_about_one_paper_takes_its_title_from_the_front_matter():
@@ -390,3 +458,101 @@ def test_an_org_heading_over_its_pdf_and_bibtex_sub_headings_is_one_paper():
     assert lenses.url == "https://example.org/papers/lenses.pdf"
     assert lenses.authors == ["Ada Byron", "Emmy Noether"]
     assert "Read chapter 2 first." in "\n".join([lenses.notes])
+
+
+def test_a_post_about_one_paper_gives_it_the_whole_post_as_notes_and_its_tags_date():
+    # A Jekyll post about one paper: every section is the paper's notes (not only the
+    # lines under its link), the front matter's 'ICML 2018' dates it and names the venue,
+    # its other tags are tags; its prose bullets are notes, not skipped items.
+    result = parsed("paper_post_body.md")
+    assert records(result) == {"Gradient Noise in Small Batches": (2018, "1811.04321", "")}
+    paper = result.records[0]
+    assert paper.venue == "ICML"
+    assert paper.tags == ["Optimisation", "AI"]
+    for part in ("# Introduction", "# Method", "scale = lr * dataset_size", "# Results",
+                 "Noise helps until the learning rate is tuned."):  # fmt: skip
+        assert part in paper.notes
+    assert "Link to the paper" not in paper.notes
+    assert not [s for s in result.skipped if s.reason.startswith("no link to a paper")]
+
+
+def test_a_posts_year_tag_that_is_the_year_it_was_written_does_not_date_the_paper():
+    # "date: 2019-05-01" and the tag '2019': perhaps only when the post was written; the
+    # arXiv id dates the paper.
+    result = parsed("paper_post_written.md")
+    assert records(result) == {"Sparse Routing for Tiny Transformers": (2017, "1706.01234", "")}
+    assert "Routing tokens to a few experts" in result.records[0].notes
+
+
+@pytest.mark.django_db
+def test_importing_a_notes_site_list_saves_papers_of_unknown_year_with_a_notes_link():
+    out = run_import_notes(SHAPES / "notes_site_list.md")
+    papers = Paper.objects.order_by("title")
+    assert [(paper.title, paper.year) for paper in papers] == [
+        ("Curriculum Order Matters Less Than You Think", None),
+        ("Gradient Noise in Small Batches", None),
+        ("Kernel Tricks for Streaming Data", None),
+        ("Sparse Routing for Tiny Transformers", None),
+    ]
+    kernel = papers.get(title="Kernel Tricks for Streaming Data")
+    assert [(link.kind, link.url) for link in kernel.links.all()] == [
+        ("notes", "https://medium.com/@example-writer/kernel-tricks-0a1b2c")
+    ]
+    assert kernel.links.get().get_kind_display() == "Notes"
+    assert "Hypernets" in out
+    assert_everything_valid()
+
+
+def test_citations_and_sentences_running_into_a_link_are_never_titles():
+    # "[Okonkwo et al. 2019](…)" cites a paper by its authors; "… see section 3 in the
+    # [paper](…)" is a sentence running into its link: neither names the paper (listed, with
+    # the link, for --lookup). A title before a "[paper]" label still is one.
+    result = parsed("citation_links.md")
+    assert records(result) == {"Deep Sparse Routing": (2019, "1903.01234", "")}
+    assert {s.line: s.reason for s in result.skipped} == {
+        3: "the link has no title.",
+        4: "the link has no title.",
+        6: "the link has no title.",
+    }
+
+
+def test_a_post_about_one_paper_turns_its_other_links_into_mentions():
+    # The line that only links the paper ("* [Link to the paper](…)") names the post's
+    # paper, though a citation comes first and a later "[original paper](…)" under a
+    # heading links it too; the papers the post cites are mentions in its notes.
+    result = parsed("paper_post_mentions.md")
+    assert records(result) == {
+        "Teaching Small Students with Many Teachers": (2021, "2101.01234", "")
+    }
+    paper = result.records[0]
+    assert paper.venue == "ICLR"
+    assert "[Okonkwo et al. 2019](https://arxiv.org/abs/1901.01234)" in paper.notes
+    assert "[Soft Labels Travel Further](https://arxiv.org/abs/1902.04321)" in paper.notes
+    assert result.skipped == []
+
+
+def test_a_post_whose_paper_link_is_a_repository_still_names_its_paper():
+    # "* [Link to the paper](https://github.com/…)": the line says it is the paper; the
+    # page's title names it, its tag dates it, the repository is its code link; the
+    # arXiv paper it beats is a mention.
+    result = parsed("paper_post_repo_link.md")
+    assert records(result) == {"Contrastive Views for Tiny Agents": (2020, "", "")}
+    paper = result.records[0]
+    assert [(link.kind, link.url) for link in paper.links] == [
+        ("code", "https://github.com/example/tiny-agents")
+    ]
+    assert "SAC-Tiny" in paper.notes
+
+
+@pytest.mark.parametrize("name", ["reading_list_page.md", "reading_list_post.md"])
+def test_a_reading_list_page_is_no_post_about_one_paper(name):
+    # A page (layout: page), or a post whose title says "papers", listing papers with one
+    # "[Paper](…)" line among them: that line is not taken for the page's one paper, and
+    # the other papers stay papers, not mentions.
+    result = parsed(name)
+    assert records(result) == {
+        "Sparse Routing for Tiny Transformers": (2019, "1907.01234", ""),
+        "Gradient Noise in Small Batches": (2018, "1811.04321", ""),
+        "Kernel Tricks for Streaming Data": (2017, "1702.01234", ""),
+    }
+    assert {s.line: s.reason for s in result.skipped} == {9: "the link has no title."}

@@ -191,3 +191,19 @@ def test_a_blog_posts_front_matter_names_no_paper():
     # "author" and "date" are the writer's and the post's.
     result = parsed("yaml_blog_post.md")
     assert result.records == [] and result.skipped == []
+
+
+def test_a_posts_further_reading_list_of_whole_citations_names_papers_of_its_own():
+    # A post about one paper (its title is the last citation's quoted title) whose "read
+    # next" list cites two more papers in full: those are papers; a paper the prose names
+    # in passing stays a mention in the notes.
+    result = parsed("post_further_reading.md")
+    found = {title: (r.year, r.arxiv_id) for title, r in by_title(result).items()}
+    assert found == {
+        "Quiet Gradients: Training Deep Nets with Fewer Updates": (2018, "1809.06666"),
+        "Sparse updates for shallow networks": (2014, ""),
+        "Skipping steps in stochastic descent": (2016, "1602.05555"),
+    }
+    post = by_title(result)["Quiet Gradients: Training Deep Nets with Fewer Updates"]
+    assert "[Loud Gradients Everywhere](https://arxiv.org/abs/1703.04444)" in post.notes
+    assert "What to read next" in post.notes
