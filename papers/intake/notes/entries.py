@@ -92,6 +92,7 @@ class NoteEntry:
     section_date: bool = False  # the date came from a heading above, not the entry
     section_when: str = ""  # that heading's text
     untitled_why: str = ""  # why the entry has no title (a short name only)
+    post_subject: bool = False  # the one paper a post is about (undated: year unknown)
 
     def key(self):
         if self.cite_key:
@@ -210,8 +211,15 @@ def to_record(entry, base_dir, warnings, reading_log=False, undated_ok=False):
             "tutorials or lectures, not a paper (and nothing dates it).",
             url=entry.url,
         )
-    if not year and not read_on and not undated_ok and len(entry.authors) < 2:
-        # (A whole reference naming its authors is a paper all the same: year unknown.)
+    if (
+        not year
+        and not read_on
+        and not undated_ok
+        and len(entry.authors) < 2
+        and not entry.post_subject
+    ):
+        # (A whole reference naming its authors is a paper all the same: year unknown; so is
+        # the paper a whole post is about, which its title names.)
         # Nothing dates it in a file that dates its papers: a link to a journal's site
         # or a tutorial PDF looks the same. Listed, not guessed (see ``undated_ok``).
         hint = f" Add it with: manage.py add_paper {doi}" if doi else ""

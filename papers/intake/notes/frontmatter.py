@@ -26,7 +26,16 @@ def page_title(text):
     """The front matter's ``title:`` (a Jekyll/Hugo post's), or ``""``."""
     data = _front_matter(text)
     title = data.get("title") if isinstance(data, dict) else None
-    return meta.clean_title(title) if isinstance(title, str) else ""
+    return meta.clean_title(_READING.sub("", title)) if isinstance(title, str) else ""
+
+
+# "Paper Reading: In Search of …", "Paper review: …", "Reading notes: …": what the post is,
+# before the title of the paper it is about.
+_READING = re.compile(
+    r"^\s*(?:\[?papers?\]?\s*)?(?:reading|review|notes?|summary)(?:\s+notes?)?\s*[:：]\s*"
+    r"|^\s*\[?paper\]?\s*[:：]\s*",
+    re.I,
+)
 
 
 def _front_matter(text):

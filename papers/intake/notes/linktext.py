@@ -45,6 +45,9 @@ def read(text):
             authors = [f"{first.group('given')} {first.group('surname')}"]
         year = year or meta.parse_meta(text)["year"]
         return title.rstrip(" ."), {"year": year, "authors": authors, "venue": venue, "alias": ""}
+    stored = _labelled_source(text)
+    if stored:
+        return stored
     match = _TITLE_YEAR_AUTHORS.match(text)
     if match and len(match.group("title").split()) >= 2:
         authors = meta.names(match.group("who")) or _loose_names(match.group("who"))
@@ -56,6 +59,33 @@ def read(text):
                 "alias": "",
             }
     return None
+
+
+# "[DCN] Deep & Cross Network for Ad Click Predictions (Stanford 2017)", "[CDL] Title (HKUST,
+# 2015)", "Title(UNIBZ 2014)": a list's label in brackets, the title, then who published it
+# and when (a list of PDFs named that way).
+_LABEL_TITLE_SOURCE = re.compile(
+    r"^(?:\[(?P<label>[^\[\]]{1,30})\]\s*)?(?P<title>[^\[\]]+?)\s*"
+    rf"\((?:(?P<source>[A-Z][\w&\-. ]{{0,30}}?),?\s+)?(?P<year>{meta.YEAR})\)$"
+)
+
+
+def _labelled_source(text):
+    match = _LABEL_TITLE_SOURCE.match(text)
+    if not match or len(match.group("title").split()) < 2:
+        return None
+    if not match.group("label") and not match.group("source"):
+        return None  # "Title (2019)": a trailing date, read as such elsewhere
+    label = (match.group("label") or "").strip()
+    short = label if " " not in label and _is_short_name(label) else ""
+    return match.group("title").strip(), {
+        "year": int(match.group("year")),
+        "authors": [],
+        "venue": "",
+        "alias": short,
+        "affiliations": (match.group("source") or "").strip(),
+        "tag": "" if short else label,
+    }
 
 
 def tidy(title):

@@ -116,6 +116,7 @@ def post_paper(entries, text, lines, writer, base_dir=None):
         numbered.pop(0)
     # The post's headings ("# Introduction") are parts of its notes, not its paper's topic.
     entry.notes, entry.images, entry.section = [], [], ""
+    entry.post_subject = True
     writer.add(entry, numbered)
     # The other papers the post links ("as [Order Matters](…) showed", "the original
     # paper") are mentions in its notes, not papers of their own; a further-reading list

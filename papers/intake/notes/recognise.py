@@ -388,7 +388,7 @@ class Recogniser(Sections, TableRows, References, OrgProperties, NotesSiteList):
             entry.title, entry.alias, entry.affiliations, entry.venue = (
                 title,
                 alias or short or entry.alias,
-                affiliations[:500],
+                affiliations[:500] or entry.affiliations,
                 venue[:255] or entry.venue,
             )
             entries.append(entry)
@@ -553,5 +553,9 @@ def _more_than_title(entry, text):
     entry.title, found = meta.clean_title(more[0]), more[1]
     entry.authors = found["authors"] or entry.authors
     entry.venue = found["venue"][:255] or entry.venue
+    entry.alias = found["alias"][:100] or entry.alias
+    entry.affiliations = found.get("affiliations", "")[:500] or entry.affiliations
+    if found.get("tag") and found["tag"] not in entry.tags:
+        entry.tags.append(found["tag"])
     if found["year"]:
         entry.year, entry.month, entry.section_date = found["year"], None, False

@@ -207,3 +207,53 @@ def test_a_posts_further_reading_list_of_whole_citations_names_papers_of_its_own
     post = by_title(result)["Quiet Gradients: Training Deep Nets with Fewer Updates"]
     assert "[Loud Gradients Everywhere](https://arxiv.org/abs/1703.04444)" in post.notes
     assert "What to read next" in post.notes
+
+
+def test_a_pdf_kept_in_a_github_repository_and_titled_as_a_paper_is_the_paper():
+    # "[[DXN] Title (Lakeside 2017)](github.com/…/blob/…pdf)": the list's label in brackets
+    # is a short name (or, several words, a tag), "(Lakeside 2017)" who and when.
+    result = parsed("repository_pdfs.md")
+    found = {
+        title: (r.year, r.alias, r.affiliations, r.pdf_url.split("/")[2])
+        for title, r in by_title(result).items()
+    }
+    assert found == {
+        "Deep Cross Features for Click Estimates": (2017, "DXN", "Lakeside", "github.com"),
+        "Retrieval with Twin Encoders at Scale": (
+            2019,
+            "",
+            "Hillcrest",
+            "raw.githubusercontent.com",
+        ),
+        "Sparse Feedback in Implicit Ranking": (2014, "", "Riverbend", "github.com"),
+    }
+    assert "Two Towers" in by_title(result)["Retrieval with Twin Encoders at Scale"].tags
+
+
+def test_slides_handbooks_and_talks_kept_the_same_way_are_listed_not_papers():
+    result = parsed("repository_pdfs.md")
+    skipped = {s.line: s.reason for s in result.skipped}
+    # The handbook, the slides, the talk ("Introduction by <name>") and the notes, each
+    # with its line.
+    assert sorted(skipped) == [9, 10, 11, 12]
+    assert all(reason.startswith("no link to a paper") for reason in skipped.values())
+    titles = " ".join(by_title(result))
+    assert not {"Handbook", "Bandits", "Introduction", "notes"} & set(titles.split())
+
+
+def test_a_post_about_one_undated_paper_imports_it_with_the_year_unknown():
+    # "title: Paper Reading: …" over "[This paper](….pdf)": the post's one paper, without
+    # the "Paper Reading:" prefix; nothing dates it, so its year is unknown (not skipped
+    # as an undated stray link, as it was).
+    result = parsed("paper_reading_post.md")
+    assert [(r.title, r.year, r.pdf_url) for r in result.records] == [
+        (
+            "Gossip Without Leaders (Extended Version)",
+            None,
+            "https://example.org/papers/gossip.pdf",
+        )
+    ]
+    assert "Nothing waits for a leader" in result.records[0].notes
+    assert result.skipped == []
+    warnings = " ".join(message for _, message in result.warnings)
+    assert "year unknown — the file gives no publication year" in warnings
