@@ -93,6 +93,7 @@ class NoteEntry:
     section_when: str = ""  # that heading's text
     untitled_why: str = ""  # why the entry has no title (a short name only)
     post_subject: bool = False  # the one paper a post is about (undated: year unknown)
+    local_pending: str = ""  # an undated title's notes page, until its section is read
 
     def key(self):
         if self.cite_key:

@@ -92,7 +92,7 @@ class Recogniser(Sections, TableRows, References, OrgProperties, NotesSiteList):
             if node.kind == "item":
                 entries = self._item(node, here)
                 found += entries
-                items_found = items_found or bool(entries)
+                items_found = items_found or any(not e.local_pending for e in entries)
                 if not entries and not node.children:
                     unmatched.append(node)
                 last = None
@@ -485,8 +485,12 @@ class Recogniser(Sections, TableRows, References, OrgProperties, NotesSiteList):
             # "[Title](./cross-lingual/2018-Edunov_back-translation.md)": notes files named
             # year-author-words carry the paper's year.
             found["year"], found["month"] = int(named.group("year")), None
-        if not title_like(title) or not (context.date or found["year"]):
+        if not title_like(title):
             return []
+        if not (context.date or found["year"]):
+            # An undated title linking its notes page: a paper only in a section that lists
+            # papers (see ``_settle_local``); elsewhere a README's table of contents.
+            return self._pending_local(inline, start, context, link, title, alias)
         if SEVERAL_PAPERS.match(title):
             # "Quick summaries: attention papers [[notes](papers/x.md)]": a notes page on
             # several papers, none of them named as one.
@@ -519,6 +523,50 @@ class Recogniser(Sections, TableRows, References, OrgProperties, NotesSiteList):
                 kind = link_kind(other.text, other.url) or "other"
                 entry.links.append(LinkRecord(kind=kind, url=other.url, label=other.text[:200]))
         return [entry]
+
+    def _pending_local(self, inline, start, context, link, title, alias):
+        """``- **[Title][ref]**`` (``[ref]: optimizer/overview.md``) in an undated list: held
+        until the whole section is read. Only an item that is the one link and nothing
+        else, its text a title (a short name is listed in a list of papers)."""
+        rest = inline.text.replace(link.text, " ", 1)
+        if re.sub(r"[\s*_\[\]()<>|,.:;–—-]", "", rest) or SEVERAL_PAPERS.match(title):
+            return []
+        entry = self._new(start, context, title=title)
+        entry.alias, entry.local_pending = alias, link.url
+        return [entry]
+
+    def _settle_local(self, found, context):
+        """The undated titles linking local notes pages of one section (``_pending_local``)
+        are papers (of unknown year, their page read in as notes) when the section lists
+        papers: its heading says papers, or a titled link to a paper host is among its
+        entries. Otherwise they are a README's table of contents and name nothing."""
+        pending = [entry for entry in found if entry.local_pending]
+        if not pending:
+            return found
+        kept = [entry for entry in found if not entry.local_pending]
+        lists_papers = _NAMES_PAPERS.search(context.tag or "") or any(
+            entry.title and entry.url and is_paper(entry.url) for entry in kept
+        )
+        if not lists_papers:
+            return kept
+        for entry in pending:
+            url, entry.local_pending = entry.local_pending, ""
+            where = f"line {entry.line}"
+            if len(entry.title.split()) < 3:
+                # "[DiskANN][diskann]", "[Product Quantization][pq]": a method's name, which
+                # a notes page is often named after; listed, not guessed.
+                reason = f"only a short name (“{entry.title}”) names the paper."
+                self.skipped.append((entry.line, entry.title, reason))
+                continue
+            subject = about_no_paper(self.notes.base_dir, url, entry.title)
+            if subject:
+                why = f"its notes page ({url}) is about {subject}, which is not a paper."
+                self.skipped.append((entry.line, entry.title, why))
+                continue
+            self.notes.local_notes(entry, url, where)
+            kept.append(entry)
+        kept.sort(key=lambda entry: entry.line)
+        return kept
 
     def _aliases(self, entries, text, links):
         """``[A](u) (MoE) and [B](v) (Mixtral 8x7B)``: each alias follows its own link."""

@@ -83,7 +83,7 @@ class Sections:
         nodes, stack = self.nodes, []  # stack: (level, Context)
         index = 0
         first = next((i for i, n in enumerate(nodes) if n.kind == "heading"), len(nodes))
-        self.entries += self._region(nodes[:first], Context())
+        self.entries += self._settle_local(self._region(nodes[:first], Context()), Context())
         index = first
         while index < len(nodes):
             heading = nodes[index]
@@ -124,7 +124,7 @@ class Sections:
                 else parent.but(tag=tag_name(text), tags=extra.get("tags", []))
             )
             stack.append((heading.level, context))
-            found = self._region(nodes[index + 1 : following], context)
+            found = self._settle_local(self._region(nodes[index + 1 : following], context), context)
             continue_heading(text, found, nodes[index + 1 : following])
             leaf = following == subtree_end
             titled = [entry for entry in found if entry.title]

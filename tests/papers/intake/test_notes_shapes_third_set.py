@@ -257,3 +257,32 @@ def test_a_post_about_one_undated_paper_imports_it_with_the_year_unknown():
     assert result.skipped == []
     warnings = " ".join(message for _, message in result.warnings)
     assert "year unknown — the file gives no publication year" in warnings
+
+
+def test_an_undated_index_of_notes_pages_in_a_section_that_lists_papers_imports_them():
+    # "**[Title][ref]**" with "[ref]: notes/x.md": titles linking the writer's notes pages
+    # through reference links, no years. The section also links a paper by its title (the
+    # arXiv one), so it lists papers: each title is a paper of unknown year, its page read
+    # in as notes; a two-word name is listed, not guessed.
+    result = parsed("notes_index_refs.md")
+    found = {title: (r.year, r.arxiv_id) for title, r in by_title(result).items()}
+    assert found == {
+        "Merging Logs Without Stalls: A Compaction Scheduler": (None, ""),
+        "Cuckoo Filters for Range Deletes": (None, ""),
+        "Graph Walks for Approximate Neighbours in Sixty Lines": (2023, "2301.04455"),
+        "Adaptive Radix Forests for Main-Memory Keys": (None, ""),
+    }
+    merging = by_title(result)["Merging Logs Without Stalls: A Compaction Scheduler"]
+    assert "two queues" in merging.notes
+    assert {s.line: s.reason for s in result.skipped} == {
+        7: "only a short name (“Tree Quantizers”) names the paper."
+    }
+
+
+def test_a_readmes_table_of_contents_of_local_pages_names_no_paper():
+    # The "Documentation" list links local pages too, but nothing in its section is a
+    # paper: a table of contents, neither imported nor listed.
+    result = parsed("notes_index_refs.md")
+    assert not [r for r in result.records if r.source.startswith(("line 13", "line 14"))]
+    assert not {"Building the Book Locally", "How Pages Are Organised"} & set(by_title(result))
+    assert all(s.line < 12 for s in result.skipped)
