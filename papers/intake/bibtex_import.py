@@ -32,6 +32,7 @@ MAX_BIBTEX_BYTES = 8 * 1024 * 1024  # ~8,000 entries with abstracts
 VERBATIM_FIELDS = {"url", "doi", "eprint", "arxivid", "pdf", "file", "archiveprefix"}
 _URL_ESCAPES = re.compile(r"\\([_%&#~$])")
 _GOOGLE_SCHOLAR_ARXIV = re.compile(r"^arxiv preprint arxiv:\s*(\S+)$", re.I)
+_DBLP_CORR = re.compile(r"^abs/((?:\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?)$")
 _YEAR = re.compile(r"^\s*(\d{4})\s*$")
 _DATE = re.compile(r"^\s*(\d{4})(?:-(\d{1,2}))?")
 
@@ -246,6 +247,10 @@ def entry_to_record(entry, where, base_dir=None, warnings=None):
     if scholar:
         # Google Scholar's "journal = {arXiv preprint arXiv:…}" is an id, not a venue.
         record.arxiv_id, record.venue = scholar.group(1), ""
+    corr = _DBLP_CORR.match(_value(entry, "volume", verbatim=True))
+    if corr and not record.arxiv_id and record.venue.lower() in ("corr", "arxiv", ""):
+        # DBLP's "journal = {CoRR}, volume = {abs/1502.05767}": the arXiv id.
+        record.arxiv_id = corr.group(1)
     eprint = _value(entry, "eprint", "arxivid", verbatim=True)
     prefix = (_value(entry, "archiveprefix", "eprinttype", verbatim=True) or "arxiv").lower()
     if eprint and prefix == "arxiv":

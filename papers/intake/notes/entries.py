@@ -92,6 +92,8 @@ class NoteEntry:
     section_date: bool = False  # the date came from a heading above, not the entry
     section_when: str = ""  # that heading's text
     untitled_why: str = ""  # why the entry has no title (a short name only)
+    post_subject: bool = False  # the one paper a post is about (undated: year unknown)
+    local_pending: str = ""  # an undated title's notes page, until its section is read
 
     def key(self):
         if self.cite_key:
@@ -176,6 +178,10 @@ def to_record(entry, base_dir, warnings, reading_log=False, undated_ok=False):
     if not entry.title:
         reason = entry.untitled_why or "the link has no title."
         return Skipped(entry.line, label, reason, url=entry.url)
+    if not re.search(r"\s", entry.title.strip()) and len(re.findall(r"[A-Z0-9]", entry.title)) >= 2:
+        # "[LayerNorm](https://arxiv.org/abs/1607.06450)": a nickname is never a title.
+        reason = f"only a short name (“{entry.title}”) names the paper."
+        return Skipped(entry.line, label, reason, url=entry.url)
     if entry.url.lower().startswith("cite:"):
         entry.url = ""
     arxiv = arxiv_from_url(entry.url) or arxiv_from_url(entry.url_extra)
@@ -206,7 +212,15 @@ def to_record(entry, base_dir, warnings, reading_log=False, undated_ok=False):
             "tutorials or lectures, not a paper (and nothing dates it).",
             url=entry.url,
         )
-    if not year and not read_on and not undated_ok:
+    if (
+        not year
+        and not read_on
+        and not undated_ok
+        and len(entry.authors) < 2
+        and not entry.post_subject
+    ):
+        # (A whole reference naming its authors is a paper all the same: year unknown; so is
+        # the paper a whole post is about, which its title names.)
         # Nothing dates it in a file that dates its papers: a link to a journal's site
         # or a tutorial PDF looks the same. Listed, not guessed (see ``undated_ok``).
         hint = f" Add it with: manage.py add_paper {doi}" if doi else ""

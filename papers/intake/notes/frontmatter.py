@@ -5,6 +5,7 @@ link, date}, …]``; any list of mappings with a title and a paper link is read 
 """
 
 import re
+import tomllib
 
 import yaml
 
@@ -14,6 +15,8 @@ from papers.intake.notes.hosts import is_absolute, is_paper_url
 from papers.intake.records import clean_text
 
 _FRONT = re.compile(r"\A---[ \t]*\n(?P<yaml>(?:.*\n){0,2000}?)(?:---|\.\.\.)[ \t]*(?:\n|\Z)")
+# Hugo/Zola's TOML front matter: ``+++`` / ``title = "…"`` / ``+++``.
+_TOML_FRONT = re.compile(r"\A\+\+\+[ \t]*\n(?P<toml>(?:.*\n){0,2000}?)\+\+\+[ \t]*(?:\n|\Z)")
 _TITLE_KEYS = ("title", "paper", "name")
 _LINK_KEYS = ("link", "url", "paper_url", "pdf", "arxiv", "doi", "paper")
 _SHORT_YEAR = re.compile(r"['’](?P<yy>\d{2})\b")
@@ -23,32 +26,83 @@ def page_title(text):
     """The front matter's ``title:`` (a Jekyll/Hugo post's), or ``""``."""
     data = _front_matter(text)
     title = data.get("title") if isinstance(data, dict) else None
-    return meta.clean_title(title) if isinstance(title, str) else ""
+    return meta.clean_title(_READING.sub("", title)) if isinstance(title, str) else ""
+
+
+# "Paper Reading: In Search of …", "Paper review: …", "Reading notes: …": what the post is,
+# before the title of the paper it is about.
+_READING = re.compile(
+    r"^\s*(?:\[?papers?\]?\s*)?(?:reading|review|notes?|summary)(?:\s+notes?)?\s*[:：]\s*"
+    r"|^\s*\[?paper\]?\s*[:：]\s*",
+    re.I,
+)
 
 
 def _front_matter(text):
-    match = _FRONT.match(text)
-    if not match:
-        return None
-    try:
-        return yaml.safe_load(match.group("yaml"))
-    except yaml.YAMLError:
-        return None
+    return _data_and_lines(text)[0]
+
+
+def _data_and_lines(text):
+    """The front matter's data (YAML or TOML) and its lines; ``(None, [])`` without one."""
+    for pattern, group, load, error in _FORMATS:
+        match = pattern.match(text)
+        if match:
+            try:
+                return load(match.group(group)), match.group(group).split("\n")
+            except error:
+                return None, []
+    return None, []
+
+
+_FORMATS = (
+    (_FRONT, "yaml", yaml.safe_load, yaml.YAMLError),
+    (_TOML_FRONT, "toml", tomllib.loads, tomllib.TOMLDecodeError),
+)
 
 
 def front_matter_entries(text):
     """``NoteEntry`` for each paper the front matter lists (none when there is none)."""
-    match = _FRONT.match(text)
-    if not match:
+    data, lines = _data_and_lines(text)
+    if data is None:
         return []
-    try:
-        data = yaml.safe_load(match.group("yaml"))
-    except yaml.YAMLError:
-        return []
-    lines = match.group("yaml").split("\n")
+    page = _page_paper(data, lines)
+    if page:
+        # The page is the paper's notes: its text below the front matter.
+        match = _FRONT.match(text) or _TOML_FRONT.match(text)
+        body = text[match.end() :].strip() if match else ""
+        page.notes = [body] if body else []
+        return [page]
     found = []
     _walk(data, lines, found, depth=0)
     return found
+
+
+def _page_paper(data, lines):
+    """A literature note's own front matter — ``title``, ``authors`` and ``year`` (a
+    Zotero/Obsidian/Hugo template's) — names the paper the page is about, link or not.
+    (A blog post's ``author`` and ``date`` are the writer's and the post's.)"""
+    if not isinstance(data, dict):
+        return None
+    keys = {str(key).lower(): value for key, value in data.items()}
+    title, authors, year = keys.get("title"), keys.get("authors"), keys.get("year")
+    if not isinstance(title, str) or not authors or not str(year or "").strip().isdigit():
+        return None
+    title = meta.clean_title(title)
+    if len(title.split()) < 2 or not re.fullmatch(meta.YEAR, str(year).strip()):
+        return None
+    if isinstance(authors, list):
+        names = [clean_text(str(name)) for name in authors if str(name).strip()]
+    else:
+        names = meta.names(clean_text(str(authors)))
+    line = next((n + 2 for n, text in enumerate(lines) if title[:30] in text), 1)
+    entry = NoteEntry(line=line, title=title, lines=[line])
+    entry.year, entry.authors = int(str(year).strip()), names
+    url = next(
+        (str(keys[k]) for k in _LINK_KEYS if isinstance(keys.get(k), str) and is_absolute(keys[k])),
+        "",
+    )
+    entry.url = url if is_paper_url(url) else ""
+    return entry
 
 
 def _walk(value, lines, found, depth):

@@ -21,7 +21,8 @@ PAPER_HOSTS = (
     "iopscience.iop.org", "journals.aps.org", "plos.org", "frontiersin.org", "mdpi.com",
     "onlinelibrary.wiley.com", "tandfonline.com", "academic.oup.com", "europepmc.org",
     "ncbi.nlm.nih.gov", "researchgate.net", "hal.science", "ceur-ws.org", "jstor.org",
-    "usenix.org", "vldb.org", "distill.pub", "thecvf.com", "dblp.org",
+    "usenix.org", "vldb.org", "distill.pub", "thecvf.com", "dblp.org", "jair.org",
+    "citeseerx.ist.psu.edu",
 )  # fmt: skip
 # Hosts that are never the paper itself, whatever the link text says.
 NOT_PAPER_HOSTS = (
@@ -49,7 +50,7 @@ GENERIC_LABELS = {
     "reddit", "hn", "colab", "model", "models", "weights", "download", "official code",
     "paper link", "arxiv link", "pdf link", "my notes", "local", "translation", "zhihu",
     "open review", "open", "site", "web site", "homepage", "home page", "camera ready",
-    "extended", "version", "full",
+    "extended", "version", "full", "book",
 }  # fmt: skip
 UNSAFE_SCHEMES = ("javascript:", "data:", "vbscript:", "file:")
 
@@ -124,7 +125,8 @@ def is_paper_url(url):
         if "usenix.org" in host:
             return "/presentation/" in url or "/system/files/" in url
         return True
-    return urlsplit(url).path.lower().endswith(".pdf")
+    # "…/RMCMIL_BMVC2014.pdf/70cf3e1b-…": a PDF served by a document store.
+    return bool(re.search(r"\.pdf(?:/[\w\-]*)?$", urlsplit(url).path.lower()))
 
 
 def arxiv_from_url(url):

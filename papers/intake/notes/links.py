@@ -7,6 +7,7 @@ from papers.intake.notes.hosts import (
     NOT_PAPER_HOSTS,
     host_of,
     is_absolute,
+    is_generic_label,
     is_paper_url,
     is_unsafe,
 )
@@ -28,9 +29,41 @@ def is_paper(url):
 _PAPER_WORDS = {"paper", "pdf", "arxiv", "publication", "full paper", "preprint"}
 
 
+# A PDF kept in a GitHub repository (a list that stores its papers beside it).
+_REPOSITORY_PDF = re.compile(
+    r"^https?://(?:(?:www\.)?github\.com/[^/]+/[^/]+/(?:blob|raw)/|raw\.githubusercontent\.com/)"
+    r"[^?#]+\.pdf(?:[?#].*)?$",
+    re.I,
+)
+# Link texts that say the PDF is something else than a paper: "Thompson Sampling Slides",
+# "[Baidu slides] DNN in Baidu Ads", "Recommender Systems Handbook", "… Introduction by
+# Wang Zhe" (a talk).
+_NOT_A_PAPER = re.compile(
+    r"\b(?:slides?|talks?|handbook|tutorials?|books?|lectures?|ppt|notes|keynote|poster|"
+    r"(?:introduction|overview|presentation)\s+by)\b",
+    re.I,
+)
+
+
+def repository_pdf(link):
+    """``[[DCN] Deep & Cross Network for Ad Click Predictions (Stanford 2017)](https://
+    github.com/…/blob/master/….pdf)``: a PDF stored in a GitHub repository whose link text
+    reads as a paper's title (at least three words, no label such as "pdf" or "slides") is
+    the paper, though a code host is otherwise never one. Slides, handbooks, talks stored
+    the same way say so in their text and stay no paper."""
+    if not _REPOSITORY_PDF.match(link.url or ""):
+        return False
+    text = re.sub(r"^\s*\[[^\]]*\]\s*|\([^()]*\)\s*$", "", link.text or "").strip()
+    return (
+        len(re.findall(r"[^\W\d_]{2,}", text)) >= 3
+        and not is_generic_label(text)
+        and not _NOT_A_PAPER.search(link.text or "")
+    )
+
+
 def is_paper_link(link):
     """A paper host, or any page the writer labels as the paper (``[Paper](distill.pub/…)``)."""
-    if is_paper(link.url):
+    if is_paper(link.url) or repository_pdf(link):
         return True
     if _local_pdf(link.url):
         return True  # the paper kept beside the notes ([[file:paper.pdf][PDF]])

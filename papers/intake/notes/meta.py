@@ -93,8 +93,10 @@ def clean_title(text):
     return f"({title}" if opening and title else title
 
 
-def _clean_title(text):
-    text = text.strip(_TRIM)
+def _clean_title(raw):
+    text = raw.strip(_TRIM)
+    if text.count("(") > text.count(")") and raw[raw.find(text) + len(text) :].startswith(")"):
+        text += ")"  # "Long Short-Term Memory (LSTM)": its closing parenthesis is kept
     # "Dropout as Annealing - ICLR'18 oral": the venue remark is not part of the title.
     text = re.sub(rf"\s+[-–—]\s+(?:{VENUE.pattern})\s?['’]\d\d\b.*$", "", text)
     text = re.sub(r"^(?:\d{1,3}[.)]\s+|paper\s*\d*\s*[:.\-–]\s+)", "", text, flags=re.I)

@@ -106,3 +106,27 @@ class OrgProperties:
         ]
         if shown:
             entry.notes.append("\n".join(shown))
+
+
+def title_from_bibtex(entry, body):
+    """An untitled paper link (``[[arXiv]](…/2101.09858)``) followed by a BibTeX block
+    citing that same paper (its ``journal = {arXiv preprint arXiv:2101.09858}``, eprint or
+    DOI): the block names it. A block citing another paper names nothing."""
+    lines = [line for _, line in body]
+    start = next((i for i, line in enumerate(lines) if _BIBTEX_START.match(line)), None)
+    if entry.title or start is None:
+        return
+    from papers.intake.batch import Problem
+    from papers.intake.bibtex_import import parse_bibtex
+
+    block = "\n".join(line for line in lines[start : start + 60] if not line.startswith("```"))
+    records = [item for item in parse_bibtex(block) if not isinstance(item, Problem)]
+    if len(records) != 1 or not records[0].title:
+        return
+    record, linked = records[0], arxiv_from_url(entry.url)
+    cited = arxiv_from_text(f"arXiv:{record.arxiv_id}") if record.arxiv_id else None
+    same_arxiv = cited and linked and cited[0] == linked[0]
+    same_doi = record.doi and record.doi.lower() == doi_from_url(entry.url).lower()
+    if same_arxiv or same_doi:
+        entry.title = record.title
+        fill_from_bibtex(entry, body)

@@ -12,7 +12,7 @@ its other tags are its tags.
 import re
 from pathlib import Path
 
-from papers.intake.notes import meta
+from papers.intake.notes import linktext, meta
 from papers.intake.notes.entries import NoteEntry
 from papers.intake.notes.frontmatter import _FRONT, _front_matter, page_title
 from papers.intake.notes.sections import tag_name
@@ -26,6 +26,9 @@ _SEVERAL = re.compile(r"\bpapers\b|\breading[- ]list\b|\breadings\b", re.I)
 _EMPTY_PAPER_LINK = re.compile(
     r"^\s*(?:[-*+]\s+)?\[(?:link to )?(?:the )?(?:paper|pdf|arxiv)\]\(\s*\)\s*$", re.I
 )
+# "* [Huang, Po-Sen, et al. "Title." Venue, 2013.](…)": a list item that is one link whose
+# text is a whole citation (names, quoted title, year).
+_CITATION_ITEM = re.compile(r"^\s*[-*+]\s+\[(?P<text>[^\]]+)\]\([^()\s]+\)\s*\.?\s*$")
 _ONLY_PAPER_LINK = re.compile(
     r"^\s*(?:[-*+]\s+)?\[(?:link to )?(?:the )?(?:paper|pdf|arxiv)\]\([^()\s]+\)\s*$", re.I
 )
@@ -113,12 +116,29 @@ def post_paper(entries, text, lines, writer, base_dir=None):
         numbered.pop(0)
     # The post's headings ("# Introduction") are parts of its notes, not its paper's topic.
     entry.notes, entry.images, entry.section = [], [], ""
+    entry.post_subject = True
     writer.add(entry, numbered)
     # The other papers the post links ("as [Order Matters](…) showed", "the original
-    # paper") are mentions in its notes, not papers of their own.
-    entries[:] = [other for other in entries if other is entry or other.line <= body_start]
+    # paper") are mentions in its notes, not papers of their own; a further-reading list
+    # of whole citations names papers the writer lists as such.
+    entries[:] = [
+        other
+        for other in entries
+        if other is entry or other.line <= body_start or _cites_a_paper(_line(lines, other.line))
+    ]
     _date_from_tags(entry, page_tags(text), _post_year(text))
     return body_start + 1
+
+
+def _cites_a_paper(line):
+    """A list item whose one link's text is a whole citation: authors, a quoted title and
+    a year (``* [Huang, Po-Sen, et al. "Title." Venue, 2013.](…)``)."""
+    found = _CITATION_ITEM.match(line)
+    text = found.group("text") if found else ""
+    if '"' not in text and "“" not in text:
+        return False
+    cited = linktext.read(text)
+    return bool(cited and cited[1]["year"] and cited[1]["authors"])
 
 
 def _post_year(text):

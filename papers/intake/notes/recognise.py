@@ -8,7 +8,7 @@ links in an entry's notes are mentions, not new entries.
 
 import re
 
-from papers.intake.notes import meta
+from papers.intake.notes import linktext, meta
 from papers.intake.notes.body import NotesWriter
 from papers.intake.notes.entries import NoteEntry, date_in
 from papers.intake.notes.hosts import (
@@ -32,7 +32,7 @@ from papers.intake.notes.links import (
 )
 from papers.intake.notes.notes_site import NotesSiteList
 from papers.intake.notes.notespage import about_no_paper
-from papers.intake.notes.orgprops import OrgProperties
+from papers.intake.notes.orgprops import OrgProperties, title_from_bibtex
 from papers.intake.notes.references import References, title_before_wrap
 from papers.intake.notes.sections import Sections, dedent, empty, flatten, space, tag_name
 from papers.intake.notes.tables import TableRows, column_roles
@@ -50,6 +50,9 @@ from papers.intake.records import LinkRecord, clean_text, link_kind
 # "Quick summaries: …", "Notes: …", "Overview: …": a page about several papers.
 SEVERAL_PAPERS = re.compile(r"^(?:\w+\s+)?(?:summar(?:y|ies)|notes|overview|round-?up)\s*:", re.I)
 
+
+# "Planning: " before an entry's title link: the topic it is filed under.
+_TOPIC_LABEL = re.compile(r"^\s*(?P<label>[A-Za-z][^:\[\]()]{0,30}):\s*$")
 
 # A notes file named after its paper's year and first author: "2018-Edunov_back-translation.md".
 _FILE_YEAR = re.compile(r"(?:^|/)(?P<year>(?:19[5-9]|20[0-4])\d)[-_][A-Za-z][^/]*\.(?:md|org)$")
@@ -89,7 +92,7 @@ class Recogniser(Sections, TableRows, References, OrgProperties, NotesSiteList):
             if node.kind == "item":
                 entries = self._item(node, here)
                 found += entries
-                items_found = items_found or bool(entries)
+                items_found = items_found or any(not e.local_pending for e in entries)
                 if not entries and not node.children:
                     unmatched.append(node)
                 last = None
@@ -124,6 +127,8 @@ class Recogniser(Sections, TableRows, References, OrgProperties, NotesSiteList):
                     self.notes.add(last, self._source(node.start, node.end))
             elif node.kind in ("code", "quote") and last is not None:
                 self.notes.add(last, self._source(node.start, node.end))
+                # "[[arXiv]](…)" then "```bibtex" citing it: the block names the paper.
+                title_from_bibtex(last, self._source(node.start, node.end))
             elif node.kind == "rule":
                 context, last = context.but(tag=""), None
         # A list under "List of papers" / "Papers I read" whose items link only notes pages
@@ -339,6 +344,7 @@ class Recogniser(Sections, TableRows, References, OrgProperties, NotesSiteList):
                 if own_date:  # "[Pointer Networks (2015.06)](…)": the paper's own date
                     entry.year, entry.month = own_date
                     entry.section_date = False
+                _more_than_title(entry, clean_text(link.text))
             elif is_cite(link.url) and not is_generic_label(link.text) and link.text != link.url:
                 entry.cite_text = link.text
             else:
@@ -350,6 +356,13 @@ class Recogniser(Sections, TableRows, References, OrgProperties, NotesSiteList):
                     entry.authors = reference[0]
                     entry.venue = reference[2][:255]
                 title = bold or (quoted.group(1) if quoted else "")
+                cited = None if title else linktext.names_first(before)
+                if cited:  # "Li, Y. and Yang, J., 2010. Title. In ECCV [(Paper)](…)"
+                    entry.authors, title, entry.venue, year = cited
+                    entry.venue = entry.venue[:255]
+                    if year and (not entry.year or entry.section_date):
+                        entry.year, entry.month, entry.section_date = year, None, False
+                    reference = None
                 written = None if title or reference else meta.title_first(before)
                 if written:  # "Title. Liu, Dugang et al. SIGIR 2020 [[Slides]](…pdf)"
                     entry.authors, title, entry.venue = written[0], written[1], written[2][:255]
@@ -365,22 +378,34 @@ class Recogniser(Sections, TableRows, References, OrgProperties, NotesSiteList):
                     entry.title, entry.alias = "", ""
             if not title_like(entry.title):
                 entry.title = ""
+            named_first = linktext.alias_first(entry.title)
+            if named_first:  # "CPM-1. Chinese Pre-trained Language Model, 2020"
+                entry.title, entry.alias, year = named_first
+                if not entry.year or entry.section_date:
+                    entry.year, entry.month, entry.section_date = year, None, False
             title, alias, affiliations, venue = meta.split_venue(entry.title)
+            title, short = linktext.tidy(title)
             entry.title, entry.alias, entry.affiliations, entry.venue = (
                 title,
-                alias,
-                affiliations[:500],
-                venue[:255],
+                alias or short or entry.alias,
+                affiliations[:500] or entry.affiliations,
+                venue[:255] or entry.venue,
             )
             entries.append(entry)
             used_keys.add(key)
             position = link.end
         # What the piece says around the titles: dates, authors, alias, venue.
         rest = text
+        # "- Planning: [Title (1998)](…)": a topic label before the title, not its author.
+        label = _TOPIC_LABEL.match(text[: papers[0].start])
+        if label and len(label.group("label").split()) <= 3:
+            rest = " " + text[label.end() :]
         for link in links:
             rest = rest.replace(link.text, " ", 1) if link.text else rest
         for entry in entries:
             rest = rest.replace(entry.title, " ", 1) if entry.title else rest
+            # "**GPT-2**. Title, 2019": the short name before the title is no author.
+            rest = rest.replace(f"{entry.alias}.", " ", 1) if entry.alias else rest
         found = meta.parse_meta(rest)
         badge = date_in(" ".join(src for src, _ in inline.images))
         if not found["year"] and len(entries) == 1:
@@ -445,19 +470,27 @@ class Recogniser(Sections, TableRows, References, OrgProperties, NotesSiteList):
             title = link.text
         else:
             title = title_before(strip_generic(inline, upto=link.start))
-        title, own_date = meta.trailing_date(clean_text(title))
+        more = linktext.read(clean_text(title))
+        title, own_date = more or meta.trailing_date(clean_text(title))
         title, alias = meta.strip_remark(meta.clean_title(title))
         rest = inline.text.replace(link.text, " ").replace(title, " ")
         found = meta.parse_meta(rest)
-        if own_date:  # "[Pointer Networks (2015.06)](notes/x.md)": the paper's own date
+        if more:  # "[Title (2019) - Authors](notes/x.md)": its own year and authors
+            found["year"], found["month"] = more[1]["year"], None
+            found["authors"] = more[1]["authors"]
+        elif own_date:  # "[Pointer Networks (2015.06)](notes/x.md)": the paper's own date
             found["year"], found["month"] = own_date
         named = _FILE_YEAR.search(link.url)
         if named and not found["year"]:
             # "[Title](./cross-lingual/2018-Edunov_back-translation.md)": notes files named
             # year-author-words carry the paper's year.
             found["year"], found["month"] = int(named.group("year")), None
-        if not title_like(title) or not (context.date or found["year"]):
+        if not title_like(title):
             return []
+        if not (context.date or found["year"]):
+            # An undated title linking its notes page: a paper only in a section that lists
+            # papers (see ``_settle_local``); elsewhere a README's table of contents.
+            return self._pending_local(inline, start, context, link, title, alias)
         if SEVERAL_PAPERS.match(title):
             # "Quick summaries: attention papers [[notes](papers/x.md)]": a notes page on
             # several papers, none of them named as one.
@@ -482,6 +515,7 @@ class Recogniser(Sections, TableRows, References, OrgProperties, NotesSiteList):
         if found["year"]:
             entry.year, entry.month, entry.section_date = found["year"], found["month"], False
         entry.venue = found["venue"][:255]
+        entry.authors = found["authors"] or entry.authors
         for other in links:
             if local_notes_link(other.url):
                 self.notes.local_notes(entry, other.url, f"line {start + 1}")
@@ -489,6 +523,50 @@ class Recogniser(Sections, TableRows, References, OrgProperties, NotesSiteList):
                 kind = link_kind(other.text, other.url) or "other"
                 entry.links.append(LinkRecord(kind=kind, url=other.url, label=other.text[:200]))
         return [entry]
+
+    def _pending_local(self, inline, start, context, link, title, alias):
+        """``- **[Title][ref]**`` (``[ref]: optimizer/overview.md``) in an undated list: held
+        until the whole section is read. Only an item that is the one link and nothing
+        else, its text a title (a short name is listed in a list of papers)."""
+        rest = inline.text.replace(link.text, " ", 1)
+        if re.sub(r"[\s*_\[\]()<>|,.:;–—-]", "", rest) or SEVERAL_PAPERS.match(title):
+            return []
+        entry = self._new(start, context, title=title)
+        entry.alias, entry.local_pending = alias, link.url
+        return [entry]
+
+    def _settle_local(self, found, context):
+        """The undated titles linking local notes pages of one section (``_pending_local``)
+        are papers (of unknown year, their page read in as notes) when the section lists
+        papers: its heading says papers, or a titled link to a paper host is among its
+        entries. Otherwise they are a README's table of contents and name nothing."""
+        pending = [entry for entry in found if entry.local_pending]
+        if not pending:
+            return found
+        kept = [entry for entry in found if not entry.local_pending]
+        lists_papers = _NAMES_PAPERS.search(context.tag or "") or any(
+            entry.title and entry.url and is_paper(entry.url) for entry in kept
+        )
+        if not lists_papers:
+            return kept
+        for entry in pending:
+            url, entry.local_pending = entry.local_pending, ""
+            where = f"line {entry.line}"
+            if len(entry.title.split()) < 3:
+                # "[DiskANN][diskann]", "[Product Quantization][pq]": a method's name, which
+                # a notes page is often named after; listed, not guessed.
+                reason = f"only a short name (“{entry.title}”) names the paper."
+                self.skipped.append((entry.line, entry.title, reason))
+                continue
+            subject = about_no_paper(self.notes.base_dir, url, entry.title)
+            if subject:
+                why = f"its notes page ({url}) is about {subject}, which is not a paper."
+                self.skipped.append((entry.line, entry.title, why))
+                continue
+            self.notes.local_notes(entry, url, where)
+            kept.append(entry)
+        kept.sort(key=lambda entry: entry.line)
+        return kept
 
     def _aliases(self, entries, text, links):
         """``[A](u) (MoE) and [B](v) (Mixtral 8x7B)``: each alias follows its own link."""
@@ -512,3 +590,20 @@ class Recogniser(Sections, TableRows, References, OrgProperties, NotesSiteList):
 
     def _source(self, start, end):
         return [(index, self.lines[index]) for index in range(start, min(end, len(self.lines)))]
+
+
+def _more_than_title(entry, text):
+    """A link text that is a whole citation or ``Title (2019) - Authors``: the title
+    alone, and the year, authors and venue it gives (see ``linktext.read``)."""
+    more = linktext.read(text)
+    if not more:
+        return
+    entry.title, found = meta.clean_title(more[0]), more[1]
+    entry.authors = found["authors"] or entry.authors
+    entry.venue = found["venue"][:255] or entry.venue
+    entry.alias = found["alias"][:100] or entry.alias
+    entry.affiliations = found.get("affiliations", "")[:500] or entry.affiliations
+    if found.get("tag") and found["tag"] not in entry.tags:
+        entry.tags.append(found["tag"])
+    if found["year"]:
+        entry.year, entry.month, entry.section_date = found["year"], None, False

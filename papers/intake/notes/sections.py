@@ -83,7 +83,7 @@ class Sections:
         nodes, stack = self.nodes, []  # stack: (level, Context)
         index = 0
         first = next((i for i, n in enumerate(nodes) if n.kind == "heading"), len(nodes))
-        self.entries += self._region(nodes[:first], Context())
+        self.entries += self._settle_local(self._region(nodes[:first], Context()), Context())
         index = first
         while index < len(nodes):
             heading = nodes[index]
@@ -124,7 +124,7 @@ class Sections:
                 else parent.but(tag=tag_name(text), tags=extra.get("tags", []))
             )
             stack.append((heading.level, context))
-            found = self._region(nodes[index + 1 : following], context)
+            found = self._settle_local(self._region(nodes[index + 1 : following], context), context)
             continue_heading(text, found, nodes[index + 1 : following])
             leaf = following == subtree_end
             titled = [entry for entry in found if entry.title]
@@ -202,9 +202,12 @@ class Sections:
         if holder and holder[-1].level > heading.level + 1:
             return None
         heads = [node.head for node in flatten(subtree) if node.head is not None]
+        # Table rows and list items too: an awesome list's title over "cite our survey"
+        # (a ```bibtex block) and tables of papers is a section, not the survey.
+        inlines = heads + [cell for node in flatten(subtree) for cell in node.cells]
         if any(
             not is_generic_label(link.text) and is_paper(link.url)
-            for h in heads
+            for h in inlines
             for link in h.links()
         ):
             return None  # a section over papers of its own

@@ -7,6 +7,7 @@ from papers.intake.notes.hosts import (
     is_absolute,
 )
 from papers.intake.notes.links import is_paper_link
+from papers.intake.notes.schedule import presenter_column, session_dated
 from papers.intake.records import clean_text
 
 _COLUMN_ROLES = [
@@ -78,6 +79,11 @@ class TableRows:
         title_at = roles.get("title")
         title_cell = cells[title_at] if title_at is not None and title_at < len(cells) else None
         year = _year_cell(cells, roles)
+        schedule = presenter_column(header) is not None
+        when, held = "", None
+        if schedule and year:
+            # A schedule's date column: when it was presented, not when it appeared.
+            when, held, year = clean_text(cells[roles["year"]].text), year, None
         # Without a paper link, a row with a title and a year is a paper only when it
         # links nothing else either (a "Blogs" table links its blog posts).
         unlinked = not any(is_absolute(link.url) for _, link in links)
@@ -104,6 +110,8 @@ class TableRows:
         if not entries:
             return []
         entry = entries[-1]
+        if schedule:
+            session_dated(entries, when, held)
         if year:
             for each in entries:
                 each.year, each.month, each.section_date = year, None, False

@@ -20,7 +20,11 @@ _A_OPEN = re.compile(r"<a\b[^>]*?\bhref\s*=\s*[\"'](?P<url>[^\"']*)[\"']", re.I)
 _IMG = re.compile(r"<img\b[^>]*?\bsrc\s*=\s*[\"'](?P<src>[^\"']+)[\"'][^>]*>", re.I)
 _ALT = re.compile(r"\balt\s*=\s*[\"'](?P<alt>[^\"']*)[\"']", re.I)
 _BR = re.compile(r"<br\s*/?>", re.I)
-_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?:.*\n){0,200}?(?:---|\.\.\.)[ \t]*(?:\n|\Z)")
+# YAML (``---``) or TOML (``+++``, Hugo/Zola) front matter.
+_FRONT_MATTER = re.compile(
+    r"\A(?:---[ \t]*\n(?:.*\n){0,200}?(?:---|\.\.\.)|\+\+\+[ \t]*\n(?:.*\n){0,200}?\+\+\+)"
+    r"[ \t]*(?:\n|\Z)"
+)
 
 # Nesting is bounded (each list level is two tokens deep), so a hostile file cannot
 # recurse without end; 130 reads a 60-level list. What lies deeper is not parsed at all:
