@@ -28,9 +28,8 @@ import numpy as np
 from django.db import connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
-from scipy import sparse
 
-from papers import related_model
+from papers import related_model  # imports scipy and scikit-learn only when it builds vectors
 from papers.jobs.kinds import job_kind
 
 logger = logging.getLogger(__name__)
@@ -265,6 +264,8 @@ def _top(block, n, k):
 
 def _links(pks):
     """CSR adjacency of ``pks`` (rows in that order): previous work and mentions, both ways."""
+    from scipy import sparse
+
     from papers.models import Paper
 
     n = len(pks)
@@ -292,6 +293,8 @@ def _links(pks):
 
 def _indicator(pairs, row_of, n):
     """A CSR n × m 0/1 matrix from ``(pk, key)`` pairs (the shared-tag baseline)."""
+    from scipy import sparse
+
     columns, rows, cols = {}, [], []
     for pk, key in pairs:
         if pk in row_of and key is not None:
@@ -312,6 +315,8 @@ def _published_pks():
 
 def load_library(link_signals=True):
     """Every published paper, vectorised by a model fitted on them (the evaluation's view)."""
+    from scipy import sparse
+
     pks = _published_pks()
     model = related_model.Model.fit(pks)
     links = _links(pks) if link_signals else sparse.csr_matrix((len(pks), len(pks)))
