@@ -24,6 +24,8 @@ import numpy as np
 from django.conf import settings
 from django.db.models.functions import Substr
 
+from papers.models import Authorship, Paper, TaggedPaper
+
 # scipy and scikit-learn are imported inside the functions that build vectors: they take
 # over a second to import (ten under load), which every process loading the URLs (a job
 # worker, a `manage.py` command, a gunicorn worker) would otherwise pay without using them.
@@ -254,8 +256,6 @@ def _documents(pks):
     """The text of each paper, in ``pks`` order, read a batch at a time (a generator: the
     vectorizer reads each once, so the library's text is never all in memory), the notes
     cut in the database."""
-    from papers.models import Paper
-
     for start in range(0, len(pks), BATCH):
         batch = [int(pk) for pk in pks[start : start + BATCH]]
         rows = (
@@ -272,8 +272,6 @@ def _documents(pks):
 
 def _key_pairs(pks):
     """``[(rows, keys)]`` per kind of ``KINDS``: row in ``pks`` order, tag/author/venue id."""
-    from papers.models import Authorship, Paper, TaggedPaper
-
     pks = np.asarray(pks, dtype=np.int64)
     order = np.argsort(pks, kind="stable")
     whole = len(pks) > BATCH  # the whole library: one pass over each table, no IN list
