@@ -13,7 +13,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from papers.related import RelatedPaper
+from papers.models import RelatedPaper
 from papers.site.cache import public_page
 
 MAX_NODES = 40

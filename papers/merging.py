@@ -9,12 +9,11 @@ see each other's result instead of corrupting it.
 from django.db import connections, router, transaction
 
 from papers import counts
-from papers.models import Author, AuthorRedirect, Authorship, Paper
+from papers.models import Author, AuthorRedirect, Authorship, Paper, Topic
 from papers.refresh import reindex_later
 from papers.site import search
 from papers.site.cache import bump_content_version
 from papers.tagging import Tag, TaggedItem, TagRedirect
-from papers.topics import Topic
 
 _CHUNK = 500
 PROFILE_FIELDS = ("affiliation", "homepage", "google_scholar", "orcid", "semantic_scholar")

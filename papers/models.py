@@ -20,7 +20,7 @@ from papers.identifiers import normalize_arxiv_id, normalize_doi, parse_arxiv_id
 from papers.intake.slugs import free_slug, hold_slug_lock
 from papers.signals import announce_references_changed
 from papers.site import search
-from papers.site.markdown import render_markdown_with_mentions, validate_markdown
+from papers.site.markdown import render_markdown, render_markdown_with_mentions, validate_markdown
 from papers.tagging import Tag, TaggedItem, TagRedirect
 from papers.venues import Kind as VenueKind
 from papers.venues import parse_venue
@@ -624,11 +624,72 @@ def image_size(image):
         return None, None
 
 
+# Related papers' stored lists (computed by papers/related.py).
+
+
+class RelatedPaper(models.Model):
+    """One stored neighbour of a paper: ``other`` is ``paper``'s ``rank``-th most similar."""
+
+    paper = models.ForeignKey("papers.Paper", on_delete=models.CASCADE, related_name="+")
+    other = models.ForeignKey("papers.Paper", on_delete=models.CASCADE, related_name="+")
+    rank = models.PositiveSmallIntegerField()
+    score = models.FloatField()
+
+    class Meta:
+        ordering = ["paper", "rank"]
+        # The one query of a page reads this index: WHERE paper_id = … ORDER BY rank.
+        constraints = [
+            models.UniqueConstraint(fields=["paper", "rank"], name="relatedpaper_paper_rank")
+        ]
+
+    def __str__(self):
+        return f"{self.paper_id} → {self.other_id} ({self.score:.2f})"
+
+
+class RelatedIndex(models.Model):
+    """One row: which stored model (``papers.related_model``) the lists were computed
+    with. A model on disk whose token differs (another box's, an older one, one left by a
+    transaction rolled back) is not used: the job rebuilds instead."""
+
+    token = models.CharField(max_length=32, blank=True)
+    papers = models.PositiveIntegerField(default=0)
+    fitted_at = models.DateTimeField(null=True, blank=True)
+    changed_since_fit = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"related papers of {self.papers:,} papers ({self.changed_since_fit:,} changed)"
+
+
+# Topics (the reading list of papers/topics.py).
+
+
+class Topic(models.Model):
+    """A top-level topic of the reading list: a tag, its place and what it covers."""
+
+    tag = models.OneToOneField(Tag, on_delete=models.CASCADE, related_name="topic")
+    position = models.PositiveSmallIntegerField(default=0, help_text="Lowest first.")
+    description = models.TextField(
+        blank=True,
+        max_length=2000,
+        validators=[validate_markdown],
+        help_text="Markdown shown under the topic's heading on /topics/.",
+    )
+    description_html = models.TextField(blank=True, editable=False)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self):
+        return self.tag.name
+
+    def save(self, *args, **kwargs):
+        self.description_html = render_markdown(self.description)
+        super().save(*args, **kwargs)
+
+
 # Models of this app kept in their own modules (they import what this module imports).
 from papers.counts import FacetCount  # noqa: E402
 from papers.identity import SiteSettings  # noqa: E402
-from papers.related import RelatedIndex, RelatedPaper  # noqa: E402
-from papers.topics import Topic  # noqa: E402
 
 __all__ = [
     "Author",

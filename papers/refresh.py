@@ -2,76 +2,47 @@
 
 - ``papers.wikilinks``: papers' alias, ids, title or status changed, so every text whose
   wiki-links may name them (paper notes, reports, sessions: the receivers of
-  ``paper_references_changed``) is rendered again. A save only queues it.
+  ``paper_references_changed``) is rendered again. A save only queues it
+  (``papers.signals.announce_references_changed``).
 - ``search.reindex``: a tag, author or presenter was renamed, so the search documents of
   every row that shows the name are rewritten (``search.rebuild_documents``).
 
 Both are idempotent (they re-render and rewrite from the current rows), and both are
 coalesced: while a job for the same paper, or the same tag, waits in the queue, another
-change joins it instead of queuing a second one.
+change joins it instead of queuing a second one (``papers.jobs.queue.enqueue_coalesced``).
+
+This module sits above the models, related papers and the signals (it imports them; none
+of them imports it), so its jobs may use them all.
 """
+
+import contextlib
 
 from django.apps import apps
 
-from papers.jobs import queue
+from papers import related
 from papers.jobs.kinds import job_kind
-from papers.jobs.models import Job
+from papers.jobs.queue import enqueue_coalesced
+from papers.models import Paper
+from papers.signals import WIKILINKS, reference_changes_collected, send_reference_changes
 from papers.site import cache, search
 
-WIKILINKS = "papers.wikilinks"
 REINDEX = "search.reindex"
 
 
-def enqueue_coalesced(kind, *, label, params, dedupe_key, merge=None):
-    """Queue a job, or let the one with ``dedupe_key`` still waiting take this change too.
+@contextlib.contextmanager
+def references_announced_at_end():
+    """Collect the reference changes and the related-papers updates of many saves and
+    queue each as one job at the end.
 
-    Updating the waiting job's row also locks it until the caller's transaction commits:
-    a worker cannot start it on the rows as they were before this change. A job already
-    running read those rows: a second one is queued to read the new ones.
+    An import of thousands of papers would otherwise queue a job per paper, and the job
+    run every receiver's queries once per paper. Nothing is queued if the block raises.
     """
-    job, created = queue.enqueue(kind, label=label, params=params, dedupe_key=dedupe_key)
-    if created:
-        return job
-    joined = merge(job.params, params) if merge else params
-    if Job.objects.filter(pk=job.pk, state=Job.State.QUEUED).update(params=joined):
-        return job
-    job, _ = queue.enqueue(kind, label=label, params=params)
-    return job
-
-
-def _merge_reference_changes(old, new):
-    return {
-        "papers": sorted({*old.get("papers", ()), *new["papers"]}),
-        "names": sorted({*old.get("names", ()), *new["names"]}),
-    }
-
-
-def queue_reference_changes(changes):
-    """Queue the re-rendering for ``changes`` ({paper pk: names}); one job per paper, or
-    one for a whole batch (an import)."""
-    if not changes:
-        return None
-    pks = sorted(changes)
-    params = {
-        "papers": pks,
-        "names": sorted({str(name) for names in changes.values() for name in names}),
-    }
-    what = f"paper {pks[0]}" if len(pks) == 1 else f"{len(pks):,} papers"
-    return enqueue_coalesced(
-        WIKILINKS,
-        label=f"Re-render the wiki-links to {what}",
-        params=params,
-        # Per paper: many saves of one paper in a row re-render once.
-        dedupe_key=f"{WIKILINKS}:{pks[0]}" if len(pks) == 1 else "",
-        merge=_merge_reference_changes,
-    )
+    with reference_changes_collected(), related.updates_queued_at_end():
+        yield
 
 
 @job_kind(WIKILINKS, time_limit=1800, verbose_name="Wiki-links re-rendered")
 def rerender_wikilinks(job, progress):
-    from papers.models import Paper
-    from papers.signals import send_reference_changes
-
     papers = list(Paper.objects.filter(pk__in=job.params["papers"]).order_by("pk"))
     names = set(job.params["names"])
     # A paper deleted since still has texts naming it: they are rendered again (unlinked).

@@ -25,13 +25,14 @@ import time
 import uuid
 
 import numpy as np
-from django.db import connection, models, transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
-from scipy import sparse
 
-from papers import related_model
+from papers import related_model  # imports scipy and scikit-learn only when it builds vectors
 from papers.jobs.kinds import job_kind
+from papers.jobs.queue import enqueue_coalesced
+from papers.models import Paper, RelatedIndex, RelatedPaper
 
 logger = logging.getLogger(__name__)
 
@@ -56,39 +57,6 @@ UPDATE_LIMIT = 2_000
 REFIT_SHARE = 0.1
 
 UPDATE = "papers.related"
-
-
-class RelatedPaper(models.Model):
-    """One stored neighbour of a paper: ``other`` is ``paper``'s ``rank``-th most similar."""
-
-    paper = models.ForeignKey("papers.Paper", on_delete=models.CASCADE, related_name="+")
-    other = models.ForeignKey("papers.Paper", on_delete=models.CASCADE, related_name="+")
-    rank = models.PositiveSmallIntegerField()
-    score = models.FloatField()
-
-    class Meta:
-        ordering = ["paper", "rank"]
-        # The one query of a page reads this index: WHERE paper_id = … ORDER BY rank.
-        constraints = [
-            models.UniqueConstraint(fields=["paper", "rank"], name="relatedpaper_paper_rank")
-        ]
-
-    def __str__(self):
-        return f"{self.paper_id} → {self.other_id} ({self.score:.2f})"
-
-
-class RelatedIndex(models.Model):
-    """One row: which stored model (``papers.related_model``) the lists were computed
-    with. A model on disk whose token differs (another box's, an older one, one left by a
-    transaction rolled back) is not used: the job rebuilds instead."""
-
-    token = models.CharField(max_length=32, blank=True)
-    papers = models.PositiveIntegerField(default=0)
-    fitted_at = models.DateTimeField(null=True, blank=True)
-    changed_since_fit = models.PositiveIntegerField(default=0)
-
-    def __str__(self):
-        return f"related papers of {self.papers:,} papers ({self.changed_since_fit:,} changed)"
 
 
 # -- reading ------------------------------------------------------------------------------
@@ -265,7 +233,7 @@ def _top(block, n, k):
 
 def _links(pks):
     """CSR adjacency of ``pks`` (rows in that order): previous work and mentions, both ways."""
-    from papers.models import Paper
+    from scipy import sparse
 
     n = len(pks)
     pks = np.asarray(pks, dtype=np.int64)
@@ -292,6 +260,8 @@ def _links(pks):
 
 def _indicator(pairs, row_of, n):
     """A CSR n × m 0/1 matrix from ``(pk, key)`` pairs (the shared-tag baseline)."""
+    from scipy import sparse
+
     columns, rows, cols = {}, [], []
     for pk, key in pairs:
         if pk in row_of and key is not None:
@@ -305,13 +275,13 @@ def _indicator(pairs, row_of, n):
 
 
 def _published_pks():
-    from papers.models import Paper
-
     return list(Paper.objects.published().order_by("pk").values_list("pk", flat=True))
 
 
 def load_library(link_signals=True):
     """Every published paper, vectorised by a model fitted on them (the evaluation's view)."""
+    from scipy import sparse
+
     pks = _published_pks()
     model = related_model.Model.fit(pks)
     links = _links(pks) if link_signals else sparse.csr_matrix((len(pks), len(pks)))
@@ -442,8 +412,6 @@ def update(paper_pks):
 
 
 def _update(model, state, changed):
-    from papers.models import Paper
-
     published = Paper.objects.published().filter(pk__in=changed)
     published = sorted(published.values_list("pk", flat=True))
     model.replace(changed, published, model.transform(published))
@@ -481,7 +449,7 @@ def _merge(old, new):
 
 
 # The papers whose neighbours a running batch (an import) changed: queued as one job at its
-# end, not one coalescing query per saved paper (papers.signals.references_announced_at_end).
+# end, not one coalescing query per saved paper (papers.refresh.references_announced_at_end).
 _batched = contextvars.ContextVar("related_batched", default=None)
 
 
@@ -502,8 +470,6 @@ def updates_queued_at_end():
 
 def queue_update(pks):
     """Queue the update of ``pks``'s neighbours (joining a job still waiting)."""
-    from papers.refresh import enqueue_coalesced
-
     batch = _batched.get()
     if batch is not None:
         batch.update(pks)
@@ -554,8 +520,6 @@ def links_changed(sender, instance, action, reverse, pk_set, **kwargs):
         return
     if getattr(instance, "_restoring", False):  # a restored row (paper_saved)
         return
-    from papers.models import Paper
-
     papers = [instance.pk] if isinstance(instance, Paper) else []
     if reverse or sender is Paper.related.through:
         papers += list(pk_set or ())
@@ -578,8 +542,6 @@ def read_next(recent, exclude=(), limit=5):
     queries, whatever the library's size.
     """
     import datetime
-
-    from papers.models import Paper
 
     weights = {}
     labels = {}

@@ -23,9 +23,12 @@ from pathlib import Path
 import numpy as np
 from django.conf import settings
 from django.db.models.functions import Substr
-from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.preprocessing import normalize
+
+from papers.models import Authorship, Paper, TaggedPaper
+
+# scipy and scikit-learn are imported inside the functions that build vectors: they take
+# over a second to import (ten under load), which every process loading the URLs (a job
+# worker, a `manage.py` command, a gunicorn worker) would otherwise pay without using them.
 
 NOTES_CHARS = 20_000  # a 1 MB notes page says what it is about in its first pages
 WEIGHTS = {"text": 1.0, "tags": 0.8, "authors": 0.35, "venue": 0.15}
@@ -72,6 +75,9 @@ class Model:
     @classmethod
     def fit(cls, pks):
         """Fit the vocabulary and the IDFs on the papers ``pks`` and vectorise them."""
+        from scipy import sparse
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
         n = len(pks)
         pks = np.asarray(pks, dtype=np.int64)
         vectorizer = TfidfVectorizer(
@@ -114,6 +120,9 @@ class Model:
 
     def transform(self, pks):
         """Vectors of the papers ``pks`` with this model's vocabulary (new keys added)."""
+        from scipy import sparse
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
         pks = np.asarray(pks, dtype=np.int64)
         if self.terms:
             vectorizer = TfidfVectorizer(vocabulary=self.terms, **TEXT_OPTIONS)
@@ -124,6 +133,8 @@ class Model:
         return self._vectorise(text, _key_pairs(pks), len(pks), grow=True)
 
     def _vectorise(self, text, pairs, n, grow=False):
+        from scipy import sparse
+
         columns, offset = self._key_columns(), len(self.terms)
         resolved = []
         for kind, (rows, keys) in enumerate(pairs):
@@ -167,6 +178,8 @@ class Model:
 
     def replace(self, removed, added_pks, added_vectors):
         """Drop the rows of ``removed`` pks, then put ``added`` (new or changed) at the end."""
+        from scipy import sparse
+
         gone = np.isin(self.pks, np.asarray([*removed, *added_pks], dtype=np.int64))
         keep = np.nonzero(~gone)[0]
         width = max(self.vectors.shape[1], added_vectors.shape[1])
@@ -212,6 +225,8 @@ class Model:
     @classmethod
     def load(cls, token):
         """The stored model if it is the one named ``token``, else None."""
+        from scipy import sparse
+
         try:
             with np.load(model_path()) as stored:
                 if bytes(stored["token"]).decode() != token:
@@ -241,8 +256,6 @@ def _documents(pks):
     """The text of each paper, in ``pks`` order, read a batch at a time (a generator: the
     vectorizer reads each once, so the library's text is never all in memory), the notes
     cut in the database."""
-    from papers.models import Paper
-
     for start in range(0, len(pks), BATCH):
         batch = [int(pk) for pk in pks[start : start + BATCH]]
         rows = (
@@ -259,8 +272,6 @@ def _documents(pks):
 
 def _key_pairs(pks):
     """``[(rows, keys)]`` per kind of ``KINDS``: row in ``pks`` order, tag/author/venue id."""
-    from papers.models import Authorship, Paper, TaggedPaper
-
     pks = np.asarray(pks, dtype=np.int64)
     order = np.argsort(pks, kind="stable")
     whole = len(pks) > BATCH  # the whole library: one pass over each table, no IN list
@@ -294,6 +305,8 @@ def _rows_of(pks, order, wanted):
 
 def _normalize(matrix):
     """Rows L2-normalised; scikit-learn's ``normalize`` refuses an empty matrix."""
+    from sklearn.preprocessing import normalize
+
     if 0 in matrix.shape:
         return matrix.tocsr()
     return normalize(matrix)

@@ -1,11 +1,14 @@
-"""Signals of the paper database, and the receivers that keep search documents current.
+"""Signals of the paper database: the announcement that papers' references changed.
 
 ``paper_references_changed`` tells the apps that own Markdown texts (reports, sessions)
 that papers' alias, slug, title, ids or status changed, so texts whose wiki-links name
 them are rendered again (``papers`` is a list, ``names`` holds the old and new values).
-It is sent by a background job (papers/refresh.py), not in the save's request: a save
-only queues it. Renames of tags and authors likewise queue the rewrite of the search
-documents that show the name (``refresh.reindex_later``).
+It is sent by a background job (``papers.wikilinks``, run in papers/refresh.py), not in
+the save's request: a save only queues it (``announce_references_changed``).
+
+This module imports no model and nothing of the paper database but the job queue, so that
+the models can announce and every module above them can send: dependencies point from
+``papers.refresh`` and ``papers.wikilinks`` to the models to here, never back.
 """
 
 import contextlib
@@ -13,7 +16,12 @@ import contextvars
 
 from django.dispatch import Signal
 
+from papers.jobs.queue import enqueue_coalesced
+
 paper_references_changed = Signal()
+
+# The job kind that sends it (papers/refresh.py registers the function).
+WIKILINKS = "papers.wikilinks"
 
 # Papers per announcement at the end of a batch: their names become OR-ed LIKE terms,
 # and SQLite refuses expressions nested deeper than 1,000.
@@ -27,8 +35,6 @@ _batch_memo = contextvars.ContextVar("reference_announcement_memo", default=None
 def announce_references_changed(paper, names):
     """Queue the job that sends ``paper_references_changed``, now or at the end of the
     enclosing batch."""
-    from papers.refresh import queue_reference_changes
-
     pending = _pending.get()
     if pending is None:
         queue_reference_changes({paper.pk: set(names)})
@@ -37,28 +43,49 @@ def announce_references_changed(paper, names):
 
 
 @contextlib.contextmanager
-def references_announced_at_end():
-    """Collect the reference changes of many saves and announce them in a few signals.
-
-    An import of thousands of papers would otherwise queue a job per paper, and the job
-    run every receiver's queries once per paper. Nothing is announced if the block raises.
-    """
-    if _pending.get() is not None:  # nested: the outer block announces
+def reference_changes_collected():
+    """Collect the reference changes of the block's saves and queue them as one job at its
+    end; nothing is queued if the block raises. (An import uses
+    ``papers.refresh.references_announced_at_end``, which batches the related-papers
+    updates too.)"""
+    if _pending.get() is not None:  # nested: the outer block queues
         yield
         return
-    from papers.related import updates_queued_at_end
-
     pending = {}
     token = _pending.set(pending)
     try:
-        # The related-papers updates of the batch's saves are one job too.
-        with updates_queued_at_end():
-            yield
+        yield
     finally:
         _pending.reset(token)
-    from papers.refresh import queue_reference_changes
-
     queue_reference_changes(pending)
+
+
+def _merge_reference_changes(old, new):
+    return {
+        "papers": sorted({*old.get("papers", ()), *new["papers"]}),
+        "names": sorted({*old.get("names", ()), *new["names"]}),
+    }
+
+
+def queue_reference_changes(changes):
+    """Queue the re-rendering for ``changes`` ({paper pk: names}); one job per paper, or
+    one for a whole batch (an import)."""
+    if not changes:
+        return None
+    pks = sorted(changes)
+    params = {
+        "papers": pks,
+        "names": sorted({str(name) for names in changes.values() for name in names}),
+    }
+    what = f"paper {pks[0]}" if len(pks) == 1 else f"{len(pks):,} papers"
+    return enqueue_coalesced(
+        WIKILINKS,
+        label=f"Re-render the wiki-links to {what}",
+        params=params,
+        # Per paper: many saves of one paper in a row re-render once.
+        dedupe_key=f"{WIKILINKS}:{pks[0]}" if len(pks) == 1 else "",
+        merge=_merge_reference_changes,
+    )
 
 
 def send_reference_changes(papers, names, progress=None):

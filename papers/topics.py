@@ -19,40 +19,15 @@ from django.utils.text import Truncator
 from django.views.decorators.http import require_safe
 
 from papers.citations.formats import download
+from papers.models import Figure, Paper, TaggedPaper, Topic
 from papers.site.addresses import absolute_url
 from papers.site.cache import cached_value, public_page
 from papers.site.feeds import SiteFeed
-from papers.site.markdown import render_markdown, validate_markdown
-from papers.tagging import Tag
 
 # Papers shown per topic; the rest are one click away on the tag's page.
 PAPERS_PER_TOPIC = 60
 SUMMARY_WORDS = 60
 FEED_SIZE = 30
-
-
-class Topic(models.Model):
-    """A top-level topic of the reading list: a tag, its place and what it covers."""
-
-    tag = models.OneToOneField(Tag, on_delete=models.CASCADE, related_name="topic")
-    position = models.PositiveSmallIntegerField(default=0, help_text="Lowest first.")
-    description = models.TextField(
-        blank=True,
-        max_length=2000,
-        validators=[validate_markdown],
-        help_text="Markdown shown under the topic's heading on /topics/.",
-    )
-    description_html = models.TextField(blank=True, editable=False)
-
-    class Meta:
-        ordering = ["position", "pk"]
-
-    def __str__(self):
-        return self.tag.name
-
-    def save(self, *args, **kwargs):
-        self.description_html = render_markdown(self.description)
-        super().save(*args, **kwargs)
 
 
 def summary_of(paper):
@@ -67,8 +42,6 @@ def topic_papers(topics):
     Three queries whatever the number of topics: the rows ranked per tag by a window
     function (a paper in two topics is listed under both), their figures, their previous work.
     """
-    from papers.models import Figure, Paper, TaggedPaper
-
     ranked = (
         TaggedPaper.objects.filter(tag__in=[t.tag_id for t in topics])
         .filter(content_object__in=Paper.objects.published())
@@ -152,8 +125,6 @@ def topic_list(request):
 
 
 def _topic_paper_queryset():
-    from papers.models import Paper
-
     return (
         Paper.objects.published()
         .filter(tags__topic__isnull=False)

@@ -14,7 +14,7 @@ from django.db import transaction
 
 from papers.intake.saving import OnExisting, PaperWriter
 from papers.models import Status
-from papers.signals import references_announced_at_end
+from papers.refresh import references_announced_at_end
 from papers.site import search
 
 

@@ -382,3 +382,20 @@ def run_job(job_id):
         _finish(job, Job.State.FAILED, message=f"Failed: {type(exc).__name__}: {exc}")
     else:
         _finish(job, Job.State.DONE, result=result if result is not None else {})
+
+
+def enqueue_coalesced(kind, *, label, params, dedupe_key, merge=None):
+    """Queue a job, or let the one with ``dedupe_key`` still waiting take this change too.
+
+    Updating the waiting job's row also locks it until the caller's transaction commits:
+    a worker cannot start it on the rows as they were before this change. A job already
+    running read those rows: a second one is queued to read the new ones.
+    """
+    job, created = enqueue(kind, label=label, params=params, dedupe_key=dedupe_key)
+    if created:
+        return job
+    joined = merge(job.params, params) if merge else params
+    if Job.objects.filter(pk=job.pk, state=Job.State.QUEUED).update(params=joined):
+        return job
+    job, _ = enqueue(kind, label=label, params=params)
+    return job

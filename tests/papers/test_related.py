@@ -1,6 +1,10 @@
 """Related papers: computed from the library's content, stored, read in one query, kept
 current by a background job after saves."""
 
+import os
+import subprocess
+import sys
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -319,3 +323,19 @@ def test_a_real_worker_runs_the_related_papers_job(real_worker):
 
     assert job.state == Job.State.DONE, job.message
     assert newcomer.pk in [p.pk for p in related_to(papers["ddpm"])]
+
+
+def test_a_django_process_that_builds_no_vectors_does_not_import_scipy_or_sklearn():
+    """scipy and scikit-learn take seconds to import; a process that loads every app and
+    URL (a job worker, a command, a gunicorn worker) imports them only to build vectors."""
+    code = (
+        "import sys, django; django.setup(); import config.urls, papers.related, papers.views; "
+        "print(sorted(m for m in ('scipy', 'sklearn') if m in sys.modules))"
+    )
+    run = subprocess.run(  # noqa: S603 - this interpreter, fixed code
+        [sys.executable, "-c", code],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"},
+        capture_output=True, text=True, timeout=120, check=True,
+    )  # fmt: skip
+    assert run.stdout.split()[-1] == "[]", run.stdout + run.stderr
+    related.related_model.Model.fit([])  # and building vectors still finds them

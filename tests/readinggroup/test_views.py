@@ -90,9 +90,11 @@ def test_past_sessions_are_paginated_and_upcoming_only_on_page_one(client):
 
 @pytest.mark.parametrize("page", ["abc", "-1", "0", "999999", "1" * 400, ""])
 def test_junk_page_numbers_are_not_errors(client, page):
-    PresentationFactory()
+    session = PresentationFactory()
     response = client.get(reverse("readinggroup:presentation_list"), {"page": page})
     assert response.status_code == 200
+    # Not an empty page either: a junk number shows a real page, which lists the session.
+    assert session.get_absolute_url() in response.content.decode()
 
 
 def test_session_with_everything_shows_cover_summary_slides_video_paper_and_tags(client):

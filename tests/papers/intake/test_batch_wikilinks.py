@@ -9,7 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from papers.jobs.models import Job
-from papers.signals import paper_references_changed, references_announced_at_end
+from papers.refresh import references_announced_at_end
+from papers.signals import paper_references_changed
 from tests.blog.factories import ReportFactory
 from tests.factories import PaperFactory
 from tests.jobs_worker import run_queued_jobs
