@@ -16,6 +16,7 @@ from papers.intake.saving import OnExisting, PaperWriter
 from papers.models import Status
 from papers.refresh import references_announced_at_end
 from papers.site import search
+from papers.site.cache import changes_bumped_at_end
 
 
 def line_number(source):
@@ -192,7 +193,11 @@ def run_batch(items, *, on_existing=OnExisting.FILL, status=Status.DRAFT, dry_ru
             # Reports and sessions that wiki-link the new papers are re-rendered once, at
             # the end, instead of after each paper; search documents are written then too,
             # with the bylines and tags ``finish()`` inserts in bulk.
-            with references_announced_at_end(), search.documents_written_at_end():
+            with (
+                references_announced_at_end(),
+                search.documents_written_at_end(),
+                changes_bumped_at_end(),
+            ):
                 for item in items:
                     if isinstance(item, Problem):
                         report.problems.append(item)

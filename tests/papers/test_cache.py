@@ -19,6 +19,7 @@ from papers.site.cache import (
     _page_address,
     bump_content_version,
     bump_pages,
+    changes_bumped_at_end,
     content_version,
     counts_version,
     release,
@@ -175,6 +176,34 @@ def test_the_version_is_bumped_again_after_the_commit(paper, django_capture_on_c
     before = content_version()
     next(callback for callback in callbacks if callback is bump_pages)()
     assert content_version() != before
+
+
+def test_a_batch_of_saves_bumps_the_versions_once_at_its_end_and_once_after_its_commit(
+    paper, django_capture_on_commit_callbacks
+):
+    pages, counts = content_version(), counts_version()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        with changes_bumped_at_end():
+            for number in range(3):
+                PaperFactory(title=f"Batch paper {number}", year=2021)
+            paper.title = "Retitled in the batch"
+            paper.save()
+            # Nothing moved yet: the saves only noted that something changed.
+            assert (content_version(), counts_version()) == (pages, counts)
+        assert content_version() != pages
+        assert counts_version() != counts  # new published papers change the counts
+    # One hook for the whole batch (instead of one per saved row), and it bumps again.
+    assert len(callbacks) == 1
+    after = content_version()
+    callbacks[0]()
+    assert content_version() != after
+
+
+def test_a_batch_that_saves_nothing_bumps_nothing():
+    pages = content_version()
+    with changes_bumped_at_end():
+        pass
+    assert content_version() == pages
 
 
 def test_an_edit_keeps_the_site_wide_counts_and_a_counted_change_moves_them(
