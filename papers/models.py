@@ -422,17 +422,25 @@ class Paper(Content):
     def _references(self):
         return {name: getattr(self, name) for name in self.REFERENCE_FIELDS}
 
-    # What search_parts() reads besides the row, prefetched by ``search.rebuild_documents``.
-    SEARCH_PREFETCH = ("authors", "tags")
+    # What search_parts() reads besides the row, prefetched by ``search.rebuild_documents``
+    # into lists (``to_attr``): a prefetch into the managers' caches built one filtered
+    # queryset per row and relation (django-taggit's ``tags_for`` per paper), about a
+    # tenth of a 5,000-entry import's CPU time.
+    SEARCH_PREFETCH = (
+        Prefetch("authors", to_attr="search_authors"),
+        Prefetch("tags", to_attr="search_tags"),
+    )
 
     def search_parts(self):
         """The weighted text of the search document (two queries unless prefetched)."""
         notes = html.unescape(strip_tags(self.notes_html))
+        authors = getattr(self, "search_authors", None)
+        tags = getattr(self, "search_tags", None)
         return {
             "A": [self.title, self.alias],
             "B": [
-                *(author.name for author in self.authors.all()),
-                *(tag.name for tag in self.tags.all()),
+                *(author.name for author in (self.authors.all() if authors is None else authors)),
+                *(tag.name for tag in (self.tags.all() if tags is None else tags)),
                 self.venue,
                 self.affiliations,
                 self.arxiv_id or "",
