@@ -5,6 +5,7 @@ initials), and who an author writes with.
 adding one of them is shown the existing author instead of getting a second one.
 """
 
+import functools
 import re
 import unicodedata
 
@@ -21,6 +22,9 @@ def name_parts(name):
     return re.sub(r"[^a-z0-9]+", " ", folded.casefold()).split()
 
 
+# An import's author bookkeeping asks for each name's key about five times (matching
+# stored authors, one new author per person, mapping names to them): remembered.
+@functools.lru_cache(maxsize=65536)
 def full_key(name):
     """Names that differ only in case, accents or punctuation share this key."""
     return " ".join(name_parts(name))
