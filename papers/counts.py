@@ -180,60 +180,45 @@ def _paper_deleted(sender, instance, using=None, **kwargs):
     _apply(deltas, using)
 
 
-def _tagged_pre_save(sender, instance, raw=False, **kwargs):
-    if not raw and not instance._state.adding:
-        instance._counts_before = (
-            TaggedPaper.objects.filter(pk=instance.pk)
-            .values_list("content_object_id", "tag_id")
-            .first()
-        )
+def _link_receivers(model, paper_field, other_field, kind, role):
+    """pre_save, post_save and post_delete receivers for one kind of link row between a
+    paper and what it is counted under (a tag on a paper, a byline): a saved row moves
+    its count from the old pair to the new one, a deleted row takes it away."""
+
+    def pre_save_link(sender, instance, raw=False, **kwargs):
+        if not raw and not instance._state.adding:
+            instance._counts_before = (
+                model.objects.filter(pk=instance.pk).values_list(paper_field, other_field).first()
+            )
+
+    def link_saved(sender, instance, created=False, raw=False, using=None, **kwargs):
+        before = instance.__dict__.pop("_counts_before", None)
+        after = (getattr(instance, paper_field), getattr(instance, other_field))
+        if raw or before == after:
+            return
+        deltas = Counter()
+        if before:
+            _contribution(deltas, _paper_state(before[0]), -1, **{role: [before[1]]})
+        _contribution(deltas, _paper_state(after[0]), +1, **{role: [after[1]]})
+        _apply(deltas, using)
+
+    def link_deleted(sender, instance, using=None, **kwargs):
+        other = getattr(instance, other_field)
+        if (kind, other) in _deleting().gone:
+            return
+        deltas = Counter()
+        _contribution(deltas, _paper_state(getattr(instance, paper_field)), -1, **{role: [other]})
+        _apply(deltas, using)
+
+    return pre_save_link, link_saved, link_deleted
 
 
-def _tagged_saved(sender, instance, created=False, raw=False, using=None, **kwargs):
-    before = instance.__dict__.pop("_counts_before", None)
-    after = (instance.content_object_id, instance.tag_id)
-    if raw or before == after:
-        return
-    deltas = Counter()
-    if before:
-        _contribution(deltas, _paper_state(before[0]), -1, tags=[before[1]])
-    _contribution(deltas, _paper_state(after[0]), +1, tags=[after[1]])
-    _apply(deltas, using)
-
-
-def _tagged_deleted(sender, instance, using=None, **kwargs):
-    if (TAG, instance.tag_id) in _deleting().gone:
-        return
-    deltas = Counter()
-    _contribution(deltas, _paper_state(instance.content_object_id), -1, tags=[instance.tag_id])
-    _apply(deltas, using)
-
-
-def _byline_pre_save(sender, instance, raw=False, **kwargs):
-    if not raw and not instance._state.adding:
-        instance._counts_before = (
-            Authorship.objects.filter(pk=instance.pk).values_list("paper_id", "author_id").first()
-        )
-
-
-def _byline_saved(sender, instance, created=False, raw=False, using=None, **kwargs):
-    before = instance.__dict__.pop("_counts_before", None)
-    after = (instance.paper_id, instance.author_id)
-    if raw or before == after:
-        return
-    deltas = Counter()
-    if before:
-        _contribution(deltas, _paper_state(before[0]), -1, authors=[before[1]])
-    _contribution(deltas, _paper_state(after[0]), +1, authors=[after[1]])
-    _apply(deltas, using)
-
-
-def _byline_deleted(sender, instance, using=None, **kwargs):
-    if (AUTHOR, instance.author_id) in _deleting().gone:
-        return
-    deltas = Counter()
-    _contribution(deltas, _paper_state(instance.paper_id), -1, authors=[instance.author_id])
-    _apply(deltas, using)
+_tagged_pre_save, _tagged_saved, _tagged_deleted = _link_receivers(
+    TaggedPaper, "content_object_id", "tag_id", TAG, "tags"
+)
+_byline_pre_save, _byline_saved, _byline_deleted = _link_receivers(
+    Authorship, "paper_id", "author_id", AUTHOR, "authors"
+)
 
 
 def _bylines_added(sender, instance, action, reverse, pk_set, using=None, **kwargs):
