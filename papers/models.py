@@ -44,6 +44,8 @@ def unique_slug(model, text, instance_pk=None, max_length=80, fallback="item"):
 
 # Fields no list shows; ``for_list()`` leaves them unread.
 LONG_TEXT_FIELDS = ("abstract", "notes", "notes_html")
+# The search document (the whole text again, and its tsvector): no page shows it.
+SEARCH_FIELDS = ("search_text", "search_vector")
 
 
 class AuthorQuerySet(models.QuerySet):
@@ -210,7 +212,7 @@ class PaperQuerySet(ContentQuerySet):
         shows them, and at 20 cards they would be most of the bytes read. Pair it with
         ``prefetch_related_objects(papers, *CARD_PREFETCHES)`` for the cards not cached.
         """
-        return self.defer(*LONG_TEXT_FIELDS).select_related("published_in")
+        return self.defer(*LONG_TEXT_FIELDS, *SEARCH_FIELDS).select_related("published_in")
 
     def for_list(self):
         """What a paper card shows, byline and tags included: two queries per page."""
@@ -222,7 +224,7 @@ class PaperQuerySet(ContentQuerySet):
 
     def for_detail(self):
         """Everything a paper's own page shows, in one query per relation."""
-        return self.select_related("published_in").prefetch_related(
+        return self.defer(*SEARCH_FIELDS).select_related("published_in").prefetch_related(
             Prefetch(
                 "authorships",
                 queryset=Authorship.objects.select_related("author").order_by("position"),
