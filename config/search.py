@@ -28,8 +28,8 @@ from django.views.decorators.http import require_safe
 
 from config.content import Item, load_objects
 from papers import concepts, related
+from papers import counts as kept_counts
 from papers.content.kinds import find_kind, kind_choices, kinds
-from papers.facets import summary, tag_ids
 from papers.filters import TagSlugsField
 from papers.models import Paper
 from papers.site import search
@@ -144,17 +144,16 @@ def _estimate(kind, query, slugs):
 def _rows_per_year(request, kind, slugs):
     """How the kind's published rows (with one tag of ``slugs``: that tag's) spread over
     the years: the shares an estimated total is divided by. Papers from the kept counts
-    (papers/counts.py); other kinds, a few thousand rows, counted and cached."""
+    (papers/counts.py, one small read); other kinds, a few thousand rows, counted."""
     if kind.model is Paper and len(slugs) <= 1:
-        data = summary(request)
-        if not slugs:
-            return Counter(data["years"])
-        tag = tag_ids(request, slugs).get(slugs[0])
-        return Counter({y: n for (y, t), n in data["pairs"].items() if t == tag and tag})
+        tag = slugs[0] if slugs else None
+        return cached_value(
+            request, "paper-years", [tag], lambda: kept_counts.per_year(tag), counts=True
+        )
 
     def compute():
         rows = with_tags(kind.published(), slugs).annotate(hit_year=kind.year)
-        return Counter(dict(rows.order_by().values_list("hit_year").annotate(n=Count("pk"))))
+        return dict(rows.order_by().values_list("hit_year").annotate(n=Count("pk")))
 
     return cached_value(request, "search-year-sizes", [kind.key, *slugs], compute)
 
