@@ -34,6 +34,7 @@ class PapersConfig(AppConfig):
             sitemap="papers.sitemaps.PaperSitemap",
             api_router="papers.api.router",
             item_template="papers/_paper_item.html",
+            cached_cards="papers.cards.render_cards",
             search_kicker_template="papers/_paper_search_kicker.html",
         )
         post_save.connect(reindex.reindex_tagged_on_rename, sender=Tag)

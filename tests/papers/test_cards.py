@@ -2,6 +2,8 @@
 whatever a card shows beside its paper's row (tags, byline, names) is on the next page."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from papers.cards import render_cards
@@ -149,3 +151,18 @@ def test_links_written_in_a_batch_move_the_cards_version_once_at_its_end(papers)
             Paper.objects.get(pk=paper.pk).tags.add("batch")
         assert cards_version() == version
     assert cards_version() != version
+
+
+def test_a_tag_page_shows_the_kept_cards_without_reading_their_bylines_again(client, papers):
+    tag_page = reverse("tag_detail", args=["vision"])
+    client.get(LIST)  # both cards rendered
+    bump_content_version()  # every page and count again, the cards kept
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(tag_page).content.decode()
+    assert page.count('class="card paper-card"') == 2
+    assert "Ada Lovelace" in page and "Bo Peep" in page
+    assert not [q for q in captured.captured_queries if "papers_authorship" in q["sql"]]
+    author = Author.objects.get(name="Bo Peep")
+    author.name = "Bo Renamed"
+    author.save()
+    assert "Bo Renamed" in client.get(tag_page).content.decode()
