@@ -225,14 +225,18 @@ class PaperQuerySet(ContentQuerySet):
 
     def for_detail(self):
         """Everything a paper's own page shows, in one query per relation."""
-        return self.defer(*SEARCH_FIELDS).select_related("published_in").prefetch_related(
-            Prefetch(
-                "authorships",
-                queryset=Authorship.objects.select_related("author").order_by("position"),
-            ),
-            "tags",
-            "links",
-            "figures",
+        return (
+            self.defer(*SEARCH_FIELDS)
+            .select_related("published_in")
+            .prefetch_related(
+                Prefetch(
+                    "authorships",
+                    queryset=Authorship.objects.select_related("author").order_by("position"),
+                ),
+                "tags",
+                "links",
+                "figures",
+            )
         )
 
 
