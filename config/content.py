@@ -81,19 +81,33 @@ class Item:
     year: int | None = None
     obj: Any = None
     snippet: str = ""
+    card: str = ""  # the kind's cached card, when it keeps them (``Kind.cached_cards``)
 
 
-def load_objects(items, prepare=None):
-    """Fill ``item.obj`` for ``items``: one query (plus prefetches) per kind present."""
+def load_objects(items, prepare=None, request=None):
+    """Fill ``item.obj`` for ``items``: one query (plus prefetches) per kind present.
+
+    With ``request`` (a page that shows the kinds' cards), a kind that keeps its cards
+    rendered fills ``item.card`` too, and its relations are only read for cards not
+    rendered yet (papers/cards.py).
+    """
     for kind in kinds():
         pks = [item.pk for item in items if item.kind is kind]
         if not pks:
             continue
-        queryset = kind.for_page(kind.published().filter(pk__in=pks))
+        cards = request is not None and kind.cached_cards
+        rows = kind.published().filter(pk__in=pks)
+        queryset = kind.card_rows(rows) if cards else kind.for_page(rows)
         if prepare is not None:
             queryset = prepare(kind, queryset)
         objects = {obj.pk: obj for obj in queryset}
+        html = {}
+        if cards:
+            shown = list(objects.values())
+            cards_html = kind.render_cards(request, shown)
+            html = dict(zip([obj.pk for obj in shown], cards_html, strict=True))
         for item in items:
             if item.kind is kind:
                 item.obj = objects.get(item.pk)
+                item.card = html.get(item.pk, "")
     return [item for item in items if item.obj is not None]

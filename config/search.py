@@ -7,8 +7,16 @@ count does not depend on the number of hits: one narrow query per kind for the w
 result list, one per kind for the page's rows, one per kind for the tag facet; a kind
 with more than ``MAX_HITS_PER_KIND`` matches adds its exact counts and, under a year
 facet, that year's best matches (two more queries at most, however many the matches).
+
+Counting a broad word's matches exactly visits every matching row (12,000 of them for
+"diffusion" at 100,000 papers). On PostgreSQL a kind whose matches the planner estimates
+at more than ``ESTIMATE_ABOVE`` is not counted: its total is the planner's estimate (one
+``EXPLAIN``, no rows read) and its years share it out as the kind's rows are spread over
+the years; the page says "about" beside such numbers. Smaller result sets, and SQLite,
+keep exact counts.
 """
 
+import json
 from collections import Counter
 
 from django import forms
@@ -20,8 +28,10 @@ from django.views.decorators.http import require_safe
 
 from config.content import Item, load_objects
 from papers import concepts, related
+from papers import counts as kept_counts
 from papers.content.kinds import find_kind, kind_choices, kinds
 from papers.filters import TagSlugsField
+from papers.models import Paper
 from papers.site import search
 from papers.site.cache import cached_value, public_page
 from papers.tagging import tag_counts, with_tags
@@ -33,6 +43,8 @@ MAX_HITS_PER_KIND = 500
 TITLE_CANDIDATES = 300
 OTHER_CANDIDATES = 200
 TOP_TAGS = 15
+# Above this many matches (the planner's estimate) a kind's counts are estimated.
+ESTIMATE_ABOVE = 2_000
 
 
 class SearchForm(forms.Form):
@@ -117,8 +129,53 @@ def _year_counts(kind, query, slugs):
     return Counter({row["hit_year"]: row["n"] for row in rows.order_by()})
 
 
+def _estimate(kind, query, slugs):
+    """The planner's estimate of one kind's full-text matches (PostgreSQL; else None).
+
+    ``EXPLAIN`` plans the query without running it: the estimate comes from the column's
+    statistics of words (12,033 against 12,372 real matches for "diffusion")."""
+    matches = _matches(kind, query, slugs, fuzzy=False).order_by().values("pk")
+    if not search.uses_postgres(matches.db):
+        return None
+    plan = json.loads(matches.explain(format="json"))
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
+def _rows_per_year(request, kind, slugs):
+    """How the kind's published rows (with one tag of ``slugs``: that tag's) spread over
+    the years: the shares an estimated total is divided by. Papers from the kept counts
+    (papers/counts.py, one small read); other kinds, a few thousand rows, counted."""
+    if kind.model is Paper and len(slugs) <= 1:
+        tag = slugs[0] if slugs else None
+        return cached_value(
+            request, "paper-years", [tag], lambda: kept_counts.per_year(tag), counts=True
+        )
+
+    def compute():
+        rows = with_tags(kind.published(), slugs).annotate(hit_year=kind.year)
+        return dict(rows.order_by().values_list("hit_year").annotate(n=Count("pk")))
+
+    return cached_value(request, "search-year-sizes", [kind.key, *slugs], compute)
+
+
+def about(n):
+    """``n`` to two significant digits: an estimate's precision (12,372 → 12,000)."""
+    digits = max(len(str(n)) - 2, 0)
+    return round(n, -digits) if digits else n
+
+
+def _estimated_counts(request, kind, slugs, estimate):
+    sizes = _rows_per_year(request, kind, slugs)
+    total = sum(sizes.values())
+    if not total:
+        return Counter()
+    shares = {y: about(round(estimate * n / total)) for y, n in sizes.items()}
+    return Counter({y: n for y, n in shares.items() if n})
+
+
 def _kind_results(request, kind, query, slugs, year):
-    """``(hits, counts)``: the best hits of one kind in ``year``, and its matches per year.
+    """``(hits, counts, estimated)``: the best hits of one kind in ``year``, its matches
+    per year, and whether those are estimates (``ESTIMATE_ABOVE``).
 
     Usually every match fits under the cap and both come from one query. When the cap is
     reached, the counts are taken in SQL and the year is filtered in SQL: picking a year
@@ -131,14 +188,17 @@ def _kind_results(request, kind, query, slugs, year):
     broad = cached_value(request, "search-broad", key, lambda: _is_broad(kind, query, slugs))
     if not broad:
         hits = cached_value(request, "search-hits", key, lambda: _hits(kind, query, slugs))
-        return [hit for hit in hits if year is None or hit.year == year], Counter(
-            hit.year for hit in hits
-        )
+        counts = Counter(hit.year for hit in hits)
+        return [hit for hit in hits if year is None or hit.year == year], counts, False
     hits = cached_value(
         request, "search-hits", [*key, year], lambda: _hits(kind, query, slugs, year, broad=True)
     )
+    # Thousands of matches by the planner's word statistics: estimated, not counted.
+    estimate = cached_value(request, "search-estimate", key, lambda: _estimate(kind, query, slugs))
+    if estimate is not None and estimate > ESTIMATE_ABOVE:
+        return hits, _estimated_counts(request, kind, slugs, estimate), True
     counts = cached_value(request, "search-years", key, lambda: _year_counts(kind, query, slugs))
-    return hits, counts
+    return hits, counts, False
 
 
 def _tag_facets(hits):
@@ -197,18 +257,18 @@ def search_page(request):
 
     chosen, year = context["active_type"], data["year"]
     found = {kind: _kind_results(request, kind, query, data["tag"], year) for kind in kinds()}
-    # Counts are exact even when a kind has more matches than MAX_HITS_PER_KIND.
+    # Counts are exact even when a kind has more matches than MAX_HITS_PER_KIND, unless
+    # it has thousands (ESTIMATE_ABOVE): then they are estimates, and the page says so.
     type_counts = {
         kind.key: counts[year] if year is not None else sum(counts.values())
-        for kind, (_, counts) in found.items()
+        for kind, (_, counts, _) in found.items()
     }
+    shown_kinds = [kind for kind in kinds() if chosen is None or kind is chosen]
     year_counts = Counter()
-    for kind, (_, counts) in found.items():
-        if chosen is None or kind is chosen:
-            year_counts.update(counts)
-    results = [
-        hit for kind, (hits, _) in found.items() if chosen is None or kind is chosen for hit in hits
-    ]
+    for kind in shown_kinds:
+        year_counts.update(found[kind][1])
+    estimated = any(found[kind][2] for kind in shown_kinds)
+    results = [hit for kind in shown_kinds for hit in found[kind][0]]
     # Best first; equal ranks (the fallback's scores often tie) put the newest first.
     results.sort(key=lambda hit: (hit.rank, hit.date, hit.pk), reverse=True)
 
@@ -219,9 +279,13 @@ def search_page(request):
     context.update(
         page_obj=page,
         items=items,
-        total=sum(type_counts[kind.key] for kind in kinds() if chosen is None or kind is chosen),
+        total=about(sum(type_counts[kind.key] for kind in shown_kinds))
+        if estimated
+        else sum(type_counts[kind.key] for kind in shown_kinds),
+        estimated=estimated,
         shown=len(results),
         type_facets=[(kind, type_counts[kind.key]) for kind in kinds()],
+        estimated_kinds={kind.key for kind in kinds() if found[kind][2]},
         year_facets=sorted(((y, n) for y, n in year_counts.items() if y), reverse=True),
         tag_facets=_tag_facets(results),
         filtered=bool(chosen or year or data["tag"]),

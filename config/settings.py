@@ -184,7 +184,7 @@ if _CACHE_URL:
                 "socket_connect_timeout": _cache_timeout,
                 "socket_timeout": _cache_timeout,
                 "RETRY_AFTER": env_int("CACHE_RETRY_AFTER", 5),
-                "ON_RECOVERY": "papers.site.cache.bump_content_version",
+                "ON_RECOVERY": "papers.site.cache.bump_everything",
             },
         }
     }

@@ -200,7 +200,7 @@ def tag_detail(request, slugs):
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
     context.update(
         page_obj=page,
-        items=load_objects(list(page.object_list)),
+        items=load_objects(list(page.object_list), request=request),
         counts=counts,
         total=sum(counts.values()),
         chosen=chosen,

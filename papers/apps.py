@@ -34,6 +34,7 @@ class PapersConfig(AppConfig):
             sitemap="papers.sitemaps.PaperSitemap",
             api_router="papers.api.router",
             item_template="papers/_paper_item.html",
+            cached_cards="papers.cards.render_cards",
             search_kicker_template="papers/_paper_search_kicker.html",
         )
         post_save.connect(reindex.reindex_tagged_on_rename, sender=Tag)
@@ -79,12 +80,19 @@ class PapersConfig(AppConfig):
             models.Figure,
             models.Tag,
             models.TaggedPaper,
+            # Cards and venue pages show its name (it was only in watch_counts: a renamed
+            # venue stayed on cached pages until the next other save).
+            models.Venue,
             models.SiteSettings,
         )
         # The site-wide counts' table follows every change it counts (papers/counts.py).
         from papers import counts
 
         counts.connect()
+        # Cards are kept per paper: what they show beside the paper's row drops them.
+        from papers import cards
+
+        cards.connect()
         # What the site-wide counts read (papers/facets.py): published papers' years and
         # venues, their tags and bylines, and the names shown beside the numbers.
         cache.watch_counts(

@@ -408,6 +408,18 @@ def per_facet():
     return {"years": years, "pairs": pairs, "venue_pairs": venue_pairs}
 
 
+def per_year(tag_slug=None):
+    """``{year: n}`` of published papers (with ``tag_slug``: of that tag's papers), one
+    read of the kept counts (no year is ``None``)."""
+    if tag_slug is None:
+        rows = FacetCount.objects.filter(facet=YEAR)
+    else:
+        rows = FacetCount.objects.filter(
+            facet=TAG, key__in=Tag.objects.filter(slug=tag_slug).values("pk")
+        )
+    return {year or None: n for year, n in rows.filter(n__gt=0).values_list("year", "n")}
+
+
 def top_authors(limit):
     """``[(pk, name, slug, count)]``: the authors with most published papers, ties by name
     (two index reads: the ``limit``-th largest count, then every author at or above it)."""

@@ -6,6 +6,8 @@ authors (or both tags) keeps one. Rows are locked first, so two editors merging 
 see each other's result instead of corrupting it.
 """
 
+from functools import partial
+
 from django.db import connections, router, transaction
 
 from papers import counts
@@ -98,8 +100,9 @@ def merge_authors(target, sources):
         Author.objects.filter(pk__in=source_ids).delete()  # their counts go with them
         # The bylines moved as rows (no signals): the target's count from them.
         counts.recount_authors([target.pk])
-    bump_content_version()
-    transaction.on_commit(bump_content_version)
+    # Cards too: the bylines or tag rows moved without signals (``papers/cards.py``).
+    bump_content_version(cards=True)
+    transaction.on_commit(partial(bump_content_version, cards=True))
     return len(keep)
 
 
@@ -174,6 +177,7 @@ def merge_tags(source, target):
     source.delete()  # its counts go with it
     # The rows moved without signals: the target's counts from them.
     counts.recount_tags([target.pk])
-    bump_content_version()
-    transaction.on_commit(bump_content_version)
+    # Cards too: the bylines or tag rows moved without signals (``papers/cards.py``).
+    bump_content_version(cards=True)
+    transaction.on_commit(partial(bump_content_version, cards=True))
     return target

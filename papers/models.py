@@ -44,6 +44,9 @@ def unique_slug(model, text, instance_pk=None, max_length=80, fallback="item"):
 
 # Fields no list shows; ``for_list()`` leaves them unread.
 LONG_TEXT_FIELDS = ("abstract", "notes", "notes_html")
+# The search document (the whole text again, and its tsvector): no page shows it (the
+# search page's snippets read ``search_text`` on SQLite: cards keep that one).
+SEARCH_FIELDS = ("search_text", "search_vector")
 
 
 class AuthorQuerySet(models.QuerySet):
@@ -210,7 +213,7 @@ class PaperQuerySet(ContentQuerySet):
         shows them, and at 20 cards they would be most of the bytes read. Pair it with
         ``prefetch_related_objects(papers, *CARD_PREFETCHES)`` for the cards not cached.
         """
-        return self.defer(*LONG_TEXT_FIELDS).select_related("published_in")
+        return self.defer(*LONG_TEXT_FIELDS, "search_vector").select_related("published_in")
 
     def for_list(self):
         """What a paper card shows, byline and tags included: two queries per page."""
@@ -222,14 +225,18 @@ class PaperQuerySet(ContentQuerySet):
 
     def for_detail(self):
         """Everything a paper's own page shows, in one query per relation."""
-        return self.select_related("published_in").prefetch_related(
-            Prefetch(
-                "authorships",
-                queryset=Authorship.objects.select_related("author").order_by("position"),
-            ),
-            "tags",
-            "links",
-            "figures",
+        return (
+            self.defer(*SEARCH_FIELDS)
+            .select_related("published_in")
+            .prefetch_related(
+                Prefetch(
+                    "authorships",
+                    queryset=Authorship.objects.select_related("author").order_by("position"),
+                ),
+                "tags",
+                "links",
+                "figures",
+            )
         )
 
 

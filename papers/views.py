@@ -31,7 +31,7 @@ from papers.resolve import redirect_to_reference
 from papers.sections import sections_for
 from papers.site.addresses import absolute_url
 from papers.site.cache import TIMEOUT as CACHE_TIMEOUT
-from papers.site.cache import public_page
+from papers.site.cache import cached_value, public_page
 
 PAGE_SIZE = 20
 
@@ -121,8 +121,8 @@ def _paper_list(request, template="papers/paper_list.html", fixed=None, context=
         active_year=filterset.form.cleaned_data.get("year"),
         export_files=math.ceil(counts["count"] / exports.IN_REQUEST),
         # The sidebar (some 60 filter links) is the same on every page of a list: rendered
-        # once per content version, address and query (less the page), then read back.
-        sidebar_cache_key=sidebar_key(request),
+        # once per counts version, address and query (less the page), then read back.
+        sidebar_cache_key=sidebar_key(request, filterset),
         sidebar_cache_timeout=CACHE_TIMEOUT,
     )
     return render(request, template, context)
@@ -211,7 +211,15 @@ def author_detail(request, slug):
         request,
         template="papers/author_detail.html",
         fixed={"author": author.slug},
-        context={"author": author, "heading": author.name, "coauthors": coauthors(author)},
+        # One grouped query over every byline of the author's papers (~130 ms at 100,000
+        # papers, most of the page's miss): kept until a byline, name or status changes.
+        context={
+            "author": author,
+            "heading": author.name,
+            "coauthors": cached_value(
+                request, "coauthors", [author.pk], lambda: coauthors(author), counts=True
+            ),
+        },
     )
 
 

@@ -48,6 +48,10 @@ class Kind:
     # A timezone-aware datetime from the ``date_fields`` values of one row, in the order
     # of the model's NEWEST_FIRST.
     date_of: Any = moment_of
+    # Optional dotted path of ``render(request, rows) -> [html]``, the rows' cards kept
+    # rendered (papers.cards.render_cards): a tag page reads the rows with
+    # ``card_rows(queryset)`` and prefetches nothing for the cards already rendered.
+    cached_cards: str | None = None
     # Registration order: on the same date, an earlier kind comes first in a mixed list.
     position: int = field(default=0, compare=False)
 
@@ -68,6 +72,13 @@ class Kind:
     def for_page(self, queryset):
         """What a card of this kind shows, prefetched for a whole page."""
         return queryset.for_list()
+
+    def card_rows(self, queryset):
+        """The rows ``cached_cards`` renders from (their relations only when not cached)."""
+        return queryset.for_cards()
+
+    def render_cards(self, request, rows):
+        return import_string(self.cached_cards)(request, rows)
 
     def feed_writer(self):
         return import_string(self.feed)()

@@ -179,11 +179,14 @@ def settle_schedule(request, response=None):
     content_version(request)
 
 
-def bump_content_version(*, counts=True, **kwargs):
+def bump_content_version(*, counts=True, cards=False, **kwargs):
     """Invalidate every cached page and count (call after changes that send no signals);
-    ``counts=False``: pages only, for a change no site-wide count reads."""
+    ``counts=False``: pages only, for a change no site-wide count reads; ``cards=True``:
+    the paper cards too (``papers/cards.py``: a change to names or links of many papers)."""
     version = _new_version()
     keys = {VERSION_KEY: version, COUNTS_KEY: version} if counts else {VERSION_KEY: version}
+    if cards:
+        keys[CARDS_KEY] = version
     cache.set_many(keys, timeout=VERSION_TIMEOUT)
     # Its schedule is looked up by the writer, not by the next visitor.
     _due_after(int(version))
@@ -196,18 +199,47 @@ def bump_content_version(*, counts=True, **kwargs):
 COUNTS_KEY = "papershelf:counts-version"
 
 
-def counts_version(request=None):
-    """The version of the site-wide counts (one cache read, remembered on ``request``)."""
-    version = getattr(request, "_counts_version", None)
+# Paper cards are cached per paper and its ``updated_at`` (``papers/cards.py``), not per
+# content version; this version only moves when what many cards show changes without
+# their papers' rows: a tag, author or venue renamed or deleted, a batch's links, a
+# ``bump_content_version(cards=True)``.
+CARDS_KEY = "papershelf:cards-version"
+
+
+def _version_of(key, request, attribute):
+    version = getattr(request, attribute, None)
     if version is None:
-        version = cache.get(COUNTS_KEY)
+        version = cache.get(key)
         if version is None:
             version = _new_version()
-            if not cache.add(COUNTS_KEY, version, timeout=VERSION_TIMEOUT):
-                version = cache.get(COUNTS_KEY) or version
+            if not cache.add(key, version, timeout=VERSION_TIMEOUT):
+                version = cache.get(key) or version
         if request is not None:
-            request._counts_version = version
+            setattr(request, attribute, version)
     return version
+
+
+def counts_version(request=None):
+    """The version of the site-wide counts (one cache read, remembered on ``request``)."""
+    return _version_of(COUNTS_KEY, request, "_counts_version")
+
+
+def cards_version(request=None):
+    """The version of the paper cards (one cache read, remembered on ``request``)."""
+    return _version_of(CARDS_KEY, request, "_cards_version")
+
+
+def bump_cards():
+    """Every paper card is rendered again when next shown (``papers/cards.py``)."""
+    if _batch_changed(counts=False, cards=True):
+        return
+    cache.set(CARDS_KEY, _new_version(), timeout=VERSION_TIMEOUT)
+
+
+def bump_everything(**kwargs):
+    """Pages, counts and cards: after an outage of the cache, saves made meanwhile could
+    not say what they changed (``ON_RECOVERY``)."""
+    bump_content_version(cards=True)
 
 
 def _bump_counts():
@@ -263,13 +295,19 @@ def _changed(sender, using=None, **kwargs):
 _batch = threading.local()
 
 
-def _batch_changed(*, counts):
+def _batch_changed(*, counts, cards=False):
     state = getattr(_batch, "state", None)
     if state is None:
         return False
     state["pages"] = True
     state["counts"] = state["counts"] or counts
+    state["cards"] = state["cards"] or cards
     return True
+
+
+def in_batch():
+    """Whether the changes being made are inside ``changes_bumped_at_end()``."""
+    return getattr(_batch, "state", None) is not None
 
 
 @contextmanager
@@ -278,13 +316,13 @@ def changes_bumped_at_end(using=None):
     if getattr(_batch, "state", None) is not None:  # nested: the outer batch bumps
         yield
         return
-    _batch.state = state = {"pages": False, "counts": False}
+    _batch.state = state = {"pages": False, "counts": False, "cards": False}
     try:
         yield
     finally:
         _batch.state = None
         if state["pages"]:
-            bump = partial(bump_content_version, counts=state["counts"])
+            bump = partial(bump_content_version, counts=state["counts"], cards=state["cards"])
             bump()
             transaction.on_commit(bump, using=using)
 

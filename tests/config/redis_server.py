@@ -29,7 +29,7 @@ def cache_settings(location, retry_after=0.5):
                 "socket_connect_timeout": SOCKET_TIMEOUT,
                 "socket_timeout": SOCKET_TIMEOUT,
                 "RETRY_AFTER": retry_after,
-                "ON_RECOVERY": "papers.site.cache.bump_content_version",
+                "ON_RECOVERY": "papers.site.cache.bump_everything",
             },
         }
     }

@@ -496,3 +496,63 @@ def test_a_query_under_the_cap_ranks_every_match(client, monkeypatch):
     assert titles[-1] == "Something else"  # the body hit ranks below both title hits
     assert set(titles[:2]) == {"Diffusion in the title, 2020", "Diffusion in the title, 2021"}
     assert calls == []
+
+
+def _diffusion_papers():
+    for i in range(30):
+        PaperFactory(title=f"Diffusion in the title {i}", year=2024)
+    for i in range(10):
+        PaperFactory(title=f"Older diffusion {i}", year=2021)
+
+
+@on_postgres
+def test_thousands_of_matches_are_estimated_by_the_planner_and_labelled_about(
+    client, monkeypatch, django_assert_max_num_queries
+):
+    """Above ESTIMATE_ABOVE (the planner's estimate) a broad kind is not counted: its
+    total is the estimate, its years share it out like the library's, and the page says
+    "about" beside each such number."""
+    monkeypatch.setattr(search_view, "MAX_HITS_PER_KIND", 3)
+    monkeypatch.setattr(search_view, "ESTIMATE_ABOVE", 5)
+    _diffusion_papers()
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {Paper._meta.db_table}")  # the statistics EXPLAIN reads
+    calls = []
+    monkeypatch.setattr(search_view, "_year_counts", lambda *a: calls.append(a) or {})
+    response = client.get(URL, {"q": "diffusion"})
+    assert calls == []  # not counted
+    assert response.context["estimated"]
+    total = response.context["total"]
+    assert 20 <= total <= 80  # the planner's estimate of 40 matches
+    years = dict(response.context["year_facets"])
+    assert set(years) == {2024, 2021} and years[2024] == 3 * years[2021]
+    html = response.content.decode()
+    assert f"About {total} results for" in html
+    assert html.count('<span class="n">about ') == 3  # papers, 2024, 2021
+    assert response.context["estimated_kinds"] == {"papers"}
+
+
+def test_a_broad_query_below_the_estimate_threshold_is_counted_exactly(client, monkeypatch):
+    monkeypatch.setattr(search_view, "MAX_HITS_PER_KIND", 3)
+    _diffusion_papers()
+    response = client.get(URL, {"q": "diffusion"})
+    assert response.context["total"] == 40 and not response.context["estimated"]
+    assert dict(response.context["year_facets"]) == {2024: 30, 2021: 10}
+    html = response.content.decode()
+    assert "About 40" not in html and "40 results for" in html and ">about " not in html
+
+
+@pytest.mark.skipif(connection.vendor == "postgresql", reason="SQLite has no estimate")
+def test_sqlite_counts_every_broad_query_exactly(client, monkeypatch):
+    monkeypatch.setattr(search_view, "MAX_HITS_PER_KIND", 3)
+    monkeypatch.setattr(search_view, "ESTIMATE_ABOVE", 0)
+    _diffusion_papers()
+    response = client.get(URL, {"q": "diffusion"})
+    assert response.context["total"] == 40 and not response.context["estimated"]
+
+
+@pytest.mark.parametrize(
+    ("n", "shown"), [(0, 0), (7, 7), (87, 87), (123, 120), (12_372, 12_000), (987_654, 990_000)]
+)
+def test_estimates_are_shown_to_two_significant_digits(n, shown):
+    assert search_view.about(n) == shown

@@ -377,3 +377,19 @@ def test_a_page_that_needs_no_database_asks_no_scheduled_moment(client):
     with CaptureQueriesContext(connection) as rendered:
         assert client.get(LIST).status_code == 200
     assert _schedule_lookups(rendered.captured_queries)  # the render settles it
+
+
+def test_an_authors_coauthors_are_kept_until_a_byline_changes(client):
+    ada, bo, cy = (AuthorFactory(name=name) for name in ("Ada Cached", "Bo Cached", "Cy Cached"))
+    paper = PaperFactory(title="Shared paper", authors=[ada, bo])
+    url = reverse("papers:author_detail", args=[ada.slug])
+    assert [a.name for a in client.get(url).context["coauthors"]] == ["Bo Cached"]
+    paper.title = "Shared paper, retitled"
+    paper.save()  # the page again, the coauthors from the cache
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert not [q for q in captured.captured_queries if 'AS "shared"' in q["sql"]]
+    assert "Shared paper, retitled" in response.content.decode()
+    assert [a.name for a in response.context["coauthors"]] == ["Bo Cached"]
+    Authorship.objects.create(paper=paper, author=cy, position=2)
+    assert [a.name for a in client.get(url).context["coauthors"]] == ["Bo Cached", "Cy Cached"]

@@ -45,5 +45,5 @@ class Command(BaseCommand):
             self.stdout.write(f"{app.label}: {summary} in {elapsed:.1f} s ({cpu:.1f} s CPU)")
         # bulk_create sends no signals: count everything, and tell the page caches.
         facet_counts.rebuild()
-        bump_content_version()
+        bump_content_version(cards=True)
         self.stdout.write(self.style.SUCCESS(f"Synthetic content for {papers:,} papers is in."))
