@@ -87,16 +87,17 @@ def _publish(presentation, png):
             return False
         fields = {"slides_state": SlidesState.READY, "slides_message": ""}
         if not session.cover or session.cover_is_generated:
-            old_cover = session.cover.name or None
+            old_cover, old_webp = session.cover.name or None, session.cover_webp
             session.attach_generated_cover(png)
             fields.update(
                 cover=session.cover.name,
+                cover_webp=session.cover_webp,
                 cover_width=session.cover_width,
                 cover_height=session.cover_height,
                 cover_is_generated=True,
             )
             if old_cover:
-                stale = [(session.cover.storage, old_cover)]
+                stale = [(session.cover.storage, name) for name in (old_cover, old_webp) if name]
                 transaction.on_commit(lambda: _delete_files(stale))
         Presentation.objects.filter(pk=session.pk).update(**fields)
         # A queryset update sends no signal: the cached pages must learn of it here.

@@ -425,6 +425,8 @@ class ImportContext:
         """Remember a file just stored, to delete it if the import is rolled back."""
         if field_file and field_file.name:
             self.stored_files.append((field_file.storage, field_file.name))
+            if getattr(field_file, "rendition", ""):  # a cover's WebP rendition
+                self.stored_files.append((field_file.storage, field_file.rendition))
 
     def read_image(self, path, what, warnings):
         """The image at ``path`` re-encoded (``reencode_image``), or ``None`` and a warning."""
