@@ -60,6 +60,12 @@ def test_the_session_page_shows_the_webp_rendition_with_the_original_as_fallback
         f'<img src="{presentation.cover.url}" alt="Cover of the slides for session '
         f'{presentation.number}" width="1200" height="675" fetchpriority="high">'
     ) in picture
+    # The first slide under the slides viewer (for browsers that show no PDF) is the same
+    # image: the rendition too, so that the page never fetches the full-size PNG.
+    fallback = re.search(r'<p class="pdf-fallback">.*?</p>', body, re.S).group(0)
+    assert f'<source type="image/webp" srcset="{webp}">' in fallback
+    assert f'alt="First slide of session {presentation.number}"' in fallback
+    assert 'loading="lazy"' in fallback
 
 
 def test_the_report_page_and_cards_show_the_cover_rendition(client, _media_root):
