@@ -30,6 +30,7 @@ from readinggroup.recordings import (
     parse_recording_url,
     validate_recording_url,
 )
+from readinggroup.slides_queue import job_for, queue_slides_check
 
 logger = logging.getLogger(__name__)
 
@@ -263,8 +264,6 @@ class Presentation(Content):
         self._delete_replaced_files(old_slides, old_cover)
         self._stored_files = (self.slides.name or None, self.cover.name or None)
         if needs_check:
-            from readinggroup.slides import queue_slides_check
-
             queue_slides_check(self, user=getattr(self, "slides_uploaded_by", None))
         self.mentions.set(mentioned)
         self.update_search_index()
@@ -358,8 +357,6 @@ class Presentation(Content):
     @cached_property
     def slides_job(self):
         """The latest job that checked (or is checking) these slides, or None."""
-        from readinggroup.slides import job_for
-
         return job_for(self)
 
     @property
