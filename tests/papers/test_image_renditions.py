@@ -82,21 +82,22 @@ def test_the_report_page_and_cards_show_the_cover_rendition(client, _media_root)
     assert f'<source type="image/webp" srcset="{webp}">' in listing
 
 
-def test_a_cover_without_a_recorded_rendition_is_shown_as_the_original_alone(client, _media_root):
-    # A row stored before renditions existed, or a cover set by name: no <source> that
-    # would point at a file that is not there.
+@pytest.mark.parametrize(
+    "recorded",
+    # A row stored before renditions existed (or a cover set by name); a rendition name left
+    # from another cover.
+    ["", "readinggroup/covers/x.webp"],
+    ids=["none", "another-cover"],
+)
+def test_a_cover_without_its_own_rendition_is_shown_as_the_original_alone(
+    client, _media_root, recorded
+):
+    # No <source> that would point at a file that is not there, or at another image.
     presentation = PresentationFactory(slides=ContentFile(pdf_bytes(1), name="a.pdf"))
-    Presentation.objects.filter(pk=presentation.pk).update(cover_webp="")
+    Presentation.objects.filter(pk=presentation.pk).update(cover_webp=recorded)
     body = client.get(presentation.get_absolute_url()).content.decode()
     assert "image/webp" not in body
     assert f'<img src="{presentation.cover.url}"' in body
-
-
-def test_a_rendition_recorded_for_another_cover_is_not_shown(client, _media_root):
-    presentation = PresentationFactory(slides=ContentFile(pdf_bytes(1), name="a.pdf"))
-    Presentation.objects.filter(pk=presentation.pk).update(cover_webp="readinggroup/covers/x.webp")
-    body = client.get(presentation.get_absolute_url()).content.decode()
-    assert "image/webp" not in body
 
 
 @pytest.mark.parametrize(
