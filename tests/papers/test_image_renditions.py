@@ -9,6 +9,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from PIL import Image
 
 from blog.models import Report
@@ -150,3 +151,29 @@ def test_a_hostile_cover_is_a_form_error_and_leaves_no_rendition(admin_client, _
 
 def test_the_rendition_of_unreadable_content_is_none_not_an_error():
     assert webp_rendition(io.BytesIO(b"\x89PNG\r\n\x1a\nnot really")) is None
+
+
+def test_the_renditions_command_makes_those_missing_once_and_names_unreadable_ones(
+    client, _media_root
+):
+    # Two covers stored before renditions existed; one of them lost its file since.
+    kept = PresentationFactory(slides=ContentFile(pdf_bytes(1), name="a.pdf"))
+    lost = PresentationFactory(slides=ContentFile(pdf_bytes(1), name="b.pdf"))
+    for session in (kept, lost):
+        default_storage.delete(session.cover_webp)
+    Presentation.objects.update(cover_webp="")
+    default_storage.delete(lost.cover.name)
+
+    out, err = io.StringIO(), io.StringIO()
+    call_command("renditions", stdout=out, stderr=err)
+    assert "1 rendition(s) made, 1 image(s) could not be read." in out.getvalue()
+    assert f"Presentation {lost.pk}: {lost.cover.name}" in err.getvalue()
+    kept.refresh_from_db()
+    assert kept.cover_webp == kept.cover.name.replace(".png", ".webp")
+    assert default_storage.exists(kept.cover_webp)
+    body = client.get(kept.get_absolute_url()).content.decode()
+    assert f'srcset="{kept.cover.webp_url}"' in body
+
+    out = io.StringIO()
+    call_command("renditions", stdout=out, stderr=io.StringIO())
+    assert "0 rendition(s) made, 1 image(s) could not be read." in out.getvalue()
