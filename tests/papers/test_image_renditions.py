@@ -177,3 +177,23 @@ def test_the_renditions_command_makes_those_missing_once_and_names_unreadable_on
     out = io.StringIO()
     call_command("renditions", stdout=out, stderr=io.StringIO())
     assert "0 rendition(s) made, 1 image(s) could not be read." in out.getvalue()
+
+
+def test_the_paper_page_shows_its_figures_renditions_the_first_fetched_first(client, _media_root):
+    from tests.factories import FigureFactory, PaperFactory
+
+    paper = PaperFactory()
+    figures = []
+    for position in (0, 1):
+        image = reencode_image(ContentFile(noisy_png((1000, 600)), name="f.png"))
+        figures.append(FigureFactory(paper=paper, position=position, image=image))
+    body = client.get(paper.get_absolute_url()).content.decode()
+    first, second = (
+        re.search(
+            rf'<picture><source type="image/webp" srcset="{f.image.webp_url}">.*?</picture>', body
+        )
+        for f in figures
+    )
+    assert first and 'fetchpriority="high"' in first.group(0)
+    assert second and 'loading="lazy"' in second.group(0)
+    assert 'width="1000" height="600"' in second.group(0)
