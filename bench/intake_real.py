@@ -1,9 +1,11 @@
 """Measure notes import on real files against hand-counted truth; prints a Markdown table.
 
-    .venv/bin/python bench/intake_real.py DIR [--show FILE]
+    .venv/bin/python bench/intake_real.py DIR [--show FILE] [--repository-pdfs]
 
 DIR holds the files, ``manifest.json`` (file, repo, path, companion_bib, and optionally
-truth: the truth file's name when several files share a name such as README.md) and
+truth: the truth file's name when several files share a name such as README.md, and
+repository_pdfs: true to parse that file as ``import_notes --repository-pdfs`` would;
+``--repository-pdfs`` does so for every file) and
 ``truth/NAME.json`` (``{"papers": [{"title", "year", "arxiv", "doi", "line"}]}``; ``"year":
 null`` when the file gives no publication year and no identifier implies one). Each
 file is parsed as a dry run (nothing touches a database): notes files by the notes
@@ -39,7 +41,7 @@ from papers.intake.notes.citations import load_bib  # noqa: E402
 from papers.intake.records import normalize_title  # noqa: E402
 
 
-def records_of(path, companion):
+def records_of(path, companion, repository_pdfs=False):
     data = path.read_bytes()
     if path.suffix == ".bib":
         items = parse_bibtex(read_bibtex_bytes(data))
@@ -52,7 +54,9 @@ def records_of(path, companion):
             bib = load_bib(path.parent / companion)
         except ValueError:
             bib = None
-    parsed = parse_notes(text, detect_format(path, text), path.parent, bib=bib)
+    parsed = parse_notes(
+        text, detect_format(path, text), path.parent, bib=bib, repository_pdfs=repository_pdfs
+    )
     return parsed.records, [
         (f"line {s.line}", f"{s.label[:50]}: {s.reason}") for s in parsed.skipped
     ]
@@ -132,6 +136,7 @@ def compare(records, truth):
 def main():
     root = Path(sys.argv[1])
     show = sys.argv[sys.argv.index("--show") + 1] if "--show" in sys.argv else None
+    all_repository_pdfs = "--repository-pdfs" in sys.argv
     manifest = json.loads((root / "manifest.json").read_text())
     print("| file | papers | right | wrong | missed | skipped | right % |")
     print("|---|---:|---:|---:|---:|---:|---:|")
@@ -146,7 +151,11 @@ def main():
             continue
         truth = json.loads(truth_path.read_text())
         try:
-            records, skipped = records_of(path, item.get("companion_bib"))
+            records, skipped = records_of(
+                path,
+                item.get("companion_bib"),
+                all_repository_pdfs or item.get("repository_pdfs", False),
+            )
         except ValueError as error:
             records, skipped = [], [("file", str(error))]
         right, wrong, missed, papers = compare(merged(records), truth)

@@ -16,6 +16,7 @@ from taggit.managers import TaggableManager
 
 from papers.content.base import Content, ContentQuerySet, mentions_field, status_field
 from papers.models import Paper, Status, unique_slug
+from papers.site.images import RenditionImageField
 from papers.site.markdown import render_document, render_markdown_with_mentions, validate_markdown
 from papers.tagging import TaggedItem
 
@@ -149,13 +150,16 @@ class Report(Content):
         blank=True,
         help_text="The report's URL. Left blank, it is made from the title.",
     )
-    cover = models.ImageField(
+    cover = RenditionImageField(
         upload_to=cover_upload_to,
         blank=True,
         width_field="cover_width",
         height_field="cover_height",
+        rendition_field="cover_webp",
         help_text="PNG or JPEG, shown on lists and in link previews (1200 × 630 suits both).",
     )
+    # The cover's WebP rendition, which the pages show (papers.site.images).
+    cover_webp = models.CharField(max_length=100, blank=True, editable=False)
     cover_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     cover_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     cover_alt = models.CharField(

@@ -20,6 +20,7 @@ from papers.identifiers import normalize_arxiv_id, normalize_doi, parse_arxiv_id
 from papers.intake.slugs import free_slug, hold_slug_lock
 from papers.signals import announce_references_changed
 from papers.site import search
+from papers.site.images import RenditionImageField
 from papers.site.markdown import render_markdown, render_markdown_with_mentions, validate_markdown
 from papers.tagging import Tag, TaggedItem, TagRedirect
 from papers.venues import Kind as VenueKind
@@ -603,7 +604,9 @@ def figure_upload_to(instance, filename):
 
 class Figure(models.Model):
     paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="figures")
-    image = models.ImageField(upload_to=figure_upload_to)
+    image = RenditionImageField(upload_to=figure_upload_to, rendition_field="image_webp")
+    # The figure's WebP rendition, which the paper page shows (papers.site.images).
+    image_webp = models.CharField(max_length=100, blank=True, editable=False)
     # The size lets pages give every <img> its width and height (no layout shift while a
     # figure loads). Measured in save(), not through ImageField's width_field: that one
     # reopens the file (maybe in object storage) whenever a row without a size is loaded,

@@ -119,10 +119,14 @@ class Member(models.Model):
     def link_list(self):
         return [line.strip() for line in self.links.splitlines() if line.strip()]
 
+    def _presenter_model(self):
+        # Presenter is in readinggroup.models, which imports this module (to register its
+        # models): asking the field keeps the imports one way.
+        return self._meta.get_field("presenter").related_model
+
     def ensure_presenter(self):
         """The Presenter row for this member, created (or reused by name) when first needed."""
-        from readinggroup.models import Presenter
-
+        Presenter = self._presenter_model()
         if self.presenter_id is None:
             presenter = Presenter.objects.filter(name__iexact=self.name).first()
             if presenter is None or hasattr(presenter, "member"):
@@ -132,8 +136,7 @@ class Member(models.Model):
         return self.presenter
 
     def _free_presenter_name(self):
-        from readinggroup.models import Presenter
-
+        Presenter = self._presenter_model()
         name, n = self.name, 1
         while Presenter.objects.filter(name__iexact=name).exists():
             n += 1

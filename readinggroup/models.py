@@ -21,6 +21,7 @@ from taggit.managers import TaggableManager
 
 from papers.content.base import Content, ContentQuerySet, mentions_field, status_field
 from papers.models import Paper, Status, unique_slug
+from papers.site.images import RenditionImageField, rendition_name
 from papers.site.markdown import render_markdown_with_mentions, validate_markdown
 from papers.tagging import TaggedItem
 from readinggroup.pdf import JOB_CHECK_TIMEOUT_SECONDS, SlidesError, check_upload, checked_cover
@@ -29,6 +30,7 @@ from readinggroup.recordings import (
     parse_recording_url,
     validate_recording_url,
 )
+from readinggroup.slides_queue import job_for, queue_slides_check
 
 logger = logging.getLogger(__name__)
 
@@ -184,14 +186,17 @@ class Presentation(Content):
     slides_message = models.TextField(
         blank=True, editable=False, help_text="Why the last slides uploaded were refused."
     )
-    cover = models.ImageField(
+    cover = RenditionImageField(
         upload_to=cover_upload_to,
         max_length=200,
         blank=True,
         width_field="cover_width",
         height_field="cover_height",
+        rendition_field="cover_webp",
         help_text="PNG or JPEG. Left empty, page 1 of the slides becomes the cover.",
     )
+    # The cover's WebP rendition, which the pages show (papers.site.images).
+    cover_webp = models.CharField(max_length=200, blank=True, editable=False)
     cover_width = models.PositiveIntegerField(null=True, editable=False)
     cover_height = models.PositiveIntegerField(null=True, editable=False)
     cover_is_generated = models.BooleanField(default=False, editable=False)
@@ -234,6 +239,10 @@ class Presentation(Content):
     def __str__(self):
         return f"Session {self.number}: {self.title}"
 
+    @property
+    def cover_alt(self):
+        return f"Cover of the slides for session {self.number}"
+
     def save(self, *args, check_slides_now=False, **kwargs):
         """Save; new slides are checked by a job, or here with ``check_slides_now`` (the demo
         and the notes importer, which run outside a web request)."""
@@ -255,8 +264,6 @@ class Presentation(Content):
         self._delete_replaced_files(old_slides, old_cover)
         self._stored_files = (self.slides.name or None, self.cover.name or None)
         if needs_check:
-            from readinggroup.slides import queue_slides_check
-
             queue_slides_check(self, user=getattr(self, "slides_uploaded_by", None))
         self.mentions.set(mentioned)
         self.update_search_index()
@@ -350,8 +357,6 @@ class Presentation(Content):
     @cached_property
     def slides_job(self):
         """The latest job that checked (or is checking) these slides, or None."""
-        from readinggroup.slides import job_for
-
         return job_for(self)
 
     @property
@@ -421,11 +426,14 @@ class Presentation(Content):
             stale.append((storage_slides, old_slides))
         if old_cover and old_cover != self.cover.name:
             stale.append((storage_cover, old_cover))
+            stale.append((storage_cover, rendition_name(old_cover)))  # if it has one
         if stale:
             transaction.on_commit(lambda: _delete_files(stale))
 
     def delete(self, *args, **kwargs):
         files = [(field.storage, field.name) for field in (self.slides, self.cover) if field.name]
+        if self.cover_webp:
+            files.append((self.cover.storage, self.cover_webp))
         result = super().delete(*args, **kwargs)
         if files:
             transaction.on_commit(lambda: _delete_files(files))

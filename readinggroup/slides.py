@@ -11,40 +11,13 @@ are never served.
 
 from django.db import transaction
 
-from papers.jobs import queue
 from papers.jobs.kinds import JobFailed, job_kind
-from papers.jobs.models import Job
 from papers.site import cache
 from readinggroup.models import Presentation, SlidesState, _delete_files
 from readinggroup.pdf import JOB_CHECK_TIMEOUT_SECONDS, SlidesError, checked_cover
+from readinggroup.slides_queue import KIND
 
-KIND = "readinggroup.slides"
-
-
-def _key(presentation):
-    # Stored names are random and never reused: the key names one upload's check.
-    return f"{KIND}:{presentation.slides.name}"
-
-
-def queue_slides_check(presentation, user=None):
-    """Queue the check of ``presentation``'s current slides (in the caller's transaction)."""
-    job, _ = queue.enqueue(
-        KIND,
-        label=f"Check the slides of session {presentation.number} and render the cover",
-        params={"presentation": presentation.pk, "slides": presentation.slides.name},
-        user=user,
-        # One upload, one check: a second save of the same file shares the job.
-        dedupe_key=_key(presentation),
-    )
-    presentation.__dict__["slides_job"] = job
-    return job
-
-
-def job_for(presentation):
-    """The latest slides check of ``presentation`` (its result, or why it refused them)."""
-    if presentation.pk is None:
-        return None
-    return Job.objects.filter(kind=KIND, params__presentation=presentation.pk).first()
+# Queueing it and finding it (what the model needs) are in readinggroup/slides_queue.py.
 
 
 def _read(presentation):
@@ -87,16 +60,17 @@ def _publish(presentation, png):
             return False
         fields = {"slides_state": SlidesState.READY, "slides_message": ""}
         if not session.cover or session.cover_is_generated:
-            old_cover = session.cover.name or None
+            old_cover, old_webp = session.cover.name or None, session.cover_webp
             session.attach_generated_cover(png)
             fields.update(
                 cover=session.cover.name,
+                cover_webp=session.cover_webp,
                 cover_width=session.cover_width,
                 cover_height=session.cover_height,
                 cover_is_generated=True,
             )
             if old_cover:
-                stale = [(session.cover.storage, old_cover)]
+                stale = [(session.cover.storage, name) for name in (old_cover, old_webp) if name]
                 transaction.on_commit(lambda: _delete_files(stale))
         Presentation.objects.filter(pk=session.pk).update(**fields)
         # A queryset update sends no signal: the cached pages must learn of it here.

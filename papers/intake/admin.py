@@ -204,6 +204,7 @@ class IntakeAdminMixin:
                     upload.read(),
                     existing=form.cleaned_data["existing"],
                     strict=form.cleaned_data["strict"],
+                    repository_pdfs=form.cleaned_data["repository_pdfs"],
                 )
                 return redirect(job.get_absolute_url())
         context = self._context(

@@ -71,6 +71,9 @@ def _file_names(model_list):
     names = set()
     for model in model_list:
         fields = [f.name for f in model._meta.fields if isinstance(f, models.FileField)]
+        # A cover's WebP rendition (papers.site.images.RenditionImageField): the restored
+        # row names it, so it must be there.
+        fields += [f.rendition_field for f in model._meta.fields if hasattr(f, "rendition_field")]
         for field in fields:
             names.update(
                 name

@@ -47,11 +47,12 @@ def kind_of(name):
     )
 
 
-def import_file(name, data, *, user=None, **options):
+def import_file(name, data, *, user=None, repository_pdfs=False, **options):
     """Import the file ``name`` holding ``data``; ``options`` go to ``run_batch``.
 
     Local files named by a single notes file are not read (an upload has no folder);
     a .zip brings its own. Raises ``FileImportError`` for a file that cannot be read.
+    ``repository_pdfs`` (notes and .zip): PDFs stored in a code repository are papers.
     """
     kind = kind_of(name)
     try:
@@ -71,11 +72,15 @@ def import_file(name, data, *, user=None, **options):
             return run_batch(items, report=ImportReport(notes=warnings), **options)
         if kind == "notes":
             text = read_notes_bytes(data)
-            report, _parsed = import_notes_text(text, detect_format(name, text), None, **options)
+            report, _parsed = import_notes_text(
+                text, detect_format(name, text), None, repository_pdfs=repository_pdfs, **options
+            )
             if not report.outcomes and not report.problems:
                 raise FileImportError("No entry linking a paper was found in this file.")
             return report
-        report, _scan = import_repository(io.BytesIO(data), user=user, **options)
+        report, _scan = import_repository(
+            io.BytesIO(data), user=user, repository_pdfs=repository_pdfs, **options
+        )
         return report
     except (BibtexInputError, CslJsonError, NotesInputError, RepositoryError) as error:
         raise FileImportError(str(error)) from None

@@ -166,6 +166,16 @@ class ImportUploadForm(forms.Form):
         required=False,
         label="All or nothing: import nothing if any entry has an error",
     )
+    repository_pdfs = forms.BooleanField(
+        required=False,
+        label="PDFs stored in a code repository are papers",
+        help_text=(
+            "Notes and .zip files: a link to a PDF kept on GitHub (…/blob/….pdf) whose text "
+            "reads as a title is imported as that paper. Leave unticked unless the list is "
+            "an archive of papers: such lists keep slides and talks the same way, and "
+            "unticked they are listed as skipped."
+        ),
+    )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

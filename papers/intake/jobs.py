@@ -31,8 +31,9 @@ PREVIEW_KEPT = datetime.timedelta(hours=24)
 
 
 # --- starting jobs (in the request: cheap) -------------------------------------------------
-def start_preview(user, name, data, *, existing, strict):
-    """Queue the preview of an upload; ``(job, created)``. Two submissions share one job."""
+def start_preview(user, name, data, *, existing, strict, repository_pdfs=False):
+    """Queue the preview of an upload; ``(job, created)``. Two submissions share one job
+    (with the same options: another option is another preview)."""
     digest = hashlib.sha256(data).hexdigest()
     # Text (.bib, notes) shrinks four- to fivefold, and so does the time the request takes
     # to hand it to the database (psycopg quotes bytea as text); a .zip is compressed.
@@ -44,6 +45,7 @@ def start_preview(user, name, data, *, existing, strict):
         params={
             "existing": existing,
             "strict": bool(strict),
+            "repository_pdfs": bool(repository_pdfs),
             "sha256": digest,
             "user": user.pk,
             "zlib": packed,
@@ -51,7 +53,10 @@ def start_preview(user, name, data, *, existing, strict):
         payload=zlib.compress(data, 1) if packed else data,
         payload_name=name,
         user=user,
-        dedupe_key=f"{PREVIEW}:{user.pk}:{digest}:{existing}:{int(bool(strict))}",
+        dedupe_key=(
+            f"{PREVIEW}:{user.pk}:{digest}:{existing}:{int(bool(strict))}:"
+            f"{int(bool(repository_pdfs))}"
+        ),
     )
 
 
@@ -84,7 +89,7 @@ def start_import(user, preview):
             user=user,
             dedupe_key=(
                 f"{IMPORT}:{user.pk}:{params['sha256']}:{params['existing']}:"
-                f"{int(params['strict'])}"
+                f"{int(params['strict'])}:{int(params.get('repository_pdfs', False))}"
             ),
         )
         if not created:
@@ -149,6 +154,8 @@ def _run_import(job, progress, dry_run):
             user=user,
             on_existing=job.params["existing"],
             skip_invalid=not job.params["strict"],
+            # (A job queued before this option existed has no such parameter: the default.)
+            repository_pdfs=job.params.get("repository_pdfs", False),
             dry_run=dry_run,
             progress=progress,
         )

@@ -425,6 +425,8 @@ class ImportContext:
         """Remember a file just stored, to delete it if the import is rolled back."""
         if field_file and field_file.name:
             self.stored_files.append((field_file.storage, field_file.name))
+            if getattr(field_file, "rendition", ""):  # a cover's WebP rendition
+                self.stored_files.append((field_file.storage, field_file.rendition))
 
     def read_image(self, path, what, warnings):
         """The image at ``path`` re-encoded (``reencode_image``), or ``None`` and a warning."""
@@ -539,13 +541,15 @@ def _relabel(source, prefix):
     return f"{prefix} {source}" if source else prefix
 
 
-def paper_items(scan_result, report):
+def paper_items(scan_result, report, repository_pdfs=False):
     """Records and problems of the notes files, indexes and libraries, file by file."""
     items = list(scan_result.problems)
     for path in [*scan_result.indexes, *scan_result.notes]:
         text = scan_result.texts[path]
         relative = scan_result.relative(path)
-        parsed = parse_notes(text, detect_format(path, text), path.parent)
+        parsed = parse_notes(
+            text, detect_format(path, text), path.parent, repository_pdfs=repository_pdfs
+        )
         for record in parsed.records:
             record.source = _relabel(record.source, relative)
             items.append(record)
@@ -568,8 +572,11 @@ def paper_items(scan_result, report):
 
 
 def import_repository(source, *, on_existing=OnExisting.FILL, status=Status.DRAFT,
-                      dry_run=False, skip_invalid=True, user=None, progress=None):  # fmt: skip
+                      dry_run=False, skip_invalid=True, user=None, progress=None,
+                      repository_pdfs=False):  # fmt: skip
     """Import a folder or ``.zip`` (path or file object); returns ``(report, scan)``.
+
+    ``repository_pdfs``: PDFs stored in a code repository are papers (``parse_notes``).
 
     Raises ``RepositoryError`` when the repository as a whole is refused. With ``user``
     (the admin), reports and sessions are saved only with that user's permission.
@@ -579,7 +586,7 @@ def import_repository(source, *, on_existing=OnExisting.FILL, status=Status.DRAF
         report = ImportReport(
             notes=[(name, "a symbolic link: not followed.") for name in skipped_names]
         )
-        items = paper_items(found, report)
+        items = paper_items(found, report, repository_pdfs)
         entries = index_items(found)
         _drop_claimed(report, entries)
         if not items and not entries and not report.outcomes:

@@ -307,6 +307,8 @@ class PaperWriter:
             figure.paper = paper
             figure.save()
             self.saved_files.append(figure.image.name)
+            if figure.image_webp:  # its WebP rendition, stored with it
+                self.saved_files.append(figure.image_webp)
         if record.related:
             self._related.append((paper, record))
         self.finder.add(paper)

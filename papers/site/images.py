@@ -8,16 +8,20 @@ EXIF, XMP, ICC profiles, PNG text and private chunks, bytes after the image's en
 
 This is the one implementation: every form that takes an image uses
 :class:`ReencodedImageField` (``Meta.field_classes``), the editor and the importers call
-:func:`reencode_image`.
+:func:`reencode_image`. Covers are stored with a WebP rendition beside them
+(:class:`RenditionImageField`), which pages show with the original as the fallback.
 """
 
 import io
+import os
 import uuid
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
+from django.db import models
+from django.db.models.fields.files import ImageFieldFile
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
@@ -114,3 +118,92 @@ class ReencodedImageField(forms.ImageField):
             except ValidationError as error:
                 raise ValidationError(error.messages) from None
         return value
+
+
+# --- the WebP rendition pages show (covers) ---------------------------------------------------
+# A cover is shown at most 22rem wide on a desktop and the phone's width on a phone (412 CSS
+# px at a density of 1.75 in Lighthouse's phone): 800 pixels is sharp on both. The session
+# page's cover is its largest paint; as a full-size PNG it cost ~131 KiB more than this.
+RENDITION_MAX_WIDTH = 800
+RENDITION_QUALITY = 80
+
+
+def webp_rendition(content, max_width=RENDITION_MAX_WIDTH):
+    """WebP bytes of the stored image ``content``, at most ``max_width`` pixels wide, or
+    ``None`` when Pillow cannot read it (the page then shows the original)."""
+    content.seek(0)
+    try:
+        with Image.open(content) as image:
+            if image.width * image.height > MAX_IMAGE_PIXELS:
+                return None
+            image.load()
+            has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
+            image = image.convert("RGBA" if has_alpha else "RGB")
+            if image.width > max_width:
+                height = max(1, round(image.height * max_width / image.width))
+                image = image.resize((max_width, height), Image.Resampling.LANCZOS)
+            out = io.BytesIO()
+            image.save(out, "WEBP", quality=RENDITION_QUALITY, method=6)
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        return None
+    finally:
+        content.seek(0)
+    return out.getvalue()
+
+
+def rendition_name(name):
+    """``covers/ab12.png`` → ``covers/ab12.webp``: the rendition sits beside its original."""
+    return f"{os.path.splitext(name)[0]}.webp" if name else ""
+
+
+class RenditionFieldFile(ImageFieldFile):
+    """A stored image with a WebP rendition beside it, made when the image is stored (an
+    upload, once ``reencode_image`` has cleaned it; a cover rendered from slides; an
+    import), whatever stored it. The model remembers the rendition's name in the field's
+    ``rendition_field``: a file put there some other way (or replaced) has none, and pages
+    show the original."""
+
+    def save(self, name, content, save=True):
+        super().save(name, content, save=False)
+        self.store_rendition(content)
+        if save:
+            self.instance.save()
+
+    def store_rendition(self, content=None):
+        """Make and store the rendition; only one smaller than the original is kept."""
+        content = content if content is not None else self
+        data = webp_rendition(content)
+        size = getattr(content, "size", None)
+        stored = ""
+        if data is not None and (size is None or len(data) < size):
+            stored = self.storage.save(rendition_name(self.name), ContentFile(data))
+        setattr(self.instance, self.field.rendition_field, stored)
+        return stored
+
+    @property
+    def rendition(self):
+        """The stored rendition's name, or ``""`` when this image has none."""
+        stored = getattr(self.instance, self.field.rendition_field, "")
+        return stored if self.name and stored and stored == rendition_name(self.name) else ""
+
+    @property
+    def webp_url(self):
+        """The rendition's URL, or ``""`` when this image has none."""
+        return self.storage.url(self.rendition) if self.rendition else ""
+
+
+class RenditionImageField(models.ImageField):
+    """An image field whose stored images get a WebP rendition (``RenditionFieldFile``);
+    ``rendition_field`` names the model's CharField that records it. Templates show it
+    with ``{% include "_picture.html" with image=… %}``."""
+
+    attr_class = RenditionFieldFile
+
+    def __init__(self, *args, rendition_field, **kwargs):
+        self.rendition_field = rendition_field
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["rendition_field"] = self.rendition_field
+        return name, path, args, kwargs

@@ -77,7 +77,9 @@ def test_create_a_report_with_tags_papers_and_a_cover(admin_client, _media_root)
     assert "<math" in report.body_html
     assert (report.cover_width, report.cover_height) == (60, 30)
     assert report.cover.name.startswith("covers/") and "cover" not in report.cover.name[7:]
-    assert len(files_under(_media_root)) == 1
+    # The re-encoded cover and its WebP rendition; never the upload itself.
+    assert report.cover_webp == report.cover.name.replace(".png", ".webp")
+    assert len(files_under(_media_root)) == 2
 
 
 @pytest.mark.parametrize(

@@ -133,7 +133,11 @@ def test_new_slides_re_render_the_cover_and_remove_the_old_files(
     assert presentation.cover.name != old_cover
     with Image.open(presentation.cover.path) as cover:
         assert _close(cover.convert("RGB").getpixel((600, 300)), (200, 30, 30))
-    assert _stored_files(_media_root) == sorted([presentation.slides.name, presentation.cover.name])
+    # The new cover's WebP rendition is stored beside it; the old one went with its cover.
+    assert presentation.cover_webp == presentation.cover.name.replace(".png", ".webp")
+    assert _stored_files(_media_root) == sorted(
+        [presentation.slides.name, presentation.cover.name, presentation.cover_webp]
+    )
     assert old_slides not in _stored_files(_media_root)
 
 
@@ -210,7 +214,10 @@ def test_saving_without_changes_keeps_the_cover():
 
 def test_deleting_a_session_deletes_its_files(django_capture_on_commit_callbacks, _media_root):
     presentation = PresentationFactory(slides=ContentFile(pdf_bytes(1), name="a.pdf"))
-    assert len(_stored_files(_media_root)) == 2
+    # The slides, the cover rendered from them and its WebP rendition.
+    assert _stored_files(_media_root) == sorted(
+        [presentation.slides.name, presentation.cover.name, presentation.cover_webp]
+    )
     with django_capture_on_commit_callbacks(execute=True):
         presentation.delete()
     assert _stored_files(_media_root) == []

@@ -15,6 +15,7 @@ from papers.intake.notes.dates import headings_are_reading_dates
 from papers.intake.notes.entries import Skipped, merge, to_record
 from papers.intake.notes.frontmatter import front_matter_entries, page_title
 from papers.intake.notes.hosts import arxiv_from_url, doi_from_url
+from papers.intake.notes.links import stored_in_repository
 from papers.intake.notes.org import org_headings, org_to_markdown
 from papers.intake.notes.post import post_paper
 from papers.intake.notes.recognise import Recogniser
@@ -85,10 +86,12 @@ class NotesParse:
     mentions: int = 0
 
 
-def parse_notes(text, fmt="markdown", base_dir=None, bib=None):
+def parse_notes(text, fmt="markdown", base_dir=None, bib=None, repository_pdfs=False):
     """Records for the papers a notes document describes, merged across mentions.
 
     ``bib``: ``{key: PaperRecord}`` that org-ref ``cite:key`` entries resolve against.
+    ``repository_pdfs``: a PDF stored in a code repository and titled as a paper is the
+    paper (``--repository-pdfs``); by default such entries are listed as skipped.
     """
     extras = None
     if fmt == "org":
@@ -107,6 +110,8 @@ def parse_notes(text, fmt="markdown", base_dir=None, bib=None):
         )
     result.warnings += _unsafe_links(lines)
     result.skipped = [Skipped(line, label, reason) for line, label, reason in found.skipped]
+    if not repository_pdfs:
+        found.entries = _without_repository_pdfs(found.entries, result.skipped)
     entries = merge(found.entries)
     if fmt != "org":
         body = post_paper(entries, text, lines, found.notes, base_dir)
@@ -136,6 +141,28 @@ def parse_notes(text, fmt="markdown", base_dir=None, bib=None):
             item = to_record(entry, base_dir, result.warnings, reading_log, undated_ok=True)
         (result.skipped if isinstance(item, Skipped) else result.records).append(item)
     return result
+
+
+def _without_repository_pdfs(entries, skipped):
+    """The entries whose only paper link is a PDF stored in a code repository, listed in
+    ``skipped``: such a list holds slides, talks and decks stored and titled exactly as
+    its papers are (wzhe06/Reco-papers: "Building a Machine Learning Platform at Quora
+    (Quora 2016)", a talk), and nothing in the text tells them apart. A user whose list
+    is an archive of papers says so (``--repository-pdfs``)."""
+    kept = []
+    for entry in entries:
+        where = stored_in_repository(entry.url)
+        other = entry.url_extra and not stored_in_repository(entry.url_extra)
+        if not where or other or entry.cite_key:
+            kept.append(entry)
+            continue
+        reason = (
+            f"a PDF stored in a code repository ({where}): not imported as a paper unless "
+            "--repository-pdfs is given (in the admin: “PDFs stored in a code repository "
+            "are papers”)."
+        )
+        skipped.append(Skipped(entry.line, entry.title or entry.url, reason, url=entry.url))
+    return kept
 
 
 # "[x](javascript:…)", "<data:…>": the Markdown parser does not make links of them, so the
@@ -168,9 +195,16 @@ def _title_from_page(entries, title):
 def import_notes_text(text, fmt="markdown", base_dir=None, **options):
     """Parse and write; returns ``(report, parse)``; ``options`` go to ``run_batch``.
 
-    ``bib`` (``{key: PaperRecord}``) is taken out of ``options`` for org-ref citations.
+    ``bib`` (``{key: PaperRecord}``) is taken out of ``options`` for org-ref citations,
+    ``lookup`` and ``repository_pdfs`` as ``parse_notes`` and ``fill_by_lookup`` take them.
     """
-    parsed = parse_notes(text, fmt, base_dir, bib=options.pop("bib", None))
+    parsed = parse_notes(
+        text,
+        fmt,
+        base_dir,
+        bib=options.pop("bib", None),
+        repository_pdfs=options.pop("repository_pdfs", False),
+    )
     if options.pop("lookup", False):
         fill_by_lookup(parsed)
     report = ImportReport(notes=list(parsed.warnings))

@@ -45,6 +45,15 @@ _NOT_A_PAPER = re.compile(
 )
 
 
+def stored_in_repository(url):
+    """``github.com/<owner>/<repo>`` when ``url`` is a PDF kept in a GitHub repository."""
+    match = _REPOSITORY_PDF.match(url or "")
+    if not match:
+        return ""
+    parts = re.sub(r"^https?://(?:www\.)?", "", url).split("/")
+    return "github.com/" + "/".join(parts[1:3])
+
+
 def repository_pdf(link):
     """``[[DCN] Deep & Cross Network for Ad Click Predictions (Stanford 2017)](https://
     github.com/…/blob/master/….pdf)``: a PDF stored in a GitHub repository whose link text

@@ -55,6 +55,13 @@ class Command(BaseCommand):
             help="Fetch entries that link a paper but give no title or date from arXiv/"
             "Crossref (needs the network).",
         )
+        parser.add_argument(
+            "--repository-pdfs",
+            action="store_true",
+            help="A PDF stored in a code repository (github.com/…/blob/….pdf) and titled as "
+            "a paper is the paper. Default: such entries are listed as skipped, because "
+            "lists store slides and talks the same way.",
+        )
         add_import_arguments(parser, existing_default=OnExisting.FILL)
         parser.add_argument(
             "--strict",
@@ -97,6 +104,7 @@ class Command(BaseCommand):
                 base_dir,
                 bib=bib,
                 lookup=options["lookup"],
+                repository_pdfs=options["repository_pdfs"],
                 progress=progress,
                 **batch_options(options),
             )
@@ -116,7 +124,10 @@ class Command(BaseCommand):
         try:
             with terminal_progress(self.stderr) as progress:
                 report, found = import_repository(
-                    path, progress=progress, **batch_options(options, lenient=True)
+                    path,
+                    progress=progress,
+                    repository_pdfs=options["repository_pdfs"],
+                    **batch_options(options, lenient=True),
                 )
         except RepositoryError as error:
             raise CommandError(f"{path}: {error}") from None

@@ -3,6 +3,7 @@
 import io
 import re
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -10,7 +11,7 @@ from blog.models import Report
 from papers.jobs.models import Job
 from papers.models import Paper
 from readinggroup.models import Presentation
-from tests.papers.intake.helpers import import_preview, upload, upload_and_preview
+from tests.papers.intake.helpers import IMPORT, import_preview, upload, upload_and_preview
 from tests.papers.intake.test_notes_repository import REPORTS, build_repository, zip_of
 
 pytestmark = pytest.mark.django_db
@@ -114,3 +115,41 @@ def test_bad_files_are_told_on_the_job_page_and_save_nothing(
 def test_staff_without_add_permission_cannot_upload(staff_client, repo_zip):
     assert upload(staff_client, repo_zip, "notes.zip").status_code == 403
     assert Report.objects.count() == 0
+
+
+REPOSITORY_PDFS = (Path(__file__).parent / "notes_shapes" / "repository_pdfs.md").read_bytes()
+
+
+def test_the_import_form_has_the_repository_pdfs_checkbox_unticked(admin_client):
+    body = admin_client.get(IMPORT).content.decode()
+    assert re.search(r'<input type="checkbox" name="repository_pdfs"[^>]*>', body)
+    assert not re.search(r'name="repository_pdfs"[^>]*checked', body)
+    assert "PDFs stored in a code repository are papers" in body
+
+
+def test_unticked_pdfs_stored_on_github_are_previewed_as_skipped_with_the_reason(admin_client):
+    body = upload_and_preview(admin_client, REPOSITORY_PDFS, "papers.md").content.decode()
+    assert "Would create" not in body
+    assert body.count("a PDF stored in a code repository (github.com/example/rank-papers)") == 3
+    assert Job.objects.get().params["repository_pdfs"] is False
+
+
+def test_ticked_the_preview_and_the_import_take_pdfs_stored_on_github_as_papers(admin_client):
+    body = upload_and_preview(
+        admin_client, REPOSITORY_PDFS, "papers.md", repository_pdfs="on"
+    ).content.decode()
+    assert "Would create (3)" in body and "a PDF stored in a code repository" not in body
+    assert Paper.objects.count() == 0
+    import_preview(admin_client, body)
+    imported = Job.objects.get(kind="intake.import_file")
+    assert imported.params["repository_pdfs"] is True
+    assert Paper.objects.filter(title="Deep Cross Features for Click Estimates").exists()
+    assert Paper.objects.count() == 3
+
+
+def test_the_same_upload_with_and_without_repository_pdfs_is_two_previews(admin_client):
+    upload(admin_client, REPOSITORY_PDFS, "papers.md")
+    upload(admin_client, REPOSITORY_PDFS, "papers.md", repository_pdfs="on")
+    upload(admin_client, REPOSITORY_PDFS, "papers.md", repository_pdfs="on")
+    previews = Job.objects.filter(kind="intake.preview_file")
+    assert sorted(job.params["repository_pdfs"] for job in previews) == [False, True]

@@ -155,6 +155,9 @@ def test_sessions_and_reports_survive_a_round_trip_with_their_files(tmp_path, cl
     session = session_with_everything(paper=paper, summary="We read [[Mnemonic]].")
     report = ReportFactory(with_cover=True, tags=["privacy"], papers=[paper], body="[[Mnemonic]]")
     files = [session.slides.name, session.cover.name, report.cover.name]
+    # The session cover's WebP rendition, which its page shows: exported and restored too.
+    assert session.cover_webp
+    files += [name for name in (session.cover_webp, report.cover_webp) if name]
     slides = session.slides.open("rb").read()
     before = _snapshot()
     before_tags = (
@@ -186,6 +189,8 @@ def test_sessions_and_reports_survive_a_round_trip_with_their_files(tmp_path, cl
     page = client.get(restored.get_absolute_url())
     assert page.status_code == 200
     assert f'src="{restored.cover.url}"' in page.content.decode()
+    assert f'srcset="{restored.cover.webp_url}"' in page.content.decode()
+    assert default_storage.exists(restored.cover_webp)
     served = client.get(f"/reading-group/{restored.number}/slides.pdf")
     assert b"".join(served.streaming_content) == slides
     assert client.get(Report.objects.get().get_absolute_url()).status_code == 200

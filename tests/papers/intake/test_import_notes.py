@@ -246,3 +246,35 @@ def test_format_is_detected_from_the_content_or_forced(notes_dir):
     out = run(notes_dir / "notes.md", "--format", "org")
     assert "notes.md (org): 3 paper mentions → 3 papers" in out
     assert Paper.objects.count() == 3
+
+
+REPOSITORY_PDFS = NOTES.parent / "notes_shapes" / "repository_pdfs.md"
+
+
+def test_pdfs_stored_on_github_are_listed_by_default_and_imported_with_repository_pdfs(
+    tmp_path,
+):
+    notes = tmp_path / "papers.md"
+    shutil.copy(REPOSITORY_PDFS, notes)
+    out = run(notes)
+    assert "0 created" in out and Paper.objects.count() == 0
+    assert "line 6: Deep Cross Features for Click Estimates — a PDF stored in a code " in out
+    assert out.count("not imported as a paper unless --repository-pdfs is given") == 3
+
+    out = run(notes, "--repository-pdfs")
+    assert "3 created" in out
+    assert sorted(Paper.objects.values_list("title", flat=True)) == [
+        "Deep Cross Features for Click Estimates",
+        "Retrieval with Twin Encoders at Scale",
+        "Sparse Feedback in Implicit Ranking",
+    ]
+
+
+def test_a_notes_folder_takes_repository_pdfs_too(tmp_path):
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    shutil.copy(REPOSITORY_PDFS, folder / "README.md")
+    run(folder)
+    assert Paper.objects.count() == 0
+    run(folder, "--repository-pdfs")
+    assert Paper.objects.count() == 3

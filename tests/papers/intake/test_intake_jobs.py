@@ -7,6 +7,7 @@ The request that starts one only checks the upload's name and size and queues a 
 import datetime
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -92,6 +93,29 @@ def test_a_zip_repository_is_previewed_and_imported_by_a_real_worker(
     assert imported.state == Job.State.DONE, imported.message
     assert {(r.kind, r.number, r.title) for r in Report.objects.all()} == REPORTS
     assert sorted(Presentation.objects.values_list("number", flat=True)) == [1, 2, 3, 4]
+
+
+def test_repository_pdfs_ticked_reaches_the_real_workers_preview_and_import(
+    admin_client, real_worker
+):
+    shapes = Path(__file__).parent / "notes_shapes"
+    notes = (shapes / "repository_pdfs.md").read_bytes()
+    upload(admin_client, notes, "papers.md", repository_pdfs="on")
+    worker = real_worker()
+    preview = worker.wait_for(Job.objects.get())
+    assert preview.state == Job.State.DONE, preview.message
+    body = job_page(admin_client, preview)
+    assert "Would create (3)" in body
+
+    admin_client.post(IMPORT, {"preview": preview_of(body)})
+    imported = worker.wait_for(Job.objects.get(kind="intake.import_file"))
+
+    assert imported.state == Job.State.DONE, imported.message
+    assert sorted(Paper.objects.values_list("title", flat=True)) == [
+        "Deep Cross Features for Click Estimates",
+        "Retrieval with Twin Encoders at Scale",
+        "Sparse Feedback in Implicit Ranking",
+    ]
 
 
 def test_identifiers_are_looked_up_by_a_real_worker_then_reviewed(admin_client, real_worker):

@@ -10,10 +10,10 @@ from papers.intake.notes import detect_format, parse_notes
 SHAPES = Path(__file__).parent / "notes_shapes"
 
 
-def parsed(name):
+def parsed(name, **options):
     path = SHAPES / name
     text = path.read_text()
-    return parse_notes(text, detect_format(path, text), SHAPES)
+    return parse_notes(text, detect_format(path, text), SHAPES, **options)
 
 
 def by_title(result):
@@ -209,10 +209,10 @@ def test_a_posts_further_reading_list_of_whole_citations_names_papers_of_its_own
     assert "What to read next" in post.notes
 
 
-def test_a_pdf_kept_in_a_github_repository_and_titled_as_a_paper_is_the_paper():
+def test_with_repository_pdfs_a_pdf_kept_on_github_and_titled_as_a_paper_is_the_paper():
     # "[[DXN] Title (Lakeside 2017)](github.com/…/blob/…pdf)": the list's label in brackets
     # is a short name (or, several words, a tag), "(Lakeside 2017)" who and when.
-    result = parsed("repository_pdfs.md")
+    result = parsed("repository_pdfs.md", repository_pdfs=True)
     found = {
         title: (r.year, r.alias, r.affiliations, r.pdf_url.split("/")[2])
         for title, r in by_title(result).items()
@@ -230,8 +230,8 @@ def test_a_pdf_kept_in_a_github_repository_and_titled_as_a_paper_is_the_paper():
     assert "Two Towers" in by_title(result)["Retrieval with Twin Encoders at Scale"].tags
 
 
-def test_slides_handbooks_and_talks_kept_the_same_way_are_listed_not_papers():
-    result = parsed("repository_pdfs.md")
+def test_with_repository_pdfs_slides_handbooks_and_talks_kept_the_same_way_are_listed():
+    result = parsed("repository_pdfs.md", repository_pdfs=True)
     skipped = {s.line: s.reason for s in result.skipped}
     # The handbook, the slides, the talk ("Introduction by <name>") and the notes, each
     # with its line.
@@ -239,6 +239,40 @@ def test_slides_handbooks_and_talks_kept_the_same_way_are_listed_not_papers():
     assert all(reason.startswith("no link to a paper") for reason in skipped.values())
     titles = " ".join(by_title(result))
     assert not {"Handbook", "Bandits", "Introduction", "notes"} & set(titles.split())
+
+
+def test_by_default_pdfs_kept_in_a_code_repository_are_listed_with_their_line_not_papers():
+    # A list's talks and slide decks are stored and titled exactly as its papers are
+    # (wzhe06/Reco-papers): without --repository-pdfs none of them is a paper.
+    result = parsed("repository_pdfs.md")
+    assert result.records == []
+    skipped = {s.line: (s.label, s.reason) for s in result.skipped}
+    assert sorted(skipped) == [6, 7, 8, 9, 10, 11, 12]
+    for line in (6, 7, 8):  # blob/, raw.githubusercontent.com and raw/ links
+        assert skipped[line][1] == (
+            "a PDF stored in a code repository (github.com/example/rank-papers): not "
+            "imported as a paper unless --repository-pdfs is given (in the admin: “PDFs "
+            "stored in a code repository are papers”)."
+        )
+    assert skipped[6][0] == "Deep Cross Features for Click Estimates"
+    # What is no paper even with the option keeps its own reason.
+    assert all(skipped[line][1].startswith("no link to a paper") for line in (9, 10, 11, 12))
+
+
+def test_by_default_an_entry_that_also_links_a_paper_host_is_still_its_paper():
+    text = (
+        "- [Deep Cross Features for Click Estimates (Lakeside 2017)]"
+        "(https://github.com/example/rank-papers/blob/master/dxn.pdf) "
+        "[[arXiv]](https://arxiv.org/abs/1708.05123)\n"
+        "- [[Code]](https://github.com/example/dxn) "
+        "[Sparse Feedback in Implicit Ranking](https://arxiv.org/abs/1409.01234)\n"
+    )
+    result = parse_notes(text, "markdown")
+    assert {(r.title, r.arxiv_id) for r in result.records} == {
+        ("Deep Cross Features for Click Estimates", "1708.05123"),
+        ("Sparse Feedback in Implicit Ranking", "1409.01234"),
+    }
+    assert result.skipped == []
 
 
 def test_a_post_about_one_undated_paper_imports_it_with_the_year_unknown():
