@@ -10,6 +10,10 @@ from tests.blog.factories import ReportFactory
 
 pytestmark = pytest.mark.django_db
 
+# "Quickly" is this process's CPU time (the test client runs the view in-process): a parse
+# that hangs burns CPU here, while a wall-clock limit also failed when other processes
+# held both cores (9 s wall at load 14 for a refusal that takes milliseconds of CPU).
+
 SLOW = {
     "unclosed brackets": "[" * 13_000,
     "nested quotes": "> " * 1_000,
@@ -39,9 +43,9 @@ def add_form(**overrides):
 @pytest.mark.parametrize("text", SLOW.values(), ids=SLOW.keys())
 @pytest.mark.parametrize("field", ["body", "teaser"])
 def test_admin_form_refuses_it_quickly(admin_client, text, field):
-    start = time.monotonic()
+    start = time.process_time()
     response = admin_client.post("/admin/blog/report/add/", add_form(**{field: text}))
-    assert time.monotonic() - start < 2
+    assert time.process_time() - start < 2
     assert response.status_code == 200  # the form again, with the error
     errors = response.context["adminform"].form.errors
     assert field in errors
@@ -50,19 +54,19 @@ def test_admin_form_refuses_it_quickly(admin_client, text, field):
 
 @pytest.mark.parametrize("text", SLOW.values(), ids=SLOW.keys())
 def test_preview_answers_400_quickly(editor_client, text):
-    start = time.monotonic()
+    start = time.process_time()
     response = editor_client.post("/markdownx/markdownify/", {"content": text})
-    assert time.monotonic() - start < 2
+    assert time.process_time() - start < 2
     assert response.status_code == 400
     assert response.content.decode().startswith("This text ")
 
 
 @pytest.mark.parametrize("text", SLOW.values(), ids=SLOW.keys())
 def test_a_report_saved_around_the_forms_still_renders_quickly(client, text):
-    start = time.monotonic()
+    start = time.process_time()
     report = ReportFactory(body=text)
     assert client.get(report.get_absolute_url()).status_code == 200
-    assert time.monotonic() - start < 2
+    assert time.process_time() - start < 2
     assert report.body_html.startswith('<pre class="markdown-fallback">')
 
 
