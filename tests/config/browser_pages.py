@@ -23,7 +23,7 @@ from tests.pages import QUERY_PAGES, public_pages_by_route
 WALK_GROUP = "public_page_walk"
 
 # Pages per route: every one the CSP walk visits; the first AXE_PER_ROUTE of each route are
-# also audited by axe (a second per page), plus every page behind a query string.
+# also audited by axe (most of a page's cost), plus every page behind a query string.
 PER_ROUTE = 6
 AXE_PER_ROUTE = 4
 
@@ -204,7 +204,7 @@ def walk_public_pages(page, base, paper, axe):
         if axe and (url in sample or url in QUERY_PAGES):
             visit.axe = audit(page, axe)
         visits.append(visit)
-    # The paper page really shows what the policy could block: a figure, math, a table.
+    # The paper page really shows what the policy could block: a figure, a table.
     violations.visit(f"{base}{paper.get_absolute_url()}")
     figure = page.locator("figure img").first
     shown = {
