@@ -99,6 +99,20 @@ def pytest_collection_modifyitems(config, items):
     _skip_browser_tests_without_chromium(items)
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's worker sends the ids to schedule
+def pytest_collection_finish(session):
+    """Make ``--dist loadgroup`` see the groups. pytest-xdist 3.8 marks a grouped test by
+    setting ``item._nodeid`` to "<id>@<group>", which pytest 9 no longer reads (the id
+    lives in ``item._id``): without this, every group is ignored and tests sharing a setup
+    are spread over the workers, each making the setup again."""
+    from _pytest.nodeid import NodeId
+
+    for item in session.items:
+        grouped = item.__dict__.get("_nodeid")
+        if grouped and grouped != item.nodeid:
+            item._id = NodeId.parse(grouped)
+
+
 def _keep_shared_setups_on_one_worker(items):
     """``make test`` spreads tests one by one over the workers (``--dist loadgroup``), for
     balance: one long module no longer holds up a worker at the end. Tests that share an

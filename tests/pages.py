@@ -46,11 +46,19 @@ def make_content():
 
 def public_pages(per_route=PER_ROUTE):
     """Up to ``per_route`` URLs of every public route a visitor can reach (lists, details)."""
+    return sorted(url for urls in public_pages_by_route(per_route).values() for url in urls)
+
+
+def public_pages_by_route(per_route=PER_ROUTE):
+    """``{route: [url, …]}``: :func:`public_pages` by route, each in the crawl's order."""
     routes = [r for r in all_routes() if not r.in_admin]
     found = crawl_all(Client(), parameterless_paths(routes), per_route=per_route)
-    return sorted(
-        url
-        for hits in found.values()
-        for url, response in hits
-        if response.status_code == 200 and "html" in response.get("Content-Type", "")
-    )
+    by_route = {
+        route: [
+            url
+            for url, response in hits
+            if response.status_code == 200 and "html" in response.get("Content-Type", "")
+        ]
+        for route, hits in found.items()
+    }
+    return {route: urls for route, urls in by_route.items() if urls}

@@ -1,77 +1,39 @@
 """axe-core in Chromium: every kind of public page has no accessibility violation, in the
 light and in the dark colour scheme.
 
-One browser page walks them all; on each, axe runs once per colour scheme (the scheme is
-switched in place, the page is not loaded twice). axe is injected by Playwright into a
-context that bypasses the site's CSP: the policy rightly refuses a script the site does
-not serve, and the audit is of the page, not of the policy (test_csp.py checks that).
+The pages are those of the public-page walk (tests/config/browser_pages.py), which loads
+each page once for this audit and the CSP check: axe runs on the page as a visitor gets
+it, with the site's policy in force (axe is evaluated through the DevTools protocol, which
+the policy does not govern), once per colour scheme (switched in place).
 """
 
 import pytest
 
-from tests.pages import QUERY_PAGES, make_content, public_pages
+from tests.config.browser_pages import (
+    SCHEMES,
+    WALK_GROUP,
+    axe_violations,
+    inject_axe,
+)
+from tests.pages import QUERY_PAGES
 from tests.validators import axe_script
-
-SCHEMES = ("light", "dark")
-# What a colour scheme can change: the colours (a CSS media query changes no markup).
-DARK_RULES = ["color-contrast", "link-in-text-block"]
-# Pages per route for this walk (the HTML check takes more): axe takes a second a page.
-PER_ROUTE = 4
-
-
-def axe_violations(page, rules=None):
-    """axe's violations on the loaded page, each as "rule (impact): help — targets"."""
-    options = {"resultTypes": ["violations"]} | ({"runOnly": rules} if rules else {})
-    results = page.evaluate("(options) => axe.run(document, options)", options)
-    found = []
-    for violation in results["violations"]:
-        targets = [" ".join(map(str, node["target"])) for node in violation["nodes"]]
-        shown = "; ".join(targets[:4]) + (
-            f" and {len(targets) - 4} more" if len(targets) > 4 else ""
-        )
-        summary = violation["nodes"][0].get("failureSummary", "").replace("\n", " ")
-        found.append(
-            f"{violation['id']} ({violation['impact']}, {len(targets)} elements): "
-            f"{violation['help']} — {shown} — {summary[:200]}"
-        )
-    return found
-
-
-@pytest.fixture
-def audit_page(_allow_orm_beside_playwright, live_server, browser):
-    context = browser.new_context(bypass_csp=True, color_scheme="light")
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    yield page, live_server.url
-    context.close()
-
-
-def audit(page, url, script):
-    """``{scheme: [violation, …]}`` for the page at ``url``: every rule in the light
-    scheme; in the dark one only what the scheme changes (colours), which halves the time."""
-    page.goto(url)
-    page.add_script_tag(path=str(script))
-    page.emulate_media(color_scheme="light")
-    found = {"light": axe_violations(page)}
-    page.emulate_media(color_scheme="dark")
-    found["dark"] = axe_violations(page, DARK_RULES)
-    return found
 
 
 @pytest.mark.browser
+@pytest.mark.xdist_group(WALK_GROUP)
 @pytest.mark.django_db(transaction=True)
-def test_every_kind_of_public_page_passes_axe_in_light_and_dark(audit_page):
-    script = axe_script()
-    page, base = audit_page
-    make_content()
-    urls = public_pages(PER_ROUTE) + list(QUERY_PAGES)
+def test_every_kind_of_public_page_passes_axe_in_light_and_dark(public_walk):
+    axe_script()  # skip (or fail, in CI) when axe-core is missing
+    urls = [visit.url for visit in public_walk.audited]
     assert "/api/docs" in urls and "/search/" in urls
+    assert set(QUERY_PAGES) <= set(urls)
+    assert len(urls) > 40, urls  # up to browser_pages.AXE_PER_ROUTE of every route
 
     problems = {scheme: {} for scheme in SCHEMES}
-    for url in urls:
-        for scheme, found in audit(page, f"{base}{url}", script).items():
+    for visit in public_walk.audited:
+        for scheme, found in visit.axe.items():
             if found:
-                problems[scheme][url] = found
+                problems[scheme][visit.url] = found
 
     counts = {scheme: sum(len(v) for v in by_url.values()) for scheme, by_url in problems.items()}
     report = "\n".join(
@@ -86,10 +48,11 @@ def test_every_kind_of_public_page_passes_axe_in_light_and_dark(audit_page):
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_axe_reports_what_it_should_on_a_bad_page(audit_page):
-    """The walk above can fail: axe, injected this way, sees a missing alt and bad contrast."""
+def test_axe_reports_what_it_should_on_a_bad_page(site):
+    """The walk can fail: axe, injected as the walk injects it (under the site's CSP), sees
+    a missing alt and bad contrast."""
     script = axe_script()
-    page, base = audit_page
+    page, base = site
     page.goto(f"{base}/no-such-page/")
     page.evaluate(
         """() => {
@@ -102,6 +65,6 @@ def test_axe_reports_what_it_should_on_a_bad_page(audit_page):
           document.querySelector('main').append(img, faint);
         }"""
     )
-    page.add_script_tag(path=str(script))
+    inject_axe(page, script)
     rules = {line.split(" ")[0] for line in axe_violations(page)}
     assert {"image-alt", "color-contrast"} <= rules

@@ -8,7 +8,8 @@ from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from tests.pages import make_content, public_pages
+from tests.config.browser_pages import WALK_GROUP, Violations
+from tests.pages import make_content
 from tests.urlwalk import all_routes, crawl, parameterless_paths
 
 SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -94,50 +95,6 @@ def test_documented_way_to_let_the_site_frame_one_view(rf):
 
 # --- in Chromium ----------------------------------------------------------------------
 
-# Runs before any page script (Playwright injects it outside the page's CSP) and records
-# every violation the browser reports, which the console alone may summarise.
-RECORD_VIOLATIONS = """
-window.__csp = [];
-document.addEventListener("securitypolicyviolation", (e) => {
-  window.__csp.push(`${e.violatedDirective} blocked ${e.blockedURI} (${e.sourceFile}:${e.lineNumber})`);
-});
-"""
-
-
-class Violations:
-    """Collects CSP complaints from the console and from securitypolicyviolation events."""
-
-    def __init__(self, page):
-        self.page, self.console = page, []
-        page.add_init_script(RECORD_VIOLATIONS)
-        page.on("console", self._on_console)
-
-    def _on_console(self, message):
-        if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text:
-            self.console.append(f"{self.page.url}: {message.text}")
-
-    def visit(self, url):
-        response = self.page.goto(url)
-        self.page.wait_for_load_state("networkidle")
-        return response
-
-    def prove_they_are_seen(self):
-        """Inject an inline script: it must be blocked and reported, else we see nothing."""
-        self.page.evaluate(
-            "() => { const s = document.createElement('script');"
-            " s.textContent = 'window.__ran = true'; document.body.append(s); }"
-        )
-        self.page.wait_for_function("window.__csp.length > 0")
-        assert self.page.evaluate("window.__ran === undefined")
-        self.page.wait_for_timeout(200)
-        assert any("inline script" in message for message in self.console), self.console
-        self.console.clear()
-        self.page.evaluate("window.__csp = []")
-
-    def found(self):
-        events = self.page.evaluate("window.__csp || []")
-        return self.console + [f"{self.page.url}: {event}" for event in events]
-
 
 @pytest.fixture
 def content():
@@ -171,23 +128,22 @@ def log_in(page, base):
 
 
 @pytest.mark.browser
+@pytest.mark.xdist_group(WALK_GROUP)
 @pytest.mark.django_db(transaction=True)
-def test_no_csp_violation_on_public_pages(site, content):
-    page, base = site
-    pages = public_pages()
-    assert "/" in pages and "/papers/" in pages
-    assert any(page.startswith("/papers/") and page.count("/") == 3 for page in pages), pages
-    violations = Violations(page)
-    violations.visit(f"{base}/")
-    violations.prove_they_are_seen()
-    for url in pages:
-        assert violations.visit(f"{base}{url}").status == 200, url
-    # The paper page really shows what the policy could block: a figure, math, a table.
-    violations.visit(f"{base}{content.get_absolute_url()}")
-    expect(page.locator("figure img").first).to_be_visible()
-    assert page.locator("figure img").first.evaluate("img => img.naturalWidth") > 0
-    assert page.locator("td[align=right]").count() == 1
-    assert violations.found() == []
+def test_no_csp_violation_on_public_pages(public_walk):
+    """Every page of the public-page walk (tests/config/browser_pages.py), each loaded once
+    with its own resources, and the pages behind a query string."""
+    statuses = {visit.url: visit.status for visit in public_walk.visits}
+    assert "/" in statuses and "/papers/" in statuses
+    assert any(url.startswith("/papers/") and url.count("/") == 3 for url in statuses), statuses
+    # The walk would see a violation: an inline script was blocked and reported.
+    assert public_walk.csp_proof == {"blocked": True, "event": True, "console": True}
+    assert statuses == {visit.url: visit.expected_status for visit in public_walk.visits}
+    # The paper page really shows what the policy could block: a figure, a table.
+    assert public_walk.paper["figure visible"]
+    assert public_walk.paper["figure width"] > 0
+    assert public_walk.paper["right-aligned cells"] == 1
+    assert public_walk.csp_violations == []
 
 
 @pytest.mark.browser

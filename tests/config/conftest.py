@@ -1,0 +1,36 @@
+"""The public-page walk (tests/config/browser_pages.py), made once per test process."""
+
+import pytest
+
+from tests.config.browser_pages import walk_public_pages
+from tests.pages import make_content
+from tests.validators import AXE_JS
+
+
+@pytest.fixture(scope="session")
+def _public_walks():
+    """Walks already made in this process. A fixture of a conftest, not of a test module:
+    tests/conftest.py would put every test of a module using it in one xdist group, and the
+    tests of the walk need their own (browser_pages.WALK_GROUP), shared across modules."""
+    return {}
+
+
+@pytest.fixture
+def public_walk(
+    _public_walks, _allow_orm_beside_playwright, transactional_db, live_server, browser
+):
+    """The :class:`~tests.config.browser_pages.Walk` over every public page, made by the
+    first test that asks for it in this process (on its database, flushed after it as
+    usual); later tests read the same results. Without axe-core (``make validators``) the
+    pages are walked for the CSP alone, and the axe test skips (or fails, in CI)."""
+    if "walk" not in _public_walks:
+        axe = AXE_JS if AXE_JS.exists() else None
+        paper = make_content()
+        context = browser.new_context(color_scheme="light")
+        try:
+            page = context.new_page()
+            page.set_default_timeout(20_000)
+            _public_walks["walk"] = walk_public_pages(page, live_server.url, paper, axe)
+        finally:
+            context.close()
+    return _public_walks["walk"]
