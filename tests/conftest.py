@@ -66,6 +66,23 @@ def staff_client(client, staff_user):
     return client
 
 
+@pytest.fixture(scope="session")
+def demo_snapshot(django_db_setup, django_db_blocker, tmp_path_factory):
+    """``manage.py demo`` run once in this test process, on the clean test database, and
+    undone: its rows, files and output (tests/demo_state.py)."""
+    from tests.demo_state import DemoSnapshot
+
+    with django_db_blocker.unblock():
+        return DemoSnapshot.take(tmp_path_factory.mktemp("demo-media"))
+
+
+@pytest.fixture
+def demo_loaded(db, demo_snapshot, _media_root):
+    """The database and media folder as a fresh ``manage.py demo`` leaves them; the value is
+    what the command printed. Seconds cheaper than running it (see tests/demo_state.py)."""
+    return demo_snapshot.restore(_media_root)
+
+
 def pytest_report_header(config):
     vendor = "postgresql" if "postgres" in os.environ.get("DATABASE_URL", "") else "sqlite"
     return f"papershelf database: {vendor}"
