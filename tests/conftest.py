@@ -17,10 +17,15 @@ def _media_root(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Each test starts with an empty cache: pages cached by another test are not its data."""
+    """Each test starts with an empty cache: pages cached by another test are not its data,
+    nor are the slides checker's remembered verdicts (a test may make the checker fail)."""
     from django.core.cache import cache
 
+    from readinggroup import pdf
+
     cache.clear()
+    with pdf._verdicts_lock:
+        pdf._verdicts.clear()
 
 
 @pytest.fixture
