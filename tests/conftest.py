@@ -17,10 +17,15 @@ def _media_root(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Each test starts with an empty cache: pages cached by another test are not its data."""
+    """Each test starts with an empty cache: pages cached by another test are not its data,
+    nor are the slides checker's remembered verdicts (a test may make the checker fail)."""
     from django.core.cache import cache
 
+    from readinggroup import pdf
+
     cache.clear()
+    with pdf._verdicts_lock:
+        pdf._verdicts.clear()
 
 
 @pytest.fixture
@@ -64,6 +69,23 @@ def admin_client(client, superuser):
 def staff_client(client, staff_user):
     client.force_login(staff_user)
     return client
+
+
+@pytest.fixture(scope="session")
+def demo_snapshot(django_db_setup, django_db_blocker, tmp_path_factory):
+    """``manage.py demo`` run once in this test process, on the clean test database, and
+    undone: its rows, files and output (tests/demo_state.py)."""
+    from tests.demo_state import DemoSnapshot
+
+    with django_db_blocker.unblock():
+        return DemoSnapshot.take(tmp_path_factory.mktemp("demo-media"))
+
+
+@pytest.fixture
+def demo_loaded(db, demo_snapshot, _media_root):
+    """The database and media folder as a fresh ``manage.py demo`` leaves them; the value is
+    what the command printed. Seconds cheaper than running it (see tests/demo_state.py)."""
+    return demo_snapshot.restore(_media_root)
 
 
 def pytest_report_header(config):

@@ -12,10 +12,8 @@ from papers.models import Paper, Status
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_command_loads_reports_once(_media_root):
-    out = StringIO()
-    call_command("demo", stdout=out)
-    assert "Reports: 8 added, 0 already there." in out.getvalue()
+def test_demo_command_loads_reports_once(_media_root, demo_loaded):
+    assert "Reports: 8 added, 0 already there." in demo_loaded
     counts = (Report.objects.count(), Paper.objects.count(), ReportPaper.objects.count())
     files = sorted(_media_root.rglob("*"))
     out = StringIO()

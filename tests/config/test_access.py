@@ -12,7 +12,6 @@ route is checked the moment it exists, and a new write URL without protection fa
 
 import re
 from collections import Counter
-from io import StringIO
 from urllib.parse import urlsplit
 
 import pytest
@@ -20,7 +19,6 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 from django.shortcuts import resolve_url
 from django.test import Client, RequestFactory
 from django.urls import reverse
@@ -99,9 +97,8 @@ def people(django_user_model, staff_user, superuser):
 
 
 @pytest.fixture
-def content():
+def content(demo_loaded):
     """Something behind every page: each app's demo content plus a full paper and a group."""
-    call_command("demo", stdout=StringIO())
     paper = paper_with_everything()
     FigureFactory(paper=paper)
     Group.objects.create(name="Editors")
@@ -252,7 +249,7 @@ def check_protected(route, url, people, method, users):
     return problems
 
 
-def test_every_url_is_read_only_in_public_or_protected(people, content, superuser, staff_user):
+def test_every_url_is_read_only_in_public_or_protected(content, people, superuser, staff_user):
     urls = sample_urls(people["anonymous"], people["superuser"])
     users = {"superuser": superuser, "staff": staff_user}
     problems, checked = [], Counter()

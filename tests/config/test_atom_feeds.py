@@ -7,11 +7,9 @@ paper list, tag feeds by publication date."""
 import datetime
 import html
 import re
-from io import StringIO
 
 import feedparser
 import pytest
-from django.core.management import call_command
 from django.urls import resolve
 from django.utils import timezone
 
@@ -57,9 +55,8 @@ RELATIVE_BODY = (
 
 
 @pytest.fixture
-def site_content():
+def site_content(demo_loaded):
     """The demo (real papers, reports and sessions) plus entries with relative links."""
-    call_command("demo", stdout=StringIO())
     paper = paper_with_everything(tags=("vision",))
     ReportFactory(title="Relative links", body=RELATIVE_BODY, tags=["vision"], papers=[paper])
     PresentationFactory(

@@ -4,12 +4,10 @@ as required, and as recommended where the site knows it, for its type. Paper pag
 carry what Google Scholar and Zotero's Embedded Metadata translator read."""
 
 import datetime
-from io import StringIO
 
 import extruct
 import pytest
 from django.core.files.base import ContentFile
-from django.core.management import call_command
 from django.utils import timezone
 from lxml import html as lxml_html
 
@@ -120,8 +118,7 @@ def sessions():
 
 
 @pytest.fixture
-def site_content(sessions):
-    call_command("demo", stdout=StringIO())
+def site_content(demo_loaded, sessions):
     ReportFactory(title="With a cover", with_cover=True)
     PaperFactory(title="A preprint", arxiv_id="2401.01234", venue="", abstract="We show it.")
     PaperFactory(title="Notes only", abstract="", notes="What *we* learnt.")

@@ -2,11 +2,16 @@
 
 import io
 import re
+from collections import Counter
 from io import StringIO
 
 import pytest
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.db import connection, transaction
+from django.db.models import FileField
+from django.test import override_settings
 from PIL import Image
 
 from papers import demo, demo_figures
@@ -38,11 +43,6 @@ def database_snapshot(media_root):
     }
 
 
-@pytest.fixture
-def demo_loaded():
-    return run_demo()
-
-
 def by_alias(alias):
     return Paper.objects.get(alias=alias)
 
@@ -70,6 +70,48 @@ def test_second_run_creates_nothing_and_says_everything_is_present(demo_loaded, 
         f"papers: 0 papers created (0 drafts), {len(PAPERS)} already present; "
         "added 0 authors, 0 tags, 0 links, 0 figures, 0 previous-work links." in output
     )
+
+
+def test_the_suites_demo_snapshot_leaves_what_a_fresh_run_leaves(demo_snapshot, tmp_path):
+    # ``demo_loaded`` (tests/demo_state.py) stands in for the command in a score of tests.
+    def rows_per_table():
+        with connection.cursor() as cursor:
+            counts = {}
+            for table in connection.introspection.table_names(include_views=False):
+                quoted = connection.ops.quote_name(table)
+                cursor.execute(f"SELECT COUNT(*) FROM {quoted}")  # noqa: S608 - a listed table
+                counts[table] = cursor.fetchone()[0]
+        return counts
+
+    def files(media):
+        # Names are random and slides carry their creation time: the folders are compared.
+        return Counter(str(p.parent.relative_to(media)) for p in media.rglob("*") if p.is_file())
+
+    def stored_names():
+        fields = [
+            (model, field.name)
+            for model in apps.get_models()
+            for field in model._meta.get_fields()
+            if isinstance(field, FileField)
+        ]
+        return {
+            name for model, field in fields for name in model.objects.values_list(field, flat=True)
+        } - {""}
+
+    class Undo(Exception):
+        pass
+
+    with pytest.raises(Undo), transaction.atomic():
+        with override_settings(MEDIA_ROOT=tmp_path / "fresh"):
+            output = run_demo()
+        fresh = rows_per_table(), files(tmp_path / "fresh")
+        raise Undo
+    assert Paper.objects.count() == 0
+    assert demo_snapshot.restore(tmp_path / "restored") == output
+    assert (rows_per_table(), files(tmp_path / "restored")) == fresh
+    assert fresh[1]["figures"] == 6
+    names = stored_names()
+    assert names and all((tmp_path / "restored" / name).is_file() for name in names)
 
 
 def test_a_paper_already_in_the_database_is_neither_duplicated_nor_overwritten():

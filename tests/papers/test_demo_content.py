@@ -7,10 +7,9 @@ Django's ``setUpTestData`` (each test still runs in its own rolled-back transact
 import re
 import shutil
 import tempfile
-from io import StringIO
 from pathlib import Path
 
-from django.core.management import call_command
+import pytest
 from django.db import connection
 from django.db.models import Count
 from django.test import TestCase, override_settings
@@ -20,6 +19,7 @@ from PIL import Image
 
 from papers.demo_data import FIGURE_CREDIT, GENERAL, LANGUAGE, VISION
 from papers.models import Author, Figure, Paper, PaperLink, Status, Tag
+from tests.demo_state import DemoSnapshot
 
 TOPICS = {LANGUAGE, VISION, GENERAL}
 
@@ -52,6 +52,7 @@ def by_alias(alias):
     return Paper.objects.get(alias=alias)
 
 
+@pytest.mark.usefixtures("demo_snapshot")
 class DemoContentTests(TestCase):
     @classmethod
     def setUpClass(cls):
@@ -63,7 +64,9 @@ class DemoContentTests(TestCase):
 
     @classmethod
     def setUpTestData(cls):
-        call_command("demo", stdout=StringIO())
+        # What a fresh ``manage.py demo`` leaves, rows and files, from the run this test
+        # process made once (tests/demo_state.py).
+        DemoSnapshot.last.restore(cls.media)
 
     # --- the data ---------------------------------------------------------------------
 

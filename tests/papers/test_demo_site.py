@@ -17,16 +17,17 @@ def run_demo():
     return out.getvalue()
 
 
-def test_the_demo_creates_the_identity_and_topics_once(client):
-    assert "site: settings created, 3 topics created." in run_demo()
+def test_the_demo_creates_the_identity_and_topics_once(client, demo_loaded):
+    assert "site: settings created, 3 topics created." in demo_loaded
     assert [str(t) for t in Topic.objects.all()] == [
         "Language", "Vision and Image Generation", "General AI",
     ]  # fmt: skip
     assert "site: settings already present, 0 topics created." in run_demo()
 
 
-def test_the_demo_home_page_has_an_introduction_and_an_epigraph_like_a_blog_index(client):
-    run_demo()
+def test_the_demo_home_page_has_an_introduction_and_an_epigraph_like_a_blog_index(
+    client, demo_loaded
+):
     html = client.get("/").content.decode()
     epigraph = html[html.index('<div class="epigraph">') :]
     assert epigraph.index("<blockquote>") < epigraph.index("</blockquote>")
@@ -39,8 +40,7 @@ def test_the_demo_home_page_has_an_introduction_and_an_epigraph_like_a_blog_inde
     )
 
 
-def test_the_demo_topics_page_lists_the_demo_papers_by_topic(client):
-    run_demo()
+def test_the_demo_topics_page_lists_the_demo_papers_by_topic(client, demo_loaded):
     html = client.get("/topics/").content.decode()
     assert html.index('id="topic-language"') < html.index('id="topic-general-ai"')
     assert "(GPT-3)" in html and "(ViT)" in html

@@ -22,8 +22,7 @@ def _beats(summary, baseline):
     )
 
 
-def test_method_beats_shared_tags_and_random_on_the_demo():
-    call_command("demo", stdout=StringIO())
+def test_method_beats_shared_tags_and_random_on_the_demo(demo_loaded):
     summary = evaluate()
     print("demo", summary)  # the figures of docs/DISCOVERY.md (pytest -s)
     assert summary["queries"] >= 30

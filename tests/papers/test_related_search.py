@@ -1,9 +1,6 @@
 """More like this (``/search/?like=``) and searches that find other names of an idea."""
 
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
 
 from papers import related
 from papers.concepts import expand
@@ -51,16 +48,14 @@ def recall(client, queries):
     return hits / total
 
 
-def test_image_generation_finds_diffusion_and_gan_papers(client):
-    call_command("demo", stdout=StringIO())
+def test_image_generation_finds_diffusion_and_gan_papers(client, demo_loaded):
     html = _found(client, "image generation")
     for title in QUERIES["image generation"]:
         assert f"/papers/{Paper.objects.get(title=title).slug}/" in html, title
     assert "Also searched for other names of the same idea" in html
 
 
-def test_concepts_raise_recall_on_the_hand_made_queries(client, monkeypatch):
-    call_command("demo", stdout=StringIO())
+def test_concepts_raise_recall_on_the_hand_made_queries(client, monkeypatch, demo_loaded):
     with_concepts = recall(client, QUERIES)
     from django.core.cache import cache
 

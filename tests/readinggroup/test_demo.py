@@ -23,10 +23,8 @@ def _files(media_root):
     return sorted(p for p in media_root.rglob("*") if p.is_file())
 
 
-def test_demo_adds_past_upcoming_and_bare_sessions(_media_root):
-    out = StringIO()
-    call_command("demo", stdout=out)
-    assert "Reading group: 5 demo sessions added." in out.getvalue()
+def test_demo_adds_past_upcoming_and_bare_sessions(demo_loaded):
+    assert "Reading group: 5 demo sessions added." in demo_loaded
 
     published = Presentation.objects.published()
     assert published.count() == 5
@@ -46,8 +44,7 @@ def test_demo_adds_past_upcoming_and_bare_sessions(_media_root):
     assert all(session.presenters.exists() for session in published)
 
 
-def test_demo_is_idempotent(_media_root):
-    call_command("demo", stdout=StringIO())
+def test_demo_is_idempotent(_media_root, demo_loaded):
     files = _files(_media_root)
     counts = (Presentation.objects.count(), Paper.objects.count())
     out = StringIO()
@@ -64,8 +61,7 @@ def test_demo_uses_papers_that_are_already_there():
     assert Paper.objects.filter(arxiv_id="2306.05670").count() == 1
 
 
-def test_demo_leaves_existing_session_numbers_alone():
-    call_command("demo", stdout=StringIO())
+def test_demo_leaves_existing_session_numbers_alone(demo_loaded):
     session = Presentation.objects.get(number=1)
     session.title = "Renamed by the organiser"
     session.save()
@@ -82,10 +78,8 @@ def test_demo_slides_are_multi_page_pdfs():
     document.close()
 
 
-def test_demo_members_make_a_live_queue_once(_media_root):
-    out = StringIO()
-    call_command("demo", stdout=out)
-    assert "Reading group: 5 demo members, 4 demo suggestions added." in out.getvalue()
+def test_demo_members_make_a_live_queue_once(demo_loaded):
+    assert "Reading group: 5 demo members, 4 demo suggestions added." in demo_loaded
     members = Member.objects.all()
     assert members.count() == 5
     assert not any(m.user.has_usable_password() or m.user.is_staff for m in members)
