@@ -178,7 +178,10 @@ def test_export_and_restore_through_the_bucket(s3, tmp_path):
     figure = FigureFactory()
     session = PresentationFactory(with_slides=True)
     upload = default_storage.save("uploads/2026/12/editor.png", ContentFile(png_bytes()))
-    names = {figure.image.name, session.slides.name, session.cover.name, upload}
+    # The figure's and the cover's WebP renditions are media files of their own.
+    assert figure.image_webp and session.cover_webp
+    renditions = {figure.image_webp, session.cover_webp}
+    names = {figure.image.name, session.slides.name, session.cover.name, upload, *renditions}
     originals = {name: default_storage.open(name).read() for name in names}
 
     call_command("export", str(tmp_path / "backup"), verbosity=0)

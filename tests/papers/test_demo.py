@@ -65,7 +65,9 @@ def test_second_run_creates_nothing_and_says_everything_is_present(demo_loaded, 
     output = run_demo()
     assert database_snapshot(settings.MEDIA_ROOT) == before
     figure_files = [name for name in before["files"] if "/figures/" in name]
-    assert before["figures"] == len(figure_files) == 6
+    renditions = [name for name in figure_files if name.endswith(".webp")]
+    # Six figures, each stored once with its WebP rendition beside it.
+    assert before["figures"] == len(figure_files) - len(renditions) == len(renditions) == 6
     assert (
         f"papers: 0 papers created (0 drafts), {len(PAPERS)} already present; "
         "added 0 authors, 0 tags, 0 links, 0 figures, 0 previous-work links." in output
@@ -109,7 +111,7 @@ def test_the_suites_demo_snapshot_leaves_what_a_fresh_run_leaves(demo_snapshot, 
     assert Paper.objects.count() == 0
     assert demo_snapshot.restore(tmp_path / "restored") == output
     assert (rows_per_table(), files(tmp_path / "restored")) == fresh
-    assert fresh[1]["figures"] == 6
+    assert fresh[1]["figures"] == 12  # six figures and their six WebP renditions
     names = stored_names()
     assert names and all((tmp_path / "restored" / name).is_file() for name in names)
 
