@@ -1,6 +1,7 @@
 """The sitemap sections written directly (papers.site.sitemaps.sitemap_section) say what
 Django's own sitemap view says, with a constant number of queries per page."""
 
+import datetime
 from xml.etree import ElementTree
 
 import pytest
@@ -8,6 +9,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.test import RequestFactory
 
 from config.urls import sitemaps
+from papers.models import Paper
 from tests.blog.factories import ReportFactory
 from tests.factories import AuthorFactory, PaperFactory
 from tests.readinggroup.factories import PresentationFactory
@@ -91,3 +93,16 @@ def test_the_authors_section_resolves_no_author_address_per_author(
     locations = [loc for loc, *_ in _urls(response.content)]
     assert len(locations) == 3
     assert all("/authors/" in loc for loc in locations)
+
+
+def test_lastmod_is_the_date_in_the_sites_time_zone_as_djangos_view_writes_it(client, settings):
+    settings.TIME_ZONE = "Pacific/Kiritimati"  # UTC+14: late evening UTC is the next day
+    paper = PaperFactory()
+    late = datetime.datetime(2024, 1, 1, 23, 30, tzinfo=datetime.UTC)
+    Paper.objects.filter(pk=paper.pk).update(updated_at=late)
+    ours = _urls(client.get("/sitemap-papers.xml").content)
+    request = RequestFactory().get("/sitemap-papers.xml")
+    django_response = sitemap_views.sitemap(request, sitemaps=sitemaps, section="papers")
+    django_response.render()
+    assert [lastmod for _, lastmod, *_ in ours] == ["2024-01-02"]
+    assert ours == _urls(django_response.content)
