@@ -71,6 +71,13 @@ PAGES = [
     ("reading group", "readinggroup:presentation_list", lambda s: ""),
     ("session", "readinggroup:presentation_detail", lambda s: [s["session"]]),
     ("calendar.ics", "readinggroup:calendar", lambda s: ""),
+    ("sitemap tags", "sitemap_section", lambda s: ["tags"]),
+    ("sitemap authors, p. 1", "sitemap_section", lambda s: ["authors"]),
+    ("topics", "papers:topics", lambda s: ""),
+    ("API tags", "api:list_tags", lambda s: ""),
+    ("API reports", "api:list_reports", lambda s: ""),
+    ("API sessions", "api:list_sessions", lambda s: ""),
+    ("reading group Atom feed", "readinggroup:feed", lambda s: ""),
 ]
 
 # Pages served by gunicorn for the throughput test, each beside a static copy.
@@ -152,6 +159,8 @@ def measure(args):
         page_cache._local.clear()
 
     for name, url_name, build in PAGES:
+        if args.pages and not any(part in name for part in args.pages.split(",")):
+            continue
         built = build(sample)
         try:
             if isinstance(built, list):
@@ -492,6 +501,11 @@ def main(argv=None):
         default=os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/5"),
         help="CACHE_URL for the site ('' for the local-memory cache)",
     )
+    parser.add_argument(
+        "--pages",
+        default="",
+        help="only the pages whose name contains one of these, comma-separated",
+    )
     parser.add_argument("--measure-out", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.measure_out:
@@ -527,6 +541,7 @@ def main(argv=None):
             command = [PYTHON, str(Path(__file__).resolve()), f"--measure-out={out}"]
             command += [f"--reps={args.reps}", f"--warmup={args.warmup}"]
             command += [f"--cold-reps={args.cold_reps}", f"--cache-url={args.cache_url}"]
+            command += [f"--pages={args.pages}"]
             log(f"{vendor} {size:,}: measuring")
             run(command, env)
             measured = json.loads(out.read_text())

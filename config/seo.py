@@ -10,7 +10,7 @@ from django.views.decorators.http import require_safe
 from config.tags import tags_with_counts
 from papers.models import Author
 from papers.site.addresses import absolute_url
-from papers.site.sitemaps import SiteSitemap
+from papers.site.sitemaps import SiteSitemap, slug_paths
 
 
 @require_safe
@@ -90,5 +90,12 @@ class AuthorSitemap(SiteSitemap):
     priority = 0.4
     limit = 5000
 
+    url_name = "papers:author_detail"
+
     def items(self):
         return Author.objects.published().only("slug").order_by("pk")
+
+    def entries(self, page):
+        """``(path, None)`` of page ``page``: no model instance and no lastmod per author."""
+        slugs = self.paginator.page(page).object_list.values_list("slug", flat=True)
+        return slug_paths(self.url_name, ((slug, None) for slug in slugs))

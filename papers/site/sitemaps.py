@@ -59,35 +59,57 @@ class PublishedSitemap(SiteSitemap):
     def entries(self, page):
         """``(path, lastmod)`` of page ``page``; raises EmptyPage / PageNotAnInteger."""
         rows = self.paginator.page(page).object_list.values_list("slug", "updated_at")
-        before, _, after = reverse(self.url_name, args=[_SLOT]).partition(_SLOT)
-        return [(f"{before}{quote(slug, safe=_PATH_SAFE)}{after}", when) for slug, when in rows]
+        return slug_paths(self.url_name, rows)
 
 
-def _url_xml(location, lastmod, changefreq, priority):
-    parts = [f"<url><loc>{escape(location)}</loc>"]
-    if lastmod:
-        if isinstance(lastmod, datetime.datetime) and timezone.is_aware(lastmod):
-            lastmod = timezone.localtime(lastmod)  # as Django's template's |date shows it
-        parts.append(f"<lastmod>{lastmod:%Y-%m-%d}</lastmod>")
-    if changefreq:
-        parts.append(f"<changefreq>{changefreq}</changefreq>")
+def slug_paths(url_name, rows):
+    """``(path, extra)`` for ``(slug, extra)`` rows: ``reverse(url_name, args=[slug])``
+    resolved once for the page, not once per row (3,300 ``reverse()`` calls were 170 ms of
+    a sitemap page's 250)."""
+    before, _, after = reverse(url_name, args=[_SLOT]).partition(_SLOT)
+    return [(f"{before}{quote(slug, safe=_PATH_SAFE)}{after}", extra) for slug, extra in rows]
+
+
+def _lastmod_xml(lastmod, zone):
+    if not lastmod:
+        return ""
+    if isinstance(lastmod, datetime.datetime) and timezone.is_aware(lastmod):
+        lastmod = lastmod.astimezone(zone)  # as Django's template's |date shows it
+    return f"<lastmod>{lastmod:%Y-%m-%d}</lastmod>"
+
+
+def _tail_xml(changefreq, priority):
+    """What follows ``<lastmod>`` in a ``<url>``: the same for every row of a section."""
+    parts = [f"<changefreq>{changefreq}</changefreq>"] if changefreq else []
     if priority is not None and priority != "":
         parts.append(f"<priority>{priority}</priority>")
     parts.append("</url>")
     return "".join(parts)
 
 
+def _url_xml(location, lastmod, changefreq, priority, zone):
+    return (
+        f"<url><loc>{escape(location)}</loc>{_lastmod_xml(lastmod, zone)}"
+        f"{_tail_xml(changefreq, priority)}"
+    )
+
+
 def _section_urls(sitemap, page):
     """``(xml of each <url>, latest lastmod or None)`` of one section page."""
+    zone = timezone.get_current_timezone()
     if getattr(sitemap, "url_name", None):
-        base = f"{sitemap.get_protocol()}://{sitemap.get_domain()}"
+        base = escape(f"{sitemap.get_protocol()}://{sitemap.get_domain()}")
         rows = sitemap.entries(page)
-        priority = sitemap.priority
-        urls = [_url_xml(base + path, when, sitemap.changefreq, priority) for path, when in rows]
+        # 5,000 rows a page: the parts shared by every row are written once.
+        tail = _tail_xml(sitemap.changefreq, sitemap.priority)
+        urls = [
+            f"<url><loc>{base}{escape(path)}</loc>{_lastmod_xml(when, zone)}{tail}"
+            for path, when in rows
+        ]
         return urls, max((when for _, when in rows if when), default=None)
     urls = sitemap.get_urls(page=page)
     xml = [
-        _url_xml(url["location"], url["lastmod"], url["changefreq"], url["priority"])
+        _url_xml(url["location"], url["lastmod"], url["changefreq"], url["priority"], zone)
         for url in urls
     ]
     return xml, getattr(sitemap, "latest_lastmod", None)
