@@ -275,24 +275,24 @@ def connect():
 # --- what sends no signals -----------------------------------------------------------------
 
 
-def bylines_created(pairs, using=None):
-    """Count byline rows written without signals: ``pairs`` of (paper id, author id)."""
+def _links_created(pairs, field, using):
+    """Count link rows written without signals: ``pairs`` of (paper id, ``field``'s id)."""
     pairs = list(pairs)
     states = _states({paper for paper, _ in pairs})
     deltas = Counter()
-    for paper, author in pairs:
-        _contribution(deltas, states.get(paper), +1, authors=[author])
+    for paper, other in pairs:
+        _contribution(deltas, states.get(paper), +1, **{field: [other]})
     _apply(deltas, using)
+
+
+def bylines_created(pairs, using=None):
+    """Count byline rows written without signals: ``pairs`` of (paper id, author id)."""
+    _links_created(pairs, "authors", using)
 
 
 def tags_created(pairs, using=None):
     """Count tag rows written without signals: ``pairs`` of (paper id, tag id)."""
-    pairs = list(pairs)
-    states = _states({paper for paper, _ in pairs})
-    deltas = Counter()
-    for paper, tag in pairs:
-        _contribution(deltas, states.get(paper), +1, tags=[tag])
-    _apply(deltas, using)
+    _links_created(pairs, "tags", using)
 
 
 def _replace(facet, keys, rows):
