@@ -36,8 +36,8 @@ from papers.identifiers import parse_arxiv_id  # noqa: E402
 from papers.intake.batch import Problem  # noqa: E402
 from papers.intake.bibtex_import import parse_bibtex, read_bibtex_bytes  # noqa: E402
 from papers.intake.duplicates import Conflict, DuplicateFinder, Known, record_year  # noqa: E402
-from papers.intake.notes import detect_format, parse_notes, read_notes_bytes  # noqa: E402
 from papers.intake.notes.citations import load_bib  # noqa: E402
+from papers.intake.notes.importer import detect_format, parse_notes, read_notes_bytes  # noqa: E402
 from papers.intake.records import normalize_title  # noqa: E402
 
 

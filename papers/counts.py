@@ -4,7 +4,7 @@ The lists' facets show how many published papers there are per year, per (year, 
 (year, venue) and per author. Counted from the papers, that is a grouped scan of the whole
 library (at 100,000 papers on PostgreSQL: 0.35 s for the tags, 0.5 s for the venues, 1.2 s
 for the 450,000 bylines), paid by the first visitor after any change. Here they are rows
-of one small table, ``FacetCount``, changed by the save that changes them:
+of one small table, ``FacetCount`` (papers/models.py), changed by the save that changes them:
 
 - a paper saved, published, unpublished, moved to another year or venue, or deleted;
 - a tag added to or removed from a paper (taggit saves and deletes ``TaggedPaper`` rows);
@@ -32,41 +32,16 @@ saving the *same* paper at once (both publishing it, say) may both count the cha
 import threading
 from collections import Counter
 
-from django.db import connections, models, router, transaction
+from django.db import connections, router, transaction
 from django.db.models import Count
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
 from papers.content.base import Status
-from papers.models import Author, Authorship, Paper, Tag, TaggedPaper, Venue
+from papers.models import Author, Authorship, FacetCount, Paper, Tag, TaggedPaper, Venue
 
-YEAR, TAG, VENUE, AUTHOR = "year", "tag", "venue", "author"
-NO_YEAR = 0  # papers without a year; the author rows are all NO_YEAR (counted over all years)
-
-
-class FacetCount(models.Model):
-    """How many published papers have one year, (year, tag), (year, venue) or author."""
-
-    class Facet(models.TextChoices):
-        YEAR = YEAR, "year"
-        TAG = TAG, "year and tag"
-        VENUE = VENUE, "year and venue"
-        AUTHOR = AUTHOR, "author"
-
-    facet = models.CharField(max_length=6, choices=Facet.choices)
-    year = models.SmallIntegerField(help_text="0: no year (author rows: all years).")
-    key = models.IntegerField(help_text="The tag, venue or author id; 0 for the year facet.")
-    n = models.IntegerField()
-
-    class Meta:
-        app_label = "papers"
-        constraints = [
-            models.UniqueConstraint(fields=["facet", "year", "key"], name="facetcount_unique")
-        ]
-        # The most prolific authors: the largest counts of one facet first.
-        indexes = [models.Index(fields=["facet", "-n"], name="facetcount_facet_n")]
-
-    def __str__(self):
-        return f"{self.facet} {self.year} {self.key}: {self.n}"
+# The facets' names, from the model's choices (plain strings: keys of the counts).
+YEAR, TAG, VENUE, AUTHOR = (facet.value for facet in FacetCount.Facet)
+NO_YEAR = FacetCount.NO_YEAR
 
 
 # --- writing -------------------------------------------------------------------------------

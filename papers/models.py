@@ -705,8 +705,37 @@ class Topic(models.Model):
         super().save(*args, **kwargs)
 
 
+class FacetCount(models.Model):
+    """How many published papers have one year, (year, tag), (year, venue) or author.
+
+    Kept on save by papers/counts.py, which needs the models above: the model is here so
+    that this module does not import papers.counts back."""
+
+    NO_YEAR = 0  # papers without a year; the author rows are all NO_YEAR (all years)
+
+    class Facet(models.TextChoices):
+        YEAR = "year", "year"
+        TAG = "tag", "year and tag"
+        VENUE = "venue", "year and venue"
+        AUTHOR = "author", "author"
+
+    facet = models.CharField(max_length=6, choices=Facet.choices)
+    year = models.SmallIntegerField(help_text="0: no year (author rows: all years).")
+    key = models.IntegerField(help_text="The tag, venue or author id; 0 for the year facet.")
+    n = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["facet", "year", "key"], name="facetcount_unique")
+        ]
+        # The most prolific authors: the largest counts of one facet first.
+        indexes = [models.Index(fields=["facet", "-n"], name="facetcount_facet_n")]
+
+    def __str__(self):
+        return f"{self.facet} {self.year} {self.key}: {self.n}"
+
+
 # Models of this app kept in their own modules (they import what this module imports).
-from papers.counts import FacetCount  # noqa: E402
 from papers.identity import SiteSettings  # noqa: E402
 
 __all__ = [

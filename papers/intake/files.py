@@ -16,7 +16,7 @@ from papers.intake.library_import import (
     CslJsonError,
     parse_library,
 )
-from papers.intake.notes import (
+from papers.intake.notes.importer import (
     NotesInputError,
     detect_format,
     import_notes_text,

@@ -35,7 +35,12 @@ from django.db import DatabaseError, transaction
 from papers.intake.batch import ImportReport, Problem, run_batch
 from papers.intake.bibtex_import import BibtexInputError, parse_bibtex, read_bibtex_bytes
 from papers.intake.duplicates import arxiv_key, doi_key
-from papers.intake.notes import NotesInputError, detect_format, parse_notes, read_notes_bytes
+from papers.intake.notes.importer import (
+    NotesInputError,
+    detect_format,
+    parse_notes,
+    read_notes_bytes,
+)
 from papers.intake.records import PaperRecord
 from papers.intake.saving import OnExisting, Outcome
 from papers.models import Paper, Status

@@ -16,14 +16,14 @@ from papers.intake.commands import (
     terminal_progress,
     write_report,
 )
-from papers.intake.notes import (
+from papers.intake.notes.citations import CompanionBibError, companion_bib, load_bib
+from papers.intake.notes.importer import (
     FORMATS,
     NotesInputError,
     detect_format,
     import_notes_text,
     read_notes_bytes,
 )
-from papers.intake.notes.citations import CompanionBibError, companion_bib, load_bib
 from papers.intake.repository import RepositoryError, has_local_pages, import_repository
 from papers.intake.saving import OnExisting
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError
 
-from papers.intake.notes import import_notes_text, parse_notes
+from papers.intake.notes.importer import import_notes_text, parse_notes
 from papers.models import Paper
 
 from .helpers import assert_everything_valid, run_import_notes

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from papers.intake.notes import detect_format, parse_notes
 from papers.intake.notes.citations import load_bib
+from papers.intake.notes.importer import detect_format, parse_notes
 from papers.models import Paper
 
 from .helpers import assert_everything_valid, run_import_notes

@@ -5,7 +5,7 @@ link texts that hold a whole citation or a title with its year and authors, shor
 from pathlib import Path
 
 from papers.intake.bibtex_import import parse_bibtex, read_bibtex_bytes
-from papers.intake.notes import detect_format, parse_notes
+from papers.intake.notes.importer import detect_format, parse_notes
 
 SHAPES = Path(__file__).parent / "notes_shapes"
 
