@@ -44,6 +44,9 @@ class PublishedSitemap(SiteSitemap):
     """
 
     changefreq = "monthly"
+    # None: no <priority>, as Django writes none for a sitemap that sets none. Read once per
+    # page by the direct writer (the same for every row); Django's Sitemap has no default.
+    priority = None
     # Entries per page (``?p=N``); the sitemap index links every page.
     limit = 5000
     url_name = None

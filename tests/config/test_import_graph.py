@@ -53,6 +53,15 @@ def test_blog_and_the_reading_group_do_not_import_each_other():
     assert edges(graph, lambda m: top(m) == "readinggroup", lambda m: top(m) == "blog") == []
 
 
+def test_in_config_only_the_home_page_imports_blog_or_the_reading_group():
+    """Everything else in config/ reaches the other kinds through the registry of kinds."""
+    graph = import_graph()
+    naming = edges(
+        graph, lambda m: top(m) == "config", lambda m: top(m) in ("blog", "readinggroup")
+    )
+    assert {module for module, _ in naming} == {"config.views"}
+
+
 def test_site_wide_library_modules_use_only_the_sites_identity_and_tags_of_the_domain():
     """papers/site/ is machinery for every app; its commands (backup, demo data) may drive
     the domain, its library modules may read only the site's identity and the tag limit."""
