@@ -12,6 +12,7 @@ from papers.identity import site_name
 from papers.models import Tag
 from papers.site.addresses import absolute_url
 from papers.site.feeds import SiteFeed
+from papers.tagging import with_tag_ids
 
 FEED_SIZE = 20
 
@@ -107,7 +108,7 @@ class TagFeed(ReportFeed):
         return get_object_or_404(Tag, slug=slug)
 
     def reports(self, tag):
-        return Report.objects.published().filter(tags=tag)
+        return with_tag_ids(Report.objects.published(), [tag.pk])
 
     def title(self, scope):
         return f"Reports tagged “{scope.subject.name}” · {site_name()}"

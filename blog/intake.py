@@ -19,7 +19,7 @@ from django.core.files.storage import default_storage
 from blog.models import Kind, Report, ReportPaper, Series
 from papers.intake.notes.importer import NotesInputError, read_notes_bytes
 from papers.intake.repository import ItemRecord, local_target
-from papers.intake.saving import OnExisting, Outcome, messages_of
+from papers.intake.saving import OnExisting, Outcome, fill_fields, messages_of
 from papers.site.media import editor_upload_name
 
 _PAPER_REPORT = re.compile(r"^paper\s+report\s+(\d{1,6})\s*[:.\-–—]\s*(.+)$", re.I)
@@ -67,16 +67,11 @@ class ReportItem:
             return Outcome("skipped", self.record, reason=f"already in the database as {existing}")
         overwrite = existing is None or context.on_existing == OnExisting.OVERWRITE
         report = existing or Report(kind=self.kind, number=self.number, status=context.status)
-        warnings, changed = list(self.warnings), []
+        warnings = list(self.warnings)
         body = self._body(context, warnings)
         values = {"title": self.title, "teaser": self.teaser, "body": body}
-        if self.cover_alt:
-            values["cover_alt"] = self.cover_alt
-        for name, value in values.items():
-            current = getattr(report, name)
-            if value and value != current and (overwrite or not current):
-                setattr(report, name, value)
-                changed.append(name)
+        values["cover_alt"] = self.cover_alt
+        changed = fill_fields(report, values, overwrite)
         if self.series and report.series_id is None:
             series = Series.objects.filter(title__iexact=self.series).first()
             if series is None:

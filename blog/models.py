@@ -115,7 +115,7 @@ class ReportQuerySet(ContentQuerySet):
         moment = report.published_at
         return self.filter(
             Q(published_at__lt=moment) | Q(published_at=moment, pk__lt=report.pk)
-        ).order_by("-published_at", "-pk")
+        ).newest_first()
 
     def after(self, report):
         """Reports published just after ``report``, nearest first (call ``.first()``)."""

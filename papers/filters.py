@@ -7,14 +7,15 @@ from django import forms
 from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
 from django.db.models import F, Q
 
+from papers.content.base import newest_first_order
 from papers.facets import tag_ids
-from papers.models import NEWEST_PAPERS_FIRST, Paper, Venue
+from papers.models import Paper, Venue
 from papers.site.search import uses_postgres
 from papers.tagging import MAX_TAG_FILTERS, with_tags
 from papers.venues import parse_venue
 
 SORTS = {
-    "newest": NEWEST_PAPERS_FIRST,
+    "newest": tuple(newest_first_order(Paper)),
     # A paper of unknown year is neither old nor new: last either way.
     "oldest": (F("year").asc(nulls_last=True), F("month").asc(nulls_first=True), "added_at", "pk"),
     "title": ("title", "pk"),

@@ -241,10 +241,6 @@ class PaperQuerySet(ContentQuerySet):
         )
 
 
-# The paper list's "newest" and every mixed list (tag pages, feeds) order papers this way.
-NEWEST_PAPERS_FIRST = (*NEWEST_FIRST, "-pk")
-
-
 def paper_date(values):
     """A paper's date in a mixed list, from its (year, month), in NEWEST_FIRST's order: a
     paper known only by its year after the dated papers of its year, unknown year last."""

@@ -13,6 +13,7 @@ from django.utils.text import slugify
 from taggit.forms import TagField
 from taggit.models import TagBase, TaggedItemBase
 
+from papers.intake.slugs import free_slug
 from papers.site.markdown import render_markdown, validate_markdown
 from papers.site.search import NameInOtherDocuments
 
@@ -63,12 +64,15 @@ class Tag(NameInOtherDocuments, TagBase):
             TagRedirect.objects.filter(old_slug=self.slug).delete()
 
     def _free_slug(self, name):
-        base, i = self.slugify(name), 1
-        slug = base
-        while Tag.objects.filter(slug=slug).exclude(pk=self.pk).exists():
-            i += 1
-            slug = self.slugify(name, i)
-        return slug
+        # taggit numbers a new tag's clashes the same way (slugify(tag, i)): -2, -3…
+        others = Tag.objects.exclude(pk=self.pk)
+        return free_slug(
+            name,
+            "tag",
+            TAG_MAX_LENGTH,
+            lambda slug: others.filter(slug=slug).exists(),
+            base=self.slugify(name),
+        )
 
     def description_html(self):
         """The description rendered and sanitised like every other Markdown text."""
@@ -155,13 +159,22 @@ def with_tags(queryset, slugs, ids=None):
     return with_tag_ids(queryset, [ids[slug] for slug in slugs])
 
 
+def _tagged_rows(queryset):
+    """The through-table rows of the rows of ``queryset``, for grouping by tag: one pass
+    over the through table joined to those rows, however many tags there are."""
+    through = queryset.model.tags.through.objects
+    return through.filter(content_object__in=queryset.order_by().values("pk")).order_by()
+
+
+def tag_id_counts(queryset):
+    """``(tag id, n)`` of every tag on the rows of ``queryset``: one grouped query."""
+    return _tagged_rows(queryset).values_list("tag").annotate(n=Count("pk"))
+
+
 def tag_counts(queryset):
     """``(pk, name, slug, n)`` of every tag on the rows of ``queryset``: one grouped query."""
-    items = tag_items(queryset.model)
     return (
-        Tag.objects.filter(**{f"{items}__content_object__in": queryset.order_by().values("pk")})
-        .annotate(n=Count(items))
-        .values_list("pk", "name", "slug", "n")
+        _tagged_rows(queryset).values_list("tag", "tag__name", "tag__slug").annotate(n=Count("pk"))
     )
 
 

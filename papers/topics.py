@@ -19,6 +19,7 @@ from django.utils.text import Truncator
 from django.views.decorators.http import require_safe
 
 from papers.citations.formats import download
+from papers.content.base import newest_first_order
 from papers.models import Figure, Paper, TaggedPaper, Topic
 from papers.site.addresses import absolute_url
 from papers.site.cache import cached_value, public_page
@@ -49,12 +50,7 @@ def topic_papers(topics):
             rank=Window(
                 RowNumber(),
                 partition_by=F("tag"),
-                order_by=[
-                    F("content_object__year").desc(nulls_last=True),
-                    F("content_object__month").desc(nulls_last=True),
-                    F("content_object__added_at").desc(),
-                    F("content_object__pk").desc(),
-                ],
+                order_by=newest_first_order(Paper, via="content_object__"),
             )
         )
         .filter(rank__lte=PAPERS_PER_TOPIC)

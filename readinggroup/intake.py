@@ -19,7 +19,7 @@ from django.core.files import File
 from django.utils import timezone
 
 from papers.intake.repository import ItemRecord
-from papers.intake.saving import OnExisting, Outcome, messages_of
+from papers.intake.saving import OnExisting, Outcome, fill_fields, messages_of
 from readinggroup.models import MAX_SESSION_NUMBER, Presentation
 from readinggroup.pdf import validate_slides
 
@@ -49,7 +49,7 @@ class SessionItem:
             return Outcome("skipped", self.record, reason=f"already in the database as {existing}")
         overwrite = existing is None or context.on_existing == OnExisting.OVERWRITE
         session = existing or Presentation(number=self.number, status=context.status)
-        warnings, changed = self.section.missing(), []
+        warnings = self.section.missing()
         paper = context.find_paper(self.paper_url) if self.paper_url else None
         if self.paper_url and paper is None:
             warnings.append(f"the paper {self.paper_url} is not in the database: not linked.")
@@ -59,11 +59,7 @@ class SessionItem:
             "paper": paper,
             "recording_url": self.recording_url,
         }
-        for name, value in values.items():
-            current = getattr(session, name)
-            if value and value != current and (overwrite or not current):
-                setattr(session, name, value)
-                changed.append(name)
+        changed = fill_fields(session, values, overwrite)
         if session.scheduled_at is None:
             session.scheduled_at = _date_of(self.slides or self.section.path)
             warnings.append(

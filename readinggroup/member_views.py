@@ -130,7 +130,7 @@ def member_detail(request, me, pk):
     member = get_object_or_404(Member.objects.select_related("presenter"), pk=pk)
     sessions = []
     if member.presenter_id:
-        sessions = member.presenter.presentations.published().order_by("-scheduled_at")
+        sessions = member.presenter.presentations.published().newest_first()
     return render(
         request,
         "readinggroup/members/member_detail.html",
@@ -159,7 +159,7 @@ def account(request, me):
         return redirect("readinggroup:account")
     presenting = []
     if me.presenter_id:
-        presenting = me.presenter.presentations.order_by("-scheduled_at")
+        presenting = me.presenter.presentations.newest_first()
     return render(
         request,
         "readinggroup/members/account.html",

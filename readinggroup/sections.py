@@ -8,7 +8,7 @@ def paper_sessions(paper):
     sessions = list(
         Presentation.objects.published()
         .filter(paper=paper)
-        .order_by("-scheduled_at")
+        .newest_first()
         .only("number", "title", "scheduled_at", "ends_at", "slides", "recording_url")
     )
     if not sessions:
@@ -23,7 +23,7 @@ def sessions_mentioning_paper(paper):
     sessions = (
         Presentation.objects.published()
         .filter(mentions=paper)
-        .order_by("-scheduled_at")
+        .newest_first()
         .only("number", "title", "scheduled_at")
     )
     return [

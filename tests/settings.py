@@ -17,7 +17,7 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = os.environ.get("PAPERSHELF_TEST_MEDIA_ROOT") or tempfile.mkdtemp(
     prefix="papershelf-test-media-"
 )
-# A worker a test starts answers arXiv and Crossref from recorded files: no network.
+# A worker a test starts answers arXiv and Crossref from reconstructed files: no network.
 if os.environ.get("PAPERSHELF_TEST_INTAKE_TRANSPORT"):
     INTAKE_HTTP_TRANSPORT = os.environ["PAPERSHELF_TEST_INTAKE_TRANSPORT"]
 # Job kinds for the queue's own tests (tests/jobapp/kinds.py), in workers too.

@@ -11,6 +11,7 @@ visibility rule), ``search_parts()`` and ``SEARCH_PREFETCH``, and ``NEWEST_FIRST
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.db.models import F, OrderBy
 
 from papers.site import search
 from papers.site.locking import EditVersioned
@@ -51,7 +52,28 @@ class ContentQuerySet(models.QuerySet):
         raise NotImplementedError(f"{self.model.__name__} says what is public: published()")
 
     def newest_first(self):
-        return self.order_by(*self.model.NEWEST_FIRST, "-pk")
+        return self.order_by(*newest_first_order(self.model))
+
+
+def newest_first_order(model, via=""):
+    """The model's "newest first" (``NEWEST_FIRST``, then the primary key) as ORDER BY
+    terms; ``via`` reaches the model through a relation (``"content_object__"``: ranking
+    a through table's rows by their paper's date orders them as the paper list does)."""
+    terms = []
+    for term in (*model.NEWEST_FIRST, "-pk"):
+        if isinstance(term, str):
+            field = F(via + term.lstrip("-"))
+            terms.append(field.desc() if term.startswith("-") else field.asc())
+        else:  # an OrderBy of a field: F("year").desc(nulls_last=True)
+            terms.append(
+                OrderBy(
+                    F(via + term.expression.name),
+                    descending=term.descending,
+                    nulls_first=term.nulls_first,
+                    nulls_last=term.nulls_last,
+                )
+            )
+    return terms
 
 
 class Content(EditVersioned):

@@ -14,6 +14,8 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.module_loading import import_string
 
+from papers.content.base import newest_first_order
+
 _REGISTRY = {}
 _OLDEST = datetime.datetime.min.replace(tzinfo=datetime.UTC)
 
@@ -63,7 +65,7 @@ class Kind:
     @property
     def newest_first(self):
         """ORDER BY giving the order of ``date_of()`` (then pk), newest first."""
-        return (*self.model.NEWEST_FIRST, "-pk")
+        return tuple(newest_first_order(self.model))
 
     def published(self) -> QuerySet:
         """The kind's one visibility rule."""

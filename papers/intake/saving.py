@@ -142,6 +142,27 @@ def _empty(value):
     return value is None or value == ""
 
 
+def fill_fields(instance, values, overwrite):
+    """Set on ``instance`` each of ``values`` (``{field: value}``) that says something new
+    (every importer: papers, reports, sessions): a value given (not None or ""), not the
+    current one (texts compared without the spaces around them), and ``overwrite`` or the
+    field empty. Returns the names of the fields set."""
+    changed = []
+    for name, value in values.items():
+        if _empty(value):
+            continue
+        current = getattr(instance, name)
+        if isinstance(value, str) and isinstance(current, str):
+            same = value.strip() == current.strip()
+        else:
+            same = value == current
+        if same or (not overwrite and not _empty(current)):
+            continue
+        setattr(instance, name, value)
+        changed.append(name)
+    return changed
+
+
 def _normalised_ids(record):
     """The record's arXiv id and DOI in stored form, or as given when they are invalid."""
     parsed = parse_arxiv_id(record.arxiv_id or "")
@@ -319,20 +340,7 @@ class PaperWriter:
     def _set_fields(self, paper, record, overwrite):
         values = {name: getattr(record, name) for name in SCALAR_FIELDS}
         values["arxiv_id"], values["doi"] = _normalised_ids(record)
-        changed = []
-        for name, value in values.items():
-            if _empty(value):
-                continue
-            current = getattr(paper, name)
-            if isinstance(value, str) and isinstance(current, str):
-                same = value.strip() == current.strip()
-            else:
-                same = value == current
-            if same or (not overwrite and not _empty(current)):
-                continue
-            setattr(paper, name, value)
-            changed.append(name)
-        return changed
+        return fill_fields(paper, values, overwrite)
 
     def _author_names(self, record, errors):
         names = []

@@ -40,13 +40,17 @@ def hold_slug_lock(model):
             time.sleep(LOCK_POLL_SECONDS)
 
 
-def free_slug(text, fallback, max_length, taken):
+def free_slug(text, fallback, max_length, taken, *, base=None):
     """The slug of ``text`` (``fallback`` if it has none) that ``taken(slug)`` says is free:
     ``-2``, ``-3``… on clashes, cut to ``max_length``. A slug made only of digits gets a
-    suffix so it can never be mistaken for a year URL."""
-    base = slugify(text, allow_unicode=True)[:max_length].strip("-") or fallback
-    if base.isdigit():
-        base = f"{base}-{fallback}"
+    suffix so it can never be mistaken for a year URL.
+
+    ``base``: the slug to start from, for a model that slugifies its own way (tags spell
+    out "C++" and have no year URLs: papers/tagging.py); the clashes are numbered alike."""
+    if base is None:
+        base = slugify(text, allow_unicode=True)[:max_length].strip("-") or fallback
+        if base.isdigit():
+            base = f"{base}-{fallback}"
     slug, n = base, 1
     while taken(slug):
         n += 1

@@ -9,13 +9,14 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from pytest_django.asserts import assertInHTML
 
 from papers.models import Paper, Status
 from readinggroup import limits, queue
 from readinggroup.member_views import QUEUE_PAGE_SIZE
 from readinggroup.members import GroupSettings, Suggestion, SuggestionState, Volunteer, Vote
 from tests.factories import PaperFactory
-from tests.papers.intake.conftest import ARXIV_CLIP, recorded_transport
+from tests.papers.intake.conftest import ARXIV_CLIP, reconstructed_transport
 from tests.readinggroup.factories import PresentationFactory
 from tests.readinggroup.members_helpers import client_for, make_member, suggestion
 
@@ -27,13 +28,13 @@ SUGGEST = reverse("readinggroup:suggest")
 
 @pytest.fixture(autouse=True)
 def _offline(settings):
-    """No test here reaches arXiv or Crossref: anything not recorded fails to connect."""
-    settings.INTAKE_HTTP_TRANSPORT = recorded_transport({})
+    """No test here reaches arXiv or Crossref: anything not served from a file fails to connect."""
+    settings.INTAKE_HTTP_TRANSPORT = reconstructed_transport({})
 
 
 def serve(settings, routes):
     requests = []
-    settings.INTAKE_HTTP_TRANSPORT = recorded_transport(routes, requests)
+    settings.INTAKE_HTTP_TRANSPORT = reconstructed_transport(routes, requests)
     return requests
 
 
@@ -58,13 +59,13 @@ def test_suggesting_a_library_paper_by_its_slug_queues_it_with_the_reason_saniti
     assert "<script>" not in queued.reason_html and "<strong>now</strong>" in queued.reason_html
     page = as_member.get(QUEUE).content.decode()
     assert paper.title in page and "<script>alert(1)" not in page
-    assert "<strong>now</strong>" in page  # the sanitised HTML, not its escaped text
+    assertInHTML("<strong>now</strong>", page)  # the sanitised HTML, not its escaped text
 
 
 def test_suggesting_by_arxiv_id_of_a_new_paper_adds_a_draft_with_the_looked_up_metadata(
     as_member, settings
 ):
-    requests = serve(settings, ARXIV_CLIP)  # recorded arXiv answer (captured)
+    requests = serve(settings, ARXIV_CLIP)  # a reconstructed arXiv answer (reconstructed/README.md)
     response = as_member.post(
         SUGGEST, {"identifier": "https://arxiv.org/abs/2103.00020v1", "reason": "CLIP."}
     )

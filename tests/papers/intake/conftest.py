@@ -1,4 +1,5 @@
-"""Intake tests: no network, ever; recorded arXiv/Crossref answers on demand."""
+"""Intake tests: no network, ever; arXiv/Crossref answers on demand, from files
+reconstructed from the services' documentation (reconstructed/README.md)."""
 
 from pathlib import Path
 from urllib.parse import unquote
@@ -6,7 +7,7 @@ from urllib.parse import unquote
 import httpx
 import pytest
 
-RECORDED = Path(__file__).parent / "recorded"
+RECONSTRUCTED = Path(__file__).parent / "reconstructed"
 NOTES = Path(__file__).parent / "notes"
 CONTENT_TYPES = {".xml": "application/atom+xml", ".json": "application/json"}
 
@@ -20,7 +21,7 @@ def _no_network(settings):
     settings.INTAKE_HTTP_TRANSPORT = httpx.MockTransport(_offline)
 
 
-def recorded_transport(routes, requests=None):
+def reconstructed_transport(routes, requests=None):
     """A transport answering ``{url substring: (file, status) | callable}``, else offline."""
 
     def handler(request):
@@ -32,7 +33,7 @@ def recorded_transport(routes, requests=None):
                 if callable(answer):
                     return answer(request)
                 name, status = answer
-                path = RECORDED / name
+                path = RECONSTRUCTED / name
                 return httpx.Response(
                     status,
                     content=path.read_bytes(),
@@ -45,7 +46,7 @@ def recorded_transport(routes, requests=None):
 
 def worker_transport():
     """The transport of a worker process a test starts (PAPERSHELF_TEST_INTAKE_TRANSPORT)."""
-    return recorded_transport({**ARXIV_CLIP, **ARXIV_PAIR, **CROSSREF_TABPFN})
+    return reconstructed_transport({**ARXIV_CLIP, **ARXIV_PAIR, **CROSSREF_TABPFN})
 
 
 @pytest.fixture
@@ -54,7 +55,7 @@ def serve(settings):
     requests = []
 
     def install(routes):
-        settings.INTAKE_HTTP_TRANSPORT = recorded_transport(routes, requests)
+        settings.INTAKE_HTTP_TRANSPORT = reconstructed_transport(routes, requests)
         return requests
 
     return install

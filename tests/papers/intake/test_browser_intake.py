@@ -31,7 +31,7 @@ def _shot(page, name):
 @pytest.mark.django_db(transaction=True)
 def test_editor_adds_papers_by_identifier(site, superuser, real_worker):
     page, base_url = site
-    # The lookups run in a worker process, which answers from recorded files.
+    # The lookups run in a worker process, which answers from reconstructed files.
     real_worker(env={"PAPERSHELF_TEST_INTAKE_TRANSPORT": WORKER_TRANSPORT})
     _login(page, base_url, superuser)
     page.goto(f"{base_url}/admin/papers/paper/")

@@ -1,6 +1,7 @@
 """The answer shapes arXiv's and Crossref's API documentation describe beyond one clean
 record: paged feeds, entries and works with optional fields missing, refusals and rate
-limits. The files in recorded/ are reconstructed from that documentation (recorded/README.md).
+limits. The files in reconstructed/ are reconstructed from that documentation
+(reconstructed/README.md).
 """
 
 import httpx
