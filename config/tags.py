@@ -10,7 +10,7 @@ import operator
 
 from django import forms
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Exists, OuterRef
 from django.db.models.functions import Lower
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -25,7 +25,7 @@ from papers.site.addresses import absolute_url
 from papers.site.cache import cached_value
 from papers.site.feeds import SiteFeed, entry_id
 from papers.tagging import tag_counts as tags_on
-from papers.tagging import with_tag_ids
+from papers.tagging import tag_id_counts, with_tag_ids
 
 PAGE_SIZE = 20
 MAX_TAGS = 5
@@ -34,24 +34,17 @@ FEED_SIZE = 20
 SEPARATOR = "+"
 
 
-def tag_counts():
+def counts_per_kind():
     """``{tag pk: {"papers": n, "reports": n, "sessions": n}}`` over published content.
 
-    One grouped query per kind, each a single pass over the kind's through table joined
-    to its ``published()`` rows, however many tags there are. (A count per tag as a
-    correlated subquery joined every published paper once per tag: seconds at 100,000.)
+    One grouped query per kind (``tag_id_counts``: a single pass over the kind's through
+    table joined to its ``published()`` rows, however many tags there are). (A count per
+    tag as a correlated subquery joined every published paper once per tag: seconds at
+    100,000.)
     """
     counts = {}
     for kind in kinds():
-        rows = (
-            kind.model.tags.through.objects.filter(
-                content_object__in=kind.published().order_by().values("pk")
-            )
-            .order_by()
-            .values_list("tag")
-            .annotate(n=Count("pk"))
-        )
-        for tag, n in rows:
+        for tag, n in tag_id_counts(kind.published()):
             counts.setdefault(tag, dict.fromkeys((k.key for k in kinds()), 0))[kind.key] = n
     return counts
 
@@ -60,7 +53,7 @@ def tags_with_counts(request=None):
     """Tags used by published content, by name, each with ``papers``, ``reports``,
     ``sessions`` and their ``total``. The counts are cached until the content changes.
     """
-    counts = cached_value(request, "tag-counts", (), tag_counts)
+    counts = cached_value(request, "tag-counts", (), counts_per_kind)
     # Alphabetical as a reader expects: "active learning" before "General AI".
     tags = list(Tag.objects.filter(pk__in=list(counts)).order_by(Lower("name"), "name"))
     for tag in tags:
