@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.utils import timezone
+from pytest_django.asserts import assertInHTML
 
 from blog.models import Kind
 from papers.models import Status
@@ -113,7 +114,7 @@ def test_staff_preview_a_draft_privately_with_a_banner(staff_client, world):
     assert {"private", "no-store"} <= cache_control
     assert "public" not in cache_control
     assert response["X-Robots-Tag"] == "noindex"
-    assert '<meta name="robots" content="noindex, nofollow">' in html
+    assertInHTML('<meta name="robots" content="noindex, nofollow">', html)
     assert 'class="notice warning draft-banner"' in html and "<strong>Draft</strong>" in html
     assert "Part 2 of 2" in html  # the preview shows where the part will go
 

@@ -1,6 +1,7 @@
 """The home page shows the latest published reports and the nav links to them."""
 
 import pytest
+from pytest_django.asserts import assertInHTML
 
 from config.views import HOME_REPORTS
 from tests.blog.factories import ReportFactory, days_ago
@@ -19,7 +20,7 @@ def test_home_shows_the_latest_reports(client):
         f"Report {day}" for day in range(HOME_REPORTS)
     ]
     assert "Draft on home" not in html
-    assert '<a href="/reports/">Reports</a>' in html
+    assertInHTML('<a href="/reports/">Reports</a>', html)
 
 
 def test_home_query_count_is_constant(client, django_assert_max_num_queries):

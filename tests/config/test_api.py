@@ -1,6 +1,6 @@
 import pytest
 
-from papers.models import Status
+from papers.models import Paper, Status
 from tests.factories import AuthorFactory, PaperFactory, paper_with_everything
 
 pytestmark = pytest.mark.django_db
@@ -123,8 +123,11 @@ def test_tags_with_counts(client, shelf):
 
 
 def test_read_only(client, shelf):
+    before = Paper.objects.count()
     assert client.post("/api/papers", {}).status_code == 405
     assert client.delete(f"/api/papers/{shelf['vit'].slug}").status_code == 405
+    assert Paper.objects.count() == before  # nothing was added or deleted
+    assert client.get(f"/api/papers/{shelf['vit'].slug}").json()["slug"] == shelf["vit"].slug
 
 
 def test_openapi_schema_and_docs_page(client):

@@ -3,6 +3,7 @@
 database fault tests whose fixtures this reuses."""
 
 import pytest
+from pytest_django.asserts import assertInHTML
 
 from tests.config.test_database_failures import (  # noqa: F401 - fixtures
     postgres,
@@ -25,4 +26,4 @@ def test_a_not_found_page_with_the_database_down_is_the_styled_404_not_a_500(
     status, body, _ = server.get("/no-such-page-after-the-cut/")
     assert status == 404
     assert "There is nothing at this address." in body
-    assert '<a class="brand" href="/">Papershelf</a>' in body
+    assertInHTML('<a class="brand" href="/">Papershelf</a>', body)

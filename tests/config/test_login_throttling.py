@@ -64,13 +64,17 @@ def test_a_success_resets_the_count(client, owner):
 
 
 def test_another_user_and_another_address_are_not_locked(client, owner, django_user_model):
-    django_user_model.objects.create_user("second", password="pw-second-123", is_staff=True)
+    second = django_user_model.objects.create_user(
+        "second", password="pw-second-123", is_staff=True
+    )
     with time_machine.travel(START, tick=False):
         fail(client, 5)
         assert attempt(client, "second", "pw-second-123").status_code == 302
+        assert client.session["_auth_user_id"] == str(second.pk)  # logged in
         client.logout()
         # The owner, from another address, is not locked out by someone else's guesses.
         assert attempt(client, "boss", "pw-boss-123", address="198.51.100.20").status_code == 302
+        assert client.session["_auth_user_id"] == str(owner.pk)
 
 
 def test_lockout_counts_the_proxy_reported_address_behind_a_proxy(client, owner, settings):

@@ -3,6 +3,7 @@ no duplicate tag on one item, no redirect loops; renaming onto a taken name offe
 
 import pytest
 from django.urls import reverse
+from pytest_django.asserts import assertInHTML
 
 from papers.jobs.models import Job
 from papers.merging import MergeError, merge_tags
@@ -129,7 +130,7 @@ def test_tag_page_shows_its_description_sanitised(client):
     tag.description = "Models that **denoise**. <script>alert(1)</script>"
     tag.save()
     body = client.get(tag.get_absolute_url()).content.decode()
-    assert "<strong>denoise</strong>" in body
+    assertInHTML("<strong>denoise</strong>", body)
     assert "<script>alert(1)</script>" not in body
 
 

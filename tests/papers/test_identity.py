@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from pytest_django.asserts import assertInHTML
 
 from papers import identity
 from papers.identity import SiteSettings
@@ -58,9 +59,9 @@ def test_name_tagline_introduction_and_footer_from_the_admin_appear_on_the_home_
         footer="Text under [CC BY 4.0](https://creativecommons.org/licenses/by/4.0/).",
     )
     html = client.get("/").content.decode()
-    assert "<h1>Spinoza&#x27;s Shelf</h1>" in html
-    assert "<title>Home · Spinoza&#x27;s Shelf</title>" in html
-    assert '<p class="lead">Reports on papers I read</p>' in html
+    assertInHTML("<h1>Spinoza&#x27;s Shelf</h1>", html)
+    assertInHTML("<title>Home · Spinoza&#x27;s Shelf</title>", html)
+    assertInHTML('<p class="lead">Reports on papers I read</p>', html)
     assert "<strong>papers</strong>" in html and "<em>work in progress</em>" in html
     assert 'href="https://creativecommons.org/licenses/by/4.0/"' in html
     assert "Papershelf" not in html
@@ -96,7 +97,7 @@ def test_an_epigraph_is_shown_above_its_section_only(admin_client, client):
 def test_a_section_label_renames_the_report_kind_list_its_filter_and_its_feed(admin_client, client):
     save_settings(admin_client, label__reports__paper_of_the_week="Very Recent Papers")
     html = client.get("/reports/paper-of-the-week/").content.decode()
-    assert "<h1>Very Recent Papers</h1>" in html
+    assertInHTML("<h1>Very Recent Papers</h1>", html)
     assert "Very Recent Papers</a>" in client.get("/reports/").content.decode()
     feed = ET.fromstring(client.get(reverse("blog:feed_kind", args=["paper-of-the-week"])).content)  # noqa: S314 - our own output
     assert feed.find(f"{ATOM}title").text.startswith("Very Recent Papers · Spinoza")
@@ -157,10 +158,12 @@ def test_about_page_shows_the_about_text_profile_photo_and_links(admin_client, c
     row = SiteSettings.load()
     assert row.profile_photo.name.startswith("site/") and "me" not in row.profile_photo.name
     html = client.get("/about/").content.decode()
-    assert "<em>learning</em>" in html
+    assertInHTML("<em>learning</em>", html)
     assert "Ada Reader" in html
     assert f'src="{row.profile_photo.url}"' in html
-    assert '<a href="https://scholar.example.org/ada" rel="me noopener">Google Scholar</a>' in html
+    assertInHTML(
+        '<a href="https://scholar.example.org/ada" rel="me noopener">Google Scholar</a>', html
+    )
 
 
 def test_the_about_page_exists_with_no_settings_saved(client):

@@ -11,6 +11,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from PIL import Image
+from pytest_django.asserts import assertInHTML
 
 from blog.models import Report
 from papers.site.images import RENDITION_MAX_WIDTH, reencode_image, webp_rendition
@@ -54,7 +55,7 @@ def test_the_session_page_shows_the_webp_rendition_with_the_original_as_fallback
     body = client.get(presentation.get_absolute_url()).content.decode()
     picture = re.search(r'<figure class="session-cover">.*?</figure>', body, re.S).group(0)
     webp = default_storage.url(presentation.cover_webp)
-    assert f'<source type="image/webp" srcset="{webp}">' in picture
+    assertInHTML(f'<source type="image/webp" srcset="{webp}">', picture)
     # The fallback is the original, with the size that reserves its space before it loads,
     # fetched first: it is the page's largest paint.
     assert (
@@ -64,7 +65,7 @@ def test_the_session_page_shows_the_webp_rendition_with_the_original_as_fallback
     # The first slide under the slides viewer (for browsers that show no PDF) is the same
     # image: the rendition too, so that the page never fetches the full-size PNG.
     fallback = re.search(r'<p class="pdf-fallback">.*?</p>', body, re.S).group(0)
-    assert f'<source type="image/webp" srcset="{webp}">' in fallback
+    assertInHTML(f'<source type="image/webp" srcset="{webp}">', fallback)
     assert f'alt="First slide of session {presentation.number}"' in fallback
     assert 'loading="lazy"' in fallback
 
@@ -77,10 +78,10 @@ def test_the_report_page_and_cards_show_the_cover_rendition(client, _media_root)
     report.cover.save(cover.name, cover)
     webp = default_storage.url(report.cover_webp)
     body = client.get(report.get_absolute_url()).content.decode()
-    assert f'<source type="image/webp" srcset="{webp}">' in body
+    assertInHTML(f'<source type="image/webp" srcset="{webp}">', body)
     assert 'fetchpriority="high"' in body
     listing = client.get("/").content.decode()
-    assert f'<source type="image/webp" srcset="{webp}">' in listing
+    assertInHTML(f'<source type="image/webp" srcset="{webp}">', listing)
 
 
 @pytest.mark.parametrize(

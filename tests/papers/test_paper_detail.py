@@ -1,6 +1,7 @@
 import bibtexparser
 import pytest
 from django.urls import reverse
+from pytest_django.asserts import assertInHTML
 
 from papers.models import Status
 from tests.factories import AuthorFactory, FigureFactory, PaperFactory, paper_with_everything
@@ -125,14 +126,14 @@ def test_scholar_meta_tags_and_json_ld(client, paper):
     import re
 
     body = client.get(paper.get_absolute_url()).content.decode()
-    assert '<meta name="citation_title" content="Attention Is All You Need">' in body
+    assertInHTML('<meta name="citation_title" content="Attention Is All You Need">', body)
     authors = re.findall(r'<meta name="citation_author" content="([^"]+)">', body)
     assert authors == ["Ashish Vaswani", "Łukasz Kaiser"]
-    assert '<meta name="citation_publication_date" content="2017/06">' in body
-    assert '<meta name="citation_arxiv_id" content="1706.03762">' in body
-    assert '<meta name="citation_conference_title" content="NeurIPS 2017">' in body
-    assert f'<link rel="canonical" href="http://testserver{paper.get_absolute_url()}">' in body
-    assert '<meta property="og:title" content="Attention Is All You Need">' in body
+    assertInHTML('<meta name="citation_publication_date" content="2017/06">', body)
+    assertInHTML('<meta name="citation_arxiv_id" content="1706.03762">', body)
+    assertInHTML('<meta name="citation_conference_title" content="NeurIPS 2017">', body)
+    assertInHTML(f'<link rel="canonical" href="http://testserver{paper.get_absolute_url()}">', body)
+    assertInHTML('<meta property="og:title" content="Attention Is All You Need">', body)
     (block,) = re.findall(r'<script type="application/ld\+json">(.*?)</script>', body, re.S)
     data = json.loads(block)
     assert data["@type"] == "ScholarlyArticle"
