@@ -62,3 +62,28 @@ def days_ago(days):
 def at(year, month=6, day=1):
     """A publication time in a given year."""
     return datetime.datetime(year, month, day, 12, 0, tzinfo=datetime.UTC)
+
+
+def report_admin_form(**overrides):
+    """The POST data of the report admin's add form: a valid draft, with ``overrides``."""
+    data = {
+        "title": "A New Report",
+        "kind": Kind.PAPER_REPORT,
+        "number": "",
+        "status": Status.DRAFT,
+        "published_at_0": "",
+        "published_at_1": "",
+        "tags": "vision, 3D",
+        "series": "",
+        "part": "",
+        "cover_alt": "",
+        "teaser": "Teaser.",
+        "body": "## Heading\n\n$E = mc^2$",
+        "slug": "",
+        "paper_links-TOTAL_FORMS": "0",
+        "paper_links-INITIAL_FORMS": "0",
+        "paper_links-MIN_NUM_FORMS": "0",
+        "paper_links-MAX_NUM_FORMS": "1000",
+    }
+    data.update(overrides)
+    return data

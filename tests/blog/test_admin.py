@@ -9,37 +9,13 @@ from PIL import Image
 
 from blog.models import Kind, Report
 from papers.models import Paper, Status
-from tests.blog.factories import ReportFactory, at
+from tests.blog.factories import ReportFactory, at, report_admin_form
 from tests.factories import PaperFactory, png_bytes
 
 pytestmark = pytest.mark.django_db
 
 ADD = "/admin/blog/report/add/"
 CHANGELIST = "/admin/blog/report/"
-
-
-def form_data(**overrides):
-    data = {
-        "title": "A New Report",
-        "kind": Kind.PAPER_REPORT,
-        "number": "",
-        "status": Status.DRAFT,
-        "published_at_0": "",
-        "published_at_1": "",
-        "tags": "vision, 3D",
-        "series": "",
-        "part": "",
-        "cover_alt": "",
-        "teaser": "Teaser.",
-        "body": "## Heading\n\n$E = mc^2$",
-        "slug": "",
-        "paper_links-TOTAL_FORMS": "0",
-        "paper_links-INITIAL_FORMS": "0",
-        "paper_links-MIN_NUM_FORMS": "0",
-        "paper_links-MAX_NUM_FORMS": "1000",
-    }
-    data.update(overrides)
-    return data
 
 
 def files_under(root):
@@ -56,7 +32,7 @@ def test_add_page_has_the_markdownx_editor_with_upload_and_preview(admin_client)
 
 def test_create_a_report_with_tags_papers_and_a_cover(admin_client, _media_root):
     paper = PaperFactory(title="Linked")
-    data = form_data(
+    data = report_admin_form(
         title="Title\x0bwith\x0ccontrols",
         status=Status.PUBLISHED,
         **{
@@ -94,7 +70,7 @@ def test_create_a_report_with_tags_papers_and_a_cover(admin_client, _media_root)
 def test_a_bad_cover_is_a_form_error_and_nothing_is_stored(
     admin_client, _media_root, name, content, content_type
 ):
-    data = form_data()
+    data = report_admin_form()
     data["cover"] = SimpleUploadedFile(name, content, content_type)
     response = admin_client.post(ADD, data)
     assert response.status_code == 200
@@ -106,7 +82,7 @@ def test_a_bad_cover_is_a_form_error_and_nothing_is_stored(
 def test_a_jpeg_cover_is_reencoded(admin_client, _media_root):
     out = io.BytesIO()
     Image.new("RGB", (80, 42), (1, 2, 3)).save(out, "JPEG")
-    data = form_data()
+    data = report_admin_form()
     data["cover"] = SimpleUploadedFile("c.jpeg", out.getvalue(), "image/jpeg")
     assert admin_client.post(ADD, data).status_code == 302
     assert Report.objects.get().cover.name.endswith(".jpg")
@@ -124,7 +100,7 @@ def test_a_jpeg_cover_is_reencoded(admin_client, _media_root):
     ],
 )
 def test_bad_input_is_a_form_error(admin_client, overrides, field):
-    response = admin_client.post(ADD, form_data(**overrides))
+    response = admin_client.post(ADD, report_admin_form(**overrides))
     assert response.status_code == 200
     assert field in response.context["adminform"].form.errors
     assert not Report.objects.exists()
@@ -132,7 +108,7 @@ def test_bad_input_is_a_form_error(admin_client, overrides, field):
 
 def test_duplicate_number_in_a_kind_is_a_form_error(admin_client):
     ReportFactory(kind=Kind.PAPER_REPORT, number=5)
-    response = admin_client.post(ADD, form_data(number="5"))
+    response = admin_client.post(ADD, report_admin_form(number="5"))
     assert response.status_code == 200
     assert "Another report of this kind has this number." in response.content.decode()
 

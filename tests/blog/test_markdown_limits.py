@@ -6,7 +6,7 @@ import pytest
 
 from blog.models import Report
 from papers.site.markdown import MAX_MARKDOWN_LENGTH, render_markdown
-from tests.blog.factories import ReportFactory
+from tests.blog.factories import ReportFactory, report_admin_form
 
 pytestmark = pytest.mark.django_db
 
@@ -23,28 +23,11 @@ SLOW = {
 }
 
 
-def add_form(**overrides):
-    data = {
-        "title": "Slow",
-        "kind": "paper-report",
-        "status": "draft",
-        "teaser": "",
-        "body": "",
-        "tags": "",
-        "paper_links-TOTAL_FORMS": "0",
-        "paper_links-INITIAL_FORMS": "0",
-        "paper_links-MIN_NUM_FORMS": "0",
-        "paper_links-MAX_NUM_FORMS": "1000",
-    }
-    data.update(overrides)
-    return data
-
-
 @pytest.mark.parametrize("text", SLOW.values(), ids=SLOW.keys())
 @pytest.mark.parametrize("field", ["body", "teaser"])
 def test_admin_form_refuses_it_quickly(admin_client, text, field):
     start = time.process_time()
-    response = admin_client.post("/admin/blog/report/add/", add_form(**{field: text}))
+    response = admin_client.post("/admin/blog/report/add/", report_admin_form(**{field: text}))
     assert time.process_time() - start < 2
     assert response.status_code == 200  # the form again, with the error
     errors = response.context["adminform"].form.errors
