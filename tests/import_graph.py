@@ -15,6 +15,7 @@ as they import each other (``from bench import run`` is bench/bench.py).
 """
 
 import ast
+import functools
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -78,6 +79,13 @@ def import_graph(modules=None):
         }
         for module, (path, is_package) in modules.items()
     }
+
+
+@functools.cache
+def project_graph():
+    """The graph of the project as it is on disk, read once per test process (about 1 s
+    of CPU for the whole project; several tests ask for it). Not to be changed."""
+    return import_graph()
 
 
 def cycles(graph):

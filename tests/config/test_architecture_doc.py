@@ -16,7 +16,7 @@ import pytest
 from django.core.management import get_commands
 from django.urls import Resolver404, resolve
 
-from tests.import_graph import import_graph
+from tests.import_graph import project_graph
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "ARCHITECTURE.md"
@@ -201,5 +201,5 @@ def test_every_arrow_of_the_diagrams_is_an_import_of_the_code():
     assert ("readinggroup.models", "readinggroup.members") in edges  # the └──► branch
     assert ("config", "readinggroup") in edges
     assert len(edges) >= 12
-    graph = import_graph()
+    graph = project_graph()
     assert [edge for edge in edges if not module_edge(graph, *edge)] == []

@@ -10,7 +10,7 @@ back; papers/intake/notes/__init__.py imports nothing, the importer is
 papers/intake/notes/importer.py, so the package's modules do not import a package that
 imports them)."""
 
-from tests.import_graph import cycles, import_graph, imports_of, project_modules
+from tests.import_graph import cycles, import_graph, imports_of, project_graph, project_modules
 
 APPS = ("papers", "blog", "readinggroup", "config")
 
@@ -30,7 +30,7 @@ def edges(graph, source=lambda module: True, target=lambda module: True):
 
 
 def test_the_graph_reads_every_app_and_imports_inside_functions():
-    graph = import_graph()
+    graph = project_graph()
     assert {top(module) for module in graph} >= {*APPS, "tests", "bench"}
     assert "papers.site.cache" in graph["papers.apps"]  # imported inside ready()
     assert "readinggroup.slides_queue" in graph["readinggroup.models"]
@@ -38,24 +38,24 @@ def test_the_graph_reads_every_app_and_imports_inside_functions():
 
 
 def test_no_module_of_the_project_imports_itself_back_through_others():
-    assert cycles(import_graph()) == []
+    assert cycles(project_graph()) == []
 
 
 def test_papers_imports_nothing_from_the_apps_above_it():
-    graph = import_graph()
+    graph = project_graph()
     above = {"blog", "readinggroup", "config"}
     assert edges(graph, lambda m: top(m) == "papers", lambda m: top(m) in above) == []
 
 
 def test_blog_and_the_reading_group_do_not_import_each_other():
-    graph = import_graph()
+    graph = project_graph()
     assert edges(graph, lambda m: top(m) == "blog", lambda m: top(m) == "readinggroup") == []
     assert edges(graph, lambda m: top(m) == "readinggroup", lambda m: top(m) == "blog") == []
 
 
 def test_in_config_only_the_home_page_imports_blog_or_the_reading_group():
     """Everything else in config/ reaches the other kinds through the registry of kinds."""
-    graph = import_graph()
+    graph = project_graph()
     naming = edges(
         graph, lambda m: top(m) == "config", lambda m: top(m) in ("blog", "readinggroup")
     )
@@ -65,7 +65,7 @@ def test_in_config_only_the_home_page_imports_blog_or_the_reading_group():
 def test_site_wide_library_modules_use_only_the_sites_identity_and_tags_of_the_domain():
     """papers/site/ is machinery for every app; its commands (backup, demo data) may drive
     the domain, its library modules may read only the site's identity and the tag limit."""
-    graph = import_graph()
+    graph = project_graph()
     allowed = {"papers", "papers.identity", "papers.tagging"}
     library = edges(
         graph,
@@ -76,7 +76,7 @@ def test_site_wide_library_modules_use_only_the_sites_identity_and_tags_of_the_d
 
 
 def test_the_renderer_and_the_references_signal_import_no_model():
-    graph = import_graph()
+    graph = project_graph()
     for module in ("papers.site.markdown", "papers.signals"):
         assert not any(name.endswith((".models", ".members")) for name in graph[module]), module
 
