@@ -10,7 +10,7 @@ from blog.models import Report
 from papers.models import Paper, Status
 from readinggroup.models import Presentation
 from tests.blog.factories import ReportFactory
-from tests.blog.test_admin import form_data as report_form
+from tests.blog.factories import report_admin_form as report_form
 from tests.factories import PaperFactory
 from tests.readinggroup.factories import PresentationFactory
 from tests.readinggroup.test_slides import _form_data as session_form

@@ -19,7 +19,7 @@ from PIL import Image, PngImagePlugin
 from blog.models import Report
 from papers.models import Paper
 from readinggroup.models import Presentation
-from tests.blog.test_admin import form_data as report_form
+from tests.blog.factories import report_admin_form as report_form
 from tests.papers.test_admin import paper_form
 from tests.readinggroup.test_slides import _form_data as session_form
 

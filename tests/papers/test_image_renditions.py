@@ -16,7 +16,8 @@ from pytest_django.asserts import assertInHTML
 from blog.models import Report
 from papers.site.images import RENDITION_MAX_WIDTH, reencode_image, webp_rendition
 from readinggroup.models import Presentation
-from tests.blog.test_admin import ADD, files_under, form_data
+from tests.blog.factories import report_admin_form
+from tests.blog.test_admin import ADD, files_under
 from tests.readinggroup.factories import PresentationFactory
 from tests.readinggroup.pdfs import pdf_bytes
 
@@ -117,7 +118,7 @@ def test_odd_but_valid_covers_are_saved_and_any_rendition_is_a_smaller_webp(
 ):
     out = io.BytesIO()
     image.save(out, "PNG")
-    data = form_data()
+    data = report_admin_form()
     data["cover"] = SimpleUploadedFile("odd.png", out.getvalue(), "image/png")
     response = admin_client.post(ADD, data)
     assert response.status_code == 302
@@ -138,7 +139,7 @@ def test_odd_but_valid_covers_are_saved_and_any_rendition_is_a_smaller_webp(
 def test_a_hostile_cover_is_a_form_error_and_leaves_no_rendition(admin_client, _media_root):
     # A PNG signature over an HTML page: refused by the re-encoding, as before; nothing,
     # not even a rendition, is stored.
-    data = form_data()
+    data = report_admin_form()
     data["cover"] = SimpleUploadedFile(
         "cover.png", b"\x89PNG\r\n\x1a\n<html><script>alert(1)</script>", "image/png"
     )
