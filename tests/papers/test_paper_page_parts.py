@@ -176,7 +176,9 @@ def test_reports_and_sessions_about_the_paper_are_on_the_next_page(client, paper
 def test_a_report_scheduled_for_later_appears_at_its_time_without_a_save(client, paper):
     now = timezone.now()
     ReportFactory(
-        title="Scheduled DDPM report", papers=[paper], published_at=now + datetime.timedelta(hours=2)
+        title="Scheduled DDPM report",
+        papers=[paper],
+        published_at=now + datetime.timedelta(hours=2),
     )
     with time_machine.travel(now + datetime.timedelta(hours=1), tick=False):
         assert "Scheduled DDPM report" not in page(client, paper)
