@@ -190,3 +190,31 @@ def test_an_unknown_slug_still_redirects_to_the_paper_it_names(client, paper):
     response = client.get(reverse("papers:paper_detail", args=["DDPM"]))
     assert response.status_code in (301, 302)
     assert response["Location"].endswith(paper.get_absolute_url())
+
+
+def test_related_lists_rewritten_by_the_update_job_are_on_the_next_pages(client):
+    from papers import related
+
+    texts = {
+        "Denoising diffusion probabilistic models": "Image synthesis by removing noise.",
+        "Latent diffusion models": "Diffusion in an autoencoder's latent space for images.",
+        "Generative adversarial networks": "A generator and a discriminator.",
+        "BERT: pre-training of deep bidirectional transformers": "Masked language models.",
+        "Language models are few-shot learners": "A large transformer language model.",
+    }
+    papers = [PaperFactory(title=title, abstract=text) for title, text in texts.items()]
+    related.rebuild()
+    before = {paper.pk: page(client, paper) for paper in papers}
+    bert = papers[3]
+    bert.abstract = "Diffusion image synthesis with a denoising generator."
+    bert.save()
+    # The job's bulk writes: only the pages of the papers whose lists it rewrote are made
+    # again (papers/related.py, ``_changed``); every page shows its current list.
+    assert related.update([bert.pk]) > 0
+    for paper in papers:
+        html = page(client, paper)
+        section = html[html.index('<section class="similar"') :]
+        section = section[: section.index("</section>")]
+        current = [other.title for other in related.related_to(paper)]
+        assert current and sorted(current, key=section.index) == current, paper.title
+    assert any(page(client, paper) != before[paper.pk] for paper in papers if paper != bert)
