@@ -36,11 +36,10 @@ from papers.models import Author, Authorship, Figure, Paper, PaperLink, TaggedPa
 from papers.site.cache import (
     TIMEOUT,
     bump_parts,
-    cards_version,
     followed_by_parts,
     in_batch,
     next_moment,
-    parts_version,
+    parts_and_cards_versions,
     release,
 )
 from papers.tagging import Tag
@@ -50,27 +49,47 @@ from papers.tagging import Tag
 FOLLOWED = (Paper, PaperLink, Figure, TaggedPaper, Authorship, Author, Tag)
 
 
-def _key(parts, cards, pk):
-    return f"papershelf:paper-page:{parts}:{cards}:{release()}:{pk}"
+# Parts that are HTML of our own templates; the others (the title, the description) are
+# text, escaped where the page shows them.
+HTML_PARTS = ("head", "article")
 
 
-def _stamp(paper):
-    return paper.updated_at.isoformat()
+def _key(parts, cards, slug):
+    # By address, so that a visit finds its entry before reading the row (by the slug
+    # it has) and then reads only the row's ``updated_at``.
+    return f"papershelf:paper-page:{parts}:{cards}:{release()}:{slug}"
 
 
-def kept_parts(request, paper, make):
-    """``make()``'s parts of ``paper``'s page (a dict of HTML strings), kept per paper."""
-    # The versions are read before the rows a new entry is made from: a change meanwhile
-    # moves them (or drops the entry), so such an entry is never read.
-    key = _key(parts_version(request), cards_version(request), paper.pk)
-    entry = cache.get(key)
-    if entry is not None:
-        stamp, due, parts = entry
-        if stamp == _stamp(paper) and not 0 < due <= time.time_ns():
-            return {name: mark_safe(html) for name, html in parts.items()}  # noqa: S308
-    due = next_moment(request)
-    parts = make()
-    cache.set(key, (_stamp(paper), due, {name: str(html) for name, html in parts.items()}), TIMEOUT)
+def _stamp(updated_at):
+    return updated_at.isoformat()
+
+
+def kept_parts(request, slug):
+    """The parts kept for the page of the paper at ``slug`` if they are current, else None.
+
+    One cache read for the versions, one for the entry and, when there is one, a read of
+    the paper's ``updated_at`` (not its whole row: the entry holds what the page shows).
+    The versions are read first and remembered on ``request``: parts made from the rows
+    read after them (``keep_parts``) are stored under them, so a change meanwhile, which
+    moves a version or drops the entry, is never hidden by them.
+    """
+    entry = cache.get(_key(*parts_and_cards_versions(request), slug))
+    if entry is None:
+        return None
+    stamp, due, parts = entry
+    if 0 < due <= time.time_ns():  # a scheduled moment has passed since they were made
+        return None
+    rows = Paper.objects.published().filter(slug=slug).order_by()
+    updated_at = rows.values_list("updated_at", flat=True)[:1]
+    if [_stamp(value) for value in updated_at] != [stamp]:
+        return None
+    return {name: mark_safe(text) if name in HTML_PARTS else text for name, text in parts.items()}  # noqa: S308
+
+
+def keep_parts(request, paper, parts):
+    """Keep ``parts`` (made from ``paper``'s rows as read after ``kept_parts``)."""
+    entry = (_stamp(paper.updated_at), next_moment(request), {k: str(v) for k, v in parts.items()})
+    cache.set(_key(*parts_and_cards_versions(request), paper.slug), entry, TIMEOUT)
     return parts
 
 
@@ -84,8 +103,9 @@ def forget(paper_ids, using=None):
         return
 
     def drop():
-        parts, cards = parts_version(), cards_version()
-        cache.delete_many([_key(parts, cards, pk) for pk in paper_ids])
+        slugs = Paper.objects.filter(pk__in=paper_ids).values_list("slug", flat=True)
+        parts, cards = parts_and_cards_versions()
+        cache.delete_many([_key(parts, cards, slug) for slug in slugs])
 
     # Now, for this request, and after the commit: a page made from the old rows in
     # between would otherwise be kept.

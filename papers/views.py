@@ -257,15 +257,18 @@ def _previous_and_followups(paper):
 @require_safe
 @public_page
 def paper_detail(request, slug):
-    try:
-        paper = Paper.objects.published().for_page().get(slug=slug)
-    except Paper.DoesNotExist:
-        # /papers/GPT-3/, /papers/gpt3-alias/, /papers/arXiv:2005.14165/ → the paper.
-        return redirect_to_reference(slug)
     # The page's parts are kept per paper (papers/pages.py): a visit whose page is not
-    # cached reads this row and one cache entry, not the eleven queries of _paper_parts.
-    parts = pages.kept_parts(request, paper, lambda: _paper_parts(request, paper))
-    return render(request, "papers/paper_detail.html", {"paper": paper, **parts})
+    # cached reads one cache entry and the paper's updated_at, not the twelve queries
+    # of _paper_parts.
+    parts = pages.kept_parts(request, slug)
+    if parts is None:
+        try:
+            paper = Paper.objects.published().for_page().get(slug=slug)
+        except Paper.DoesNotExist:
+            # /papers/GPT-3/, /papers/gpt3-alias/, /papers/arXiv:2005.14165/ → the paper.
+            return redirect_to_reference(slug)
+        parts = pages.keep_parts(request, paper, _paper_parts(request, paper))
+    return render(request, "papers/paper_detail.html", parts)
 
 
 def _paper_parts(request, paper):
@@ -287,6 +290,7 @@ def _paper_parts(request, paper):
         "similar": related_to(paper),
     }
     return {
+        "title": paper.title,
         "description": paper_description(paper),
         "head": render_to_string("papers/_paper_head.html", context),
         # With the request: the sections' templates read the site settings through it.

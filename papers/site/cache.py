@@ -253,6 +253,17 @@ def parts_version(request=None):
     return _version_of(PARTS_KEY, request, "_parts_version")
 
 
+def parts_and_cards_versions(request=None):
+    """The parts and cards versions: one cache read for both (a kept paper page's key)."""
+    pairs = ((PARTS_KEY, "_parts_version"), (CARDS_KEY, "_cards_version"))
+    if request is not None and any(getattr(request, name, None) is None for _, name in pairs):
+        found = cache.get_many([key for key, _ in pairs])
+        for key, name in pairs:
+            if found.get(key) is not None and getattr(request, name, None) is None:
+                setattr(request, name, found[key])
+    return parts_version(request), cards_version(request)
+
+
 def bump_parts():
     """Every kept part of a page is made again when next shown (``PARTS_KEY``)."""
     if _batch_changed(counts=False):  # the batch's bump at its end moves it

@@ -54,6 +54,18 @@ def test_a_page_not_cached_reads_only_the_papers_row(client, paper, django_asser
     assert again == first
 
 
+def test_text_from_a_kept_page_is_escaped_as_on_the_first_visit(client):
+    paper = PaperFactory(
+        title="Ranking <b>bold</b> & co", abstract="x < y, <script>alert(1)</script>"
+    )
+    first = page(client, paper)
+    forget_page(paper.get_absolute_url())
+    again = page(client, paper)
+    assert again == first
+    assert "<title>Ranking &lt;b&gt;bold&lt;/b&gt; &amp; co" in again
+    assert "<script>alert(1)" not in again
+
+
 def test_a_save_elsewhere_keeps_the_page_parts(client, paper, django_assert_num_queries):
     first = page(client, paper)
     other = PaperFactory(title="Unrelated paper")
