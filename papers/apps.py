@@ -93,6 +93,10 @@ class PapersConfig(AppConfig):
         from papers import cards
 
         cards.connect()
+        # A paper's page is kept per paper too, beside what the cards follow.
+        from papers import pages
+
+        pages.connect()
         # What the site-wide counts read (papers/facets.py): published papers' years and
         # venues, their tags and bylines, and the names shown beside the numbers.
         cache.watch_counts(

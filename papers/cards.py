@@ -24,6 +24,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_sa
 from django.template.loader import get_template
 from django.utils.safestring import mark_safe
 
+from papers import pages
 from papers.models import Author, Authorship, TaggedPaper, Venue, card_prefetches
 from papers.site.cache import TIMEOUT, bump_cards, cards_version, in_batch, release
 from papers.tagging import Tag
@@ -62,10 +63,12 @@ def render_cards(request, papers):
 
 
 def forget(paper_ids, using=None):
-    """Drop the cards of ``paper_ids`` (their links changed, not their rows)."""
+    """Drop the cards of ``paper_ids`` (their links changed, not their rows), and their
+    kept pages, which show the same byline and tags (``papers/pages.py``)."""
     paper_ids = [pk for pk in paper_ids if pk is not None]
     if not paper_ids:
         return
+    pages.forget(paper_ids, using)
     if in_batch():  # thousands of rows: one bump at the batch's end instead
         bump_cards()
         return

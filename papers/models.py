@@ -202,6 +202,11 @@ def export_prefetches():
     return (*card_prefetches(), "links", "figures")
 
 
+def detail_prefetches():
+    """What a paper's own page shows beside its row (the same relations as an export)."""
+    return export_prefetches()
+
+
 class PaperQuerySet(ContentQuerySet):
     def published(self):
         """The one visibility rule: a paper is public once its status is published."""
@@ -224,21 +229,11 @@ class PaperQuerySet(ContentQuerySet):
         """Whole rows with byline, tags, links and figures, for exports that write them all."""
         return self.select_related("published_in").prefetch_related(*export_prefetches())
 
-    def for_detail(self):
-        """Everything a paper's own page shows, in one query per relation."""
-        return (
-            self.defer(*SEARCH_FIELDS)
-            .select_related("published_in")
-            .prefetch_related(
-                Prefetch(
-                    "authorships",
-                    queryset=Authorship.objects.select_related("author").order_by("position"),
-                ),
-                "tags",
-                "links",
-                "figures",
-            )
-        )
+    def for_page(self):
+        """A paper's row as its own page reads it: without the search document. Pair it with
+        ``prefetch_related_objects([paper], *detail_prefetches())`` when the page's kept
+        parts (``papers/pages.py``) must be made again."""
+        return self.defer(*SEARCH_FIELDS).select_related("published_in")
 
 
 def paper_date(values):
@@ -344,6 +339,9 @@ class Paper(Content):
     # What the site-wide counts read of a paper's row (papers/facets.py): a save changing
     # none of them keeps the cached counts (papers/site/cache.py, ``watch_counts``).
     COUNTED_FIELDS = ("status", "year", "published_in_id")
+    # What other papers' pages show of a paper (previous work, follow-ups, "mentioned in",
+    # similar papers): a save changing none of them keeps their kept parts (papers/pages.py).
+    SHOWN_ELSEWHERE = ("slug", "title", "alias", "year", "month", "status")
 
     NEWEST_FIRST = NEWEST_FIRST
 
@@ -415,7 +413,16 @@ class Paper(Content):
             instance._stored_references = instance._references()
         if all(name in row for name in cls.COUNTED_FIELDS):
             instance._stored_counted = tuple(row[name] for name in cls.COUNTED_FIELDS)
+        if all(name in row for name in cls.SHOWN_ELSEWHERE):
+            instance._stored_shown = tuple(row[name] for name in cls.SHOWN_ELSEWHERE)
         return instance
+
+    def shown_elsewhere_changed(self):
+        """Whether the last save changed what other pages show of this paper (then
+        remembered as saved); unknown (an instance not read whole) counts as changed."""
+        before = getattr(self, "_stored_shown", None)
+        self._stored_shown = tuple(getattr(self, name) for name in self.SHOWN_ELSEWHERE)
+        return before != self._stored_shown
 
     def counted_changed(self):
         """Whether the last save changed a counted field (then remembered as saved)."""

@@ -407,8 +407,8 @@ def update(paper_pks):
         rewritten = None if model is None or stale else _update(model, state, changed)
     if rewritten is None:
         return rebuild()["papers"]
-    _changed()
-    return rewritten
+    _changed(rewritten)
+    return len(rewritten)
 
 
 def _update(model, state, changed):
@@ -432,13 +432,20 @@ def _update(model, state, changed):
     ).delete()
     _store(library, rows, others, scores)
     _save(model, state, changed=len(changed))
-    return len(rows)
+    return sorted({*(library.pks[row] for row in rows), *changed})
 
 
-def _changed():
+def _changed(papers=None):
+    """Pages show the lists, and bulk writes send no signals: the cached pages go, and the
+    kept pages of the papers whose lists were rewritten (``papers``; all without it)."""
+    from papers import pages
     from papers.site import cache
 
-    cache.bump_content_version()  # pages show the lists: bulk writes send no signals
+    if papers is None:
+        cache.bump_content_version()
+        return
+    cache.bump_content_version(parts=False)
+    pages.forget(papers)
 
 
 # -- keeping up -----------------------------------------------------------------------------

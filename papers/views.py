@@ -9,13 +9,14 @@ import math
 from itertools import groupby
 
 from django.core.paginator import Paginator
-from django.db.models import Value
+from django.db.models import Value, prefetch_related_objects
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.functional import cached_property
 from django.views.decorators.http import require_safe
 
-from papers import exports
+from papers import exports, pages
 from papers.authors import coauthors
 from papers.bibtex import papers_to_bibtex
 from papers.cards import render_cards
@@ -25,7 +26,7 @@ from papers.facets import list_counts, sidebar_key
 from papers.feeds import PaperList, paper_feed
 from papers.filters import PaperFilter
 from papers.metadata import citation_meta, paper_description, scholarly_article
-from papers.models import Author, AuthorRedirect, Paper, Venue
+from papers.models import Author, AuthorRedirect, Paper, Venue, detail_prefetches
 from papers.related import related_to
 from papers.resolve import redirect_to_reference
 from papers.sections import sections_for
@@ -256,18 +257,29 @@ def _previous_and_followups(paper):
 @require_safe
 @public_page
 def paper_detail(request, slug):
-    try:
-        paper = Paper.objects.published().for_detail().get(slug=slug)
-    except Paper.DoesNotExist:
-        # /papers/GPT-3/, /papers/gpt3-alias/, /papers/arXiv:2005.14165/ → the paper.
-        return redirect_to_reference(slug)
+    # The page's parts are kept per paper (papers/pages.py): a visit whose page is not
+    # cached reads one cache entry and the paper's updated_at, not the twelve queries
+    # of _paper_parts.
+    parts = pages.kept_parts(request, slug)
+    if parts is None:
+        try:
+            paper = Paper.objects.published().for_page().get(slug=slug)
+        except Paper.DoesNotExist:
+            # /papers/GPT-3/, /papers/gpt3-alias/, /papers/arXiv:2005.14165/ → the paper.
+            return redirect_to_reference(slug)
+        parts = pages.keep_parts(request, paper, _paper_parts(request, paper))
+    return render(request, "papers/paper_detail.html", parts)
+
+
+def _paper_parts(request, paper):
+    """The ``<head>`` metadata, the description and the article of ``paper``'s page."""
+    prefetch_related_objects([paper], *detail_prefetches())
     authors = paper.ordered_authors()
     context = {
         "paper": paper,
         "authors": authors,
         "json_ld": scholarly_article(paper, authors, absolute_url(paper.get_absolute_url())),
         "citation_meta": citation_meta(paper, authors),
-        "description": paper_description(paper),
         "links": paper.links.all(),
         "figures": paper.figures.all(),
         **_previous_and_followups(paper),
@@ -277,7 +289,13 @@ def paper_detail(request, slug):
         "sections": sections_for(paper),
         "similar": related_to(paper),
     }
-    return render(request, "papers/paper_detail.html", context)
+    return {
+        "title": paper.title,
+        "description": paper_description(paper),
+        "head": render_to_string("papers/_paper_head.html", context),
+        # With the request: the sections' templates read the site settings through it.
+        "article": render_to_string("papers/_paper_article.html", context, request),
+    }
 
 
 @require_safe

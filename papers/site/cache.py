@@ -179,14 +179,18 @@ def settle_schedule(request, response=None):
     content_version(request)
 
 
-def bump_content_version(*, counts=True, cards=False, **kwargs):
+def bump_content_version(*, counts=True, cards=False, parts=True, **kwargs):
     """Invalidate every cached page and count (call after changes that send no signals);
     ``counts=False``: pages only, for a change no site-wide count reads; ``cards=True``:
-    the paper cards too (``papers/cards.py``: a change to names or links of many papers)."""
+    the paper cards too (``papers/cards.py``: a change to names or links of many papers).
+    The kept parts of pages (``parts_version``) go too, unless ``parts=False`` (the
+    receivers of ``watch()``, for the models whose changes those parts follow themselves)."""
     version = _new_version()
     keys = {VERSION_KEY: version, COUNTS_KEY: version} if counts else {VERSION_KEY: version}
     if cards:
         keys[CARDS_KEY] = version
+    if parts:
+        keys[PARTS_KEY] = version
     cache.set_many(keys, timeout=VERSION_TIMEOUT)
     # Its schedule is looked up by the writer, not by the next visitor.
     _due_after(int(version))
@@ -204,6 +208,21 @@ COUNTS_KEY = "papershelf:counts-version"
 # their papers' rows: a tag, author or venue renamed or deleted, a batch's links, a
 # ``bump_content_version(cards=True)``.
 CARDS_KEY = "papershelf:cards-version"
+
+
+# Parts of a page kept across content versions (a paper page's, ``papers/pages.py``): each
+# is stored with the ``updated_at`` of its object's row, and this version moves with every
+# change of a watched model except those of the models named in ``followed_by_parts()``,
+# whose changes the parts' owner handles itself (it drops the parts of the objects
+# concerned). Every explicit ``bump_content_version()`` moves it too: code that writes rows
+# without signals cannot say what it changed.
+PARTS_KEY = "papershelf:parts-version"
+_followed_by_parts = set()
+
+
+def followed_by_parts(*models):
+    """Saves and deletes of ``models`` keep the kept parts: their owner drops what changes."""
+    _followed_by_parts.update(models)
 
 
 def _version_of(key, request, attribute):
@@ -227,6 +246,35 @@ def counts_version(request=None):
 def cards_version(request=None):
     """The version of the paper cards (one cache read, remembered on ``request``)."""
     return _version_of(CARDS_KEY, request, "_cards_version")
+
+
+def parts_version(request=None):
+    """The version of pages' kept parts (one cache read, remembered on ``request``)."""
+    return _version_of(PARTS_KEY, request, "_parts_version")
+
+
+def parts_and_cards_versions(request=None):
+    """The parts and cards versions: one cache read for both (a kept paper page's key)."""
+    pairs = ((PARTS_KEY, "_parts_version"), (CARDS_KEY, "_cards_version"))
+    if request is not None and any(getattr(request, name, None) is None for _, name in pairs):
+        found = cache.get_many([key for key, _ in pairs])
+        for key, name in pairs:
+            if found.get(key) is not None and getattr(request, name, None) is None:
+                setattr(request, name, found[key])
+    return parts_version(request), cards_version(request)
+
+
+def bump_parts():
+    """Every kept part of a page is made again when next shown (``PARTS_KEY``)."""
+    if _batch_changed(counts=False):  # the batch's bump at its end moves it
+        return
+    cache.set(PARTS_KEY, _new_version(), timeout=VERSION_TIMEOUT)
+
+
+def next_moment(request):
+    """The first scheduled moment (ns since the epoch) after the current content version,
+    0 for none: what is made from the rows now may change with the clock at that moment."""
+    return _due_after(int(content_version(request)))
 
 
 def bump_cards():
@@ -274,8 +322,9 @@ def watch_counts(*models):
 
 
 def bump_pages():
-    """Invalidate every cached page, not the site-wide counts (``watch_counts`` does)."""
-    bump_content_version(counts=False)
+    """Invalidate every cached page, not the site-wide counts (``watch_counts`` does) nor
+    the kept parts of pages (``_changed`` moves those for the models they do not follow)."""
+    bump_content_version(counts=False, parts=False)
 
 
 def _changed(sender, using=None, **kwargs):
@@ -285,6 +334,9 @@ def _changed(sender, using=None, **kwargs):
     # so a page rendered from the old rows in between is not kept under the new version.
     bump_pages()
     transaction.on_commit(bump_pages, using=using)
+    if sender not in _followed_by_parts:
+        bump_parts()
+        transaction.on_commit(bump_parts, using=using)
 
 
 # A batch (an import, the demo) saves thousands of rows in one transaction; each save

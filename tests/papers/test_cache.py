@@ -393,3 +393,13 @@ def test_an_authors_coauthors_are_kept_until_a_byline_changes(client):
     assert [a.name for a in response.context["coauthors"]] == ["Bo Cached"]
     Authorship.objects.create(paper=paper, author=cy, position=2)
     assert [a.name for a in client.get(url).context["coauthors"]] == ["Bo Cached", "Cy Cached"]
+
+
+def test_kept_coauthors_link_their_pages(client):
+    ada, bo = AuthorFactory(name="Ada Linked"), AuthorFactory(name="Bo Linked")
+    PaperFactory(title="Shared paper", authors=[ada, bo])
+    url = reverse("papers:author_detail", args=[ada.slug])
+    client.get(url)
+    bump_pages()  # the page again, its coauthors (with their addresses) from the cache
+    html = client.get(url).content.decode()
+    assert f'<a href="{bo.get_absolute_url()}">Bo Linked</a>' in html
