@@ -408,8 +408,12 @@ class Paper(Content):
             announce_references_changed(self, names)
         self._stored_references = now
 
+    # The page's URL name and the field that fills it (papers.site.addresses.page_path: a
+    # list of rows resolves it once, not once per row).
+    PAGE_URL = ("papers:paper_detail", "slug")
+
     def get_absolute_url(self):
-        return reverse("papers:paper_detail", args=[self.slug])
+        return reverse(self.PAGE_URL[0], args=[getattr(self, self.PAGE_URL[1])])
 
     @classmethod
     def from_db(cls, db, field_names, values):
