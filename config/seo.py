@@ -1,6 +1,7 @@
 """What crawlers read: robots.txt and the site-wide sitemap sections (tags, authors)."""
 
 from django.contrib.sitemaps.views import SitemapIndexItem, x_robots_tag
+from django.db.models import Count, Sum
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -91,11 +92,15 @@ class AuthorSitemap(SiteSitemap):
     limit = 5000
 
     url_name = "papers:author_detail"
+    # No date per author: their number and ids; a renamed author's new slug moves the
+    # cards version (papers/cards.py), which the page's facts hold.
+    fingerprint = {"n": Count("pk"), "ids": Sum("pk")}
 
     def items(self):
         return Author.objects.published().only("slug").order_by("pk")
 
-    def entries(self, page):
-        """``(path, None)`` of page ``page``: no model instance and no lastmod per author."""
-        slugs = self.paginator.page(page).object_list.values_list("slug", flat=True)
+    def entries(self, rows):
+        """``(path, None)`` of ``rows`` (a page's ``object_list``): no model instance and
+        no lastmod per author."""
+        slugs = rows.values_list("slug", flat=True)
         return slug_paths(self.url_name, ((slug, None) for slug in slugs))
