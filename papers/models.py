@@ -22,6 +22,7 @@ from papers.signals import announce_references_changed
 from papers.site import search
 from papers.site.images import RenditionImageField
 from papers.site.markdown import render_markdown, render_markdown_with_mentions, validate_markdown
+from papers.site.prefetch import listed
 from papers.tagging import Tag, TaggedItem, TagRedirect
 from papers.venues import Kind as VenueKind
 from papers.venues import parse_venue
@@ -487,8 +488,9 @@ class Paper(Content):
         return sorted(self.tags.all(), key=lambda tag: tag.name.casefold())
 
     def ordered_authors(self):
-        """Authors in byline order; free when ``for_list()`` prefetched them."""
-        return [authorship.author for authorship in self.authorships.all()]
+        """Authors in byline order; free when ``for_list()`` (or ``as_lists()`` of
+        ``card_prefetches()``) prefetched them."""
+        return [authorship.author for authorship in listed(self, "authorships")]
 
     @property
     def arxiv_url(self):

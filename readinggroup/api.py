@@ -22,6 +22,7 @@ from papers.site.api import (
     Text,
     Year,
 )
+from papers.site.prefetch import as_lists, listed
 from papers.tagging import MAX_TAG_FILTERS, with_tags
 from readinggroup.models import MAX_SESSION_NUMBER, Presentation
 
@@ -41,7 +42,7 @@ class SessionOut(ContentOut):
 
     @staticmethod
     def resolve_presenters(session):
-        return [presenter.name for presenter in session.presenters.all()]
+        return [presenter.name for presenter in listed(session, "presenters")]
 
     @staticmethod
     def resolve_paper(session):
@@ -88,7 +89,12 @@ def list_sessions(request, filters: Query[SessionQuery]):
         if len(filters.q) > search.MAX_QUERY_LENGTH:
             raise HttpError(422, f"q: at most {search.MAX_QUERY_LENGTH} characters.")
         sessions = search.search(sessions, search.parse_query(filters.q))
-    return sessions.for_list().newest_first()
+    # for_list()'s relations, the many-to-many ones into lists (papers.site.prefetch).
+    return (
+        sessions.select_related("paper")
+        .prefetch_related(*as_lists("presenters", "tags"))
+        .newest_first()
+    )
 
 
 @router.get(

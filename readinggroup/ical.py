@@ -11,7 +11,6 @@ import html
 import re
 from typing import NamedTuple
 
-from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.cache import patch_cache_control
@@ -23,6 +22,7 @@ from papers.identity import site_name
 from papers.site.addresses import absolute_url, path_format, site_host
 from papers.site.cache import kept_values, public_page
 from papers.site.feeds import feed_text
+from papers.site.prefetch import as_lists, listed
 from readinggroup.models import Presentation
 
 MAX_DESCRIPTION = 2000
@@ -72,13 +72,7 @@ class _EventFacts(NamedTuple):
 
 
 def _names(presentation, relation):
-    # ``_calendar_rows()`` prefetched them into a list (``calendar_<relation>``): a
-    # prefetch into the managers built a manager and a queryset per session (taggit's
-    # ``tags_for``), most of a calendar's CPU once its events were kept.
-    rows = getattr(presentation, f"calendar_{relation}", None)
-    if rows is None:
-        rows = getattr(presentation, relation).all()
-    return tuple(row.name for row in rows)
+    return tuple(row.name for row in listed(presentation, relation))
 
 
 def _facts(presentation, path, host):
@@ -196,10 +190,7 @@ def _calendar_rows():
         Presentation.objects.published()
         .select_related("paper")
         .only(*_ROW_FIELDS, "paper__title", "paper__status")
-        .prefetch_related(
-            Prefetch("presenters", to_attr="calendar_presenters"),
-            Prefetch("tags", to_attr="calendar_tags"),
-        )
+        .prefetch_related(*as_lists("presenters", "tags"))
     )
 
 

@@ -9,6 +9,7 @@ from ninja.pagination import LimitOffsetPagination
 from pydantic import StringConstraints
 
 from papers.site.addresses import absolute_url, page_path
+from papers.site.prefetch import listed
 from papers.tagging import MAX_TAG_FILTERS
 
 MAX_PAGE_SIZE = 100
@@ -50,7 +51,7 @@ class ContentOut(OnSiteOut):
 
     @staticmethod
     def resolve_tags(obj):
-        return list(obj.tags.all())
+        return list(listed(obj, "tags"))
 
 
 class ErrorOut(Schema):
