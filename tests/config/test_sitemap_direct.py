@@ -114,7 +114,7 @@ def test_a_page_made_again_after_a_save_elsewhere_reads_no_row(
 ):
     """A page's XML is kept under its rows' facts (one aggregate query): writing 5,000
     rows was 34–40 ms of CPU at every save anywhere on the site."""
-    from papers.site.cache import bump_content_version
+    from papers.site.cache import bump_pages
 
     first = client.get(f"/sitemap-{section}.xml").content
 
@@ -122,9 +122,9 @@ def test_a_page_made_again_after_a_save_elsewhere_reads_no_row(
         raise AssertionError("the rows read again")
 
     monkeypatch.setattr(sitemaps[section], "entries", refuse)
-    ReportFactory(title="A save elsewhere")
-    bump_content_version()
-    with django_assert_max_num_queries(2):  # the count, the facts
+    ReportFactory(title="A save elsewhere")  # moves the pages' version, not the counts'
+    bump_pages()
+    with django_assert_max_num_queries(2):  # papers: the count, the facts; authors: none
         again = client.get(f"/sitemap-{section}.xml")
     assert again.content == first
 
@@ -154,3 +154,25 @@ def test_a_kept_page_shows_every_change_of_its_rows_at_the_next_request(client, 
     new.delete()
     assert site + new.get_absolute_url() not in locations("papers")
     assert f"{site}/authors/renamed-author/" not in locations("authors")
+
+
+def test_authors_are_counted_once_per_counts_version(client, content):
+    """Counting authors with a published paper is a DISTINCT over every byline: it is kept
+    until what the counts follow changes (a publication, a byline)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from papers.site.cache import bump_pages
+
+    def author_counts():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/sitemap.xml").status_code == 200
+            assert client.get("/sitemap-authors.xml").status_code == 200
+        return sum('FROM "papers_author"' in q["sql"] and "COUNT" in q["sql"] for q in queries)
+
+    assert author_counts() == 1
+    bump_pages()  # a save that changes no count
+    assert author_counts() == 0
+    PaperFactory(title="One more", authors=[AuthorFactory(name="Newly Published")])
+    assert author_counts() == 1
+    assert "/authors/newly-published/" in client.get("/sitemap-authors.xml").content.decode()
