@@ -365,8 +365,10 @@ class Paper(Content):
             models.Index(fields=["status", "added_at", "id"], name="paper_status_added"),
             models.Index(fields=["status", "title", "id"], name="paper_status_title"),
             # The sitemap: a page's facts (number, ids, latest change of 5,000 rows in id
-            # order) and the section's latest change, from the index alone.
-            models.Index(fields=["status", "id", "updated_at"], name="paper_status_id_updated"),
+            # order) and the section's latest change, from the index alone. Led by id, not
+            # status: SQLite, without statistics for a new index, took a status-led one for
+            # the lists' WHERE status = … and sorted every row.
+            models.Index(fields=["id", "status", "updated_at"], name="paper_id_status_updated"),
             # ?venue= is case-insensitive (UPPER(venue) = UPPER(%s) on PostgreSQL).
             models.Index(Upper("venue"), name="paper_venue_upper"),
             # PostgreSQL only (the migration skips them elsewhere): full text and pg_trgm.

@@ -56,7 +56,7 @@ class PublishedSitemap(SiteSitemap):
 
     def page_facts(self, rows):
         """What decides the XML of ``rows`` (a page's ``object_list``), from one aggregate
-        query that the index ``(status, id, updated_at)`` answers alone: their number, the
+        query that the index ``(id, status, updated_at)`` answers alone: their number, the
         sum of their ids, their latest change. A row's address or date changes only by a
         save, which moves its ``updated_at`` (so the latest); a row published, unpublished
         or deleted changes the number and the ids. What rewrites many rows without saving
