@@ -97,7 +97,9 @@ def _facts(presentation, path, host):
         paper_title=paper.title if paper is not None and paper.is_published else None,
         meeting_url=presentation.meeting_url,
         location=presentation.location,
-        tags=_names(presentation, "tags"),
+        # By name: the tags' prefetch gives no stable order on PostgreSQL, and an order
+        # that moves would be another key (and another file) for the same event.
+        tags=tuple(sorted(_names(presentation, "tags"), key=str.casefold)),
     )
 
 
