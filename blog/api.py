@@ -11,6 +11,7 @@ from ninja.pagination import paginate
 from blog.filters import ReportFilter
 from blog.models import Kind, Report
 from papers.api import PaperRefOut
+from papers.models import SEARCH_FIELDS
 from papers.site import search
 from papers.site.api import (
     LIST_ERRORS,
@@ -23,6 +24,7 @@ from papers.site.api import (
     Text,
     Year,
 )
+from papers.site.prefetch import as_lists
 
 router = Router(tags=["reports"])
 
@@ -74,7 +76,14 @@ def filtered_reports(filters):
         if len(filters.q) > search.MAX_QUERY_LENGTH:
             raise HttpError(422, f"q: at most {search.MAX_QUERY_LENGTH} characters.")
         reports = search.search(reports, search.parse_query(filters.q))
-    return reports.for_list().newest_first()
+    # for_list()'s relations, the tags into lists (papers.site.prefetch), without the long
+    # texts no row of the list shows: 100 rows a page.
+    return (
+        reports.select_related("series")
+        .defer("teaser", "body", "body_html", "toc", *SEARCH_FIELDS)
+        .prefetch_related(*as_lists("tags"))
+        .newest_first()
+    )
 
 
 @router.get(

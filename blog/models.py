@@ -265,8 +265,12 @@ class Report(Content):
         self.mentions.set(self._mentioned)
         self.update_search_index()
 
+    # The page's URL name and the field that fills it (papers.site.addresses.page_path: a
+    # list of rows resolves it once, not once per row).
+    PAGE_URL = ("blog:report_detail", "slug")
+
     def get_absolute_url(self):
-        return reverse("blog:report_detail", args=[self.slug])
+        return reverse(self.PAGE_URL[0], args=[getattr(self, self.PAGE_URL[1])])
 
     def _render(self):
         self.teaser_html, in_teaser = render_markdown_with_mentions(self.teaser)

@@ -10,7 +10,9 @@ from django.views.decorators.http import require_safe
 from config.tags import tags_with_counts
 from papers.models import Author
 from papers.site.addresses import absolute_url
+from papers.site.cache import cached_value, counts_version
 from papers.site.sitemaps import SiteSitemap, slug_paths
+from papers.views import CachedCountPaginator
 
 
 @require_safe
@@ -95,7 +97,25 @@ class AuthorSitemap(SiteSitemap):
     def items(self):
         return Author.objects.published().only("slug").order_by("pk")
 
-    def entries(self, page):
-        """``(path, None)`` of page ``page``: no model instance and no lastmod per author."""
-        slugs = self.paginator.page(page).object_list.values_list("slug", flat=True)
+    @property
+    def paginator(self):
+        # Whether an author has a published paper changes only with what the site-wide
+        # counts follow (a paper published or not, a byline added or removed, an author
+        # deleted: watch_counts), so their number is kept under the counts version: it
+        # is a DISTINCT over every byline (73 ms on SQLite at 10,000 papers, 89–155 ms
+        # on PostgreSQL at 100,000), asked by the index and by every page of the section.
+        def count():
+            return cached_value(None, "sitemap-authors", (), self.items().count, counts=True)
+
+        return CachedCountPaginator(self._items(), self.limit, count)
+
+    def page_facts(self, rows):
+        """No query: the authors listed change with the counts version (above), a
+        renamed author's slug moves the cards version (papers/cards.py), in the facts."""
+        return {"counts": counts_version()}
+
+    def entries(self, rows):
+        """``(path, None)`` of ``rows`` (a page's ``object_list``): no model instance and
+        no lastmod per author."""
+        slugs = rows.values_list("slug", flat=True)
         return slug_paths(self.url_name, ((slug, None) for slug in slugs))

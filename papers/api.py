@@ -11,7 +11,7 @@ from pydantic import StringConstraints
 
 from papers.filters import PaperFilter
 from papers.identifiers import ARXIV_ID_PATTERN, DOI_PATTERN, normalize_arxiv_id, normalize_doi
-from papers.models import Paper
+from papers.models import SEARCH_FIELDS, Paper, card_prefetches
 from papers.site.api import (
     LIST_ERRORS,
     LOOKUP_ERRORS,
@@ -24,6 +24,7 @@ from papers.site.api import (
     Text,
     Year,
 )
+from papers.site.prefetch import as_lists
 
 router = Router(tags=["papers"])
 
@@ -115,7 +116,8 @@ def _filtered(filters):
 @paginate(Pagination, max_limit=MAX_PAGE_SIZE)
 def list_papers(request, filters: Query[PaperQuery]):
     """Published papers, newest first (stable), ``limit`` at most 100 per page."""
-    return _filtered(filters).for_list()
+    rows = _filtered(filters).for_cards().defer(*SEARCH_FIELDS)  # no search snippets here
+    return rows.prefetch_related(*as_lists(*card_prefetches()))
 
 
 def _detail(**lookup):

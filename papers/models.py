@@ -22,6 +22,7 @@ from papers.signals import announce_references_changed
 from papers.site import search
 from papers.site.images import RenditionImageField
 from papers.site.markdown import render_markdown, render_markdown_with_mentions, validate_markdown
+from papers.site.prefetch import listed
 from papers.tagging import Tag, TaggedItem, TagRedirect
 from papers.venues import Kind as VenueKind
 from papers.venues import parse_venue
@@ -357,6 +358,11 @@ class Paper(Content):
             ),
             models.Index(fields=["status", "added_at", "id"], name="paper_status_added"),
             models.Index(fields=["status", "title", "id"], name="paper_status_title"),
+            # The sitemap: a page's facts (number, ids, latest change of 5,000 rows in id
+            # order) and the section's latest change, from the index alone. Led by id, not
+            # status: SQLite, without statistics for a new index, took a status-led one for
+            # the lists' WHERE status = … and sorted every row.
+            models.Index(fields=["id", "status", "updated_at"], name="paper_id_status_updated"),
             # ?venue= is case-insensitive (UPPER(venue) = UPPER(%s) on PostgreSQL).
             models.Index(Upper("venue"), name="paper_venue_upper"),
             # PostgreSQL only (the migration skips them elsewhere): full text and pg_trgm.
@@ -402,8 +408,12 @@ class Paper(Content):
             announce_references_changed(self, names)
         self._stored_references = now
 
+    # The page's URL name and the field that fills it (papers.site.addresses.page_path: a
+    # list of rows resolves it once, not once per row).
+    PAGE_URL = ("papers:paper_detail", "slug")
+
     def get_absolute_url(self):
-        return reverse("papers:paper_detail", args=[self.slug])
+        return reverse(self.PAGE_URL[0], args=[getattr(self, self.PAGE_URL[1])])
 
     @classmethod
     def from_db(cls, db, field_names, values):
@@ -486,8 +496,9 @@ class Paper(Content):
         return sorted(self.tags.all(), key=lambda tag: tag.name.casefold())
 
     def ordered_authors(self):
-        """Authors in byline order; free when ``for_list()`` prefetched them."""
-        return [authorship.author for authorship in self.authorships.all()]
+        """Authors in byline order; free when ``for_list()`` (or ``as_lists()`` of
+        ``card_prefetches()``) prefetched them."""
+        return [authorship.author for authorship in listed(self, "authorships")]
 
     @property
     def arxiv_url(self):

@@ -10,6 +10,7 @@ from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from papers.api import PaperRefOut
+from papers.models import LONG_TEXT_FIELDS, SEARCH_FIELDS
 from papers.site import search
 from papers.site.api import (
     LIST_ERRORS,
@@ -22,10 +23,16 @@ from papers.site.api import (
     Text,
     Year,
 )
+from papers.site.prefetch import as_lists, listed
 from papers.tagging import MAX_TAG_FILTERS, with_tags
 from readinggroup.models import MAX_SESSION_NUMBER, Presentation
 
 router = Router(tags=["reading group"])
+
+UNLISTED = (
+    *("summary", "summary_html", *SEARCH_FIELDS),
+    *(f"paper__{name}" for name in (*LONG_TEXT_FIELDS, *SEARCH_FIELDS)),
+)
 
 
 class SessionOut(ContentOut):
@@ -41,7 +48,7 @@ class SessionOut(ContentOut):
 
     @staticmethod
     def resolve_presenters(session):
-        return [presenter.name for presenter in session.presenters.all()]
+        return [presenter.name for presenter in listed(session, "presenters")]
 
     @staticmethod
     def resolve_paper(session):
@@ -88,7 +95,14 @@ def list_sessions(request, filters: Query[SessionQuery]):
         if len(filters.q) > search.MAX_QUERY_LENGTH:
             raise HttpError(422, f"q: at most {search.MAX_QUERY_LENGTH} characters.")
         sessions = search.search(sessions, search.parse_query(filters.q))
-    return sessions.for_list().newest_first()
+    # for_list()'s relations, the many-to-many ones into lists (papers.site.prefetch),
+    # without the long texts no row of the list shows (the session's and its paper's).
+    return (
+        sessions.select_related("paper")
+        .defer(*UNLISTED)
+        .prefetch_related(*as_lists("presenters", "tags"))
+        .newest_first()
+    )
 
 
 @router.get(

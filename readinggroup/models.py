@@ -268,8 +268,12 @@ class Presentation(Content):
         self.mentions.set(mentioned)
         self.update_search_index()
 
+    # The page's URL name and the field that fills it (papers.site.addresses.page_path: a
+    # list of rows resolves it once, not once per row).
+    PAGE_URL = ("readinggroup:presentation_detail", "number")
+
     def get_absolute_url(self):
-        return reverse("readinggroup:presentation_detail", args=[self.number])
+        return reverse(self.PAGE_URL[0], args=[getattr(self, self.PAGE_URL[1])])
 
     def refresh_wikilinks(self):
         """Render the summary again after a linked paper changed; dates stay as they are."""

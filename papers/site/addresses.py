@@ -5,11 +5,12 @@ never change: so an absolute URL cannot depend on the Host header of whoever ask
 """
 
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from django.conf import settings
 from django.core import checks
 from django.http.request import split_domain_port, validate_host
+from django.urls import reverse
 
 
 def absolute_url(path):
@@ -24,6 +25,41 @@ def absolute_url(path):
     if path.startswith("//"):
         return f"{settings.SITE_URL.split(':', 1)[0]}:{path}"
     return settings.SITE_URL + ("" if path.startswith("/") else "/") + path
+
+
+# Django's reverse() leaves these unquoted in a path argument (RFC 3986 sub-delims and more).
+_PATH_SAFE = "/~:@!$&'()*+,;="
+# A value that every slug, ``str`` and number pattern of the site accepts, and that no fixed
+# part of an address holds (it is looked for from the right, after any prefix).
+_SLOT = "987654321"
+
+
+def path_format(url_name):
+    """``reverse(url_name, args=[value])`` as a function of ``value``, from one ``reverse()``.
+
+    A list of 100 API rows, a 481-session calendar or a 5,000-entry sitemap page writes
+    its addresses without a ``reverse()`` per row (each one 30–50 µs; 3,300 of them were
+    170 ms of a sitemap page's 250). The value is quoted as ``reverse()`` quotes it.
+    """
+    before, _, after = reverse(url_name, args=[_SLOT]).rpartition(_SLOT)
+
+    def path(value):
+        return f"{before}{quote(str(value), safe=_PATH_SAFE)}{after}"
+
+    return path
+
+
+def page_path(obj, request=None):
+    """``obj.get_absolute_url()`` of a model that names its page in ``PAGE_URL`` (the URL
+    name and the field that fills it), with one ``reverse()`` per request and URL name."""
+    url_name, field = obj.PAGE_URL
+    if request is None:
+        return path_format(url_name)(getattr(obj, field))
+    formats = request.__dict__.setdefault("_papershelf_path_formats", {})
+    path = formats.get(url_name)
+    if path is None:
+        path = formats[url_name] = path_format(url_name)
+    return path(getattr(obj, field))
 
 
 def site_host():

@@ -8,7 +8,8 @@ from ninja import Field, Schema
 from ninja.pagination import LimitOffsetPagination
 from pydantic import StringConstraints
 
-from papers.site.addresses import absolute_url
+from papers.site.addresses import absolute_url, page_path
+from papers.site.prefetch import listed
 from papers.tagging import MAX_TAG_FILTERS
 
 MAX_PAGE_SIZE = 100
@@ -35,8 +36,12 @@ class OnSiteOut(Schema):
     html_url: str
 
     @staticmethod
-    def resolve_html_url(obj):
-        return absolute_url(obj.get_absolute_url())
+    def resolve_html_url(obj, context=None):
+        # A model naming its page (``PAGE_URL``) is addressed with one reverse() per
+        # response and URL name, not one per row (100 per page: 11–35 ms of a list).
+        if not hasattr(obj, "PAGE_URL"):
+            return absolute_url(obj.get_absolute_url())
+        return absolute_url(page_path(obj, (context or {}).get("request")))
 
 
 class ContentOut(OnSiteOut):
@@ -46,7 +51,7 @@ class ContentOut(OnSiteOut):
 
     @staticmethod
     def resolve_tags(obj):
-        return list(obj.tags.all())
+        return list(listed(obj, "tags"))
 
 
 class ErrorOut(Schema):

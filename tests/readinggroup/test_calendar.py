@@ -135,3 +135,134 @@ def test_calendar_query_count_does_not_grow(client, django_assert_max_num_querie
     with django_assert_max_num_queries(4):
         _, events = _events(client.get(reverse("readinggroup:calendar")))
     assert len(events) == n
+
+
+# --- events kept per session (readinggroup/ical.py, ``kept_values``) ----------------------
+
+
+def _calendar(client):
+    return client.get(reverse("readinggroup:calendar")).content
+
+
+def _whole_calendar_through_icalendar(presentations):
+    """The calendar as ``icalendar`` writes it in one piece: the events added to it."""
+    from readinggroup import ical
+
+    calendar = Calendar()
+    calendar.add("prodid", f"-//{ical.site_name()}//Reading group//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", f"{ical.site_name()} reading group")
+    path = ical.path_format("readinggroup:presentation_detail")
+    for presentation in presentations:
+        calendar.add_component(ical._event(ical._facts(presentation, path, "testserver")))
+    return calendar.to_ical()
+
+
+def test_joined_events_are_the_bytes_icalendar_writes_for_the_whole_calendar(client):
+    sessions = [
+        session_with_everything(title="Commas, semicolons; and a long title " + "word " * 20),
+        PresentationFactory(upcoming=True, cancelled=True),
+        PresentationFactory(paper=None, summary=""),
+    ]
+    for _ in range(2):  # made, then joined from the kept events
+        assert _calendar(client) == _whole_calendar_through_icalendar(
+            sorted(sessions, key=lambda s: (s.scheduled_at, s.number))
+        )
+        from papers.site.cache import bump_content_version
+
+        bump_content_version()
+
+
+def test_calendar_after_a_save_elsewhere_writes_no_event_again(client, monkeypatch):
+    from icalendar import Event
+
+    from papers.site.cache import bump_content_version
+    from readinggroup import ical
+
+    for _ in range(3):
+        session_with_everything()
+    made = []
+
+    class CountedEvent(Event):
+        def __init__(self, *args, **kwargs):
+            made.append(1)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(ical, "Event", CountedEvent)
+    first = _calendar(client)
+    assert len(made) == 3
+    bump_content_version()  # any save: the page is made again, its events are kept
+    assert _calendar(client) == first
+    assert len(made) == 3
+    PresentationFactory(title="A new session")
+    assert b"A new session" in _calendar(client)
+    assert len(made) == 4  # only the new one written
+
+
+def _description_of(client, presentation):
+    _, events = _events(client.get(reverse("readinggroup:calendar")))
+    [event] = [e for e in events if str(e["UID"]).startswith(f"presentation-{presentation.pk}@")]
+    return str(event["DESCRIPTION"]), event
+
+
+def test_kept_events_show_every_change_at_the_next_request(client):
+    """What an event shows beyond its session's row: presenters, tags, the paper, and the
+    summary's wiki-links written again without a save of the session."""
+    presenter = PresenterFactory(name="Ada Lovelace")
+    presentation = PresentationFactory(presenters=[presenter], tags=["graphs"])
+    description, event = _description_of(client, presentation)
+    assert "Presented by Ada Lovelace." in description
+    assert f"Paper: {presentation.paper.title}" in description
+    assert [str(c) for c in event["CATEGORIES"].cats] == ["graphs"]
+
+    presenter.name = "Ada King"
+    presenter.save()
+    description, _ = _description_of(client, presentation)
+    assert "Presented by Ada King." in description
+
+    tag = presentation.tags.get()
+    tag.name = "graph learning"
+    tag.save()
+    _, event = _description_of(client, presentation)
+    assert [str(c) for c in event["CATEGORIES"].cats] == ["graph learning"]
+
+    paper = presentation.paper
+    paper.title = "A renamed paper"
+    paper.save()
+    description, _ = _description_of(client, presentation)
+    assert "Paper: A renamed paper" in description
+    paper.status = "draft"
+    paper.save()
+    description, _ = _description_of(client, presentation)
+    assert "Paper:" not in description
+
+    presentation.refresh_from_db()
+    presentation.cancelled = True
+    presentation.save()
+    description, event = _description_of(client, presentation)
+    assert description.startswith("This session is cancelled.")
+    assert str(event["STATUS"]) == "CANCELLED"
+
+    # The summary rewritten by a queryset update (as wiki-links are), no save, no new
+    # updated_at: the event still follows, the page version being moved as they do.
+    from papers.site.cache import bump_content_version
+    from readinggroup.models import Presentation
+
+    Presentation.objects.filter(pk=presentation.pk).update(summary_html="<p>Rewritten.</p>")
+    bump_content_version()
+    description, _ = _description_of(client, presentation)
+    assert "Rewritten." in description
+
+
+def test_event_addresses_follow_site_url(client, settings):
+    presentation = PresentationFactory()
+    _calendar(client)
+    settings.SITE_URL = "https://papers.example.org"
+    from papers.site.cache import bump_content_version
+
+    bump_content_version()
+    _, [event] = _events(client.get(reverse("readinggroup:calendar")))
+    assert str(event["UID"]) == f"presentation-{presentation.pk}@papers.example.org"
+    assert str(event["URL"]) == f"https://papers.example.org/reading-group/{presentation.number}/"
