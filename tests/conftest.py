@@ -6,6 +6,8 @@ import unittest
 import pytest
 from django.db import connection
 
+from tests import database_template
+
 
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
@@ -88,6 +90,29 @@ def demo_loaded(db, demo_snapshot, _media_root):
     return demo_snapshot.restore(_media_root)
 
 
+def pytest_configure(config):
+    database_template.start(config)
+
+
+@pytest.fixture(scope="session")
+def django_db_keepdb(request, django_db_keepdb, django_db_modify_db_settings, django_db_blocker):
+    """In a parallel PostgreSQL run, this worker's database is the migrated copy the
+    controller made (tests/database_template.py): pytest-django opens it as ``--reuse-db``
+    does, and it is dropped here at the end, as pytest-django drops the ones it makes."""
+    name = connection.creation._get_test_db_name()
+    if django_db_keepdb or not database_template.copy_for_this_worker(name):
+        return django_db_keepdb
+
+    def drop():
+        # By name: a worker whose tests need no database never switched to it.
+        with django_db_blocker.unblock():
+            connection.close()
+            connection.creation._destroy_test_db(name, verbosity=0)
+
+    request.addfinalizer(drop)  # after django_db_setup's teardown, which keeps it
+    return True
+
+
 def pytest_report_header(config):
     vendor = "postgresql" if "postgres" in os.environ.get("DATABASE_URL", "") else "sqlite"
     return f"papershelf database: {vendor}"
@@ -140,9 +165,12 @@ def _keep_shared_setups_on_one_worker(items):
     balance: one long module no longer holds up a worker at the end. Tests that share an
     expensive setup stay together, so it is made once: a module's module- and
     session-scoped fixtures (servers, clusters, archives), a class's class-scoped ones and
-    ``setUpTestData``.
+    ``setUpTestData``. A group a test names itself (an ``xdist_group`` mark: a setup shared
+    across modules, such as the production stack) is kept.
     """
     for item in items:
+        if item.get_closest_marker("xdist_group"):
+            continue
         info = getattr(item, "_fixtureinfo", None)
         # Fixtures of test modules only: the plugins' (pytest-django's class-scoped no-op
         # for every test) and this file's cost nothing worth grouping for.

@@ -34,3 +34,15 @@ def public_walk(
         finally:
             context.close()
     return _public_walks["walk"]
+
+
+@pytest.fixture(scope="session")
+def production_stack(tmp_path_factory):
+    """The production stack (tests/config/test_production.py's ``build_stack``), built once
+    per test process for test_production.py and test_lighthouse.py. A fixture of a conftest
+    for the same reason as ``_public_walks``: those modules' tests carry the xdist group
+    ``STACK_GROUP``, shared across the two modules."""
+    from tests.config.test_production import build_stack
+
+    with build_stack(tmp_path_factory.mktemp("production")) as stack:
+        yield stack

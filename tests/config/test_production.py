@@ -9,6 +9,10 @@ covers and slides, and every image and PDF must answer 200 with no console error
 The server speaks plain HTTP on loopback, so it runs with SECURE_SSL_REDIRECT=0 and
 SECURE_COOKIES=0 (README: only where no TLS proxy exists); ``check --deploy`` is run on
 the same environment with those two at their production defaults.
+
+The stack is built once per test process (``build_stack``, by the ``production_stack``
+fixture of tests/config/conftest.py) for this module and test_lighthouse.py, which scores
+its pages: both carry the xdist group ``STACK_GROUP``, so one worker builds it, once.
 """
 
 import contextlib
@@ -33,8 +37,10 @@ from tests.ports import free_port, wait_for_port
 ROOT = Path(__file__).resolve().parents[2]
 SUITE_DATABASE_URL = os.environ.get("DATABASE_URL", "")
 BUCKET = "papershelf-production-test"
+STACK_GROUP = "production_stack"
 
-pytestmark = [
+# Also the marks of test_lighthouse.py and test_scale_out.py (which builds its own stack).
+PRODUCTION_MARKS = [
     pytest.mark.production,
     pytest.mark.skipif(
         not SUITE_DATABASE_URL.startswith(("postgres://", "postgresql://"))
@@ -42,6 +48,7 @@ pytestmark = [
         reason="the production test needs PostgreSQL (set DATABASE_URL; CI's PostgreSQL run)",
     ),
 ]
+pytestmark = [*PRODUCTION_MARKS, pytest.mark.xdist_group(STACK_GROUP)]
 
 
 @contextlib.contextmanager
@@ -155,17 +162,17 @@ def start_gunicorn(services, port, log):
     return f"http://127.0.0.1:{port}"
 
 
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory):
-    """Everything the scale-out recipe runs, started once for this module."""
-    directory = tmp_path_factory.mktemp("production")
+@contextlib.contextmanager
+def build_stack(directory):
+    """Everything the scale-out recipe runs: the services, migrate, collectstatic and
+    ``manage.py demo``, and gunicorn serving the site."""
     port = free_port()
     steps = (("migrate", "--noinput"), ("collectstatic", "--noinput"), ("demo",))
     with production_services(directory, f"http://127.0.0.1:{port}", steps=steps) as services:
         log = directory / "gunicorn.log"
         base_url = start_gunicorn(services, port, log)
-        urls = _manage(services.serving_env, "shell", "-c", _FIND_PAGES)
-        assert urls.returncode == 0, urls.stderr
+        found = _manage(services.serving_env, "shell", "-c", _FIND_PAGES)
+        assert found.returncode == 0, found.stderr
         yield SimpleNamespace(
             base_url=base_url,
             env=services.env,
@@ -173,45 +180,55 @@ def stack(tmp_path_factory):
             endpoint=services.endpoint,
             client=services.client,
             directory=directory,
-            pages=json.loads(urls.stdout.strip().splitlines()[-1]),
+            pages=json.loads(found.stdout.strip().splitlines()[-1]),
             timings=services.timings,
             log=log,
         )
 
 
-# Prints the pages the walk visits, as the site itself names them.
+# The pages the tests visit, as the site itself names them: the walk's media (a paper with
+# figures, a report with a cover, a session with slides) and the pages Lighthouse scores
+# (its session has no recording: the YouTube frame would reach the internet).
 _FIND_PAGES = """
 import json
+from django.urls import reverse
 from blog.models import Report
 from papers.models import Paper
 from readinggroup.models import Presentation
 paper = Paper.objects.published().filter(figures__isnull=False).first()
 report = Report.objects.published().exclude(cover="").first()
-session = Presentation.objects.published().exclude(slides="").first()
-print(json.dumps([
-    "/",
-    paper.get_absolute_url(),
-    report.get_absolute_url(),
-    session.get_absolute_url(),
-]))
+with_slides = Presentation.objects.published().exclude(slides="")
+print(json.dumps({
+    "home": "/",
+    "paper list": reverse("papers:paper_list"),
+    "paper": paper.get_absolute_url(),
+    "report": report.get_absolute_url(),
+    "session": with_slides.first().get_absolute_url(),
+    "session without recording": with_slides.filter(recording_url="").first().get_absolute_url(),
+}))
 """
 
 
-def test_demo_media_is_in_the_bucket_and_not_on_local_disk(stack):
-    keys = {item["Key"] for item in stack.client.list_objects_v2(Bucket=BUCKET).get("Contents", [])}
+def test_demo_media_is_in_the_bucket_and_not_on_local_disk(production_stack):
+    keys = {
+        item["Key"]
+        for item in production_stack.client.list_objects_v2(Bucket=BUCKET).get("Contents", [])
+    }
     for folder in ("figures/", "covers/", "readinggroup/slides/", "readinggroup/covers/"):
         assert any(key.startswith(folder) for key in keys), f"no {folder} in the bucket"
-    local = stack.directory / "no-local-media"
+    local = production_stack.directory / "no-local-media"
     assert not local.exists() or not any(local.rglob("*"))
 
 
-def test_health_check_answers_200(stack):
-    with urllib.request.urlopen(stack.base_url + "/healthz", timeout=10) as response:  # noqa: S310
+def test_health_check_answers_200(production_stack):
+    with urllib.request.urlopen(production_stack.base_url + "/healthz", timeout=10) as response:  # noqa: S310
         assert response.status == 200
 
 
 @pytest.mark.browser
-def test_browser_walk_finds_every_image_and_pdf(stack, _allow_orm_beside_playwright, page):
+def test_browser_walk_finds_every_image_and_pdf(
+    production_stack, _allow_orm_beside_playwright, page
+):
     # (_allow_orm_beside_playwright: Playwright's loop stays in this thread for later tests.)
     errors, failed, media = [], [], {}
     page.on("console", lambda m: errors.append(f"{page.url}: {m.text}") if m.type == "error" else 0)
@@ -238,8 +255,8 @@ def test_browser_walk_finds_every_image_and_pdf(stack, _allow_orm_beside_playwri
     )
     page.set_default_timeout(15_000)
     started = time.monotonic()
-    for path in stack.pages:
-        page.goto(stack.base_url + path, wait_until="load")
+    for path in [production_stack.pages[name] for name in ("home", "paper", "report", "session")]:
+        page.goto(production_stack.base_url + path, wait_until="load")
         # Lazy images and the slides frame load once they are near the viewport.
         shown = [e for e in page.locator("img, iframe.pdf-viewer").all() if e.is_visible()]
         for element in shown:
@@ -255,14 +272,14 @@ def test_browser_walk_finds_every_image_and_pdf(stack, _allow_orm_beside_playwri
                 media[src] = page.request.get(src).status
         for frame in page.locator("iframe.pdf-viewer").all():
             # The viewer's address redirects to a signed URL of the private object.
-            slides = page.request.get(stack.base_url + frame.get_attribute("src"))
+            slides = page.request.get(production_stack.base_url + frame.get_attribute("src"))
             assert slides.status == 200, slides.url
             assert slides.headers["content-type"] == "application/pdf"
-            assert slides.url.startswith(stack.endpoint)
+            assert slides.url.startswith(production_stack.endpoint)
             media[slides.url] = slides.status
     walk_seconds = time.monotonic() - started
 
-    bucket_urls = [url for url in media if url.startswith(stack.endpoint)]
+    bucket_urls = [url for url in media if url.startswith(production_stack.endpoint)]
     assert any("/figures/" in url for url in bucket_urls)
     assert any("/covers/" in url for url in bucket_urls)
     assert any("/readinggroup/covers/" in url for url in bucket_urls)
@@ -270,18 +287,20 @@ def test_browser_walk_finds_every_image_and_pdf(stack, _allow_orm_beside_playwri
     assert {url: status for url, status in media.items() if status != 200} == {}
     assert failed == []
     assert errors == [], "\n".join(errors)
-    print(f"timings: {stack.timings}, walk {walk_seconds:.1f}s, {len(media)} media files")
+    print(
+        f"timings: {production_stack.timings}, walk {walk_seconds:.1f}s, {len(media)} media files"
+    )
 
 
-def test_check_deploy_is_clean_in_the_production_environment(stack):
-    result = _manage(stack.env, "check", "--deploy", "--fail-level", "WARNING")
+def test_check_deploy_is_clean_in_the_production_environment(production_stack):
+    result = _manage(production_stack.env, "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
 
 
-def test_only_the_loopback_http_overrides_are_flagged_by_check_deploy(stack):
+def test_only_the_loopback_http_overrides_are_flagged_by_check_deploy(production_stack):
     """The walk's two plain-HTTP settings are all that separates it from production."""
-    result = _manage(stack.serving_env, "check", "--deploy")
+    result = _manage(production_stack.serving_env, "check", "--deploy")
     output = result.stdout + result.stderr
     flagged = set(re.findall(r"\(security\.W\d+\)", output))
     # W010, not W012: our SessionMiddleware (papers/site/cache.py) subclasses Django's, and

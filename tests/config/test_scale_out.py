@@ -18,8 +18,8 @@ from types import SimpleNamespace
 
 import pytest
 
+from tests.config.test_production import PRODUCTION_MARKS as production_marks
 from tests.config.test_production import ROOT, _manage, production_services, start_gunicorn
-from tests.config.test_production import pytestmark as production_marks
 from tests.ports import free_port
 from tests.readinggroup.pdfs import pdf_bytes
 

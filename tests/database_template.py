@@ -1,0 +1,106 @@
+"""The PostgreSQL test databases of a parallel run: migrated once, copied per worker.
+
+Left to pytest-django, each xdist worker makes its database (test_<name>_gw0, …) itself:
+CREATE DATABASE and every migration, ~9 s of a core per worker. Instead, the controller
+process starts this module as a subprocess, which runs while the workers start and collect:
+it makes test_<name> with Django's own ``create_test_db`` (the same migrate), copies it once
+per worker with Django's ``clone_test_db`` (``CREATE DATABASE … TEMPLATE``, as Django's
+parallel test runner does), drops it and writes what it made to a status file. A worker
+waits for that file, opens its copy as ``--reuse-db`` would (migrate finds nothing to
+apply; post_migrate and the rest of Django's setup run as usual) and drops it at the end.
+
+Whatever goes wrong here (no status, an error, a worker without a copy: one restarted
+after a crash) leaves that worker to make its database as before.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+from pathlib import Path
+
+ENV = "PAPERSHELF_TEST_DB_COPIES"  # the status file's path, for the workers
+WAIT_SECONDS = 600
+
+
+def start(config):
+    """In the controller of a parallel PostgreSQL run: start making the copies."""
+    if hasattr(config, "workerinput") or config.getoption("dist", "no") == "no":
+        return
+    workers = config.getoption("numprocesses", None)
+    if not isinstance(workers, int) or workers < 1:
+        return
+    if config.getoption("reuse_db", False) or config.getoption("create_db", False):
+        return  # the developer chose how the databases are made
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return  # SQLite: a test database per process, in its own temporary folder
+    status = Path(tempfile.mkdtemp(prefix="papershelf-test-db-copies-")) / "status.json"
+    process = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "tests.database_template", str(status)]
+        + [f"gw{number}" for number in range(workers)],
+        cwd=config.rootpath,
+        # A maintenance command's setting (config/settings.py): on a loaded machine CREATE
+        # DATABASE and migrations can exceed the 15 s that guards requests.
+        env={**os.environ, "DB_STATEMENT_TIMEOUT": "0"},
+    )
+
+    def report_a_crash():
+        code = process.wait()
+        if not status.exists():
+            _write(status, {"error": f"exited with {code} before writing its status"})
+
+    threading.Thread(target=report_a_crash, daemon=True).start()
+    config.add_cleanup(lambda: process.poll() is None and process.kill())
+    os.environ[ENV] = str(status)  # the workers, started after this hook, inherit it
+
+
+def copy_for_this_worker(test_database_name):
+    """Whether the controller made ``test_database_name`` for this worker (waiting for it)."""
+    path = os.environ.get(ENV)
+    if not path or not os.environ.get("PYTEST_XDIST_WORKER"):
+        return False
+    status, deadline = Path(path), time.monotonic() + WAIT_SECONDS
+    while not status.exists():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    made = json.loads(status.read_text())
+    if "error" in made:
+        print(f"test database copies: {made['error']}", file=sys.stderr)
+    return test_database_name in made.get("databases", [])
+
+
+def _write(status, content):
+    partial = status.with_suffix(".partial")
+    partial.write_text(json.dumps(content))
+    partial.replace(status)  # atomic: a worker never reads half a file
+
+
+def _make_copies(status, workers):
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    try:
+        creation = connection.creation
+        creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+        for worker in workers:
+            creation.clone_test_db(suffix=worker, verbosity=0, autoclobber=True)
+        names = [creation.get_test_db_clone_settings(worker)["NAME"] for worker in workers]
+        creation.destroy_test_db(verbosity=0)  # the copies are independent of it
+    except BaseException:  # clone_test_db ends in sys.exit() when it cannot copy
+        _write(status, {"error": traceback.format_exc()})
+        raise
+    _write(status, {"databases": names})
+
+
+if __name__ == "__main__":
+    _make_copies(Path(sys.argv[1]), sys.argv[2:])
