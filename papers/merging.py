@@ -11,8 +11,8 @@ from functools import partial
 from django.db import connections, router, transaction
 
 from papers import counts
+from papers.content.reindex import reindex_later
 from papers.models import Author, AuthorRedirect, Authorship, Paper, Topic
-from papers.refresh import reindex_later
 from papers.site import search
 from papers.site.cache import bump_content_version
 from papers.tagging import Tag, TaggedItem, TagRedirect

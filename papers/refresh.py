@@ -4,12 +4,13 @@
   wiki-links may name them (paper notes, reports, sessions: the receivers of
   ``paper_references_changed``) is rendered again. A save only queues it
   (``papers.signals.announce_references_changed``).
-- ``search.reindex``: a tag, author or presenter was renamed, so the search documents of
-  every row that shows the name are rewritten (``search.rebuild_documents``).
 
-Both are idempotent (they re-render and rewrite from the current rows), and both are
-coalesced: while a job for the same paper, or the same tag, waits in the queue, another
-change joins it instead of queuing a second one (``papers.jobs.queue.enqueue_coalesced``).
+(The other such job, ``search.reindex``, rewrites search documents after a rename: it is
+the content base's, papers/content/reindex.py.)
+
+It is idempotent (it re-renders from the current rows) and coalesced: while a job for
+the same paper waits in the queue, another change joins it instead of queuing a second
+one (``papers.jobs.queue.enqueue_coalesced``).
 
 This module sits above the models, related papers and the signals (it imports them; none
 of them imports it), so its jobs may use them all.
@@ -17,16 +18,11 @@ of them imports it), so its jobs may use them all.
 
 import contextlib
 
-from django.apps import apps
-
 from papers import related
 from papers.jobs.kinds import job_kind
-from papers.jobs.queue import enqueue_coalesced
 from papers.models import Paper
 from papers.signals import WIKILINKS, reference_changes_collected, send_reference_changes
-from papers.site import cache, search
-
-REINDEX = "search.reindex"
+from papers.site import cache
 
 
 @contextlib.contextmanager
@@ -50,29 +46,3 @@ def rerender_wikilinks(job, progress):
     # The texts were rewritten by queryset updates, which send no signal: cached pages go.
     cache.bump_content_version()
     return {"papers": len(papers), "batches": chunks}
-
-
-def reindex_later(model, field, value, what):
-    """Queue the rewrite of the search documents of ``model``'s rows with ``field=value``."""
-    label = model._meta.label_lower
-    return enqueue_coalesced(
-        REINDEX,
-        label=f"Update the search index: {what}",
-        params={"model": label, "field": field, "value": value},
-        dedupe_key=f"{REINDEX}:{label}:{field}={value}",
-    )
-
-
-@job_kind(REINDEX, time_limit=1800, verbose_name="Search index update")
-def reindex(job, progress):
-    model = apps.get_model(job.params["model"])
-    pks = sorted(
-        model._default_manager.filter(**{job.params["field"]: job.params["value"]})
-        .values_list("pk", flat=True)
-        .distinct()
-    )
-    progress(total=len(pks), message=f"{model._meta.verbose_name_plural}", force=True)
-    written = search.rebuild_documents(model, pks=pks) if pks else 0
-    progress(done=written)
-    cache.bump_content_version()  # search pages cached before the rewrite
-    return {"model": job.params["model"], "rewritten": written}

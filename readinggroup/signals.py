@@ -1,6 +1,6 @@
 """Keep sessions' search documents and wiki-links current when what they show changes."""
 
-from papers.refresh import reindex_later
+from papers.content.reindex import reindex_later
 from readinggroup.models import Presentation
 
 

@@ -12,9 +12,18 @@ a rolled-back change then leaves no document behind, and an import's many saves 
 write each document once (``search.documents_written_at_end``).
 """
 
+from django.apps import apps
 from django.db.models.signals import m2m_changed
 
-from papers.site import search
+from papers.jobs.kinds import job_kind
+from papers.jobs.queue import enqueue_coalesced
+from papers.site import cache, search
+
+# The job that rewrites the documents of every row showing a renamed name (a tag, an
+# author, a presenter): a tag may be on thousands of rows. Idempotent (it rewrites from
+# the current rows) and coalesced: while one for the same name waits, another change
+# joins it (``papers.jobs.queue.enqueue_coalesced``).
+REINDEX = "search.reindex"
 
 CHANGES = ("post_add", "post_remove", "post_clear")
 
@@ -53,8 +62,6 @@ def reindex_tagged_on_rename(sender, instance, created=False, **kwargs):
         return
     if created or not search.name_changed(instance):
         return
-    from papers.refresh import reindex_later
-
     for model, rows_called in _TAGGED:
         reindex_later(model, "tags", instance.pk, f"{rows_called} tagged “{instance.name}”")
 
@@ -74,6 +81,30 @@ def reindex_papers_of_author(sender, instance, created=False, **kwargs):
         return
     if created or not search.name_changed(instance):
         return
-    from papers.refresh import reindex_later
-
     reindex_later(instance.papers.model, "authors", instance.pk, f"papers by {instance}")
+
+
+def reindex_later(model, field, value, what):
+    """Queue the rewrite of the search documents of ``model``'s rows with ``field=value``."""
+    label = model._meta.label_lower
+    return enqueue_coalesced(
+        REINDEX,
+        label=f"Update the search index: {what}",
+        params={"model": label, "field": field, "value": value},
+        dedupe_key=f"{REINDEX}:{label}:{field}={value}",
+    )
+
+
+@job_kind(REINDEX, time_limit=1800, verbose_name="Search index update")
+def reindex(job, progress):
+    model = apps.get_model(job.params["model"])
+    pks = sorted(
+        model._default_manager.filter(**{job.params["field"]: job.params["value"]})
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    progress(total=len(pks), message=f"{model._meta.verbose_name_plural}", force=True)
+    written = search.rebuild_documents(model, pks=pks) if pks else 0
+    progress(done=written)
+    cache.bump_content_version()  # search pages cached before the rewrite
+    return {"model": job.params["model"], "rewritten": written}

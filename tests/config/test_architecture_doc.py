@@ -33,8 +33,9 @@ NOT_CODE = {
     "podcasts": "the walkthrough's imagined app (tests/podcasts is it)",
     "episodes": "the walkthrough kind's key (tests/podcasts/apps.py)",
     "podcasts:episode_detail": "the walkthrough app's URL name (tests/podcasts/urls.py)",
-    "search.reindex": "a job kind's name (papers.refresh.REINDEX), checked below",
+    "search.reindex": "a job kind's name (papers.content.reindex.REINDEX), checked below",
     "a ──► b": "the diagrams' notation",
+    "papers.*": "the diagrams' notation for the paper domain (under(), below)",
     "a": "the diagrams' notation",
     "b": "the diagrams' notation",
 }
@@ -144,7 +145,7 @@ def test_the_words_that_name_no_code_are_in_the_page_and_what_they_say():
     found = set(spans())
     assert set(NOT_CODE) <= found
     assert "bench:" in (ROOT / "Makefile").read_text()
-    assert importlib.import_module("papers.refresh").REINDEX == "search.reindex"
+    assert importlib.import_module("papers.content.reindex").REINDEX == "search.reindex"
 
 
 @pytest.mark.parametrize(
@@ -203,3 +204,28 @@ def test_every_arrow_of_the_diagrams_is_an_import_of_the_code():
     assert len(edges) >= 12
     graph = project_graph()
     assert [edge for edge in edges if not module_edge(graph, *edge)] == []
+
+
+def under(module, name):
+    """``module`` is ``name`` or inside it; ``papers.*`` is the paper domain (not
+    ``papers.content``, ``papers.site`` or ``papers.jobs``: the diagram names them)."""
+    if name == "papers.*":
+        return module.startswith("papers.") and not module.startswith(
+            ("papers.content", "papers.site", "papers.jobs")
+        )
+    return module == name or module.startswith(f"{name}.")
+
+
+def test_no_arrow_of_the_diagrams_is_also_imported_the_other_way_round():
+    """Beyond cycles: no module under an arrow's head imports one under its tail, except
+    papers/site's commands (the page says they drive everything)."""
+    graph = project_graph()
+    backwards = [
+        (module, imported)
+        for tail, head in diagram_edges()
+        for module, imports in graph.items()
+        if under(module, head) and not module.startswith("papers.site.management.")
+        for imported in imports
+        if under(imported, tail)
+    ]
+    assert backwards == []

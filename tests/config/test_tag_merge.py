@@ -5,10 +5,10 @@ import pytest
 from django.urls import reverse
 from pytest_django.asserts import assertInHTML
 
+from papers.content.reindex import REINDEX
 from papers.jobs.models import Job
 from papers.merging import MergeError, merge_tags
 from papers.models import Paper, Tag, TaggedPaper, TagRedirect
-from papers.refresh import REINDEX
 from tests.blog.factories import ReportFactory
 from tests.factories import PaperFactory
 from tests.jobs_worker import run_queued_jobs

@@ -5,10 +5,10 @@ import time
 import pytest
 from django.urls import reverse
 
+from papers.content.reindex import REINDEX
 from papers.jobs.models import Job
 from papers.merging import MergeError, merge_authors
 from papers.models import Author, AuthorRedirect, Authorship, Paper, Status
-from papers.refresh import REINDEX
 from papers.site.search import parse_query, search
 from tests.factories import AuthorFactory, PaperFactory
 from tests.jobs_worker import run_queued_jobs

@@ -4,9 +4,10 @@ real worker process; and the coalescing of changes that wait for the same job.""
 import pytest
 from django.urls import reverse
 
+from papers.content.reindex import REINDEX
 from papers.jobs.models import Job
 from papers.models import Paper, Tag
-from papers.refresh import REINDEX, WIKILINKS
+from papers.refresh import WIKILINKS
 from tests.blog.factories import ReportFactory
 from tests.factories import AuthorFactory, PaperFactory
 from tests.jobs_worker import run_queued_jobs
