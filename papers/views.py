@@ -292,9 +292,10 @@ def _paper_parts(request, paper):
     return {
         "title": paper.title,
         "description": paper_description(paper),
+        # Without the context processors (they run once, for the page around the parts);
+        # the sections' templates read the site settings through ``request``.
         "head": render_to_string("papers/_paper_head.html", context),
-        # With the request: the sections' templates read the site settings through it.
-        "article": render_to_string("papers/_paper_article.html", context, request),
+        "article": render_to_string("papers/_paper_article.html", {**context, "request": request}),
     }
 
 

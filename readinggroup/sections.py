@@ -9,7 +9,11 @@ def paper_sessions(paper):
         Presentation.objects.published()
         .filter(paper=paper)
         .newest_first()
-        .only("number", "title", "scheduled_at", "ends_at", "slides", "recording_url")
+        # slides_state: the template asks whether the slides are public (``slides_public``);
+        # deferred, it was one query per session.
+        .only(
+            "number", "title", "scheduled_at", "ends_at", "slides", "slides_state", "recording_url"
+        )
     )
     if not sessions:
         return None

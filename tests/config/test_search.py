@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from lxml import html as lxml_html
 from pytest_django.asserts import assertInHTML
@@ -559,3 +560,17 @@ def test_sqlite_counts_every_broad_query_exactly(client, monkeypatch):
 )
 def test_estimates_are_shown_to_two_significant_digits(n, shown):
     assert search_view.about(n) == shown
+
+
+def test_paging_a_query_reuses_its_tag_facet_until_the_content_changes(client):
+    _fill(15)  # 45 hits: three pages
+    first = client.get(URL, {"q": "diffusion"}).context["tag_facets"]
+    assert first[0]["slug"] == "shared"
+    with CaptureQueriesContext(connection) as captured:
+        second = client.get(URL, {"q": "diffusion", "page": 2}).context["tag_facets"]
+    assert second == first
+    assert not [q for q in captured.captured_queries if "COUNT(" in q["sql"]]
+    paper = Paper.objects.filter(title__icontains="diffusion").first()
+    paper.tags.add("newly tagged")
+    facets = client.get(URL, {"q": "diffusion", "page": 3}).context["tag_facets"]
+    assert "newly-tagged" in [tag["slug"] for tag in facets]

@@ -230,3 +230,15 @@ def test_related_lists_rewritten_by_the_update_job_are_on_the_next_pages(client)
         current = [other.title for other in related.related_to(paper)]
         assert current and sorted(current, key=section.index) == current, paper.title
     assert any(page(client, paper) != before[paper.pk] for paper in papers if paper != bert)
+
+
+def test_a_renamed_report_section_is_on_the_next_page(client, paper):
+    from blog.models import Kind
+    from papers.models import SiteSettings
+
+    ReportFactory(title="Weekly DDPM", papers=[paper], kind=Kind.PAPER_OF_THE_WEEK, number=3)
+    assert "Paper of the week 3: Weekly DDPM" in page(client, paper)
+    settings = SiteSettings.load()
+    settings.section_texts = {"reports:paper-of-the-week": {"label": "Very recent papers"}}
+    settings.save()
+    assert "Very recent papers #3: Weekly DDPM" in page(client, paper)

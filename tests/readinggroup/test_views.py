@@ -248,6 +248,20 @@ def test_paper_page_lists_its_published_sessions(client):
     assert "Hidden draft" not in html
 
 
+@pytest.mark.parametrize("n", [1, 4])
+def test_paper_page_reads_its_sessions_in_one_query_whatever_their_number(
+    client, django_assert_max_num_queries, n
+):
+    paper = PaperFactory()
+    for number in range(n):
+        PresentationFactory(paper=paper, title=f"Slides {number}", with_slides=True)
+    # The paper page's 13 (tests/papers/test_paper_detail.py); whether each session's
+    # slides are public (its slides_state) comes with the sessions' one query.
+    with django_assert_max_num_queries(13):
+        html = client.get(paper.get_absolute_url()).content.decode()
+    assert all(f"Slides {number}" in html for number in range(n))
+
+
 def test_paper_page_without_sessions_has_no_section(client):
     paper = PaperFactory()
     html = client.get(paper.get_absolute_url()).content.decode()
