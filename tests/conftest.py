@@ -104,10 +104,17 @@ def django_db_keepdb(request, django_db_keepdb, django_db_modify_db_settings, dj
         return django_db_keepdb
 
     def drop():
-        # By name: a worker whose tests need no database never switched to it.
+        # By name: a worker whose tests need no database never switched to it. FORCE: a
+        # connection a test left open (a thread's, a killed process's) would otherwise keep
+        # it; a failure is a warning, as in pytest-django's own teardown.
         with django_db_blocker.unblock():
             connection.close()
-            connection.creation._destroy_test_db(name, verbosity=0)
+            try:
+                with connection._nodb_cursor() as cursor:
+                    quoted = connection.ops.quote_name(name)
+                    cursor.execute(f"DROP DATABASE IF EXISTS {quoted} WITH (FORCE)")
+            except Exception as error:  # noqa: BLE001
+                request.node.warn(pytest.PytestWarning(f"could not drop {name}: {error!r}"))
 
     request.addfinalizer(drop)  # after django_db_setup's teardown, which keeps it
     return True
