@@ -6,7 +6,6 @@ from django.http import QueryDict
 from django.shortcuts import get_object_or_404
 from ninja import Field, Path, Query, Router, Schema
 from ninja.errors import HttpError
-from ninja.pagination import paginate
 
 from blog.filters import ReportFilter
 from blog.models import Kind, Report
@@ -16,13 +15,13 @@ from papers.site import search
 from papers.site.api import (
     LIST_ERRORS,
     LOOKUP_ERRORS,
-    MAX_PAGE_SIZE,
     TAGS,
     ContentOut,
-    Pagination,
     TagSlug,
     Text,
     Year,
+    paginate_kept,
+    parts_and_cards,
 )
 from papers.site.prefetch import as_lists
 
@@ -89,7 +88,9 @@ def filtered_reports(filters):
 @router.get(
     "/reports", response={200: list[ReportOut], **LIST_ERRORS}, summary="List and filter reports"
 )
-@paginate(Pagination, max_limit=MAX_PAGE_SIZE)
+# A row shows the report's row and its tags: a tag added or removed moves the parts
+# version (TaggedReport is watched), a tag renamed the cards version.
+@paginate_kept("report", ReportOut, parts_and_cards)
 def list_reports(request, filters: Query[ReportQuery]):
     """Published reports, newest first (stable), ``limit`` at most 100 per page."""
     return filtered_reports(filters)

@@ -6,24 +6,24 @@ from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404
 from ninja import Field, Path, Query, Router, Schema
 from ninja.errors import HttpError
-from ninja.pagination import paginate
 from pydantic import StringConstraints
 
+from papers.cards import API_ROWS
 from papers.filters import PaperFilter
 from papers.identifiers import ARXIV_ID_PATTERN, DOI_PATTERN, normalize_arxiv_id, normalize_doi
 from papers.models import SEARCH_FIELDS, Paper, card_prefetches
 from papers.site.api import (
     LIST_ERRORS,
     LOOKUP_ERRORS,
-    MAX_PAGE_SIZE,
     TAGS,
     ContentOut,
     OnSiteOut,
-    Pagination,
     TagSlug,
     Text,
     Year,
+    paginate_kept,
 )
+from papers.site.cache import cards_version
 from papers.site.prefetch import as_lists
 
 router = Router(tags=["papers"])
@@ -113,7 +113,10 @@ def _filtered(filters):
 @router.get(
     "/papers", response={200: list[PaperOut], **LIST_ERRORS}, summary="List and filter papers"
 )
-@paginate(Pagination, max_limit=MAX_PAGE_SIZE)
+# A row shows the paper's row, its byline and tags: the cards' receivers drop the row
+# with the card when its links change, and a name shown on many rows (a tag, author or
+# venue) moves the cards version (papers/cards.py).
+@paginate_kept(API_ROWS, PaperOut, cards_version)
 def list_papers(request, filters: Query[PaperQuery]):
     """Published papers, newest first (stable), ``limit`` at most 100 per page."""
     rows = _filtered(filters).for_cards().defer(*SEARCH_FIELDS)  # no search snippets here

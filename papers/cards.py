@@ -15,6 +15,9 @@ not used. What a card shows beyond the paper's row is handled by receivers here:
 - a tag, author or venue renamed (name or slug) or deleted, and links written in a
   batch (``changes_bumped_at_end``): every card goes (``cache.bump_cards``), as such a
   name may be on thousands of cards.
+
+The API's paper rows (``papers/api.py``, ``list_papers``) show the same things and are
+kept the same way: under the cards version, dropped here with the card.
 """
 
 from django.core.cache import cache
@@ -26,10 +29,13 @@ from django.utils.safestring import mark_safe
 
 from papers import pages
 from papers.models import Author, Authorship, TaggedPaper, Venue, card_prefetches
+from papers.site.api import row_key
 from papers.site.cache import TIMEOUT, bump_cards, cards_version, in_batch, release
 from papers.tagging import Tag
 
 CARD_TEMPLATE = "papers/_paper_card.html"
+# The name of the API's paper rows (``papers.site.api.row_key``), dropped with the cards.
+API_ROWS = "paper"
 
 
 def _key(version, pk):
@@ -75,7 +81,10 @@ def forget(paper_ids, using=None):
 
     def drop():
         version = cards_version()
-        cache.delete_many([_key(version, pk) for pk in paper_ids])
+        cache.delete_many(
+            [_key(version, pk) for pk in paper_ids]
+            + [row_key(API_ROWS, version, pk) for pk in paper_ids]
+        )
 
     # Now, for this request, and after the commit: a card rendered from the old rows in
     # between would otherwise be kept.

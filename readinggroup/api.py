@@ -7,7 +7,6 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Path, Query, Router, Schema
 from ninja.errors import HttpError
-from ninja.pagination import paginate
 
 from papers.api import PaperRefOut
 from papers.models import LONG_TEXT_FIELDS, SEARCH_FIELDS
@@ -15,13 +14,13 @@ from papers.site import search
 from papers.site.api import (
     LIST_ERRORS,
     LOOKUP_ERRORS,
-    MAX_PAGE_SIZE,
     TAGS,
     ContentOut,
-    Pagination,
     TagSlug,
     Text,
     Year,
+    paginate_kept,
+    parts_and_cards,
 )
 from papers.site.prefetch import as_lists, listed
 from papers.tagging import MAX_TAG_FILTERS, with_tags
@@ -78,7 +77,10 @@ class SessionQuery(Schema):
     response={200: list[SessionOut], **LIST_ERRORS},
     summary="List and filter sessions",
 )
-@paginate(Pagination, max_limit=MAX_PAGE_SIZE)
+# A row shows the session's row, its tags, presenters and paper: a presenter or tag
+# relinked, a presenter renamed and a paper's title, address, year or status changed move
+# the parts version (papers/pages.py), a tag renamed the cards version.
+@paginate_kept("session", SessionOut, parts_and_cards)
 def list_sessions(request, filters: Query[SessionQuery]):
     """Published sessions, newest first (stable), ``limit`` at most 100 per page."""
     sessions = Presentation.objects.published()
