@@ -6,10 +6,7 @@ the next has none), plus the states only a query string shows (a search with hit
 filtered list, a bad search, a missing page), which the crawl cannot reach.
 """
 
-from io import StringIO
-
 from django.contrib.auth.models import Group
-from django.core.management import call_command
 from django.test import Client
 
 from tests.factories import FigureFactory, paper_with_everything
@@ -32,9 +29,10 @@ QUERY_PAGES = {
 }
 
 
-def make_content():
-    """The demo content plus a paper whose notes hold a table, display math and code."""
-    call_command("demo", stdout=StringIO())
+def add_walk_content():
+    """On top of the demo content (the ``demo_loaded`` fixture: the per-process snapshot of
+    ``manage.py demo`` put back, not a run), a paper whose notes hold a table, display math
+    and code, with a figure; and the Editors group."""
     paper = paper_with_everything(
         notes="| left | right |\n|:--|--:|\n| a | b |\n\n$$e^{i\\pi} + 1 = 0$$\n\n"
         "```python\n# a comment\nimport math\nx = 1.5  # the value\n```"
@@ -51,14 +49,22 @@ def public_pages(per_route=PER_ROUTE):
 
 def public_pages_by_route(per_route=PER_ROUTE):
     """``{route: [url, …]}``: :func:`public_pages` by route, each in the crawl's order."""
+    return {
+        route: list(responses) for route, responses in public_responses_by_route(per_route).items()
+    }
+
+
+def public_responses_by_route(per_route=PER_ROUTE):
+    """``{route: {url: response, …}}``: the crawl's own responses (an anonymous visitor's)
+    of :func:`public_pages`, for a check of the HTML that needs no second request."""
     routes = [r for r in all_routes() if not r.in_admin]
     found = crawl_all(Client(), parameterless_paths(routes), per_route=per_route)
     by_route = {
-        route: [
-            url
+        route: {
+            url: response
             for url, response in hits
             if response.status_code == 200 and "html" in response.get("Content-Type", "")
-        ]
+        }
         for route, hits in found.items()
     }
-    return {route: urls for route, urls in by_route.items() if urls}
+    return {route: responses for route, responses in by_route.items() if responses}

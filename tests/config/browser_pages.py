@@ -191,7 +191,7 @@ class Walk:
 
 def walk_public_pages(page, base, paper, axe):
     """Visit every public page once (see the module docstring); ``paper`` is the one
-    :func:`tests.pages.make_content` made, ``axe`` the path of axe.min.js (None: no audit)."""
+    :func:`tests.pages.add_walk_content` made, ``axe`` the path of axe.min.js (None: no audit)."""
     by_route = public_pages_by_route(PER_ROUTE)
     sample = {url for urls in by_route.values() for url in urls[:AXE_PER_ROUTE]}
     pages = {url: 200 for urls in by_route.values() for url in urls} | QUERY_PAGES

@@ -3,7 +3,7 @@
 import pytest
 
 from tests.config.browser_pages import walk_public_pages
-from tests.pages import make_content
+from tests.pages import add_walk_content
 from tests.validators import AXE_JS
 
 
@@ -17,7 +17,7 @@ def _public_walks():
 
 @pytest.fixture
 def public_walk(
-    _public_walks, _allow_orm_beside_playwright, transactional_db, live_server, browser
+    _public_walks, _allow_orm_beside_playwright, transactional_db, demo_loaded, live_server, browser
 ):
     """The :class:`~tests.config.browser_pages.Walk` over every public page, made by the
     first test that asks for it in this process (on its database, flushed after it as
@@ -25,7 +25,7 @@ def public_walk(
     pages are walked for the CSP alone, and the axe test skips (or fails, in CI)."""
     if "walk" not in _public_walks:
         axe = AXE_JS if AXE_JS.exists() else None
-        paper = make_content()
+        paper = add_walk_content()  # after the demo (demo_loaded)
         context = browser.new_context(color_scheme="light")
         try:
             page = context.new_page()

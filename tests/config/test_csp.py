@@ -9,7 +9,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from tests.config.browser_pages import WALK_GROUP, Violations
-from tests.pages import make_content
+from tests.pages import add_walk_content
 from tests.urlwalk import all_routes, crawl, parameterless_paths
 
 SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -97,8 +97,8 @@ def test_documented_way_to_let_the_site_frame_one_view(rf):
 
 
 @pytest.fixture
-def content():
-    return make_content()
+def content(demo_loaded):
+    return add_walk_content()  # after the demo (demo_loaded)
 
 
 def admin_pages(superuser):

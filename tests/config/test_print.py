@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.blog.factories import ReportFactory
-from tests.pages import make_content
+from tests.pages import add_walk_content
 from tests.readinggroup.factories import session_with_everything
 
 SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -19,9 +19,11 @@ def after_content(link):
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_papers_reports_and_sessions_print_without_chrome_and_with_link_addresses(site):
+def test_papers_reports_and_sessions_print_without_chrome_and_with_link_addresses(
+    demo_loaded, site
+):
     page, base = site
-    paper = make_content()
+    paper = add_walk_content()  # after the demo (demo_loaded)
     SHOTS.mkdir(exist_ok=True)
     pages = {
         "paper": paper.get_absolute_url(),

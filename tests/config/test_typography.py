@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from papers.site.management.commands.highlight_css import OUTPUT, stylesheet
-from tests.pages import make_content
+from tests.pages import add_walk_content
 
 STATIC = Path(__file__).resolve().parents[2] / "static"
 SITE_CSS = (STATIC / "css" / "site.css").read_text(encoding="utf-8")
@@ -99,9 +99,9 @@ def test_every_font_face_points_to_a_committed_file_with_its_licence():
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_pages_use_the_self_hosted_fonts_and_code_is_at_least_13px(site):
+def test_pages_use_the_self_hosted_fonts_and_code_is_at_least_13px(demo_loaded, site):
     page, base = site
-    paper = make_content()
+    paper = add_walk_content()  # after the demo (demo_loaded)
     page.goto(f"{base}{paper.get_absolute_url()}")
     page.evaluate("() => document.fonts.ready")
     loaded = page.evaluate(
