@@ -63,11 +63,10 @@ def test_index_lists_every_used_tag_with_counts_per_type(client, content):
     assert by_use[0].slug == "vision"
 
 
-def test_index_resolves_one_tag_address_per_tag_and_no_list_address_per_tag(
-    client, content, monkeypatch
-):
-    # 200 tags made ~435 reverse() calls per miss (a {% url %} per row and
-    # tag.get_absolute_url twice): most of the template's CPU after the counts.
+@pytest.fixture
+def reverse_calls(monkeypatch):
+    """The URL names ``reverse()`` is called with while the test runs (``{% url %}`` and
+    ``Tag.get_absolute_url`` both import ``django.urls.reverse`` when called)."""
     calls = []
     original = django.urls.reverse
 
@@ -75,8 +74,16 @@ def test_index_resolves_one_tag_address_per_tag_and_no_list_address_per_tag(
         calls.append(args[0])
         return original(*args, **kwargs)
 
-    # {% url %} and Tag.get_absolute_url both import django.urls.reverse when called.
     monkeypatch.setattr(django.urls, "reverse", counting)
+    return calls
+
+
+def test_index_resolves_one_tag_address_per_tag_and_no_list_address_per_tag(
+    client, content, reverse_calls
+):
+    # 200 tags made ~435 reverse() calls per miss (a {% url %} per row and
+    # tag.get_absolute_url twice): most of the template's CPU after the counts.
+    calls = reverse_calls
 
     def resolved():
         calls.clear()
@@ -97,17 +104,10 @@ def test_index_resolves_one_tag_address_per_tag_and_no_list_address_per_tag(
     assert 'href="/tags/speech/?type=sessions"' in body
 
 
-def test_index_after_a_save_that_changes_no_tag_makes_no_row_again(client, content, monkeypatch):
+def test_index_after_a_save_that_changes_no_tag_makes_no_row_again(client, content, reverse_calls):
     """The table is kept under what it shows: a save elsewhere (a title) renders the page
     around it, not its rows (200 rows were 21–28 ms of CPU at every save)."""
-    calls = []
-    original = django.urls.reverse
-
-    def counting(*args, **kwargs):
-        calls.append(args[0])
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(django.urls, "reverse", counting)
+    calls = reverse_calls
     first = client.get(reverse("tag_index")).content
     assert calls.count("tag_detail") == 3
     calls.clear()
