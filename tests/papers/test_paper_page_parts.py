@@ -242,3 +242,13 @@ def test_a_renamed_report_section_is_on_the_next_page(client, paper):
     settings.section_texts = {"reports:paper-of-the-week": {"label": "Very recent papers"}}
     settings.save()
     assert "Very recent papers #3: Weekly DDPM" in page(client, paper)
+
+
+def test_a_kept_page_is_not_served_once_its_paper_is_a_draft(client, paper):
+    assert paper.title in page(client, paper)  # made and kept
+    paper.status = Status.DRAFT
+    paper.save()
+    assert client.get(paper.get_absolute_url()).status_code == 404
+    paper.status = Status.PUBLISHED
+    paper.save()
+    assert paper.title in page(client, paper)
