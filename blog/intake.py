@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 
 from blog.models import Kind, Report, ReportPaper, Series
-from papers.intake.notes.importer import NotesInputError, read_notes_bytes
+from papers.intake.notes.reading import NotesInputError, read_notes_bytes
 from papers.intake.repository import ItemRecord, local_target
 from papers.intake.saving import OnExisting, Outcome, fill_fields, messages_of
 from papers.site.media import editor_upload_name

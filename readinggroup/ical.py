@@ -16,7 +16,6 @@ from django.shortcuts import get_object_or_404
 from django.utils.cache import patch_cache_control
 from django.utils.html import strip_tags
 from django.views.decorators.http import require_safe
-from icalendar import Calendar, Event
 
 from papers.identity import site_name
 from papers.site.addresses import absolute_url, path_format, site_host
@@ -122,6 +121,8 @@ def _description(facts):
 
 
 def _event(facts):
+    from icalendar import Event  # see calendar_bytes()
+
     event = Event()
     event.add("uid", f"presentation-{facts.pk}@{facts.host}")
     # Every save bumps edit_version: a calendar application takes the higher SEQUENCE as
@@ -168,6 +169,10 @@ def calendar_bytes(presentations, name=None):
     """The ``VCALENDAR`` text (bytes) with one ``VEVENT`` per presentation
     (``_calendar_rows()``); the same bytes as ``icalendar`` writes for the whole calendar,
     whose last line closes it after the events."""
+    # icalendar is imported when a calendar is written: the members' admin imports this
+    # module in every process, and icalendar (with dateutil's zones) costs ~0.1 s to load.
+    from icalendar import Calendar
+
     calendar = Calendar()
     calendar.add("prodid", f"-//{site_name()}//Reading group//EN")
     calendar.add("version", "2.0")

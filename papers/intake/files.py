@@ -16,13 +16,12 @@ from papers.intake.library_import import (
     CslJsonError,
     parse_library,
 )
-from papers.intake.notes.importer import (
+from papers.intake.notes.reading import (
+    NOTES_SUFFIXES,
     NotesInputError,
     detect_format,
-    import_notes_text,
     read_notes_bytes,
 )
-from papers.intake.repository import NOTES_SUFFIXES, RepositoryError, import_repository
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # a .zip of a notes repository with its images
 SUFFIXES = (*LIBRARY_SUFFIXES, ".zip", *sorted(NOTES_SUFFIXES))
@@ -54,6 +53,12 @@ def import_file(name, data, *, user=None, repository_pdfs=False, **options):
     a .zip brings its own. Raises ``FileImportError`` for a file that cannot be read.
     ``repository_pdfs`` (notes and .zip): PDFs stored in a code repository are papers.
     """
+    # The notes importer is imported here, not at the top: this module is loaded by every
+    # process (the admin imports the intake jobs), and the importer brings the Markdown,
+    # org-mode and YAML parsers (0.3-0.4 s of CPU) that only an import uses.
+    from papers.intake.notes.importer import import_notes_text
+    from papers.intake.repository import RepositoryError, import_repository
+
     kind = kind_of(name)
     try:
         if kind in LABELS:

@@ -35,10 +35,10 @@ from django.db import DatabaseError, transaction
 from papers.intake.batch import ImportReport, Problem, run_batch
 from papers.intake.bibtex_import import BibtexInputError, parse_bibtex, read_bibtex_bytes
 from papers.intake.duplicates import arxiv_key, doi_key
-from papers.intake.notes.importer import (
+from papers.intake.notes.reading import (
+    NOTES_SUFFIXES,
     NotesInputError,
     detect_format,
-    parse_notes,
     read_notes_bytes,
 )
 from papers.intake.records import PaperRecord
@@ -49,7 +49,6 @@ from papers.site.images import reencode_image
 MAX_FILES = 2_000  # entries of a .zip, files of a folder (that the import would read)
 MAX_TOTAL_BYTES = 200 * 1024 * 1024  # uncompressed, all files together
 MAX_FILE_BYTES = 30 * 1024 * 1024  # one file (slides may be this large)
-NOTES_SUFFIXES = {".md", ".markdown", ".mdown", ".mkd", ".org"}
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg"}
 WANTED_SUFFIXES = NOTES_SUFFIXES | IMAGE_SUFFIXES | {".bib", ".pdf"}
 SKIPPED_FOLDERS = {".git", ".hg", ".svn", "node_modules", "__pycache__", "_site", ".venv"}
@@ -548,6 +547,10 @@ def _relabel(source, prefix):
 
 def paper_items(scan_result, report, repository_pdfs=False):
     """Records and problems of the notes files, indexes and libraries, file by file."""
+    # Imported here: blog registers its index handler with this module in every process,
+    # and the notes parsers are only needed once a repository is imported.
+    from papers.intake.notes.importer import parse_notes
+
     items = list(scan_result.problems)
     for path in [*scan_result.indexes, *scan_result.notes]:
         text = scan_result.texts[path]

@@ -6,7 +6,6 @@
 
 import re
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
 from papers.intake.batch import ImportReport, run_batch
 from papers.intake.lookup import MAX_IDENTIFIERS, look_up
@@ -18,56 +17,19 @@ from papers.intake.notes.hosts import arxiv_from_url, doi_from_url
 from papers.intake.notes.links import stored_in_repository
 from papers.intake.notes.org import org_headings, org_to_markdown
 from papers.intake.notes.post import post_paper
+from papers.intake.notes.reading import (  # noqa: F401 - read here by the importer's users
+    MAX_NOTES_BYTES,
+    MAX_NOTES_LINES,
+    NotesInputError,
+    detect_format,
+    read_notes_bytes,
+)
 from papers.intake.notes.recognise import Recogniser
 from papers.intake.notes.tree import parse_markdown
 from papers.intake.records import PaperRecord
 from papers.intake.saving import Outcome
 
-MAX_NOTES_BYTES = 5 * 1024 * 1024
-# Parsing is linear but not free (about 0.1 ms a line): a longer file is refused up
-# front with a clear message rather than tying up a request or a worker.
-MAX_NOTES_LINES = 50_000
 FORMATS = ("auto", "markdown", "org")
-
-
-class NotesInputError(ValueError):
-    """The document as a whole cannot be read."""
-
-
-def read_notes_bytes(data, max_bytes=MAX_NOTES_BYTES):
-    """Decode a notes file, or raise ``NotesInputError`` saying what is wrong."""
-    if len(data) > max_bytes:
-        raise NotesInputError(
-            f"The file is {len(data) / 2**20:.1f} MB; the limit is {max_bytes // 2**20} MB."
-        )
-    if not data.strip():
-        raise NotesInputError("The file is empty: there is nothing to import.")
-    if b"\x00" in data:
-        raise NotesInputError("This is a binary file, not a Markdown or org-mode text.")
-    lines = data.count(b"\n") + 1
-    if lines > MAX_NOTES_LINES:
-        raise NotesInputError(
-            f"The file has {lines:,} lines; the limit is {MAX_NOTES_LINES:,}. Split it and "
-            "import the parts."
-        )
-    try:
-        return data.decode("utf-8").removeprefix("\ufeff")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise NotesInputError(
-            f"The file is not UTF-8 text (byte 0x{data[error.start]:02x} at line {line})."
-        ) from None
-
-
-def detect_format(path, text):
-    """``"org"`` or ``"markdown"``, from the file name, else from the content."""
-    suffix = Path(str(path or "")).suffix.lower()
-    if suffix == ".org":
-        return "org"
-    if suffix in (".md", ".markdown", ".mdown", ".mkd"):
-        return "markdown"
-    org_signs = re.search(r"^(?:\*+ |#\+\w+:)", text, re.M) and "[[" in text
-    return "org" if org_signs else "markdown"
 
 
 # Undated entries at least this share of a file's titled paper entries: the file does not
