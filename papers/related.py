@@ -24,12 +24,14 @@ import logging
 import time
 import uuid
 
-import numpy as np
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from papers import related_model  # imports scipy and scikit-learn only when it builds vectors
+# numpy too is imported by the functions that compute (as ``related_model`` does scipy and
+# scikit-learn): the receivers and the page's reads below need none of it, and every
+# process loading the app (a job worker, a manage.py command) paid for it at start.
+from papers import related_model  # imports numpy, scipy and scikit-learn when it computes
 from papers.jobs.kinds import job_kind
 from papers.jobs.queue import enqueue_coalesced
 from papers.models import Paper, RelatedIndex, RelatedPaper
@@ -116,6 +118,8 @@ class Library:
     """
 
     def __init__(self, pks, vectors, links):
+        import numpy as np
+
         self.pks = [int(pk) for pk in pks]
         self.row = {pk: i for i, pk in enumerate(self.pks)}
         self.vectors = vectors.tocsr().astype(np.float32)
@@ -126,6 +130,8 @@ class Library:
         return len(self.pks)
 
     def _split(self):
+        import numpy as np
+
         if self._parts is None:
             n = len(self)
             papers_per_column = np.bincount(self.vectors.indices, minlength=self.vectors.shape[1])
@@ -147,6 +153,8 @@ class Library:
         return self._block(rows, link_weight, cocited_weight)[:, : len(self)]
 
     def _block(self, rows, link_weight=LINK_WEIGHT, cocited_weight=COCITED_WEIGHT):
+        import numpy as np
+
         rows = np.asarray(rows, dtype=np.int64)
         dense, dense_t, rare, rare_t, padded = self._split()
         block = dense[rows] @ dense_t
@@ -165,6 +173,8 @@ class Library:
     def top(self, rows, k=STORED, **weights):
         """``(others, scores)``: ``len(rows) × k`` arrays, best first; -1 / 0 where a row
         has fewer than ``k`` papers of positive score."""
+        import numpy as np
+
         rows = np.asarray(rows, dtype=np.int64)
         others = np.full((len(rows), k), -1, dtype=np.int64)
         scores = np.zeros((len(rows), k), dtype=np.float32)
@@ -192,6 +202,8 @@ class Library:
 
 def _add(block, matrix):
     """``block += matrix`` for a sparse ``matrix`` (no dense copy of it)."""
+    import numpy as np
+
     matrix = matrix.tocoo()
     if matrix.nnz:
         block[matrix.row, matrix.col] += matrix.data.astype(np.float32)
@@ -214,6 +226,8 @@ def _top(block, n, k):
     by which groups were searched. Either way the result depends on the row's scores only,
     not on which rows were computed together.
     """
+    import numpy as np
+
     m = block.shape[0]
     groups, width = _groups(n)
     kk = min(k, n - 1)
@@ -233,6 +247,7 @@ def _top(block, n, k):
 
 def _links(pks):
     """CSR adjacency of ``pks`` (rows in that order): previous work and mentions, both ways."""
+    import numpy as np
     from scipy import sparse
 
     n = len(pks)
@@ -260,6 +275,7 @@ def _links(pks):
 
 def _indicator(pairs, row_of, n):
     """A CSR n × m 0/1 matrix from ``(pk, key)`` pairs (the shared-tag baseline)."""
+    import numpy as np
     from scipy import sparse
 
     columns, rows, cols = {}, [], []
@@ -304,6 +320,8 @@ def _state():
 def _store(library, rows, others, scores):
     """Insert the lists of ``rows`` with the driver alone: at 100,000 papers there are 1.2
     million rows, and model instances (``bulk_create``) cost more than the similarities."""
+    import numpy as np
+
     pks = np.asarray(library.pks, dtype=np.int64)
     rows = np.asarray(rows, dtype=np.int64)
     table = connection.ops.quote_name(RelatedPaper._meta.db_table)
@@ -339,6 +357,8 @@ def rebuild(progress=None, refit=True):
     ``refit=False`` keeps the stored model (if there is one): the lists an update
     rewrites are then exactly the ones that differ.
     """
+    import numpy as np
+
     started, cpu = time.perf_counter(), time.process_time()
     with transaction.atomic():
         state = _state()
@@ -371,6 +391,8 @@ def rebuild(progress=None, refit=True):
 
 def _floors(others, scores):
     """The score to beat to enter each list: its last one when full, else 0."""
+    import numpy as np
+
     return np.where(others[:, -1] >= 0, scores[:, -1], 0).astype(np.float32)
 
 
@@ -412,6 +434,8 @@ def update(paper_pks):
 
 
 def _update(model, state, changed):
+    import numpy as np
+
     published = Paper.objects.published().filter(pk__in=changed)
     published = sorted(published.values_list("pk", flat=True))
     model.replace(changed, published, model.transform(published))

@@ -20,15 +20,15 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-import numpy as np
 from django.conf import settings
 from django.db.models.functions import Substr
 
 from papers.models import Authorship, Paper, TaggedPaper
 
-# scipy and scikit-learn are imported inside the functions that build vectors: they take
-# over a second to import (ten under load), which every process loading the URLs (a job
-# worker, a `manage.py` command, a gunicorn worker) would otherwise pay without using them.
+# numpy, scipy and scikit-learn are imported inside the functions that build vectors: they
+# take over a second to import (ten under load), which every process loading the URLs (a
+# job worker, a `manage.py` command, a gunicorn worker) would otherwise pay without using
+# them. (``TEXT_OPTIONS`` gets its ``dtype``, numpy's float32, where it is used.)
 
 NOTES_CHARS = 20_000  # a 1 MB notes page says what it is about in its first pages
 WEIGHTS = {"text": 1.0, "tags": 0.8, "authors": 0.35, "venue": 0.15}
@@ -40,7 +40,6 @@ TEXT_TERMS = 48
 TEXT_OPTIONS = {
     "stop_words": "english",
     "sublinear_tf": True,
-    "dtype": np.float32,
     # Hyphenated terms stay whole ("low-rank", "few-shot"), one-letter words count.
     "token_pattern": r"(?u)\b\w[\w-]*\w\b|\b\w\b",
 }
@@ -75,6 +74,7 @@ class Model:
     @classmethod
     def fit(cls, pks):
         """Fit the vocabulary and the IDFs on the papers ``pks`` and vectorise them."""
+        import numpy as np
         from scipy import sparse
         from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -86,6 +86,7 @@ class Model:
             max_df=0.5 if n >= 4 else 1.0,
             min_df=2 if n >= 50 else 1,
             max_features=200_000,
+            dtype=np.float32,
             **TEXT_OPTIONS,
         )
         try:
@@ -120,12 +121,13 @@ class Model:
 
     def transform(self, pks):
         """Vectors of the papers ``pks`` with this model's vocabulary (new keys added)."""
+        import numpy as np
         from scipy import sparse
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         pks = np.asarray(pks, dtype=np.int64)
         if self.terms:
-            vectorizer = TfidfVectorizer(vocabulary=self.terms, **TEXT_OPTIONS)
+            vectorizer = TfidfVectorizer(vocabulary=self.terms, dtype=np.float32, **TEXT_OPTIONS)
             vectorizer.idf_ = self.idf
             text = vectorizer.transform(_documents(pks))
         else:
@@ -133,6 +135,7 @@ class Model:
         return self._vectorise(text, _key_pairs(pks), len(pks), grow=True)
 
     def _vectorise(self, text, pairs, n, grow=False):
+        import numpy as np
         from scipy import sparse
 
         columns, offset = self._key_columns(), len(self.terms)
@@ -168,6 +171,8 @@ class Model:
         return self._columns
 
     def _add_key(self, kind, key):
+        import numpy as np
+
         n = len(self.pks) + 1
         weight = np.log((1 + n) / 2) + 1 if KINDS[kind] != "venue" else 1.0  # df = 1
         self.key_kind = np.append(self.key_kind, np.int8(kind))
@@ -178,6 +183,7 @@ class Model:
 
     def replace(self, removed, added_pks, added_vectors):
         """Drop the rows of ``removed`` pks, then put ``added`` (new or changed) at the end."""
+        import numpy as np
         from scipy import sparse
 
         gone = np.isin(self.pks, np.asarray([*removed, *added_pks], dtype=np.int64))
@@ -195,6 +201,8 @@ class Model:
 
     def save(self, token):
         """Write the model (to a temporary file, then renamed: a reader never sees half)."""
+        import numpy as np
+
         self.token = token
         path = model_path()
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -225,6 +233,7 @@ class Model:
     @classmethod
     def load(cls, token):
         """The stored model if it is the one named ``token``, else None."""
+        import numpy as np
         from scipy import sparse
 
         try:
@@ -272,6 +281,8 @@ def _documents(pks):
 
 def _key_pairs(pks):
     """``[(rows, keys)]`` per kind of ``KINDS``: row in ``pks`` order, tag/author/venue id."""
+    import numpy as np
+
     pks = np.asarray(pks, dtype=np.int64)
     order = np.argsort(pks, kind="stable")
     whole = len(pks) > BATCH  # the whole library: one pass over each table, no IN list
@@ -296,6 +307,8 @@ def _key_pairs(pks):
 
 def _rows_of(pks, order, wanted):
     """Row of each of ``wanted`` in ``pks`` (sorted by ``order``), -1 when absent."""
+    import numpy as np
+
     if len(pks) == 0:
         return np.full(len(wanted), -1, dtype=np.int64)
     sorted_pks = pks[order]
@@ -313,6 +326,8 @@ def _normalize(matrix):
 
 
 def _dedupe(rows, keys):
+    import numpy as np
+
     if len(rows) == 0:
         return rows, keys
     pairs = np.unique(np.stack([rows, keys], axis=1), axis=0)
@@ -321,6 +336,8 @@ def _dedupe(rows, keys):
 
 def _strongest(matrix, keep):
     """``matrix`` (CSR) with only the ``keep`` largest values of each row."""
+    import numpy as np
+
     matrix = matrix.tocsr()
     matrix.sort_indices()
     data, indptr = matrix.data, matrix.indptr
