@@ -40,7 +40,7 @@ def _ns(moment):
     return int(moment.timestamp()) * 10**9 + moment.microsecond * 1000
 
 
-def test_a_factory_paper_with_byline_tags_and_links_costs_76_queries(
+def test_a_factory_paper_with_byline_tags_and_links_costs_76_queries_80_on_postgresql(
     django_assert_num_queries,
 ):
     """102 before the moment was reused: 26 of them were its lookups, two per version.
