@@ -205,7 +205,9 @@ def _bump(*, counts, cards, parts, due=None):
     if due is None:
         cache.set_many(keys, timeout=VERSION_TIMEOUT)
         # Its schedule is looked up by the writer, not by the next visitor.
-        return version, _due_after(int(version))
+        _due_after(int(version))
+        # None if the lookup failed (not remembered, asked again later): nothing to reuse.
+        return version, _due.get(int(version))
     keys[f"papershelf:{version}:due"] = due  # as ``_due_after`` stores it
     cache.set_many(keys, timeout=VERSION_TIMEOUT)
     _remember_due(int(version), due)
@@ -248,7 +250,7 @@ def _due_known_in_transaction(sender, using):
 def _remember_due_in_transaction(using, version, due):
     """Remember ``due`` for the transaction whose commit hook was registered last."""
     hooks = connections[using or DEFAULT_DB_ALIAS].run_on_commit
-    if hooks and hooks[-1][1] is bump_pages:
+    if due is not None and hooks and hooks[-1][1] is bump_pages:
         _transaction_due.known = (len(hooks) - 1, hooks[-1][0], version, due)
 
 
