@@ -34,7 +34,7 @@ from django.conf import settings
 from django.contrib.sessions import middleware as sessions
 from django.core.cache import cache
 from django.core.handlers.wsgi import get_bytes_from_wsgi
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import Min
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse, QueryDict
@@ -75,7 +75,9 @@ _due = {}
 
 def schedule(rows, field):
     """Pages change when the ``field`` moment of one of ``rows()`` (a queryset) passes."""
+    global _scheduled_models
     _schedules.append((rows, field))
+    _scheduled_models = None  # their models are named again (``_due_known_in_transaction``)
 
 
 def _moment(version):
@@ -185,15 +187,71 @@ def bump_content_version(*, counts=True, cards=False, parts=True, **kwargs):
     the paper cards too (``papers/cards.py``: a change to names or links of many papers).
     The kept parts of pages (``parts_version``) go too, unless ``parts=False`` (the
     receivers of ``watch()``, for the models whose changes those parts follow themselves)."""
+    # A change without signals may be one of scheduled rows: nothing known is reused.
+    _transaction_due.known = None
+    _bump(counts=counts, cards=cards, parts=parts)
+
+
+def _bump(*, counts, cards, parts, due=None):
+    """A new version (with its scheduled moment: ``due`` if known, else looked up now)."""
     version = _new_version()
     keys = {VERSION_KEY: version, COUNTS_KEY: version} if counts else {VERSION_KEY: version}
     if cards:
         keys[CARDS_KEY] = version
     if parts:
         keys[PARTS_KEY] = version
+    if due is not None and 0 < due <= int(version):
+        due = None  # the moment known has passed since: what comes next is not known
+    if due is None:
+        cache.set_many(keys, timeout=VERSION_TIMEOUT)
+        # Its schedule is looked up by the writer, not by the next visitor.
+        _due_after(int(version))
+        # None if the lookup failed (not remembered, asked again later): nothing to reuse.
+        return version, _due.get(int(version))
+    keys[f"papershelf:{version}:due"] = due  # as ``_due_after`` stores it
     cache.set_many(keys, timeout=VERSION_TIMEOUT)
-    # Its schedule is looked up by the writer, not by the next visitor.
-    _due_after(int(version))
+    _remember_due(int(version), due)
+    return version, due
+
+
+# One save sends a signal per row it writes (a paper, each author and authorship, its tags
+# and links), each moving the version, and each new version's scheduled moment cost two
+# queries: 26 of a factory paper's 102. Within one transaction, while no row of a scheduled
+# model changes, the first moment after a later version is the one known for an earlier
+# one (no moment lies between them unless it has passed: then it is looked up again), so
+# the receivers of ``watch()`` reuse it. It is known only for the transaction that looked
+# it up, marked by the commit hook registered with it: a rollback (of the transaction or
+# of the savepoint the hook belongs to) removes the hook, and nothing is reused after.
+# Another process's bump in between (the version read is not ours) is not reused either.
+_transaction_due = threading.local()
+_scheduled_models = None
+
+
+def _due_known_in_transaction(sender, using):
+    """The scheduled moment of this transaction's last version, if it still holds, else None."""
+    global _scheduled_models
+    known = getattr(_transaction_due, "known", None)
+    _transaction_due.known = None
+    if known is None:
+        return None
+    if _scheduled_models is None:
+        _scheduled_models = {rows().model for rows, _ in _schedules}
+    if sender in _scheduled_models:
+        return None
+    index, savepoints, version, due = known
+    hooks = connections[using or DEFAULT_DB_ALIAS].run_on_commit
+    # A savepoint's rollback copies the hooks it keeps into new tuples: the set of
+    # savepoint ids each holds is the same object, made for this hook alone.
+    if index >= len(hooks) or hooks[index][0] is not savepoints:
+        return None
+    return due if cache.get(VERSION_KEY) == version else None
+
+
+def _remember_due_in_transaction(using, version, due):
+    """Remember ``due`` for the transaction whose commit hook was registered last."""
+    hooks = connections[using or DEFAULT_DB_ALIAS].run_on_commit
+    if due is not None and hooks and hooks[-1][1] is bump_pages:
+        _transaction_due.known = (len(hooks) - 1, hooks[-1][0], version, due)
 
 
 # The site-wide counts (papers per year, tag, venue and author over every published paper)
@@ -332,10 +390,17 @@ def _changed(sender, using=None, **kwargs):
         return
     # Bump now, so this request and the tests see the change, and again after the commit,
     # so a page rendered from the old rows in between is not kept under the new version.
-    bump_pages()
+    # Outside a transaction the commit hook runs at once: one bump is both.
+    in_transaction = connections[using or DEFAULT_DB_ALIAS].in_atomic_block
+    if in_transaction:
+        known = _due_known_in_transaction(sender, using)
+        version, due = _bump(counts=False, cards=False, parts=False, due=known)
     transaction.on_commit(bump_pages, using=using)
+    if in_transaction:
+        _remember_due_in_transaction(using, version, due)
     if sender not in _followed_by_parts:
-        bump_parts()
+        if in_transaction:
+            bump_parts()
         transaction.on_commit(bump_parts, using=using)
 
 

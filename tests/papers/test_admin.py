@@ -41,6 +41,22 @@ def paper_form(**overrides):
     return data
 
 
+def byline_and_link(first, second):
+    """The inlines' fields of two authors (``second`` in the first row) and a code link."""
+    return {
+        "authorships-TOTAL_FORMS": "2",
+        "authorships-0-author": str(second.pk),
+        "authorships-0-position": "2",
+        "authorships-1-author": str(first.pk),
+        "authorships-1-position": "1",
+        "links-TOTAL_FORMS": "1",
+        "links-0-kind": "code",
+        "links-0-label": "Official code",
+        "links-0-url": "https://github.com/microsoft/LoRA",
+        "links-0-position": "0",
+    }
+
+
 def test_editor_creates_a_paper_with_authors_in_order_tags_and_a_link(admin_client):
     first, second = AuthorFactory(name="Edward Hu"), AuthorFactory(name="Yelong Shen")
     data = paper_form(
@@ -50,18 +66,7 @@ def test_editor_creates_a_paper_with_authors_in_order_tags_and_a_link(admin_clie
         year="",
         arxiv_id="https://arxiv.org/abs/2106.09685v2",
         notes="Update $W + BA$.",
-        **{
-            "authorships-TOTAL_FORMS": "2",
-            "authorships-0-author": str(second.pk),
-            "authorships-0-position": "2",
-            "authorships-1-author": str(first.pk),
-            "authorships-1-position": "1",
-            "links-TOTAL_FORMS": "1",
-            "links-0-kind": "code",
-            "links-0-label": "Official code",
-            "links-0-url": "https://github.com/microsoft/LoRA",
-            "links-0-position": "0",
-        },
+        **byline_and_link(first, second),
     )
     response = admin_client.post(ADD, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
