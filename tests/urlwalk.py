@@ -198,8 +198,18 @@ def _view_on_site_url():
     return None
 
 
+@dataclass(frozen=True)
+class Sample:
+    """A route's sample URL and, when a crawl found it, the crawl's own GET of it and the
+    client that made that GET (a walk that needs that client's GET reads it here)."""
+
+    url: str | None
+    response: object = None
+    client: object = None
+
+
 def sample_urls(anonymous, superuser_client, skip_names=("admin:logout",)):
-    """``{route: url}`` for every route: crawled where possible, otherwise synthesized."""
+    """``{route: Sample}`` for every route: crawled where possible, otherwise synthesized."""
     routes = all_routes()
     skip = {r.route for r in routes if r.name in skip_names}
     admin_routes = {r.route for r in routes if r.in_admin}
@@ -214,7 +224,12 @@ def sample_urls(anonymous, superuser_client, skip_names=("admin:logout",)):
     by_superuser = crawl(superuser_client, admin_start, skip=skip)
     urls = {}
     for route in routes:
-        hit = by_visitor.get(route.route) or by_superuser.get(route.route)
+        hit, client = by_visitor.get(route.route), anonymous
+        if hit is None:
+            hit, client = by_superuser.get(route.route), superuser_client
         # The autocomplete needs its query string, which a crawl drops.
-        urls[route] = hit[0] if hit and route.name != "admin:autocomplete" else synthesize(route)
+        if hit and route.name != "admin:autocomplete":
+            urls[route] = Sample(*hit, client)
+        else:
+            urls[route] = Sample(synthesize(route))
     return urls

@@ -46,6 +46,13 @@ def test_an_app_installed_as_the_walkthrough_says_is_listed_everywhere_it_promis
             "no:xdist",
             "-p",
             "no:randomly",
+            # Plugins the checks never use: importing them is ~2 s of the run's CPU.
+            "-p",
+            "no:playwright",
+            "-p",
+            "no:hypothesispytest",
+            "-p",
+            "no:schemathesis",
             "-o",
             "python_files=checks.py",
             "-q",
