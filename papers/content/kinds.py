@@ -54,6 +54,10 @@ class Kind:
     # rendered (papers.cards.render_cards): a tag page reads the rows with
     # ``card_rows(queryset)`` and prefetches nothing for the cards already rendered.
     cached_cards: str | None = None
+    # Optional dotted path of a function giving ``(tag id, n)`` over the kind's published
+    # rows, kept up to date elsewhere (the papers' kept counts, papers/counts.py); None:
+    # counted from the rows at every change of the content (config/tags.py).
+    tag_counts: str | None = None
     # Registration order: on the same date, an earlier kind comes first in a mixed list.
     position: int = field(default=0, compare=False)
 

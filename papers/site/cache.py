@@ -21,6 +21,7 @@ Production Redis also runs with ``maxmemory`` and ``maxmemory-policy allkeys-lru
 import datetime
 import hashlib
 import logging
+import pickle
 import threading
 import time
 from collections import OrderedDict
@@ -455,6 +456,15 @@ def watch(*models):
 
 def _digest(*parts):
     return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+
+
+def rows_digest(rows):
+    """A digest of ``rows`` (lists and tuples of plain values, as the database gives
+    them), to stand for them among the facts of ``kept_values``: pickled, not ``repr``'d,
+    which was 2–6 ms for the 320 KB of a 481-session calendar's rows (pickling: 0.6).
+    Equal pickles are equal values, so a digest never stands for other rows; equal rows
+    pickled otherwise (shared objects) would only make a value again."""
+    return hashlib.blake2b(pickle.dumps(rows, protocol=5), digest_size=16).hexdigest()
 
 
 _release = None

@@ -156,9 +156,10 @@ def test_a_kept_page_shows_every_change_of_its_rows_at_the_next_request(client, 
     assert f"{site}/authors/renamed-author/" not in locations("authors")
 
 
-def test_authors_are_counted_once_per_counts_version(client, content):
-    """Counting authors with a published paper is a DISTINCT over every byline: it is kept
-    until what the counts follow changes (a publication, a byline)."""
+def test_authors_are_counted_from_the_kept_counts_once_per_counts_version(client, content):
+    """Authors with a published paper are counted from the kept counts (``FacetCount``
+    author rows), never by a DISTINCT over every byline, and only again when what the
+    counts follow changes (a publication, a byline)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -168,7 +169,9 @@ def test_authors_are_counted_once_per_counts_version(client, content):
         with CaptureQueriesContext(connection) as queries:
             assert client.get("/sitemap.xml").status_code == 200
             assert client.get("/sitemap-authors.xml").status_code == 200
-        return sum('FROM "papers_author"' in q["sql"] and "COUNT" in q["sql"] for q in queries)
+        counts = [q["sql"] for q in queries if "COUNT" in q["sql"]]
+        assert not [sql for sql in counts if 'FROM "papers_author"' in sql]
+        return sum('FROM "papers_facetcount"' in sql for sql in counts)
 
     assert author_counts() == 1
     bump_pages()  # a save that changes no count
@@ -176,3 +179,40 @@ def test_authors_are_counted_once_per_counts_version(client, content):
     PaperFactory(title="One more", authors=[AuthorFactory(name="Newly Published")])
     assert author_counts() == 1
     assert "/authors/newly-published/" in client.get("/sitemap-authors.xml").content.decode()
+
+
+def test_the_authors_pages_follow_every_change_of_who_has_a_published_paper(client, monkeypatch):
+    """The number of authors (from the kept counts) decides the index's pages and where
+    each page ends: it follows a publication, an unpublication, a byline removed and a
+    paper deleted at the next request, and equals ``Author.objects.published().count()``."""
+    from papers.models import Author
+
+    monkeypatch.setattr(sitemaps["authors"], "limit", 2)
+
+    def author_pages():
+        index = client.get("/sitemap.xml").content.decode()
+        pages = [p for p in ("", "?p=2", "?p=3") if f"/sitemap-authors.xml{p}<" in index]
+        listed = []
+        for page in pages:
+            listed += [loc for loc, *_ in _urls(client.get(f"/sitemap-authors.xml{page}").content)]
+        assert len(listed) == Author.objects.published().count()
+        assert client.get(f"/sitemap-authors.xml?p={len(pages) + 1}").status_code == 404
+        return len(pages), {loc.rsplit("/", 2)[-2] for loc in listed}
+
+    ada, bob, cy = (AuthorFactory(name=name) for name in ("Ada", "Bob", "Cy"))
+    first = PaperFactory(authors=[ada, bob])
+    second = PaperFactory(authors=[cy])
+    PaperFactory(status="draft", authors=[AuthorFactory(name="Drafts Only")])
+    assert author_pages() == (2, {"ada", "bob", "cy"})
+    second.status = "draft"
+    second.save()
+    assert author_pages() == (1, {"ada", "bob"})
+    first.authorships.get(author=bob).delete()
+    assert author_pages() == (1, {"ada"})
+    second.status = "published"
+    second.save()
+    assert author_pages() == (1, {"ada", "cy"})
+    PaperFactory(authors=[bob])
+    assert author_pages() == (2, {"ada", "bob", "cy"})
+    second.delete()
+    assert author_pages() == (1, {"ada", "bob"})

@@ -136,6 +136,40 @@ def test_kept_index_table_shows_a_count_or_a_name_changed_at_the_next_request(cl
     assert 'aria-label="1 session tagged Natural language"' in body
 
 
+def test_papers_per_tag_come_from_the_kept_counts_and_follow_every_change(client, content):
+    """The index's papers per tag are read from the kept counts (no pass over the papers'
+    tag rows) and equal a count from the published papers after a tag added, removed, a
+    paper published, unpublished and deleted, each at the next request."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from papers.models import Paper
+    from papers.tagging import tag_id_counts
+
+    def papers_per_tag():
+        with CaptureQueriesContext(connection) as queries:
+            tags = client.get(reverse("tag_index")).context["tags"]
+        assert not [q for q in queries if 'FROM "papers_taggedpaper"' in q["sql"]]
+        shown = {tag.slug: tag.papers for tag in tags if tag.papers}
+        slugs = dict(Tag.objects.values_list("pk", "slug"))
+        assert shown == {slugs[pk]: n for pk, n in tag_id_counts(Paper.objects.published())}
+        return shown
+
+    assert papers_per_tag() == {"vision": 2, "self-supervised": 1, "language": 1}
+    content["language"].tags.add("vision")
+    assert papers_per_tag() == {"vision": 3, "self-supervised": 1, "language": 1}
+    content["paper_new"].tags.remove("self-supervised")
+    assert papers_per_tag() == {"vision": 3, "language": 1}
+    content["paper_draft"].status = "published"
+    content["paper_draft"].save()
+    assert papers_per_tag() == {"vision": 4, "language": 1}
+    content["language"].status = "draft"
+    content["language"].save()
+    assert papers_per_tag() == {"vision": 3}
+    content["paper_old"].delete()
+    assert papers_per_tag() == {"vision": 2}
+
+
 def test_cached_tag_pages_show_a_new_report_or_session_at_once(client, content):
     for url in ["/tags/", "/tags/vision/", "/tags/vision/feed/"]:
         assert client.get(url).status_code == 200  # now in the page cache

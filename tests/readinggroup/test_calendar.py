@@ -156,8 +156,35 @@ def _whole_calendar_through_icalendar(presentations):
     calendar.add("x-wr-calname", f"{ical.site_name()} reading group")
     path = ical.path_format("readinggroup:presentation_detail")
     for presentation in presentations:
-        calendar.add_component(ical._event(ical._facts(presentation, path, "testserver")))
+        calendar.add_component(ical._event(_facts_of_instance(presentation, path)))
     return calendar.to_ical()
+
+
+def _facts_of_instance(presentation, path):
+    """An event's facts read from the model instances, not from the rows the view reads."""
+    from papers.site.addresses import absolute_url
+    from readinggroup import ical
+
+    paper = presentation.paper
+    return ical._EventFacts(
+        pk=presentation.pk,
+        number=presentation.number,
+        url=absolute_url(path(presentation.number)),
+        host="testserver",
+        edit_version=presentation.edit_version,
+        cancelled=presentation.cancelled,
+        updated_at=presentation.updated_at,
+        created_at=presentation.created_at,
+        scheduled_at=presentation.scheduled_at,
+        ends_at=presentation.ends_at,
+        title=presentation.title,
+        summary_html=presentation.summary_html,
+        presenters=tuple(presenter.name for presenter in presentation.presenters.all()),
+        paper_title=paper.title if paper is not None and paper.is_published else None,
+        meeting_url=presentation.meeting_url,
+        location=presentation.location,
+        tags=tuple(sorted((tag.name for tag in presentation.tags.all()), key=str.casefold)),
+    )
 
 
 def test_joined_events_are_the_bytes_icalendar_writes_for_the_whole_calendar(client):
@@ -267,3 +294,87 @@ def test_event_addresses_follow_site_url(client, settings):
     _, [event] = _events(client.get(reverse("readinggroup:calendar")))
     assert str(event["UID"]) == f"presentation-{presentation.pk}@papers.example.org"
     assert str(event["URL"]) == f"https://papers.example.org/reading-group/{presentation.number}/"
+
+
+# --- the whole calendar kept under its rows (readinggroup/ical.py, ``calendar_bytes``) ----
+
+
+def test_calendar_after_a_save_elsewhere_joins_no_event_and_loads_no_session(
+    client, monkeypatch, django_assert_max_num_queries
+):
+    """Asked again after a save elsewhere, the calendar is its rows read as plain values
+    and one cache read: no session loaded as a model instance, no event joined."""
+    from papers.site.cache import bump_content_version
+    from readinggroup import ical
+    from readinggroup.models import Presentation
+
+    for _ in range(3):
+        session_with_everything()
+    first = _calendar(client)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the events were joined again")
+
+    def no_instance(*args, **kwargs):
+        raise AssertionError("a session was loaded as a model instance")
+
+    monkeypatch.setattr(ical, "_events_ical", refuse)
+    monkeypatch.setattr(Presentation, "from_db", no_instance)
+    bump_content_version()
+    # the sessions' rows, their presenters' and tags' names, the site's name
+    with django_assert_max_num_queries(4):
+        assert _calendar(client) == first
+
+
+def _summaries(client):
+    _, events = _events(client.get(reverse("readinggroup:calendar")))
+    return {str(event["SUMMARY"]): event for event in events}
+
+
+def test_the_kept_calendar_follows_links_publication_and_rows_written_without_a_save(
+    client, settings
+):
+    """What the whole calendar is kept under changes with each of these, at the next
+    request: a presenter or tag linked and unlinked, a session unpublished (a draft never
+    shows), deleted or moved by a queryset update, the site's name."""
+    from papers.models import SiteSettings
+    from papers.site.cache import bump_content_version
+    from readinggroup.models import Presentation
+
+    session = PresentationFactory(number=7, title="Kept", tags=["graphs"])
+    other = PresentationFactory(number=8, title="Other")
+    event = _summaries(client)["Reading group 7: Kept"]
+    assert "Presented by" not in str(event["DESCRIPTION"])
+
+    session.presenters.add(PresenterFactory(name="Grace Hopper"))
+    event = _summaries(client)["Reading group 7: Kept"]
+    assert "Presented by Grace Hopper." in str(event["DESCRIPTION"])
+    session.presenters.clear()
+    event = _summaries(client)["Reading group 7: Kept"]
+    assert "Presented by" not in str(event["DESCRIPTION"])
+
+    session.tags.add("causality")
+    event = _summaries(client)["Reading group 7: Kept"]
+    assert sorted(str(c) for c in event["CATEGORIES"].cats) == ["causality", "graphs"]
+    session.tags.remove("graphs", "causality")
+    assert "CATEGORIES" not in _summaries(client)["Reading group 7: Kept"]
+
+    later = session.scheduled_at.replace(microsecond=0) + datetime.timedelta(days=1)
+    Presentation.objects.filter(pk=session.pk).update(
+        scheduled_at=later, ends_at=later + datetime.timedelta(hours=1)
+    )
+    bump_content_version()  # what code writing rows without signals calls
+    assert _summaries(client)["Reading group 7: Kept"]["DTSTART"].dt == later
+
+    identity = SiteSettings.load()
+    identity.site_name = "Renamed Shelf"
+    identity.save()
+    calendar, _ = _events(client.get(reverse("readinggroup:calendar")))
+    assert str(calendar["X-WR-CALNAME"]) == "Renamed Shelf reading group"
+
+    other.status = "draft"
+    other.save()
+    assert list(_summaries(client)) == ["Reading group 7: Kept"]
+    assert b"Other" not in _calendar(client)
+    session.delete()
+    assert _summaries(client) == {}
