@@ -123,7 +123,7 @@ def _paper_list(request, template="papers/paper_list.html", fixed=None, context=
         export_files=math.ceil(counts["count"] / exports.IN_REQUEST),
         # The sidebar (some 60 filter links) is the same on every page of a list: rendered
         # once per counts version, address and query (less the page), then read back.
-        sidebar_cache_key=sidebar_key(request, filterset),
+        sidebar_cache_key=sidebar_key(request, filterset, counts.get("facets_version")),
         sidebar_cache_timeout=CACHE_TIMEOUT,
     )
     return render(request, template, context)

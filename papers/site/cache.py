@@ -607,6 +607,13 @@ def _page_address(request):
     return _digest(request.scheme, request.get_host(), request.path, _canonical_query(request))
 
 
+def mark_stale(request):
+    """This request shows something older than the current version (served while it is
+    made again off the request): its page is not stored as the current one."""
+    if request is not None:
+        request._papershelf_stale = True
+
+
 def public_page(view):
     """Mark ``view`` as a public page: ETag/Last-Modified, 304s, and page caching.
 
@@ -630,7 +637,7 @@ def public_page(view):
             response = view(request, *args, **kwargs)
             if callable(getattr(response, "render", None)):
                 response = response.render()  # a TemplateResponse (the sitemap's)
-            if not _cacheable(response):
+            if not _cacheable(response) or getattr(request, "_papershelf_stale", False):
                 return response
             response._papershelf_version = version
         _set_validators(response, version)
