@@ -16,7 +16,7 @@ one rebuild at a time), and the page showing them is not stored as current.
 """
 
 import hashlib
-from collections import Counter, defaultdict
+from collections import Counter
 
 from django.core.cache import cache
 from django.db.models import Count
@@ -29,7 +29,6 @@ from papers.models import Author, Paper, Venue
 from papers.site.cache import (
     TIMEOUT,
     cached_value,
-    content_version,
     counts_version,
     mark_stale,
     release,
@@ -66,9 +65,13 @@ def summary(request):
 
 
 def tag_ids(request, slugs):
-    """``{slug: id}`` for the tags among ``slugs`` that exist (from the summary)."""
+    """``{slug: id}`` for the tags among ``slugs`` that exist: every tag's id, cached on
+    its own (a tag's list reads no other part of the summary)."""
     wanted = set(slugs)
-    return {slug: pk for pk, (_, slug) in summary(request)["tags"].items() if slug in wanted}
+    every = cached_value(
+        request, "tag-ids", [], lambda: dict(Tag.objects.values_list("slug", "pk")), counts=True
+    )
+    return {slug: pk for slug, pk in every.items() if slug in wanted}
 
 
 def _tag(pk, name, slug, count):
@@ -98,16 +101,22 @@ def _venue(pk, label, slug, count):
     return venue
 
 
-def top_venues(request, papers, limit=TOP_VENUES):
-    """The venues with most papers among ``papers``, with their counts (one query)."""
-    names = summary(request)["venues"]  # every venue a published paper has
-    rows = (
+def top_venues(papers, limit=TOP_VENUES):
+    """The venues with most papers among ``papers``, with their counts (two queries: the
+    counts, then the names of those venues only)."""
+    rows = list(
         papers.order_by()
         .filter(published_in__isnull=False)
         .values_list("published_in")
         .annotate(n=Count("pk"))
         .order_by("-n", "published_in")[:limit]
     )
+    names = {
+        pk: (short or name, slug)
+        for pk, short, name, slug in Venue.objects.filter(
+            pk__in=[pk for pk, _ in rows]
+        ).values_list("pk", "short_name", "name", "slug")
+    } if rows else {}  # fmt: skip
     return [_venue(pk, *names[pk], n) for pk, n in rows if pk in names]
 
 
@@ -229,14 +238,10 @@ def rebuild_kept(job, progress):
 def tag_facets(slug, year):
     """The tags, authors and venues of the published papers carrying the tag ``slug`` (of
     ``year``): three grouped queries over all of them."""
-    papers = with_tags(Paper.objects.published(), [slug])
+    papers = with_tags(Paper.objects.published(), [slug], tag_ids(None, [slug]))
     if year:
         papers = papers.filter(year=year)
-    return {
-        "tags": top_tags(papers),
-        "authors": top_authors(papers),
-        "venues": top_venues(None, papers),
-    }
+    return {"tags": top_tags(papers), "authors": top_authors(papers), "venues": top_venues(papers)}
 
 
 def list_counts(request, filterset, without_year_of):
@@ -259,7 +264,7 @@ def list_counts(request, filterset, without_year_of):
             facets = {
                 "tags": top_tags(papers),
                 "authors": top_authors(papers),
-                "venues": top_venues(request, papers),
+                "venues": top_venues(papers),
             }
             if without_year is None:
                 return {"count": papers.count(), "years": [], **facets}
@@ -278,23 +283,20 @@ def list_counts(request, filterset, without_year_of):
     if narrowed or not slugs or not tag_ids(request, slugs[:1]):
         return found
     # A tag's list: its count and years are the kept counts', its other facets kept apart.
-    facets, made_at = kept_facets(request, "tag-facets", [slugs[0], data.get("year")])
-    return {**found, **facets, "facets_version": made_at}
+    facets, _ = kept_facets(request, "tag-facets", [slugs[0], data.get("year")])
+    return {**found, **facets}
 
 
 def _from_summary(request, filterset, slugs, year, without_year):
-    data = summary(request)
     if slugs:
-        tag = tag_ids(request, slugs).get(slugs[0])
-        if tag is None:
+        if not tag_ids(request, slugs[:1]):
             return {"count": 0, "years": [], "tags": [], "authors": [], "venues": []}
-        per_year = defaultdict(int)
-        for (pair_year, pair_tag), n in data["pairs"].items():
-            if pair_tag == tag:
-                per_year[pair_year] += n
+        # The tag's years from the kept counts (one indexed read, not the whole summary).
+        per_year = counts.per_year(slugs[0])
         # The tags, authors and venues that go with this tag: kept apart (``list_counts``).
         tags = authors = venues = []
     else:
+        data = summary(request)
         per_year = data["years"]
         tags = top_tags_overall(request, year)
         authors = top_authors(filterset.qs) if year else _authors_overall(request)
@@ -325,12 +327,23 @@ def is_narrowed(filterset):
     return any(data.get(name) for name in NARROWING) or len(data.get("tag") or []) > 1
 
 
-def sidebar_key(request, filterset, facets_version=None):
-    """What a list's sidebar (its filter links and counts) depends on: its counts (kept
-    across edits that change no count, as ``list_counts`` keeps them), the version of its
-    kept facets (a tag's: ``kept_facets``), the code, the address and the query less the
-    page (a filter link starts at page 1)."""
+def sidebar_key(request, counts):
+    """What a list's sidebar (its filter links and counts) is made from: the numbers and
+    names it shows (``counts``, from ``list_counts``), the code, the address and the query
+    less the page (a filter link starts at page 1).
+
+    Keyed by a digest of these rather than by a version: whatever it shows changes the
+    key, and a save or a bump that changes none of them (most of them, for a list's
+    counts) keeps it instead of writing its ~60 links again.
+    """
     query = [(key, value) for key, values in request.GET.lists() if key != "page"
              for value in values]  # fmt: skip
-    version = content_version(request) if is_narrowed(filterset) else counts_version(request)
-    return f"{version}:{facets_version}:{release()}:{request.path}?{urlencode(query)}"
+    shown = [
+        counts["count"],
+        [(item["year"], item["count"]) for item in counts["years"]],
+        [(tag.pk, tag.name, tag.slug, tag.count) for tag in counts["tags"]],
+        [(author.pk, author.name, author.slug, author.count) for author in counts["authors"]],
+        [(venue.pk, venue.label, venue.slug, venue.count) for venue in counts["venues"]],
+    ]
+    digest = hashlib.blake2b(repr(shown).encode(), digest_size=16).hexdigest()
+    return f"{digest}:{release()}:{request.path}?{urlencode(query)}"

@@ -122,8 +122,8 @@ def _paper_list(request, template="papers/paper_list.html", fixed=None, context=
         active_year=filterset.form.cleaned_data.get("year"),
         export_files=math.ceil(counts["count"] / exports.IN_REQUEST),
         # The sidebar (some 60 filter links) is the same on every page of a list: rendered
-        # once per counts version, address and query (less the page), then read back.
-        sidebar_cache_key=sidebar_key(request, filterset, counts.get("facets_version")),
+        # once per what it shows, address and query (less the page), then read back.
+        sidebar_cache_key=sidebar_key(request, counts),
         sidebar_cache_timeout=CACHE_TIMEOUT,
     )
     return render(request, template, context)
