@@ -9,9 +9,9 @@ import functools
 import re
 import unicodedata
 
-from django.db.models import Count, Q
+from django.db.models import Q
 
-from papers.models import Author, Authorship, Status
+from papers.models import Author, Authorship, Paper, Status
 
 MAX_COAUTHORS = 30
 
@@ -88,12 +88,29 @@ def coauthors(author, limit=MAX_COAUTHORS):
     """Authors sharing a published paper with ``author``, most shared papers first, each
     with its page's address (``page_url``): the list is cached, and its 30 ``reverse()`` calls
     were 0.7 ms of every author page's miss."""
-    shared = Authorship.objects.filter(author=author, paper__status=Status.PUBLISHED)
+    # The author's papers' bylines are grouped first, then joined to the names of the
+    # authors found. Joined first (the ORM's ``Author.objects.filter(authorships__…)
+    # .annotate(Count)``), PostgreSQL hashed all 33,000 authors and scanned every byline
+    # for the most prolific author at 100,000 papers: 175–217 ms, against 25 ms.
+    bylines, authors, papers = (model._meta.db_table for model in (Authorship, Author, Paper))
     others = list(
-        Author.objects.filter(authorships__paper__in=shared.values("paper"))
-        .exclude(pk=author.pk)
-        .annotate(shared=Count("authorships"))
-        .order_by("-shared", "name")[:limit]
+        Author.objects.raw(
+            f"""
+            WITH counted AS (
+                SELECT b.author_id, COUNT(*) AS shared FROM {bylines} b
+                WHERE b.paper_id IN (
+                    SELECT o.paper_id FROM {bylines} o JOIN {papers} p ON p.id = o.paper_id
+                    WHERE o.author_id = %s AND p.status = %s
+                ) AND b.author_id <> %s
+                GROUP BY b.author_id
+            )
+            SELECT a.id, a.name, a.slug, counted.shared FROM counted
+            JOIN {authors} a ON a.id = counted.author_id
+            ORDER BY counted.shared DESC, a.name ASC, a.id ASC
+            LIMIT %s
+            """,  # noqa: S608 - table names from the models, values as parameters
+            [author.pk, Status.PUBLISHED, author.pk, limit],
+        )
     )
     for other in others:
         other.page_url = other.get_absolute_url()
