@@ -23,6 +23,7 @@ from django.db.models import Count
 from django.utils.http import urlencode
 
 from papers import counts
+from papers.authors import most_frequent_authors
 from papers.jobs.kinds import job_kind
 from papers.jobs.queue import enqueue
 from papers.models import Author, Paper, Venue
@@ -87,12 +88,7 @@ def top_tags(papers, limit=TOP_TAGS):
 
 def top_authors(papers, limit=TOP_AUTHORS):
     """The authors with most papers among ``papers``, with their counts (one query)."""
-    return list(
-        Author.objects.only("pk", "name", "slug")
-        .filter(authorships__paper__in=papers.order_by().values("pk"))
-        .annotate(count=Count("authorships"))
-        .order_by("-count", "name")[:limit]
-    )
+    return most_frequent_authors(papers, limit)
 
 
 def _venue(pk, label, slug, count):
