@@ -230,6 +230,19 @@ def rebuild_kept(job, progress):
     return {"name": name, "parts": parts, "entries": sum(len(v) for v in value.values())}
 
 
+def side_facets(papers):
+    """The tags, authors and venues of ``papers``: three grouped queries over all of them."""
+    return {"tags": top_tags(papers), "authors": top_authors(papers), "venues": top_venues(papers)}
+
+
+@kept("author-facets")
+def author_facets(slug):
+    """The tags, coauthors (the author too, as on a list filtered by author) and venues of
+    the published papers of the author ``slug``."""
+    papers = Paper.objects.published().filter(authors__slug=slug)
+    return side_facets(papers)
+
+
 @kept("tag-facets")
 def tag_facets(slug, year):
     """The tags, authors and venues of the published papers carrying the tag ``slug`` (of
@@ -237,31 +250,36 @@ def tag_facets(slug, year):
     papers = with_tags(Paper.objects.published(), [slug], tag_ids(None, [slug]))
     if year:
         papers = papers.filter(year=year)
-    return {"tags": top_tags(papers), "authors": top_authors(papers), "venues": top_venues(papers)}
+    return side_facets(papers)
 
 
-def list_counts(request, filterset, without_year_of):
+def list_counts(request, filterset, without_year_of, author=None):
     """The count and facets of a valid filtered list, cached per filter: a dict of
     ``count`` and the ``years``, ``tags``, ``authors`` and ``venues`` facets.
 
     ``without_year_of()`` gives the same filters less the year (None when the URL fixes the
     year and the year facet is not shown): the year facet keeps the other years reachable.
-    It is only called when the counts are not cached.
+    It is only called when the counts are not cached. ``author``: the slug of the author
+    whose page this is.
     """
 
     data = filterset.form.cleaned_data
     slugs = data.get("tag") or []
     narrowed = is_narrowed(filterset)
+    # Whose tags, authors and venues are kept apart (``kept_facets``): a tag's list (with
+    # a year or not), and an author's page (its author exists and is published; only the
+    # sort and the page may be in its query).
+    kept_as = None
+    if not narrowed and slugs and tag_ids(request, slugs[:1]):
+        kept_as = ("tag-facets", [slugs[0], data.get("year")])
+    elif author and filter_key(filterset) == [("author", author)]:
+        kept_as = ("author-facets", [author])
 
     def compute():
         without_year = without_year_of()
         if narrowed:
             papers = filterset.qs
-            facets = {
-                "tags": top_tags(papers),
-                "authors": top_authors(papers),
-                "venues": top_venues(papers),
-            }
+            facets = {} if kept_as else side_facets(papers)
             if without_year is None:
                 return {"count": papers.count(), "years": [], **facets}
             # One pass gives the year facet and, as the filters differ only by the year,
@@ -273,13 +291,14 @@ def list_counts(request, filterset, without_year_of):
         return _from_summary(request, filterset, slugs, data.get("year"), without_year)
 
     # Narrowed by text (titles, abstracts) or by author or venue: any edit may change them.
-    # Otherwise only what the site-wide counts read can.
-    key = filter_key(filterset)
+    # Otherwise only what the site-wide counts read can. (Without the kept facets in it:
+    # another key.)
+    key = [*filter_key(filterset), *([("kept", kept_as[0])] if kept_as else [])]
     found = cached_value(request, "list-counts", key, compute, counts=not narrowed)
-    if narrowed or not slugs or not tag_ids(request, slugs[:1]):
+    if kept_as is None:
         return found
-    # A tag's list: its count and years are the kept counts', its other facets kept apart.
-    facets, _ = kept_facets(request, "tag-facets", [slugs[0], data.get("year")])
+    # The count and years are exact now; the other facets are kept apart.
+    facets, _ = kept_facets(request, *kept_as)
     return {**found, **facets}
 
 

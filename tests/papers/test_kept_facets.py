@@ -145,3 +145,43 @@ def test_a_real_worker_runs_the_facets_rebuild(client, real_worker):
     # The worker has its own cache in tests (local memory): what it counted is its result.
     assert job.state == Job.State.DONE, job.message
     assert job.result == {"name": "tag-facets", "parts": ["vision", None], "entries": 3}
+
+
+def _tags(response):
+    return {t.slug: t.count for t in response.context["tag_facets"]}
+
+
+def test_an_author_page_shows_a_new_tag_after_the_rebuild_job_and_its_count_at_once(client, tagged):
+    ann, first = tagged["ann"], tagged["first"]
+    page = ann.get_absolute_url()
+    assert _tags(client.get(page)) == {"vision": 2, "language": 1}
+    PaperFactory(title="Third", year=2022, venue="", tags=["robots"], authors=[ann])
+
+    stale = client.get(page)
+    assert stale.context["page_obj"].paginator.count == 3  # the count: at once
+    assert _tags(stale) == {"vision": 2, "language": 1}  # the tags: after the job
+    assert client.get(page).context is not None  # not stored as the current page
+    run_queued_jobs(facets.REBUILD_JOB)
+    assert _tags(client.get(page)) == {"vision": 2, "language": 1, "robots": 1}
+
+    # The same filter as a list query counts its own facets, at once: not the page's.
+    first.tags.add("maps")
+    assert "maps" in _tags(client.get(LIST, {"author": ann.slug}))
+    assert "maps" not in _tags(client.get(page))
+    run_queued_jobs(facets.REBUILD_JOB)
+    assert "maps" in _tags(client.get(page))
+
+
+def test_a_draft_leaves_no_tag_or_venue_in_an_author_pages_kept_facets(client, tagged):
+    ann = tagged["ann"]
+    page = ann.get_absolute_url()
+    client.get(page)
+    PaperFactory(title="Draft", year=2022, venue="Nature", tags=["secret"], authors=[ann],
+                 status=Status.DRAFT)  # fmt: skip
+    bump_content_version()
+    client.get(page)
+    run_queued_jobs(facets.REBUILD_JOB)
+    response = client.get(page)
+    assert "secret" not in _tags(response)
+    assert "Nature" not in {v.label for v in response.context["venue_facets"]}
+    assert response.context["page_obj"].paginator.count == 2
