@@ -7,7 +7,8 @@ class PapersConfig(AppConfig):
     verbose_name = "Paper database"
 
     def ready(self):
-        from papers import refresh, signals  # noqa: F401 - refresh registers its job kinds
+        # refresh and facets register their job kinds (a worker loads no URLconf).
+        from papers import facets, refresh, signals  # noqa: F401
         from papers.content import reindex
         from papers.models import Author, Authorship, Paper, Tag
 

@@ -92,7 +92,9 @@ def _paper_list(request, template="papers/paper_list.html", fixed=None, context=
     if request.GET.get("format") in FORMATS:
         return _list_export(request, papers, request.GET["format"])
     # The year-less filters are only built when the counts are not cached yet.
-    counts = list_counts(request, filterset, lambda: _without_year(request, fixed))
+    counts = list_counts(
+        request, filterset, lambda: _without_year(request, fixed), author=fixed.get("author")
+    )
     paginator = CachedCountPaginator(papers.for_cards(), PAGE_SIZE, count=lambda: counts["count"])
     page = paginator.get_page(request.GET.get("page"))
     page_papers = list(page.object_list)
@@ -122,8 +124,8 @@ def _paper_list(request, template="papers/paper_list.html", fixed=None, context=
         active_year=filterset.form.cleaned_data.get("year"),
         export_files=math.ceil(counts["count"] / exports.IN_REQUEST),
         # The sidebar (some 60 filter links) is the same on every page of a list: rendered
-        # once per counts version, address and query (less the page), then read back.
-        sidebar_cache_key=sidebar_key(request, filterset),
+        # once per what it shows, address and query (less the page), then read back.
+        sidebar_cache_key=sidebar_key(request, counts),
         sidebar_cache_timeout=CACHE_TIMEOUT,
     )
     return render(request, template, context)

@@ -62,3 +62,34 @@ def test_ties_are_ordered_by_name(client):
     PaperFactory(title="Both", year=2020, authors=[zed, amy])
     response = client.get(LIST)
     assert [a.name for a in response.context["author_facets"]] == ["Amy Abbot", "Zed Zimmer"]
+
+
+def test_coauthors_count_like_the_plain_orm_query_drafts_left_out_ties_by_name():
+    from django.db.models import Count
+
+    from papers.authors import coauthors
+    from papers.models import Author
+
+    ada, bo, cy, di, ed = (AuthorFactory(name=n) for n in ["Ada", "Bo", "Cy", "Di", "Ed"])
+    PaperFactory(authors=[ada, bo, cy])
+    PaperFactory(authors=[ada, cy, di])
+    PaperFactory(authors=[ada, di])
+    PaperFactory(authors=[ada, ed], status=Status.DRAFT)  # a draft shares nothing
+    PaperFactory(authors=[bo, ed])  # without ada: not counted
+
+    shared = Author.objects.filter(
+        authorships__paper__in=ada.authorships.filter(paper__status=Status.PUBLISHED).values(
+            "paper"
+        )
+    )
+    expected = list(
+        shared.exclude(pk=ada.pk)
+        .annotate(n=Count("authorships"))
+        .order_by("-n", "name")
+        .values_list("name", "n")
+    )
+    assert expected == [("Cy", 2), ("Di", 2), ("Bo", 1)]
+    assert [(a.name, a.shared) for a in coauthors(ada)] == expected
+    assert [(a.name, a.shared) for a in coauthors(ada, limit=2)] == expected[:2]
+    assert [a.page_url for a in coauthors(ada)] == [cy.get_absolute_url(), di.get_absolute_url(),
+                                                    bo.get_absolute_url()]  # fmt: skip

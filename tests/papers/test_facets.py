@@ -155,3 +155,31 @@ def test_the_sidebar_is_rendered_once_per_list_and_follows_a_save(client, librar
     third = _sidebar(client.get(LIST, {"page": 2}))
     assert third != _sidebar(second)
     assert '<a href="?year=2018">2018</a> <span class="n">21</span>' in third
+
+
+def test_the_sidebar_survives_a_bump_that_changes_nothing_it_shows_and_follows_a_rename(
+    client, library, monkeypatch
+):
+    from papers.site.cache import bump_content_version
+    from papers.site.templatetags import site_tags
+
+    built = []
+    copy = site_tags._FilterQuery.copy
+    monkeypatch.setattr(site_tags._FilterQuery, "copy", lambda self: built.append(1) or copy(self))
+    before = _sidebar(client.get(LIST, {"year": 2021}))
+    assert len(built) >= 10
+    built.clear()
+
+    # Every version moves (pages, counts, cards), no number or name changes: the sidebar
+    # (keyed by what it shows) is read back, not built again.
+    bump_content_version(cards=True)
+    after = _sidebar(client.get(LIST, {"year": 2021}))
+    assert len(built) <= 3
+    assert after == before
+
+    # A name it shows changes: built again, with the new name.
+    bob = library["bob"]
+    bob.name = "Robert Baker"
+    bob.save()
+    renamed = _sidebar(client.get(LIST, {"year": 2021}))
+    assert ">Robert Baker</a>" in renamed and "Bob Baker" not in renamed
