@@ -15,7 +15,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_safe
 
 from papers import identity, related
-from papers.models import Paper
+from papers.models import LONG_TEXT_FIELDS, SEARCH_FIELDS, Paper
 from papers.site.cache import cached_value, public_page
 from papers.site.media import signed_pdf_url
 from readinggroup.cards import render_cards
@@ -25,6 +25,8 @@ from readinggroup.models import Presentation
 PAGE_SIZE = 12
 READ_NEXT_SESSIONS = 5
 MAX_UPCOMING = 20
+SESSION_TEXTS = ("summary", "summary_html", *SEARCH_FIELDS)
+PAPER_TEXTS = (*LONG_TEXT_FIELDS, *SEARCH_FIELDS)
 
 
 @require_safe
@@ -55,7 +57,15 @@ def _coming_up(request, now):
     """
 
     def make():
-        upcoming = list(Presentation.objects.published().for_list().upcoming(now)[:MAX_UPCOMING])
+        # What "Coming up" shows: each session's presenters and its paper's title and
+        # address, not their long texts (a paper's search document is most of its row).
+        upcoming = list(
+            Presentation.objects.published()
+            .select_related("paper")
+            .defer(*SESSION_TEXTS, *(f"paper__{name}" for name in PAPER_TEXTS))
+            .prefetch_related("presenters")
+            .upcoming(now)[:MAX_UPCOMING]
+        )
         # The next session is one going ahead; a cancelled one stays listed, marked, under it.
         next_session = next((session for session in upcoming if not session.cancelled), None)
         sections = {
