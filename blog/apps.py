@@ -48,6 +48,7 @@ class BlogConfig(AppConfig):
             sitemap="blog.sitemaps.ReportSitemap",
             api_router="blog.api.router",
             item_template="blog/_report_item.html",
+            cached_cards="blog.cards.render_cards",
             search_kicker_template="blog/_report_search_kicker.html",
             reindexed_by=("papers",),
         )
@@ -62,6 +63,10 @@ class BlogConfig(AppConfig):
         from papers.site import cache
 
         cache.watch(Report, models.Series, ReportPaper, models.TaggedReport)
+        # Report cards are kept per report: what they show beside its row drops them.
+        from blog import cards
+
+        cards.connect()
         # A report published for later appears at its publication time, without a save.
         cache.schedule(
             lambda: Report.objects.filter(status=models.Status.PUBLISHED), "published_at"

@@ -9,9 +9,10 @@ from django.utils.http import urlencode
 
 from blog.models import Kind, Report, kind_heading
 from papers.identity import site_name
-from papers.models import Tag
+from papers.models import SEARCH_FIELDS, Tag
 from papers.site.addresses import absolute_url
-from papers.site.feeds import SiteFeed
+from papers.site.feeds import SiteFeed, entry_id
+from papers.site.prefetch import as_lists, listed
 from papers.tagging import with_tag_ids
 
 FEED_SIZE = 20
@@ -36,7 +37,11 @@ class ReportFeed(SiteFeed):
         return Report.objects.published()
 
     def items(self, scope):
-        reports = list(self.reports(scope.subject).for_list().newest_first()[:FEED_SIZE])
+        # Not the Markdown sources nor the search document: an entry shows their HTML.
+        reports = self.reports(scope.subject).defer("body", "teaser", "toc", *SEARCH_FIELDS)
+        # Tags into lists (``as_lists``): not a manager and a queryset per row.
+        reports = reports.prefetch_related(*as_lists("tags")).newest_first()
+        reports = list(reports[:FEED_SIZE])
         for report in reports:
             # item_title() is not given the request: the label is read here, once per feed.
             report.feed_label = report.public_label(scope.request)
@@ -73,11 +78,24 @@ class ReportFeed(SiteFeed):
         return report.updated_at
 
     def item_categories(self, report):
-        return [tag.name for tag in report.tags.all()]
+        return [tag.name for tag in listed(report, "tags")]
 
     def item_extra_kwargs(self, report):
         # The whole report in <content>, beside the teaser in <summary>.
         return {"content": report.body_html}
+
+    def entry_facts(self, report):
+        # Every field the entry shows: the texts are rewritten without a save (wiki-links).
+        return (
+            entry_id(report),
+            report.slug,
+            self.item_title(report),
+            report.published_at,
+            report.updated_at,
+            report.teaser_html,
+            report.body_html,
+            tuple(tag.name for tag in listed(report, "tags")),
+        )
 
 
 class KindFeed(ReportFeed):

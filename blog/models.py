@@ -110,6 +110,11 @@ class ReportQuerySet(ContentQuerySet):
         """What a report card shows: the series (joined) and tags (one query per page)."""
         return self.select_related("series").prefetch_related("tags")
 
+    def for_cards(self):
+        """The report's own columns a card shows, without its series and tags (read for
+        the cards not kept, ``blog/cards.py``) and without the texts no card shows."""
+        return self.defer("body", "body_html", "toc", "search_text", "search_vector")
+
     def before(self, report):
         """Reports published just before ``report``, nearest first (call ``.first()``)."""
         moment = report.published_at

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.http import urlencode
 
+from blog.cards import render_cards
 from blog.filters import ReportFilter
 from blog.metadata import article_jsonld, cover_url
 from blog.models import Kind, Report, kind_heading
@@ -16,7 +17,7 @@ from papers import identity
 from papers.models import Paper, Tag
 from papers.related import related_to_many
 from papers.site.addresses import absolute_url
-from papers.site.cache import public_page
+from papers.site.cache import cached_value, public_page
 from papers.tagging import tags_most_used
 
 PAGE_SIZE = 10
@@ -42,16 +43,17 @@ def _query_string(data, *drop):
     return "?" + urlencode(pairs) if pairs else ""
 
 
-def _kind_facets(request, data, current):
-    """Every kind with its count under the other filters; links keep those filters."""
-    counts = {}
+def _kind_counts(data):
     without_kind = _filterset(data, without="kind")
-    if without_kind.is_valid():
-        counts = dict(
-            without_kind.qs.order_by()
-            .values_list("kind")
-            .annotate(count=Count("pk", distinct=True))
-        )
+    if not without_kind.is_valid():
+        return {}
+    return dict(
+        without_kind.qs.order_by().values_list("kind").annotate(count=Count("pk", distinct=True))
+    )
+
+
+def _kind_facets(request, counts, current):
+    """Every kind with its count under the other filters; links keep those filters."""
     query = _query_string(request.GET, "kind")
     return [
         {
@@ -77,8 +79,20 @@ def _year_facets(data):
     )
 
 
-def _tag_facets(reports):
-    return tags_most_used(reports, TOP_TAGS)
+def _facet_counts(request, data, reports):
+    """The kind, year and tag counts under the filters ``data``: three grouped queries,
+    kept until the content changes (``cached_value``), so a page dropped from the page
+    cache, or the next page of the same filters, does not count again."""
+
+    def count():
+        return {
+            "kinds": _kind_counts(data),
+            "years": _year_facets(data),
+            "tags": tags_most_used(reports.order_by(), TOP_TAGS),
+        }
+
+    filters = sorted((key, data.getlist(key)) for key in data if key != "page")
+    return cached_value(request, "report-facets", filters, count)
 
 
 def _report_list(request, kind=None):
@@ -101,19 +115,24 @@ def _report_list(request, kind=None):
         context["errors"] = filterset.errors
         return render(request, "blog/report_list.html", context, status=400)
     reports = filterset.qs
-    page = Paginator(reports.for_list().newest_first(), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(reports.for_cards().newest_first(), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     cleaned = filterset.form.cleaned_data
     active_kind = Kind(cleaned["kind"]) if cleaned.get("kind") else None
     tags = cleaned.get("tag") or []
     if len(tags) == 1 and active_kind is None and Tag.objects.filter(slug=tags[0]).exists():
         # The one tag's own feed (a tag nobody has would be a 404).
         context["feed_url"] = reverse("blog:feed_tag", args=[tags[0]])
+    counts = _facet_counts(request, data, reports)
     context.update(
         page_obj=page,
         reports=page.object_list,
-        kind_facets=_kind_facets(request, data, active_kind),
-        year_facets=_year_facets(data),
-        tag_facets=_tag_facets(reports.order_by()),
+        # Kept per report (blog/cards.py): tags and series read only for cards not kept.
+        cards=render_cards(request, page.object_list),
+        kind_facets=_kind_facets(request, counts["kinds"], active_kind),
+        year_facets=counts["years"],
+        tag_facets=counts["tags"],
         active_tags=cleaned.get("tag") or [],
         active_year=cleaned.get("year"),
         active_kind=active_kind,

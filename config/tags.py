@@ -23,7 +23,7 @@ from django.views.decorators.http import require_safe
 from config.content import MergedByDate, load_objects, newest_first, newest_items
 from papers.content.kinds import find_kind, kind_choices, kinds
 from papers.identity import site_name
-from papers.models import Tag, TagRedirect
+from papers.models import SEARCH_FIELDS, Tag, TagRedirect
 from papers.site.addresses import absolute_url
 from papers.site.cache import cached_value, kept_values
 from papers.site.feeds import SiteFeed, entry_id
@@ -260,8 +260,11 @@ class TagFeed(SiteFeed):
             for item in newest_items(kind, queryset, FEED_SIZE)
         ]
         items.sort(key=newest_first, reverse=True)
-        # defer(None): an entry carries the full text, which cards leave deferred.
-        return load_objects(items[:FEED_SIZE], prepare=lambda kind, rows: rows.defer(None))
+        # defer(None): an entry carries the full text, which cards leave deferred; not the
+        # search document (every kind's largest column), which no entry shows.
+        return load_objects(
+            items[:FEED_SIZE], prepare=lambda kind, rows: rows.defer(None).defer(*SEARCH_FIELDS)
+        )
 
     def title(self, tags):
         names = " + ".join(tag.name for tag in tags)
@@ -306,3 +309,6 @@ class TagFeed(SiteFeed):
 
     def item_extra_kwargs(self, item):
         return self.writers[item.kind.key].item_extra_kwargs(item.obj)
+
+    def entry_facts(self, item):
+        return (item.kind.key, *self.writers[item.kind.key].entry_facts(item.obj))

@@ -1,20 +1,24 @@
-"""Paper cards (a paper's entry in every list), rendered once per paper and change.
+"""Cards (an object's entry in every list), rendered once per object and change.
 
-The same cards appear on the home page, the full list and the year, tag and author
+The same paper cards appear on the home page, the full list and the year, tag and author
 pages, so a page that is not cached yet still finds most of its cards rendered: one
 cache read for the page's 20 cards, and the byline and tags are only queried for the
-cards that are missing.
+cards that are missing. Reports and reading-group sessions keep their cards the same
+way (``Cards``: ``blog/cards.py``, ``readinggroup/cards.py``).
 
-A card is kept per paper, not per content version: an edit of one paper renders one card
-again, not the 20 of every list (they were most of a cold list's CPU). Each stored card
-holds the ``updated_at`` of the row it was made from; a card made from an older row is
-not used. What a card shows beyond the paper's row is handled by receivers here:
+A card is kept per object, not per content version: an edit of one paper renders one
+card again, not the 20 of every list (they were most of a cold list's CPU). Each stored
+card holds the stamp of the row it was made from (``updated_at``, and what a kind's rows
+change without a save); a card made from an older row is not used. What a card shows
+beyond its object's row is handled by receivers here:
 
-- a tag added to or removed from a paper, a byline added, moved or removed: that
-  paper's card is dropped (now and after the commit, as the page versions are);
+- a tag added to or removed from a paper (a report, a session), a byline or a presenter
+  added, moved or removed: that object's card is dropped (now and after the commit, as
+  the page versions are; ``follow_links``);
 - a tag, author or venue renamed (name or slug) or deleted, and links written in a
   batch (``changes_bumped_at_end``): every card goes (``cache.bump_cards``), as such a
-  name may be on thousands of cards.
+  name may be on thousands of cards; a name shown on a few cards (a presenter, a
+  series) drops those (``follow_names``).
 
 The API's paper rows (``papers/api.py``, ``list_papers``) show the same things and are
 kept the same way: under the cards version, dropped here with the card.
@@ -38,58 +42,108 @@ CARD_TEMPLATE = "papers/_paper_card.html"
 API_ROWS = "paper"
 
 
-def _key(version, pk):
-    return f"papershelf:card:{version}:{release()}:{pk}"
+def updated_at(obj, request=None):
+    """A card's stamp when its object's row changes only through saves: ``updated_at``."""
+    return obj.updated_at.isoformat()
 
 
-def _stamp(paper):
-    return paper.updated_at.isoformat()
+class Cards:
+    """One kind's cards (an object's entry in lists), each kept per object and change.
+
+    A card is stored under the cards version, its kind and its object, with the stamp of
+    what it was made from (``stamp(obj, request)``: by default the row's ``updated_at``;
+    a kind adds what its rows change without a save, or what the card shows from the
+    site settings). A card whose stamp differs is made again. What a card shows beside
+    its object's row is followed by receivers: ``follow_links`` (tags, bylines,
+    presenters: the objects concerned are dropped), ``follow_names`` (a name shown on
+    cards, changed), and the cards version (``bump_cards``: a tag renamed).
+    """
+
+    def __init__(self, name, template, *, prefetches, context_name, stamp=updated_at):
+        self.name, self.template, self.context_name = name, template, context_name
+        self.prefetches, self.stamp = prefetches, stamp
+
+    def key(self, version, pk):
+        return f"papershelf:card:{self.name}:{version}:{release()}:{pk}"
+
+    def render(self, request, objects):
+        """The HTML of each object's card, in order (rows without the relations; those
+        are read for the cards not kept)."""
+        objects = list(objects)
+        version = cards_version(request)
+        keys = [self.key(version, obj.pk) for obj in objects]
+        stamps = [self.stamp(obj, request) for obj in objects]
+        stored = cache.get_many(keys) if keys else {}
+        found = {}
+        for key, stamp in zip(keys, stamps, strict=True):
+            entry = stored.get(key)
+            if entry is not None and entry[0] == stamp:
+                found[key] = entry[1]
+        missing = [
+            (key, stamp, obj)
+            for key, stamp, obj in zip(keys, stamps, objects, strict=True)
+            if key not in found
+        ]
+        if missing:
+            prefetch_related_objects([obj for _, _, obj in missing], *self.prefetches())
+            template = get_template(self.template)
+            # The request for the tags that read the site settings (a report's label); a
+            # plain context otherwise, so the context processors do not run per card.
+            rendered = {
+                key: str(template.render({self.context_name: obj, "request": request}))
+                for key, _, obj in missing
+            }
+            cache.set_many({key: (stamp, rendered[key]) for key, stamp, _ in missing}, TIMEOUT)
+            found.update(rendered)
+        # Our own template's output, escaped when it was rendered.
+        return [mark_safe(found[key]) for key in keys]  # noqa: S308
+
+    def forget(self, pks, using=None, *, also=None):
+        """Drop the cards of ``pks`` (what they show beside their rows changed), with the
+        keys ``also(version, pks)`` names (the API's rows of the same objects)."""
+        pks = [pk for pk in pks if pk is not None]
+        if not pks:
+            return
+        if in_batch():  # thousands of rows: one bump at the batch's end instead
+            bump_cards()
+            return
+
+        def drop():
+            version = cards_version()
+            keys = [self.key(version, pk) for pk in pks]
+            cache.delete_many(keys + (also(version, pks) if also else []))
+
+        # Now, for this request, and after the commit: a card rendered from the old rows
+        # in between would otherwise be kept.
+        drop()
+        transaction.on_commit(drop, using=using)
+
+    def follow_links(self, link_model, object_field):
+        """Rows of ``link_model`` (a tag or presenter link) added, changed or removed
+        drop the cards of their objects (``object_field``: the link's column naming them)."""
+        _connect_links(self.forget, link_model, object_field, self.name)
+
+
+PAPER_CARDS = Cards("paper", CARD_TEMPLATE, prefetches=card_prefetches, context_name="paper")
 
 
 def render_cards(request, papers):
     """The HTML of each paper's card, in order (``papers`` from ``for_cards()``)."""
-    papers = list(papers)
-    version = cards_version(request)
-    keys = [_key(version, paper.pk) for paper in papers]
-    stored = cache.get_many(keys) if keys else {}
-    found = {}
-    for key, paper in zip(keys, papers, strict=True):
-        entry = stored.get(key)
-        if entry is not None and entry[0] == _stamp(paper):
-            found[key] = entry[1]
-    missing = [(key, paper) for key, paper in zip(keys, papers, strict=True) if key not in found]
-    if missing:
-        prefetch_related_objects([paper for _, paper in missing], *card_prefetches())
-        template = get_template(CARD_TEMPLATE)
-        rendered = {key: str(template.render({"paper": paper})) for key, paper in missing}
-        cache.set_many({key: (_stamp(paper), rendered[key]) for key, paper in missing}, TIMEOUT)
-        found.update(rendered)
-    # Our own template's output, escaped when it was rendered.
-    return [mark_safe(found[key]) for key in keys]  # noqa: S308
+    return PAPER_CARDS.render(request, papers)
+
+
+def _api_rows(version, paper_ids):
+    return [row_key(API_ROWS, version, pk) for pk in paper_ids]
 
 
 def forget(paper_ids, using=None):
-    """Drop the cards of ``paper_ids`` (their links changed, not their rows), and their
-    kept pages, which show the same byline and tags (``papers/pages.py``)."""
+    """Drop the cards of ``paper_ids`` (their links changed, not their rows), their API
+    rows, and their kept pages, which show the same byline and tags (``papers/pages.py``)."""
     paper_ids = [pk for pk in paper_ids if pk is not None]
     if not paper_ids:
         return
     pages.forget(paper_ids, using)
-    if in_batch():  # thousands of rows: one bump at the batch's end instead
-        bump_cards()
-        return
-
-    def drop():
-        version = cards_version()
-        cache.delete_many(
-            [_key(version, pk) for pk in paper_ids]
-            + [row_key(API_ROWS, version, pk) for pk in paper_ids]
-        )
-
-    # Now, for this request, and after the commit: a card rendered from the old rows in
-    # between would otherwise be kept.
-    drop()
-    transaction.on_commit(drop, using=using)
+    PAPER_CARDS.forget(paper_ids, using, also=_api_rows)
 
 
 def _bump_now_and_after_commit(using=None):
@@ -100,12 +154,29 @@ def _bump_now_and_after_commit(using=None):
 
 # --- receivers --------------------------------------------------------------------------
 
-# The fields of a tag, author or venue that a card shows (its name, its link).
-SHOWN = {Tag: ("name", "slug"), Author: ("name", "slug"), Venue: ("name", "short_name", "slug")}
+# Names shown on cards, by model: the fields, and what a change of them drops
+# (``follow_names``).
+_NAMES = {}
+
+
+def _bump_all(instance, using):
+    _bump_now_and_after_commit(using)
+
+
+def follow_names(model, fields, drop=_bump_all):
+    """A save changing ``fields`` of a ``model`` row calls ``drop(instance, using)``: by
+    default every card goes (a tag or author name may be on thousands of cards); a
+    model shown on a few cards drops those. A delete drops every card: its links go
+    with it without signals."""
+    _NAMES[model] = (fields, drop)
+    receivers = [(pre_save, _name_pre_save), (post_save, _name_saved), (post_delete, _name_deleted)]
+    for signal, receiver in receivers:
+        uid = f"papers-cards-names-{receiver.__name__}-{model._meta.label}"
+        signal.connect(receiver, sender=model, dispatch_uid=uid)
 
 
 def _name_pre_save(sender, instance, raw=False, update_fields=None, **kwargs):
-    fields = SHOWN[sender]
+    fields = _NAMES[sender][0]
     if raw or instance._state.adding or instance.pk is None:
         return
     if update_fields is not None and not set(update_fields) & set(fields):
@@ -119,50 +190,47 @@ def _name_saved(sender, instance, created=False, raw=False, using=None, **kwargs
     before = instance.__dict__.pop("_card_fields_before", None)
     if raw or created or before is None:
         return
-    if before != tuple(getattr(instance, name) for name in SHOWN[sender]):
-        _bump_now_and_after_commit(using)
+    fields, drop = _NAMES[sender]
+    if before != tuple(getattr(instance, name) for name in fields):
+        drop(instance, using)
 
 
 def _name_deleted(sender, instance, using=None, **kwargs):
     _bump_now_and_after_commit(using)
 
 
-def _link_changed(paper_field):
-    def receiver(sender, instance, using=None, **kwargs):
-        forget([getattr(instance, paper_field)], using)
+def _connect_links(forget_objects, link_model, object_field, name):
+    def link_changed(sender, instance, using=None, **kwargs):
+        forget_objects([getattr(instance, object_field)], using)
 
-    return receiver
+    def links_changed(sender, instance, action, reverse, pk_set, using=None, **kwargs):
+        """``paper.tags.add()``, ``paper.authors.set()``, ``tag.paper_set.clear()``…"""
+        if not action.startswith("post_"):
+            return
+        if not reverse:  # ``instance`` is the card's object
+            forget_objects([instance.pk], using)
+        elif pk_set:  # ``instance`` is the tag, author or presenter, ``pk_set`` the objects
+            forget_objects(pk_set, using)
+        else:  # a reverse clear: which objects is not said
+            _bump_now_and_after_commit(using)
 
-
-def _links_changed(sender, instance, action, reverse, pk_set, using=None, **kwargs):
-    """``paper.tags.add()``, ``paper.authors.set()``, ``tag.paper_set.clear()``…"""
-    if not action.startswith("post_"):
-        return
-    if not reverse:  # ``instance`` is the paper
-        forget([instance.pk], using)
-    elif pk_set:  # ``instance`` is the tag or author, ``pk_set`` the papers
-        forget(pk_set, using)
-    else:  # a reverse clear: which papers is not said
-        _bump_now_and_after_commit(using)
+    receivers = [
+        (post_save, link_changed),
+        (post_delete, link_changed),
+        (m2m_changed, links_changed),
+    ]
+    for number, (signal, receiver) in enumerate(receivers):
+        # weak=False: the receivers are closures made here, referenced by nothing else.
+        uid = f"papers-cards-{name}-{number}-{link_model._meta.label}"
+        signal.connect(receiver, sender=link_model, weak=False, dispatch_uid=uid)
 
 
 def connect():
-    """Connect the receivers (``papers.apps``)."""
-    receivers = [
-        (post_save, _link_changed("content_object_id"), TaggedPaper),
-        (post_delete, _link_changed("content_object_id"), TaggedPaper),
-        (post_save, _link_changed("paper_id"), Authorship),
-        (post_delete, _link_changed("paper_id"), Authorship),
-        (m2m_changed, _links_changed, TaggedPaper),
-        (m2m_changed, _links_changed, Authorship),
-    ]
-    for model in SHOWN:
-        receivers += [
-            (pre_save, _name_pre_save, model),
-            (post_save, _name_saved, model),
-            (post_delete, _name_deleted, model),
-        ]
-    for number, (signal, receiver, sender) in enumerate(receivers):
-        # weak=False: the link receivers are closures made here, referenced by nothing else.
-        uid = f"papers-cards-{number}-{sender.__name__}"
-        signal.connect(receiver, sender=sender, weak=False, dispatch_uid=uid)
+    """Connect the paper cards' receivers (``papers.apps``)."""
+    # A paper's links drop its page and API row too (``forget``), not only its card.
+    _connect_links(forget, TaggedPaper, "content_object_id", PAPER_CARDS.name)
+    _connect_links(forget, Authorship, "paper_id", PAPER_CARDS.name)
+    # The fields of a tag, author or venue that a card shows (its name, its link).
+    follow_names(Tag, ("name", "slug"))
+    follow_names(Author, ("name", "slug"))
+    follow_names(Venue, ("name", "short_name", "slug"))

@@ -13,7 +13,8 @@ from django.utils.html import escape, format_html, linebreaks
 from django.utils.safestring import mark_safe
 
 from papers.site.addresses import absolute_url, site_author
-from papers.site.feeds import SiteFeed
+from papers.site.feeds import SiteFeed, entry_id
+from papers.site.prefetch import listed
 
 FEED_SIZE = 30
 
@@ -81,7 +82,24 @@ class PaperFeed(SiteFeed):
         return paper.updated_at
 
     def item_categories(self, paper):
-        return [tag.name for tag in paper.tags.all()]
+        return [tag.name for tag in listed(paper, "tags")]
+
+    def entry_facts(self, paper):
+        # Every field the entry shows: notes are rewritten without a save (wiki-links).
+        return (
+            entry_id(paper),
+            paper.slug,
+            str(paper),
+            paper.year,
+            paper.month,
+            paper.added_at,
+            paper.updated_at,
+            paper.venue,
+            paper.abstract,
+            paper.notes_html,
+            tuple(author.name for author in paper.ordered_authors()),
+            tuple(tag.name for tag in listed(paper, "tags")),
+        )
 
 
 paper_feed = PaperFeed()

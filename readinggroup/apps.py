@@ -45,6 +45,7 @@ class ReadingGroupConfig(AppConfig):
             sitemap="readinggroup.sitemaps.PresentationSitemap",
             api_router="readinggroup.api.router",
             item_template="readinggroup/_session_item.html",
+            cached_cards="readinggroup.cards.render_cards",
             search_kicker_template="readinggroup/_session_search_kicker.html",
             reindexed_by=("presenters",),
         )
@@ -68,3 +69,7 @@ class ReadingGroupConfig(AppConfig):
         )
         # When a session ends it moves from "next" to "past" (home page, list, calendar).
         cache.schedule(models.Presentation.objects.published, "ends_at")
+        # Session cards are kept per session: what they show beside its row drops them.
+        from readinggroup import cards
+
+        cards.connect()

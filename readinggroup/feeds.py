@@ -7,8 +7,10 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from papers.identity import site_name
+from papers.models import SEARCH_FIELDS
 from papers.site.addresses import absolute_url
-from papers.site.feeds import SiteFeed
+from papers.site.feeds import SiteFeed, entry_id
+from papers.site.prefetch import as_lists, listed
 from readinggroup.models import Presentation
 
 FEED_ITEMS = 30
@@ -28,7 +30,11 @@ class PresentationFeed(SiteFeed):
         return absolute_url(reverse("readinggroup:feed"))
 
     def items(self):
-        return Presentation.objects.published().for_list().newest_first()[:FEED_ITEMS]
+        # An entry shows neither the paper nor the search document (most of the bytes).
+        sessions = Presentation.objects.published().defer("summary", *SEARCH_FIELDS)
+        # Into lists (``as_lists``): not a manager and a queryset per row and relation.
+        sessions = sessions.prefetch_related(*as_lists("presenters", "tags"))
+        return sessions.newest_first()[:FEED_ITEMS]
 
     def item_title(self, presentation):
         cancelled = "Cancelled: " if presentation.cancelled else ""
@@ -38,7 +44,7 @@ class PresentationFeed(SiteFeed):
         """When and who, then the summary (sanitised by nh3 when it was saved)."""
         when = presentation.scheduled_at.astimezone(datetime.UTC)
         parts = [format_html("<p>{}</p>", when.strftime("%A %d %B %Y, %H:%M UTC"))]
-        presenters = [presenter.name for presenter in presentation.presenters.all()]
+        presenters = [presenter.name for presenter in listed(presentation, "presenters")]
         if presenters:
             parts.append(format_html("<p>Presented by {}.</p>", ", ".join(presenters)))
         parts.append(presentation.summary_html)
@@ -54,7 +60,22 @@ class PresentationFeed(SiteFeed):
         return presentation.updated_at
 
     def item_author_name(self, presentation):
-        return ", ".join(presenter.name for presenter in presentation.presenters.all()) or None
+        return ", ".join(presenter.name for presenter in listed(presentation, "presenters")) or None
 
     def item_categories(self, presentation):
-        return [tag.name for tag in presentation.tags.all()]
+        return [tag.name for tag in listed(presentation, "tags")]
+
+    def entry_facts(self, presentation):
+        # Every field the entry shows: the summary is rewritten without a save (wiki-links).
+        return (
+            entry_id(presentation),
+            presentation.number,
+            presentation.title,
+            presentation.cancelled,
+            presentation.scheduled_at,
+            presentation.created_at,
+            presentation.updated_at,
+            presentation.summary_html,
+            tuple(presenter.name for presenter in listed(presentation, "presenters")),
+            tuple(tag.name for tag in listed(presentation, "tags")),
+        )

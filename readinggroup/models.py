@@ -123,6 +123,11 @@ class PresentationQuerySet(ContentQuerySet):
         """Join the paper and prefetch presenters and tags: two extra queries per page."""
         return self.select_related("paper").prefetch_related("presenters", "tags")
 
+    def for_cards(self):
+        """The session's own columns a card shows, without its presenters and tags (read
+        for the cards not kept, ``readinggroup/cards.py``) and the texts no card shows."""
+        return self.defer("summary", "summary_html", "search_text", "search_vector")
+
 
 class Presentation(Content):
     number = models.PositiveIntegerField(

@@ -8,21 +8,25 @@ from django.core.paginator import Paginator
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_safe
 
-from papers import related
-from papers.models import Paper
-from papers.site.cache import public_page
+from papers import identity, related
+from papers.models import LONG_TEXT_FIELDS, SEARCH_FIELDS, Paper
+from papers.site.cache import cached_value, public_page
 from papers.site.media import signed_pdf_url
+from readinggroup.cards import render_cards
 from readinggroup.metadata import event_jsonld
 from readinggroup.models import Presentation
 
 PAGE_SIZE = 12
 READ_NEXT_SESSIONS = 5
 MAX_UPCOMING = 20
+SESSION_TEXTS = ("summary", "summary_html", *SEARCH_FIELDS)
+PAPER_TEXTS = (*LONG_TEXT_FIELDS, *SEARCH_FIELDS)
 
 
 @require_safe
@@ -30,20 +34,52 @@ MAX_UPCOMING = 20
 def presentation_list(request):
     """Next session, the others coming up, and past sessions newest first (paginated)."""
     now = timezone.now()
-    sessions = Presentation.objects.published().for_list()
-    page = Paginator(sessions.past(now), PAGE_SIZE).get_page(request.GET.get("page"))
-    # Upcoming sessions belong to the first page only; later pages are the archive.
-    upcoming = list(sessions.upcoming(now)[:MAX_UPCOMING]) if page.number == 1 else []
-    # The next session is one going ahead; a cancelled one stays listed, marked, under it.
-    next_session = next((session for session in upcoming if not session.cancelled), None)
+    sessions = Presentation.objects.published().for_cards().past(now)
+    page = Paginator(sessions, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
-        "next_session": next_session,
-        "later_sessions": [session for session in upcoming if session is not next_session],
         "page_obj": page,
         "past_sessions": page.object_list,
-        "read_next": _read_next() if page.number == 1 else [],
+        # Kept per session (readinggroup/cards.py): presenters and tags read only for the
+        # cards not kept.
+        "past_cards": render_cards(request, page.object_list),
+        # Upcoming sessions belong to the first page only; later pages are the archive.
+        **(_coming_up(request, now) if page.number == 1 else {"next_session": None}),
     }
     return render(request, "readinggroup/presentation_list.html", context)
+
+
+def _coming_up(request, now):
+    """The first page's "Coming up" and "Read next" sections: the sessions, and their HTML.
+
+    Kept until the content changes (``cached_value``): a save, or a session ending (the
+    moments of ``cache.schedule``), which is when a session leaves "Coming up". Five
+    queries, the ranking of ``_read_next`` and most of the page's template otherwise.
+    """
+
+    def make():
+        # What "Coming up" shows: each session's presenters and its paper's title and
+        # address, not their long texts (a paper's search document is most of its row).
+        upcoming = list(
+            Presentation.objects.published()
+            .select_related("paper")
+            .defer(*SESSION_TEXTS, *(f"paper__{name}" for name in PAPER_TEXTS))
+            .prefetch_related("presenters")
+            .upcoming(now)[:MAX_UPCOMING]
+        )
+        # The next session is one going ahead; a cancelled one stays listed, marked, under it.
+        next_session = next((session for session in upcoming if not session.cancelled), None)
+        sections = {
+            "next_session": next_session,
+            "later_sessions": [session for session in upcoming if session is not next_session],
+            "read_next": _read_next(),
+        }
+        # A plain context (the site settings given, as their context processor would).
+        html = render_to_string(
+            "readinggroup/_coming_up.html", {**sections, "site": identity.current(request)}
+        )
+        return {**sections, "coming_up": html}
+
+    return cached_value(request, "reading-group-coming-up", [], make)
 
 
 def _read_next():

@@ -507,19 +507,26 @@ def cached_value(request, name, parts, compute, counts=False):
     return value
 
 
-def kept_values(name, facts, make):
+def kept_values(name, facts, make, *, together=False):
     """``[make(one) for one in facts]``, each value kept under a digest of its facts (a
     tuple of what the value is made from).
 
     For parts of a page that are a function of a few facts read cheaply (an event of the
-    calendar, the tag index's table): whatever changes gives other facts, hence another
-    key, so a kept value is never out of date, and it survives the content version (a
-    save elsewhere) with no receiver to drop it. Unused entries expire (``TIMEOUT``).
+    calendar, the tag index's table, a feed's entry): whatever changes gives other facts,
+    hence another key, so a kept value is never out of date, and it survives the content
+    version (a save elsewhere) with no receiver to drop it. Unused entries expire
+    (``TIMEOUT``). With ``together``, ``make`` is given the list of the missing facts and
+    returns their values in that order (one writer for all of them).
     """
     # ``*one``: the repr of a plain tuple of the values (C), not a named tuple's (Python).
     keys = [f"papershelf:kept:{name}:{release()}:{_digest(*one)}" for one in facts]
     found = cache.get_many(keys) if keys else {}
-    made = {key: make(one) for key, one in zip(keys, facts, strict=True) if key not in found}
+    missing = [(key, one) for key, one in zip(keys, facts, strict=True) if key not in found]
+    if together:
+        values = make([one for _, one in missing]) if missing else []
+    else:
+        values = [make(one) for _, one in missing]
+    made = {key: value for (key, _), value in zip(missing, values, strict=True)}
     if made:
         cache.set_many(made, TIMEOUT)
         found.update(made)

@@ -11,14 +11,19 @@ site is the feed's author (``papers.site.addresses.site_author``), an entry has 
 every feed that carries it (``entry_id``), and links inside entries are absolute.
 """
 
+import copy
 import datetime
+import io
 import re
 from urllib.parse import urljoin
 
+from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.xmlutils import SimplerXMLGenerator
 
 from papers.site.addresses import site_author, site_host
+from papers.site.cache import kept_values
 
 # C0 controls except tab and the line ends, DEL, lone UTF-16 surrogates (a str can hold
 # them even though no encoder accepts them) and the two non-characters XML excludes.
@@ -82,12 +87,27 @@ def entry_id(obj):
 
 
 class AtomFeed(Atom1Feed):
-    """Atom 1.0 with an entry's full HTML in ``<content>`` beside its ``<summary>``."""
+    """Atom 1.0 with an entry's full HTML in ``<content>`` beside its ``<summary>``; an
+    item may come as its ``<entry>`` written already (``entry()``, kept by ``SiteFeed``)."""
 
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, item)
         if item.get("content"):
             handler.addQuickElement("content", item["content"], {"type": "html"})
+
+    def entry(self, item):
+        """``item``'s ``<entry>`` element as text, as ``Atom1Feed.write_items`` writes it."""
+        out = io.StringIO()
+        handler = SimplerXMLGenerator(out, "utf-8", short_empty_elements=True)
+        handler.startElement("entry", self.item_attributes(item))
+        self.add_item_elements(handler, item)
+        handler.endElement("entry")
+        return out.getvalue()
+
+    def write_items(self, handler):
+        for item in self.items:
+            # ``ignorableWhitespace`` writes its text as it is: XML that ``entry()`` wrote.
+            handler.ignorableWhitespace(item["entry"] if "entry" in item else self.entry(item))
 
 
 class SiteFeed(Feed):
@@ -118,8 +138,48 @@ class SiteFeed(Feed):
     def item_guid_is_permalink(self, item):
         return False
 
+    def entry_facts(self, item):
+        """What ``item``'s entry is made from, read from the row and what was prefetched
+        with it (a tuple), so that its ``<entry>`` is kept under them (``kept_values``):
+        any change gives other facts. ``None``: the entry is written every time."""
+        return None
+
     def get_feed(self, obj, request):
-        feed = super().get_feed(obj, request)
+        """The feed, each entry written once per facts (``entry_facts``): Django's
+        gathering of an entry's fields (a dozen ``item_*`` calls, an address resolved),
+        their cleaning and the XML writer were most of a feed's CPU."""
+        items = list(self._get_dynamic_attr("items", obj))
+        facts = [self.entry_facts(item) for item in items]
+        if any(one is None for one in facts):
+            return self._written(obj, request, items)
+        # The site's address is in every entry's links and id; the class says which
+        # writer's methods made it.
+        site = (f"{type(self).__module__}.{type(self).__qualname__}", settings.SITE_URL)
+        facts = [(*site, *one) for one in facts]
+        item_of = {id(one): item for one, item in zip(facts, items, strict=True)}
+        feed = None
+
+        def write(missing):
+            nonlocal feed
+            feed = self._written(obj, request, [item_of[id(one)] for one in missing])
+            return [
+                (feed.entry(entry), entry["pubdate"], entry["updateddate"]) for entry in feed.items
+            ]
+
+        kept = kept_values("feed-entry", facts, write, together=True)
+        if feed is None:  # every entry kept: the feed's own elements only
+            feed = self._written(obj, request, [])
+        feed.items = [
+            {"entry": entry, "pubdate": pubdate, "updateddate": updateddate}
+            for entry, pubdate, updateddate in kept
+        ]
+        return feed
+
+    def _written(self, obj, request, items):
+        """Django's feed of ``obj`` with these ``items``, every text field cleaned."""
+        only = copy.copy(self)  # feed instances are shared between threads
+        only.items = items  # not callable: Django uses the list as it is
+        feed = super(SiteFeed, only).get_feed(obj, request)
         # After Django gathered every field, however a subclass produced it (methods,
         # attributes, templates): nothing can slip past.
         feed.feed = {key: _clean(value) for key, value in feed.feed.items()}

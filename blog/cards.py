@@ -1,0 +1,36 @@
+"""A report's card (``blog/_report_card.html``) on the report lists and tag pages, kept
+per report as the paper cards are (``papers.cards.Cards``)."""
+
+from papers.cards import Cards, follow_names
+
+
+def _stamp(report, request=None):
+    # ``teaser_html`` is rewritten without a save when a linked paper changes
+    # (``refresh_wikilinks``); the label is the site settings' name of the kind.
+    return (report.updated_at.isoformat(), report.teaser_html, report.public_label(request))
+
+
+REPORT_CARDS = Cards(
+    "report",
+    "blog/_report_card.html",
+    prefetches=lambda: ("series", "tags"),
+    context_name="report",
+    stamp=_stamp,
+)
+
+
+def render_cards(request, reports):
+    """The HTML of each report's card, in order (``reports`` from ``for_cards()``)."""
+    return REPORT_CARDS.render(request, reports)
+
+
+def _series_renamed(series, using):
+    REPORT_CARDS.forget(series.reports.values_list("pk", flat=True), using)
+
+
+def connect():
+    """Connect the receivers (``blog.apps``): a report's tags, its series' title."""
+    from blog.models import Series, TaggedReport
+
+    REPORT_CARDS.follow_links(TaggedReport, "content_object_id")
+    follow_names(Series, ("title",), drop=_series_renamed)
