@@ -62,7 +62,7 @@ class AuthorQuerySet(models.QuerySet):
         author that stops at that byline: a page of 5,000 authors in ``pk`` order reads
         about 5,000 bylines. ``pk IN (SELECT author …)`` and ``EXISTS`` were both joined
         to every published byline first (PostgreSQL at 100,000 papers: 1.9–2.4 s for the
-        first sitemap page, 72 ms this way; SQLite at 10,000: 25 → 8 ms).
+        first sitemap page, 72–104 ms this way; SQLite at 10,000: 25 → 15 ms).
         """
         first_published_byline = (
             Authorship.objects.filter(author=models.OuterRef("pk"), paper__status=Status.PUBLISHED)
