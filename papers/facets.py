@@ -8,11 +8,12 @@ by every page. Lists
 narrowed further (author, venue, text, several tags) are small by then and count their
 own rows. Either way the result is cached per filter, so paging and sorting are free.
 
-A tag's list also shows the tags, authors and venues of that tag's papers: grouped queries
-over all of them (at 100,000 papers on PostgreSQL, 1.1 s for the most used tag's 17,000
-papers). Those are kept across counts versions (``kept_facets``): when the counts move,
-the old ones are served while a background job counts them again (stale-while-revalidate,
-one rebuild at a time), and the page showing them is not stored as current.
+A tag's list and an author's page also show the tags, authors and venues of their papers:
+grouped queries over all of them (at 100,000 papers on PostgreSQL, 1.1 s for the most used
+tag's 17,000 papers). Those are kept across counts versions (``kept_facets``): when the
+counts move, the old ones are served while a background job counts them again
+(stale-while-revalidate, one rebuild at a time), and the page showing them is not stored
+as current. Their count and years are always exact.
 """
 
 import hashlib
@@ -204,16 +205,16 @@ def kept_facets(request, name, parts):
     if stored is not None and stored[0] == version:
         return stored[1], version
     if stored is not None:
-        queued = False
-        if cache.add(f"{key}:rebuild", 1, REBUILD_AFTER):
-            # Still queued from before the lock expired: no worker took it.
-            _, queued = enqueue(
+        if not cache.add(f"{key}:rebuild", 1, REBUILD_AFTER):
+            rebuilding = True  # another request queued the job; it will store new ones
+        else:
+            # Not created: the job queued before the lock expired is still waiting, so no
+            # worker is taking jobs; this request counts them itself.
+            _, rebuilding = enqueue(
                 REBUILD_JOB, label=f"Facets: {name} {parts}"[:200],
                 params={"name": name, "parts": parts}, dedupe_key=key,
             )  # fmt: skip
-        else:
-            queued = True  # another request queued it; its job will store the new ones
-        if queued:
+        if rebuilding:
             mark_stale(request)
             return stored[1], stored[0]
     return _store(name, parts, version), version

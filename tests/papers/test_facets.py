@@ -183,3 +183,18 @@ def test_the_sidebar_survives_a_bump_that_changes_nothing_it_shows_and_follows_a
     bob.save()
     renamed = _sidebar(client.get(LIST, {"year": 2021}))
     assert ">Robert Baker</a>" in renamed and "Bob Baker" not in renamed
+
+
+def test_a_list_request_reads_each_cached_value_once(client, library, monkeypatch):
+    from django.core.cache import cache
+
+    client.get(LIST, {"tag": "vision"})  # the values cached
+    reads = []
+    get = cache.get
+    monkeypatch.setattr(cache, "get", lambda key, *a, **k: reads.append(key) or get(key, *a, **k))
+    # Another sort: not the stored page, the same values (the tag ids, asked for by the
+    # tag filter and twice by the counts; the counts; the kept facets).
+    assert client.get(LIST, {"tag": "vision", "sort": "title"}).status_code == 200
+    values = [key for key in reads if ":page:" not in key]
+    assert any(":tag-ids:" in key for key in values)
+    assert len(values) == len(set(values))
