@@ -48,7 +48,7 @@ class BlogConfig(AppConfig):
             sitemap="blog.sitemaps.ReportSitemap",
             api_router="blog.api.router",
             item_template="blog/_report_item.html",
-            cached_cards="blog.cards.render_cards",
+            cached_cards="blog.cards.REPORT_CARDS",
             search_kicker_template="blog/_report_search_kicker.html",
             reindexed_by=("papers",),
         )

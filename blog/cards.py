@@ -1,7 +1,7 @@
 """A report's card (``blog/_report_card.html``) on the report lists and tag pages, kept
 per report as the paper cards are (``papers.cards.Cards``)."""
 
-from papers.cards import Cards, follow_names
+from papers.cards import Cards
 
 
 def _stamp(report, request=None):
@@ -19,18 +19,9 @@ REPORT_CARDS = Cards(
 )
 
 
-def render_cards(request, reports):
-    """The HTML of each report's card, in order (``reports`` from ``for_cards()``)."""
-    return REPORT_CARDS.render(request, reports)
-
-
-def _series_renamed(series, using):
-    REPORT_CARDS.forget(series.reports.values_list("pk", flat=True), using)
-
-
 def connect():
     """Connect the receivers (``blog.apps``): a report's tags, its series' title."""
     from blog.models import Series, TaggedReport
 
     REPORT_CARDS.follow_links(TaggedReport, "content_object_id")
-    follow_names(Series, ("title",), drop=_series_renamed)
+    REPORT_CARDS.follow_names(Series, ("title",), lambda series: series.reports)

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.http import urlencode
 
-from blog.cards import render_cards
+from blog.cards import REPORT_CARDS
 from blog.filters import ReportFilter
 from blog.metadata import article_jsonld, cover_url
 from blog.models import Kind, Report, kind_heading
@@ -129,7 +129,7 @@ def _report_list(request, kind=None):
         page_obj=page,
         reports=page.object_list,
         # Kept per report (blog/cards.py): tags and series read only for cards not kept.
-        cards=render_cards(request, page.object_list),
+        cards=REPORT_CARDS.render(request, page.object_list),
         kind_facets=_kind_facets(request, counts["kinds"], active_kind),
         year_facets=counts["years"],
         tag_facets=counts["tags"],

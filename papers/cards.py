@@ -118,6 +118,18 @@ class Cards:
         drop()
         transaction.on_commit(drop, using=using)
 
+    # A kind's ``cached_cards`` names the instance: ``render(request, rows)``.
+    __call__ = render
+
+    def follow_names(self, model, fields, objects):
+        """A save changing ``fields`` of a ``model`` row (a presenter's name) drops the
+        cards of ``objects(row)`` (a queryset of the objects that show it)."""
+
+        def drop(instance, using):
+            self.forget(objects(instance).values_list("pk", flat=True), using)
+
+        follow_names(model, fields, drop)
+
     def follow_links(self, link_model, object_field):
         """Rows of ``link_model`` (a tag or presenter link) added, changed or removed
         drop the cards of their objects (``object_field``: the link's column naming them)."""

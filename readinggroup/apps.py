@@ -45,7 +45,7 @@ class ReadingGroupConfig(AppConfig):
             sitemap="readinggroup.sitemaps.PresentationSitemap",
             api_router="readinggroup.api.router",
             item_template="readinggroup/_session_item.html",
-            cached_cards="readinggroup.cards.render_cards",
+            cached_cards="readinggroup.cards.SESSION_CARDS",
             search_kicker_template="readinggroup/_session_search_kicker.html",
             reindexed_by=("presenters",),
         )

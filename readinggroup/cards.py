@@ -1,7 +1,7 @@
 """A session's card (``readinggroup/_session_card.html``) on the reading-group list and
 tag pages, kept per session as the paper cards are (``papers.cards.Cards``)."""
 
-from papers.cards import Cards, follow_names
+from papers.cards import Cards
 
 # What the slides job writes with a queryset update, without a save (readinggroup/slides.py).
 WRITTEN_WITHOUT_SAVE = (
@@ -30,15 +30,6 @@ SESSION_CARDS = Cards(
 )
 
 
-def render_cards(request, sessions):
-    """The HTML of each session's card, in order (``sessions`` from ``for_cards()``)."""
-    return SESSION_CARDS.render(request, sessions)
-
-
-def _presenter_renamed(presenter, using):
-    SESSION_CARDS.forget(presenter.presentations.values_list("pk", flat=True), using)
-
-
 def connect():
     """Connect the receivers (``readinggroup.apps``): a session's tags and presenters, a
     presenter's name."""
@@ -46,4 +37,4 @@ def connect():
 
     SESSION_CARDS.follow_links(TaggedPresentation, "content_object_id")
     SESSION_CARDS.follow_links(Presentation.presenters.through, "presentation_id")
-    follow_names(Presenter, ("name",), drop=_presenter_renamed)
+    SESSION_CARDS.follow_names(Presenter, ("name",), lambda presenter: presenter.presentations)

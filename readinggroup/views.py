@@ -18,7 +18,7 @@ from papers import identity, related
 from papers.models import LONG_TEXT_FIELDS, SEARCH_FIELDS, Paper
 from papers.site.cache import cached_value, public_page
 from papers.site.media import signed_pdf_url
-from readinggroup.cards import render_cards
+from readinggroup.cards import SESSION_CARDS
 from readinggroup.metadata import event_jsonld
 from readinggroup.models import Presentation
 
@@ -41,7 +41,7 @@ def presentation_list(request):
         "past_sessions": page.object_list,
         # Kept per session (readinggroup/cards.py): presenters and tags read only for the
         # cards not kept.
-        "past_cards": render_cards(request, page.object_list),
+        "past_cards": SESSION_CARDS.render(request, page.object_list),
         # Upcoming sessions belong to the first page only; later pages are the archive.
         **(_coming_up(request, now) if page.number == 1 else {"next_session": None}),
     }

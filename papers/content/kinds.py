@@ -51,8 +51,8 @@ class Kind:
     # of the model's NEWEST_FIRST.
     date_of: Any = moment_of
     # Optional dotted path of ``render(request, rows) -> [html]``, the rows' cards kept
-    # rendered (papers.cards.render_cards): a tag page reads the rows with
-    # ``card_rows(queryset)`` and prefetches nothing for the cards already rendered.
+    # rendered (papers.cards.render_cards, or a ``papers.cards.Cards``): a tag page reads
+    # the rows with ``card_rows(queryset)`` and prefetches nothing for the cards kept.
     cached_cards: str | None = None
     # Optional dotted path of a function giving ``(tag id, n)`` over the kind's published
     # rows, kept up to date elsewhere (the papers' kept counts, papers/counts.py); None:

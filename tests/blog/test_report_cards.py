@@ -14,6 +14,7 @@ from blog.models import Report
 from papers.models import SiteSettings, Status
 from papers.site.cache import bump_content_version
 from papers.tagging import Tag
+from tests import cards
 from tests.blog.factories import ReportFactory, SeriesFactory
 from tests.papers.test_paper_page_parts import forget_page
 
@@ -23,16 +24,11 @@ LIST = reverse("blog:report_list")
 
 
 def page(client):
-    response = client.get(LIST)
-    assert response.status_code == 200
-    return response.content.decode()
+    return cards.page(client, LIST)
 
 
 def card(client, title):
-    """The card of the report titled ``title`` on the report list."""
-    html = page(client)
-    start = html.index(f">{title}</a>")
-    return html[html.rindex("<article", 0, start) : html.index("</article>", start)]
+    return cards.card(client, LIST, title)
 
 
 @pytest.fixture

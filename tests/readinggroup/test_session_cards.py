@@ -15,6 +15,7 @@ from papers.models import Status
 from papers.site.cache import bump_content_version
 from papers.tagging import Tag
 from readinggroup.models import Presentation, SlidesState
+from tests import cards
 from tests.papers.test_paper_page_parts import forget_page
 from tests.readinggroup.factories import PresentationFactory, PresenterFactory
 
@@ -24,16 +25,11 @@ LIST = reverse("readinggroup:presentation_list")
 
 
 def page(client):
-    response = client.get(LIST)
-    assert response.status_code == 200
-    return response.content.decode()
+    return cards.page(client, LIST)
 
 
 def card(client, title):
-    """The card of the past session titled ``title`` on the reading-group list."""
-    html = page(client)
-    start = html.index(f">{title}</a>")
-    return html[html.rindex("<article", 0, start) : html.index("</article>", start)]
+    return cards.card(client, LIST, title)
 
 
 @pytest.fixture
