@@ -1,5 +1,11 @@
-"""Cover images and one figure for the demo reports, drawn with Pillow (no files shipped)."""
+"""Cover images and one figure for the demo reports, drawn with Pillow (no files shipped).
 
+Each drawing is made once per process (``functools.cache``): the same bytes every time, and
+drawing and compressing a 1200×630 PNG costs ~0.1 s, paid again by every run of
+``manage.py demo`` in one process (the test suite runs it a dozen times per worker).
+"""
+
+import functools
 import io
 import math
 import random
@@ -41,6 +47,7 @@ def _png(image):
     return out.getvalue()
 
 
+@functools.cache
 def nerf():
     """Camera rays through a glowing volume, with sample points along each ray."""
     image, draw = _canvas((12, 20, 38), (40, 24, 60))
@@ -61,6 +68,7 @@ def nerf():
     return _png(image)
 
 
+@functools.cache
 def vit():
     """An image cut into patches, the patches laid out as a sequence of tokens."""
     image, draw = _canvas((230, 238, 248), (200, 215, 236))
@@ -81,6 +89,7 @@ def vit():
     return _png(image)
 
 
+@functools.cache
 def lora():
     """A large frozen matrix next to the thin factors B and A of its update."""
     image, draw = _canvas((245, 243, 236), (230, 226, 214))
@@ -106,6 +115,7 @@ def _gaussians(draw, count, width, color):
         draw.line(points, fill=color, width=width)
 
 
+@functools.cache
 def book_part1():
     """Output distributions of wider and wider networks, all close to Gaussian."""
     image, draw = _canvas((28, 44, 52), (18, 30, 38))
@@ -114,6 +124,7 @@ def book_part1():
     return _png(image)
 
 
+@functools.cache
 def book_part2():
     """A training loss falling, with the kernel picture drawn faintly behind it."""
     image, draw = _canvas((40, 30, 52), (26, 20, 36))
@@ -124,6 +135,7 @@ def book_part2():
     return _png(image)
 
 
+@functools.cache
 def rnn():
     """A chain of recurrent cells, with the parallel scan drawn underneath."""
     image, draw = _canvas((236, 244, 238), (214, 230, 220))
@@ -141,6 +153,7 @@ def rnn():
     return _png(image)
 
 
+@functools.cache
 def flops():
     """Bars: where the multiply-adds of a transformer block go."""
     image, draw = _canvas((250, 247, 240), (238, 232, 220))
@@ -153,6 +166,7 @@ def flops():
     return _png(image)
 
 
+@functools.cache
 def gpt3():
     """Prompt tokens followed by the model's continuation."""
     image, draw = _canvas((30, 30, 34), (16, 16, 20))
@@ -169,6 +183,7 @@ def gpt3():
     return _png(image)
 
 
+@functools.cache
 def vit_patch_figure():
     """The body figure of the ViT report: a 224-pixel image and its 14 × 14 patch grid."""
     side, grid = 448, 14
