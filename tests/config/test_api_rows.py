@@ -251,22 +251,6 @@ def test_draft_reports_and_sessions_never_appear_in_the_api_lists(client, conten
     assert "A draft session" not in [item["title"] for item in items("/api/sessions", client)]
 
 
-def test_session_row_shows_its_papers_title_at_the_next_request(client, content):
-    session, vit = content["session"], content["vit"]
-    client.get("/api/sessions")
-    vit.title = "An image is worth 16x16 words"
-    vit.save()
-    assert _session(client, session.number)["paper"]["title"] == "An image is worth 16x16 words"
-
-
-def test_session_row_drops_its_paper_when_the_paper_is_a_draft_again(client, content):
-    session, vit = content["session"], content["vit"]
-    client.get("/api/sessions")
-    vit.status = Status.DRAFT
-    vit.save()
-    assert _session(client, session.number)["paper"] is None
-
-
 def test_session_row_shows_its_paper_replaced_by_a_queryset_update(client, content):
     session, bert = content["session"], content["bert"]
     client.get("/api/sessions")
