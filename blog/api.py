@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Path, Query, Router, Schema
 from ninja.errors import HttpError
 
+from blog.cards import REPORT_ROWS
 from blog.filters import ReportFilter
 from blog.models import Kind, Report
 from papers.api import PaperRefOut
@@ -21,7 +22,6 @@ from papers.site.api import (
     Text,
     Year,
     paginate_kept,
-    parts_and_cards,
 )
 from papers.site.prefetch import as_lists
 
@@ -88,9 +88,10 @@ def filtered_reports(filters):
 @router.get(
     "/reports", response={200: list[ReportOut], **LIST_ERRORS}, summary="List and filter reports"
 )
-# A row shows the report's row and its tags: a tag added or removed moves the parts
-# version (TaggedReport is watched), a tag renamed the cards version.
-@paginate_kept("report", ReportOut, parts_and_cards)
+# A row shows the report's row and its tags, as its card does: kept under the cards
+# version (a tag renamed) and dropped with the card (a tag added or removed:
+# blog/cards.py). ``teaser_html`` is rewritten without a save (``refresh_wikilinks``).
+@paginate_kept(REPORT_ROWS, ReportOut, stamp=("updated_at", "teaser_html"))
 def list_reports(request, filters: Query[ReportQuery]):
     """Published reports, newest first (stable), ``limit`` at most 100 per page."""
     return filtered_reports(filters)

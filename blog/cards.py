@@ -10,12 +10,16 @@ def _stamp(report, request=None):
     return (report.updated_at.isoformat(), report.teaser_html, report.public_label(request))
 
 
+# The API's report rows (``blog/api.py``), dropped with the cards.
+REPORT_ROWS = "report"
+
 REPORT_CARDS = Cards(
     "report",
     "blog/_report_card.html",
     prefetches=lambda: ("series", "tags"),
     context_name="report",
     stamp=_stamp,
+    rows=REPORT_ROWS,
 )
 
 

@@ -20,8 +20,9 @@ beyond its object's row is handled by receivers here:
   name may be on thousands of cards; a name shown on a few cards (a presenter, a
   series) drops those (``follow_names``).
 
-The API's paper rows (``papers/api.py``, ``list_papers``) show the same things and are
-kept the same way: under the cards version, dropped here with the card.
+The API's rows of papers, reports and sessions (``papers/api.py``, ``blog/api.py``,
+``readinggroup/api.py``) show the same things and are kept the same way: under the cards
+version, dropped here with the card (``Cards(rows=…)``).
 """
 
 from django.core.cache import cache
@@ -59,9 +60,12 @@ class Cards:
     cards, changed), and the cards version (``bump_cards``: a tag renamed).
     """
 
-    def __init__(self, name, template, *, prefetches, context_name, stamp=updated_at):
+    def __init__(self, name, template, *, prefetches, context_name, stamp=updated_at, rows=None):
         self.name, self.template, self.context_name = name, template, context_name
         self.prefetches, self.stamp = prefetches, stamp
+        # The name of the API's rows of the same objects (``papers.site.api.row_key``),
+        # kept under the cards version and dropped with the cards: they show the same.
+        self.rows = rows
 
     def key(self, version, pk):
         return f"papershelf:card:{self.name}:{version}:{release()}:{pk}"
@@ -98,9 +102,9 @@ class Cards:
         # Our own template's output, escaped when it was rendered.
         return [mark_safe(found[key]) for key in keys]  # noqa: S308
 
-    def forget(self, pks, using=None, *, also=None):
-        """Drop the cards of ``pks`` (what they show beside their rows changed), with the
-        keys ``also(version, pks)`` names (the API's rows of the same objects)."""
+    def forget(self, pks, using=None):
+        """Drop the cards of ``pks`` (what they show beside their rows changed), and their
+        API rows (``rows``)."""
         pks = [pk for pk in pks if pk is not None]
         if not pks:
             return
@@ -111,7 +115,9 @@ class Cards:
         def drop():
             version = cards_version()
             keys = [self.key(version, pk) for pk in pks]
-            cache.delete_many(keys + (also(version, pks) if also else []))
+            if self.rows is not None:
+                keys += [row_key(self.rows, version, pk) for pk in pks]
+            cache.delete_many(keys)
 
         # Now, for this request, and after the commit: a card rendered from the old rows
         # in between would otherwise be kept.
@@ -136,16 +142,14 @@ class Cards:
         _connect_links(self.forget, link_model, object_field, self.name)
 
 
-PAPER_CARDS = Cards("paper", CARD_TEMPLATE, prefetches=card_prefetches, context_name="paper")
+PAPER_CARDS = Cards(
+    "paper", CARD_TEMPLATE, prefetches=card_prefetches, context_name="paper", rows=API_ROWS
+)
 
 
 def render_cards(request, papers):
     """The HTML of each paper's card, in order (``papers`` from ``for_cards()``)."""
     return PAPER_CARDS.render(request, papers)
-
-
-def _api_rows(version, paper_ids):
-    return [row_key(API_ROWS, version, pk) for pk in paper_ids]
 
 
 def forget(paper_ids, using=None):
@@ -155,7 +159,7 @@ def forget(paper_ids, using=None):
     if not paper_ids:
         return
     pages.forget(paper_ids, using)
-    PAPER_CARDS.forget(paper_ids, using, also=_api_rows)
+    PAPER_CARDS.forget(paper_ids, using)
 
 
 def _bump_now_and_after_commit(using=None):

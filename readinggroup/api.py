@@ -20,10 +20,10 @@ from papers.site.api import (
     Text,
     Year,
     paginate_kept,
-    parts_and_cards,
 )
 from papers.site.prefetch import as_lists, listed
 from papers.tagging import MAX_TAG_FILTERS, with_tags
+from readinggroup.cards import SESSION_ROW_STAMP, SESSION_ROWS
 from readinggroup.models import MAX_SESSION_NUMBER, Presentation
 
 router = Router(tags=["reading group"])
@@ -77,10 +77,12 @@ class SessionQuery(Schema):
     response={200: list[SessionOut], **LIST_ERRORS},
     summary="List and filter sessions",
 )
-# A row shows the session's row, its tags, presenters and paper: a presenter or tag
-# relinked, a presenter renamed and a paper's title, address, year or status changed move
-# the parts version (papers/pages.py), a tag renamed the cards version.
-@paginate_kept("session", SessionOut, parts_and_cards)
+# A row shows the session's row, its tags and presenters, as its card does: kept under
+# the cards version (a tag renamed) and dropped with the card (a tag or presenter linked
+# or unlinked, a presenter renamed: readinggroup/cards.py). Its paper (title, address,
+# alias, year, status) by the paper's ``updated_at``; the slides (``has_slides``) are
+# written without a save (readinggroup/slides.py).
+@paginate_kept(SESSION_ROWS, SessionOut, stamp=SESSION_ROW_STAMP)
 def list_sessions(request, filters: Query[SessionQuery]):
     """Published sessions, newest first (stable), ``limit`` at most 100 per page."""
     sessions = Presentation.objects.published()

@@ -21,12 +21,19 @@ def _stamp(session, request=None):
     )
 
 
+# The API's session rows (``readinggroup/api.py``), dropped with the cards, and the
+# columns their stamp reads: the row's, the paper's (a save of the paper: its title,
+# address, alias, year, status) and what the slides job writes without a save.
+SESSION_ROWS = "session"
+SESSION_ROW_STAMP = ("updated_at", "paper_id", "paper__updated_at", *WRITTEN_WITHOUT_SAVE)
+
 SESSION_CARDS = Cards(
     "session",
     "readinggroup/_session_card.html",
     prefetches=lambda: ("presenters", "tags"),
     context_name="session",
     stamp=_stamp,
+    rows=SESSION_ROWS,
 )
 
 

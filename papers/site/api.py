@@ -17,7 +17,7 @@ from ninja.responses import NinjaJSONEncoder
 from pydantic import StringConstraints
 
 from papers.site.addresses import absolute_url, page_path
-from papers.site.cache import TIMEOUT, parts_and_cards_versions, release
+from papers.site.cache import TIMEOUT, cards_version, release
 from papers.site.prefetch import listed
 from papers.tagging import MAX_TAG_FILTERS
 
@@ -42,13 +42,6 @@ def row_key(name, versions, pk):
     return f"papershelf:api-row:{name}:{versions}:{release()}:{site}:{pk}"
 
 
-def parts_and_cards(request):
-    """``versions`` of a list whose rows show other kinds' rows (a report's tags, a
-    session's presenters and paper): the parts version moves with every save of those
-    (``papers.site.cache.PARTS_KEY``), the cards version with a tag renamed."""
-    return "{}.{}".format(*parts_and_cards_versions(request))
-
-
 class _KeptPage(dict):
     """A page whose rows are JSON already (``KeptRows``): sent as it is, not validated."""
 
@@ -57,32 +50,37 @@ class KeptRows(Pagination):
     """``Pagination`` for a list whose rows are each kept as JSON, per object and
     ``updated_at``, as the paper cards are (``papers/cards.py``).
 
-    A page not cached reads its rows' ids and ``updated_at`` (not the rows and their
-    relations), their kept JSON with one ``get_many``, and builds through ``schema`` only
-    the rows that are missing or made from an older row. What a row shows beside its own
-    row is covered by ``versions(request)`` (a string in each key: e.g. the cards version,
-    moved by a tag or author renamed) and by receivers that drop the keys
-    (``row_key``) of the rows concerned. Building every row through the schema was most
-    of a 100-row list's CPU: ~1,300 model instances, a ``DjangoGetter`` read per field and
-    row, the JSON encoding.
+    A page not cached reads its rows' ids and ``stamp`` columns (``updated_at``, and what
+    a row shows that changes without a save of its object: a session's paper), not the
+    rows and their relations, their kept JSON with one ``get_many``, and builds through
+    ``schema`` only the rows that are missing or made under other stamp values. What a
+    row shows beside those is covered by ``versions(request)`` (a string in each key: the
+    cards version, moved by a tag or author renamed) and by the cards' receivers, which
+    drop the keys (``row_key``) of the rows concerned (``papers.cards.Cards(rows=…)``).
+    Building every row through the schema was most of a 100-row list's CPU: ~1,300 model
+    instances, a ``DjangoGetter`` read per field and row, the JSON encoding.
     """
 
-    def __init__(self, *, name, schema, versions, **kwargs):
-        self.name, self.schema, self.versions = name, schema, versions
+    def __init__(self, *, name, schema, versions, stamp, **kwargs):
+        self.name, self.schema, self.versions, self.stamp = name, schema, versions, stamp
         super().__init__(**kwargs)
 
     def paginate_queryset(self, queryset, pagination, request, **params):
         offset = pagination.offset
         end = offset + min(pagination.limit, self.max_limit)
         count = self._items_count(queryset)
-        page = list(queryset.prefetch_related(None).values_list("pk", "updated_at")[offset:end])
+        rows = queryset.prefetch_related(None).values_list("pk", *self.stamp)[offset:end]
+        # The stamp read before the rows are built: a row built from a newer row than its
+        # stamp is built again next time, never kept as current when it is not.
+        page = [(pk, tuple(values)) for pk, *values in rows]
         versions = self.versions(request)
         keys = {pk: row_key(self.name, versions, pk) for pk, _ in page}
         stored = cache.get_many(list(keys.values())) if keys else {}
+        stamps = dict(page)
         rows = {}
-        for pk, updated_at in page:
+        for pk, stamp in page:
             entry = stored.get(keys[pk])
-            if entry is not None and entry[0] == updated_at.isoformat():
+            if entry is not None and entry[0] == stamp:
                 rows[pk] = entry[1]
         missing = [pk for pk, _ in page if pk not in rows]
         if missing:
@@ -92,7 +90,7 @@ class KeptRows(Pagination):
             context = {"request": request, "response_status": 200}
             made = {
                 pk: (
-                    obj.updated_at.isoformat(),
+                    stamps[pk],
                     json.dumps(
                         self.schema.model_validate(obj, context=context).model_dump(
                             context=context
@@ -110,14 +108,19 @@ class KeptRows(Pagination):
 CONTENT_TYPE = f"{JSONRenderer.media_type}; charset={JSONRenderer.charset}"
 
 
-def paginate_kept(name, schema, versions):
+def paginate_kept(name, schema, versions=cards_version, stamp=("updated_at",)):
     """``@paginate(Pagination)`` for a list of ``schema`` rows kept as JSON (``KeptRows``):
     the page is joined from its rows' JSON, byte for byte what ninja's renderer writes
     for ``{"items": [...], "count": n}``, and sent without validating it again."""
 
     def decorator(func):
         view = paginate(
-            KeptRows, max_limit=MAX_PAGE_SIZE, name=name, schema=schema, versions=versions
+            KeptRows,
+            max_limit=MAX_PAGE_SIZE,
+            name=name,
+            schema=schema,
+            versions=versions,
+            stamp=stamp,
         )(func)
 
         @wraps(view)

@@ -10,10 +10,11 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from papers.models import Author, Authorship
+from blog.models import Report
+from papers.models import Author, Authorship, Status
 from papers.site.cache import bump_content_version, bump_pages
 from papers.tagging import Tag
-from readinggroup.models import Presenter
+from readinggroup.models import Presentation, Presenter, SlidesState
 from tests.blog.factories import ReportFactory, at
 from tests.factories import PaperFactory
 from tests.readinggroup.factories import PresentationFactory, PresenterFactory
@@ -197,3 +198,93 @@ def test_session_rows_show_paper_presenter_and_tag_changes_at_the_next_request(c
     vit.status = "draft"
     vit.save()
     assert _session(client, session.number)["paper"] is None
+
+
+# Report and session rows are kept under the cards version alone: a save elsewhere (the
+# content and parts versions moved) keeps them, and each thing a row shows beside its own
+# row drops it (the cards' receivers, ``Cards(rows=…)``) or is in its stamp.
+
+
+@pytest.mark.parametrize("url", ["/api/reports", "/api/sessions"])
+def test_report_and_session_rows_are_kept_across_a_save_elsewhere(client, content, url):
+    built = client.get(url).content
+    bump_content_version()  # what a save elsewhere, or rows written without signals, do
+    with CaptureQueriesContext(connection) as queries:
+        kept = client.get(url).content
+    sql = [query["sql"] for query in queries.captured_queries]
+    # The count and the page's ids and stamps: no row built, no tag or presenter read.
+    assert len(sql) == 2, sql
+    assert kept == built
+
+
+def test_report_row_shows_a_tag_linked_and_unlinked_at_the_next_request(client, content):
+    report = content["report"]
+    client.get("/api/reports")
+    report.tags.add("robotics")
+    assert "robotics" in [t["name"] for t in _report(client, report.slug)["tags"]]
+    report.tags.remove("vision")
+    assert "vision" not in [t["name"] for t in _report(client, report.slug)["tags"]]
+
+
+def test_report_row_shows_a_teaser_rewritten_without_a_save(client, content):
+    report = content["report"]
+    client.get("/api/reports")
+    # As ``refresh_wikilinks`` does when a linked paper changes: an update, then a bump.
+    Report.objects.filter(pk=report.pk).update(teaser_html="<p>Rewritten teaser</p>")
+    bump_content_version()
+    assert _report(client, report.slug)["teaser_html"] == "<p>Rewritten teaser</p>"
+
+
+def test_draft_reports_and_sessions_never_appear_in_the_api_lists(client, content):
+    report, session = content["report"], content["session"]
+    client.get("/api/reports")
+    client.get("/api/sessions")
+    report.status = Status.DRAFT
+    report.save()
+    session.status = Status.DRAFT
+    session.save()
+    assert report.slug not in [item["slug"] for item in items("/api/reports", client)]
+    assert session.number not in [item["number"] for item in items("/api/sessions", client)]
+    ReportFactory(draft=True, title="A draft report")
+    PresentationFactory(draft=True, title="A draft session")
+    assert "A draft report" not in [item["title"] for item in items("/api/reports", client)]
+    assert "A draft session" not in [item["title"] for item in items("/api/sessions", client)]
+
+
+def test_session_row_shows_its_paper_replaced_by_a_queryset_update(client, content):
+    session, bert = content["session"], content["bert"]
+    client.get("/api/sessions")
+    Presentation.objects.filter(pk=session.pk).update(paper=bert)
+    bump_content_version()
+    assert _session(client, session.number)["paper"]["slug"] == bert.slug
+
+
+def test_session_row_shows_a_presenter_linked_and_renamed_at_the_next_request(client, content):
+    session, grace = content["session"], content["grace"]
+    client.get("/api/sessions")
+    session.presenters.add(Presenter.objects.create(name="Katherine Johnson"))
+    assert set(_session(client, session.number)["presenters"]) == {
+        "Grace Hopper",
+        "Katherine Johnson",
+    }
+    grace.name = "Rear Admiral Grace Hopper"
+    grace.save()
+    assert "Rear Admiral Grace Hopper" in _session(client, session.number)["presenters"]
+
+
+def test_session_row_shows_a_tag_linked_at_the_next_request(client, content):
+    session = content["session"]
+    client.get("/api/sessions")
+    session.tags.add("robotics")
+    assert "robotics" in [t["name"] for t in _session(client, session.number)["tags"]]
+
+
+def test_session_row_shows_slides_checked_by_the_job_without_a_save(client, content):
+    session = content["session"]
+    assert _session(client, session.number)["has_slides"] is False
+    # As the slides job writes them (readinggroup/slides.py): an update, then a bump.
+    Presentation.objects.filter(pk=session.pk).update(
+        slides="slides/vit.pdf", slides_state=SlidesState.READY
+    )
+    bump_content_version()
+    assert _session(client, session.number)["has_slides"] is True
