@@ -129,6 +129,38 @@ def _detail(**lookup):
     )
 
 
+class RelatedOut(OnSiteOut):
+    """A paper similar to the one asked about; ``score`` orders them (higher is closer)."""
+
+    slug: str
+    title: str
+    alias: str
+    year: int | None
+    score: float
+
+    @staticmethod
+    def resolve_score(paper):
+        return round(paper.related_score, 4)
+
+
+# Before the arXiv and DOI lookups: their paths take the rest of the URL, so
+# ``/papers/arxiv/related`` would be read as the arXiv id "related" (a 422) and the
+# related papers of a paper whose slug is "arxiv" or "doi" could not be asked for.
+# Neither "related" nor "<slug>/related" is a valid arXiv id or DOI.
+@router.get(
+    "/papers/{slug}/related",
+    response={200: list[RelatedOut], **LOOKUP_ERRORS},
+    summary="Papers similar to a paper",
+)
+def paper_related(request, slug: Path[Text]):
+    """Up to 8 published papers most similar to this one in the library (stored lists,
+    updated in the background after every save)."""
+    from papers.related import related_to
+
+    paper = get_object_or_404(Paper.objects.published().only("pk"), slug=slug)
+    return related_to(paper)
+
+
 @router.get(
     "/papers/arxiv/{path:arxiv_id}",
     response={200: PaperDetailOut, **LOOKUP_ERRORS},
@@ -154,34 +186,6 @@ def paper_by_doi(request, doi: Path[Doi]):
     except Exception as error:  # ValidationError from the normaliser
         raise HttpError(422, "; ".join(getattr(error, "messages", [str(error)]))) from None
     return _detail(doi=normalized)
-
-
-class RelatedOut(OnSiteOut):
-    """A paper similar to the one asked about; ``score`` orders them (higher is closer)."""
-
-    slug: str
-    title: str
-    alias: str
-    year: int | None
-    score: float
-
-    @staticmethod
-    def resolve_score(paper):
-        return round(paper.related_score, 4)
-
-
-@router.get(
-    "/papers/{slug}/related",
-    response={200: list[RelatedOut], **LOOKUP_ERRORS},
-    summary="Papers similar to a paper",
-)
-def paper_related(request, slug: Path[Text]):
-    """Up to 8 published papers most similar to this one in the library (stored lists,
-    updated in the background after every save)."""
-    from papers.related import related_to
-
-    paper = get_object_or_404(Paper.objects.published().only("pk"), slug=slug)
-    return related_to(paper)
 
 
 @router.get(

@@ -251,6 +251,17 @@ def test_api_related_of_unknown_or_draft_paper_is_404(client):
     assert client.get(f"/api/papers/{draft.slug}/related").status_code == 404
 
 
+@pytest.mark.parametrize("slug", ["arxiv", "doi"])
+def test_api_related_of_a_paper_slugged_like_a_lookup_is_its_list_not_a_bad_id(client, slug):
+    """``/api/papers/arxiv/related`` is the related list of the paper "arxiv" (a title
+    such as "arXiv"), not the arXiv lookup of the id "related" (422)."""
+    assert client.get(f"/api/papers/{slug}/related").status_code == 404  # no such paper
+    paper = PaperFactory(title=slug, slug=slug)
+    response = client.get(f"/api/papers/{slug}/related")
+    assert response.status_code == 200 and response.json() == []
+    assert client.get(f"/api/papers/{slug}").json()["slug"] == paper.slug
+
+
 def test_a_save_only_queues_the_job_and_computes_nothing_in_the_request():
     """The neighbours are computed in the worker: the save's queries never touch the
     stored lists (a wall-clock bound would measure the shared machine's load instead)."""
