@@ -311,4 +311,7 @@ class TagFeed(SiteFeed):
         return self.writers[item.kind.key].item_extra_kwargs(item.obj)
 
     def entry_facts(self, item):
-        return (item.kind.key, *self.writers[item.kind.key].entry_facts(item.obj))
+        # A kind whose feed keeps no facts (the default: a fourth kind's feed may not say
+        # them) has its entries written every time, as ``SiteFeed.get_feed`` does for None.
+        facts = self.writers[item.kind.key].entry_facts(item.obj)
+        return None if facts is None else (item.kind.key, *facts)

@@ -20,6 +20,11 @@ MEDIA_ROOT = os.environ.get("PAPERSHELF_TEST_MEDIA_ROOT") or tempfile.mkdtemp(
 # A worker a test starts answers arXiv and Crossref from reconstructed files: no network.
 if os.environ.get("PAPERSHELF_TEST_INTAKE_TRANSPORT"):
     INTAKE_HTTP_TRANSPORT = os.environ["PAPERSHELF_TEST_INTAKE_TRANSPORT"]
+# A worker a test starts may be told to write its progress at every figure
+# (papers/jobs/queue.py, PROGRESS_EVERY): the test then sees a job partway through however
+# fast the machine imports.
+if os.environ.get("PAPERSHELF_TEST_JOB_PROGRESS_EVERY"):
+    JOB_PROGRESS_EVERY = float(os.environ["PAPERSHELF_TEST_JOB_PROGRESS_EVERY"])
 # Job kinds for the queue's own tests (tests/jobapp/kinds.py), in workers too.
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.jobapp"]  # noqa: F405
 STORAGES = {

@@ -25,7 +25,11 @@ logger = logging.getLogger(__name__)
 # A queued job nobody has started after this long means no worker is running.
 WORKER_SILENT_AFTER = datetime.timedelta(seconds=30)
 HEARTBEAT_EVERY = 5
-PROGRESS_EVERY = 0.5
+# Seconds between two writes of a running job's figures (each is a write to the database
+# or, inside the job's transaction, to a file). A setting so that a test's worker process
+# can write every figure (tests/settings.py): a test watching a job partway through must
+# not depend on the job lasting longer than this.
+PROGRESS_EVERY = getattr(settings, "JOB_PROGRESS_EVERY", 0.5)
 
 
 def enqueue(kind, *, label, params=None, payload=None, payload_name="", user=None, dedupe_key=""):

@@ -242,7 +242,9 @@ def test_a_killed_import_showed_its_progress_saves_nothing_and_its_retry_imports
     admin_client, real_worker
 ):
     upload(admin_client, bibtex(1500))
-    worker = real_worker()
+    # Every figure written: on an idle machine the import can end within one progress
+    # interval (0.5 s), and then no figure partway through is ever written.
+    worker = real_worker(env={"PAPERSHELF_TEST_JOB_PROGRESS_EVERY": "0"})
     preview = worker.wait_for(Job.objects.get(), timeout=300)
     admin_client.post(IMPORT, {"preview": preview.pk})
     imported = Job.objects.get(kind="intake.import_file")
