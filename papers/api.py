@@ -146,7 +146,7 @@ class RelatedOut(OnSiteOut):
 # Before the arXiv and DOI lookups: their paths take the rest of the URL, so
 # ``/papers/arxiv/related`` would be read as the arXiv id "related" (a 422) and the
 # related papers of a paper whose slug is "arxiv" or "doi" could not be asked for.
-# Neither "related" nor "<slug>/related" is a valid arXiv id or DOI.
+# "related" is neither an arXiv id nor a DOI, so no lookup is lost.
 @router.get(
     "/papers/{slug}/related",
     response={200: list[RelatedOut], **LOOKUP_ERRORS},
