@@ -30,8 +30,10 @@ saving the *same* paper at once (both publishing it, say) may both count the cha
 """
 
 import threading
+import time
 from collections import Counter
 
+from django.core.cache import cache
 from django.db import connections, router, transaction
 from django.db.models import Count, Sum
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
@@ -142,6 +144,27 @@ def _paper_saved(sender, instance, created=False, raw=False, using=None, **kwarg
     _contribution(deltas, before, -1, tags, authors, paper=True)
     _contribution(deltas, after, +1, tags, authors, paper=True)
     _apply(deltas, using)
+    if not created and was and not now:
+        _note_withdrawal(using)
+
+
+# When a published paper last stopped being public (unpublished or deleted), in ns: facets
+# counted before then may show its authors, tags and venue, so they are never served
+# stale past it (papers/facets.py, ``kept_facets``). Noted now and again at the commit.
+WITHDRAWN_KEY = "papershelf:paper-withdrawn-at"
+
+
+def _note_withdrawal(using=None):
+    def note():
+        cache.set(WITHDRAWN_KEY, time.time_ns(), None)
+
+    note()
+    transaction.on_commit(note, using=using)
+
+
+def withdrawn_at():
+    """When a published paper last stopped being public (ns since the epoch; 0: unknown)."""
+    return int(cache.get(WITHDRAWN_KEY) or 0)
 
 
 def _paper_pre_delete(sender, instance, **kwargs):
@@ -151,8 +174,11 @@ def _paper_pre_delete(sender, instance, **kwargs):
 def _paper_deleted(sender, instance, using=None, **kwargs):
     # Its tags and byline rows were deleted first (cascade), each subtracting itself.
     deltas = Counter()
-    _contribution(deltas, _deleting().papers.pop(instance.pk, None), -1, paper=True)
+    state = _deleting().papers.pop(instance.pk, None)
+    _contribution(deltas, state, -1, paper=True)
     _apply(deltas, using)
+    if state is not None and state[0] == Status.PUBLISHED:
+        _note_withdrawal(using)
 
 
 def _link_receivers(model, paper_field, other_field, kind, role):

@@ -195,8 +195,9 @@ def kept_facets(request, name, parts):
     Current ones are read from the cache. Older ones (the counts moved since) are served
     as they are while one background job counts them again; the request is marked stale
     (``mark_stale``) so that its page is not stored as current. Counted here only when
-    there are none yet, or when a rebuild queued ``REBUILD_AFTER`` seconds ago has not
-    run (no worker).
+    there are none yet, when they were counted before a published paper was unpublished or
+    deleted (``counts.withdrawn_at()``: they could name it), or when a rebuild queued
+    ``REBUILD_AFTER`` seconds ago has not run (no worker).
     """
     parts = list(parts)
     version = counts_version(request)
@@ -204,7 +205,8 @@ def kept_facets(request, name, parts):
     stored = cache.get(key)
     if stored is not None and stored[0] == version:
         return stored[1], version
-    if stored is not None:
+    # Not past a paper's withdrawal: the old facets might name what is no longer public.
+    if stored is not None and int(stored[0]) > counts.withdrawn_at():
         if not cache.add(f"{key}:rebuild", 1, REBUILD_AFTER):
             rebuilding = True  # another request queued the job; it will store new ones
         else:
