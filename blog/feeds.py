@@ -7,11 +7,11 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from blog.models import Kind, Report, kind_heading
+from blog.models import Kind, Report, kind_heading, public_label
 from papers.identity import site_name
 from papers.models import SEARCH_FIELDS, Tag
 from papers.site.addresses import absolute_url
-from papers.site.feeds import SiteFeed, entry_id
+from papers.site.feeds import SiteFeed, entry_id, entry_id_of, tag_names
 from papers.site.prefetch import as_lists, listed
 from papers.tagging import with_tag_ids
 
@@ -96,6 +96,26 @@ class ReportFeed(SiteFeed):
             report.body_html,
             tuple(tag.name for tag in listed(report, "tags")),
         )
+
+    def row_facts(self, rows):
+        # ``entry_facts`` of each row, read as values (two queries, no model instance).
+        rows = list(
+            rows.values_list(
+                *("pk", "created_at", "slug", "kind", "number", "title", "published_at"),
+                *("updated_at", "teaser_html", "body_html"),
+            )
+        )
+        tags = tag_names(Report, [pk for pk, *_ in rows])
+        return {
+            pk: (
+                entry_id_of(Report, pk, created),
+                slug,
+                f"{public_label(kind, number)}: {title}",
+                *texts,
+                tags.get(pk, ()),
+            )
+            for pk, created, slug, kind, number, title, *texts in rows
+        }
 
 
 class KindFeed(ReportFeed):

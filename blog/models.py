@@ -69,6 +69,22 @@ def kind_heading(kind, request=None):
 RESERVED_SLUGS = frozenset(_KIND_URL_SLUGS.values())
 
 
+def public_label(kind, number, request=None, *, renamed=True):
+    """The label the public site shows of a report of ``kind`` and ``number``: the kind's
+    section heading when the editor renamed it in the site settings (“Very recent papers”
+    for “Paper of the week”), so a card, a feed entry or a backlink names the section its
+    link leads to; else (or not ``renamed``) “Paper report 10”, “Book report”, “Article”.
+    A function of the row's values: the tag feed reads them without the row's object."""
+    if renamed:
+        from papers import identity
+
+        heading = identity.current(request).labels.get(f"reports:{kind}")
+        if heading:
+            return f"{heading} #{number}" if number is not None else heading
+    name = dict(Kind.choices).get(kind, kind)  # as ``get_kind_display()`` names it
+    return f"{name} {number}" if number is not None else name
+
+
 class Series(models.Model):
     """Reports that belong together, e.g. the two parts of a book report."""
 
@@ -310,20 +326,11 @@ class Report(Content):
     @property
     def label(self):
         """“Paper report 10”, “Book report”, “Article”."""
-        name = self.get_kind_display()
-        return f"{name} {self.number}" if self.number is not None else name
+        return public_label(self.kind, self.number, renamed=False)
 
     def public_label(self, request=None):
-        """The label the public site shows: the kind's section heading when the editor
-        renamed it in the site settings (“Very recent papers” for “Paper of the week”), so a
-        card, a feed entry or a backlink names the section its link leads to; else ``label``.
-        """
-        from papers import identity
-
-        renamed = identity.current(request).labels.get(f"reports:{self.kind}")
-        if not renamed:
-            return self.label
-        return f"{renamed} #{self.number}" if self.number is not None else renamed
+        """The label the public site shows (``public_label``)."""
+        return public_label(self.kind, self.number, request)
 
     @property
     def kind_url(self):

@@ -9,7 +9,7 @@ from django.utils.safestring import mark_safe
 from papers.identity import site_name
 from papers.models import SEARCH_FIELDS
 from papers.site.addresses import absolute_url
-from papers.site.feeds import SiteFeed, entry_id
+from papers.site.feeds import SiteFeed, entry_id, entry_id_of, names_per_row, tag_names
 from papers.site.prefetch import as_lists, listed
 from readinggroup.models import Presentation
 
@@ -79,3 +79,27 @@ class PresentationFeed(SiteFeed):
             tuple(presenter.name for presenter in listed(presentation, "presenters")),
             tuple(tag.name for tag in listed(presentation, "tags")),
         )
+
+    def row_facts(self, rows):
+        # ``entry_facts`` of each row, read as values (three queries, no model instance).
+        rows = list(
+            rows.values_list(
+                *("pk", "number", "title", "cancelled", "scheduled_at", "created_at"),
+                *("updated_at", "summary_html"),
+            )
+        )
+        pks = [pk for pk, *_ in rows]
+        # Presenters in their model's order (by name), as ``listed()`` gives them.
+        links = Presentation.presenters.through.objects.filter(presentation__in=pks)
+        links = links.order_by("presenter__name", "presenter__pk")
+        presenters = names_per_row(links, "presentation_id", "presenter__name")
+        tags = tag_names(Presentation, pks)
+        return {
+            pk: (
+                entry_id_of(Presentation, pk, row[4]),
+                *row,
+                presenters.get(pk, ()),
+                tags.get(pk, ()),
+            )
+            for pk, *row in rows
+        }

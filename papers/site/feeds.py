@@ -80,10 +80,39 @@ def entry_id(obj):
     model and primary key: unlike the page's address it survives a new slug or number,
     and a paper is the same entry in the papers, tag and search feeds.
     """
-    fields = obj._meta.concrete_fields
-    created = next(field for field in fields if getattr(field, "auto_now_add", False))
-    day = getattr(obj, created.attname).astimezone(datetime.UTC).date().isoformat()
-    return f"tag:{site_host()},{day}:{obj._meta.model_name}/{obj.pk}"
+    return entry_id_of(type(obj), obj.pk, getattr(obj, created_field(type(obj))))
+
+
+def created_field(model):
+    """The name of ``model``'s creation time (its ``auto_now_add`` field): in its entry id."""
+    fields = model._meta.concrete_fields
+    return next(field for field in fields if getattr(field, "auto_now_add", False)).attname
+
+
+def entry_id_of(model, pk, created):
+    """``entry_id`` of the ``model`` row ``pk`` created at ``created``, without the row."""
+    day = created.astimezone(datetime.UTC).date().isoformat()
+    return f"tag:{site_host()},{day}:{model._meta.model_name}/{pk}"
+
+
+def names_per_row(links, row, name):
+    """``{row id: (name, …)}`` from ``links``, link rows (a byline, a tag on a row) in the
+    order an entry shows them: ``row`` and ``name`` are their ``values_list`` fields."""
+    names = {}
+    for pk, value in links.values_list(row, name):
+        names.setdefault(pk, []).append(value)
+    return {pk: tuple(values) for pk, values in names.items()}
+
+
+def tag_names(model, pks):
+    """``{pk: (tag name, …)}`` of the ``model`` rows ``pks``, in the order
+    ``listed(row, "tags")`` gives them (taggit reads a row's tags by the link's id)."""
+    links = model.tags.through.objects.filter(content_object__in=pks).order_by("pk")
+    return names_per_row(links, "content_object_id", "tag__name")
+
+
+class Unpublished(Exception):  # noqa: N818 - what happened, not an error of the code
+    """A feed's row is gone (unpublished or deleted) since its facts were read."""
 
 
 class AtomFeed(Atom1Feed):
@@ -144,14 +173,37 @@ class SiteFeed(Feed):
         any change gives other facts. ``None``: the entry is written every time."""
         return None
 
+    def row_facts(self, rows):
+        """``{pk: entry_facts(row)}`` of ``rows`` (a queryset of published rows) read as
+        values, no model instance: for a feed that loads the objects of the entries not
+        kept only (the tag feed). ``None``: this writer's facts need the objects."""
+        return None
+
+    def facts_of(self, items):
+        """``(items, facts)``: ``items`` (those that are still there) and their facts."""
+        return items, [self.entry_facts(item) for item in items]
+
+    def loaded(self, items, partial=False):
+        """``items`` ready for Django's feed, in order; a feed whose ``items()`` gives no
+        objects (the tag feed) loads them here, and raises ``Unpublished`` if one is gone
+        since its facts were read (``partial``: leaves it out)."""
+        return items
+
     def get_feed(self, obj, request):
         """The feed, each entry written once per facts (``entry_facts``): Django's
         gathering of an entry's fields (a dozen ``item_*`` calls, an address resolved),
         their cleaning and the XML writer were most of a feed's CPU."""
-        items = list(self._get_dynamic_attr("items", obj))
-        facts = [self.entry_facts(item) for item in items]
-        if any(one is None for one in facts):
-            return self._written(obj, request, items)
+        items, facts = self.facts_of(list(self._get_dynamic_attr("items", obj)))
+        try:
+            if any(one is None for one in facts):
+                return self._written(obj, request, self.loaded(items))
+            return self._kept(obj, request, items, facts)
+        except Unpublished:
+            # A row gone between its facts and its object (unpublished or deleted just
+            # now): the feed of what is left, nothing kept from this request.
+            return self._written(obj, request, self.loaded(items, partial=True))
+
+    def _kept(self, obj, request, items, facts):
         # The site's address is in every entry's links and id; the class says which
         # writer's methods made it.
         site = (f"{type(self).__module__}.{type(self).__qualname__}", settings.SITE_URL)
@@ -161,7 +213,7 @@ class SiteFeed(Feed):
 
         def write(missing):
             nonlocal feed
-            feed = self._written(obj, request, [item_of[id(one)] for one in missing])
+            feed = self._written(obj, request, self.loaded([item_of[id(one)] for one in missing]))
             return [
                 (feed.entry(entry), entry["pubdate"], entry["updateddate"]) for entry in feed.items
             ]

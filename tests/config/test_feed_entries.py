@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from blog.feeds import ReportFeed
 from blog.models import Report
-from papers.models import Author, SiteSettings
+from papers.models import Author, Paper, SiteSettings
 from papers.site.cache import bump_content_version
 from readinggroup.feeds import PresentationFeed
 from tests.atom import atom_problems, entries
@@ -140,3 +140,133 @@ def test_an_unpublished_session_leaves_the_feed_on_the_next_request(client, cont
     session.save()
     assert "Seeing things" not in feed(client, SESSIONS)
     assert "Seeing things" not in feed(client, TAG)
+
+
+# --- the tag feed: facts read as values, objects only for the entries to write -----------
+
+
+def _facts_both_ways(kind_key):
+    """``(row_facts, entry_facts)`` of every published row of a kind, each writer's facts
+    read as values and from the objects as the tag feed loads them."""
+    from config.content import Item, load_objects
+    from config.tags import _whole_rows
+    from papers.content.kinds import kind_by_key
+
+    kind = kind_by_key(kind_key)
+    writer = kind.feed_writer()
+    rows = writer.row_facts(kind.published())
+    items = [Item(kind, pk, None) for pk in kind.published().values_list("pk", flat=True)]
+    objects = {item.pk: writer.entry_facts(item.obj) for item in load_objects(items, _whole_rows)}
+    return rows, objects
+
+
+@pytest.mark.parametrize("kind", ["papers", "reports", "sessions"])
+def test_each_kinds_facts_read_as_values_are_its_facts_read_from_the_objects(content, kind):
+    # Several names per relation, added in no alphabetical order: the order counts too.
+    content["paper"].authors.add(AuthorFactory(name="Al Zed"), AuthorFactory(name="Ab Cee"))
+    content["session"].presenters.add(PresenterFactory(name="Zoe Ay"))
+    for row in content.values():
+        row.tags.add("zeta", "alpha")
+    rows, objects = _facts_both_ways(kind)
+    assert rows
+    assert rows == objects
+
+
+def test_a_tag_feed_of_kept_entries_builds_no_object_of_its_entries(client, content):
+    from django.db.models.signals import post_init
+
+    first = feed_bytes(client, TAG)
+    bump_content_version()
+    built = []
+
+    def count(sender, **kwargs):
+        built.append(sender)
+
+    post_init.connect(count)
+    try:
+        kept = feed_bytes(client, TAG)
+    finally:
+        post_init.disconnect(count)
+    assert kept == first
+    assert not [model for model in built if model._meta.model_name in ENTRY_MODELS]
+
+
+ENTRY_MODELS = {"paper", "report", "presentation", "authorship", "presenter"}
+
+
+def _rename_label(content):
+    settings = SiteSettings.load()
+    settings.section_texts = {"reports:paper-report": {"label": "Reports on papers"}}
+    settings.save()
+    return "Reports on papers: A report on vision"
+
+
+def _retag_paper(content):
+    content["paper"].tags.add("optics")
+    return 'term="optics"'
+
+
+def _rewrite_notes(content):
+    # As ``refresh_wikilinks`` writes them: a queryset update and the explicit bump.
+    Paper.objects.filter(pk=content["paper"].pk).update(notes_html="<p>Rewritten.</p>")
+    bump_content_version()
+    return "Rewritten."
+
+
+def _rename_presenter(content):
+    presenter = content["session"].presenters.get()
+    presenter.name = "Ada Lovelace"
+    presenter.save()
+    return "Ada Lovelace"
+
+
+def _retitle_report(content):
+    Report.objects.filter(pk=content["report"].pk).update(title="A report retitled")
+    bump_content_version()
+    return "A report retitled"
+
+
+def _retag_session(content):
+    content["session"].tags.add("optics")
+    return 'term="optics"'
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        _rename_label,
+        _retag_paper,
+        _rewrite_notes,
+        _rename_presenter,
+        _retitle_report,
+        _retag_session,
+    ],
+)
+def test_what_a_tag_feeds_entry_shows_changes_on_the_next_request(client, content, change):
+    feed(client, TAG)
+    bump_content_version()
+    feed(client, TAG)  # every entry kept
+    shown = change(content)
+    assert shown in feed(client, TAG)
+    # And the feed is the one written from scratch.
+    kept = feed_bytes(client, TAG)
+    cache.clear()
+    assert kept == feed_bytes(client, TAG)
+
+
+def test_a_row_unpublished_between_its_facts_and_its_object_is_left_out(
+    client, content, monkeypatch
+):
+    from config.tags import TagFeed
+
+    original = TagFeed.facts_of
+
+    def then_unpublished(self, items):
+        found = original(self, items)
+        Paper.objects.filter(pk=content["paper"].pk).update(status="draft")
+        return found
+
+    monkeypatch.setattr(TagFeed, "facts_of", then_unpublished)
+    body = feed(client, TAG)
+    assert "Vision paper" not in body
+    assert len(entries(body.encode())) == 2
