@@ -432,6 +432,14 @@ def tag_totals():
     )
 
 
+def published_papers():
+    """How many papers are published (``Paper.objects.published().count()``): the sum of
+    the kept counts' year rows (one a year, the unknown year's included), where the COUNT
+    walks the status index over every published paper (15–24 ms of SQL on PostgreSQL at
+    100,000 papers, at every miss of the sitemap index)."""
+    return FacetCount.objects.filter(facet=YEAR).aggregate(n=Sum("n"))["n"] or 0
+
+
 def published_authors():
     """How many authors have a published paper (``Author.objects.published().count()``):
     their rows of the kept counts, one index read, where counting them from the bylines

@@ -216,3 +216,42 @@ def test_the_authors_pages_follow_every_change_of_who_has_a_published_paper(clie
     assert author_pages() == (2, {"ada", "bob", "cy"})
     second.delete()
     assert author_pages() == (1, {"ada", "bob"})
+
+
+def test_the_papers_pages_follow_every_publication_from_the_kept_counts(client, monkeypatch):
+    """The number of papers decides the index's pages and where each page ends: it comes
+    from the kept counts (``FacetCount`` year rows), never a COUNT over the papers, and
+    follows a publication, an unpublication, a paper of unknown year and a deletion at the
+    next request, equal to ``Paper.objects.published().count()``."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    monkeypatch.setattr(sitemaps["papers"], "limit", 2)
+
+    def paper_pages():
+        with CaptureQueriesContext(connection) as queries:
+            index = client.get("/sitemap.xml").content.decode()
+        counts = [q["sql"] for q in queries if "COUNT" in q["sql"]]
+        assert not [sql for sql in counts if 'FROM "papers_paper"' in sql]
+        pages = [p for p in ("", "?p=2", "?p=3") if f"/sitemap-papers.xml{p}<" in index]
+        listed = []
+        for page in pages:
+            listed += [loc for loc, *_ in _urls(client.get(f"/sitemap-papers.xml{page}").content)]
+        assert len(listed) == Paper.objects.published().count()
+        assert client.get(f"/sitemap-papers.xml?p={len(pages) + 1}").status_code == 404
+        return len(pages), len(listed)
+
+    first, second = PaperFactory(), PaperFactory(year=None)
+    PaperFactory(status="draft")
+    assert paper_pages() == (1, 2)
+    third = PaperFactory(year=2001)
+    assert paper_pages() == (2, 3)
+    second.status = "draft"
+    second.save()
+    assert paper_pages() == (1, 2)
+    second.status = "published"
+    second.save()
+    assert paper_pages() == (2, 3)
+    third.delete()
+    first.delete()
+    assert paper_pages() == (1, 1)
