@@ -123,14 +123,22 @@ def public_tags():
     return Tag.objects.annotate(public=functools.reduce(operator.or_, used))
 
 
-def resolve_tags(raw):
+def resolve_tags(raw, request=None):
     """``(tags, moved)`` for the slugs in ``raw``; ``moved`` when ``raw`` is not their address.
 
     A slug of a renamed tag resolves through ``TagRedirect``; a slug no tag ever had is a 404,
     and so is a tag that only unpublished content uses: answering anything else would tell
-    that a draft (or a scheduled report) exists.
+    that a draft (or a scheduled report) exists. Resolved once per content version and
+    set of slugs (a 404 is not kept), for the tag's pages, its types and its feed: one
+    ``EXISTS`` per kind, a third of a tag feed's miss.
     """
     slugs = _parse_slugs(raw)
+    tags = cached_value(request, "tag-set", slugs, lambda: _resolved(slugs))
+    # "a++b", "a+a" and old slugs all move to the one address of this set of tags.
+    return tags, SEPARATOR.join(tag.slug for tag in tags) != raw
+
+
+def _resolved(slugs):
     found = {tag.slug: tag for tag in public_tags().filter(slug__in=slugs)}
     missing = [slug for slug in slugs if slug not in found]
     if missing:
@@ -144,8 +152,7 @@ def resolve_tags(raw):
     tags = list({found[slug].pk: found[slug] for slug in slugs}.values())
     if not all(tag.public for tag in tags):
         raise Http404("No such tag.")
-    # "a++b", "a+a" and old slugs all move to the one address of this set of tags.
-    return tags, SEPARATOR.join(tag.slug for tag in tags) != raw
+    return tags
 
 
 def _redirect_keeping_query(request, path):
@@ -186,7 +193,7 @@ class TagPageForm(forms.Form):
 
 @require_safe
 def tag_detail(request, slugs):
-    tags, moved = resolve_tags(slugs)
+    tags, moved = resolve_tags(slugs, request)
     if moved:
         return _redirect_keeping_query(request, tag_path(tags))
     form = TagPageForm(request.GET)
@@ -246,7 +253,7 @@ class TagFeed(SiteFeed):
         return {kind.key: kind.feed_writer() for kind in kinds()}
 
     def __call__(self, request, slugs):
-        tags, moved = resolve_tags(slugs)
+        tags, moved = resolve_tags(slugs, request)
         if moved:  # a renamed tag's old feed address: the feed at its new address
             slugs = SEPARATOR.join(tag.slug for tag in tags)
             return _redirect_keeping_query(request, reverse("tag_feed", args=[slugs]))

@@ -414,3 +414,32 @@ def test_a_page_reads_only_as_many_rows_of_each_kind_as_it_shows(client, monkeyp
         client.get(reverse("tag_detail", args=["shared"]), {"page": 2})
     merged = [q["sql"] for q in page_two.captured_queries if "LIMIT 40" in q["sql"]]
     assert len(merged) == 1 and '"papers_paper"' in merged[0]
+
+
+def test_a_tag_is_resolved_once_per_content_version_and_follows_its_last_paper(client):
+    """The tag's page, its types and its feed share one resolution of the slugs until
+    the content changes; its only paper unpublished, both are a 404 at the next request,
+    and a rename moves both to the new address."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    paper = PaperFactory(tags=["solo"])
+
+    def resolutions(*urls):
+        with CaptureQueriesContext(connection) as queries:
+            statuses = [client.get(url).status_code for url in urls]
+        return statuses, sum('FROM "papers_tag"' in q["sql"] and "EXISTS" in q["sql"]
+                             for q in queries)  # fmt: skip
+
+    assert resolutions("/tags/solo/", "/tags/solo/feed/", "/tags/solo/?type=papers") == (
+        [200, 200, 200],
+        1,
+    )
+    tag = Tag.objects.get(name="solo")
+    tag.name = "solo two"
+    tag.save()
+    feed = client.get("/tags/solo/feed/")
+    assert (feed.status_code, feed["Location"]) == (301, "/tags/solo-two/feed/")
+    paper.status = "draft"
+    paper.save()
+    assert resolutions("/tags/solo-two/", "/tags/solo-two/feed/")[0] == [404, 404]
