@@ -8,10 +8,10 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from config.tags import tags_with_counts
-from papers.counts import published_authors
+from papers.counts import published_author_ids, published_authors
 from papers.models import Author
 from papers.site.addresses import absolute_url
-from papers.site.cache import cached_value, counts_version
+from papers.site.cache import cached_value, rows_digest
 from papers.site.sitemaps import SiteSitemap, slug_paths
 from papers.views import CachedCountPaginator
 
@@ -111,10 +111,17 @@ class AuthorSitemap(SiteSitemap):
 
         return CachedCountPaginator(self._items(), self.limit, count)
 
-    def page_facts(self, rows):
-        """No query: the authors listed change with the counts version (above), a
-        renamed author's slug moves the cards version (papers/cards.py), in the facts."""
-        return {"counts": counts_version()}
+    def page_facts(self, rows, number=None):
+        """The page's authors by the kept counts (their ids, in order: one index read of
+        ``FacetCount``), not the counts version: a change of the counts that moves none
+        of this page's authors (most publications) keeps its XML, whose rows are 5,000
+        per-author subqueries (EXPLAIN ANALYZE at 100,000 papers on PostgreSQL: 85–220 ms
+        for page 1, 400–675 ms for page 7, ~6 index pages per author). Who has a published
+        paper changes the counts (``watch_counts``); a renamed author's slug moves the
+        cards version (papers/cards.py), in the facts."""
+        start = (number - 1) * self.limit
+        ids = published_author_ids()[start : start + self.limit]
+        return {"authors": rows_digest(list(ids))}
 
     def entries(self, rows):
         """``(path, None)`` of ``rows`` (a page's ``object_list``): no model instance and

@@ -440,6 +440,13 @@ def published_papers():
     return FacetCount.objects.filter(facet=YEAR).aggregate(n=Sum("n"))["n"] or 0
 
 
+def published_author_ids():
+    """The ids of the authors with a published paper, by id (a queryset of ``FacetCount``
+    author rows: slice it)."""
+    rows = FacetCount.objects.filter(facet=AUTHOR, year=NO_YEAR, n__gt=0)
+    return rows.order_by("key").values_list("key", flat=True)
+
+
 def published_authors():
     """How many authors have a published paper (``Author.objects.published().count()``):
     their rows of the kept counts, one index read, where counting them from the bylines

@@ -57,8 +57,8 @@ class PublishedSitemap(SiteSitemap):
         # on every item, which would read all 100,000 papers: one aggregate instead.
         return self.items().order_by().aggregate(latest=Max("updated_at"))["latest"]
 
-    def page_facts(self, rows):
-        """What decides the XML of ``rows`` (a page's ``object_list``), from one aggregate
+    def page_facts(self, rows, number=None):
+        """What decides the XML of ``rows`` (page ``number``'s ``object_list``), from one aggregate
         query that the index ``(id, status, updated_at)`` answers alone: their number, the
         sum of their ids, their latest change. A row's address or date changes only by a
         save, which moves its ``updated_at`` (so the latest); a row published, unpublished
@@ -110,7 +110,7 @@ def _direct_urls(sitemap, page):
     zone = timezone.get_current_timezone()
     base = escape(f"{sitemap.get_protocol()}://{sitemap.get_domain()}")
     rows = sitemap.paginator.page(page)  # EmptyPage / PageNotAnInteger
-    summary = sitemap.page_facts(rows.object_list)
+    summary = sitemap.page_facts(rows.object_list, rows.number)
     facts = (
         *(sitemap.url_name, rows.number, base, str(zone), cards_version()),
         *(sitemap.changefreq, sitemap.priority, sorted(summary.items())),

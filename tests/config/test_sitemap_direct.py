@@ -255,3 +255,21 @@ def test_the_papers_pages_follow_every_publication_from_the_kept_counts(client, 
     third.delete()
     first.delete()
     assert paper_pages() == (1, 1)
+
+
+def test_an_authors_page_is_kept_across_a_publication_that_moves_none_of_its_authors(client):
+    """A page of authors is kept under its authors by the kept counts: another paper of
+    an author listed changes the counts but reads no byline; a new author shows at the
+    next request."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    ada = AuthorFactory(name="Ada")
+    PaperFactory(authors=[ada])
+    assert "/authors/ada/" in client.get("/sitemap-authors.xml").content.decode()
+    PaperFactory(authors=[ada])
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/sitemap-authors.xml").status_code == 200
+    assert not [q["sql"] for q in queries if "papers_authorship" in q["sql"]]
+    PaperFactory(authors=[AuthorFactory(name="Bo")])
+    assert "/authors/bo/" in client.get("/sitemap-authors.xml").content.decode()
