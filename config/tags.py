@@ -57,11 +57,17 @@ def counts_per_kind():
     return counts
 
 
+def kept_tag_counts(request=None):
+    """``counts_per_kind()``, cached until the content changes: its keys are the tags
+    that published content uses."""
+    return cached_value(request, "tag-counts", (), counts_per_kind)
+
+
 def tags_with_counts(request=None):
     """Tags used by published content, by name, each with ``papers``, ``reports``,
     ``sessions`` and their ``total``. The counts are cached until the content changes.
     """
-    counts = cached_value(request, "tag-counts", (), counts_per_kind)
+    counts = kept_tag_counts(request)
     # Alphabetical as a reader expects: "active learning" before "General AI".
     tags = list(Tag.objects.filter(pk__in=list(counts)).order_by(Lower("name"), "name"))
     for tag in tags:

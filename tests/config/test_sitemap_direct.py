@@ -273,3 +273,31 @@ def test_an_authors_page_is_kept_across_a_publication_that_moves_none_of_its_aut
     assert not [q["sql"] for q in queries if "papers_authorship" in q["sql"]]
     PaperFactory(authors=[AuthorFactory(name="Bo")])
     assert "/authors/bo/" in client.get("/sitemap-authors.xml").content.decode()
+
+
+def test_the_index_counts_the_tags_without_reading_them_and_follows_their_use(client, monkeypatch):
+    """The index's pages of tags come from the kept tag counts (no tag row read); they
+    follow a new tag and a tag's last paper unpublished at the next request, and each
+    page lists what Django's own view lists."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    monkeypatch.setattr(sitemaps["tags"], "limit", 2)
+
+    def tag_pages():
+        with CaptureQueriesContext(connection) as queries:
+            index = client.get("/sitemap.xml").content.decode()
+        assert not [q["sql"] for q in queries if 'FROM "papers_tag"' in q["sql"]]
+        pages = [p for p in ("", "?p=2", "?p=3") if f"/sitemap-tags.xml{p}<" in index]
+        assert client.get(f"/sitemap-tags.xml?p={len(pages) + 1}").status_code == 404
+        return len(pages)
+
+    PaperFactory(tags=["a", "b"])
+    last = PaperFactory(tags=["c"])
+    assert tag_pages() == 2
+    last.status = "draft"
+    last.save()
+    assert tag_pages() == 1
+    assert len(_urls(client.get("/sitemap-tags.xml").content)) == 2
+    PaperFactory(tags=["d"])
+    assert tag_pages() == 2
