@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from blog.models import Kind, Report, kind_heading, public_label
+from papers import identity
 from papers.identity import site_name
 from papers.models import SEARCH_FIELDS, Tag
 from papers.site.addresses import absolute_url
@@ -106,11 +107,12 @@ class ReportFeed(SiteFeed):
             )
         )
         tags = tag_names(Report, [pk for pk, *_ in rows])
+        labels = identity.current().labels  # once, not once per row (a cache read each)
         return {
             pk: (
                 entry_id_of(Report, pk, created),
                 slug,
-                f"{public_label(kind, number)}: {title}",
+                f"{public_label(kind, number, labels=labels)}: {title}",
                 *texts,
                 tags.get(pk, ()),
             )

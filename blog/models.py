@@ -69,16 +69,19 @@ def kind_heading(kind, request=None):
 RESERVED_SLUGS = frozenset(_KIND_URL_SLUGS.values())
 
 
-def public_label(kind, number, request=None, *, renamed=True):
+def public_label(kind, number, request=None, *, renamed=True, labels=None):
     """The label the public site shows of a report of ``kind`` and ``number``: the kind's
     section heading when the editor renamed it in the site settings (“Very recent papers”
     for “Paper of the week”), so a card, a feed entry or a backlink names the section its
     link leads to; else (or not ``renamed``) “Paper report 10”, “Book report”, “Article”.
-    A function of the row's values: the tag feed reads them without the row's object."""
+    A function of the row's values: the tag feed reads them without the row's object.
+    ``labels``: the site settings' labels, read once for many rows."""
     if renamed:
-        from papers import identity
+        if labels is None:
+            from papers import identity
 
-        heading = identity.current(request).labels.get(f"reports:{kind}")
+            labels = identity.current(request).labels
+        heading = labels.get(f"reports:{kind}")
         if heading:
             return f"{heading} #{number}" if number is not None else heading
     name = dict(Kind.choices).get(kind, kind)  # as ``get_kind_display()`` names it
