@@ -51,8 +51,8 @@ def test_every_kind_of_public_page_passes_axe_in_light_and_dark(public_walk):
 def test_axe_reports_what_it_should_on_a_bad_page(site):
     """The walk can fail: axe, injected as the walk injects it (under the site's CSP), sees
     a missing alt and bad contrast."""
-    script = axe_script()
     page, base = site
+    inject_axe(page, axe_script())
     page.goto(f"{base}/no-such-page/")
     page.evaluate(
         """() => {
@@ -65,6 +65,5 @@ def test_axe_reports_what_it_should_on_a_bad_page(site):
           document.querySelector('main').append(img, faint);
         }"""
     )
-    inject_axe(page, script)
     rules = {line.split(" ")[0] for line in axe_violations(page)}
     assert {"image-alt", "color-contrast"} <= rules
