@@ -25,6 +25,8 @@ if os.environ.get("PAPERSHELF_TEST_INTAKE_TRANSPORT"):
 # fast the machine imports.
 if os.environ.get("PAPERSHELF_TEST_JOB_PROGRESS_EVERY"):
     JOB_PROGRESS_EVERY = float(os.environ["PAPERSHELF_TEST_JOB_PROGRESS_EVERY"])
+# A browser test follows each job on its page: a job's end shows within 0.2 s, not 1 s.
+JOB_STATUS_POLL_MS = 200
 # Job kinds for the queue's own tests (tests/jobapp/kinds.py), in workers too.
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.jobapp"]  # noqa: F405
 STORAGES = {

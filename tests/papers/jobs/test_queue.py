@@ -222,6 +222,18 @@ def test_the_admin_warns_when_jobs_wait_and_no_worker_runs(admin_client):
     assert "Waiting" in response.text
 
 
+def test_a_jobs_page_asks_for_its_status_every_second_unless_set_otherwise(admin_client, settings):
+    from config import settings as site_settings
+
+    job, _ = queue.enqueue("test.count", label="Followed", params={"steps": 1})
+    assert site_settings.JOB_STATUS_POLL_MS == 1000
+
+    settings.JOB_STATUS_POLL_MS = 1000
+    assert 'data-poll-ms="1000"' in admin_client.get(job.get_absolute_url()).text
+    settings.JOB_STATUS_POLL_MS = 200
+    assert 'data-poll-ms="200"' in admin_client.get(job.get_absolute_url()).text
+
+
 def test_the_admin_retries_a_failed_job(admin_client):
     job, _ = queue.enqueue("test.refuse", label="Refused")
     run_queued_jobs()
