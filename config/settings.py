@@ -165,6 +165,9 @@ TASKS = {
 # A running job whose worker has not written a heartbeat for this long is marked failed
 # (its worker was killed or the machine restarted); the admin can retry it.
 JOB_STALE_AFTER = env_int("JOB_STALE_AFTER", 60)
+# How often a job's admin page asks for its status while it runs (static/papers/admin/
+# job_progress.js), in milliseconds.
+JOB_STATUS_POLL_MS = 1000
 
 _CACHE_URL = env_str("CACHE_URL")
 if _CACHE_URL:

@@ -121,12 +121,14 @@ class RealWorker:
         self.process.wait(timeout=10)
 
     def stop(self):
+        """End the worker at the test's end: killed, as nothing is asserted after this.
+
+        A graceful stop (SIGTERM) is Python's shutdown of a process that imported the
+        project: 0.7-2 s of wall and 0.3 s of CPU at load 14, 4-7 s after an import.
+        Whatever the worker had not committed is rolled back, and the database is
+        flushed next.
+        """
         if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+            self.kill()
         if getattr(self, "log", None):
             self.log.close()

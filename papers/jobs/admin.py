@@ -8,6 +8,7 @@ itself when the job ends, to show the result. A kind's result is shown by the te
 
 import zlib
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
@@ -190,6 +191,7 @@ class JobAdmin(admin.ModelAdmin):
                 ),
                 "worker_down": job.state == Job.State.QUEUED and self._worker_down(),
                 "worker_down_text": WORKER_DOWN,
+                "poll_ms": settings.JOB_STATUS_POLL_MS,
                 "can_retry": job.state == Job.State.FAILED and self._may_retry(request, job),
             }
         return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})

@@ -51,5 +51,6 @@ def hold(job, progress):
     """Hold a transaction open: 60 s on the first attempt (to be killed), short after."""
     with transaction.atomic():
         Tag.objects.create(name="held-" + str(job.pk))
+        progress(message="holding", force=True)  # a test kills the worker only now
         time.sleep(60 if job.attempts == 1 else 0.2)
     return {"held": True}

@@ -1,5 +1,6 @@
-// Follows a running job on its admin page: polls its status (JSON) every second, moves the
-// <progress> bar and its text, and reloads the page when the job ends, to show the result.
+// Follows a running job on its admin page: polls its status (JSON) every second (the
+// page's data-poll-ms, JOB_STATUS_POLL_MS: shorter in the tests), moves the <progress> bar
+// and its text, and reloads the page when the job ends, to show the result.
 // A static file (the CSP allows no inline script); the page works without it too.
 (function () {
   "use strict";
@@ -11,7 +12,8 @@
   const state = box.querySelector(".job-state-value");
   const message = box.querySelector(".job-message");
   const workerDown = box.querySelector(".job-worker-down");
-  let delay = 1000;
+  const every = Number(box.dataset.pollMs) || 1000;
+  let delay = every;
 
   function show(status) {
     state.textContent = status.state_display;
@@ -38,7 +40,7 @@
       })
       .then(function (status) {
         show(status);
-        delay = 1000;
+        delay = every;
         if (status.active) {
           window.setTimeout(poll, delay);
         } else {

@@ -4,6 +4,7 @@ import datetime
 import time
 
 import pytest
+from django.db import connection, connections, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -62,7 +63,7 @@ def test_a_real_worker_runs_a_job_to_done_with_its_progress_and_result(real_work
 
 def test_progress_is_visible_while_the_job_runs(real_worker):
     job, _ = queue.enqueue(
-        "test.count", label="Slow count", params={"steps": 40, "pause": 0.1, "prefix": "p"}
+        "test.count", label="Slow count", params={"steps": 40, "pause": 0.05, "prefix": "p"}
     )
     worker = real_worker()
     seen = set()
@@ -113,8 +114,12 @@ def test_a_job_past_its_time_limit_is_stopped_failed_and_rolled_back(real_worker
 def test_a_worker_killed_mid_job_leaves_nothing_saved_and_the_job_can_be_retried(real_worker):
     job, _ = queue.enqueue("test.hold", label="Killed")
     worker = real_worker()
-    worker.wait_for(job, states=(Job.State.RUNNING,))
-    time.sleep(1)  # inside its transaction now
+
+    def inside_its_transaction():
+        # Its figures, written after the tag and before the commit (tests/jobapp/kinds.py).
+        return queue.live(Job.objects.get(pk=job.pk)).message == "holding"
+
+    worker.wait_until(inside_its_transaction, what="the job inside its transaction")
 
     worker.kill()
 
@@ -129,6 +134,59 @@ def test_a_worker_killed_mid_job_leaves_nothing_saved_and_the_job_can_be_retried
     job = real_worker().wait_for(job)
     assert job.state == Job.State.DONE and job.attempts == 2
     assert Tag.objects.filter(name=f"held-{job.pk}").exists()
+
+
+def test_a_running_jobs_heartbeat_moves_from_one_thread_kept_between_jobs(monkeypatch):
+    monkeypatch.setattr(queue, "HEARTBEAT_EVERY", 0.05)
+    heart = queue._Heartbeat()
+    long_ago = timezone.now() - datetime.timedelta(hours=1)
+    first, _ = queue.enqueue("test.count", label="First", params={"steps": 1})
+    second, _ = queue.enqueue("test.count", label="Second", params={"steps": 1})
+    Job.objects.update(state=Job.State.RUNNING, heartbeat_at=long_ago)
+
+    def wait_for_a_beat(job):
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            job.refresh_from_db()
+            if job.heartbeat_at > long_ago:
+                return
+            time.sleep(0.02)
+        raise AssertionError(f"no heartbeat for {job.label} in 30 s")
+
+    with heart.beating(first.pk):
+        wait_for_a_beat(first)
+        thread = heart._thread
+    Job.objects.filter(pk=first.pk).update(heartbeat_at=long_ago)
+    with heart.beating(second.pk):
+        wait_for_a_beat(second)
+        assert heart._thread is thread
+        time.sleep(0.3)  # several beats, none for the job that ended
+
+    first.refresh_from_db()
+    assert first.heartbeat_at == long_ago
+
+
+def test_figures_inside_a_jobs_transaction_reach_others_through_one_connection(monkeypatch):
+    job, _ = queue.enqueue("test.count", label="Figures", params={"steps": 5})
+    Job.objects.filter(pk=job.pk).update(state=Job.State.RUNNING)
+    job.refresh_from_db()
+    opened = []
+    create = connections.create_connection
+    monkeypatch.setattr(
+        connections, "create_connection", lambda alias: opened.append(alias) or create(alias)
+    )
+    progress = queue.Progress(job)
+
+    with transaction.atomic():
+        for done in range(1, 6):
+            progress(done=done, total=5, force=True)
+        seen = queue.live(Job.objects.get(pk=job.pk))
+    progress.close()
+
+    assert (seen.done, seen.total) == (5, 5)
+    # PostgreSQL: a second connection (the job's own writes are invisible until its commit),
+    # one for all five figures; SQLite: a file beside the database, no connection.
+    assert len(opened) == (1 if connection.vendor == "postgresql" else 0)
 
 
 def test_a_job_deleted_before_its_turn_is_skipped_quietly(real_worker):
@@ -162,6 +220,18 @@ def test_the_admin_warns_when_jobs_wait_and_no_worker_runs(admin_client):
 
     assert "is the worker running?" in response.text
     assert "Waiting" in response.text
+
+
+def test_a_jobs_page_asks_for_its_status_every_second_unless_set_otherwise(admin_client, settings):
+    from config import settings as site_settings
+
+    job, _ = queue.enqueue("test.count", label="Followed", params={"steps": 1})
+    assert site_settings.JOB_STATUS_POLL_MS == 1000
+
+    settings.JOB_STATUS_POLL_MS = 1000
+    assert 'data-poll-ms="1000"' in admin_client.get(job.get_absolute_url()).text
+    settings.JOB_STATUS_POLL_MS = 200
+    assert 'data-poll-ms="200"' in admin_client.get(job.get_absolute_url()).text
 
 
 def test_the_admin_retries_a_failed_job(admin_client):
