@@ -131,6 +131,14 @@ class Lighthouse:
             if audit.get("score") is not None and audit["score"] < 0.9
             and audit["scoreDisplayMode"] in ("binary", "numeric", "metricSavings")
         }  # fmt: skip
+        # A category has no score when one of its audits failed to run.
+        errors = {
+            audit["id"]: audit.get("errorMessage")
+            for audit in data["audits"].values()
+            if audit["scoreDisplayMode"] == "error"
+        }
+        unscored = [name for name in CATEGORIES if data["categories"][name]["score"] is None]
+        assert not unscored, f"lighthouse {url}: no {unscored} score; audits in error: {errors}"
         scores = {name: round(data["categories"][name]["score"] * 100) for name in CATEGORIES}
         return scores, failing, data["environment"]["benchmarkIndex"]
 
