@@ -13,6 +13,7 @@ YouTube frame) are not chosen, and Chromium is kept from calling home: tests sta
 
 import json
 import queue
+import signal
 import statistics
 import subprocess
 import threading
@@ -149,8 +150,14 @@ class Lighthouse:
         try:
             self.process.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+            # A run still going: chrome-launcher stops its Chromium on SIGINT (a killed
+            # node would leave it running, in a process group of its own).
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
         self.process = None
 
 
