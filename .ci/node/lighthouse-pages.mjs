@@ -40,9 +40,9 @@ async function audit(run) {
   for (let attempt = 1; attempt <= settings.attempts; attempt++) {
     fs.rmSync(run.output, {force: true});
     // Each run in a browser context of its own, closed after it, as a fresh Chromium's
-    // profile: in a shared one, Chromium preconnects to the origins earlier runs visited,
-    // and an idle preconnected socket holds one of gunicorn's two sync workers until its
-    // 30 s timeout (whose 500 Chromium then read as the next page's response).
+    // profile. In a shared one, Chromium keeps a connection to the site open after a run
+    // (seen with ss), and an idle connection holds one of gunicorn's two sync workers
+    // until its 30 s timeout, whose 500 Chromium once took for the next page's answer.
     const context = await browser.createBrowserContext();
     let result;
     try {
