@@ -47,14 +47,17 @@ def axe_script():
     return AXE_JS
 
 
-LIGHTHOUSE_CLI = NODE_MODULES / "lighthouse" / "cli" / "index.js"
+LIGHTHOUSE = NODE_MODULES / "lighthouse" / "core" / "index.js"
+# Lighthouse's Node API on several pages in one Chromium (tests/config/test_lighthouse.py).
+LIGHTHOUSE_PAGES = NODE_MODULES.parent / "lighthouse-pages.mjs"
 
 
 def lighthouse():
-    """``[node, lighthouse's CLI]``, after skipping/failing the test if either is missing."""
+    """``[node, .ci/node/lighthouse-pages.mjs]``, after skipping/failing the test if node or
+    Lighthouse is missing."""
     node = shutil.which("node")
     need(
         None if node else "node is not installed (apt-get install npm)",
-        None if LIGHTHOUSE_CLI.exists() else f"{LIGHTHOUSE_CLI} is missing",
+        None if LIGHTHOUSE.exists() else f"{LIGHTHOUSE} is missing",
     )
-    return [node, str(LIGHTHOUSE_CLI)]
+    return [node, str(LIGHTHOUSE_PAGES)]
