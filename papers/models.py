@@ -7,7 +7,7 @@ import uuid
 from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
-from django.db import models
+from django.db import models, router
 from django.db.models import Prefetch
 from django.db.models.functions import Upper
 from django.urls import reverse
@@ -388,6 +388,33 @@ class Paper(Content):
         return f"{self.title} ({self.alias})" if self.alias else self.title
 
     def save(self, *args, **kwargs):
+        adding, mentioned = self._state.adding, self._before_row_is_written()
+        super().save(*args, **kwargs)
+        self._after_row_is_written(adding, mentioned)
+
+    @classmethod
+    def create_in_bulk(cls, papers):
+        """Save new ``papers`` as ``save()`` saves each, in one INSERT per few dozen: the
+        same fields filled, the same receivers told (``pre_save`` of each before the
+        INSERTs, ``post_save`` after), the same work once the row exists. An import of
+        thousands of papers spent half its CPU time in Django's one-row INSERTs."""
+        using = router.db_for_write(cls)
+        mentioned = [paper._before_row_is_written() for paper in papers]
+        for paper in papers:
+            paper.stamp_edit()
+            models.signals.pre_save.send(
+                sender=cls, instance=paper, raw=False, using=using, update_fields=None
+            )
+        cls.objects.using(using).bulk_create(papers)
+        for paper, mentions in zip(papers, mentioned, strict=True):
+            models.signals.post_save.send(
+                sender=cls, instance=paper, created=True, update_fields=None, raw=False,
+                using=using,
+            )  # fmt: skip
+            paper._after_row_is_written(True, mentions)
+
+    def _before_row_is_written(self):
+        """Normalise and fill the row; returns the papers its notes mention."""
         if self.arxiv_id:
             parsed = parse_arxiv_id(self.arxiv_id)
             if parsed:
@@ -401,9 +428,10 @@ class Paper(Content):
             self._fill_date_from_arxiv()
         if not self.slug:
             self.slug = unique_slug(Paper, self.alias or self.title, self.pk, fallback="paper")
-        adding = self._state.adding
         self.notes_html, mentioned = render_markdown_with_mentions(self.notes)
-        super().save(*args, **kwargs)
+        return mentioned
+
+    def _after_row_is_written(self, adding, mentioned):
         if mentioned or not adding:  # a new paper without links has nothing to store
             self.mentions.set([paper for paper in mentioned if paper.pk != self.pk])
         self.update_search_index()

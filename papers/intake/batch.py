@@ -184,7 +184,7 @@ def run_batch(items, *, on_existing=OnExisting.FILL, status=Status.DRAFT, dry_ru
     items = list(items)
     records = [item for item in items if not isinstance(item, Problem)]
     steps = Steps(progress, len(items) + more_steps)
-    writer = PaperWriter(on_existing=on_existing, status=status)
+    writer = PaperWriter(on_existing=on_existing, status=status, bulk=True)
     stored_files = []
     keep = False
     try:

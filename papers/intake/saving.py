@@ -16,7 +16,13 @@ from django.utils.html import strip_tags
 from papers import counts
 from papers.authors import full_key, same_person_among_stored
 from papers.identifiers import normalize_doi, parse_arxiv_id
-from papers.intake.duplicates import Conflict, DuplicateFinder, arxiv_key, doi_key
+from papers.intake.duplicates import (
+    Conflict,
+    DuplicateFinder,
+    arxiv_key,
+    doi_key,
+    normalize_title,
+)
 from papers.intake.slugs import SlugAllocator, hold_slug_lock
 from papers.models import (
     Author,
@@ -177,8 +183,17 @@ def _normalised_ids(record):
 class PaperWriter:
     """Turns records into saved papers; see the module docstring for the rules."""
 
-    def __init__(self, on_existing=OnExisting.FILL, status=Status.DRAFT, finder=None):
+    # New papers written together by ``create_in_bulk`` (each INSERT carries this many).
+    BULK = 500
+
+    def __init__(self, on_existing=OnExisting.FILL, status=Status.DRAFT, finder=None,
+                 bulk=False):  # fmt: skip
+        """``bulk``: new papers are inserted together, by ``flush()`` (``run_batch``); the
+        callers of ``write()`` then see a new paper's id only after it."""
         self.on_existing = OnExisting(on_existing)
+        self.bulk = bulk
+        self._new = []  # new papers not inserted yet (``bulk``)
+        self._new_keys = set()  # what ``finder.find`` could match them by
         self.status = status
         self.finder = finder or DuplicateFinder()
         self._primed = False
@@ -205,8 +220,34 @@ class PaperWriter:
         self._primed = True
         self._authors.prime(name for record in records for name in record.authors)
 
+    def flush(self):
+        """Insert the new papers ``write()`` kept for one INSERT (``bulk``)."""
+        new, self._new, self._new_keys = self._new, [], set()
+        for start in range(0, len(new), self.BULK):
+            Paper.create_in_bulk(new[start : start + self.BULK])
+        for paper in new:
+            self.finder.add(paper)  # with its id: matches are told apart by it
+
+    def _meets_new(self, record):
+        """Whether ``finder.find(record)`` could match a paper not inserted yet."""
+        return bool(self._new_keys) and not self._new_keys.isdisjoint(
+            (arxiv_key(record.arxiv_id), doi_key(record.doi), normalize_title(record.title))
+        )
+
+    def _keep_new(self, paper):
+        self._new.append(paper)
+        # The keys ``finder.add`` files it under (``flush`` adds it there).
+        self._new_keys |= {
+            arxiv_key(paper.arxiv_id or "") or paper.arxiv_id,
+            doi_key(paper.doi or "") or paper.doi,
+            normalize_title(paper.title),
+        } - {"", None}
+        if len(self._new) >= self.BULK:
+            self.flush()
+
     def finish(self):
         """Write pending bylines, tags and previous-work links; return ``(where, warning)``s."""
+        self.flush()
         Authorship.objects.bulk_create(self._authorships, batch_size=500)
         TaggedPaper.objects.bulk_create(self._tagged, batch_size=500)
         # bulk_create sends no signals: the site-wide counts take the rows here.
@@ -237,6 +278,8 @@ class PaperWriter:
 
         ``target`` forces an update of that paper (the admin's "update" choice).
         """
+        if self._meets_new(record):
+            self.flush()  # its duplicate may be among them: the finder needs their ids
         try:
             match = None if target else self.finder.find(record)
         except Conflict as conflict:
@@ -300,22 +343,31 @@ class PaperWriter:
             if paper.venue not in self._venues:
                 self._venues[paper.venue] = Venue.for_text(paper.venue)[0]
             paper.published_in = self._venues[paper.venue]
-        paper.save()
+        # A new paper waits for one INSERT with others, unless its figures need its row
+        # now, or its notes may mention one of those others (links are resolved before
+        # the INSERT: the papers they name must be in the database by then).
+        if creating and self.bulk and not figures:
+            if paper.notes:
+                self.flush()
+            self._keep_new(paper)
+        else:
+            self.flush()  # ids in the order of the file
+            paper.save()
         if replace_authors:
             if not creating:
                 paper.authorships.all().delete()
             # By id: setting the related objects costs more than the rows' other work.
             # Two spellings of one person in a byline ("Kaiming He", "kaiming he") are
-            # one author: the first place is kept.
+            # one author: the first place is kept. (The paper by object: its id may come
+            # with ``flush()``, before ``finish()`` writes these.)
             author_ids = list(dict.fromkeys(self._authors.get(name).pk for name in authors))
             self._authorships += [
-                Authorship(paper_id=paper.pk, author_id=author_id, position=i)
+                Authorship(paper=paper, author_id=author_id, position=i)
                 for i, author_id in enumerate(author_ids)
             ]
         if tags and creating:
             self._tagged += [
-                TaggedPaper(content_object_id=paper.pk, tag_id=self._tags.get(name).pk)
-                for name in tags
+                TaggedPaper(content_object=paper, tag_id=self._tags.get(name).pk) for name in tags
             ]
         elif tags:
             paper.tags.add(*[self._tags.get(name) for name in tags])
@@ -332,7 +384,8 @@ class PaperWriter:
                 self.saved_files.append(figure.image_webp)
         if record.related:
             self._related.append((paper, record))
-        self.finder.add(paper)
+        if paper.pk is not None:  # else ``flush()`` adds it
+            self.finder.add(paper)
         action = "created" if creating else "updated"
         return Outcome(action, record, paper=paper, changed=changed, warnings=warnings)
 
@@ -373,7 +426,8 @@ class PaperWriter:
         if paper.pk is not None:
             known |= set(paper.links.values_list("url", flat=True))
             # A paper this batch created and now meets again: its links are not written yet.
-            known |= {link.url for link in self._links_pending if link.paper_id == paper.pk}
+            # (By the paper's id now: a link's own id of it is set when it is written.)
+            known |= {link.url for link in self._links_pending if link.paper.pk == paper.pk}
         links = []
         for position, link in enumerate(record.links, start=1 if paper.pk is None else 100):
             if link.url in known:
@@ -426,6 +480,7 @@ class PaperWriter:
         return figures
 
     def _resolve_related(self, paper, record, warnings):
+        self.flush()  # the papers it names may be new ones
         related = []
         existing = set() if paper.pk is None else set(paper.related.values_list("pk", flat=True))
         for ident in record.related:

@@ -37,14 +37,18 @@ class EditVersioned(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs):
+        self.stamp_edit()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "edit_version", "edited_by"}
+        super().save(*args, **kwargs)
+
+    def stamp_edit(self):
+        """What every save writes: the next version, and who saved (``bulk_create`` too)."""
         # ``editor`` is set by the admin for the save it makes; any other save (an
         # import, a script) is nobody's, so a refused form does not name the wrong person.
         self.edit_version += 1
         editor = getattr(self, "editor", None)
         self.edited_by = (editor.get_full_name() or editor.get_username())[:150] if editor else ""
-        if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "edit_version", "edited_by"}
-        super().save(*args, **kwargs)
 
 
 def describe_change(instance):
