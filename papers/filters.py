@@ -11,6 +11,7 @@ from django.db.models import F, Q
 from papers.content.base import newest_first_order
 from papers.facets import tag_ids
 from papers.models import Paper, Venue
+from papers.site.cache import cached_value
 from papers.site.search import uses_postgres
 from papers.tagging import MAX_TAG_FILTERS, with_tags
 from papers.venues import parse_venue
@@ -114,7 +115,7 @@ class PaperFilter(django_filters.FilterSet):
         # A venue's slug ("cvpr") as the facet links write it; typed text ("CVPR",
         # "NeurIPS 2021", "Proc. of the 38th ICML") is read like an imported venue, its
         # year (if any) becoming a year filter.
-        venue = Venue.objects.filter(slug=value).first()
+        venue = self._venue_by_slug(value)
         year = None
         if venue is None:
             parsed = parse_venue(value)
@@ -124,6 +125,16 @@ class PaperFilter(django_filters.FilterSet):
             return queryset.none()
         queryset = queryset.filter(published_in=venue)
         return queryset.filter(year=year) if year else queryset
+
+    def _venue_by_slug(self, slug):
+        def venue():
+            return Venue.objects.filter(slug=slug).first()
+
+        if self.request is None:
+            return venue()
+        # Kept per content version (a venue's save moves it): a venue's page or list reads
+        # no venue row on a miss.
+        return cached_value(self.request, "venue-by-slug", [slug], venue)
 
     def filter_text(self, queryset, name, value):
         # Each word is a case-insensitive substring of the title, alias or abstract. On

@@ -205,7 +205,11 @@ def paper_year(request, year):
 @require_safe
 @public_page
 def author_detail(request, slug):
-    author = Author.objects.published().filter(slug=slug).first()
+    # Kept per content version (a save of an author, a byline or a paper moves it): a miss
+    # of the author's pages (another page, sort or filter) reads no author row.
+    author = cached_value(
+        request, "published-author", [slug], Author.objects.published().filter(slug=slug).first
+    )
     if author is None:
         # The slug of an author merged into another: their page moved for good.
         moved = AuthorRedirect.objects.filter(old_slug=slug).select_related("author").first()
@@ -247,8 +251,9 @@ def _coauthors(request, author):
 @require_safe
 @public_page
 def venue_detail(request, slug):
-    venue = get_object_or_404(Venue, slug=slug)
-    if not venue.papers.published().exists():
+    # Kept per content version, as an author's (``author_detail``).
+    venue = cached_value(request, "venue-with-papers", [slug], lambda: _venue_with_papers(slug))
+    if venue is None:
         raise Http404("No published papers from this venue.")
     return _paper_list(
         request,
@@ -256,6 +261,11 @@ def venue_detail(request, slug):
         fixed={"venue": venue.slug},
         context={"venue": venue, "heading": venue.name},
     )
+
+
+def _venue_with_papers(slug):
+    venue = Venue.objects.filter(slug=slug).first()
+    return venue if venue is not None and venue.papers.published().exists() else None
 
 
 def _previous_and_followups(paper):

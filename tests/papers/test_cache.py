@@ -456,3 +456,19 @@ def test_an_author_page_miss_reads_the_counts_and_cards_versions_in_one_cache_re
         ["papershelf:content-version"],
         ["papershelf:counts-version", "papershelf:cards-version", "papershelf:parts-version"],
     ]
+
+
+def test_an_author_page_miss_reads_no_author_row_and_a_rename_or_withdrawal_shows_next(client):
+    ada = AuthorFactory(name="Ada Kept")
+    paper = PaperFactory(title="Her paper", authors=[ada])
+    url = reverse("papers:author_detail", args=[ada.slug])
+    assert client.get(url).status_code == 200
+    with CaptureQueriesContext(connection) as miss:  # another address: not a stored page
+        assert client.get(url, {"sort": "title"}).status_code == 200
+    assert not [q for q in miss.captured_queries if 'FROM "papers_author"' in q["sql"]]
+    ada.name = "Ada Renamed"
+    ada.save()
+    assert "<h1>Ada Renamed</h1>" in client.get(url).content.decode()
+    paper.status = Status.DRAFT
+    paper.save()
+    assert client.get(url).status_code == 404
