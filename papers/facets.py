@@ -314,11 +314,14 @@ def list_counts(request, filterset, without_year_of, author=None):
             return {"count": count, "years": _year_list(per_year), **facets}
         return _from_summary(request, filterset, slugs, data.get("year"), without_year)
 
-    # Narrowed by text (titles, abstracts) or by author or venue: any edit may change them.
-    # Otherwise only what the site-wide counts read can. (Without the kept facets in it:
-    # another key.)
+    # Narrowed by text (titles, abstracts): any edit may change them. Every other filter
+    # (author, venue, years, tags) reads only what moves the counts version: a paper's
+    # status, year and venue, its bylines and tags, and the names of authors, venues and
+    # tags (``watch_counts``). So an edit of a title keeps an author's count, years and
+    # facets (a grouped query over 1,948 papers at 100,000, ~25 ms). (Without the kept
+    # facets in it: another key.)
     key = [*filter_key(filterset), *([("kept", kept_as[0])] if kept_as else [])]
-    found = cached_value(request, "list-counts", key, compute, counts=not narrowed)
+    found = cached_value(request, "list-counts", key, compute, counts=not data.get("q"))
     if kept_as is None:
         return found
     # The count and years are exact now; the other facets are kept apart.
@@ -360,8 +363,8 @@ def filter_key(filterset):
 
 
 def is_narrowed(filterset):
-    """Whether a valid list is narrowed by more than a year and one tag: then any edit may
-    change its counts; otherwise only what the site-wide counts read can."""
+    """Whether a valid list is narrowed by more than a year and one tag: then it counts its
+    own rows; otherwise its numbers come from the site-wide counts."""
     data = filterset.form.cleaned_data
     return any(data.get(name) for name in NARROWING) or len(data.get("tag") or []) > 1
 

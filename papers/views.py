@@ -208,7 +208,10 @@ def author_detail(request, slug):
     # Kept per content version (a save of an author, a byline or a paper moves it): a miss
     # of the author's pages (another page, sort or filter) reads no author row.
     author = cached_value(
-        request, "published-author", [slug], Author.objects.published().filter(slug=slug).first
+        request,
+        "published-author",
+        [slug],
+        lambda: Author.objects.published().filter(slug=slug).first(),
     )
     if author is None:
         # The slug of an author merged into another: their page moved for good.

@@ -472,3 +472,27 @@ def test_an_author_page_miss_reads_no_author_row_and_a_rename_or_withdrawal_show
     paper.status = Status.DRAFT
     paper.save()
     assert client.get(url).status_code == 404
+
+
+def test_a_title_edit_keeps_an_author_lists_counts_and_a_new_byline_or_year_shows_next(client):
+    ann, bo = AuthorFactory(name="Ann Counted"), AuthorFactory(name="Bo Counted")
+    hers = PaperFactory(title="Hers", year=2020, authors=[ann])
+    his = PaperFactory(title="His", year=2021, authors=[bo])
+    url = f"{LIST}?author={ann.slug}"
+
+    def years(response):
+        return [(item["year"], item["count"]) for item in response.context["year_facets"]]
+
+    assert years(client.get(url)) == [(2020, 1)]
+    hers.title = "Hers, retitled"
+    hers.save()
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert "Hers, retitled" in response.content.decode()
+    assert not [q for q in captured.captured_queries if "COUNT(" in q["sql"]]
+    Authorship.objects.create(paper=his, author=ann, position=2)
+    response = client.get(url)
+    assert years(response) == [(2021, 1), (2020, 1)] and "2 papers" in response.content.decode()
+    hers.year = 2019
+    hers.save()
+    assert years(client.get(url)) == [(2021, 1), (2019, 1)]
