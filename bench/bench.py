@@ -54,6 +54,9 @@ PAGES = [
     ("search (list ?q=)", "papers:paper_list", lambda s: "?q=diffusion"),
     ("year page", "papers:paper_year", lambda s: [s["year"]]),
     ("author page", "papers:author_detail", lambda s: [s["author"]]),
+    ("list ?author=", "papers:paper_list", lambda s: f"?author={s['author']}"),
+    ("list ?venue=", "papers:paper_list", lambda s: f"?venue={s['venue']}"),
+    ("venue page", "papers:venue_detail", lambda s: [s["venue"]]),
     ("tag page", "tag_detail", lambda s: [s["tag"]]),
     ("paper detail", "papers:paper_detail", lambda s: [s["paper"]]),
     ("paper .bib", "papers:paper_bibtex", lambda s: [s["paper"]]),
@@ -105,7 +108,7 @@ def measure(args):
     from django.urls import NoReverseMatch, reverse
 
     from blog.models import Report
-    from papers.models import Author, Paper, Tag
+    from papers.models import Author, Paper, Tag, Venue
     from papers.site.cache import bump_content_version
     from readinggroup.models import Presentation
 
@@ -120,6 +123,11 @@ def measure(args):
         "year": 2024,
         # The most prolific author.
         "author": Author.objects.annotate(n=Count("authorships"))
+        .order_by("-n", "pk")
+        .values_list("slug", flat=True)
+        .first(),
+        # The venue of most published papers: the largest venue page.
+        "venue": Venue.objects.annotate(n=Count("papers"))
         .order_by("-n", "pk")
         .values_list("slug", flat=True)
         .first(),

@@ -284,8 +284,27 @@ def followed_by_parts(*models):
     _followed_by_parts.update(models)
 
 
+# The versions a request may read besides the content version, and where it keeps them.
+_VERSIONS = (
+    (COUNTS_KEY, "_counts_version"),
+    (CARDS_KEY, "_cards_version"),
+    (PARTS_KEY, "_parts_version"),
+)
+
+
 def _version_of(key, request, attribute):
     version = getattr(request, attribute, None)
+    if version is None and request is not None:
+        # The first one asked for brings the others not read yet, in one round trip: a
+        # list reads the counts and cards versions, a paper page the parts and cards. Read
+        # earlier than it is used, a version can only be older than what is made after it
+        # and stored under it: never a value older than its key.
+        unread = [pair for pair in _VERSIONS if getattr(request, pair[1], None) is None]
+        found = cache.get_many([name for name, _ in unread])
+        for name, where in unread:
+            if found.get(name) is not None:
+                setattr(request, where, found[name])
+        version = getattr(request, attribute, None)
     if version is None:
         version = cache.get(key)
         if version is None:
@@ -314,12 +333,6 @@ def parts_version(request=None):
 
 def parts_and_cards_versions(request=None):
     """The parts and cards versions: one cache read for both (a kept paper page's key)."""
-    pairs = ((PARTS_KEY, "_parts_version"), (CARDS_KEY, "_cards_version"))
-    if request is not None and any(getattr(request, name, None) is None for _, name in pairs):
-        found = cache.get_many([key for key, _ in pairs])
-        for key, name in pairs:
-            if found.get(key) is not None and getattr(request, name, None) is None:
-                setattr(request, name, found[key])
     return parts_version(request), cards_version(request)
 
 

@@ -93,3 +93,19 @@ def test_coauthors_count_like_the_plain_orm_query_drafts_left_out_ties_by_name()
     assert [(a.name, a.shared) for a in coauthors(ada, limit=2)] == expected[:2]
     assert [a.page_url for a in coauthors(ada)] == [cy.get_absolute_url(), di.get_absolute_url(),
                                                     bo.get_absolute_url()]  # fmt: skip
+
+
+def test_coauthors_addresses_are_written_without_a_reverse_per_coauthor(monkeypatch):
+    from papers import authors
+    from papers.models import Author
+
+    ada = AuthorFactory(name="Ada")
+    others = [AuthorFactory(name=name) for name in ("Bo Ünal", "Cy", "Di")]
+    PaperFactory(authors=[ada, *others])
+    expected = [other.get_absolute_url() for other in sorted(others, key=lambda a: a.name)]
+
+    def fail(self):
+        raise AssertionError("a reverse() per coauthor")
+
+    monkeypatch.setattr(Author, "get_absolute_url", fail)
+    assert [a.page_url for a in authors.coauthors(ada)] == expected

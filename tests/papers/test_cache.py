@@ -403,3 +403,96 @@ def test_kept_coauthors_link_their_pages(client):
     bump_pages()  # the page again, its coauthors (with their addresses) from the cache
     html = client.get(url).content.decode()
     assert f'<a href="{bo.get_absolute_url()}">Bo Linked</a>' in html
+
+
+def _coauthors_section(response):
+    html = response.content.decode()
+    return html[html.index('<section class="coauthors"') :].split("</section>")[0]
+
+
+def test_an_authors_kept_coauthors_section_shows_a_rename_and_a_new_byline_next(client):
+    ada, bo, cy = (AuthorFactory(name=name) for name in ("Ada Shown", "Bo Shown", "Cy Shown"))
+    paper = PaperFactory(title="Shared paper", authors=[ada, bo])
+    url = reverse("papers:author_detail", args=[ada.slug])
+    assert '">Bo Shown</a> <span class="n">(1)</span>' in _coauthors_section(client.get(url))
+    bo.name = "Bo Renamed"
+    bo.save()
+    section = _coauthors_section(client.get(url))
+    assert '">Bo Renamed</a>' in section and "Bo Shown" not in section
+    Authorship.objects.create(paper=paper, author=cy, position=2)
+    section = _coauthors_section(client.get(url))
+    assert f'<a href="{cy.get_absolute_url()}">Cy Shown</a> <span class="n">(1)</span>' in section
+
+
+def test_an_author_page_miss_reads_the_counts_and_cards_versions_in_one_cache_read(
+    client, monkeypatch
+):
+    ada = AuthorFactory(name="Ada Versions")
+    PaperFactory(title="One paper", authors=[ada])
+    url = reverse("papers:author_detail", args=[ada.slug])
+    client.get(url)
+    bump_pages()  # a miss: the page again, its counts, cards and coauthors from the cache
+    reads, inside = [], []
+    get, get_many = cache.get, cache.get_many
+
+    def one(key, *args, **kwargs):
+        if not inside:  # the local-memory cache's get_many() reads key by key
+            reads.append([key])
+        return get(key, *args, **kwargs)
+
+    def many(keys, *args, **kwargs):
+        reads.append(list(keys))
+        inside.append(True)
+        try:
+            return get_many(keys, *args, **kwargs)
+        finally:
+            inside.pop()
+
+    monkeypatch.setattr(cache, "get", one)
+    monkeypatch.setattr(cache, "get_many", many)
+    assert client.get(url).status_code == 200
+    version_reads = [keys for keys in reads if any(key.endswith("-version") for key in keys)]
+    assert version_reads == [
+        ["papershelf:content-version"],
+        ["papershelf:counts-version", "papershelf:cards-version", "papershelf:parts-version"],
+    ]
+
+
+def test_an_author_page_miss_reads_no_author_row_and_a_rename_or_withdrawal_shows_next(client):
+    ada = AuthorFactory(name="Ada Kept")
+    paper = PaperFactory(title="Her paper", authors=[ada])
+    url = reverse("papers:author_detail", args=[ada.slug])
+    assert client.get(url).status_code == 200
+    with CaptureQueriesContext(connection) as miss:  # another address: not a stored page
+        assert client.get(url, {"sort": "title"}).status_code == 200
+    assert not [q for q in miss.captured_queries if 'FROM "papers_author"' in q["sql"]]
+    ada.name = "Ada Renamed"
+    ada.save()
+    assert "<h1>Ada Renamed</h1>" in client.get(url).content.decode()
+    paper.status = Status.DRAFT
+    paper.save()
+    assert client.get(url).status_code == 404
+
+
+def test_a_title_edit_keeps_an_author_lists_counts_and_a_new_byline_or_year_shows_next(client):
+    ann, bo = AuthorFactory(name="Ann Counted"), AuthorFactory(name="Bo Counted")
+    hers = PaperFactory(title="Hers", year=2020, authors=[ann])
+    his = PaperFactory(title="His", year=2021, authors=[bo])
+    url = f"{LIST}?author={ann.slug}"
+
+    def years(response):
+        return [(item["year"], item["count"]) for item in response.context["year_facets"]]
+
+    assert years(client.get(url)) == [(2020, 1)]
+    hers.title = "Hers, retitled"
+    hers.save()
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert "Hers, retitled" in response.content.decode()
+    assert not [q for q in captured.captured_queries if "COUNT(" in q["sql"]]
+    Authorship.objects.create(paper=his, author=ann, position=2)
+    response = client.get(url)
+    assert years(response) == [(2021, 1), (2020, 1)] and "2 papers" in response.content.decode()
+    hers.year = 2019
+    hers.save()
+    assert years(client.get(url)) == [(2021, 1), (2019, 1)]

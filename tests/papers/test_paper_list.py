@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 from pytest_django.asserts import assertInHTML
 
-from papers.models import Status
+from papers.models import Paper, Status
 from tests.factories import AuthorFactory, PaperFactory, paper_with_everything
 
 pytestmark = pytest.mark.django_db
@@ -270,3 +270,19 @@ def test_text_filter_takes_every_word_literally(client, q, expected):
     response = client.get(LIST, {"q": q})
     assert response.status_code == 200
     assert titles(response) == expected
+
+
+def test_paper_filters_share_one_form_class_and_each_calls_its_own_methods():
+    from django.http import QueryDict
+
+    from papers.filters import PaperFilter
+
+    first = PaperFilter(QueryDict("venue=nowhere"), queryset=Paper.objects.all())
+    second = PaperFilter(QueryDict("venue=nowhere"), queryset=Paper.objects.all())
+    assert first.get_form_class() is second.get_form_class()
+    # Each copy's method filter is bound to its own set, the class's filters to none.
+    assert first.filters["venue"].parent is first and second.filters["venue"].parent is second
+    assert first.filters["venue"].filter.f is first.filters["venue"]
+    assert not hasattr(PaperFilter.base_filters["venue"], "parent")
+    assert first.is_valid() and second.is_valid()
+    assert list(first.qs) == [] and first.form is not second.form

@@ -8,7 +8,7 @@ from django.apps import apps as django_apps
 from django.urls import reverse
 
 from papers.bibtex import bibtex_entry_type, papers_to_bibtex
-from papers.models import Paper, Venue
+from papers.models import Paper, Status, Venue
 from papers.venues import Kind, parse_venue
 from tests.factories import AuthorFactory, PaperFactory
 
@@ -144,3 +144,23 @@ def test_bibtex_type_and_citation_meta_follow_the_stored_venue_kind(
     page = client.get(paper.get_absolute_url()).content.decode()
     for name in ("citation_conference_title", "citation_journal_title"):
         assert (f'name="{name}"' in page) == (name == meta)
+
+
+@pytest.mark.django_db
+def test_a_venue_page_miss_reads_no_venue_row_and_a_rename_or_withdrawal_shows_next(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    paper = PaperFactory(title="Seg 2022", venue="CVPR 2022", year=2022)
+    venue = paper.published_in
+    url = venue.get_absolute_url()
+    assert client.get(url).status_code == 200
+    with CaptureQueriesContext(connection) as miss:  # another address: not a stored page
+        assert client.get(url, {"sort": "title"}).status_code == 200
+    assert not [q for q in miss.captured_queries if 'FROM "papers_venue"' in q["sql"]]
+    venue.name = "Computer Vision, Renamed"
+    venue.save()
+    assert "<h1>Computer Vision, Renamed</h1>" in client.get(url).content.decode()
+    paper.status = Status.DRAFT
+    paper.save()
+    assert client.get(url).status_code == 404
