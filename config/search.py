@@ -24,6 +24,8 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
 from config.content import Item, load_objects
@@ -43,6 +45,9 @@ MAX_HITS_PER_KIND = 500
 TITLE_CANDIDATES = 300
 OTHER_CANDIDATES = 200
 TOP_TAGS = 15
+# What a kept search hit holds where its snippet goes (NUL: in no stored text).
+KEPT_SNIPPET = mark_safe("\x00snippet\x00")  # noqa: S308
+_KEPT_SNIPPET_HTML = f'<p class="snippet">{KEPT_SNIPPET}</p>'
 # Above this many matches (the planner's estimate) a kind's counts are estimated.
 ESTIMATE_ABOVE = 2_000
 
@@ -273,9 +278,21 @@ def search_page(request):
     results.sort(key=lambda hit: (hit.rank, hit.date, hit.pk), reverse=True)
 
     page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
-    items = load_objects(list(page.object_list), prepare=_with_snippet(query))
+    # The hits of a kind that keeps its cards are kept too, per object (papers/cards.py
+    # VARIANTS): their bylines and tags are read, and their template rendered, only for
+    # the hits not kept. The snippet depends on the query: put in here.
+    items = load_objects(
+        list(page.object_list),
+        prepare=_with_snippet(query),
+        request=request,
+        variant="search",
+        snippet=KEPT_SNIPPET,
+    )
     for item in items:
         item.snippet = search.snippet_html(item.obj, query)
+        if item.card:
+            snippet = format_html('<p class="snippet">{}</p>', item.snippet) if item.snippet else ""
+            item.card = mark_safe(item.card.replace(_KEPT_SNIPPET_HTML, snippet, 1))  # noqa: S308
     context.update(
         page_obj=page,
         items=items,

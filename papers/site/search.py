@@ -400,9 +400,13 @@ def in_titles(query, title_fields, using="default"):
 
 
 def with_snippets(queryset, query):
-    """Annotate ``search_snippet`` (PostgreSQL) for the rows of one page of results."""
-    if query.is_empty or not uses_postgres(queryset.db):
+    """Annotate the rows of one page of results with what their snippets come from:
+    ``search_snippet`` (PostgreSQL's headline), else ``search_document`` (the stored
+    text, read even where the rows leave ``search_text`` deferred, as cards' rows do)."""
+    if query.is_empty:
         return queryset
+    if not uses_postgres(queryset.db):
+        return queryset.annotate(search_document=F("search_text"))
     ts_query = SearchQuery(query.raw, search_type="websearch", config=CONFIG)
     body = Func(
         F("search_text"),
@@ -429,7 +433,8 @@ def snippet_html(obj, query, length=220):
     """A short, escaped extract of ``obj``'s search document with the hits in ``<mark>``."""
     raw = getattr(obj, "search_snippet", None)
     if raw is None:
-        raw = _python_snippet(obj.search_text or "", query, length)
+        text = getattr(obj, "search_document", None)
+        raw = _python_snippet((obj.search_text if text is None else text) or "", query, length)
     raw = " ".join(raw.replace("\x10", "").replace("\x11", "").split())
     escaped = html.escape(raw.replace(_START, "\x10").replace(_STOP, "\x11"))
     return mark_safe(escaped.replace("\x10", "<mark>").replace("\x11", "</mark>"))  # noqa: S308
