@@ -32,10 +32,11 @@ from config.content import Item, load_objects
 from papers import concepts, related
 from papers import counts as kept_counts
 from papers.content.kinds import find_kind, kind_choices, kinds
+from papers.facets import fragment_key
 from papers.filters import TagSlugsField
 from papers.models import Paper
 from papers.site import search
-from papers.site.cache import cached_value, public_page
+from papers.site.cache import TIMEOUT, cached_value, public_page
 from papers.tagging import tag_counts, with_tags
 
 PAGE_SIZE = 20
@@ -314,4 +315,14 @@ def search_page(request):
         ),
         filtered=bool(chosen or year or data["tag"]),
     )
+    # The sidebar's ~50 filter links are the same on every page of a query: rendered once
+    # per what they show (``fragment_key``), then read back, across saves that change none.
+    shown = [
+        [(kind.key, n) for kind, n in context["type_facets"]],
+        sorted(context["estimated_kinds"]),
+        estimated,
+        context["year_facets"],
+        [(tag["slug"], tag["name"], tag["count"]) for tag in context["tag_facets"]],
+    ]
+    context.update(sidebar_cache_key=fragment_key(request, shown), sidebar_cache_timeout=TIMEOUT)
     return render(request, "search/search.html", context)

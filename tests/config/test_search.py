@@ -624,3 +624,31 @@ def test_a_renamed_tag_is_on_the_kept_hits_at_once(client, shelf):
     tag.name = "computer vision"
     tag.save()
     assert ">computer vision</a>" in hit_html(client, "diffusion", shelf["ldm"].title)
+
+
+def facet(response, name):
+    """``(label, number)`` of each link of the sidebar's facet ``name`` as shown."""
+    doc = lxml_html.fromstring(response.content.decode())
+    return [
+        (li.xpath("string(a)"), li.xpath("string(span)"))
+        for li in doc.xpath(f'//section[@id="facet-{name}"]//li')
+    ]
+
+
+def test_the_kept_sidebar_shows_changed_counts_and_tags_at_the_next_request(client, shelf):
+    before = client.get(URL, {"q": "diffusion", "page": 1})
+    PaperFactory(title="Diffusion before DDPM", year=2019)
+    after = client.get(URL, {"q": "diffusion", "page": 1})
+    papers = dict(facet(before, "types"))["Papers"]
+    assert dict(facet(after, "types"))["Papers"] == str(int(papers) + 1)
+    # The same number of matches, in another year.
+    assert ("2021", "1") in facet(after, "years")
+    ldm = Paper.objects.get(pk=shelf["ldm"].pk)
+    ldm.year = 2019
+    ldm.save()
+    moved = client.get(URL, {"q": "diffusion", "page": 1})
+    assert facet(moved, "types") == facet(after, "types")
+    assert ("2021", "1") not in facet(moved, "years") and ("2019", "2") in facet(moved, "years")
+    # The same numbers, another tag.
+    ldm.tags.add("thermodynamics")
+    assert ("thermodynamics", "1") in facet(client.get(URL, {"q": "diffusion"}), "tags")
