@@ -101,8 +101,10 @@ def _hits(kind, query, slugs, year=None, broad=False):
     """The best matches of one kind (in ``year`` if given) as light ``Item``s: one query,
     over the ``_candidates`` only if ``broad``."""
     if broad:
+        published = kind.published()
+        candidates = search.pk_in(_candidates(kind, query, slugs, year), published.db)
         queryset = search.search(
-            kind.published().filter(pk__in=_candidates(kind, query, slugs, year)),
+            published.filter(candidates),
             query,
             title_fields=kind.title_fields,
             fuzzy=False,
@@ -214,7 +216,8 @@ def _tag_facets(hits):
         pks = [hit.pk for hit in hits if hit.kind is kind]
         if not pks:
             continue
-        for _, name, slug, n in tag_counts(kind.model.objects.filter(pk__in=pks)):
+        rows = kind.model.objects.all()
+        for _, name, slug, n in tag_counts(rows.filter(search.pk_in(pks, rows.db))):
             counts[slug] += n
             tags[slug] = name
     ranked = sorted(counts.items(), key=lambda pair: (-pair[1], tags[pair[0]].casefold()))

@@ -28,7 +28,19 @@ from django.contrib.postgres.search import (
     TrigramWordSimilarity,
 )
 from django.db import connections
-from django.db.models import Case, Exists, F, FloatField, Func, Q, TextField, Value, When
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    Field,
+    FloatField,
+    Func,
+    Lookup,
+    Q,
+    TextField,
+    Value,
+    When,
+)
 from django.db.models.functions import Lower
 from django.utils.safestring import mark_safe
 
@@ -377,6 +389,25 @@ def _search_fallback(queryset, query, title_fields):
             title_hit |= Q(**{f"{name}__icontains": text})
         score = score + Case(When(title_hit, then=Value(1.0)), default=Value(0.1))
     return queryset.annotate(search_rank=score * Value(1.0, output_field=FloatField()))
+
+
+@Field.register_lookup
+class _AnyOf(Lookup):
+    """``column = ANY(%s)`` (PostgreSQL): a list of values as one array parameter. ``__in``
+    sends one parameter per value, each prepared by the ORM and spliced into the SQL by
+    the driver: ~2 ms of CPU per query of a broad search's 500 hits."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s)", [*params, list(self.rhs)]
+
+
+def pk_in(pks, using="default"):
+    """A ``Q``: the primary key is one of ``pks`` (a list of search hits)."""
+    return Q(pk__any_of=pks) if uses_postgres(using) else Q(pk__in=pks)
 
 
 def in_titles(query, title_fields, using="default"):
