@@ -21,7 +21,7 @@ from collections import Counter
 
 from django import forms
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Case, Count, Value, When
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.html import format_html
@@ -193,6 +193,8 @@ def _kind_results(request, kind, query, slugs, year):
     narrowing a broad query to a year, or paging it, does not rank every match again.
     """
     key = [kind.key, query.raw, *slugs]
+    if not search.uses_postgres(kind.model.objects.db):
+        return _scanned_results(request, kind, query, slugs, year, key)
     broad = cached_value(request, "search-broad", key, lambda: _is_broad(kind, query, slugs))
     if not broad:
         hits = cached_value(request, "search-hits", key, lambda: _hits(kind, query, slugs))
@@ -207,6 +209,38 @@ def _kind_results(request, kind, query, slugs, year):
         return hits, _estimated_counts(request, kind, slugs, estimate), True
     counts = cached_value(request, "search-years", key, lambda: _year_counts(kind, query, slugs))
     return hits, counts, False
+
+
+def _scan(kind, query, slugs):
+    """Every full-text match of one kind, in pk order, as ``(pk, rank, year, title hit,
+    *dates)``: one query (SQLite)."""
+    matches = _matches(kind, query, slugs, fuzzy=False)
+    in_titles = search.in_titles(query, kind.title_fields, matches.db)
+    title_hit = Case(When(in_titles, then=Value(True)), default=Value(False))
+    rows = matches.annotate(title_hit=title_hit).order_by("pk")
+    return list(rows.values_list("pk", "search_rank", "hit_year", "title_hit", *kind.date_fields))
+
+
+def _scanned_results(request, kind, query, slugs, year, key):
+    """``_kind_results`` from one scan of the stored texts (SQLite, where matching is a
+    ``LIKE`` over every row's text: the probe, the hits, the candidates and the year
+    counts were each such a scan). The same hits, in the same order, and the same exact
+    counts: a narrow query's best ``MAX_HITS_PER_KIND``; a broad one's first
+    ``TITLE_CANDIDATES`` title hits and ``OTHER_CANDIDATES`` other matches in pk order
+    (in ``year`` if given), ranked."""
+    rows = cached_value(request, "search-scan", key, lambda: _scan(kind, query, slugs))
+    counts = Counter(row[2] for row in rows)
+    if len(rows) > MAX_HITS_PER_KIND:
+        rows = [row for row in rows if year is None or row[2] == year]
+        titles = [row for row in rows if row[3]][:TITLE_CANDIDATES]
+        rows = titles + [row for row in rows if not row[3]][:OTHER_CANDIDATES]
+    # ORDER BY search_rank DESC, pk DESC, as _hits.
+    best = sorted(rows, key=lambda row: (row[1] or 0.0, row[0]), reverse=True)
+    hits = [
+        Item(kind, pk, kind.date_of(dates), rank=rank or 0.0, year=hit_year)
+        for pk, rank, hit_year, _, *dates in best[:MAX_HITS_PER_KIND]
+    ]
+    return [hit for hit in hits if year is None or hit.year == year], counts, False
 
 
 def _tag_facets(hits):

@@ -652,3 +652,17 @@ def test_the_kept_sidebar_shows_changed_counts_and_tags_at_the_next_request(clie
     # The same numbers, another tag.
     ldm.tags.add("thermodynamics")
     assert ("thermodynamics", "1") in facet(client.get(URL, {"q": "diffusion"}), "tags")
+
+
+@pytest.mark.skipif(connection.vendor == "postgresql", reason="SQLite's LIKE scan")
+def test_sqlite_scans_each_kinds_texts_once_for_a_broad_query(client, monkeypatch):
+    """Probe, candidates and exact year counts from one scan of the stored texts."""
+    monkeypatch.setattr(search_view, "MAX_HITS_PER_KIND", 3)
+    _diffusion_papers()
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(URL, {"q": "diffusion", "year": 2021})
+    scans = [q for q in captured.captured_queries if '"search_text" LIKE' in q["sql"]]
+    assert len(scans) == len(search_view.kinds())
+    assert response.context["total"] == 10
+    assert dict(response.context["year_facets"]) == {2024: 30, 2021: 10}
+    assert len(response.context["items"]) == 3
