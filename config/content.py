@@ -84,12 +84,13 @@ class Item:
     card: str = ""  # the kind's cached card, when it keeps them (``Kind.cached_cards``)
 
 
-def load_objects(items, prepare=None, request=None):
+def load_objects(items, prepare=None, request=None, variant=None, **context):
     """Fill ``item.obj`` for ``items``: one query (plus prefetches) per kind present.
 
     With ``request`` (a page that shows the kinds' cards), a kind that keeps its cards
     rendered fills ``item.card`` too, and its relations are only read for cards not
-    rendered yet (papers/cards.py).
+    rendered yet (papers/cards.py); ``variant`` and ``context``: another of the kept
+    views of its objects (``papers.cards.VARIANTS``: a search hit) instead of the card.
     """
     for kind in kinds():
         pks = [item.pk for item in items if item.kind is kind]
@@ -104,7 +105,7 @@ def load_objects(items, prepare=None, request=None):
         html = {}
         if cards:
             shown = list(objects.values())
-            cards_html = kind.render_cards(request, shown)
+            cards_html = kind.render_cards(request, shown, variant, **context)
             html = dict(zip([obj.pk for obj in shown], cards_html, strict=True))
         for item in items:
             if item.kind is kind:

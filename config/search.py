@@ -13,7 +13,8 @@ Counting a broad word's matches exactly visits every matching row (12,000 of the
 at more than ``ESTIMATE_ABOVE`` is not counted: its total is the planner's estimate (one
 ``EXPLAIN``, no rows read) and its years share it out as the kind's rows are spread over
 the years; the page says "about" beside such numbers. Smaller result sets, and SQLite,
-keep exact counts.
+keep exact counts. On SQLite, where matching is a ``LIKE`` over each row's stored text,
+each kind's matches are read in one scan and all of the above is taken from it.
 """
 
 import json
@@ -21,19 +22,22 @@ from collections import Counter
 
 from django import forms
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Case, Count, Value, When
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
 from config.content import Item, load_objects
 from papers import concepts, related
 from papers import counts as kept_counts
 from papers.content.kinds import find_kind, kind_choices, kinds
+from papers.facets import fragment_key
 from papers.filters import TagSlugsField
 from papers.models import Paper
 from papers.site import search
-from papers.site.cache import cached_value, public_page
+from papers.site.cache import TIMEOUT, cached_value, public_page
 from papers.tagging import tag_counts, with_tags
 
 PAGE_SIZE = 20
@@ -43,6 +47,9 @@ MAX_HITS_PER_KIND = 500
 TITLE_CANDIDATES = 300
 OTHER_CANDIDATES = 200
 TOP_TAGS = 15
+# What a kept search hit holds where its snippet goes (NUL: in no stored text).
+KEPT_SNIPPET = mark_safe("\x00snippet\x00")  # noqa: S308
+_KEPT_SNIPPET_HTML = f'<p class="snippet">{KEPT_SNIPPET}</p>'
 # Above this many matches (the planner's estimate) a kind's counts are estimated.
 ESTIMATE_ABOVE = 2_000
 
@@ -95,8 +102,10 @@ def _hits(kind, query, slugs, year=None, broad=False):
     """The best matches of one kind (in ``year`` if given) as light ``Item``s: one query,
     over the ``_candidates`` only if ``broad``."""
     if broad:
+        published = kind.published()
+        candidates = search.pk_in(_candidates(kind, query, slugs, year), published.db)
         queryset = search.search(
-            kind.published().filter(pk__in=_candidates(kind, query, slugs, year)),
+            published.filter(candidates),
             query,
             title_fields=kind.title_fields,
             fuzzy=False,
@@ -185,6 +194,8 @@ def _kind_results(request, kind, query, slugs, year):
     narrowing a broad query to a year, or paging it, does not rank every match again.
     """
     key = [kind.key, query.raw, *slugs]
+    if not search.uses_postgres(kind.model.objects.db):
+        return _scanned_results(request, kind, query, slugs, year, key)
     broad = cached_value(request, "search-broad", key, lambda: _is_broad(kind, query, slugs))
     if not broad:
         hits = cached_value(request, "search-hits", key, lambda: _hits(kind, query, slugs))
@@ -201,6 +212,38 @@ def _kind_results(request, kind, query, slugs, year):
     return hits, counts, False
 
 
+def _scan(kind, query, slugs):
+    """Every full-text match of one kind, in pk order, as ``(pk, rank, year, title hit,
+    *dates)``: one query (SQLite)."""
+    matches = _matches(kind, query, slugs, fuzzy=False)
+    in_titles = search.in_titles(query, kind.title_fields, matches.db)
+    title_hit = Case(When(in_titles, then=Value(True)), default=Value(False))
+    rows = matches.annotate(title_hit=title_hit).order_by("pk")
+    return list(rows.values_list("pk", "search_rank", "hit_year", "title_hit", *kind.date_fields))
+
+
+def _scanned_results(request, kind, query, slugs, year, key):
+    """``_kind_results`` from one scan of the stored texts (SQLite, where matching is a
+    ``LIKE`` over every row's text: the probe, the hits, the candidates and the year
+    counts were each such a scan). The same hits, in the same order, and the same exact
+    counts: a narrow query's best ``MAX_HITS_PER_KIND``; a broad one's first
+    ``TITLE_CANDIDATES`` title hits and ``OTHER_CANDIDATES`` other matches in pk order
+    (in ``year`` if given), ranked."""
+    rows = cached_value(request, "search-scan", key, lambda: _scan(kind, query, slugs))
+    counts = Counter(row[2] for row in rows)
+    if len(rows) > MAX_HITS_PER_KIND:
+        rows = [row for row in rows if year is None or row[2] == year]
+        titles = [row for row in rows if row[3]][:TITLE_CANDIDATES]
+        rows = titles + [row for row in rows if not row[3]][:OTHER_CANDIDATES]
+    # ORDER BY search_rank DESC, pk DESC, as _hits.
+    best = sorted(rows, key=lambda row: (row[1] or 0.0, row[0]), reverse=True)
+    hits = [
+        Item(kind, pk, kind.date_of(dates), rank=rank or 0.0, year=hit_year)
+        for pk, rank, hit_year, _, *dates in best[:MAX_HITS_PER_KIND]
+    ]
+    return [hit for hit in hits if year is None or hit.year == year], counts, False
+
+
 def _tag_facets(hits):
     """The most frequent tags among ``hits`` with their counts (one query per kind)."""
     counts, tags = Counter(), {}
@@ -208,7 +251,8 @@ def _tag_facets(hits):
         pks = [hit.pk for hit in hits if hit.kind is kind]
         if not pks:
             continue
-        for _, name, slug, n in tag_counts(kind.model.objects.filter(pk__in=pks)):
+        rows = kind.model.objects.all()
+        for _, name, slug, n in tag_counts(rows.filter(search.pk_in(pks, rows.db))):
             counts[slug] += n
             tags[slug] = name
     ranked = sorted(counts.items(), key=lambda pair: (-pair[1], tags[pair[0]].casefold()))
@@ -273,9 +317,21 @@ def search_page(request):
     results.sort(key=lambda hit: (hit.rank, hit.date, hit.pk), reverse=True)
 
     page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
-    items = load_objects(list(page.object_list), prepare=_with_snippet(query))
+    # The hits of a kind that keeps its cards are kept too, per object (papers/cards.py
+    # VARIANTS): their bylines and tags are read, and their template rendered, only for
+    # the hits not kept. The snippet depends on the query: put in here.
+    items = load_objects(
+        list(page.object_list),
+        prepare=_with_snippet(query),
+        request=request,
+        variant="search",
+        snippet=KEPT_SNIPPET,
+    )
     for item in items:
         item.snippet = search.snippet_html(item.obj, query)
+        if item.card:
+            snippet = format_html('<p class="snippet">{}</p>', item.snippet) if item.snippet else ""
+            item.card = mark_safe(item.card.replace(_KEPT_SNIPPET_HTML, snippet, 1))  # noqa: S308
     context.update(
         page_obj=page,
         items=items,
@@ -297,4 +353,14 @@ def search_page(request):
         ),
         filtered=bool(chosen or year or data["tag"]),
     )
+    # The sidebar's ~50 filter links are the same on every page of a query: rendered once
+    # per what they show (``fragment_key``), then read back, across saves that change none.
+    shown = [
+        [(kind.key, n) for kind, n in context["type_facets"]],
+        sorted(context["estimated_kinds"]),
+        estimated,
+        context["year_facets"],
+        [(tag["slug"], tag["name"], tag["count"]) for tag in context["tag_facets"]],
+    ]
+    context.update(sidebar_cache_key=fragment_key(request, shown), sidebar_cache_timeout=TIMEOUT)
     return render(request, "search/search.html", context)

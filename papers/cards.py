@@ -39,6 +39,10 @@ from papers.site.cache import TIMEOUT, bump_cards, cards_version, in_batch, rele
 from papers.tagging import Tag
 
 CARD_TEMPLATE = "papers/_paper_card.html"
+# Other templates an object is shown with from the same row and relations, each kept
+# beside its card under the same stamp and dropped with it (``Cards.forget``): a search
+# hit (``config/search.py``; the snippet, which depends on the query, is put in there).
+VARIANTS = {"search": "search/_result.html"}
 # The name of the API's paper rows (``papers.site.api.row_key``), dropped with the cards.
 API_ROWS = "paper"
 
@@ -67,15 +71,17 @@ class Cards:
         # kept under the cards version and dropped with the cards: they show the same.
         self.rows = rows
 
-    def key(self, version, pk):
-        return f"papershelf:card:{self.name}:{version}:{release()}:{pk}"
+    def key(self, version, pk, variant=None):
+        name = f"{self.name}-{variant}" if variant else self.name
+        return f"papershelf:card:{name}:{version}:{release()}:{pk}"
 
-    def render(self, request, objects):
+    def render(self, request, objects, variant=None, **context):
         """The HTML of each object's card, in order (rows without the relations; those
-        are read for the cards not kept)."""
+        are read for the cards not kept). ``variant``: one of ``VARIANTS`` instead,
+        rendered with ``obj`` and ``context`` (the same for every object)."""
         objects = list(objects)
         version = cards_version(request)
-        keys = [self.key(version, obj.pk) for obj in objects]
+        keys = [self.key(version, obj.pk, variant) for obj in objects]
         stamps = [self.stamp(obj, request) for obj in objects]
         stored = cache.get_many(keys) if keys else {}
         found = {}
@@ -90,11 +96,15 @@ class Cards:
         ]
         if missing:
             prefetch_related_objects([obj for _, _, obj in missing], *self.prefetches())
-            template = get_template(self.template)
+            template = get_template(VARIANTS[variant] if variant else self.template)
             # The request for the tags that read the site settings (a report's label); a
             # plain context otherwise, so the context processors do not run per card.
             rendered = {
-                key: str(template.render({self.context_name: obj, "request": request}))
+                key: str(
+                    template.render(
+                        {self.context_name: obj, "obj": obj, "request": request, **context}
+                    )
+                )
                 for key, _, obj in missing
             }
             cache.set_many({key: (stamp, rendered[key]) for key, stamp, _ in missing}, TIMEOUT)
@@ -114,7 +124,7 @@ class Cards:
 
         def drop():
             version = cards_version()
-            keys = [self.key(version, pk) for pk in pks]
+            keys = [self.key(version, pk, v) for pk in pks for v in (None, *VARIANTS)]
             if self.rows is not None:
                 keys += [row_key(self.rows, version, pk) for pk in pks]
             cache.delete_many(keys)
@@ -147,9 +157,10 @@ PAPER_CARDS = Cards(
 )
 
 
-def render_cards(request, papers):
-    """The HTML of each paper's card, in order (``papers`` from ``for_cards()``)."""
-    return PAPER_CARDS.render(request, papers)
+def render_cards(request, papers, variant=None, **context):
+    """The HTML of each paper's card (or ``variant``), in order (``papers`` from
+    ``for_cards()``)."""
+    return PAPER_CARDS.render(request, papers, variant, **context)
 
 
 def forget(paper_ids, using=None):

@@ -378,8 +378,6 @@ def sidebar_key(request, counts):
     key, and a save or a bump that changes none of them (most of them, for a list's
     counts) keeps it instead of writing its ~60 links again.
     """
-    query = [(key, value) for key, values in request.GET.lists() if key != "page"
-             for value in values]  # fmt: skip
     shown = [
         counts["count"],
         [(item["year"], item["count"]) for item in counts["years"]],
@@ -387,5 +385,13 @@ def sidebar_key(request, counts):
         [(author.pk, author.name, author.slug, author.count) for author in counts["authors"]],
         [(venue.pk, venue.label, venue.slug, venue.count) for venue in counts["venues"]],
     ]
+    return fragment_key(request, shown)
+
+
+def fragment_key(request, shown):
+    """The key of a page's fragment of filter links (a sidebar) made from ``shown`` (plain
+    values: what it shows), the code, the address and the query less the page."""
+    query = [(key, value) for key, values in request.GET.lists() if key != "page"
+             for value in values]  # fmt: skip
     digest = hashlib.blake2b(repr(shown).encode(), digest_size=16).hexdigest()
     return f"{digest}:{release()}:{request.path}?{urlencode(query)}"

@@ -83,8 +83,10 @@ class Kind:
         """The rows ``cached_cards`` renders from (their relations only when not cached)."""
         return queryset.for_cards()
 
-    def render_cards(self, request, rows):
-        return import_string(self.cached_cards)(request, rows)
+    def render_cards(self, request, rows, variant=None, **context):
+        """The kept cards of ``rows`` (or another of their kept views, ``variant``:
+        papers.cards.VARIANTS), given ``kind`` and ``context``."""
+        return import_string(self.cached_cards)(request, rows, variant, kind=self, **context)
 
     def feed_writer(self):
         return import_string(self.feed)()

@@ -28,7 +28,19 @@ from django.contrib.postgres.search import (
     TrigramWordSimilarity,
 )
 from django.db import connections
-from django.db.models import Case, Exists, F, FloatField, Func, Q, TextField, Value, When
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    Field,
+    FloatField,
+    Func,
+    Lookup,
+    Q,
+    TextField,
+    Value,
+    When,
+)
 from django.db.models.functions import Lower
 from django.utils.safestring import mark_safe
 
@@ -379,6 +391,25 @@ def _search_fallback(queryset, query, title_fields):
     return queryset.annotate(search_rank=score * Value(1.0, output_field=FloatField()))
 
 
+@Field.register_lookup
+class _AnyOf(Lookup):
+    """``column = ANY(%s)`` (PostgreSQL): a list of values as one array parameter. ``__in``
+    sends one parameter per value, each prepared by the ORM and spliced into the SQL by
+    the driver: ~2 ms of CPU per query of a broad search's 500 hits."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s)", [*params, list(self.rhs)]
+
+
+def pk_in(pks, using="default"):
+    """A ``Q``: the primary key is one of ``pks`` (a list of search hits)."""
+    return Q(pk__any_of=pks) if uses_postgres(using) else Q(pk__in=pks)
+
+
 def in_titles(query, title_fields, using="default"):
     """A ``Q``: every group of ``query`` has a word in one of ``title_fields`` (a title hit).
 
@@ -400,9 +431,13 @@ def in_titles(query, title_fields, using="default"):
 
 
 def with_snippets(queryset, query):
-    """Annotate ``search_snippet`` (PostgreSQL) for the rows of one page of results."""
-    if query.is_empty or not uses_postgres(queryset.db):
+    """Annotate the rows of one page of results with what their snippets come from:
+    ``search_snippet`` (PostgreSQL's headline), else ``search_document`` (the stored
+    text, read even where the rows leave ``search_text`` deferred, as cards' rows do)."""
+    if query.is_empty:
         return queryset
+    if not uses_postgres(queryset.db):
+        return queryset.annotate(search_document=F("search_text"))
     ts_query = SearchQuery(query.raw, search_type="websearch", config=CONFIG)
     body = Func(
         F("search_text"),
@@ -429,7 +464,8 @@ def snippet_html(obj, query, length=220):
     """A short, escaped extract of ``obj``'s search document with the hits in ``<mark>``."""
     raw = getattr(obj, "search_snippet", None)
     if raw is None:
-        raw = _python_snippet(obj.search_text or "", query, length)
+        text = getattr(obj, "search_document", None)
+        raw = _python_snippet((obj.search_text if text is None else text) or "", query, length)
     raw = " ".join(raw.replace("\x10", "").replace("\x11", "").split())
     escaped = html.escape(raw.replace(_START, "\x10").replace(_STOP, "\x11"))
     return mark_safe(escaped.replace("\x10", "<mark>").replace("\x11", "</mark>"))  # noqa: S308

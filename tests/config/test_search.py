@@ -12,6 +12,7 @@ from pytest_django.asserts import assertInHTML
 from config import search as search_view
 from papers.models import Author, Authorship, Paper, Tag
 from papers.site import search
+from papers.site.cache import bump_content_version
 from tests.blog.factories import ReportFactory, at
 from tests.factories import AuthorFactory, PaperFactory, paper_with_everything
 from tests.jobs_worker import run_queued_jobs
@@ -574,3 +575,94 @@ def test_paging_a_query_reuses_its_tag_facet_until_the_content_changes(client):
     paper.tags.add("newly tagged")
     facets = client.get(URL, {"q": "diffusion", "page": 3}).context["tag_facets"]
     assert "newly-tagged" in [tag["slug"] for tag in facets]
+
+
+# --- hits kept per object (papers/cards.py VARIANTS) ------------------------------------
+
+
+def hit_html(client, q, title):
+    """The search hit titled ``title`` on the results for ``q``."""
+    page = client.get(URL, {"q": q}).content.decode()
+    start = page.index(f">{title}</a>")
+    return page[page.rindex("<article", 0, start) : page.index("</article>", start)]
+
+
+def test_hits_are_kept_across_a_content_change_and_their_snippets_follow_the_query(client, shelf):
+    first = client.get(URL, {"q": "diffusion"})
+    bump_content_version()
+    with CaptureQueriesContext(connection) as captured:
+        again = client.get(URL, {"q": "diffusion"})
+    # Kept: no byline, tag or presenter is read for the page's hits (the tag facet counts).
+    joins = ("papers_authorship", "taggedpaper", "taggedreport", "presenters")
+    reads = [q["sql"] for q in captured.captured_queries if "COUNT(" not in q["sql"]]
+    assert not [sql for sql in reads if any(j in sql for j in joins)]
+    assert again.content == first.content
+    # The same kept hit, each query's own snippet.
+    assert "<mark>diffusion</mark>" in hit_html(client, "diffusion", "Selective state spaces")
+    other = hit_html(client, "spaces", "Selective state spaces")  # not in the summary
+    assert '<p class="snippet">We presented the selective scan' in other
+    assert "<mark>" not in other
+
+
+def test_a_hits_row_tags_and_byline_are_on_the_next_search(client, shelf):
+    ddpm = Paper.objects.get(pk=shelf["ddpm"].pk)
+    assert "Jonathan Ho" in hit_html(client, "diffusion", ddpm.title)
+    ddpm.tags.add("score matching")
+    assert ">score matching</a>" in hit_html(client, "diffusion", ddpm.title)
+    Authorship.objects.create(paper=ddpm, author=AuthorFactory(name="Ajay Jain"), position=1)
+    assert "Jonathan Ho, Ajay Jain" in hit_html(client, "diffusion", ddpm.title)
+    ddpm.alias = "DDPM, retitled"
+    ddpm.save()
+    assert "DDPM, retitled" in hit_html(client, "diffusion", ddpm.title)
+    shelf["session"].tags.add("state space")
+    assert ">state space</a>" in hit_html(client, "diffusion", "Selective state spaces")
+
+
+def test_a_renamed_tag_is_on_the_kept_hits_at_once(client, shelf):
+    assert ">vision</a>" in hit_html(client, "diffusion", shelf["ldm"].title)
+    tag = Tag.objects.get(name="vision")
+    tag.name = "computer vision"
+    tag.save()
+    assert ">computer vision</a>" in hit_html(client, "diffusion", shelf["ldm"].title)
+
+
+def facet(response, name):
+    """``(label, number)`` of each link of the sidebar's facet ``name`` as shown."""
+    doc = lxml_html.fromstring(response.content.decode())
+    return [
+        (li.xpath("string(a)"), li.xpath("string(span)"))
+        for li in doc.xpath(f'//section[@id="facet-{name}"]//li')
+    ]
+
+
+def test_the_kept_sidebar_shows_changed_counts_and_tags_at_the_next_request(client, shelf):
+    before = client.get(URL, {"q": "diffusion", "page": 1})
+    PaperFactory(title="Diffusion before DDPM", year=2019)
+    after = client.get(URL, {"q": "diffusion", "page": 1})
+    papers = dict(facet(before, "types"))["Papers"]
+    assert dict(facet(after, "types"))["Papers"] == str(int(papers) + 1)
+    # The same number of matches, in another year.
+    assert ("2021", "1") in facet(after, "years")
+    ldm = Paper.objects.get(pk=shelf["ldm"].pk)
+    ldm.year = 2019
+    ldm.save()
+    moved = client.get(URL, {"q": "diffusion", "page": 1})
+    assert facet(moved, "types") == facet(after, "types")
+    assert ("2021", "1") not in facet(moved, "years") and ("2019", "2") in facet(moved, "years")
+    # The same numbers, another tag.
+    ldm.tags.add("thermodynamics")
+    assert ("thermodynamics", "1") in facet(client.get(URL, {"q": "diffusion"}), "tags")
+
+
+@pytest.mark.skipif(connection.vendor == "postgresql", reason="SQLite's LIKE scan")
+def test_sqlite_scans_each_kinds_texts_once_for_a_broad_query(client, monkeypatch):
+    """Probe, candidates and exact year counts from one scan of the stored texts."""
+    monkeypatch.setattr(search_view, "MAX_HITS_PER_KIND", 3)
+    _diffusion_papers()
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(URL, {"q": "diffusion", "year": 2021})
+    scans = [q for q in captured.captured_queries if '"search_text" LIKE' in q["sql"]]
+    assert len(scans) == len(search_view.kinds())
+    assert response.context["total"] == 10
+    assert dict(response.context["year_facets"]) == {2024: 30, 2021: 10}
+    assert len(response.context["items"]) == 3
