@@ -13,14 +13,17 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from blog.models import Report
 from papers.jobs.models import Job
 from papers.models import Paper, PaperLink
 from papers.refresh import saves_written_at_end
 from papers.related import UPDATE
 from papers.site.cache import VERSION_KEY, _due, _due_after, bump_content_version, content_version
-from tests.blog.factories import ReportFactory
+from readinggroup.models import Presentation
+from tests.blog.factories import ReportFactory, report_admin_form
 from tests.factories import AuthorFactory, PaperFactory, paper_with_everything
 from tests.papers.test_admin import byline_and_link, paper_form
+from tests.readinggroup.test_slides import _form_data as session_form
 
 pytestmark = pytest.mark.django_db
 
@@ -147,16 +150,17 @@ def test_a_version_another_process_moved_is_not_reused():
 # --- what a block's saves derive, written once at its end (papers.refresh) -----------------
 
 
-def _document(paper):
+def _document(obj):
     """The stored search document: the text, and the weighted vector on PostgreSQL."""
-    return Paper.objects.values_list("search_text", "search_vector").get(pk=paper.pk)
+    rows = type(obj).objects.values_list("search_text", "search_vector")
+    return rows.get(pk=obj.pk)
 
 
-def _document_written_by_a_save(paper):
+def _document_written_by_a_save(obj):
     """The document as a save writes it outside the block (``update_search_index``)."""
-    paper = Paper.objects.get(pk=paper.pk)
-    paper.update_search_index()
-    return _document(paper)
+    obj = type(obj).objects.get(pk=obj.pk)
+    obj.update_search_index()
+    return _document(obj)
 
 
 def test_a_paper_saved_twice_in_a_block_is_indexed_with_its_last_text_and_links():
@@ -227,3 +231,31 @@ def test_a_page_kept_inside_a_block_is_dropped_at_its_end(client):
         PaperLink.objects.create(paper=paper, url="https://example.org/second", label="Second")
     page = client.get(url).content.decode()
     assert "example.org/first" in page and "example.org/second" in page
+
+
+def test_a_report_and_a_session_added_in_the_admin_are_indexed_as_a_save_indexes_them(
+    admin_client,
+):
+    paper = PaperFactory(title="Linked paper", authors=[AuthorFactory(name="Ada Byline")])
+    data = report_admin_form(
+        title="A report",
+        status="published",
+        tags="report-tag",
+        **{
+            "paper_links-TOTAL_FORMS": "1",
+            "paper_links-0-position": "0",
+            "paper_links-0-paper": str(paper.pk),
+        },
+    )
+    assert admin_client.post(reverse("admin:blog_report_add"), data).status_code == 302
+    report = Report.objects.get(title="A report")
+    text, _ = written = _document(report)
+    assert "report-tag" in text and "Linked paper" in text
+    assert written == _document_written_by_a_save(report)
+    data = session_form(title="A session", paper=str(paper.pk), tags="session-tag")
+    add = reverse("admin:readinggroup_presentation_add")
+    assert admin_client.post(add, data).status_code == 302
+    session = Presentation.objects.get(title="A session")
+    text, _ = written = _document(session)
+    assert "session-tag" in text and "Linked paper" in text
+    assert written == _document_written_by_a_save(session)
