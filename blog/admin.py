@@ -10,6 +10,7 @@ from blog.models import Report, ReportPaper, Series
 from papers.admin import TagListFilter
 from papers.models import Paper, Status
 from papers.publishing import DraftPapersAdminMixin
+from papers.refresh import SavesWrittenAtEndAdminMixin
 from papers.site.locking import EditVersionAdminMixin
 
 
@@ -36,7 +37,12 @@ class YearListFilter(admin.SimpleListFilter):
 
 
 @admin.register(Report)
-class ReportAdmin(DraftPapersAdminMixin, EditVersionAdminMixin, MarkdownxModelAdmin):
+class ReportAdmin(
+    SavesWrittenAtEndAdminMixin,
+    DraftPapersAdminMixin,
+    EditVersionAdminMixin,
+    MarkdownxModelAdmin,
+):
     form = ReportAdminForm
     list_display = ["title", "label", "status", "work_in_progress", "published_at", "tag_list"]
     list_filter = ["kind", "status", TagListFilter, YearListFilter, "work_in_progress"]

@@ -20,6 +20,7 @@ from papers.jobs.models import Job
 from papers.merge_jobs import merge_or_queue
 from papers.merging import MergeError, merge_authors
 from papers.models import Author, Authorship, Figure, Paper, PaperLink, Tag, Topic, Venue
+from papers.refresh import SavesWrittenAtEndAdminMixin
 from papers.site.locking import EditVersionAdminMixin
 from papers.tagging import tags_most_used, with_tags
 
@@ -66,7 +67,13 @@ class TagListFilter(admin.SimpleListFilter):
 
 
 @admin.register(Paper)
-class PaperAdmin(EditVersionAdminMixin, IntakeAdminMixin, ExportAdminMixin, MarkdownxModelAdmin):
+class PaperAdmin(
+    SavesWrittenAtEndAdminMixin,
+    EditVersionAdminMixin,
+    IntakeAdminMixin,
+    ExportAdminMixin,
+    MarkdownxModelAdmin,
+):
     form = PaperAdminForm
     list_display = ["title", "alias", "year", "published_in", "tag_list", "status"]
     list_select_related = ["published_in"]

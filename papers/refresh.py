@@ -18,11 +18,11 @@ of them imports it), so its jobs may use them all.
 
 import contextlib
 
-from papers import related
+from papers import pages, related
 from papers.jobs.kinds import job_kind
 from papers.models import Paper
 from papers.signals import WIKILINKS, reference_changes_collected, send_reference_changes
-from papers.site import cache
+from papers.site import cache, search
 
 
 @contextlib.contextmanager
@@ -35,6 +35,40 @@ def references_announced_at_end():
     """
     with reference_changes_collected(), related.updates_queued_at_end():
         yield
+
+
+@contextlib.contextmanager
+def saves_written_at_end():
+    """What a few saves of one object derive from it, written once at the end of the block:
+    its search document, the drop of its kept page, the related-papers update and the
+    reference changes it queues.
+
+    A paper saved with its byline, tags and links (an admin save, a test factory) sends a
+    signal per row, and each rewrote the paper's search document (three queries), read its
+    address to drop its kept page and joined the queued related-papers job (six queries):
+    now once each. The document and the jobs are written inside the block's transaction
+    (nothing if it raises; what is read inside the block before its end does not see
+    them), from the rows as they are at its end: a row saved twice is indexed with its
+    last text, one saved in a rolled-back savepoint with the text that stayed.
+    """
+    with (
+        references_announced_at_end(),
+        search.documents_written_at_end(),
+        pages.forgotten_at_end(),
+    ):
+        yield
+
+
+class SavesWrittenAtEndAdminMixin:
+    """For the admin of a content kind: a form's saves (the row, its inlines, its tags)
+    write what they derive once (``saves_written_at_end``), inside the admin's
+    transaction."""
+
+    def _changeform_view(self, request, object_id, form_url, extra_context):
+        # Django's changeform_view runs this inside its transaction.atomic(): the block
+        # ends, and writes, before the commit.
+        with saves_written_at_end():
+            return super()._changeform_view(request, object_id, form_url, extra_context)
 
 
 @job_kind(WIKILINKS, time_limit=1800, verbose_name="Wiki-links re-rendered")

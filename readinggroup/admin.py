@@ -12,6 +12,7 @@ from markdownx.admin import MarkdownxModelAdmin
 from papers import identity, pending
 from papers.models import Paper
 from papers.publishing import DraftPapersAdminMixin
+from papers.refresh import SavesWrittenAtEndAdminMixin
 from papers.site.locking import EditVersionAdminMixin
 from readinggroup.forms import PresentationAdminForm
 from readinggroup.models import Presentation, Presenter, SlidesState
@@ -87,7 +88,12 @@ def _rendered(response):
 
 
 @admin.register(Presentation)
-class PresentationAdmin(DraftPapersAdminMixin, EditVersionAdminMixin, MarkdownxModelAdmin):
+class PresentationAdmin(
+    SavesWrittenAtEndAdminMixin,
+    DraftPapersAdminMixin,
+    EditVersionAdminMixin,
+    MarkdownxModelAdmin,
+):
     form = PresentationAdminForm
     list_display = [
         "number",

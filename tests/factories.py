@@ -4,6 +4,7 @@ import factory
 from django.core.files.base import ContentFile
 
 from papers.models import Author, Authorship, Figure, Paper, PaperLink, Status
+from papers.refresh import saves_written_at_end
 
 
 class AuthorFactory(factory.django.DjangoModelFactory):
@@ -17,6 +18,13 @@ class PaperFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Paper
         skip_postgeneration_save = True
+
+    @classmethod
+    def _generate(cls, strategy, params):
+        # The paper, its byline and its tags are saved one by one: what they derive (the
+        # search document, the related-papers job…) is written once, as an admin save does.
+        with saves_written_at_end():
+            return super()._generate(strategy, params)
 
     title = factory.Sequence(lambda n: f"A Study of Things, Part {n}")
     year = 2021
@@ -72,9 +80,10 @@ class FigureFactory(factory.django.DjangoModelFactory):
 def paper_with_everything(n_authors=3, tags=("vision", "transformers"), n_links=2, **kwargs):
     """A published paper with several authors, tags and links: what list pages show."""
     authors = [AuthorFactory() for _ in range(n_authors)]
-    paper = PaperFactory(authors=authors, tags=list(tags), **kwargs)
-    for _ in range(n_links):
-        PaperLinkFactory(paper=paper)
+    with saves_written_at_end():
+        paper = PaperFactory(authors=authors, tags=list(tags), **kwargs)
+        for _ in range(n_links):
+            PaperLinkFactory(paper=paper)
     return paper
 
 

@@ -13,11 +13,17 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from papers.models import Paper
+from blog.models import Report
+from papers.jobs.models import Job
+from papers.models import Paper, PaperLink
+from papers.refresh import saves_written_at_end
+from papers.related import UPDATE
 from papers.site.cache import VERSION_KEY, _due, _due_after, bump_content_version, content_version
-from tests.blog.factories import ReportFactory
+from readinggroup.models import Presentation
+from tests.blog.factories import ReportFactory, report_admin_form
 from tests.factories import AuthorFactory, PaperFactory, paper_with_everything
 from tests.papers.test_admin import byline_and_link, paper_form
+from tests.readinggroup.test_slides import _form_data as session_form
 
 pytestmark = pytest.mark.django_db
 
@@ -40,30 +46,39 @@ def _ns(moment):
     return int(moment.timestamp()) * 10**9 + moment.microsecond * 1000
 
 
-def test_a_factory_paper_with_byline_tags_and_links_costs_76_queries_80_on_postgresql(
+def test_a_factory_paper_with_byline_tags_and_links_costs_52_queries_56_on_postgresql(
     django_assert_num_queries,
 ):
     """102 before the moment was reused: 26 of them were its lookups, two per version.
+    76 before its derived writes were made once (``saves_written_at_end``): the search
+    document was written 5 times (15 queries, now 4: the row with its byline and tags
+    prefetched, one UPDATE), its kept page's address read 8 times (now once) and the
+    related-papers job joined twice (6 queries each, now once).
     PostgreSQL: four more, the job queue's advisory locks (``pg_try_advisory_xact_lock``)."""
     paper_with_everything()  # its tags exist, and the moment of the version is known
-    with django_assert_num_queries(76 if connection.vendor == "sqlite" else 80) as queries:
+    with django_assert_num_queries(52 if connection.vendor == "sqlite" else 56) as queries:
         paper_with_everything()
     assert _due_lookups(queries) == []
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert len([q for q in sql if 'SET "search_text"' in q]) == 1
+    assert len([q for q in sql if q.startswith('SELECT "papers_paper"."slug"')]) == 1
 
 
 def test_an_admin_save_of_a_paper_looks_up_the_scheduled_moment_once(
     admin_client, django_assert_num_queries
 ):
     """One admin save writes a paper, its byline, tags and a link (ten versions): one
-    lookup (two queries) instead of ten (twenty): 104 queries before, 86 now on SQLite;
-    105 and 87 on PostgreSQL (the job queue's advisory lock)."""
+    lookup (two queries) instead of ten (twenty): 104 queries before, 86 after on SQLite;
+    105 and 87 on PostgreSQL (the job queue's advisory lock). Then 67 and 68: the search
+    document, the kept page's drop and the related-papers job once per save
+    (``SavesWrittenAtEndAdminMixin``)."""
     first, second = AuthorFactory(name="Edward Hu"), AuthorFactory(name="Yelong Shen")
     data = paper_form(title="LoRA", tags="fine-tuning, LLM", **byline_and_link(first, second))
     admin_client.get(reverse("admin:index"))  # the session and user are read once
     # Cached per process (the admin log names it): whether an earlier test read it or not.
     ContentType.objects.get_for_model(Paper)
     bump_content_version()  # a change without signals: nothing known is reused after it
-    with django_assert_num_queries(86 if connection.vendor == "sqlite" else 87) as queries:
+    with django_assert_num_queries(67 if connection.vendor == "sqlite" else 68) as queries:
         response = admin_client.post(reverse("admin:papers_paper_add"), data)
     assert response.status_code == 302
     assert len(_due_lookups(queries)) == 2
@@ -130,3 +145,117 @@ def test_a_version_another_process_moved_is_not_reused():
     assert len(_due_lookups(queries)) == 2
     version = int(content_version())
     assert _due[version] == _ns(later)
+
+
+# --- what a block's saves derive, written once at its end (papers.refresh) -----------------
+
+
+def _document(obj):
+    """The stored search document: the text, and the weighted vector on PostgreSQL."""
+    rows = type(obj).objects.values_list("search_text", "search_vector")
+    return rows.get(pk=obj.pk)
+
+
+def _document_written_by_a_save(obj):
+    """The document as a save writes it outside the block (``update_search_index``)."""
+    obj = type(obj).objects.get(pk=obj.pk)
+    obj.update_search_index()
+    return _document(obj)
+
+
+def test_a_paper_saved_twice_in_a_block_is_indexed_with_its_last_text_and_links():
+    with saves_written_at_end():
+        paper = PaperFactory(title="First title", authors=[AuthorFactory(name="Ada Byline")])
+        paper.title = "Second title"
+        paper.save()
+        paper.tags.add("last-tag")
+    text, _ = written = _document(paper)
+    assert "Second title" in text and "Ada Byline" in text and "last-tag" in text
+    assert "First title" not in text
+    assert written == _document_written_by_a_save(paper)
+
+
+def test_a_factory_paper_and_an_admin_add_are_indexed_as_a_save_indexes_them(admin_client):
+    factory_paper = paper_with_everything(title="Factory paper")
+    assert _document(factory_paper) == _document_written_by_a_save(factory_paper)
+    first, second = AuthorFactory(name="Edward Hu"), AuthorFactory(name="Yelong Shen")
+    data = paper_form(title="LoRA", tags="fine-tuning, LLM", **byline_and_link(first, second))
+    assert admin_client.post(reverse("admin:papers_paper_add"), data).status_code == 302
+    added = Paper.objects.get(title="LoRA")
+    text, _ = written = _document(added)
+    assert "Edward Hu" in text and "Yelong Shen" in text and "fine-tuning" in text
+    assert written == _document_written_by_a_save(added)
+
+
+def test_a_savepoint_rolled_back_in_a_block_leaves_the_document_of_the_rows_that_stayed():
+    with saves_written_at_end():
+        paper = PaperFactory(title="Kept title")
+        with pytest.raises(Rollback), transaction.atomic():
+            paper.title = "Rolled-back title"
+            paper.save()
+            paper.tags.add("rolled-back-tag")
+            raise Rollback
+    text, _ = _document(paper)
+    assert "Kept title" in text
+    assert "Rolled-back" not in text and "rolled-back-tag" not in text
+
+
+def test_a_block_rolled_back_with_its_transaction_writes_and_queues_nothing():
+    PaperFactory(title="Before")  # the related-papers job is queued (and waits)
+    Job.objects.all().delete()
+    with pytest.raises(Rollback), transaction.atomic(), saves_written_at_end():
+        PaperFactory(title="Rolled back", tags=["gone"])
+        raise Rollback
+    assert not Paper.objects.filter(title="Rolled back").exists()
+    assert not Job.objects.exists()
+
+
+def test_the_related_papers_job_is_queued_once_per_block_with_every_paper_saved_in_it():
+    Job.objects.all().delete()
+    with CaptureQueriesContext(connection) as queries, saves_written_at_end():
+        one = PaperFactory(title="One", tags=["shared"])
+        two = PaperFactory(title="Two", tags=["shared"])
+        two.tags.add("more")
+    inserts = [q for q in queries.captured_queries if "'papers.related'" in q["sql"]]
+    assert len(inserts) == 1
+    assert Job.objects.get(kind=UPDATE).params == {"papers": [one.pk, two.pk]}
+
+
+def test_a_page_kept_inside_a_block_is_dropped_at_its_end(client):
+    paper = PaperFactory(title="Kept page")
+    url = paper.get_absolute_url()
+    assert "example.org/first" not in client.get(url).content.decode()  # kept
+    with saves_written_at_end():
+        PaperLink.objects.create(paper=paper, url="https://example.org/first", label="First")
+        client.get(url)  # a visit inside the block may keep the page as it is then
+        PaperLink.objects.create(paper=paper, url="https://example.org/second", label="Second")
+    page = client.get(url).content.decode()
+    assert "example.org/first" in page and "example.org/second" in page
+
+
+def test_a_report_and_a_session_added_in_the_admin_are_indexed_as_a_save_indexes_them(
+    admin_client,
+):
+    paper = PaperFactory(title="Linked paper", authors=[AuthorFactory(name="Ada Byline")])
+    data = report_admin_form(
+        title="A report",
+        status="published",
+        tags="report-tag",
+        **{
+            "paper_links-TOTAL_FORMS": "1",
+            "paper_links-0-position": "0",
+            "paper_links-0-paper": str(paper.pk),
+        },
+    )
+    assert admin_client.post(reverse("admin:blog_report_add"), data).status_code == 302
+    report = Report.objects.get(title="A report")
+    text, _ = written = _document(report)
+    assert "report-tag" in text and "Linked paper" in text
+    assert written == _document_written_by_a_save(report)
+    data = session_form(title="A session", paper=str(paper.pk), tags="session-tag")
+    add = reverse("admin:readinggroup_presentation_add")
+    assert admin_client.post(add, data).status_code == 302
+    session = Presentation.objects.get(title="A session")
+    text, _ = written = _document(session)
+    assert "session-tag" in text and "Linked paper" in text
+    assert written == _document_written_by_a_save(session)
