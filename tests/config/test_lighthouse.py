@@ -77,8 +77,8 @@ def cpu_slowdown(benchmark_index):
 class Lighthouse:
     """The module's Lighthouse runs, one after the other, in one node process and one
     Chromium (.ci/node/lighthouse-pages.mjs, Lighthouse's Node API): the CLI paid a node
-    start, Lighthouse's import and a Chromium for every run. Each run still opens its own
-    tab and clears the origin's storage and the browser's cache first."""
+    start, Lighthouse's import and a Chromium for every run. Each run has a browser
+    context of its own, as a fresh Chromium's profile (the script says why)."""
 
     def __init__(self, directory):
         self.log = directory / "lighthouse-node.log"
@@ -92,10 +92,11 @@ class Lighthouse:
             "retryCodes": TRACE_ERRORS,
             "attempts": TRACE_ATTEMPTS,
         }
-        self.process = subprocess.Popen(  # noqa: S603
-            [*validators.lighthouse(), json.dumps(settings)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log.open("a"), text=True,
-        )  # fmt: skip
+        with self.log.open("a") as log:
+            self.process = subprocess.Popen(  # noqa: S603
+                [*validators.lighthouse(), json.dumps(settings)],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, text=True,
+            )  # fmt: skip
         # Answers are read by a thread, so that a run that never ends fails after a time.
         self.answers = queue.Queue()
         threading.Thread(target=self._read, args=(self.process.stdout,), daemon=True).start()
