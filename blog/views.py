@@ -14,6 +14,7 @@ from blog.filters import ReportFilter
 from blog.metadata import article_jsonld, cover_url
 from blog.models import Kind, Report, kind_heading
 from papers import identity
+from papers.cards import render_cards
 from papers.models import SEARCH_FIELDS, Tag
 from papers.related import related_to_many
 from papers.site.addresses import absolute_url
@@ -187,7 +188,9 @@ def report_detail(request, slug):
         if not request.user.is_staff:
             raise Http404("No published report has this address.")
         report = get_object_or_404(Report.objects.for_list(), slug=slug)
-    papers = list(report.linked_papers())
+    # Their cards are the kept paper cards (papers/cards.py): bylines and tags are read
+    # for the cards not kept only.
+    papers = list(report.linked_papers().prefetch_related(None))
     # Papers still drafts are not shown (nor named): the page says that some are missing.
     # A report links a paper once: the links less the published papers listed. (Its
     # ``NOT IN`` the published papers was a hashed scan of all of them, 138 ms of SQL at
@@ -203,6 +206,7 @@ def report_detail(request, slug):
         "report": report,
         "preview": preview,
         "papers": papers,
+        "paper_cards": render_cards(request, papers),
         "papers_not_public": papers_not_public,
         "tags": list(report.tags.all()),
         "series_nav": _series_navigation(report),

@@ -15,6 +15,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_safe
 
 from papers import identity, related
+from papers.cards import render_cards
 from papers.models import LONG_TEXT_FIELDS, SEARCH_FIELDS, Paper
 from papers.site.cache import cached_value, public_page
 from papers.site.media import signed_pdf_url
@@ -108,12 +109,14 @@ def presentation_detail(request, number):
     )
     paper = None
     if presentation.paper_id:
-        # Only a published paper gets a card; for_list() brings its authors and tags.
-        paper = Paper.objects.published().for_list().filter(pk=presentation.paper_id).first()
+        # Only a published paper gets a card, the kept one (papers/cards.py): its byline
+        # and tags are read when the card is not kept only.
+        paper = Paper.objects.published().for_cards().filter(pk=presentation.paper_id).first()
     neighbours = Presentation.objects.published().only("number", "title")
     context = {
         "presentation": presentation,
         "paper": paper,
+        "paper_card": render_cards(request, [paper])[0] if paper else None,
         "jsonld": event_jsonld(presentation, paper),
         "previous_session": neighbours.filter(number__lt=presentation.number)
         .order_by("-number")
