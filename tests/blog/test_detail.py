@@ -222,3 +222,21 @@ def test_a_linked_papers_edit_new_tag_new_author_and_unpublication_show_on_the_r
     paper.status = Status.DRAFT
     paper.save()
     assert "A retitled linked paper" not in page(client, report)
+
+
+# The links' number, the neighbours and the similar papers are kept until the content
+# changes (blog.views._around).
+
+
+def test_a_new_neighbour_and_a_draft_paper_linked_show_on_the_next_request(client):
+    report = ReportFactory(published_at=days_ago(5), papers=[paper_with_everything()])
+    html = page(client, report)
+    assert 'class="newer"' not in html and "not in the public library" not in html
+    newer = ReportFactory(published_at=days_ago(1))
+    report.paper_links.create(paper=paper_with_everything(status=Status.DRAFT), position=9)
+    html = page(client, report)
+    assert f'class="newer" href="{newer.get_absolute_url()}"' in html
+    assert "1 of the 2 papers is not in the public library yet" in html
+    newer.status = Status.DRAFT
+    newer.save()
+    assert 'class="newer"' not in page(client, report)

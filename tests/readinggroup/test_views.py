@@ -368,3 +368,15 @@ def test_the_session_papers_edit_new_tag_new_author_and_unpublication_show_on_it
     paper.status = Status.DRAFT
     paper.save()
     assert "The session paper, retitled" not in cards.page(client, url)
+
+
+def test_a_new_next_session_and_its_unpublication_show_on_the_next_request(client):
+    # The neighbours and similar papers are kept until the content changes (_around).
+    first = PresentationFactory(number=1)
+    assert 'rel="next"' not in cards.page(client, first.get_absolute_url())
+    second = PresentationFactory(number=2, title="The session after")
+    html = cards.page(client, first.get_absolute_url())
+    assert f'<a rel="next" href="{second.get_absolute_url()}">' in html
+    second.status = Status.DRAFT
+    second.save()
+    assert 'rel="next"' not in cards.page(client, first.get_absolute_url())
