@@ -14,6 +14,7 @@ from blog.filters import ReportFilter
 from blog.metadata import article_jsonld, cover_url
 from blog.models import Kind, Report, kind_heading
 from papers import identity
+from papers.cards import render_cards
 from papers.models import SEARCH_FIELDS, Tag
 from papers.related import related_to_many
 from papers.site.addresses import absolute_url
@@ -176,6 +177,25 @@ def _series_navigation(report):
     }
 
 
+def _around(request, report, papers):
+    """The number of the report's links, its older and newer neighbours and the papers
+    like its papers: kept until the content changes (four queries, a third of a page
+    made again after it left the page cache; any save that changes them, a scheduled
+    moment and the related papers' job move the content version)."""
+
+    def compute():
+        if report.published_at:
+            neighbours = Report.objects.published().only("slug", "title", "kind", "number")
+            older = neighbours.before(report).first()
+            newer = neighbours.after(report).first()
+        else:
+            older = newer = None
+        return report.paper_links.count(), older, newer, related_to_many(papers)
+
+    parts = [report.pk, report.published_at, [paper.pk for paper in papers]]
+    return cached_value(request, "report-around", parts, compute)
+
+
 @public_page  # anonymous visitors only: staff previewing a draft always get it fresh
 def report_detail(request, slug):
     # Not the search document (the whole text again, and its tsvector): the page shows
@@ -187,22 +207,20 @@ def report_detail(request, slug):
         if not request.user.is_staff:
             raise Http404("No published report has this address.")
         report = get_object_or_404(Report.objects.for_list(), slug=slug)
-    papers = list(report.linked_papers())
+    # Their cards are the kept paper cards (papers/cards.py): bylines and tags are read
+    # for the cards not kept only.
+    papers = list(report.linked_papers().prefetch_related(None))
     # Papers still drafts are not shown (nor named): the page says that some are missing.
     # A report links a paper once: the links less the published papers listed. (Its
     # ``NOT IN`` the published papers was a hashed scan of all of them, 138 ms of SQL at
     # 100,000 papers on PostgreSQL.)
-    papers_not_public = report.paper_links.count() - len(papers)
-    neighbours = Report.objects.published().only("slug", "title", "kind", "number")
-    if report.published_at:
-        older = neighbours.before(report).first()
-        newer = neighbours.after(report).first()
-    else:
-        older = newer = None
+    links, older, newer, similar = _around(request, report, papers)
+    papers_not_public = links - len(papers)
     context = {
         "report": report,
         "preview": preview,
         "papers": papers,
+        "paper_cards": render_cards(request, papers),
         "papers_not_public": papers_not_public,
         "tags": list(report.tags.all()),
         "series_nav": _series_navigation(report),
@@ -211,7 +229,7 @@ def report_detail(request, slug):
         "canonical_url": absolute_url(report.get_absolute_url()),
         "cover_url": cover_url(report),
         "jsonld": article_jsonld(report, papers),
-        "similar": related_to_many(papers),
+        "similar": similar,
     }
     response = render(request, "blog/report_detail.html", context)
     if preview:

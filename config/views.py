@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from blog.cards import REPORT_CARDS
 from blog.models import Report
 from papers.cards import render_cards
 from papers.facets import top_tags_overall
@@ -37,11 +38,15 @@ def home(request):
         .prefetch_related("presenters")
         .first()
     )
+    reports = list(Report.objects.published().for_cards().newest_first()[:HOME_REPORTS])
     context = {
         "papers": papers,
         "cards": render_cards(request, papers),
         "topics": top_tags_overall(request, limit=HOME_TOPICS),
-        "reports": Report.objects.published().for_list().newest_first()[:HOME_REPORTS],
+        # Kept per report as on the report list (blog/cards.py): series and tags are read
+        # for the cards not kept only.
+        "reports": reports,
+        "report_cards": REPORT_CARDS.render(request, reports),
         "next_session": next_session,
     }
     return render(request, "home.html", context)

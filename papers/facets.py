@@ -29,6 +29,7 @@ from papers.authors import most_frequent_authors
 from papers.jobs.kinds import job_kind
 from papers.jobs.queue import enqueue
 from papers.models import Author, Paper, Venue
+from papers.site.addresses import path_format
 from papers.site.cache import (
     TIMEOUT,
     cached_value,
@@ -130,7 +131,13 @@ def top_tags_overall(request, year=None, limit=TOP_TAGS):
             if year is None or pair_year == year:
                 counts[tag] += n
         ranked = sorted(counts.items(), key=lambda item: (-item[1], data["tags"][item[0]][0]))
-        return [_tag(pk, *data["tags"][pk], n) for pk, n in ranked[:limit]]
+        tags = [_tag(pk, *data["tags"][pk], n) for pk, n in ranked[:limit]]
+        # Each with its page's address, kept with the list: the home page's 30 topic
+        # links were 30 ``reverse()`` calls per render (~1 ms), now one per counts version.
+        page = path_format("tag_detail")
+        for tag in tags:
+            tag.page_url = page(tag.slug)
+        return tags
 
     return cached_value(request, "top-tags", [year, limit], compute, counts=True)
 

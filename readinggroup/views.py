@@ -15,6 +15,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_safe
 
 from papers import identity, related
+from papers.cards import render_cards
 from papers.models import LONG_TEXT_FIELDS, SEARCH_FIELDS, Paper
 from papers.site.cache import cached_value, public_page
 from papers.site.media import signed_pdf_url
@@ -100,6 +101,25 @@ def _read_next():
     return related.read_next(recent[:READ_NEXT_SESSIONS], exclude=presented)
 
 
+def _around(request, presentation, paper):
+    """The previous and next sessions and the papers like the session's paper: kept until
+    the content changes (three queries of a page made again after it left the page
+    cache; any save that changes them, a scheduled moment and the related papers' job
+    move the content version)."""
+
+    def compute():
+        neighbours = Presentation.objects.published().only("number", "title")
+        number = presentation.number
+        return (
+            neighbours.filter(number__lt=number).order_by("-number").first(),
+            neighbours.filter(number__gt=number).order_by("number").first(),
+            related.related_to(paper) if paper else [],
+        )
+
+    parts = [presentation.number, paper.pk if paper else None]
+    return cached_value(request, "session-around", parts, compute)
+
+
 @require_safe
 @public_page
 def presentation_detail(request, number):
@@ -108,20 +128,18 @@ def presentation_detail(request, number):
     )
     paper = None
     if presentation.paper_id:
-        # Only a published paper gets a card; for_list() brings its authors and tags.
-        paper = Paper.objects.published().for_list().filter(pk=presentation.paper_id).first()
-    neighbours = Presentation.objects.published().only("number", "title")
+        # Only a published paper gets a card, the kept one (papers/cards.py): its byline
+        # and tags are read when the card is not kept only.
+        paper = Paper.objects.published().for_cards().filter(pk=presentation.paper_id).first()
+    previous_session, next_in_line, similar = _around(request, presentation, paper)
     context = {
         "presentation": presentation,
         "paper": paper,
+        "paper_card": render_cards(request, [paper])[0] if paper else None,
         "jsonld": event_jsonld(presentation, paper),
-        "previous_session": neighbours.filter(number__lt=presentation.number)
-        .order_by("-number")
-        .first(),
-        "next_in_line": neighbours.filter(number__gt=presentation.number)
-        .order_by("number")
-        .first(),
-        "similar": related.related_to(paper) if paper else [],
+        "previous_session": previous_session,
+        "next_in_line": next_in_line,
+        "similar": similar,
     }
     return render(request, "readinggroup/presentation_detail.html", context)
 

@@ -10,8 +10,10 @@ from pytest_django.asserts import assertInHTML
 
 from blog.models import Kind
 from papers.models import Status
+from papers.site.cache import bump_content_version
+from tests import cards
 from tests.blog.factories import ReportFactory, SeriesFactory, days_ago
-from tests.factories import paper_with_everything
+from tests.factories import AuthorFactory, paper_with_everything
 
 pytestmark = pytest.mark.django_db
 
@@ -188,3 +190,53 @@ def test_control_characters_in_the_address_never_reach_the_database(client, url,
         assert client.get(url).status_code == status
     sent = [query["sql"] for query in queries.captured_queries]
     assert not [sql for sql in sent if "a\x00b" in sql or "a\nb" in sql], sent
+
+
+# The linked papers' cards are the kept paper cards (papers/cards.py).
+
+
+def test_a_report_page_made_again_reads_no_byline_or_tag_of_its_kept_paper_cards(client):
+    report = ReportFactory(papers=[paper_with_everything(), paper_with_everything()])
+    first = page(client, report)
+    bump_content_version()
+    with CaptureQueriesContext(connection) as captured:
+        assert page(client, report) == first
+    for query in captured:
+        assert "papers_authorship" not in query["sql"]
+        assert "papers_taggedpaper" not in query["sql"]
+
+
+def test_a_linked_papers_edit_new_tag_new_author_and_unpublication_show_on_the_report_page(
+    client,
+):
+    paper = paper_with_everything()
+    report = ReportFactory(papers=[paper])
+    assert "robotics" not in cards.card(client, report.get_absolute_url(), paper.title)
+    paper.tags.add("robotics")
+    assert ">robotics</a>" in cards.card(client, report.get_absolute_url(), paper.title)
+    paper.authorships.create(author=AuthorFactory(name="Newcomer Author"), position=99)
+    assert "Newcomer Author" in cards.card(client, report.get_absolute_url(), paper.title)
+    paper.title = "A retitled linked paper"
+    paper.save()
+    assert ">robotics</a>" in cards.card(client, report.get_absolute_url(), paper.title)
+    paper.status = Status.DRAFT
+    paper.save()
+    assert "A retitled linked paper" not in page(client, report)
+
+
+# The links' number, the neighbours and the similar papers are kept until the content
+# changes (blog.views._around).
+
+
+def test_a_new_neighbour_and_a_draft_paper_linked_show_on_the_next_request(client):
+    report = ReportFactory(published_at=days_ago(5), papers=[paper_with_everything()])
+    html = page(client, report)
+    assert 'class="newer"' not in html and "not in the public library" not in html
+    newer = ReportFactory(published_at=days_ago(1))
+    report.paper_links.create(paper=paper_with_everything(status=Status.DRAFT), position=9)
+    html = page(client, report)
+    assert f'class="newer" href="{newer.get_absolute_url()}"' in html
+    assert "1 of the 2 papers is not in the public library yet" in html
+    newer.status = Status.DRAFT
+    newer.save()
+    assert 'class="newer"' not in page(client, report)

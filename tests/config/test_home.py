@@ -1,7 +1,9 @@
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from papers.models import Status
+from papers.tagging import Tag
 from tests.factories import PaperFactory, paper_with_everything
 from tests.sitemaps import sitemap_entries
 
@@ -39,3 +41,11 @@ def test_sitemap_lists_published_papers_only(client):
     urls = sitemap_entries(client)
     assert visible.get_absolute_url() in urls
     assert hidden.get_absolute_url() not in urls
+
+
+def test_home_topics_link_each_tags_page(client):
+    PaperFactory(tags=["vision", "Speech & Audio"])
+    html = client.get(reverse("home")).content.decode()
+    topics = html[html.index('class="home-topics"') :]
+    for tag in Tag.objects.all():
+        assert f'<a href="{tag.get_absolute_url()}">{escape(tag.name)}</a>' in topics

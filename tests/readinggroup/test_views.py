@@ -4,12 +4,16 @@ import datetime
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from lxml import html as lxml_html
 from pytest_django.asserts import assertInHTML
 
 from papers.models import Status
+from papers.site.cache import bump_content_version
+from tests import cards
 from tests.factories import AuthorFactory, PaperFactory
 from tests.readinggroup.factories import (
     PresentationFactory,
@@ -334,3 +338,45 @@ def test_paper_page_section_costs_one_query(client, django_assert_num_queries, n
     with django_assert_num_queries(len(without_sessions)):
         response = client.get(paper.get_absolute_url())
     assert response.content.decode().count("/reading-group/") >= n
+
+
+# The session's paper card is the kept paper card (papers/cards.py).
+
+
+def test_a_session_page_made_again_reads_no_byline_or_tag_of_its_kept_paper_card(client):
+    presentation = PresentationFactory(paper=PaperFactory(authors=[AuthorFactory()], tags=["a"]))
+    first = client.get(presentation.get_absolute_url()).content
+    bump_content_version()
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(presentation.get_absolute_url()).content == first
+    for query in captured:
+        assert "papers_authorship" not in query["sql"]
+        assert "papers_taggedpaper" not in query["sql"]
+
+
+def test_the_session_papers_edit_new_tag_new_author_and_unpublication_show_on_its_page(client):
+    paper = PaperFactory(title="The session paper", authors=[AuthorFactory()], tags=["a"])
+    url = PresentationFactory(paper=paper).get_absolute_url()
+    assert "robotics" not in cards.card(client, url, paper.title)
+    paper.tags.add("robotics")
+    assert ">robotics</a>" in cards.card(client, url, paper.title)
+    paper.authorships.create(author=AuthorFactory(name="Newcomer Author"), position=99)
+    assert "Newcomer Author" in cards.card(client, url, paper.title)
+    paper.title = "The session paper, retitled"
+    paper.save()
+    assert ">robotics</a>" in cards.card(client, url, paper.title)
+    paper.status = Status.DRAFT
+    paper.save()
+    assert "The session paper, retitled" not in cards.page(client, url)
+
+
+def test_a_new_next_session_and_its_unpublication_show_on_the_next_request(client):
+    # The neighbours and similar papers are kept until the content changes (_around).
+    first = PresentationFactory(number=1)
+    assert 'rel="next"' not in cards.page(client, first.get_absolute_url())
+    second = PresentationFactory(number=2, title="The session after")
+    html = cards.page(client, first.get_absolute_url())
+    assert f'<a rel="next" href="{second.get_absolute_url()}">' in html
+    second.status = Status.DRAFT
+    second.save()
+    assert 'rel="next"' not in cards.page(client, first.get_absolute_url())
