@@ -32,9 +32,9 @@ from django.db.models import (
     Case,
     Exists,
     F,
-    Field,
     FloatField,
     Func,
+    IntegerField,
     Lookup,
     Q,
     TextField,
@@ -391,7 +391,9 @@ def _search_fallback(queryset, query, title_fields):
     return queryset.annotate(search_rank=score * Value(1.0, output_field=FloatField()))
 
 
-@Field.register_lookup
+# On integer columns only (AutoField and BigAutoField are IntegerFields): the search hits'
+# primary keys are all it is for.
+@IntegerField.register_lookup
 class _AnyOf(Lookup):
     """``column = ANY(%s)`` (PostgreSQL): a list of values as one array parameter. ``__in``
     sends one parameter per value, each prepared by the ORM and spliced into the SQL by
