@@ -14,17 +14,29 @@ class AuthorFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Author Number{n}")
 
 
-class PaperFactory(factory.django.DjangoModelFactory):
+class SavesWrittenAtEndFactory(factory.django.DjangoModelFactory):
+    """A factory of a content kind (paper, report, session) whose row is saved, then its
+    post-generation rows (byline, papers, presenters, tags) one by one: what they derive
+    (the search document, the related-papers job…) is written once at the end, as an
+    admin save does (``saves_written_at_end``)."""
+
     class Meta:
-        model = Paper
+        abstract = True
         skip_postgeneration_save = True
 
     @classmethod
     def _generate(cls, strategy, params):
-        # The paper, its byline and its tags are saved one by one: what they derive (the
-        # search document, the related-papers job…) is written once, as an admin save does.
+        if not any(params.get(name) for name in cls._meta.post_declarations):
+            # Only the row is saved: its save writes its document once anyway, from the
+            # instance; the block would read the row back to rebuild it (a query more).
+            return super()._generate(strategy, params)
         with saves_written_at_end():
             return super()._generate(strategy, params)
+
+
+class PaperFactory(SavesWrittenAtEndFactory):
+    class Meta:
+        model = Paper
 
     title = factory.Sequence(lambda n: f"A Study of Things, Part {n}")
     year = 2021

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from blog.models import Kind, Report, ReportPaper, Series
 from papers.models import Status
-from tests.factories import png_bytes
+from tests.factories import SavesWrittenAtEndFactory, png_bytes
 
 
 class SeriesFactory(factory.django.DjangoModelFactory):
@@ -18,12 +18,11 @@ class SeriesFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"A Book in Parts {n}")
 
 
-class ReportFactory(factory.django.DjangoModelFactory):
+class ReportFactory(SavesWrittenAtEndFactory):
     """A published report, one day old, with a heading, math and code in its body."""
 
     class Meta:
         model = Report
-        skip_postgeneration_save = True
 
     kind = Kind.PAPER_REPORT
     title = factory.Sequence(lambda n: f"Report on Things, Number {n}")

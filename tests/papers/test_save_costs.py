@@ -23,6 +23,7 @@ from readinggroup.models import Presentation
 from tests.blog.factories import ReportFactory, report_admin_form
 from tests.factories import AuthorFactory, PaperFactory, paper_with_everything
 from tests.papers.test_admin import byline_and_link, paper_form
+from tests.readinggroup.factories import PresentationFactory, PresenterFactory
 from tests.readinggroup.test_slides import _form_data as session_form
 
 pytestmark = pytest.mark.django_db
@@ -258,4 +259,48 @@ def test_a_report_and_a_session_added_in_the_admin_are_indexed_as_a_save_indexes
     session = Presentation.objects.get(title="A session")
     text, _ = written = _document(session)
     assert "session-tag" in text and "Linked paper" in text
+    assert written == _document_written_by_a_save(session)
+
+
+def _document_writes(queries):
+    return [q["sql"] for q in queries.captured_queries if 'SET "search_text"' in q["sql"]]
+
+
+def test_a_factory_report_with_two_tags_and_a_paper_costs_22_queries_with_one_document_write(
+    django_assert_num_queries,
+):
+    """27 before the report factory ran its saves in ``saves_written_at_end``: the document
+    was written after the report, its tags and its paper (3 × 4 queries, now 5: the row,
+    its papers and tags prefetched, one UPDATE)."""
+    paper = PaperFactory(title="Linked")
+    ReportFactory(tags=["vision", "nlp"], papers=[paper])  # the tags exist
+    with django_assert_num_queries(22 if connection.vendor == "sqlite" else 23) as queries:
+        ReportFactory(tags=["vision", "nlp"], papers=[paper])
+    assert len(_document_writes(queries)) == 1
+
+
+def test_a_factory_session_with_two_presenters_and_two_tags_costs_24_queries_one_document_write(
+    django_assert_num_queries,
+):
+    """28 before the session factory ran its saves in ``saves_written_at_end``: the
+    document was written after the session, its presenters and its tags (3 × 3 queries,
+    now 5: the row, its paper, presenters and tags, one UPDATE)."""
+    paper, presenters = PaperFactory(title="Linked"), [PresenterFactory(), PresenterFactory()]
+    PresentationFactory(paper=paper, tags=["vision", "nlp"], presenters=presenters)
+    with django_assert_num_queries(24 if connection.vendor == "sqlite" else 25) as queries:
+        PresentationFactory(paper=paper, tags=["vision", "nlp"], presenters=presenters)
+    assert len(_document_writes(queries)) == 1
+
+
+def test_a_factory_report_and_session_are_indexed_as_a_save_indexes_them():
+    paper = PaperFactory(title="Linked paper", authors=[AuthorFactory(name="Ada Byline")])
+    report = ReportFactory(title="A report", tags=["report-tag"], papers=[paper])
+    text, _ = written = _document(report)
+    assert "report-tag" in text and "Linked paper" in text
+    assert written == _document_written_by_a_save(report)
+    session = PresentationFactory(
+        title="A session", paper=paper, tags=["session-tag"], presenters=[PresenterFactory()]
+    )
+    text, _ = written = _document(session)
+    assert "session-tag" in text and "Presenter Number" in text and "Linked paper" in text
     assert written == _document_written_by_a_save(session)
