@@ -2,6 +2,7 @@
 
 import factory
 from django.core.files.base import ContentFile
+from django.db.models.signals import m2m_changed
 
 from papers.models import Author, Authorship, Figure, Paper, PaperLink, Status
 from papers.refresh import saves_written_at_end
@@ -34,6 +35,30 @@ class SavesWrittenAtEndFactory(factory.django.DjangoModelFactory):
             return super()._generate(strategy, params)
 
 
+def add_tags(obj, tags):
+    """``obj.tags.add(*tags)`` for a row just created (it has no tags yet), with the same
+    signals: ``m2m_changed`` before and after, each tag row's save (its ``pre_save`` and
+    ``post_save``: the counts, kept pages, search document). taggit's ``add`` creates each
+    tag row by ``get_or_create`` (a SELECT, a savepoint, the INSERT, its release) after a
+    SELECT of the row's tags: 7 of the 11 queries of two tags, none needed for a new row."""
+    manager = obj.tags
+    through = manager.through
+    # taggit's own resolution of names (case-insensitive, creating missing tags) to Tags.
+    tags = manager._to_tag_model_instances(tags, {})
+    signal = {
+        "sender": through,
+        "instance": obj,
+        "reverse": False,
+        "model": through.tag_model(),
+        "pk_set": {tag.pk for tag in tags},
+        "using": obj._state.db,
+    }
+    m2m_changed.send(action="pre_add", **signal)
+    for tag in tags:
+        through.objects.create(tag=tag, content_object=obj)
+    m2m_changed.send(action="post_add", **signal)
+
+
 class PaperFactory(SavesWrittenAtEndFactory):
     class Meta:
         model = Paper
@@ -55,7 +80,7 @@ class PaperFactory(SavesWrittenAtEndFactory):
     @factory.post_generation
     def tags(self, create, extracted, **kwargs):
         if create and extracted:
-            self.tags.add(*extracted)
+            add_tags(self, extracted)
 
 
 class PaperLinkFactory(factory.django.DjangoModelFactory):

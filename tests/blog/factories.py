@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from blog.models import Kind, Report, ReportPaper, Series
 from papers.models import Status
-from tests.factories import SavesWrittenAtEndFactory, png_bytes
+from tests.factories import SavesWrittenAtEndFactory, add_tags, png_bytes
 
 
 class SeriesFactory(factory.django.DjangoModelFactory):
@@ -45,7 +45,7 @@ class ReportFactory(SavesWrittenAtEndFactory):
     @factory.post_generation
     def tags(self, create, extracted, **kwargs):
         if create and extracted:
-            self.tags.add(*extracted)
+            add_tags(self, extracted)
 
     @factory.post_generation
     def papers(self, create, extracted, **kwargs):

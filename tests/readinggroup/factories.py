@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from papers.models import Status
 from readinggroup.models import Presentation, Presenter
-from tests.factories import PaperFactory, SavesWrittenAtEndFactory
+from tests.factories import PaperFactory, SavesWrittenAtEndFactory, add_tags
 from tests.readinggroup.pdfs import pdf_bytes
 
 
@@ -61,7 +61,7 @@ class PresentationFactory(SavesWrittenAtEndFactory):
     @factory.post_generation
     def tags(self, create, extracted, **kwargs):
         if create and extracted:
-            self.tags.add(*extracted)
+            add_tags(self, extracted)
 
 
 def session_with_everything(**kwargs):
