@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from blog.models import Kind, Report, ReportPaper, Series
 from papers.models import Status
-from tests.factories import png_bytes
+from tests.factories import SavesWrittenAtEndFactory, add_tags, png_bytes
 
 
 class SeriesFactory(factory.django.DjangoModelFactory):
@@ -18,12 +18,11 @@ class SeriesFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"A Book in Parts {n}")
 
 
-class ReportFactory(factory.django.DjangoModelFactory):
+class ReportFactory(SavesWrittenAtEndFactory):
     """A published report, one day old, with a heading, math and code in its body."""
 
     class Meta:
         model = Report
-        skip_postgeneration_save = True
 
     kind = Kind.PAPER_REPORT
     title = factory.Sequence(lambda n: f"Report on Things, Number {n}")
@@ -46,7 +45,7 @@ class ReportFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def tags(self, create, extracted, **kwargs):
         if create and extracted:
-            self.tags.add(*extracted)
+            add_tags(self, extracted)
 
     @factory.post_generation
     def papers(self, create, extracted, **kwargs):

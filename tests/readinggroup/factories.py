@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from papers.models import Status
 from readinggroup.models import Presentation, Presenter
-from tests.factories import PaperFactory
+from tests.factories import PaperFactory, SavesWrittenAtEndFactory, add_tags
 from tests.readinggroup.pdfs import pdf_bytes
 
 
@@ -19,12 +19,11 @@ class PresenterFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Presenter Number{n}")
 
 
-class PresentationFactory(factory.django.DjangoModelFactory):
+class PresentationFactory(SavesWrittenAtEndFactory):
     """A published past session about a published paper, without slides or recording."""
 
     class Meta:
         model = Presentation
-        skip_postgeneration_save = True
 
     number = factory.Sequence(lambda n: n + 1)
     title = factory.Sequence(lambda n: f"Session about paper {n}")
@@ -62,7 +61,7 @@ class PresentationFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def tags(self, create, extracted, **kwargs):
         if create and extracted:
-            self.tags.add(*extracted)
+            add_tags(self, extracted)
 
 
 def session_with_everything(**kwargs):
