@@ -25,8 +25,6 @@ byline (the cards' receivers drop this entry with the card), its links and figur
 other papers' pages list it (previous work, follow-ups, "mentioned in", similar papers).
 """
 
-import contextlib
-import contextvars
 import time
 
 from django.core.cache import cache
@@ -44,6 +42,7 @@ from papers.site.cache import (
     parts_and_cards_versions,
     release,
 )
+from papers.site.deferred import Deferred
 from papers.tagging import Tag
 
 # Models whose changes this module (with the cards') follows paper by paper. Venues are
@@ -95,12 +94,6 @@ def keep_parts(request, paper, parts):
     return parts
 
 
-# The papers whose kept pages a block's saves dropped (``forgotten_at_end``): a factory
-# paper or an admin save dropped the same page once per byline row, tag and link, each a
-# read of its address.
-_pending = contextvars.ContextVar("pages_forgotten_at_end", default=None)
-
-
 def forget(paper_ids, using=None):
     """Drop the kept pages of ``paper_ids`` (what they show beside their rows changed)."""
     paper_ids = [pk for pk in paper_ids if pk is not None]
@@ -109,28 +102,28 @@ def forget(paper_ids, using=None):
     if in_batch():  # thousands of rows: the batch moves the parts version at its end
         bump_parts()
         return
-    pending = _pending.get()
+    pending = _forgotten.pending()
     if pending is not None:
         pending.setdefault(using, set()).update(paper_ids)
         return
     _drop(paper_ids, using)
 
 
-@contextlib.contextmanager
+def _drop_forgotten(pending):
+    for using, paper_ids in pending.items():
+        _drop(sorted(paper_ids), using)
+
+
+# The papers whose kept pages a block's saves dropped: a factory paper or an admin save
+# dropped the same page once per byline row, tag and link, each a read of its address.
+# Dropped also if the block raises: what it wrote outside a transaction stays written.
+_forgotten = Deferred("pages_forgotten_at_end", dict, _drop_forgotten, even_if_it_raises=True)
+
+
 def forgotten_at_end():
     """Drop the kept pages the block's saves forget once, at its end (now and after the
-    commit). Also if it raises: what it wrote outside a transaction stays written."""
-    if _pending.get() is not None:  # nested: the outer block drops
-        yield
-        return
-    pending = {}
-    token = _pending.set(pending)
-    try:
-        yield
-    finally:
-        _pending.reset(token)
-        for using, paper_ids in pending.items():
-            _drop(sorted(paper_ids), using)
+    commit)."""
+    return _forgotten.collecting()
 
 
 def _drop(paper_ids, using):

@@ -18,8 +18,6 @@ query. ``rebuild`` fits the model, stores it and recomputes every list in blocks
 paper with the stored model and rewrites only the lists it enters or leaves (``update``).
 """
 
-import contextlib
-import contextvars
 import logging
 import time
 import uuid
@@ -32,6 +30,7 @@ from papers import related_model  # numpy, scipy, scikit-learn: imported only to
 from papers.jobs.kinds import job_kind
 from papers.jobs.queue import enqueue_coalesced
 from papers.models import Paper, RelatedIndex, RelatedPaper
+from papers.site.deferred import Deferred
 
 logger = logging.getLogger(__name__)
 
@@ -476,29 +475,14 @@ def _merge(old, new):
     return {"papers": sorted({*old.get("papers", ()), *new["papers"]})[: UPDATE_LIMIT + 1]}
 
 
-# The papers whose neighbours a running batch (an import) changed: queued as one job at its
-# end, not one coalescing query per saved paper (papers.refresh.references_announced_at_end).
-_batched = contextvars.ContextVar("related_batched", default=None)
-
-
-@contextlib.contextmanager
 def updates_queued_at_end():
     """Collect the block's updates and queue them once; nothing is queued if it raises."""
-    if _batched.get() is not None:  # nested: the outer block queues
-        yield
-        return
-    pending = set()
-    token = _batched.set(pending)
-    try:
-        yield
-    finally:
-        _batched.reset(token)
-    queue_update(pending)
+    return _batched.collecting()
 
 
 def queue_update(pks):
     """Queue the update of ``pks``'s neighbours (joining a job still waiting)."""
-    batch = _batched.get()
+    batch = _batched.pending()
     if batch is not None:
         batch.update(pks)
         return None
@@ -512,6 +496,11 @@ def queue_update(pks):
         dedupe_key=UPDATE,
         merge=_merge,
     )
+
+
+# The papers whose neighbours a running batch (an import) changed: queued as one job at its
+# end, not one coalescing query per saved paper (papers.refresh.references_announced_at_end).
+_batched = Deferred("related_batched", set, queue_update)
 
 
 @job_kind(UPDATE, time_limit=1800, verbose_name="Related papers updated")

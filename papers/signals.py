@@ -11,12 +11,12 @@ the models can announce and every module above them can send: dependencies point
 ``papers.refresh`` and ``papers.wikilinks`` to the models to here, never back.
 """
 
-import contextlib
 import contextvars
 
 from django.dispatch import Signal
 
 from papers.jobs.queue import enqueue_coalesced
+from papers.site.deferred import Deferred
 
 paper_references_changed = Signal()
 
@@ -27,7 +27,6 @@ WIKILINKS = "papers.wikilinks"
 # and SQLite refuses expressions nested deeper than 1,000.
 BATCH_ANNOUNCE_SIZE = 25
 
-_pending = contextvars.ContextVar("pending_reference_changes", default=None)
 # Facts the receivers read once while a batch's announcements are sent, not per chunk.
 _batch_memo = contextvars.ContextVar("reference_announcement_memo", default=None)
 
@@ -35,29 +34,19 @@ _batch_memo = contextvars.ContextVar("reference_announcement_memo", default=None
 def announce_references_changed(paper, names):
     """Queue the job that sends ``paper_references_changed``, now or at the end of the
     enclosing batch."""
-    pending = _pending.get()
+    pending = _collected.pending()
     if pending is None:
         queue_reference_changes({paper.pk: set(names)})
     else:
         pending.setdefault(paper.pk, set()).update(names)
 
 
-@contextlib.contextmanager
 def reference_changes_collected():
     """Collect the reference changes of the block's saves and queue them as one job at its
     end; nothing is queued if the block raises. (An import uses
     ``papers.refresh.references_announced_at_end``, which batches the related-papers
     updates too.)"""
-    if _pending.get() is not None:  # nested: the outer block queues
-        yield
-        return
-    pending = {}
-    token = _pending.set(pending)
-    try:
-        yield
-    finally:
-        _pending.reset(token)
-    queue_reference_changes(pending)
+    return _collected.collecting()
 
 
 def _merge_reference_changes(old, new):
@@ -86,6 +75,10 @@ def queue_reference_changes(changes):
         dedupe_key=f"{WIKILINKS}:{pks[0]}" if len(pks) == 1 else "",
         merge=_merge_reference_changes,
     )
+
+
+# {paper pk: names} of the reference changes a block's saves announced.
+_collected = Deferred("pending_reference_changes", dict, queue_reference_changes)
 
 
 def send_reference_changes(papers, names, progress=None):

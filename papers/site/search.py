@@ -13,8 +13,6 @@ and ranks a queryset of such a model:
   on the stored plain text; title hits rank first. Snippets are cut in Python.
 """
 
-import contextlib
-import contextvars
 import html
 import re
 from dataclasses import dataclass, field
@@ -43,6 +41,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Lower
 from django.utils.safestring import mark_safe
+
+from papers.site.deferred import Deferred
 
 CONFIG = "english"
 MAX_QUERY_LENGTH = 200
@@ -167,9 +167,6 @@ def document_fields(parts, using="default"):
     return values
 
 
-_deferred = contextvars.ContextVar("deferred_search_documents", default=None)
-
-
 class NameInOtherDocuments:
     """For a model whose ``name`` is written into other rows' search documents (a tag, an
     author): remembers the name as loaded, so that a save that leaves it as it was (a new
@@ -196,14 +193,13 @@ def name_changed(instance):
 def defer(model, pk):
     """``True`` (and ``pk`` remembered) inside ``documents_written_at_end()``: the caller
     skips writing the document now; it is written once at the end of the block."""
-    pending = _deferred.get()
+    pending = _deferred.pending()
     if pending is None:
         return False
     pending.setdefault(model, set()).add(pk)
     return True
 
 
-@contextlib.contextmanager
 def documents_written_at_end():
     """Write the search documents of the rows saved in this block once, at its end.
 
@@ -211,17 +207,16 @@ def documents_written_at_end():
     without signals): writing its document on save cost three queries and missed them.
     Nested blocks leave the writing to the outermost one. Nothing is written if it raises.
     """
-    if _deferred.get() is not None:
-        yield
-        return
-    pending = {}
-    token = _deferred.set(pending)
-    try:
-        yield
-    finally:
-        _deferred.reset(token)
+    return _deferred.collecting()
+
+
+def _write_deferred(pending):
     for model, pks in pending.items():
         rebuild_documents(model, pks=sorted(pks))
+
+
+# {model: pks} of the rows whose documents a block's saves left to its end.
+_deferred = Deferred("deferred_search_documents", dict, _write_deferred)
 
 
 def store_document(model, pk, parts):
