@@ -12,13 +12,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 from markdownx.models import MarkdownxField
-from taggit.managers import TaggableManager
 
 from papers.content.base import Content, ContentQuerySet, mentions_field, status_field
 from papers.models import Paper, Status, unique_slug
 from papers.site.images import RenditionImageField
 from papers.site.markdown import render_document, render_markdown_with_mentions, validate_markdown
-from papers.tagging import TaggedItem
+from papers.tagging import TaggedItem, tags_field
 
 WORDS_PER_MINUTE = 220
 
@@ -216,7 +215,7 @@ class Report(Content):
     part = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="Its place in the series: 1, 2, …"
     )
-    tags = TaggableManager(through=TaggedReport, blank=True)
+    tags = tags_field(TaggedReport)
     status = status_field("Visible once published and its publication time has passed.")
     work_in_progress = models.BooleanField(
         default=False, help_text="Published but unfinished: the page says so."

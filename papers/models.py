@@ -13,7 +13,6 @@ from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils.html import format_html, strip_tags
 from markdownx.models import MarkdownxField
-from taggit.managers import TaggableManager
 
 from papers.content.base import Content, ContentQuerySet, Status, mentions_field, status_field
 from papers.identifiers import normalize_arxiv_id, normalize_doi, parse_arxiv_id
@@ -23,7 +22,7 @@ from papers.site import search
 from papers.site.images import RenditionImageField
 from papers.site.markdown import render_markdown, render_markdown_with_mentions, validate_markdown
 from papers.site.prefetch import listed
-from papers.tagging import Tag, TaggedItem, TagRedirect
+from papers.tagging import Tag, TaggedItem, TagRedirect, tags_field
 from papers.venues import Kind as VenueKind
 from papers.venues import parse_venue
 
@@ -325,7 +324,7 @@ class Paper(Content):
     )
     notes_html = models.TextField(blank=True, editable=False)
     authors = models.ManyToManyField(Author, through="Authorship", related_name="papers")
-    tags = TaggableManager(through=TaggedPaper, blank=True)
+    tags = tags_field(TaggedPaper)
     related = models.ManyToManyField(
         "self",
         symmetrical=False,

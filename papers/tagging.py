@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Count, Exists, OuterRef
 from django.utils.text import slugify
 from taggit.forms import TagField
+from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
 from papers.intake.slugs import free_slug
@@ -120,6 +121,17 @@ class TaggedItem(TaggedItemBase):
         return (self.content_object_id, self.tag.name)
 
     natural_key.dependencies = ["papers.tag"]
+
+
+def tags_field(through):
+    """The ``tags`` of a content model, through ``through`` (a ``TaggedItem``).
+
+    In the order they were added, whichever way they are read: taggit orders a row's
+    ``tags.all()`` by the link's id, but a ``prefetch_related`` of tags not at all, so on
+    PostgreSQL a list's, a feed's or a rebuilt search document's tags came in the table's
+    physical order (a feed entry's categories moved between renders)."""
+    links = f"{through._meta.app_label}_{through._meta.model_name}_items"
+    return TaggableManager(through=through, blank=True, ordering=[f"{links}__pk"])
 
 
 # --- Filtering and counting by tag: the one implementation for every tagged model -------

@@ -17,13 +17,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 from markdownx.models import MarkdownxField
-from taggit.managers import TaggableManager
 
 from papers.content.base import Content, ContentQuerySet, mentions_field, status_field
 from papers.models import Paper, Status, unique_slug
 from papers.site.images import RenditionImageField, rendition_name
 from papers.site.markdown import render_markdown_with_mentions, validate_markdown
-from papers.tagging import TaggedItem
+from papers.tagging import TaggedItem, tags_field
 from readinggroup.pdf import JOB_CHECK_TIMEOUT_SECONDS, SlidesError, check_upload, checked_cover
 from readinggroup.recordings import (
     normalize_recording_url,
@@ -212,7 +211,7 @@ class Presentation(Content):
         validators=[validate_recording_url],
         help_text="YouTube or Vimeo link (embedded), or any other https:// link.",
     )
-    tags = TaggableManager(through=TaggedPresentation, blank=True)
+    tags = tags_field(TaggedPresentation)
     status = status_field("Only published sessions appear on the site, the calendar and the feed.")
     mentions = mentions_field(
         "mentioned_in_sessions", "Papers the summary links with [[wiki-links]]; filled in on save."
