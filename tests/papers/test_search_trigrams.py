@@ -9,6 +9,8 @@ tests of the index itself need SQLite; the ones about edits and deletes run on b
 import pytest
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from blog.models import Report
 from papers.models import Paper
@@ -200,3 +202,35 @@ def test_the_migration_indexes_the_rows_already_there():
         operation.database_forwards("papers", editor, state, state)
     assert _found("platypusnet") == {paper.pk}
     _integrity_check(Paper)
+
+
+# Letters whose case LIKE folds and ones it does not (including the Kelvin sign, which the
+# index folds to "k"), LIKE's and FTS5's special characters, and a character beyond the BMP.
+_TRICKY = "abkKAB \u212aéÉßİı%_\\\"'*()-:^🙂"
+
+
+@sqlite_only
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    texts=st.lists(st.text(alphabet=_TRICKY, min_size=3, max_size=30), min_size=1, max_size=4),
+    words=st.text(alphabet=_TRICKY, min_size=1, max_size=8),
+)
+def test_any_query_finds_with_the_index_what_like_alone_finds(texts, words, monkeypatch):
+    # Each example adds its own rows (no deletes: they cascade over every related table).
+    start = Paper.objects.count()
+    rows = Paper.objects.bulk_create(
+        Paper(title="-", slug=f"tricky-{start + i}", year=2020, search_text=text)
+        for i, text in enumerate(texts)
+    )
+    query = search.parse_query(words)
+    if query.is_empty:
+        return
+    among = Paper.objects.filter(pk__in=[row.pk for row in rows])
+    narrowed = set(search.search(among, query).values_list("pk", flat=True))
+    monkeypatch.setattr(Paper, "SEARCH_TRIGRAMS", False)
+    assert narrowed == set(search.search(among, query).values_list("pk", flat=True))
+    monkeypatch.setattr(Paper, "SEARCH_TRIGRAMS", True)
