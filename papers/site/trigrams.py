@@ -38,6 +38,12 @@ def table_name(model):
     return f"{model._meta.db_table}{SUFFIX}"
 
 
+def is_index_table(name):
+    """Whether table ``name`` is an index or one of FTS5's shadow tables (``_data``,
+    ``_idx``, ``_config``): derived from the rows, not rows to copy or count."""
+    return SUFFIX in name
+
+
 def has_index(model, using):
     """Whether searches of ``model`` on the ``using`` database are narrowed by the index
     (SQLite, and a model whose migrations made it: ``SEARCH_TRIGRAMS``)."""
