@@ -233,6 +233,7 @@ class Report(Content):
     objects = ReportQuerySet.as_manager()
 
     NEWEST_FIRST = NEWEST_FIRST
+    SEARCH_TRIGRAMS = True  # papers.site.trigrams: its migration made the index
 
     class Meta(Content.Meta):
         ordering = ["-published_at", "-pk"]

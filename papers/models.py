@@ -355,6 +355,7 @@ class Paper(Content):
     SHOWN_ELSEWHERE = ("slug", "title", "alias", "year", "month", "status")
 
     NEWEST_FIRST = NEWEST_FIRST
+    SEARCH_TRIGRAMS = True  # papers.site.trigrams: its migration made the index
 
     class Meta(Content.Meta):
         ordering = NEWEST_FIRST

@@ -229,6 +229,7 @@ class Presentation(Content):
     objects = PresentationQuerySet.as_manager()
 
     NEWEST_FIRST = NEWEST_FIRST
+    SEARCH_TRIGRAMS = True  # papers.site.trigrams: its migration made the index
 
     class Meta(Content.Meta):
         ordering = ["-scheduled_at", "-number"]

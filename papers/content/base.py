@@ -90,6 +90,9 @@ class Content(EditVersioned):
 
     # What search_parts() reads besides the row, prefetched by ``search.rebuild_documents``.
     SEARCH_PREFETCH = ()
+    # Whether a migration gave the model SQLite's trigram index of ``search_text``
+    # (papers.site.trigrams.SQLiteTrigramIndex), which SQLite's searches then use.
+    SEARCH_TRIGRAMS = False
     # ORDER BY of "newest first", the primary key breaking ties last (newest_first(), the
     # merged lists of papers.content.kinds); explicit about NULLs, which PostgreSQL sorts
     # first in a descending order and SQLite last.

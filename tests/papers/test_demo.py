@@ -17,6 +17,7 @@ from PIL import Image
 from papers import demo, demo_figures
 from papers.demo_data import PAPERS
 from papers.models import Author, Authorship, Figure, Paper, PaperLink, Status, Tag, TaggedPaper
+from papers.site import trigrams
 from tests.factories import PaperFactory
 
 pytestmark = pytest.mark.django_db
@@ -80,6 +81,8 @@ def test_the_suites_demo_snapshot_leaves_what_a_fresh_run_leaves(demo_snapshot, 
         with connection.cursor() as cursor:
             counts = {}
             for table in connection.introspection.table_names(include_views=False):
+                if trigrams.is_index_table(table):  # its segments depend on the commits
+                    continue
                 quoted = connection.ops.quote_name(table)
                 cursor.execute(f"SELECT COUNT(*) FROM {quoted}")  # noqa: S608 - a listed table
                 counts[table] = cursor.fetchone()[0]
