@@ -7,9 +7,15 @@
 //   node lighthouse-pages.mjs '{"chromePath", "chromeFlags": [...], "flags": {...},
 //                               "retryCodes": [...], "attempts": n}'
 //
-// Then one run per line of stdin, {"url", "output", "slowdown"} (slowdown null: the
-// default), answered by one line of stdout once the run is done, {"output", "retried":
-// [codes], "error"}: Lighthouse's JSON report is in "output", unless "error" says why not.
+// Then one run per line of stdin, {"url", "output", "slowdown", "diagnostics"} (slowdown
+// null: the default), answered by one line of stdout once the run is done, {"output",
+// "retried": [codes], "error"}: Lighthouse's JSON report is in "output", unless "error"
+// says why not. With "diagnostics" false, the run skips every audit no category score
+// reads (weight 0 in each of flags.onlyCategories: diagnostics, opportunities, the
+// report's data), and the gatherers only they need: the scores are the same weighted
+// means of the same audits, for about a quarter less CPU (docs/PERFORMANCE.md, helper
+// suitelh68). The skipped gatherers include the CSS and JS coverage Chromium would
+// record during the load.
 // A run whose report has a runtimeError in retryCodes (a trace Lighthouse failed to record)
 // is made again, at most "attempts" times. Runs never overlap: each traces the whole
 // browser, and a second Tracing.start fails while a trace is being recorded.
@@ -18,6 +24,7 @@ import readline from 'node:readline';
 
 import * as chromeLauncher from 'chrome-launcher';
 import lighthouse from 'lighthouse';
+import defaultConfig from 'lighthouse/core/config/default-config.js';
 import puppeteer from 'puppeteer-core';
 
 const settings = JSON.parse(process.argv[2]);
@@ -26,6 +33,9 @@ const chrome = await chromeLauncher.launch({
   chromeFlags: settings.chromeFlags,
   logLevel: 'silent',
 });
+const unscored = settings.flags.onlyCategories.flatMap(
+  (name) => defaultConfig.categories[name].auditRefs.filter((ref) => ref.weight === 0),
+).map((ref) => ref.id);
 const browser = await puppeteer.connect({
   browserURL: `http://127.0.0.1:${chrome.port}`, defaultViewport: null,
 });
@@ -36,6 +46,7 @@ async function audit(run) {
     ...settings.flags, output: 'json', logLevel: 'silent', channel: 'cli',
   };
   if (run.slowdown !== null) flags.throttling = {cpuSlowdownMultiplier: run.slowdown};
+  if (!run.diagnostics) flags.skipAudits = unscored;
   const retried = [];
   for (let attempt = 1; attempt <= settings.attempts; attempt++) {
     fs.rmSync(run.output, {force: true});
@@ -70,6 +81,14 @@ try {
     process.stdout.write(JSON.stringify(answer) + '\n');
   }
 } finally {
-  await browser.disconnect();
-  await chrome.kill();
+  // Chromium asked to quit, and node waits for it: its renderers are then reaped by it and
+  // it by node, so their CPU is counted in the test process's children's. chrome.kill()
+  // alone SIGKILLs the process group and returns, leaving them to init.
+  const exited = new Promise((resolve) => chrome.process.once('exit', resolve));
+  try {
+    await browser.close();
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+  } finally {
+    await chrome.kill();
+  }
 }
