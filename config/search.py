@@ -30,9 +30,10 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
 from config.content import Item, load_objects
+from config.snippets import Snippets
 from papers import concepts, related
 from papers import counts as kept_counts
-from papers.content.kinds import find_kind, kind_choices, kinds
+from papers.content.kinds import find_kind, kind_by_key, kind_choices, kinds
 from papers.facets import fragment_key
 from papers.filters import TagSlugsField
 from papers.models import Paper
@@ -259,11 +260,40 @@ def _tag_facets(hits):
     return [{"slug": slug, "name": tags[slug], "count": n} for slug, n in ranked[:TOP_TAGS]]
 
 
-def _with_snippet(query):
-    def prepare(kind, queryset):
-        return search.with_snippets(queryset, query)
+def _results(request, query, slugs, year, chosen):
+    """What every page of a query and its filters shows but the page's rows: the hits best
+    first as ``(kind key, pk, date, rank, year)``, the counts and the facets.
 
-    return prepare
+    Kept per query and filters, not per page: a page dropped from the page cache reads it
+    in one round trip, where it read each kind's hits (hundreds of ``Item``s to unpickle
+    for a broad word), counts and tags apart; an ``Item`` is made for the page's hits only.
+    """
+    found = {kind: _kind_results(request, kind, query, slugs, year) for kind in kinds()}
+    # Counts are exact even when a kind has more matches than MAX_HITS_PER_KIND, unless
+    # it has thousands (ESTIMATE_ABOVE): then they are estimates, and the page says so.
+    type_counts = {
+        kind.key: counts[year] if year is not None else sum(counts.values())
+        for kind, (_, counts, _) in found.items()
+    }
+    shown_kinds = [kind for kind in kinds() if chosen is None or kind is chosen]
+    year_counts = Counter()
+    for kind in shown_kinds:
+        year_counts.update(found[kind][1])
+    estimated = any(found[kind][2] for kind in shown_kinds)
+    results = [hit for kind in shown_kinds for hit in found[kind][0]]
+    # Best first; equal ranks (the fallback's scores often tie) put the newest first.
+    results.sort(key=lambda hit: (hit.rank, hit.date, hit.pk), reverse=True)
+    total = sum(type_counts[kind.key] for kind in shown_kinds)
+    return {
+        "hits": [(hit.kind.key, hit.pk, hit.date, hit.rank, hit.year) for hit in results],
+        "total": about(total) if estimated else total,
+        "estimated": estimated,
+        "type_counts": type_counts,
+        "estimated_kinds": {kind.key for kind in kinds() if found[kind][2]},
+        "year_facets": sorted(((y, n) for y, n in year_counts.items() if y), reverse=True),
+        # One grouped query per kind (~15 ms of SQL for a broad word at 100,000 papers).
+        "tag_facets": _tag_facets(results),
+    }
 
 
 def _more_like_this(request, slug):
@@ -300,57 +330,39 @@ def search_page(request):
         return render(request, "search/search.html", context)
 
     chosen, year = context["active_type"], data["year"]
-    found = {kind: _kind_results(request, kind, query, data["tag"], year) for kind in kinds()}
-    # Counts are exact even when a kind has more matches than MAX_HITS_PER_KIND, unless
-    # it has thousands (ESTIMATE_ABOVE): then they are estimates, and the page says so.
-    type_counts = {
-        kind.key: counts[year] if year is not None else sum(counts.values())
-        for kind, (_, counts, _) in found.items()
-    }
-    shown_kinds = [kind for kind in kinds() if chosen is None or kind is chosen]
-    year_counts = Counter()
-    for kind in shown_kinds:
-        year_counts.update(found[kind][1])
-    estimated = any(found[kind][2] for kind in shown_kinds)
-    results = [hit for kind in shown_kinds for hit in found[kind][0]]
-    # Best first; equal ranks (the fallback's scores often tie) put the newest first.
-    results.sort(key=lambda hit: (hit.rank, hit.date, hit.pk), reverse=True)
-
-    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+    found = cached_value(
+        request,
+        "search-results",
+        [query.raw, *data["tag"], year, chosen and chosen.key],
+        lambda: _results(request, query, data["tag"], year, chosen),
+    )
+    page = Paginator(found["hits"], PAGE_SIZE).get_page(request.GET.get("page"))
     # The hits of a kind that keeps its cards are kept too, per object (papers/cards.py
     # VARIANTS): their bylines and tags are read, and their template rendered, only for
     # the hits not kept. The snippet depends on the query: put in here.
+    hits = [
+        Item(kind_by_key(key), pk, date, rank=rank, year=hit_year)
+        for key, pk, date, rank, hit_year in page.object_list
+    ]
+    snippets = Snippets(query, hits)
     items = load_objects(
-        list(page.object_list),
-        prepare=_with_snippet(query),
-        request=request,
-        variant="search",
-        snippet=KEPT_SNIPPET,
+        hits, prepare=snippets.prepare, request=request, variant="search", snippet=KEPT_SNIPPET
     )
+    snippets.fill(items)
     for item in items:
-        item.snippet = search.snippet_html(item.obj, query)
         if item.card:
             snippet = format_html('<p class="snippet">{}</p>', item.snippet) if item.snippet else ""
             item.card = mark_safe(item.card.replace(_KEPT_SNIPPET_HTML, snippet, 1))  # noqa: S308
     context.update(
         page_obj=page,
         items=items,
-        total=about(sum(type_counts[kind.key] for kind in shown_kinds))
-        if estimated
-        else sum(type_counts[kind.key] for kind in shown_kinds),
-        estimated=estimated,
-        shown=len(results),
-        type_facets=[(kind, type_counts[kind.key]) for kind in kinds()],
-        estimated_kinds={kind.key for kind in kinds() if found[kind][2]},
-        year_facets=sorted(((y, n) for y, n in year_counts.items() if y), reverse=True),
-        # Per query and filters, not per page: paging a query reuses its tag facet (one
-        # grouped query per kind, ~15 ms of SQL for a broad word at 100,000 papers).
-        tag_facets=cached_value(
-            request,
-            "search-tags",
-            [query.raw, *data["tag"], year, chosen and chosen.key],
-            lambda: _tag_facets(results),
-        ),
+        total=found["total"],
+        estimated=found["estimated"],
+        shown=len(found["hits"]),
+        type_facets=[(kind, found["type_counts"][kind.key]) for kind in kinds()],
+        estimated_kinds=found["estimated_kinds"],
+        year_facets=found["year_facets"],
+        tag_facets=found["tag_facets"],
         filtered=bool(chosen or year or data["tag"]),
     )
     # The sidebar's ~50 filter links are the same on every page of a query: rendered once
@@ -358,7 +370,7 @@ def search_page(request):
     shown = [
         [(kind.key, n) for kind, n in context["type_facets"]],
         sorted(context["estimated_kinds"]),
-        estimated,
+        found["estimated"],
         context["year_facets"],
         [(tag["slug"], tag["name"], tag["count"]) for tag in context["tag_facets"]],
     ]

@@ -520,6 +520,11 @@ def cached_value(request, name, parts, compute, counts=False):
     return value
 
 
+def kept_key(name, *facts):
+    """The cache key of a value kept under ``facts`` (``kept_values``): no version in it."""
+    return f"papershelf:kept:{name}:{release()}:{_digest(*facts)}"
+
+
 def kept_values(name, facts, make, *, together=False):
     """``[make(one) for one in facts]``, each value kept under a digest of its facts (a
     tuple of what the value is made from).
@@ -532,7 +537,7 @@ def kept_values(name, facts, make, *, together=False):
     returns their values in that order (one writer for all of them).
     """
     # ``*one``: the repr of a plain tuple of the values (C), not a named tuple's (Python).
-    keys = [f"papershelf:kept:{name}:{release()}:{_digest(*one)}" for one in facts]
+    keys = [kept_key(name, *one) for one in facts]
     found = cache.get_many(keys) if keys else {}
     missing = [(key, one) for key, one in zip(keys, facts, strict=True) if key not in found]
     if together:

@@ -20,7 +20,6 @@ import re
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import (
-    SearchHeadline,
     SearchQuery,
     SearchRank,
     SearchVector,
@@ -41,6 +40,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 from django.utils.safestring import mark_safe
 
@@ -433,34 +433,41 @@ def in_titles(query, title_fields, using="default"):
 # --- snippets -------------------------------------------------------------------------
 
 
-def with_snippets(queryset, query):
-    """Annotate the rows of one page of results with what their snippets come from:
-    ``search_snippet`` (PostgreSQL's headline), else ``search_document`` (the stored
-    text, read even where the rows leave ``search_text`` deferred, as cards' rows do)."""
+# ts_headline's options, as Django's SearchHeadline composed them (a parameter: constant).
+_HEADLINE_OPTIONS = (
+    f"StartSel='{_START}', StopSel='{_STOP}', MaxWords=30, MinWords=12, MaxFragments=2, "
+    "FragmentDelimiter=' … '"
+)
+
+
+def with_snippets(queryset, query, kept=()):
+    """Annotate the rows of one page of results with what their snippets come from.
+
+    PostgreSQL: ``search_digest``, the md5 of the text a snippet is cut from (the body,
+    before ``_SEPARATOR``), and ``search_snippet``, its headline, NULL for the rows whose
+    digest is one of ``kept`` (the snippets made already for this query: ``ts_headline``
+    parses the whole text). Written as SQL: the ORM's expressions for the same (a
+    ``SearchHeadline`` in a ``Case``) took longer to build and compile than the query
+    took to run. Elsewhere ``search_document``: the stored text, read even where the rows
+    leave ``search_text`` deferred, as cards' rows do.
+    """
     if query.is_empty:
         return queryset
     if not uses_postgres(queryset.db):
         return queryset.annotate(search_document=F("search_text"))
-    ts_query = SearchQuery(query.raw, search_type="websearch", config=CONFIG)
-    body = Func(
-        F("search_text"),
-        Value(_SEPARATOR),
-        Value(1),
-        function="split_part",
-        output_field=TextField(),
+    quote = connections[queryset.db].ops.quote_name
+    column = f"{quote(queryset.model._meta.db_table)}.{quote('search_text')}"
+    body = f"split_part({column}, %s, 1)"
+    headline = f"ts_headline(%s::regconfig, {body}, websearch_to_tsquery(%s::regconfig, %s), %s)"
+    params = [CONFIG, _SEPARATOR, CONFIG, query.raw, _HEADLINE_OPTIONS]
+    if kept:
+        headline = f"CASE WHEN md5({body}) = ANY(%s) THEN NULL ELSE {headline} END"
+        params = [_SEPARATOR, sorted(kept), *params]
+    # Only quoted names of our own model are put in the text; the values are parameters.
+    return queryset.annotate(
+        search_digest=RawSQL(f"md5({body})", [_SEPARATOR], output_field=TextField()),  # noqa: S611
+        search_snippet=RawSQL(headline, params, output_field=TextField()),  # noqa: S611
     )
-    headline = SearchHeadline(
-        body,
-        ts_query,
-        config=CONFIG,
-        start_sel=_START,
-        stop_sel=_STOP,
-        max_words=30,
-        min_words=12,
-        max_fragments=2,
-        fragment_delimiter=" … ",
-    )
-    return queryset.annotate(search_snippet=headline)
 
 
 def snippet_html(obj, query, length=220):

@@ -618,6 +618,38 @@ def test_a_hits_row_tags_and_byline_are_on_the_next_search(client, shelf):
     assert ">state space</a>" in hit_html(client, "diffusion", "Selective state spaces")
 
 
+def test_a_snippet_is_kept_for_its_query_until_its_text_changes(client, shelf, monkeypatch):
+    """PostgreSQL keeps each hit's headline per query under the digest of its text
+    (config/snippets.py): not made again after a save elsewhere, made again once the
+    text changes, by a save or by a document rewritten without signals."""
+    report = shelf["report"]
+    made = []
+    snippet_html = search.snippet_html
+    monkeypatch.setattr(
+        search, "snippet_html", lambda obj, query: made.append(obj.pk) or snippet_html(obj, query)
+    )
+    assert "low-rank update. <mark>Diffusion</mark> models" in hit_html(
+        client, "diffusion", report.title
+    )
+    made.clear()
+    bump_content_version()
+    assert "low-rank update. <mark>Diffusion</mark> models" in hit_html(
+        client, "diffusion", report.title
+    )
+    kept = connection.vendor == "postgresql"
+    assert (made == []) if kept else (report.pk in made)
+    report.body = "Noise schedules decide what diffusion learns first."
+    report.save()
+    assert "Noise schedules decide what <mark>diffusion</mark>" in hit_html(
+        client, "diffusion", report.title
+    )
+    search.store_document(
+        type(report), report.pk, {"A": [report.title], "C": ["Rewritten: diffusion of ideas."]}
+    )
+    bump_content_version()
+    assert "<mark>diffusion</mark> of ideas" in hit_html(client, "diffusion", report.title)
+
+
 def test_a_renamed_tag_is_on_the_kept_hits_at_once(client, shelf):
     assert ">vision</a>" in hit_html(client, "diffusion", shelf["ldm"].title)
     tag = Tag.objects.get(name="vision")
