@@ -16,10 +16,11 @@ PostgreSQL they travel by ``COPY`` in its text format (every type, JSON, arrays 
 
 The rows' foreign keys are checked once, when the snapshot is taken, not at the end of
 every test that restores them: on PostgreSQL a restore by a superuser (the suite's user)
-copies them with ``session_replication_role = replica``, which queues none of the ~2,000
-deferred foreign-key checks a restore otherwise leaves for the test's end (45 ms of the
-server's time per test; see docs/PERFORMANCE.md, helper suitepgsrv70). Rows the test adds
-afterwards are checked as usual.
+copies them with ``session_replication_role = replica``, which queues none of the 2,702
+deferred foreign-key checks a restore otherwise leaves for the test's end (50-65 ms of the
+server's wall per test at load 20-30, and again at each test of a ``setUpTestData`` class;
+see docs/PERFORMANCE.md, helper suitepgsrv70). Rows the test adds afterwards are checked
+as usual.
 """
 
 import shutil
