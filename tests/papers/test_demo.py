@@ -9,7 +9,7 @@ import pytest
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import FileField
 from django.test import override_settings
 from PIL import Image
@@ -18,7 +18,8 @@ from papers import demo, demo_figures
 from papers.demo_data import PAPERS
 from papers.models import Author, Authorship, Figure, Paper, PaperLink, Status, Tag, TaggedPaper
 from papers.site import trigrams
-from tests.factories import PaperFactory
+from tests import demo_state
+from tests.factories import AuthorFactory, PaperFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -117,6 +118,66 @@ def test_the_suites_demo_snapshot_leaves_what_a_fresh_run_leaves(demo_snapshot, 
     assert fresh[1]["figures"] == 12  # six figures and their six WebP renditions
     names = stored_names()
     assert names and all((tmp_path / "restored" / name).is_file() for name in names)
+
+
+def _snapshot_of_an_authorship_whose_paper_and_author_are_gone(media):
+    """A DemoSnapshot holding one row that points at rows that no longer exist."""
+    with transaction.atomic():
+        point = transaction.savepoint()
+        Authorship.objects.create(paper=PaperFactory(), author=AuthorFactory())
+        rows = {"papers_authorship": demo_state._read("papers_authorship")}
+        transaction.savepoint_rollback(point)
+    return demo_state.DemoSnapshot("", rows, media, clean={})
+
+
+def _delete_every_authorship():
+    with connection.cursor() as cursor:  # SQL: the ORM would look for the missing paper
+        cursor.execute("DELETE FROM papers_authorship")
+
+
+def test_taking_the_snapshot_fails_when_the_demo_leaves_a_dangling_foreign_key(
+    monkeypatch, tmp_path
+):
+    # restore() does not check the snapshot's keys again (PostgreSQL): take() must.
+    def demo_with_a_dangling_authorship(*args, **kwargs):
+        paper = PaperFactory()
+        Authorship.objects.create(paper=paper, author=AuthorFactory())
+        with connection.cursor() as cursor:  # SQL: the ORM would delete the authorship too
+            cursor.execute("DELETE FROM papers_paper WHERE id = %s", [paper.pk])
+
+    monkeypatch.setattr(demo_state, "call_command", demo_with_a_dangling_authorship)
+    monkeypatch.setattr(demo_state.DemoSnapshot, "last", None)
+    with pytest.raises(IntegrityError):
+        demo_state.DemoSnapshot.take(tmp_path)
+    assert not Authorship.objects.exists()  # and it was undone
+
+
+def test_restored_rows_skip_the_foreign_key_check_at_the_tests_end_on_postgresql(tmp_path):
+    # They were checked when the snapshot was taken; SQLite checks every row at the end.
+    snapshot = _snapshot_of_an_authorship_whose_paper_and_author_are_gone(tmp_path / "m")
+    snapshot.media.mkdir()
+    snapshot.restore(tmp_path / "restored")
+    assert Authorship.objects.count() == 1
+    if connection.vendor == "postgresql":
+        connection.check_constraints()  # nothing queued for the restored row
+    else:
+        with pytest.raises(IntegrityError), transaction.atomic():
+            connection.check_constraints(table_names=["papers_authorship"])
+    _delete_every_authorship()  # the test's end checks the keys again
+
+
+def test_rows_a_test_adds_after_a_restore_still_have_their_foreign_keys_checked(tmp_path):
+    snapshot = _snapshot_of_an_authorship_whose_paper_and_author_are_gone(tmp_path / "m")
+    snapshot.media.mkdir()
+    snapshot.restore(tmp_path / "restored")
+    with connection.cursor() as cursor:  # SQL: the model's signals would look for the paper
+        cursor.execute(
+            "INSERT INTO papers_authorship (paper_id, author_id, position) VALUES (%s, %s, 0)",
+            [10**9, AuthorFactory().pk],  # no such paper
+        )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        connection.check_constraints(table_names=["papers_authorship"])
+    _delete_every_authorship()  # the test's end checks the keys again
 
 
 def test_a_paper_already_in_the_database_is_neither_duplicated_nor_overwritten():
