@@ -62,26 +62,33 @@ def test_a_paper_added_to_a_report_is_in_the_reports_document():
 
 
 def test_the_rebuilt_document_equals_the_one_a_save_writes():
-    """Prefetched and unprefetched ``search_parts()`` must give the same document."""
+    """Prefetched and unprefetched ``search_parts()`` must give the same document: the
+    text, and on PostgreSQL the weighted vector (the rebuild writes it with its own
+    ``UPDATE``, a save through ``document_fields``)."""
     ho = AuthorFactory(name="Jonathan Ho")
     paper = PaperFactory(title="Denoising Diffusion", alias="DDPM", authors=[ho], tags=["gen"])
     report = ReportFactory(title="On DDPM", body="Noise *in*, noise out.", tags=["gen"])
     report.papers.add(paper)
     session = PresentationFactory(title="DDPM night", paper=paper, tags=["gen"])
-    saved = {
-        obj: type(obj).objects.values_list("search_text", flat=True).get(pk=obj.pk)
-        for obj in (paper, report, session)
-    }
-    type(paper).objects.update(search_text="")
-    type(report).objects.update(search_text="")
-    type(session).objects.update(search_text="")
+    objects = (paper, report, session)
+    fields = ["search_text", *(["search_vector"] if search.uses_postgres() else [])]
+
+    def stored(obj):
+        # The vector as its text form: every lexeme with its positions and weights.
+        return [str(v) for v in type(obj).objects.values_list(*fields).get(pk=obj.pk)]
+
+    saved = {obj: stored(obj) for obj in objects}
+    for obj in objects:
+        blank = {"search_text": "", **({"search_vector": None} if len(fields) > 1 else {})}
+        type(obj).objects.filter(pk=obj.pk).update(**blank)
 
     call_command("search_index", stdout=io.StringIO())
 
-    for obj, text in saved.items():
-        rebuilt = type(obj).objects.values_list("search_text", flat=True).get(pk=obj.pk)
-        assert rebuilt == text
-        assert "Jonathan Ho" in text or "DDPM" in text
+    for obj, document in saved.items():
+        assert stored(obj) == document
+        assert "Jonathan Ho" in document[0] or "DDPM" in document[0]
+        if len(fields) > 1:
+            assert "'ddpm':" in document[1] and "A" in document[1]
 
 
 @pytest.mark.parametrize("batch_size", [2, 500])
