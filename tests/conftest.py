@@ -145,6 +145,18 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+# For Playwright's browser only (Lighthouse's keeps Chrome's usual process model): fewer
+# processes doing the same work, cheaper on the suite's two cores. The GPU "process" only
+# composites in software here (--disable-gpu); in the browser process it costs no IPC.
+# Cross-origin frames (an embedded video, the PDF viewer) share their page's renderer:
+# each frame still gets its origin's policy. Nothing here reads the accessibility tree
+# Chromium builds for assistive technology (axe and get_by_role compute their own).
+# The public walk: Chromium 45.7 -> 39.7 s of CPU on SQLite, 40.3 -> 37.7 s on PostgreSQL.
+PLAYWRIGHT_CHROMIUM_FLAGS = [
+    "--in-process-gpu",
+    "--disable-site-isolation-trials",
+    "--disable-renderer-accessibility",
+]
 
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
@@ -212,7 +224,11 @@ def _skip_browser_tests_without_chromium(items):
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
-    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_FLAGS}
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [*CHROMIUM_FLAGS, *PLAYWRIGHT_CHROMIUM_FLAGS],
+    }
 
 
 @pytest.fixture(scope="session")

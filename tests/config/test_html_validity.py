@@ -13,7 +13,7 @@ import pytest
 from django.test import Client
 
 from tests.pages import QUERY_PAGES, add_walk_content, public_responses_by_route
-from tests.validators import VNU_JAR, java
+from tests.validators import java, vnu
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,7 @@ def check_with_vnu(pages, folder):
         files[str(path.resolve())] = url
     # Plain paths: given file:// URIs, vnu checks nothing and reports no message at all.
     run = subprocess.run(  # noqa: S603
-        [java(), "-jar", str(VNU_JAR), "--format", "json", "--exit-zero-always", *files],
+        [*vnu(), "--format", "json", "--exit-zero-always", *files],
         capture_output=True,
         timeout=600,
         check=True,
