@@ -44,7 +44,10 @@ INSTALLED_APPS = [
     "taggit",
     "markdownx",
     "django_filters",
-    "ninja",
+    # Not "ninja": the API (config/api.py) needs no app of it, and its docs page is the
+    # site's own template (config/api_docs.py), not ninja's Swagger UI. Installed, its 8 MB
+    # of unused Swagger and ReDoc bundles went through every collectstatic (half its CPU;
+    # 27 MB collected instead of 6.6) and every process imported ninja and pydantic at start.
     "csp",
     "axes",
     "django.contrib.postgres",

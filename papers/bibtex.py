@@ -5,13 +5,12 @@ print the month's name; capitals a style must keep (``{LoRA}``) are braced."""
 import re
 import unicodedata
 
-import bibtexparser
-from bibtexparser.middlewares import AddEnclosingMiddleware
-from bibtexparser.model import Entry, Field
-
 from papers.citations.kinds import BOOK, CONFERENCE, JOURNAL, PREPRINT, WORKSHOP, entry_type
 from papers.citations.names import split_name
 from papers.intake import latex
+
+# bibtexparser (and the pylatexenc it brings) is imported where an entry is written: every
+# process imports this module (the admin, the paper page), few of them write BibTeX.
 
 _MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 _STOPWORDS = {"a", "an", "the", "on", "of", "in", "for", "to", "and", "with", "is", "are"}
@@ -144,6 +143,8 @@ def paper_entry(paper, authors=None, full=False, dialect="bibtex"):
     notes) so that exporting and importing again loses nothing; citations leave them out.
     ``dialect`` is ``bibtex`` or ``biblatex`` (``date``, ``journaltitle``, ``eprinttype``).
     """
+    from bibtexparser.model import Entry, Field
+
     authors = paper.ordered_authors() if authors is None else authors
     bibtex_type = bibtex_entry_type(paper, dialect)
     biblatex = dialect == "biblatex"
@@ -204,6 +205,9 @@ def paper_entry(paper, authors=None, full=False, dialect="bibtex"):
 
 def papers_to_bibtex(papers, full=False, dialect="bibtex"):
     """Serialise papers (with their bylines prefetched) to one BibTeX (or BibLaTeX) string."""
+    import bibtexparser
+    from bibtexparser.middlewares import AddEnclosingMiddleware
+
     library = bibtexparser.Library()
     seen = {}
     for paper in papers:

@@ -34,8 +34,7 @@ from django.utils.safestring import mark_safe
 
 from papers import pages
 from papers.models import Author, Authorship, TaggedPaper, Venue, card_prefetches
-from papers.site.api import row_key
-from papers.site.cache import TIMEOUT, bump_cards, cards_version, in_batch, release
+from papers.site.cache import TIMEOUT, bump_cards, cards_version, in_batch, release, row_key
 from papers.tagging import Tag
 
 CARD_TEMPLATE = "papers/_paper_card.html"
@@ -43,7 +42,7 @@ CARD_TEMPLATE = "papers/_paper_card.html"
 # beside its card under the same stamp and dropped with it (``Cards.forget``): a search
 # hit (``config/search.py``; the snippet, which depends on the query, is put in there).
 VARIANTS = {"search": "search/_result.html"}
-# The name of the API's paper rows (``papers.site.api.row_key``), dropped with the cards.
+# The name of the API's paper rows (``papers.site.cache.row_key``), dropped with the cards.
 API_ROWS = "paper"
 
 
@@ -67,7 +66,7 @@ class Cards:
     def __init__(self, name, template, *, prefetches, context_name, stamp=updated_at, rows=None):
         self.name, self.template, self.context_name = name, template, context_name
         self.prefetches, self.stamp = prefetches, stamp
-        # The name of the API's rows of the same objects (``papers.site.api.row_key``),
+        # The name of the API's rows of the same objects (``papers.site.cache.row_key``),
         # kept under the cards version and dropped with the cards: they show the same.
         self.rows = rows
 

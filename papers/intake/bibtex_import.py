@@ -9,18 +9,6 @@ import re
 from contextlib import contextmanager
 from pathlib import Path
 
-import bibtexparser
-from bibtexparser.middlewares.names import (
-    parse_single_name_into_parts,
-    split_multiple_persons_names,
-)
-from bibtexparser.model import (
-    DuplicateBlockKeyBlock,
-    DuplicateFieldKeyBlock,
-    Entry,
-    ParsingFailedBlock,
-)
-
 from papers.identifiers import parse_arxiv_id
 from papers.intake import latex
 from papers.intake.batch import EntriesRead, Problem
@@ -87,6 +75,16 @@ def parse_bibtex(text, base_dir=None, where_prefix="", warnings=None, on_read=No
     writes them; no folder, no figures); ``where_prefix`` names the file in reports;
     ``(where, message)`` pairs worth telling (a figure not found) go to ``warnings``.
     """
+    # Imported here: every process imports this module (the upload form's checks), few
+    # parse BibTeX, and bibtexparser brings pylatexenc.
+    import bibtexparser
+    from bibtexparser.model import (
+        DuplicateBlockKeyBlock,
+        DuplicateFieldKeyBlock,
+        Entry,
+        ParsingFailedBlock,
+    )
+
     warnings = [] if warnings is None else warnings
     with _quiet_bibtexparser():
         library = bibtexparser.parse_string(text)
@@ -139,6 +137,11 @@ def _value(fields, *names, verbatim=False, multiline=False):
 
 
 def _authors(raw):
+    from bibtexparser.middlewares.names import (
+        parse_single_name_into_parts,
+        split_multiple_persons_names,
+    )
+
     names = []
     for name in split_multiple_persons_names(raw):
         if name.strip().lower() in ("others", "et al", "et al."):

@@ -10,54 +10,69 @@ read ``''`` as a closing curly quote), and a line that starts with ``@`` is writ
 ``{@}``: BibTeX parsers take such a line for the start of a new entry.
 """
 
+import functools
 import re
 import textwrap
-
-from pylatexenc import latex2text, latexencode
 
 _MATH = re.compile(r"(?<!\\)(\$\$.+?(?<!\\)\$\$|\$.+?(?<!\\)\$)", re.S)
 _NEEDS_PARSER = re.compile(r"[\\~%$]")
 _LIGATURES = [("---", "\u2014"), ("--", "\u2013"), ("``", "\u201c"), ("''", "\u201d")]
 
-_context = latex2text.get_default_latex_context_db()
-_context.add_context_category(
-    "papershelf",
-    prepend=True,
-    macros=[
-        latex2text.MacroTextSpec("url", simplify_repl="%s"),
-        latex2text.MacroTextSpec("textasciicircum", simplify_repl="^"),
-        latex2text.MacroTextSpec("textasciitilde", simplify_repl="~"),
-        latex2text.MacroTextSpec("textbar", simplify_repl="|"),
-        latex2text.MacroTextSpec("textbraceleft", simplify_repl="{"),
-        latex2text.MacroTextSpec("textbraceright", simplify_repl="}"),
-    ],
-)
-_decoder = latex2text.LatexNodes2Text(
-    latex_context=_context, keep_braced_groups=False, math_mode="verbatim"
-)
-_text_decoder = latex2text.LatexNodes2Text(
-    latex_context=_context, keep_braced_groups=False, math_mode="text"
-)
+
+@functools.cache
+def _decoders():
+    """The (verbatim math, math as text) decoders, built at the first decode: pylatexenc's
+    context of macros costs a process that never reads LaTeX its import and build time."""
+    from pylatexenc import latex2text
+
+    context = latex2text.get_default_latex_context_db()
+    context.add_context_category(
+        "papershelf",
+        prepend=True,
+        macros=[
+            latex2text.MacroTextSpec("url", simplify_repl="%s"),
+            latex2text.MacroTextSpec("textasciicircum", simplify_repl="^"),
+            latex2text.MacroTextSpec("textasciitilde", simplify_repl="~"),
+            latex2text.MacroTextSpec("textbar", simplify_repl="|"),
+            latex2text.MacroTextSpec("textbraceleft", simplify_repl="{"),
+            latex2text.MacroTextSpec("textbraceright", simplify_repl="}"),
+        ],
+    )
+    decoder = latex2text.LatexNodes2Text(
+        latex_context=context, keep_braced_groups=False, math_mode="verbatim"
+    )
+    text_decoder = latex2text.LatexNodes2Text(
+        latex_context=context, keep_braced_groups=False, math_mode="text"
+    )
+    return decoder, text_decoder
+
+
 _LINE_START_AT = re.compile(r"^([ \t]*)@", re.M)
-_encoder = latexencode.UnicodeToLatexEncoder(
-    conversion_rules=[
-        latexencode.UnicodeToLatexConversionRule(
-            rule_type=latexencode.RULE_REGEX,
-            rule=[
-                # TeX turns -- into a dash and `` into a quote: break such pairs with {}.
-                (re.compile(r"-(?=-)"), r"-{}"),
-                (re.compile(r"`(?=`)"), r"`{}"),
-                (re.compile(r"'(?=')"), r"'{}"),
-                # A straight quote stays straight: TeX's \textquotedbl is not always known.
-                (re.compile(r'"'), r'{"}'),
-            ],
-        ),
-        "defaults",
-    ],
-    unknown_char_policy="keep",
-    unknown_char_warning=False,
-    replacement_latex_protection="braces-all",
-)
+
+
+@functools.cache
+def _encoder():
+    from pylatexenc import latexencode
+
+    return latexencode.UnicodeToLatexEncoder(
+        conversion_rules=[
+            latexencode.UnicodeToLatexConversionRule(
+                rule_type=latexencode.RULE_REGEX,
+                rule=[
+                    # TeX turns -- into a dash and `` into a quote: break such pairs with {}.
+                    (re.compile(r"-(?=-)"), r"-{}"),
+                    (re.compile(r"`(?=`)"), r"`{}"),
+                    (re.compile(r"'(?=')"), r"'{}"),
+                    # A straight quote stays straight: TeX's \textquotedbl is not always known.
+                    (re.compile(r'"'), r'{"}'),
+                ],
+            ),
+            "defaults",
+        ],
+        unknown_char_policy="keep",
+        unknown_char_warning=False,
+        replacement_latex_protection="braces-all",
+    )
 
 
 def _decode_plain(text):
@@ -79,11 +94,11 @@ def decode(value, multiline=False, math_as_text=False):
     pieces = []
     for index, piece in enumerate(_MATH.split(value or "")):
         if index % 2 and math_as_text:
-            pieces.append(_text_decoder.latex_to_text(piece).replace("\xa0", " "))
+            pieces.append(_decoders()[1].latex_to_text(piece).replace("\xa0", " "))
         elif index % 2:
             pieces.append(piece)
         elif _NEEDS_PARSER.search(piece):
-            pieces.append(_decoder.latex_to_text(piece).replace("\xa0", " "))
+            pieces.append(_decoders()[0].latex_to_text(piece).replace("\xa0", " "))
         else:
             pieces.append(_decode_plain(piece))
     text = "".join(pieces)
@@ -125,7 +140,7 @@ def encode(text, keep_math=True):
         if index % 2 and not _LINE_START_AT.search(piece):
             pieces.append(piece)
         else:  # text, or "math" spanning a line that starts with @: escaped as text
-            pieces.append(_LINE_START_AT.sub(r"\1{@}", _encoder.unicode_to_latex(piece)))
+            pieces.append(_LINE_START_AT.sub(r"\1{@}", _encoder().unicode_to_latex(piece)))
     encoded = "".join(pieces)
     if not _braces_balance(encoded):
         # A lone brace in the text: named, so that BibTeX (pybtex, biber) still finds the

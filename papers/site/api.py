@@ -2,12 +2,10 @@
 limits, the error answers, the parameter types whose limits the schema states, and the
 schemas every kind of content shares."""
 
-import hashlib
 import json
 from functools import wraps
 from typing import Annotated, Any
 
-from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 from ninja import Field, Schema
@@ -17,7 +15,7 @@ from ninja.responses import NinjaJSONEncoder
 from pydantic import StringConstraints
 
 from papers.site.addresses import absolute_url, page_path
-from papers.site.cache import TIMEOUT, cards_version, release
+from papers.site.cache import TIMEOUT, cards_version, row_key
 from papers.site.prefetch import listed
 from papers.tagging import MAX_TAG_FILTERS
 
@@ -32,14 +30,6 @@ class Pagination(LimitOffsetPagination):
     class Input(Schema):
         limit: int = Field(MAX_PAGE_SIZE, ge=1, description=f"At most {MAX_PAGE_SIZE} are sent.")
         offset: int = Field(0, ge=0, le=MAX_OFFSET)
-
-
-def row_key(name, versions, pk):
-    """The cache key of the JSON of the row ``pk`` of the API list ``name``, made under
-    ``versions`` (a string: the versions whose moves make every such row again)."""
-    # SITE_URL: every row's ``html_url`` starts with it.
-    site = hashlib.blake2b(settings.SITE_URL.encode(), digest_size=4).hexdigest()
-    return f"papershelf:api-row:{name}:{versions}:{release()}:{site}:{pk}"
 
 
 class _KeptPage(dict):

@@ -501,6 +501,17 @@ def release():
     return _release
 
 
+def row_key(name, versions, pk):
+    """The cache key of the JSON of the row ``pk`` of the API list ``name`` (papers/site/api.py),
+    made under ``versions`` (a string: the versions whose moves make every such row again).
+
+    Here, not beside the API: the cards (papers/cards.py) drop rows by this key from every
+    process that saves, and a job worker or a command need not import ninja and pydantic."""
+    # SITE_URL: every row's ``html_url`` starts with it.
+    site = hashlib.blake2b(settings.SITE_URL.encode(), digest_size=4).hexdigest()
+    return f"papershelf:api-row:{name}:{versions}:{release()}:{site}:{pk}"
+
+
 def cached_value(request, name, parts, compute, counts=False):
     """``compute()``, cached under ``name`` and ``parts`` until the content changes (with
     ``counts``: until the site-wide counts change, ``watch_counts()``)."""

@@ -14,7 +14,6 @@ import markdown
 import nh3
 from django.core.exceptions import ValidationError
 from django.utils.safestring import mark_safe
-from latex2mathml.converter import convert as latex_to_mathml
 
 # Longer input is refused by the forms; the renderer also stops here so that nothing
 # (an import, a script) can make it spend minutes on a pathological document.
@@ -122,6 +121,9 @@ def _inline_double_dollars(text):
 
 def _to_mathml(tex, display):
     """Convert one formula; a formula latex2mathml cannot read stays visible as code."""
+    # Imported at the first formula: a job worker or a command renders none.
+    from latex2mathml.converter import convert as latex_to_mathml
+
     source = html.unescape(tex).strip()
     try:
         mathml = latex_to_mathml(source, display="block" if display else "inline")

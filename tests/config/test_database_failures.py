@@ -7,6 +7,7 @@ answers. The real database is never stopped, so other test runs are not disturbe
 """
 
 import contextlib
+import fcntl
 import os
 import socket
 import subprocess
@@ -44,13 +45,26 @@ def postgres(django_db_setup, django_db_blocker):
 
 @pytest.fixture(scope="session")
 def static_root(tmp_path_factory):
-    """collectstatic once: production serves hashed files through whitenoise."""
-    root = tmp_path_factory.mktemp("static")
-    env = production_env(STATIC_ROOT=str(root))
-    subprocess.run(  # noqa: S603
-        [sys.executable, "manage.py", "collectstatic", "--noinput"],
-        cwd=ROOT, env=env, check=True, capture_output=True, timeout=120,
-    )  # fmt: skip
+    """collectstatic once per run: production serves hashed files through whitenoise.
+
+    The fault modules import this fixture, so pytest makes it once per module, and they may
+    run in either xdist worker; the files are the same for all (same settings, same static
+    folder), so the first builds them in the run's shared folder (``popen-gw*``'s parent)
+    and the others wait on the lock and read them: 1.4 s of CPU each.
+    """
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent
+    root = shared / "production-static"
+    with open(shared / "production-static.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
+        # The manifest is written last: a build that failed half-way is made again.
+        if not (root / "staticfiles.json").exists():
+            subprocess.run(  # noqa: S603
+                [sys.executable, "manage.py", "collectstatic", "--noinput"],
+                cwd=ROOT, env=production_env(STATIC_ROOT=str(root)), check=True,
+                capture_output=True, timeout=120,
+            )  # fmt: skip
     return root
 
 

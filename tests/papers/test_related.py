@@ -340,10 +340,12 @@ def test_a_django_process_that_builds_no_vectors_imports_no_numpy_scipy_sklearn_
     """numpy, scipy and scikit-learn take up to seconds to import; a process that loads every
     app and URL (a job worker, a command, a gunicorn worker) imports them only to build
     vectors. Likewise the libraries only an upload, a lookup, a calendar or a citation not yet
-    cached uses: httpx, the notes parsers (markdown-it, orgparse, YAML), icalendar, citeproc."""
+    cached uses: httpx, the notes parsers (markdown-it, orgparse, YAML), icalendar, citeproc,
+    the BibTeX and LaTeX parsers (bibtexparser, pylatexenc) and the formula renderer
+    (latex2mathml)."""
     idle = (
         *("numpy", "scipy", "sklearn", "httpx", "markdown_it", "orgparse", "yaml"),
-        *("icalendar", "citeproc"),
+        *("icalendar", "citeproc", "bibtexparser", "pylatexenc", "latex2mathml"),
     )
     code = (
         "import sys, django; django.setup(); import config.urls, papers.related, papers.views; "
