@@ -7,9 +7,14 @@ paper list, tag feeds by publication date."""
 import datetime
 import html
 import re
+import shutil
+import tempfile
+from pathlib import Path
 
 import feedparser
 import pytest
+from django.core.cache import cache
+from django.test import Client, TestCase, override_settings
 from django.urls import resolve
 from django.utils import timezone
 
@@ -18,6 +23,7 @@ from papers.site.feeds import SiteFeed
 from readinggroup.models import Presentation
 from tests.atom import atom_problems, entries
 from tests.blog.factories import ReportFactory
+from tests.demo_state import DemoSnapshot
 from tests.factories import PaperFactory, paper_with_everything
 from tests.readinggroup.factories import PresentationFactory
 from tests.urlwalk import all_routes, crawl_all, parameterless_paths
@@ -54,16 +60,6 @@ RELATIVE_BODY = (
 )
 
 
-@pytest.fixture
-def site_content(demo_loaded):
-    """The demo (real papers, reports and sessions) plus entries with relative links."""
-    paper = paper_with_everything(tags=("vision",))
-    ReportFactory(title="Relative links", body=RELATIVE_BODY, tags=["vision"], papers=[paper])
-    PresentationFactory(
-        number=Presentation.next_number(), paper=paper, summary=RELATIVE_BODY, tags=["vision"]
-    )
-
-
 def autodiscovered(response):
     body = response.content.decode()
     return [html.unescape(href).removeprefix(ORIGIN) for href in _AUTODISCOVERY.findall(body)]
@@ -78,8 +74,7 @@ def feed_routes():
     return routes
 
 
-@pytest.fixture
-def site_feeds(client, site_content):
+def crawl_site_feeds(client):
     """``(pages, feeds)``: the crawled pages by route, and every feed address they announce
     (filtered paper lists included), each with its response."""
     pages = crawl_all(client, ["/", *parameterless_paths(all_routes())], per_route=3)
@@ -96,55 +91,78 @@ def site_feeds(client, site_content):
     return pages, {address: client.get(address) for address in sorted(addresses)}
 
 
-def test_every_list_page_announces_its_feed_and_every_feed_is_announced(site_feeds):
-    pages, feeds = site_feeds
-    silent = [
-        url
-        for route, hits in pages.items()
-        if route in LIST_ROUTES or route == "filtered"
-        for url, response in hits
-        if response.status_code == 200 and not autodiscovered(response)
-    ]
-    assert silent == []
-    assert set(pages) >= LIST_ROUTES
-    announced = {resolve(address.split("?")[0]).route for address in feeds}
-    assert feed_routes() <= announced
-    assert "/papers/?tag=vision&format=atom" in feeds
-    assert "/papers/?format=atom" in feeds
+@pytest.mark.usefixtures("demo_snapshot")
+class SiteFeedsTests(TestCase):
+    """Read-only checks of every feed of a full site. The site (the demo, plus entries with
+    relative links) is made and crawled once for all of them: the crawl, a few hundred
+    pages and feeds, cost each test 2 s of CPU when each made its own."""
 
+    @classmethod
+    def setUpClass(cls):
+        # The demo's figures are written once, here; each test's own MEDIA_ROOT lacks them.
+        cls.media = Path(tempfile.mkdtemp(prefix="papershelf-feeds-"))
+        cls.addClassCleanup(shutil.rmtree, cls.media, ignore_errors=True)
+        cls.enterClassContext(override_settings(MEDIA_ROOT=cls.media))
+        super().setUpClass()  # setUpTestData: the site's rows, kept for the whole class
+        cache.clear()  # pages another test cached are not this site's
+        # Set after setUpTestData, so Django does not deep-copy them for each test.
+        cls.pages, cls.feeds = crawl_site_feeds(Client())
 
-def test_every_feed_is_strict_atom_with_the_site_as_author(site_feeds):
-    _, feeds = site_feeds
-    assert len(feeds) > 10
-    problems = {}
-    for address, response in feeds.items():
-        found = [] if response.status_code == 200 else [f"status {response.status_code}"]
-        found += atom_problems(response.content)
-        parsed = feedparser.parse(response.content)
-        if parsed.feed.get("author") != site_author().name:
-            found.append(f"feed author {parsed.feed.get('author')!r}")
-        if not response["Content-Type"].startswith("application/atom+xml"):
-            found.append(f"content type {response['Content-Type']}")
-        if found:
-            problems[address] = found
-    assert problems == {}
+    @classmethod
+    def setUpTestData(cls):
+        DemoSnapshot.last.restore(cls.media)  # what a fresh ``manage.py demo`` leaves
+        paper = paper_with_everything(tags=("vision",))
+        ReportFactory(title="Relative links", body=RELATIVE_BODY, tags=["vision"], papers=[paper])
+        PresentationFactory(
+            number=Presentation.next_number(), paper=paper, summary=RELATIVE_BODY, tags=["vision"]
+        )
 
+    def test_every_list_page_announces_its_feed_and_every_feed_is_announced(self):
+        pages, feeds = self.pages, self.feeds
+        silent = [
+            url
+            for route, hits in pages.items()
+            if route in LIST_ROUTES or route == "filtered"
+            for url, response in hits
+            if response.status_code == 200 and not autodiscovered(response)
+        ]
+        assert silent == []
+        assert set(pages) >= LIST_ROUTES
+        announced = {resolve(address.split("?")[0]).route for address in feeds}
+        assert feed_routes() <= announced
+        assert "/papers/?tag=vision&format=atom" in feeds
+        assert "/papers/?format=atom" in feeds
 
-def test_an_item_has_one_id_in_every_feed_and_no_two_items_share_one(site_feeds):
-    _, feeds = site_feeds
-    ids_of_page, pages_of_id, feeds_of_id = {}, {}, {}
-    for address, response in feeds.items():
-        for entry_id, link, _ in entries(response.content):
-            ids_of_page.setdefault(link, set()).add(entry_id)
-            pages_of_id.setdefault(entry_id, set()).add(link)
-            feeds_of_id.setdefault(entry_id, set()).add(address)
-    assert {page: ids for page, ids in ids_of_page.items() if len(ids) > 1} == {}
-    assert {i: pages for i, pages in pages_of_id.items() if len(pages) > 1} == {}
-    assert all(entry_id.startswith("tag:testserver,") for entry_id in pages_of_id)
-    # Items of every kind travel in several feeds (their own, tags', lists'): the check
-    # above compared something.
-    shared = {i.rsplit(":", 1)[1].split("/")[0] for i, f in feeds_of_id.items() if len(f) > 1}
-    assert shared == {"paper", "report", "presentation"}
+    def test_every_feed_is_strict_atom_with_the_site_as_author(self):
+        feeds = self.feeds
+        assert len(feeds) > 10
+        problems = {}
+        for address, response in feeds.items():
+            found = [] if response.status_code == 200 else [f"status {response.status_code}"]
+            found += atom_problems(response.content)
+            parsed = feedparser.parse(response.content)
+            if parsed.feed.get("author") != site_author().name:
+                found.append(f"feed author {parsed.feed.get('author')!r}")
+            if not response["Content-Type"].startswith("application/atom+xml"):
+                found.append(f"content type {response['Content-Type']}")
+            if found:
+                problems[address] = found
+        assert problems == {}
+
+    def test_an_item_has_one_id_in_every_feed_and_no_two_items_share_one(self):
+        ids_of_page, pages_of_id, feeds_of_id = {}, {}, {}
+        for address, response in self.feeds.items():
+            for entry_id, link, _ in entries(response.content):
+                ids_of_page.setdefault(link, set()).add(entry_id)
+                pages_of_id.setdefault(entry_id, set()).add(link)
+                feeds_of_id.setdefault(entry_id, set()).add(address)
+        assert {page: ids for page, ids in ids_of_page.items() if len(ids) > 1} == {}
+        assert {i: pages for i, pages in pages_of_id.items() if len(pages) > 1} == {}
+        assert all(entry_id.startswith("tag:testserver,") for entry_id in pages_of_id)
+        # Items of every kind travel in several feeds (their own, tags', lists'): the check
+        # above compared something.
+        shared = {i.rsplit(":", 1)[1].split("/")[0] for i, f in feeds_of_id.items() if len(f) > 1}
+        assert shared == {"paper", "report", "presentation"}
 
 
 def test_an_entry_keeps_its_id_when_its_page_moves(client):

@@ -7,6 +7,7 @@ from pytest_django.asserts import assertInHTML
 
 from papers.site.markdown import (
     MAX_MARKDOWN_LENGTH,
+    render_document,
     render_markdown,
     sanitize_html,
     validate_markdown,
@@ -145,3 +146,20 @@ def test_code_blocks_and_display_math_can_be_reached_and_scrolled_by_keyboard():
     assert '<pre tabindex="0">' in html
     assert '<div class="math-display" tabindex="0">' in html
     assert 'tabindex="5"' not in html  # authors still cannot set one
+
+
+def test_a_text_rendered_after_another_carries_nothing_of_it():
+    # The renderer is reused between texts (papers.site.markdown._shared_renderer): the
+    # footnotes, headings, link references and stashed code of one text must
+    # not reach the next.
+    first = render_document(
+        "## Method\n\nA claim[^1] and [a link][ref].\n\n[^1]: The proof.\n\n"
+        "[ref]: https://example.org/\n\n```python\nx = 1\n```\n"
+    )
+    assert [entry["title"] for entry in first.toc] == ["Method"]
+    assert "The proof." in first.html and "https://example.org/" in first.html
+    second = render_document("Plain words, then [a link][ref] and a note[^1].")
+    assert second.toc == []
+    assert "The proof." not in second.html and "example.org" not in second.html
+    assert "highlight" not in second.html and "footnote" not in second.html
+    assert second.html == render_document("Plain words, then [a link][ref] and a note[^1].").html
