@@ -513,3 +513,23 @@ def test_a_page_reads_the_content_version_from_the_cache_once(client, monkeypatc
     assert len(reads) == 1
     bump_content_version()
     assert page_cache.content_version() == page_cache.cache.get(page_cache.VERSION_KEY)
+
+
+def test_related_tags_links_are_kept_with_them_and_follow_a_rename(client, content, reverse_calls):
+    """The related tags' addresses (each tag's and its combination's) are made with their
+    counts, once per content version: a page made again resolves none per tag, and a
+    related tag renamed links its new address at the next request."""
+    client.get("/tags/vision/")
+    reverse_calls.clear()
+    bump_content_version(counts=False)  # the counts and related tags are made again
+    body = client.get("/tags/vision/").content.decode()
+    assert reverse_calls.count("tag_detail") == 0  # ({% url %} per related tag before)
+    assert 'href="/tags/self-supervised/">self-supervised</a>' in body
+    assert 'href="/tags/vision+self-supervised/"' in body
+    tag = Tag.objects.get(slug="self-supervised")
+    tag.name = "self supervision"
+    tag.save()
+    body = client.get("/tags/vision/").content.decode()
+    assert 'href="/tags/self-supervision/">self supervision</a>' in body
+    assert 'href="/tags/vision+self-supervision/"' in body
+    assert "/tags/self-supervised/" not in body
