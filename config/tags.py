@@ -167,13 +167,23 @@ def tagged(kind, tags):
     return with_tag_ids(kind.published(), [tag.pk for tag in tags])
 
 
-def tagged_querysets(tags):
-    """Per kind, the published rows carrying every one of ``tags``."""
-    return {kind: tagged(kind, tags) for kind in kinds()}
+class Tagged(dict):
+    """``tagged(kind, tags)`` by kind key, each made when first asked for: a page made
+    again after a change asks for them twice (its counts, its newest rows), and making
+    one (an ``EXISTS`` per tag) is about 1 ms of the ORM's CPU."""
+
+    def __init__(self, tags):
+        super().__init__()
+        self.tags = tags
+
+    def __missing__(self, key):
+        self[key] = rows = tagged(find_kind(key), self.tags)
+        return rows
 
 
-def newest_tagged(kind, tags, limit, total=None, request=None):
-    """``newest_items()`` of ``tagged(kind, tags)``, kept until the content changes.
+def newest_tagged(kind, tagged_rows, limit, total=None, request=None):
+    """``newest_items()`` of ``tagged_rows[kind.key]`` (a ``Tagged``), kept until the
+    content changes.
 
     The tag's page, its ``?type=`` pages and its feed begin with the same newest rows of
     each kind (20: a page, a feed), so a miss of one of them after another was made reads
@@ -186,9 +196,9 @@ def newest_tagged(kind, tags, limit, total=None, request=None):
     rows = cached_value(
         request,
         "tag-newest",
-        [kind.key, limit, *(tag.slug for tag in tags)],
+        [kind.key, limit, *(tag.slug for tag in tagged_rows.tags)],
         lambda: [
-            (item.pk, item.date) for item in newest_items(kind, tagged(kind, tags), limit, total)
+            (item.pk, item.date) for item in newest_items(kind, tagged_rows[kind.key], limit, total)
         ],
     )
     return [Item(kind, pk, date) for pk, date in rows]
@@ -239,15 +249,16 @@ def tag_detail(request, slugs):
         return render(request, "tags/tag_detail.html", context, status=400)
     chosen = find_kind(form.cleaned_data["type"])
 
+    rows = Tagged(tags)
     # Both read every tagged row: computed once per tag set until the content changes,
     # shared by every page and type of the list.
     counts, related = cached_value(
         request,
         "tag-page",
         [tag.slug for tag in tags],
-        lambda: counts_and_related(tags, tagged_querysets(tags)),
+        lambda: counts_and_related(tags, {kind: rows[kind.key] for kind in kinds()}),
     )
-    shown = [(kind, tags) for kind in kinds() if chosen is None or chosen is kind]
+    shown = [(kind, rows) for kind in kinds() if chosen is None or chosen is kind]
     items = MergedByDate(shown, counts, newest=functools.partial(newest_tagged, request=request))
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
     context.update(
@@ -299,7 +310,8 @@ class TagFeed(SiteFeed):
         # publication, a session's date), never by when a row was added: an import of
         # a thousand old papers must not bury this week's report.
         # Without the request: the version is the one the page read (``public_page``).
-        items = [item for kind in kinds() for item in newest_tagged(kind, tags, FEED_SIZE)]
+        rows = Tagged(tags)
+        items = [item for kind in kinds() for item in newest_tagged(kind, rows, FEED_SIZE)]
         items.sort(key=newest_first, reverse=True)
         # No objects yet: their entries are mostly kept, and their facts read as values
         # (``facts_of``); ``loaded`` reads the objects of those to write.
