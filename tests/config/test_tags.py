@@ -2,6 +2,7 @@
 renamed tags, the Atom feed, drafts, query counts."""
 
 import datetime
+import re
 from xml.etree import ElementTree
 
 import django.urls
@@ -349,10 +350,10 @@ def test_query_counts_do_not_grow_with_content(client, django_assert_max_num_que
     assert len(response.context["items"]) == min(3 * n, 20)
     with django_assert_max_num_queries(15):
         client.get("/tags/shared+p1/", {"page": 2})
-    # Entries to write: the tag (1), one narrow query per kind (3), the entries' facts as
-    # values (8: rows, bylines, presenters, tags), then the objects of those to write with
-    # their prefetches (8).
-    with django_assert_max_num_queries(20):
+    # Entries to write: the entries' facts as values (8: rows, bylines, presenters, tags),
+    # then the objects of those to write with their prefetches (8); the tag and the kinds'
+    # newest rows are the tag page's, kept (20 before: 1 + 3 more).
+    with django_assert_max_num_queries(16):
         client.get(reverse("tag_feed", args=["shared"]))
     # Every entry kept (after a save elsewhere): the same without the objects, + the site
     # settings (a report's label), read once per content version.
@@ -365,6 +366,8 @@ def test_query_counts_do_not_grow_with_content(client, django_assert_max_num_que
 def test_pages_merge_the_kinds_by_date_exactly_as_one_sorted_list(client, monkeypatch, few_rows):
     """Each page reads only the newest rows of each kind; together they are one order."""
     monkeypatch.setattr("config.content.FEW_ROWS", few_rows)
+    # Both ways on either database (SQLite's pages never sort here otherwise).
+    monkeypatch.setattr("config.content.SORTED_HERE", {"postgresql", "sqlite"})
     papers = [
         PaperFactory(title=f"Paper {i}", year=2018 + i % 5, month=None if i % 3 else 1 + i % 12)
         for i in range(23)
@@ -443,3 +446,90 @@ def test_a_tag_is_resolved_once_per_content_version_and_follows_its_last_paper(c
     paper.status = "draft"
     paper.save()
     assert resolutions("/tags/solo-two/", "/tags/solo-two/feed/")[0] == [404, 404]
+
+
+def _newest_reads(queries):
+    """The queries reading a kind's newest rows with the tag (ids and dates, no object)."""
+    newest = re.compile(r'^SELECT "\w+"\."id" AS "pk", .* EXISTS\(SELECT 1 AS "a" FROM "\w+_tagged')
+    return [q["sql"] for q in queries if newest.match(q["sql"])]
+
+
+def test_a_tags_newest_rows_are_read_once_for_its_page_types_and_feed_and_follow_changes(
+    client,
+):
+    """The tag's page, its ``?type=`` page and its feed begin with the same newest rows of
+    each kind, read once until the content changes; a paper tagged, untagged or
+    unpublished is on (or off) all three at the next request."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    older = PaperFactory(title="Older paper", year=2010, tags=["kept"])
+    ReportFactory(title="A kept report", tags=["kept"], published_at=at(2011))
+    PresentationFactory(title="A kept session", tags=["kept"], scheduled_at=at(2012))
+    urls = ["/tags/kept/", "/tags/kept/feed/", "/tags/kept/?type=papers"]
+
+    def shown(title):
+        return [title in client.get(url).content.decode() for url in urls]
+
+    with CaptureQueriesContext(connection) as first:
+        assert client.get(urls[0]).status_code == 200
+    assert len(_newest_reads(first)) == 3
+    with CaptureQueriesContext(connection) as others:
+        assert [client.get(url).status_code for url in urls[1:]] == [200, 200]
+    assert _newest_reads(others) == []
+    assert shown("Older paper") == [True, True, True]
+
+    newer = PaperFactory(title="Newer paper", year=2020, tags=["other"])
+    newer.tags.add("kept")
+    assert shown("Newer paper") == [True, True, True]
+    newer.tags.remove("kept")
+    assert shown("Newer paper") == [False, False, False]
+    older.status = "draft"
+    older.save()
+    assert shown("Older paper") == [False, False, False]
+    assert shown("A kept report") == [True, True, False]
+
+
+@pytest.mark.parametrize("url", ["/tags/once/feed/", "/tags/once/", "/feeds/reports/"])
+def test_a_page_reads_the_content_version_from_the_cache_once(client, monkeypatch, url):
+    """A feed's title and author ask for the site's name without the request: they read
+    the version the request has read (``papers.site.cache._rendering``), not the shared
+    cache again; outside the request the version is read afresh."""
+    from papers.site import cache as page_cache
+
+    PaperFactory(tags=["once"])
+    ReportFactory(tags=["once"])
+    assert client.get(url).status_code == 200
+    reads = []
+
+    def counted():
+        reads.append(1)
+        return original()
+
+    original = page_cache._stored_version
+    monkeypatch.setattr(page_cache, "_stored_version", counted)
+    bump_content_version()
+    assert client.get(url).status_code == 200
+    assert len(reads) == 1
+    bump_content_version()
+    assert page_cache.content_version() == page_cache.cache.get(page_cache.VERSION_KEY)
+
+
+def test_related_tags_links_are_kept_with_them_and_follow_a_rename(client, content, reverse_calls):
+    """The related tags' addresses (each tag's and its combination's) are made with their
+    counts, once per content version: a page made again resolves none per tag, and a
+    related tag renamed links its new address at the next request."""
+    client.get("/tags/vision/")
+    reverse_calls.clear()
+    bump_content_version(counts=False)  # the counts and related tags are made again
+    body = client.get("/tags/vision/").content.decode()
+    assert reverse_calls.count("tag_detail") == 0  # ({% url %} per related tag before)
+    assert 'href="/tags/self-supervised/">self-supervised</a>' in body
+    assert 'href="/tags/vision+self-supervised/"' in body
+    tag = Tag.objects.get(slug="self-supervised")
+    tag.name = "self supervision"
+    tag.save()
+    body = client.get("/tags/vision/").content.decode()
+    assert 'href="/tags/self-supervision/">self supervision</a>' in body
+    assert 'href="/tags/vision+self-supervision/"' in body
+    assert "/tags/self-supervised/" not in body
