@@ -1,9 +1,9 @@
 """When PostgreSQL is unreachable or slow, the site fails fast, politely, and recovers.
 
-Each test runs the production stack (gunicorn, DEBUG off, whitenoise, the real
-settings) in a subprocess whose DATABASE_URL points at a port this test controls: a TCP
-relay to the local PostgreSQL that the test cuts and restores, or a listener that never
-answers. The real database is never stopped, so other test runs are not disturbed.
+The tests run the production stack (gunicorn, DEBUG off, whitenoise, the real
+settings) in a subprocess whose DATABASE_URL points at a port the test controls: a TCP
+relay to the local PostgreSQL that the tests cut and restore (one relay and one server
+for a module's tests), or a listener that never answers (a server of its own). The real database is never stopped, so other test runs are not disturbed.
 """
 
 import contextlib
@@ -123,11 +123,14 @@ class Relay:
 
     def cut(self):
         """Close the port and every open connection: the database is gone."""
+        if self.listener is None:
+            return  # cut already
         # shutdown() wakes the thread blocked in accept(); close() alone would leave the
         # port listening until the next connection arrives.
         with contextlib.suppress(OSError):
             self.listener.shutdown(socket.SHUT_RDWR)
         self.listener.close()
+        self.listener = None
         with self.lock:
             for sock in self.sockets:
                 try:
@@ -212,8 +215,8 @@ def database_url(settings_dict, port):
     return f"postgres://{settings_dict['USER']}@127.0.0.1:{port}/{settings_dict['NAME']}"
 
 
-@pytest.fixture
-def relay(postgres):
+@pytest.fixture(scope="module")
+def _module_relay(postgres):
     relay = Relay((postgres["HOST"] or "127.0.0.1", int(postgres["PORT"] or 5432)))
     relay.start()
     yield relay
@@ -221,18 +224,39 @@ def relay(postgres):
 
 
 @pytest.fixture
-def server_through(relay, postgres, static_root, tmp_path):
+def relay(_module_relay):
+    """The module's relay, open at the start of each test whatever the last test did."""
+    if _module_relay.listener is None:
+        _module_relay.start()
+    yield _module_relay
+    if _module_relay.listener is None:
+        _module_relay.start()
+
+
+@pytest.fixture(scope="module")
+def _module_server(_module_relay, postgres, static_root, tmp_path_factory):
+    """One gunicorn through the relay for the module's tests: they cut and restore the
+    relay, never the server (each asserts it was not restarted), so they can share it; a
+    start is ~1.2 s of CPU (the master, the worker's imports of the site)."""
     server = Server(
         production_env(
-            DATABASE_URL=database_url(postgres, relay.port),
+            DATABASE_URL=database_url(postgres, _module_relay.port),
             STATIC_ROOT=str(static_root),
             DB_STATEMENT_TIMEOUT="1000",
         ),
-        tmp_path / "gunicorn.log",
+        tmp_path_factory.mktemp("through") / "gunicorn.log",
     )
     yield server
     server.stop()
-    print(server.log.read_text())  # shown by pytest when the test failed
+
+
+@pytest.fixture
+def server_through(relay, _module_server):
+    start = _module_server.log.stat().st_size
+    yield _module_server
+    with _module_server.log.open() as log:
+        log.seek(start)
+        print(log.read())  # this test's part of the log, shown by pytest when it failed
 
 
 def assert_polite_500(status, body, seconds, limit=LIMIT):

@@ -6,6 +6,8 @@ import pytest
 from pytest_django.asserts import assertInHTML
 
 from tests.config.test_database_failures import (  # noqa: F401 - fixtures
+    _module_relay,
+    _module_server,
     postgres,
     relay,
     server_through,
