@@ -211,7 +211,8 @@ def counts_and_related(tags, querysets, along=None):
     One grouped query per kind over the tagged rows: each row carries every tag of the
     set once, so the first tag's own count is the kind's number of rows. ``along``: the
     kinds whose count and tags are kept elsewhere (``Kind.tags_along``), ``{kind key:
-    (n, [(tag id, n)])}``; their tags' names are read here, for those that may be shown.
+    (n, [(pk, name, slug, n)])}``; a tag's name given as None is read here, if it may be
+    shown.
     """
     counts, totals, names = {}, Counter(), {}
     own = {tag.pk for tag in tags}
@@ -219,15 +220,16 @@ def counts_and_related(tags, querysets, along=None):
     for kind, queryset in querysets.items():
         if kind.key in along:
             counts[kind.key], rows = along[kind.key]
-            totals.update({pk: n for pk, n in rows if pk not in own})
-            continue
-        counts[kind.key] = 0
-        for pk, name, slug, n in tags_on(queryset):
-            if pk == tags[0].pk:
+        else:
+            rows = tags_on(queryset)
+            counts[kind.key] = 0
+        for pk, name, slug, n in rows:
+            if pk == tags[0].pk and kind.key not in along:
                 counts[kind.key] = n
             if pk in own:
                 continue
-            names[pk] = (name, slug)
+            if name is not None:
+                names[pk] = (name, slug)
             totals[pk] += n
     # Only a tag counted at least as often as the last one shown can be shown (ties go
     # by name): the names of those are read, not of every tag on the rows.
