@@ -592,3 +592,17 @@ def test_a_kept_related_tag_deleted_since_is_left_out(client, content):
     response = client.get("/tags/vision/")
     assert response.status_code == 200
     assert _related(response) == {"self-supervised": 2}
+
+
+def test_a_related_tag_on_papers_only_renamed_shows_its_new_name_at_the_next_request(
+    client, content
+):
+    """Kept rows older than the counts come without names: a rename moves the counts."""
+    PaperFactory(title="Robots", tags=["vision", "robots"])
+    assert "robots" in _related(client.get("/tags/vision/"))
+    tag = Tag.objects.get(slug="robots")
+    tag.name = "robotics"
+    tag.save()
+    body = client.get("/tags/vision/").content.decode()
+    assert 'href="/tags/robotics/">robotics</a>' in body
+    assert "/tags/robots/" not in body
