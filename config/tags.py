@@ -7,6 +7,7 @@ remembers answers with a permanent redirect to the tag's new address.
 
 import functools
 import operator
+from collections import Counter
 
 from django import forms
 from django.core.paginator import Paginator
@@ -204,26 +205,50 @@ def newest_tagged(kind, tagged_rows, limit, total=None, request=None):
     return [Item(kind, pk, date) for pk, date in rows]
 
 
-def counts_and_related(tags, querysets):
+def counts_and_related(tags, querysets, along=None):
     """Rows per kind carrying ``tags``, and the tags that co-occur most with them.
 
     One grouped query per kind over the tagged rows: each row carries every tag of the
-    set once, so the first tag's own count is the kind's number of rows.
+    set once, so the first tag's own count is the kind's number of rows. ``along``: the
+    kinds whose count and tags are kept elsewhere (``Kind.tags_along``), ``{kind key:
+    (n, [(pk, name, slug, n)])}``; a tag's name given as None is read here, if it may be
+    shown.
     """
-    counts, related = {}, {}
+    counts, totals, names = {}, Counter(), {}
     own = {tag.pk for tag in tags}
+    along = along or {}
     for kind, queryset in querysets.items():
-        counts[kind.key] = 0
-        for pk, name, slug, n in tags_on(queryset):
-            if pk == tags[0].pk:
+        if kind.key in along:
+            counts[kind.key], rows = along[kind.key]
+        else:
+            rows = tags_on(queryset)
+            counts[kind.key] = 0
+        for pk, name, slug, n in rows:
+            if pk == tags[0].pk and kind.key not in along:
                 counts[kind.key] = n
             if pk in own:
                 continue
-            entry = related.setdefault(pk, {"name": name, "slug": slug, "count": 0})
-            entry["count"] += n
-    ranked = sorted(related.values(), key=lambda e: (-e["count"], e["name"].casefold()))[
-        :RELATED_TAGS
+            if name is not None:
+                names[pk] = (name, slug)
+            totals[pk] += n
+    # Only a tag counted at least as often as the last one shown can be shown (ties go
+    # by name): the names of those are read, not of every tag on the rows.
+    floor = (
+        sorted(totals.values(), reverse=True)[RELATED_TAGS - 1]
+        if len(totals) >= RELATED_TAGS
+        else 0
+    )
+    wanted = [pk for pk, n in totals.items() if n >= floor and pk not in names]
+    names |= _tag_names(wanted)
+    if any(pk not in names for pk in wanted):
+        # A kept tag deleted since: the next ones may be shown instead.
+        names |= _tag_names(pk for pk in totals if pk not in names)
+    candidates = [
+        {"name": names[pk][0], "slug": names[pk][1], "count": n}
+        for pk, n in totals.items()
+        if pk in names
     ]
+    ranked = sorted(candidates, key=lambda e: (-e["count"], e["name"].casefold()))[:RELATED_TAGS]
     # Their addresses kept with them: 24 ``reverse()`` per render otherwise.
     path = path_format("tag_detail")
     for entry in ranked:
@@ -231,6 +256,15 @@ def counts_and_related(tags, querysets):
         if len(tags) < MAX_TAGS:
             entry["combine_url"] = path(SEPARATOR.join([*(t.slug for t in tags), entry["slug"]]))
     return counts, ranked
+
+
+def _tag_names(pks):
+    """``{pk: (name, slug)}`` of the tags ``pks`` that exist (no query for none)."""
+    pks = list(pks)
+    if not pks:
+        return {}
+    rows = Tag.objects.filter(pk__in=pks).values_list("pk", "name", "slug")
+    return {pk: (name, slug) for pk, name, slug in rows}
 
 
 class TagPageForm(forms.Form):
@@ -250,13 +284,25 @@ def tag_detail(request, slugs):
     chosen = find_kind(form.cleaned_data["type"])
 
     rows = Tagged(tags)
+    # The kinds whose tags are kept across changes (the papers'): read at every request,
+    # a page made from older ones is not stored as current (``kept_facets``).
+    along = {
+        kind.key: import_string(kind.tags_along)(request, tags)
+        for kind in kinds()
+        if kind.tags_along
+    }
     # Both read every tagged row: computed once per tag set until the content changes,
     # shared by every page and type of the list.
     counts, related = cached_value(
         request,
         "tag-page",
-        [tag.slug for tag in tags],
-        lambda: counts_and_related(tags, {kind: rows[kind.key] for kind in kinds()}),
+        # The kept rows by what they were counted from: the tags and the counts version.
+        [[tag.slug for tag in tags], [(k, n, at) for k, (n, _, at) in sorted(along.items())]],
+        lambda: counts_and_related(
+            tags,
+            {kind: rows[kind.key] for kind in kinds()},
+            {key: (n, kept) for key, (n, kept, _) in along.items()},
+        ),
     )
     shown = [(kind, rows) for kind in kinds() if chosen is None or chosen is kind]
     items = MergedByDate(shown, counts, newest=functools.partial(newest_tagged, request=request))

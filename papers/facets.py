@@ -37,7 +37,7 @@ from papers.site.cache import (
     mark_stale,
     release,
 )
-from papers.tagging import Tag, tags_most_used, with_tags
+from papers.tagging import Tag, tag_counts, tags_most_used, with_tag_ids, with_tags
 
 TOP_TAGS = 20
 TOP_AUTHORS = 15
@@ -274,6 +274,44 @@ def author_facets(slug):
     return side_facets(papers)
 
 
+@kept("venue-facets")
+def venue_facets(slug):
+    """The tags, authors and venue (the venue itself, as on a list filtered by venue) of
+    the published papers of the venue ``slug``."""
+    return side_facets(Paper.objects.published().filter(published_in__slug=slug))
+
+
+@kept("tags-along")
+def tags_along_counted(*pks):
+    """``{"tags": [(pk, name, slug, n)]}``: every tag on the published papers carrying all
+    the tags ``pks`` (theirs included), with how many of those papers carry it (one grouped
+    query over all of them: 16,606 papers for the most used tag at 100,000)."""
+    papers = with_tag_ids(Paper.objects.published(), pks)
+    return {"tags": [tuple(row) for row in tag_counts(papers)]}
+
+
+def tags_along(request, tags):
+    """``(n, rows, version)`` for a tag page (config/tags.py): ``n`` published papers carry
+    every one of ``tags`` (exact); ``rows`` are ``tags_along_counted``'s, kept across counts
+    versions (``kept_facets``) and counted at ``version``.
+
+    The tags that go with a tag were the grouped query a tag page made again after every
+    change. Rows older than the counts come without their names (``None``: a tag renamed
+    since moved the counts), and the count is then read on its own: a tag's from the kept
+    counts, a set's by counting its papers."""
+    pks = [tag.pk for tag in tags]
+    value, version = kept_facets(request, "tags-along", pks)
+    rows = value["tags"]
+    if version == counts_version(request):
+        n = next((n for pk, _, _, n in rows if pk == pks[0]), 0)
+        return n, rows, version
+    if len(tags) == 1:
+        n = sum(counts.per_year(tags[0].slug).values())
+    else:
+        n = with_tag_ids(Paper.objects.published(), pks).count()
+    return n, [(pk, None, None, n) for pk, _, _, n in rows], version
+
+
 @kept("tag-facets")
 def tag_facets(slug, year):
     """The tags, authors and venues of the published papers carrying the tag ``slug`` (of
@@ -284,27 +322,29 @@ def tag_facets(slug, year):
     return side_facets(papers)
 
 
-def list_counts(request, filterset, without_year_of, author=None):
+def list_counts(request, filterset, without_year_of, author=None, venue=None):
     """The count and facets of a valid filtered list, cached per filter: a dict of
     ``count`` and the ``years``, ``tags``, ``authors`` and ``venues`` facets.
 
     ``without_year_of()`` gives the same filters less the year (None when the URL fixes the
     year and the year facet is not shown): the year facet keeps the other years reachable.
     It is only called when the counts are not cached. ``author``: the slug of the author
-    whose page this is.
+    whose page this is; ``venue``: the slug of the venue whose page this is.
     """
 
     data = filterset.form.cleaned_data
     slugs = data.get("tag") or []
     narrowed = is_narrowed(filterset)
     # Whose tags, authors and venues are kept apart (``kept_facets``): a tag's list (with
-    # a year or not), and an author's page (its author exists and is published; only the
-    # sort and the page may be in its query).
+    # a year or not), an author's page (its author exists and is published; only the
+    # sort and the page may be in its query) and a venue's page (the same).
     kept_as = None
     if not narrowed and slugs and tag_ids(request, slugs[:1]):
         kept_as = ("tag-facets", [slugs[0], data.get("year")])
     elif author and filter_key(filterset) == [("author", author)]:
         kept_as = ("author-facets", [author])
+    elif venue and filter_key(filterset) == [("venue", venue.lower())]:
+        kept_as = ("venue-facets", [venue])
 
     def compute():
         without_year = without_year_of()

@@ -95,7 +95,11 @@ def _paper_list(request, template="papers/paper_list.html", fixed=None, context=
         return _list_export(request, papers, request.GET["format"])
     # The year-less filters are only built when the counts are not cached yet.
     counts = list_counts(
-        request, filterset, lambda: _without_year(request, fixed), author=fixed.get("author")
+        request,
+        filterset,
+        lambda: _without_year(request, fixed),
+        author=fixed.get("author"),
+        venue=fixed.get("venue"),
     )
     paginator = CachedCountPaginator(papers.for_cards(), PAGE_SIZE, count=lambda: counts["count"])
     page = paginator.get_page(request.GET.get("page"))

@@ -58,6 +58,11 @@ class Kind:
     # rows, kept up to date elsewhere (the papers' kept counts, papers/counts.py); None:
     # counted from the rows at every change of the content (config/tags.py).
     tag_counts: str | None = None
+    # Optional dotted path of ``tags_along(request, tags) -> (n, [(tag id, n)], version)``:
+    # how many published rows carry every one of ``tags`` (exact) and every tag on them,
+    # kept elsewhere (the papers': papers.facets.tags_along) and made again when
+    # ``version`` moves; None: counted from the rows at every change (config/tags.py).
+    tags_along: str | None = None
     # Registration order: on the same date, an earlier kind comes first in a mixed list.
     position: int = field(default=0, compare=False)
 

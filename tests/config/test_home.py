@@ -49,3 +49,39 @@ def test_home_topics_link_each_tags_page(client):
     topics = html[html.index('class="home-topics"') :]
     for tag in Tag.objects.all():
         assert f'<a href="{tag.get_absolute_url()}">{escape(tag.name)}</a>' in topics
+
+
+def test_home_rows_are_kept_for_a_page_made_again_and_follow_each_change(client):
+    """The home's papers, next session and reports are kept until the content changes: a
+    page made again at the same version reads none of them, and a new paper, a report
+    unpublished and a session called off show at the next request."""
+    from django.db import connection
+    from django.test import RequestFactory
+    from django.test.utils import CaptureQueriesContext
+
+    from papers.site import cache as page_cache
+    from tests.blog.factories import ReportFactory
+    from tests.readinggroup.factories import PresentationFactory
+
+    PaperFactory(title="First paper")
+    report = ReportFactory(title="Kept report")
+    session = PresentationFactory(upcoming=True, title="Talk next week")
+    body = client.get(reverse("home")).content.decode()
+    assert "First paper" in body and "Kept report" in body and "Talk next week" in body
+
+    address = page_cache._page_address(RequestFactory().get(reverse("home")))
+    page_cache.cache.delete(f"papershelf:page:{page_cache.release()}:{address}")
+    page_cache._local.clear()
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(reverse("home"))
+    assert again.context is not None  # made again, not the stored page
+    assert not [q for q in queries if "papers_paper" in q["sql"] or "blog_report" in q["sql"]]
+
+    PaperFactory(title="Newer paper")
+    assert "Newer paper" in client.get(reverse("home")).content.decode()
+    report.status = Status.DRAFT
+    report.save()
+    assert "Kept report" not in client.get(reverse("home")).content.decode()
+    session.cancelled = True
+    session.save()
+    assert "Talk next week" not in client.get(reverse("home")).content.decode()

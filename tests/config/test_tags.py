@@ -9,10 +9,12 @@ import django.urls
 import pytest
 from django.urls import reverse
 
+from papers import facets
 from papers.models import Tag, TagRedirect
 from papers.site.cache import bump_content_version
 from tests.blog.factories import ReportFactory, at
 from tests.factories import PaperFactory, paper_with_everything
+from tests.jobs_worker import run_queued_jobs
 from tests.readinggroup.factories import PresentationFactory
 
 pytestmark = pytest.mark.django_db
@@ -533,3 +535,74 @@ def test_related_tags_links_are_kept_with_them_and_follow_a_rename(client, conte
     assert 'href="/tags/self-supervision/">self supervision</a>' in body
     assert 'href="/tags/vision+self-supervision/"' in body
     assert "/tags/self-supervised/" not in body
+
+
+def _related(response):
+    return {entry["slug"]: entry["count"] for entry in response.context["related"]}
+
+
+def test_the_papers_related_tags_are_kept_across_changes_and_follow_one_after_the_job(
+    client, content
+):
+    """The tags on a tag's papers are kept across counts versions and counted again off
+    the request (``papers.facets.tags_along``): after a change they are served as they
+    were while one job counts them, the page is not stored, and the next request after
+    the job shows the change. The numbers of rows, and the reports' and sessions' tags,
+    follow at the next request."""
+    url = "/tags/vision/"
+    assert _related(client.get(url)) == {"self-supervised": 2}
+    PaperFactory(title="Robots", tags=["vision", "robots"])
+    ReportFactory(title="Maps report", tags=["vision", "maps"], published_at=at(2021))
+
+    stale = client.get(url)
+    assert stale.context["counts"] == {"papers": 3, "reports": 2, "sessions": 1}
+    assert _related(stale) == {"self-supervised": 2, "maps": 1}
+    assert client.get(url).context is not None  # rendered again, not the stored page
+    run_queued_jobs(facets.REBUILD_JOB)
+    fresh = client.get(url)
+    assert _related(fresh) == {"self-supervised": 2, "maps": 1, "robots": 1}
+    assert client.get(url).context is None  # current now: stored
+
+
+def test_a_tag_sets_count_is_exact_while_its_papers_tags_are_counted_again(client, content):
+    url = "/tags/vision+self-supervised/"
+    assert client.get(url).context["counts"]["papers"] == 1
+    PaperFactory(title="Both", tags=["vision", "self-supervised", "robots"])
+    stale = client.get(url)
+    assert stale.context["counts"]["papers"] == 2
+    assert "robots" not in _related(stale)
+    run_queued_jobs(facets.REBUILD_JOB)
+    assert _related(client.get(url))["robots"] == 1
+
+
+def test_a_withdrawn_papers_tags_leave_the_related_tags_at_the_next_request(client, content):
+    robots = PaperFactory(title="Robots", tags=["vision", "robots"])
+    assert "robots" in _related(client.get("/tags/vision/"))
+    robots.status = "draft"
+    robots.save()
+    response = client.get("/tags/vision/")
+    assert "robots" not in _related(response)
+    assert response.context["counts"]["papers"] == 2
+
+
+def test_a_kept_related_tag_deleted_since_is_left_out(client, content):
+    PaperFactory(title="Robots", tags=["vision", "robots"])
+    assert "robots" in _related(client.get("/tags/vision/"))
+    Tag.objects.get(slug="robots").delete()
+    response = client.get("/tags/vision/")
+    assert response.status_code == 200
+    assert _related(response) == {"self-supervised": 2}
+
+
+def test_a_related_tag_on_papers_only_renamed_shows_its_new_name_at_the_next_request(
+    client, content
+):
+    """Kept rows older than the counts come without names: a rename moves the counts."""
+    PaperFactory(title="Robots", tags=["vision", "robots"])
+    assert "robots" in _related(client.get("/tags/vision/"))
+    tag = Tag.objects.get(slug="robots")
+    tag.name = "robotics"
+    tag.save()
+    body = client.get("/tags/vision/").content.decode()
+    assert 'href="/tags/robotics/">robotics</a>' in body
+    assert "/tags/robots/" not in body

@@ -217,3 +217,39 @@ def test_an_edit_that_withdraws_nothing_still_serves_the_old_facets_while_they_a
     response = client.get(LIST, TAG)
     assert _authors(response) == {"Ann Archer": 2}  # the old facets, served stale
     assert _rebuilds().count() == 1
+
+
+def test_a_venue_page_shows_a_new_author_after_the_rebuild_job_and_its_count_at_once(
+    client, tagged
+):
+    page = reverse("papers:venue_detail", args=["cvpr"])
+    assert _authors(client.get(page)) == {"Ann Archer": 1}
+    PaperFactory(title="Third", year=2022, venue="CVPR 2022", tags=["robots"],
+                 authors=[tagged["bob"]])  # fmt: skip
+
+    stale = client.get(page)
+    assert stale.context["page_obj"].paginator.count == 2  # the count: at once
+    assert _authors(stale) == {"Ann Archer": 1}  # the authors and tags: after the job
+    assert _tags(stale) == {"vision": 1}
+    assert client.get(page).context is not None  # not stored as the current page
+    run_queued_jobs(facets.REBUILD_JOB)
+    fresh = client.get(page)
+    assert _authors(fresh) == {"Ann Archer": 1, "Bob Baker": 1}
+    assert _tags(fresh) == {"vision": 1, "robots": 1}
+    # The same filter as a list query counts its own facets, at once: not the page's.
+    tagged["first"].tags.add("maps")
+    assert "maps" in _tags(client.get(LIST, {"venue": "cvpr"}))
+    assert "maps" not in _tags(client.get(page))
+
+
+def test_a_withdrawn_paper_leaves_a_venue_pages_kept_facets_at_the_next_request(client, tagged):
+    page = reverse("papers:venue_detail", args=["cvpr"])
+    bob = PaperFactory(title="Bob's", year=2021, venue="CVPR 2021", tags=["robots"],
+                       authors=[tagged["bob"]])  # fmt: skip
+    assert _authors(client.get(page)) == {"Ann Archer": 1, "Bob Baker": 1}
+    bob.status = Status.DRAFT
+    bob.save()
+    response = client.get(page)
+    assert _authors(response) == {"Ann Archer": 1}
+    assert "robots" not in _tags(response)
+    assert not _rebuilds().exists()  # counted in the request, not served stale
