@@ -1,11 +1,11 @@
 """``{% fixed %}…{% endfixed %}``: a template's fixed HTML, rendered once per process.
 
-Every page's frame (``templates/base.html``) writes the same links: ten ``{% url %}``
+Every page's frame (``templates/base.html``) writes the same links: nine or ten ``{% url %}``
 without arguments and six ``{% static %}``. Each is a ``reverse()`` (~30–60 µs: the
 resolver's candidates, a regex check, quoting) or a manifest lookup (~25–45 µs), and
-gives the same string on every request: together ~5–10 % of a page rendered on a miss.
-A ``{% fixed %}`` block renders its content once per what that content can depend on
-(``_key``) and writes the stored string afterwards.
+gives the same string on every request. A ``{% fixed %}`` block renders its content once
+per what that content can depend on (``_key``) and writes the kept string afterwards:
+0.2–0.45 ms less CPU per page rendered (docs/PERFORMANCE.md, helper basetpl78).
 
 Only text, comments, ``{% url %}`` of a quoted name without arguments and
 ``{% static %}`` of a quoted path are accepted inside (checked when the template is
