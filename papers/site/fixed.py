@@ -5,7 +5,7 @@ without arguments and six ``{% static %}``. Each is a ``reverse()`` (~30–60 µ
 resolver's candidates, a regex check, quoting) or a manifest lookup (~25–45 µs), and
 gives the same string on every request. A ``{% fixed %}`` block renders its content once
 per what that content can depend on (``_key``) and writes the kept string afterwards:
-0.2–0.45 ms less CPU per page rendered (docs/PERFORMANCE.md, helper basetpl78).
+0.2–0.65 ms less CPU per page rendered (docs/PERFORMANCE.md, helper basetpl78).
 
 Only text, comments, ``{% url %}`` of a quoted name without arguments and
 ``{% static %}`` of a quoted path are accepted inside (checked when the template is
