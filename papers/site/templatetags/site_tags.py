@@ -1,5 +1,6 @@
 """Template helpers: the list's query for ``{% querystring %}`` and the values that add or
-remove one filter; absolute URLs; machine-readable times."""
+remove one filter; absolute URLs; machine-readable times; ``{% fixed %}`` (a page's fixed
+links, rendered once per process: papers/site/fixed.py)."""
 
 import datetime
 
@@ -11,10 +12,12 @@ from django.utils.safestring import mark_safe
 
 from papers import identity
 from papers.site.addresses import absolute_url
+from papers.site.fixed import do_fixed
 from papers.site.jsonld import jsonld_script
 
 register = template.Library()
 register.filter("jsonld", jsonld_script)
+register.tag("fixed", do_fixed)
 
 
 class _FilterQuery(QueryDict):
