@@ -84,15 +84,20 @@ def _matches(kind, query, slugs, year=None, fuzzy=True):
 
 def _candidates(kind, query, slugs, year):
     """The rows worth ranking when a query matches more than ``MAX_HITS_PER_KIND``: the
-    first ``TITLE_CANDIDATES`` title hits the indexes give, then the first
-    ``OTHER_CANDIDATES`` other matches (two LIMITed reads, in no order: an ORDER BY would
-    visit every match's row to sort them, which is the cost this avoids).
+    first ``TITLE_CANDIDATES`` title hits in primary key order, then the first
+    ``OTHER_CANDIDATES`` other matches (two LIMITed reads), as SQLite's scan picks them
+    (``_scanned_results``).
 
     Ranking every match of a broad word is what made its first search slow (``ts_rank``
     reads each of 12,000 stored documents at 100,000 papers); a word in the title already
     ranks a row above one that has it only in the body, so the title hits come first.
+    The order costs a sort of every title hit (~4,000 rows for "diffusion" at 100,000
+    papers), but without it the LIMIT took the rows in their physical order, which a save
+    changes: which 500 were ranked, hence the hits and the tag facet's counts, changed
+    from one run to the next. The ranked hits are kept until a search document is
+    written (``_kind_results``), so this is paid once per such write, not per bump.
     """
-    matches = _matches(kind, query, slugs, year, fuzzy=False).order_by()
+    matches = _matches(kind, query, slugs, year, fuzzy=False).order_by("pk")
     in_titles = search.in_titles(query, kind.title_fields, matches.db)
     titles = list(matches.filter(in_titles).values_list("pk", flat=True)[:TITLE_CANDIDATES])
     rest = list(matches.exclude(in_titles).values_list("pk", flat=True)[:OTHER_CANDIDATES])

@@ -489,6 +489,34 @@ def test_a_broad_query_ranks_a_bounded_set_of_title_hits_then_other_matches(clie
     assert dict(response.context["year_facets"]) == dict.fromkeys(range(2019, 2025), 1)
 
 
+def test_a_broad_querys_candidates_do_not_depend_on_the_rows_physical_order(client, monkeypatch):
+    """The candidates are the first title hits and other matches by primary key, not the
+    first rows the table gives: rewriting rows (which moves them in PostgreSQL's heap)
+    changes neither the hits nor the tag facet's counts. Equal ranks throughout, so any
+    other candidate would show."""
+    monkeypatch.setattr(search_view, "MAX_HITS_PER_KIND", 3)
+    monkeypatch.setattr(search_view, "TITLE_CANDIDATES", 2)
+    monkeypatch.setattr(search_view, "OTHER_CANDIDATES", 1)
+    papers = [PaperFactory(title="Diffusion in the title", tags=[f"t{i}"]) for i in range(5)]
+    others = [
+        PaperFactory(abstract="Only the abstract says diffusion.", tags=[f"o{i}"]) for i in range(3)
+    ]
+
+    def shown():
+        response = client.get(URL, {"q": "diffusion"})
+        return [item.pk for item in response.context["items"]], response.context["tag_facets"]
+
+    first = shown()
+    assert first[0] == [papers[1].pk, papers[0].pk, others[0].pk]
+    # The first rows rewritten without a save's signals: the next rows come first in the
+    # table now (a sequential or bitmap scan returns them in that order).
+    first_pks = [papers[0].pk, papers[1].pk, others[0].pk]
+    Paper.objects.filter(pk__in=first_pks).update(abstract="Rewritten; diffusion still.")
+    search.rebuild_documents(Paper, pks=first_pks)
+    bump_content_version()
+    assert shown() == first
+
+
 def test_a_query_under_the_cap_ranks_every_match(client, monkeypatch):
     """Narrow queries are ranked as before: every match, best first (no candidate step)."""
     calls = []
