@@ -44,7 +44,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 from django.utils.safestring import mark_safe
 
-from papers.site import trigrams
+from papers.site import cache, trigrams
 from papers.site.deferred import Deferred
 
 CONFIG = "english"
@@ -225,6 +225,7 @@ _deferred = Deferred("deferred_search_documents", dict, _write_deferred)
 def store_document(model, pk, parts):
     """Write the search document of one row without touching its other columns."""
     model._default_manager.filter(pk=pk).update(**document_fields(parts))
+    cache.bump_search(model._default_manager.db)  # the kept search results (config/search.py)
 
 
 def rebuild_documents(model, batch_size=500, pks=None):
@@ -248,6 +249,8 @@ def rebuild_documents(model, batch_size=500, pks=None):
             batch = batch.filter(pk__in=chosen)
         batch = list(batch[:batch_size])
         if not batch:
+            if count:
+                cache.bump_search(using)  # the kept search results (config/search.py)
             return count
         if uses_postgres(using):
             _write_postgres_documents(model, batch, using)
