@@ -249,8 +249,7 @@ def rebuild_documents(model, batch_size=500, pks=None):
             batch = batch.filter(pk__in=chosen)
         batch = list(batch[:batch_size])
         if not batch:
-            if count:
-                cache.bump_search(using)  # the kept search results (config/search.py)
+            cache.bump_search(using)  # the kept search results (config/search.py)
             return count
         if uses_postgres(using):
             _write_postgres_documents(model, batch, using)
