@@ -368,7 +368,10 @@ def bump_search(using=None):
     """Search documents were written or searchable rows deleted: every kept search result
     is made again when next asked for. Now, so that this transaction (and a test) sees
     the change, and again after the commit, so that a result made from the old rows in
-    between is not kept under the new version."""
+    between is not kept under the new version. Inside ``changes_bumped_at_end()``, once
+    at its end."""
+    if _batch_changed(counts=False, search=True):
+        return
     cache.set(SEARCH_KEY, _new_version(), timeout=VERSION_TIMEOUT)
     if connections[using or DEFAULT_DB_ALIAS].in_atomic_block:
         transaction.on_commit(_bump_search, using=using)
@@ -473,13 +476,14 @@ def _changed(sender, using=None, **kwargs):
 _batch = threading.local()
 
 
-def _batch_changed(*, counts, cards=False):
+def _batch_changed(*, counts, cards=False, search=False):
     state = getattr(_batch, "state", None)
     if state is None:
         return False
     state["pages"] = True
     state["counts"] = state["counts"] or counts
     state["cards"] = state["cards"] or cards
+    state["search"] = state["search"] or search
     return True
 
 
@@ -494,13 +498,18 @@ def changes_bumped_at_end(using=None):
     if getattr(_batch, "state", None) is not None:  # nested: the outer batch bumps
         yield
         return
-    _batch.state = state = {"pages": False, "counts": False, "cards": False}
+    _batch.state = state = {"pages": False, "counts": False, "cards": False, "search": False}
     try:
         yield
     finally:
         _batch.state = None
         if state["pages"]:
-            bump = partial(bump_content_version, counts=state["counts"], cards=state["cards"])
+            bump = partial(
+                bump_content_version,
+                counts=state["counts"],
+                cards=state["cards"],
+                search=state["cards"] or state["search"],
+            )
             bump()
             transaction.on_commit(bump, using=using)
 
