@@ -415,6 +415,28 @@ def pk_in(pks, using="default"):
     return Q(pk__any_of=pks) if uses_postgres(using) else Q(pk__in=pks)
 
 
+def first_matching(queryset, query, limit):
+    """The primary keys of the first ``limit`` rows of ``queryset``, in primary key order,
+    that match ``query`` (PostgreSQL; ``queryset`` not searched yet: a broad query's title
+    hits, ``config/search.py``).
+
+    The rows are sorted first and matched after, only until ``limit`` are found (the
+    subquery's ``OFFSET 0`` keeps the planner from merging the two): filtered and sorted
+    together, every title hit's ``search_vector`` was read from TOAST to recheck the
+    match (4,180 of them for "diffusion" at 100,000 papers: ~190 ms, against ~60 ms).
+    """
+    rows = queryset.order_by("pk").values_list("pk", "search_vector")
+    sql, params = rows.query.sql_with_params()
+    # Only the ORM's own SQL is put in the text; the query's words are parameters.
+    outer = (
+        f"SELECT s.pk FROM ({sql} OFFSET 0) AS s(pk, vector) "  # noqa: S608
+        "WHERE s.vector @@ websearch_to_tsquery(%s::regconfig, %s) LIMIT %s"
+    )
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(outer, [*params, CONFIG, query.raw, limit])
+        return [pk for (pk,) in cursor.fetchall()]
+
+
 def in_titles(query, title_fields, using="default"):
     """A ``Q``: every group of ``query`` has a word in one of ``title_fields`` (a title hit).
 
