@@ -92,7 +92,7 @@ def _candidates(kind, query, slugs, year):
     reads each of 12,000 stored documents at 100,000 papers); a word in the title already
     ranks a row above one that has it only in the body, so the title hits come first.
     The order costs a sort of every title hit (~4,000 rows for "diffusion" at 100,000
-    papers: ~60 ms of SQL against ~20), but without it the LIMIT took the rows in their
+    papers: ~40 ms of SQL against ~20), but without it the LIMIT took the rows in their
     physical order, which a save changes: which 500 were ranked, hence the hits and the
     tag facet's counts, changed from one run to the next. The ranked hits are kept until
     a search document is written (``_kind_results``): this is paid once per such write.
