@@ -38,7 +38,7 @@ from papers.facets import fragment_key
 from papers.filters import TagSlugsField
 from papers.models import Paper
 from papers.site import search
-from papers.site.cache import TIMEOUT, cached_value, public_page
+from papers.site.cache import TIMEOUT, cached_value, cards_version, public_page
 from papers.tagging import tag_counts, with_tags
 
 PAGE_SIZE = 20
@@ -84,17 +84,26 @@ def _matches(kind, query, slugs, year=None, fuzzy=True):
 
 def _candidates(kind, query, slugs, year):
     """The rows worth ranking when a query matches more than ``MAX_HITS_PER_KIND``: the
-    first ``TITLE_CANDIDATES`` title hits the indexes give, then the first
-    ``OTHER_CANDIDATES`` other matches (two LIMITed reads, in no order: an ORDER BY would
-    visit every match's row to sort them, which is the cost this avoids).
+    first ``TITLE_CANDIDATES`` title hits in primary key order, then the first
+    ``OTHER_CANDIDATES`` other matches (two LIMITed reads), as SQLite's scan picks them
+    (``_scanned_results``).
 
     Ranking every match of a broad word is what made its first search slow (``ts_rank``
     reads each of 12,000 stored documents at 100,000 papers); a word in the title already
     ranks a row above one that has it only in the body, so the title hits come first.
+    The order costs a sort of every title hit (~4,000 rows for "diffusion" at 100,000
+    papers: ~40 ms of SQL against ~20), but without it the LIMIT took the rows in their
+    physical order, which a save changes: which 500 were ranked, hence the hits and the
+    tag facet's counts, changed from one run to the next. The ranked hits are kept until
+    a search document is written (``_kind_results``): this is paid once per such write.
     """
-    matches = _matches(kind, query, slugs, year, fuzzy=False).order_by()
+    matches = _matches(kind, query, slugs, year, fuzzy=False).order_by("pk")
     in_titles = search.in_titles(query, kind.title_fields, matches.db)
-    titles = list(matches.filter(in_titles).values_list("pk", flat=True)[:TITLE_CANDIDATES])
+    # The title hits sorted before they are matched (``first_matching``): far fewer
+    # stored documents read.
+    rows = with_tags(kind.published(), slugs).annotate(hit_year=kind.year)
+    rows = rows if year is None else rows.filter(hit_year=year)
+    titles = search.first_matching(rows.filter(in_titles), query, TITLE_CANDIDATES)
     rest = list(matches.exclude(in_titles).values_list("pk", flat=True)[:OTHER_CANDIDATES])
     return titles + rest
 
@@ -191,25 +200,30 @@ def _kind_results(request, kind, query, slugs, year):
     reached, the counts are taken in SQL and the year is filtered in SQL: picking a year
     from the top 500 of all years would lose that year's other matches.
 
-    The hits and counts of a query over all years are cached until the content changes:
-    narrowing a broad query to a year, or paging it, does not rank every match again.
+    The hits and counts of a query over all years are kept until a search document is
+    written (``search_version``), not just until the content changes: a save that writes
+    none (a bump of the pages, a byline's affiliation…) ranks nothing again, nor does
+    narrowing a broad query to a year, or paging it. They depend only on the documents
+    and on which rows are public, which a save changes by writing the row's document.
     """
     key = [kind.key, query.raw, *slugs]
     if not search.uses_postgres(kind.model.objects.db):
         return _scanned_results(request, kind, query, slugs, year, key)
-    broad = cached_value(request, "search-broad", key, lambda: _is_broad(kind, query, slugs))
+
+    def kept(name, parts, compute):
+        return cached_value(request, name, parts, compute, search=True)
+
+    broad = kept("search-broad", key, lambda: _is_broad(kind, query, slugs))
     if not broad:
-        hits = cached_value(request, "search-hits", key, lambda: _hits(kind, query, slugs))
+        hits = kept("search-hits", key, lambda: _hits(kind, query, slugs))
         counts = Counter(hit.year for hit in hits)
         return [hit for hit in hits if year is None or hit.year == year], counts, False
-    hits = cached_value(
-        request, "search-hits", [*key, year], lambda: _hits(kind, query, slugs, year, broad=True)
-    )
+    hits = kept("search-hits", [*key, year], lambda: _hits(kind, query, slugs, year, broad=True))
     # Thousands of matches by the planner's word statistics: estimated, not counted.
-    estimate = cached_value(request, "search-estimate", key, lambda: _estimate(kind, query, slugs))
+    estimate = kept("search-estimate", key, lambda: _estimate(kind, query, slugs))
     if estimate is not None and estimate > ESTIMATE_ABOVE:
         return hits, _estimated_counts(request, kind, slugs, estimate), True
-    counts = cached_value(request, "search-years", key, lambda: _year_counts(kind, query, slugs))
+    counts = kept("search-years", key, lambda: _year_counts(kind, query, slugs))
     return hits, counts, False
 
 
@@ -230,7 +244,7 @@ def _scanned_results(request, kind, query, slugs, year, key):
     counts: a narrow query's best ``MAX_HITS_PER_KIND``; a broad one's first
     ``TITLE_CANDIDATES`` title hits and ``OTHER_CANDIDATES`` other matches in pk order
     (in ``year`` if given), ranked."""
-    rows = cached_value(request, "search-scan", key, lambda: _scan(kind, query, slugs))
+    rows = cached_value(request, "search-scan", key, lambda: _scan(kind, query, slugs), search=True)
     counts = Counter(row[2] for row in rows)
     if len(rows) > MAX_HITS_PER_KIND:
         rows = [row for row in rows if year is None or row[2] == year]
@@ -291,8 +305,16 @@ def _results(request, query, slugs, year, chosen):
         "type_counts": type_counts,
         "estimated_kinds": {kind.key for kind in kinds() if found[kind][2]},
         "year_facets": sorted(((y, n) for y, n in year_counts.items() if y), reverse=True),
-        # One grouped query per kind (~15 ms of SQL for a broad word at 100,000 papers).
-        "tag_facets": _tag_facets(results),
+        # One grouped query per kind (~15 ms of SQL for a broad word at 100,000 papers),
+        # kept with the hits it counts: a tag added or removed rewrites the row's
+        # document (the search version), a tag renamed or deleted moves the cards version.
+        "tag_facets": cached_value(
+            request,
+            "search-tags",
+            [query.raw, *slugs, year, chosen and chosen.key, cards_version(request)],
+            lambda: _tag_facets(results),
+            search=True,
+        ),
     }
 
 

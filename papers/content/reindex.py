@@ -13,7 +13,7 @@ write each document once (``search.documents_written_at_end``).
 """
 
 from django.apps import apps
-from django.db.models.signals import m2m_changed
+from django.db.models.signals import m2m_changed, post_delete
 
 from papers.jobs.kinds import job_kind
 from papers.jobs.queue import enqueue_coalesced
@@ -40,6 +40,11 @@ def reindex_on_m2m(sender, instance, action, reverse, model, pk_set, **kwargs):
             row.update_search_index()
 
 
+def forget_deleted(sender, using=None, **kwargs):
+    """A deleted row leaves no document to write: the kept search results go here."""
+    cache.bump_search(using)
+
+
 # (model, what its rows are called) of every kind: a renamed tag rewrites their documents.
 _TAGGED = []
 
@@ -48,6 +53,9 @@ def connect(model, relations, rows_called):
     """Rewrite ``model``'s documents when one of its many-to-many ``relations`` changes,
     and when a tag on its rows (``rows_called``: "papers") is renamed."""
     _TAGGED.append((model, rows_called))
+    post_delete.connect(
+        forget_deleted, sender=model, dispatch_uid=f"reindex:{model._meta.label}:delete"
+    )
     for name in relations:
         m2m_changed.connect(
             reindex_on_m2m,

@@ -194,18 +194,20 @@ def settle_schedule(request, response=None):
     content_version(request)
 
 
-def bump_content_version(*, counts=True, cards=False, parts=True, **kwargs):
+def bump_content_version(*, counts=True, cards=False, parts=True, search=None, **kwargs):
     """Invalidate every cached page and count (call after changes that send no signals);
     ``counts=False``: pages only, for a change no site-wide count reads; ``cards=True``:
     the paper cards too (``papers/cards.py``: a change to names or links of many papers).
     The kept parts of pages (``parts_version``) go too, unless ``parts=False`` (the
-    receivers of ``watch()``, for the models whose changes those parts follow themselves)."""
+    receivers of ``watch()``, for the models whose changes those parts follow themselves).
+    The kept search results (``SEARCH_KEY``) go with ``search=True``, and by default with
+    the cards: documents written through ``papers.site.search`` move it themselves."""
     # A change without signals may be one of scheduled rows: nothing known is reused.
     _transaction_due.known = None
-    _bump(counts=counts, cards=cards, parts=parts)
+    _bump(counts=counts, cards=cards, parts=parts, search=cards if search is None else search)
 
 
-def _bump(*, counts, cards, parts, due=None):
+def _bump(*, counts, cards, parts, search=False, due=None):
     """A new version (with its scheduled moment: ``due`` if known, else looked up now)."""
     version = _new_version()
     keys = {VERSION_KEY: version, COUNTS_KEY: version} if counts else {VERSION_KEY: version}
@@ -213,6 +215,8 @@ def _bump(*, counts, cards, parts, due=None):
         keys[CARDS_KEY] = version
     if parts:
         keys[PARTS_KEY] = version
+    if search:
+        keys[SEARCH_KEY] = version
     if due is not None and 0 < due <= int(version):
         due = None  # the moment known has passed since: what comes next is not known
     if due is None:
@@ -291,6 +295,17 @@ PARTS_KEY = "papershelf:parts-version"
 _followed_by_parts = set()
 
 
+# A search's matches and ranks (config/search.py) depend on the stored search documents
+# and on which rows are public; ranking a broad word from scratch is ~50 ms of SQL at
+# 100,000 papers. They are kept under this version, which moves only when a document is
+# written or a searchable row deleted (``bump_search``): a public row's status or date
+# changes by a save, which rewrites its document. A value is kept until the first
+# scheduled moment after it was made, too (a report going public: ``cached_value``). A
+# ``bump_content_version()`` leaves it, unless ``cards=True`` (names or links of many rows
+# changed without signals) or ``search=True``; ``bump_everything`` moves it.
+SEARCH_KEY = "papershelf:search-version"
+
+
 def followed_by_parts(*models):
     """Saves and deletes of ``models`` keep the kept parts: their owner drops what changes."""
     _followed_by_parts.update(models)
@@ -301,6 +316,7 @@ _VERSIONS = (
     (COUNTS_KEY, "_counts_version"),
     (CARDS_KEY, "_cards_version"),
     (PARTS_KEY, "_parts_version"),
+    (SEARCH_KEY, "_search_version"),
 )
 
 
@@ -341,6 +357,28 @@ def cards_version(request=None):
 def parts_version(request=None):
     """The version of pages' kept parts (one cache read, remembered on ``request``)."""
     return _version_of(PARTS_KEY, request, "_parts_version")
+
+
+def search_version(request=None):
+    """The version of the kept search results (one cache read, remembered on ``request``)."""
+    return _version_of(SEARCH_KEY, request, "_search_version")
+
+
+def bump_search(using=None):
+    """Search documents were written or searchable rows deleted: every kept search result
+    is made again when next asked for. Now, so that this transaction (and a test) sees
+    the change, and again after the commit, so that a result made from the old rows in
+    between is not kept under the new version. Inside ``changes_bumped_at_end()``, once
+    at its end."""
+    if _batch_changed(counts=False, search=True):
+        return
+    cache.set(SEARCH_KEY, _new_version(), timeout=VERSION_TIMEOUT)
+    if connections[using or DEFAULT_DB_ALIAS].in_atomic_block:
+        transaction.on_commit(_bump_search, using=using)
+
+
+def _bump_search():
+    cache.set(SEARCH_KEY, _new_version(), timeout=VERSION_TIMEOUT)
 
 
 def parts_and_cards_versions(request=None):
@@ -438,13 +476,14 @@ def _changed(sender, using=None, **kwargs):
 _batch = threading.local()
 
 
-def _batch_changed(*, counts, cards=False):
+def _batch_changed(*, counts, cards=False, search=False):
     state = getattr(_batch, "state", None)
     if state is None:
         return False
     state["pages"] = True
     state["counts"] = state["counts"] or counts
     state["cards"] = state["cards"] or cards
+    state["search"] = state["search"] or search
     return True
 
 
@@ -459,13 +498,18 @@ def changes_bumped_at_end(using=None):
     if getattr(_batch, "state", None) is not None:  # nested: the outer batch bumps
         yield
         return
-    _batch.state = state = {"pages": False, "counts": False, "cards": False}
+    _batch.state = state = {"pages": False, "counts": False, "cards": False, "search": False}
     try:
         yield
     finally:
         _batch.state = None
         if state["pages"]:
-            bump = partial(bump_content_version, counts=state["counts"], cards=state["cards"])
+            bump = partial(
+                bump_content_version,
+                counts=state["counts"],
+                cards=state["cards"],
+                search=state["cards"] or state["search"],
+            )
             bump()
             transaction.on_commit(bump, using=using)
 
@@ -524,10 +568,14 @@ def row_key(name, versions, pk):
     return f"papershelf:api-row:{name}:{versions}:{release()}:{site}:{pk}"
 
 
-def cached_value(request, name, parts, compute, counts=False):
+def cached_value(request, name, parts, compute, counts=False, search=False):
     """``compute()``, cached under ``name`` and ``parts`` until the content changes (with
-    ``counts``: until the site-wide counts change, ``watch_counts()``)."""
-    version = counts_version(request) if counts else content_version(request)
+    ``counts``: until the site-wide counts change, ``watch_counts()``; with ``search``:
+    until a search document is written, ``search_version()``)."""
+    if search:
+        version = search_version(request)
+    else:
+        version = counts_version(request) if counts else content_version(request)
     # The release is in the key too: a deploy never unpickles values of the old code.
     key = f"papershelf:{version}:{name}:{release()}:{_digest(*parts)}"
     # Remembered on the request: a list asked for the facet summary (68 KB at 100,000
@@ -536,9 +584,17 @@ def cached_value(request, name, parts, compute, counts=False):
     if key in seen:
         return seen[key]
     value = cache.get(key)
+    if search and value is not None:
+        # Made from the rows public then: out of date once a scheduled moment has passed.
+        until, value = value
+        if 0 < until <= time.time_ns():
+            value = None
     if value is None:
         value = compute()
-        cache.set(key, value, TIMEOUT)
+        # The first scheduled moment after the content version read (usually known already:
+        # no query): the rows were read after that version was made, and before it.
+        stored = (next_moment(request), value) if search else value
+        cache.set(key, stored, TIMEOUT)
     seen[key] = value
     return value
 

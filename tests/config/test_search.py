@@ -3,9 +3,11 @@
 import datetime
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from lxml import html as lxml_html
 from pytest_django.asserts import assertInHTML
 
@@ -489,6 +491,34 @@ def test_a_broad_query_ranks_a_bounded_set_of_title_hits_then_other_matches(clie
     assert dict(response.context["year_facets"]) == dict.fromkeys(range(2019, 2025), 1)
 
 
+def test_a_broad_querys_candidates_do_not_depend_on_the_rows_physical_order(client, monkeypatch):
+    """The candidates are the first title hits and other matches by primary key, not the
+    first rows the table gives: rewriting rows (which moves them in PostgreSQL's heap)
+    changes neither the hits nor the tag facet's counts. Equal ranks throughout, so any
+    other candidate would show."""
+    monkeypatch.setattr(search_view, "MAX_HITS_PER_KIND", 3)
+    monkeypatch.setattr(search_view, "TITLE_CANDIDATES", 2)
+    monkeypatch.setattr(search_view, "OTHER_CANDIDATES", 1)
+    papers = [PaperFactory(title="Diffusion in the title", tags=[f"t{i}"]) for i in range(5)]
+    others = [
+        PaperFactory(abstract="Only the abstract says diffusion.", tags=[f"o{i}"]) for i in range(3)
+    ]
+
+    def shown():
+        response = client.get(URL, {"q": "diffusion"})
+        return [item.pk for item in response.context["items"]], response.context["tag_facets"]
+
+    first = shown()
+    assert first[0] == [papers[1].pk, papers[0].pk, others[0].pk]
+    # The first rows rewritten without a save's signals: the next rows come first in the
+    # table now (a sequential or bitmap scan returns them in that order).
+    first_pks = [papers[0].pk, papers[1].pk, others[0].pk]
+    Paper.objects.filter(pk__in=first_pks).update(abstract="Rewritten; diffusion still.")
+    search.rebuild_documents(Paper, pks=first_pks)
+    bump_content_version()
+    assert shown() == first
+
+
 def test_a_query_under_the_cap_ranks_every_match(client, monkeypatch):
     """Narrow queries are ranked as before: every match, best first (no candidate step)."""
     calls = []
@@ -698,3 +728,71 @@ def test_sqlite_scans_each_kinds_texts_once_for_a_broad_query(client, monkeypatc
     assert response.context["total"] == 10
     assert dict(response.context["year_facets"]) == {2024: 30, 2021: 10}
     assert len(response.context["items"]) == 3
+
+
+# --- results kept under the search version (papers/site/cache.py SEARCH_KEY) -----------
+
+
+def _ranking_reads(captured):
+    """The queries that match or rank rows: what a kept result does not run again."""
+    marks = ("ts_rank", " @@ ", '"search_text" LIKE')
+    return [q["sql"] for q in captured.captured_queries if any(m in q["sql"] for m in marks)]
+
+
+def test_a_querys_results_are_kept_across_a_bump_and_follow_each_document_written(client, shelf):
+    first = client.get(URL, {"q": "diffusion"})
+    bump_content_version()
+    with CaptureQueriesContext(connection) as captured:
+        again = client.get(URL, {"q": "diffusion"})
+    assert _ranking_reads(captured) == []
+    assert again.content == first.content
+    # A save writes its row's document: a new match, a draft made public.
+    PaperFactory(title="Diffusion Models Beat GANs on Image Synthesis", year=2021)
+    draft = Paper.objects.get(pk=shelf["draft"].pk)
+    draft.status = "published"
+    draft.save()
+    found = titles(client.get(URL, {"q": "diffusion"}))
+    assert {"Diffusion Models Beat GANs on Image Synthesis", "Secret Diffusion Draft"} <= set(found)
+    # Documents rewritten without signals (``rebuild_documents``, as a reindex job does).
+    Paper.objects.filter(pk=shelf["lora"].pk).update(abstract="Adapters for diffusion too.")
+    search.rebuild_documents(Paper, pks=[shelf["lora"].pk])
+    bump_content_version()  # the pages, as the job does
+    assert shelf["lora"].title in titles(client.get(URL, {"q": "diffusion"}))
+
+
+def test_a_deleted_match_leaves_the_kept_results_at_once(client, shelf):
+    before = client.get(URL, {"q": "diffusion"}).context["total"]
+    Paper.objects.get(pk=shelf["ldm"].pk).delete()
+    after = client.get(URL, {"q": "diffusion"})
+    assert after.context["total"] == before - 1
+    assert shelf["ldm"].title not in titles(after)
+
+
+def test_rows_changed_without_signals_show_after_a_bump_of_the_cards(client, shelf):
+    """``bump_content_version(cards=True)``: names or links of many rows changed without
+    signals (a merge); the kept search results go too."""
+    before = client.get(URL, {"q": "diffusion"}).context["total"]
+    Paper.objects.filter(pk=shelf["ldm"].pk).update(status="draft")
+    bump_content_version(cards=True)
+    after = client.get(URL, {"q": "diffusion"})
+    assert after.context["total"] == before - 1
+    assert shelf["ldm"].title not in titles(after)
+
+
+def test_a_report_scheduled_for_later_is_found_once_its_time_has_come(client, shelf):
+    soon = timezone.now() + datetime.timedelta(hours=1)
+    ReportFactory(title="Diffusion, scheduled", published_at=soon)
+    assert "Diffusion, scheduled" not in titles(client.get(URL, {"q": "diffusion"}))
+    with time_machine.travel(soon + datetime.timedelta(minutes=1), tick=False):
+        assert "Diffusion, scheduled" in titles(client.get(URL, {"q": "diffusion"}))
+
+
+def test_the_kept_tag_facet_shows_a_renamed_tag_at_the_next_request(client, shelf):
+    assert "vision" in [
+        t["name"] for t in client.get(URL, {"q": "diffusion"}).context["tag_facets"]
+    ]
+    tag = Tag.objects.get(name="vision")
+    tag.name = "computer vision"
+    tag.save()  # its documents are rewritten later, by a job: the search version stays
+    names = [t["name"] for t in client.get(URL, {"q": "diffusion"}).context["tag_facets"]]
+    assert "computer vision" in names and "vision" not in names

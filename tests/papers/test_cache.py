@@ -23,6 +23,7 @@ from papers.site.cache import (
     content_version,
     counts_version,
     release,
+    search_version,
 )
 from tests.factories import AuthorFactory, PaperFactory
 
@@ -181,7 +182,7 @@ def test_the_version_is_bumped_again_after_the_commit(paper, django_capture_on_c
 def test_a_batch_of_saves_bumps_the_versions_once_at_its_end_and_once_after_its_commit(
     paper, django_capture_on_commit_callbacks
 ):
-    pages, counts = content_version(), counts_version()
+    pages, counts, searched = content_version(), counts_version(), search_version()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         with changes_bumped_at_end():
             for number in range(3):
@@ -190,8 +191,10 @@ def test_a_batch_of_saves_bumps_the_versions_once_at_its_end_and_once_after_its_
             paper.save()
             # Nothing moved yet: the saves only noted that something changed.
             assert (content_version(), counts_version()) == (pages, counts)
+            assert search_version() == searched  # documents were written: noted too
         assert content_version() != pages
         assert counts_version() != counts  # new published papers change the counts
+        assert search_version() != searched
     # One hook for the whole batch (instead of one per saved row), and it bumps again.
     assert len(callbacks) == 1
     after = content_version()
@@ -454,7 +457,12 @@ def test_an_author_page_miss_reads_the_counts_and_cards_versions_in_one_cache_re
     version_reads = [keys for keys in reads if any(key.endswith("-version") for key in keys)]
     assert version_reads == [
         ["papershelf:content-version"],
-        ["papershelf:counts-version", "papershelf:cards-version", "papershelf:parts-version"],
+        [
+            "papershelf:counts-version",
+            "papershelf:cards-version",
+            "papershelf:parts-version",
+            "papershelf:search-version",
+        ],
     ]
 
 
