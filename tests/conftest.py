@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 
 from tests import database_template
+from tests.login import log_in
 
 
 @pytest.fixture(autouse=True)
@@ -52,7 +53,7 @@ def editor_user(django_user_model):
 
 @pytest.fixture
 def editor_client(client, editor_user):
-    client.force_login(editor_user)
+    log_in(client, editor_user)
     return client
 
 
@@ -63,13 +64,13 @@ def superuser(django_user_model):
 
 @pytest.fixture
 def admin_client(client, superuser):
-    client.force_login(superuser)
+    log_in(client, superuser)
     return client
 
 
 @pytest.fixture
 def staff_client(client, staff_user):
-    client.force_login(staff_user)
+    log_in(client, staff_user)
     return client
 
 

@@ -49,7 +49,7 @@ def _ns(moment):
     return int(moment.timestamp()) * 10**9 + moment.microsecond * 1000
 
 
-def test_a_factory_paper_with_byline_tags_and_links_costs_45_queries_49_on_postgresql(
+def test_a_factory_paper_with_byline_tags_and_links_costs_44_queries(
     django_assert_num_queries,
 ):
     """102 before the moment was reused: 26 of them were its lookups, two per version.
@@ -58,10 +58,12 @@ def test_a_factory_paper_with_byline_tags_and_links_costs_45_queries_49_on_postg
     prefetched, one UPDATE), its kept page's address read 8 times (now once) and the
     related-papers job joined twice (6 queries each, now once). 52 before the factories
     created the tag rows without taggit's get_or_create (``add_tags``: 11 queries for the
-    two tags, now 4).
-    PostgreSQL: four more, the job queue's advisory locks (``pg_try_advisory_xact_lock``)."""
+    two tags, now 4; 3 since the tags are read in one SELECT, not one each).
+    PostgreSQL had four more, the slug lock (``pg_try_advisory_xact_lock``) asked for at
+    each row with a slug: now once per transaction (``papers.intake.slugs``), and this
+    test's transaction took it with the first paper."""
     paper_with_everything()  # its tags exist, and the moment of the version is known
-    with django_assert_num_queries(45 if connection.vendor == "sqlite" else 49) as queries:
+    with django_assert_num_queries(44) as queries:
         paper_with_everything()
     assert _due_lookups(queries) == []
     sql = [q["sql"] for q in queries.captured_queries]
@@ -76,14 +78,15 @@ def test_an_admin_save_of_a_paper_looks_up_the_scheduled_moment_once(
     lookup (two queries) instead of ten (twenty): 104 queries before, 86 after on SQLite;
     105 and 87 on PostgreSQL (the job queue's advisory lock). Then 67 and 68: the search
     document, the kept page's drop and the related-papers job once per save
-    (``SavesWrittenAtEndAdminMixin``)."""
+    (``SavesWrittenAtEndAdminMixin``). PostgreSQL's one more, the slug lock, is taken
+    once per transaction: here the test's, by the authors' factory."""
     first, second = AuthorFactory(name="Edward Hu"), AuthorFactory(name="Yelong Shen")
     data = paper_form(title="LoRA", tags="fine-tuning, LLM", **byline_and_link(first, second))
     admin_client.get(reverse("admin:index"))  # the session and user are read once
     # Cached per process (the admin log names it): whether an earlier test read it or not.
     ContentType.objects.get_for_model(Paper)
     bump_content_version()  # a change without signals: nothing known is reused after it
-    with django_assert_num_queries(67 if connection.vendor == "sqlite" else 68) as queries:
+    with django_assert_num_queries(67) as queries:
         response = admin_client.post(reverse("admin:papers_paper_add"), data)
     assert response.status_code == 302
     assert len(_due_lookups(queries)) == 2
@@ -270,29 +273,32 @@ def _document_writes(queries):
     return [q["sql"] for q in queries.captured_queries if 'SET "search_text"' in q["sql"]]
 
 
-def test_a_factory_report_with_two_tags_and_a_paper_costs_15_queries_with_one_document_write(
+def test_a_factory_report_with_two_tags_and_a_paper_costs_14_queries_with_one_document_write(
     django_assert_num_queries,
 ):
     """27 before the report factory ran its saves in ``saves_written_at_end``: the document
     was written after the report, its tags and its paper (3 × 4 queries, now 5: the row,
     its papers and tags prefetched, one UPDATE); 22 before ``add_tags`` (two tags: 11
-    queries, now 4)."""
+    queries, now 4; 3 since the tags are read in one SELECT). PostgreSQL's one more (the
+    slug lock) is taken once per transaction: this test's took it already."""
     paper = PaperFactory(title="Linked")
     ReportFactory(tags=["vision", "nlp"], papers=[paper])  # the tags exist
-    with django_assert_num_queries(15 if connection.vendor == "sqlite" else 16) as queries:
+    with django_assert_num_queries(14) as queries:
         ReportFactory(tags=["vision", "nlp"], papers=[paper])
     assert len(_document_writes(queries)) == 1
 
 
-def test_a_factory_session_with_two_presenters_and_two_tags_costs_17_queries_one_document_write(
+def test_a_factory_session_with_two_presenters_and_two_tags_costs_16_queries_one_document_write(
     django_assert_num_queries,
 ):
     """28 before the session factory ran its saves in ``saves_written_at_end``: the
     document was written after the session, its presenters and its tags (3 × 3 queries,
-    now 5: the row, its paper, presenters and tags, one UPDATE); 24 before ``add_tags``."""
+    now 5: the row, its paper, presenters and tags, one UPDATE); 24 before ``add_tags``;
+    17 before its tags were read in one SELECT. PostgreSQL's one more (the slug lock) is
+    taken once per transaction: this test's took it already."""
     paper, presenters = PaperFactory(title="Linked"), [PresenterFactory(), PresenterFactory()]
     PresentationFactory(paper=paper, tags=["vision", "nlp"], presenters=presenters)
-    with django_assert_num_queries(17 if connection.vendor == "sqlite" else 18) as queries:
+    with django_assert_num_queries(16) as queries:
         PresentationFactory(paper=paper, tags=["vision", "nlp"], presenters=presenters)
     assert len(_document_writes(queries)) == 1
 
@@ -349,3 +355,30 @@ def test_a_factorys_tags_send_the_signals_taggits_add_sends_and_keep_the_counts(
         "pre_add", "", "created", "", "created", "post_add",
     ]  # fmt: skip
     assert_counts_match()
+
+
+def test_a_factorys_tag_rows_are_the_ones_taggits_add_finds_or_makes():
+    """``add_tags`` resolves names in one SELECT and creates a new tag with one INSERT: the
+    same rows (names, slugs) as taggit's ``add``, for an existing tag named in another
+    case, a name given twice and a new tag; a new name whose slug is taken is numbered as
+    taggit numbers it (taggit's way)."""
+    Tag.objects.create(name="Vision")
+    Tag.objects.create(name="c plus", slug="c-plus")
+
+    def rows(paper):
+        return sorted(paper.tags.values_list("name", "slug"))
+
+    for names, one_read in ((["vision", "New Tag", "new tag"], True), (["C+"], False)):
+        by_taggit = PaperFactory()
+        by_taggit.tags.add(*names)
+        expected = rows(by_taggit)
+        Tag.objects.exclude(name__in=["Vision", "c plus"]).delete()
+        by_factory = PaperFactory()
+        with CaptureQueriesContext(connection) as queries:
+            add_tags(by_factory, names)
+        assert rows(by_factory) == expected
+        if one_read:  # then the through rows: no savepoint, no second read
+            sql = [q["sql"] for q in queries.captured_queries]
+            assert sql[0].startswith("SELECT") and sql[1].startswith('INSERT INTO "papers_tag"')
+            assert sql[2].startswith('INSERT INTO "papers_taggedpaper"')
+    assert ("C+", "c-plus-1") in expected

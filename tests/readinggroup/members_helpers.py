@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from readinggroup.members import Invitation, Member, Suggestion
+from tests.login import log_in
 
 _n = itertools.count(1)
 
@@ -24,7 +25,7 @@ def make_member(name=None, **user_fields):
 
 def client_for(member):
     client = Client()
-    client.force_login(member.user)
+    log_in(client, member.user)
     return client
 
 
