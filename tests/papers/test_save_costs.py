@@ -49,7 +49,7 @@ def _ns(moment):
     return int(moment.timestamp()) * 10**9 + moment.microsecond * 1000
 
 
-def test_a_factory_paper_with_byline_tags_and_links_costs_45_queries_49_on_postgresql(
+def test_a_factory_paper_with_byline_tags_and_links_costs_40_queries_44_on_postgresql(
     django_assert_num_queries,
 ):
     """102 before the moment was reused: 26 of them were its lookups, two per version.
@@ -59,9 +59,12 @@ def test_a_factory_paper_with_byline_tags_and_links_costs_45_queries_49_on_postg
     related-papers job joined twice (6 queries each, now once). 52 before the factories
     created the tag rows without taggit's get_or_create (``add_tags``: 11 queries for the
     two tags, now 4).
-    PostgreSQL: four more, the job queue's advisory locks (``pg_try_advisory_xact_lock``)."""
+    PostgreSQL: four more, the job queue's advisory locks (``pg_try_advisory_xact_lock``).
+    45 (49) before each byline and tag row was counted by one statement that reads its
+    paper's state (``counts._apply_link``) instead of a SELECT of the paper and an upsert:
+    5 SELECTs fewer (3 bylines, 2 tags), the 6 upserts remain."""
     paper_with_everything()  # its tags exist, and the moment of the version is known
-    with django_assert_num_queries(45 if connection.vendor == "sqlite" else 49) as queries:
+    with django_assert_num_queries(40 if connection.vendor == "sqlite" else 44) as queries:
         paper_with_everything()
     assert _due_lookups(queries) == []
     sql = [q["sql"] for q in queries.captured_queries]
@@ -76,14 +79,15 @@ def test_an_admin_save_of_a_paper_looks_up_the_scheduled_moment_once(
     lookup (two queries) instead of ten (twenty): 104 queries before, 86 after on SQLite;
     105 and 87 on PostgreSQL (the job queue's advisory lock). Then 67 and 68: the search
     document, the kept page's drop and the related-papers job once per save
-    (``SavesWrittenAtEndAdminMixin``)."""
+    (``SavesWrittenAtEndAdminMixin``). Then 63 and 64: the two bylines and two tags
+    counted by one statement each, not a SELECT of the paper and an upsert."""
     first, second = AuthorFactory(name="Edward Hu"), AuthorFactory(name="Yelong Shen")
     data = paper_form(title="LoRA", tags="fine-tuning, LLM", **byline_and_link(first, second))
     admin_client.get(reverse("admin:index"))  # the session and user are read once
     # Cached per process (the admin log names it): whether an earlier test read it or not.
     ContentType.objects.get_for_model(Paper)
     bump_content_version()  # a change without signals: nothing known is reused after it
-    with django_assert_num_queries(67 if connection.vendor == "sqlite" else 68) as queries:
+    with django_assert_num_queries(63 if connection.vendor == "sqlite" else 64) as queries:
         response = admin_client.post(reverse("admin:papers_paper_add"), data)
     assert response.status_code == 302
     assert len(_due_lookups(queries)) == 2
