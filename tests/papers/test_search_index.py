@@ -5,6 +5,7 @@ import io
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from papers.models import Author, Authorship, Paper, Status
@@ -148,3 +149,25 @@ def test_a_part_moved_from_the_title_to_the_byline_with_the_same_text_moves_its_
     if search.uses_postgres():
         vector = Paper.objects.values_list("search_vector", flat=True).get(pk=paper.pk)
         assert "'numbat':2B" in str(vector)
+
+
+def test_a_save_leaves_the_document_to_its_own_write_not_the_instances_old_copy():
+    """The row's UPDATE does not carry the document the instance was loaded with (or ""
+    when created): ``update_search_index`` writes it from the rows, and finds it unchanged
+    when the save changed nothing it shows."""
+    paper = PaperFactory(title="Denoising Diffusion", tags=["gen"])
+    stale = Paper.objects.get(pk=paper.pk)  # holds the document as stored now
+    search.store_document(Paper, paper.pk, {"A": ["Numbat"], "B": [], "C": []})
+    stale.status = Status.DRAFT
+    row_update = "UPDATE " + connection.ops.quote_name(Paper._meta.db_table)
+
+    def row_written_without_document():
+        with CaptureQueriesContext(connection) as queries:
+            stale.save_base(update_fields=None)  # the row only, no document write after it
+        sql = [q["sql"] for q in queries.captured_queries if q["sql"].startswith(row_update)]
+        assert len(sql) == 1 and "search_text" not in sql[0] and "search_vector" not in sql[0]
+
+    row_written_without_document()
+    assert Paper.objects.get(pk=paper.pk).search_text.strip("\x1e") == "Numbat"
+    stale.save()  # the document from the rows again
+    assert "Denoising Diffusion" in Paper.objects.get(pk=paper.pk).search_text
