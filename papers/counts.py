@@ -68,6 +68,32 @@ def _apply(deltas, using=None):
             )
 
 
+def _apply_link(facet, paper_id, key, sign, using=None):
+    """Add ``sign`` to the count of ``key`` (a tag, an author) under ``facet`` if the paper
+    ``paper_id`` is published: its state is read by the same statement (``INSERT …
+    SELECT … ON CONFLICT``), one round trip per link row saved or deleted instead of two
+    (a SELECT of the paper, then the upsert: 5 of a factory paper's 11 counting queries).
+    It reads what the separate SELECT read, the row as this transaction sees it."""
+    using = using or router.db_for_write(FacetCount)
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    table = quote(FacetCount._meta.db_table)
+    meta = Paper._meta
+    paper = quote(meta.db_table)
+    pk, status = (f"{paper}.{quote(f.column)}" for f in (meta.pk, meta.get_field("status")))
+    # A tag is counted per year of its paper, an author over all years (``_contribution``).
+    year = f"{paper}.{quote(meta.get_field('year').column)}"
+    year = "%s" if facet == AUTHOR else f"COALESCE({year}, %s)"
+    with connection.cursor() as cursor:
+        # SQLite needs the WHERE to parse ON CONFLICT after a SELECT; here it is needed anyway.
+        cursor.execute(
+            f"INSERT INTO {table} (facet, year, key, n) "  # noqa: S608
+            f"SELECT %s, {year}, %s, %s FROM {paper} WHERE {pk} = %s AND {status} = %s "
+            f"ON CONFLICT (facet, year, key) DO UPDATE SET n = {table}.n + excluded.n",
+            [facet, NO_YEAR, key, sign, paper_id, Status.PUBLISHED],
+        )
+
+
 def _contribution(deltas, state, sign, tags=(), authors=(), paper=False):
     """Add what one paper in ``state`` (status, year, venue id) counts, times ``sign``: with
     ``paper``, the paper itself (its year and venue); and these ``tags`` and ``authors``."""
@@ -89,9 +115,9 @@ def _states(paper_ids):
     """``{pk: (status, year, venue id)}`` of the papers among ``paper_ids`` (one query)."""
     return {
         pk: (status, year, venue)
-        for pk, status, year, venue in Paper.objects.filter(pk__in=paper_ids).values_list(
-            "pk", "status", "year", "published_in_id"
-        )
+        for pk, status, year, venue in Paper.objects.filter(pk__in=paper_ids)
+        .order_by()
+        .values_list("pk", "status", "year", "published_in_id")
     }
 
 
@@ -106,9 +132,16 @@ def _deleting():
     return _local
 
 
-def _paper_state(pk):
+def _link_counted(facet, role, paper_id, key, sign, using):
+    """Count (``sign`` +1) or uncount (-1) one link row of ``paper_id`` to ``key``: with the
+    state read before the paper's delete if it is being deleted, else from its row."""
     known = _deleting().papers
-    return known[pk] if pk in known else _states([pk]).get(pk)
+    if paper_id not in known:
+        _apply_link(facet, paper_id, key, sign, using)
+        return
+    deltas = Counter()
+    _contribution(deltas, known[paper_id], sign, **{role: [key]})
+    _apply(deltas, using)
 
 
 def _paper_pre_save(sender, instance, raw=False, update_fields=None, **kwargs):
@@ -197,19 +230,15 @@ def _link_receivers(model, paper_field, other_field, kind, role):
         after = (getattr(instance, paper_field), getattr(instance, other_field))
         if raw or before == after:
             return
-        deltas = Counter()
         if before:
-            _contribution(deltas, _paper_state(before[0]), -1, **{role: [before[1]]})
-        _contribution(deltas, _paper_state(after[0]), +1, **{role: [after[1]]})
-        _apply(deltas, using)
+            _link_counted(kind, role, *before, -1, using)
+        _link_counted(kind, role, *after, +1, using)
 
     def link_deleted(sender, instance, using=None, **kwargs):
         other = getattr(instance, other_field)
         if (kind, other) in _deleting().gone:
             return
-        deltas = Counter()
-        _contribution(deltas, _paper_state(getattr(instance, paper_field)), -1, **{role: [other]})
-        _apply(deltas, using)
+        _link_counted(kind, role, getattr(instance, paper_field), other, -1, using)
 
     return pre_save_link, link_saved, link_deleted
 

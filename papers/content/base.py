@@ -76,6 +76,10 @@ def newest_first_order(model, via=""):
     return terms
 
 
+# The columns of the search document, written by ``update_search_index`` only.
+_DOCUMENT_COLUMNS = frozenset({"search_text", "search_vector"})
+
+
 class Content(EditVersioned):
     """Published, searchable, mentionable content. Subclasses add ``status``
     (:func:`status_field`), ``mentions`` (:func:`mentions_field`) and ``tags``, and define
@@ -105,6 +109,15 @@ class Content(EditVersioned):
             # names the models' own indexes had: paper_, report_, presentation_search_vector.
             GinIndex(fields=["search_vector"], name="%(class)s_search_vector"),
         ]
+
+    def _do_update(self, base_qs, using, pk_val, values, update_fields, forced_update):
+        # The row's UPDATE leaves the search document alone: every save rewrites it from the
+        # rows afterwards (``update_search_index``), and the instance's copy is the one it
+        # was loaded with, or older. Writing that copy back made PostgreSQL parse a tsvector
+        # per save and put back an old document that the document's own write then never
+        # found unchanged (``search._write_documents``), so it always wrote the row again.
+        values = [value for value in values if value[0].attname not in _DOCUMENT_COLUMNS]
+        return super()._do_update(base_qs, using, pk_val, values, update_fields, forced_update)
 
     def search_parts(self):
         """``{"A": [...], "B": [...], "C": [...]}``: the weighted texts of the document."""

@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from django.contrib.postgres.search import (
     SearchQuery,
     SearchRank,
-    SearchVector,
     TrigramSimilarity,
     TrigramWordSimilarity,
 )
@@ -152,24 +151,6 @@ def _document_texts(parts):
     return f"{body}{_SEPARATOR}{rest}", weighted
 
 
-def document_fields(parts, using="default"):
-    """The field values that store a search document made of weighted ``parts``.
-
-    ``parts`` maps a weight (``"A"``, ``"B"``, ``"C"``) to strings. Returns kwargs for
-    ``QuerySet.update()``: the plain text always, the ``tsvector`` on PostgreSQL.
-    """
-    plain, weighted = _document_texts(parts)
-    values = {"search_text": plain}
-    if uses_postgres(using):
-        vector = None
-        for weight in "ABC":
-            text = weighted[weight]
-            part = SearchVector(Value(text, output_field=TextField()), weight=weight, config=CONFIG)
-            vector = part if vector is None else vector + part
-        values["search_vector"] = vector
-    return values
-
-
 class NameInOtherDocuments:
     """For a model whose ``name`` is written into other rows' search documents (a tag, an
     author): remembers the name as loaded, so that a save that leaves it as it was (a new
@@ -223,9 +204,13 @@ _deferred = Deferred("deferred_search_documents", dict, _write_deferred)
 
 
 def store_document(model, pk, parts):
-    """Write the search document of one row without touching its other columns."""
-    model._default_manager.filter(pk=pk).update(**document_fields(parts))
-    cache.bump_search(model._default_manager.db)  # the kept search results (config/search.py)
+    """Write the search document of one row without touching its other columns (unless it
+    holds that document already: ``_write_documents``)."""
+    using = model._default_manager.db
+    _write_documents(model, [(pk, None, parts)], using)
+    # Whether or not the document changed: the save that asks for it may have changed what
+    # the kept search results depend on besides the text (the row's status or date).
+    cache.bump_search(using)  # the kept search results (config/search.py)
 
 
 def rebuild_documents(model, batch_size=500, pks=None):
@@ -251,55 +236,56 @@ def rebuild_documents(model, batch_size=500, pks=None):
         if not batch:
             cache.bump_search(using)  # the kept search results (config/search.py)
             return count
-        if uses_postgres(using):
-            _write_postgres_documents(model, batch, using)
-        else:
-            for obj in batch:
-                obj.search_text = document_fields(obj.search_parts(), using)["search_text"]
-            _write_plain_documents(model, batch, using)
+        rows = [(obj.pk, obj.search_text, obj.search_parts()) for obj in batch]
+        _write_documents(model, rows, using)
         last_pk, count = batch[-1].pk, count + len(batch)
 
 
-def _write_plain_documents(model, rows, using):
-    """``search_text`` of ``rows`` in one prepared ``UPDATE`` run for each row.
+def _write_documents(model, rows, using):
+    """Write the documents of ``rows`` (``(pk, stored search_text or None if not read,
+    parts)``) with one prepared ``UPDATE`` run for each row (``bulk_update`` compiled a
+    ``CASE`` of three expressions per row: minutes for the 5,000 documents of an author
+    merge), leaving alone the rows that hold their document already.
 
-    Without a ``tsvector`` (SQLite) this is all a document is; ``bulk_update`` would build
-    and compile a ``CASE`` of one branch per row, which was most of an import's last pass.
+    Most of a row's later saves (publishing it, a link, a byline's position) leave its
+    document as it was, and writing it anyway is the dearest statement of a save on
+    PostgreSQL: a ``to_tsvector`` per weight and, the row being moved, an entry in each of
+    the table's indexes. Without a ``tsvector`` (SQLite) the text is the whole document:
+    a row whose stored text was read and is the same is not written at all, the others'
+    ``UPDATE`` is skipped by its condition. On PostgreSQL the same text may still hold a
+    weighted part moved across the boundary of the title and the byline (both join
+    with a newline), so an equal text writes the vector where it differs
+    (``IS DISTINCT FROM``): ``OR`` stops at the first true operand, a changed text costs
+    no more than it did.
     """
     connection = connections[using]
     quote = connection.ops.quote_name
     meta = model._meta
     # Only quoted names of our own model are put in the text; the values are parameters.
-    table, column = quote(meta.db_table), quote(meta.get_field("search_text").column)
-    sql = f"UPDATE {table} SET {column} = %s WHERE {quote(meta.pk.column)} = %s"  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, [(row.search_text, row.pk) for row in rows])
-
-
-def _write_postgres_documents(model, rows, using):
-    """Text and ``tsvector`` of ``rows`` in one prepared ``UPDATE`` run for each row.
-
-    The same document as ``document_fields`` (a weighted ``to_tsvector`` per part), sent as
-    parameters of one statement: ``bulk_update`` compiled a ``CASE`` of three expressions
-    per row, which made rewriting 5,000 documents (an author merge) take minutes.
-    """
-    connection = connections[using]
-    quote = connection.ops.quote_name
-    meta = model._meta
-    table = quote(meta.db_table)
+    table, pk = quote(meta.db_table), quote(meta.pk.column)
     text, vector = (quote(meta.get_field(f).column) for f in ("search_text", "search_vector"))
-    part = "setweight(to_tsvector(%s::regconfig, COALESCE(%s, '')), %s)"
-    sql = (
-        f"UPDATE {table} SET {text} = %s, {vector} = {part} || {part} || {part} "  # noqa: S608
-        f"WHERE {quote(meta.pk.column)} = %s"
-    )
     params = []
-    for row in rows:
-        plain, weighted = _document_texts(row.search_parts())
-        vector_params = [value for w in "ABC" for value in (CONFIG, weighted[w], w)]
-        params.append([plain, *vector_params, row.pk])
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
+    if uses_postgres(using):
+        part = "setweight(to_tsvector(%s::regconfig, COALESCE(%s, '')), %s)"
+        computed = f"{part} || {part} || {part}"
+        sql = (
+            f"UPDATE {table} SET {text} = %s, {vector} = {computed} "  # noqa: S608
+            f"WHERE {pk} = %s AND ({text} IS DISTINCT FROM %s "
+            f"OR {vector} IS DISTINCT FROM {computed})"
+        )
+        for row_pk, _, parts in rows:
+            plain, weighted = _document_texts(parts)
+            vector_params = [value for w in "ABC" for value in (CONFIG, weighted[w], w)]
+            params.append([plain, *vector_params, row_pk, plain, *vector_params])
+    else:
+        sql = f"UPDATE {table} SET {text} = %s WHERE {pk} = %s AND {text} IS NOT %s"  # noqa: S608
+        for row_pk, stored, parts in rows:
+            plain, _ = _document_texts(parts)
+            if plain != stored:
+                params.append([plain, row_pk, plain])
+    if params:
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, params)
 
 
 # --- searching ------------------------------------------------------------------------

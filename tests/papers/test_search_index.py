@@ -4,6 +4,8 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from papers.models import Author, Authorship, Paper, Status
@@ -63,8 +65,8 @@ def test_a_paper_added_to_a_report_is_in_the_reports_document():
 
 def test_the_rebuilt_document_equals_the_one_a_save_writes():
     """Prefetched and unprefetched ``search_parts()`` must give the same document: the
-    text, and on PostgreSQL the weighted vector (the rebuild writes it with its own
-    ``UPDATE``, a save through ``document_fields``)."""
+    text, and on PostgreSQL the weighted vector (the rebuild reads the rows in batches with
+    what they show prefetched, a save reads one row's relations itself)."""
     ho = AuthorFactory(name="Jonathan Ho")
     paper = PaperFactory(title="Denoising Diffusion", alias="DDPM", authors=[ho], tags=["gen"])
     report = ReportFactory(title="On DDPM", body="Noise *in*, noise out.", tags=["gen"])
@@ -103,3 +105,69 @@ def test_rebuild_covers_every_row_in_constant_queries_per_batch(
     assert count == 7
     texts = Paper.objects.values_list("search_text", flat=True)
     assert all("Grace Hopper" in text and "Bulk loaded paper" in text for text in texts)
+
+
+def _document_rewritten(obj, write):
+    """Whether ``write()`` wrote ``obj``'s row again: on PostgreSQL a written row is a new
+    version (``ctid``) even when its values are equal; SQLite counts the rows written."""
+    table = type(obj)._meta.db_table
+    if search.uses_postgres():
+        sql, params = f"SELECT ctid FROM {table} WHERE id = %s", [obj.pk]  # noqa: S608
+    else:
+        sql, params = "SELECT total_changes()", []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        before = cursor.fetchone()[0]
+        write()
+        cursor.execute(sql, params)
+        return cursor.fetchone()[0] != before
+
+
+def test_a_document_already_stored_is_not_written_again_by_a_save_or_a_rebuild():
+    paper = PaperFactory(title="Denoising Diffusion", authors=[AuthorFactory()], tags=["gen"])
+    report = ReportFactory(title="On noise", tags=["gen"])
+    stored = list(Paper.objects.values_list("search_text", flat=True).filter(pk=paper.pk))
+    assert not _document_rewritten(paper, paper.update_search_index)
+    assert not _document_rewritten(paper, lambda: search.rebuild_documents(Paper, pks=[paper.pk]))
+    assert not _document_rewritten(
+        report, lambda: call_command("search_index", stdout=io.StringIO())
+    )
+    assert list(Paper.objects.values_list("search_text", flat=True).filter(pk=paper.pk)) == stored
+    paper.title = "Denoising Diffusion Models"
+    assert _document_rewritten(paper, paper.update_search_index)
+    assert "Diffusion Models" in Paper.objects.get(pk=paper.pk).search_text
+
+
+def test_a_part_moved_from_the_title_to_the_byline_with_the_same_text_moves_its_weight():
+    """The plain text joins the title's parts and the byline's with a newline alike: the
+    text stays equal, the weighted vector must still be written."""
+    paper = PaperFactory(title="Moved")
+    search.store_document(Paper, paper.pk, {"A": ["Moved\nNumbat"], "B": [], "C": []})
+    text = Paper.objects.get(pk=paper.pk).search_text
+    search.store_document(Paper, paper.pk, {"A": ["Moved"], "B": ["Numbat"], "C": []})
+    assert Paper.objects.get(pk=paper.pk).search_text == text
+    if search.uses_postgres():
+        vector = Paper.objects.values_list("search_vector", flat=True).get(pk=paper.pk)
+        assert "'numbat':2B" in str(vector)
+
+
+def test_a_save_leaves_the_document_to_its_own_write_not_the_instances_old_copy():
+    """The row's UPDATE does not carry the document the instance was loaded with (or ""
+    when created): ``update_search_index`` writes it from the rows, and finds it unchanged
+    when the save changed nothing it shows."""
+    paper = PaperFactory(title="Denoising Diffusion", tags=["gen"])
+    stale = Paper.objects.get(pk=paper.pk)  # holds the document as stored now
+    search.store_document(Paper, paper.pk, {"A": ["Numbat"], "B": [], "C": []})
+    stale.status = Status.DRAFT
+    row_update = "UPDATE " + connection.ops.quote_name(Paper._meta.db_table)
+
+    def row_written_without_document():
+        with CaptureQueriesContext(connection) as queries:
+            stale.save_base(update_fields=None)  # the row only, no document write after it
+        sql = [q["sql"] for q in queries.captured_queries if q["sql"].startswith(row_update)]
+        assert len(sql) == 1 and "search_text" not in sql[0] and "search_vector" not in sql[0]
+
+    row_written_without_document()
+    assert Paper.objects.get(pk=paper.pk).search_text.strip("\x1e") == "Numbat"
+    stale.save()  # the document from the rows again
+    assert "Denoising Diffusion" in Paper.objects.get(pk=paper.pk).search_text
