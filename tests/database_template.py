@@ -15,6 +15,7 @@ after a crash) leaves that worker to make its database as before.
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -57,6 +58,8 @@ def start(config):
             _write(status, {"error": f"exited with {code} before writing its status"})
 
     threading.Thread(target=report_a_crash, daemon=True).start()
+    # Cleanups run last first: the process is stopped, then its folder removed.
+    config.add_cleanup(lambda: shutil.rmtree(status.parent, ignore_errors=True))
     config.add_cleanup(lambda: process.poll() is None and process.kill())
     os.environ[ENV] = str(status)  # the workers, started after this hook, inherit it
 

@@ -61,6 +61,9 @@ class RealWorker:
             "DATABASE_URL": database_url(),
             "PAPERSHELF_TEST_MEDIA_ROOT": str(settings.MEDIA_ROOT),
             "SITE_URL": settings.SITE_URL,
+            # Its own temporary folders (tests/settings.py) go with the test's: a killed
+            # worker never removes them.
+            "TMPDIR": str(log_dir),
             **(env or {}),
         }
         self.batch = batch

@@ -1,6 +1,8 @@
 """Test settings: every override the suite needs, in one place."""
 
+import atexit
 import os
+import shutil
 import tempfile
 
 os.environ.setdefault("SECRET_KEY", "tests-only-not-secret")
@@ -10,12 +12,32 @@ os.environ.setdefault("SITE_URL", "http://testserver")
 
 from config.settings import *  # noqa: E402, F403
 
+_MADE_BY, _TEMPORARY_FOLDERS = os.getpid(), []
+
+
+def _temporary_folder(prefix):
+    """A folder of this process's own, removed when it exits (every test worker and every
+    process a test starts makes its own: hundreds a day in /tmp otherwise). A process
+    killed with SIGKILL keeps them: tests/jobs_worker.py points its workers' TMPDIR at the
+    test's own folder."""
+    folder = tempfile.mkdtemp(prefix=prefix)
+    _TEMPORARY_FOLDERS.append(folder)
+    return folder
+
+
+@atexit.register
+def _remove_temporary_folders():
+    if os.getpid() == _MADE_BY:  # not from a forked child: the folders are its parent's
+        for folder in _TEMPORARY_FOLDERS:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # A worker process a test starts is told the test's media folder (tests/jobs_worker.py).
-MEDIA_ROOT = os.environ.get("PAPERSHELF_TEST_MEDIA_ROOT") or tempfile.mkdtemp(
-    prefix="papershelf-test-media-"
+MEDIA_ROOT = os.environ.get("PAPERSHELF_TEST_MEDIA_ROOT") or _temporary_folder(
+    "papershelf-test-media-"
 )
 # A worker a test starts answers arXiv and Crossref from reconstructed files: no network.
 if os.environ.get("PAPERSHELF_TEST_INTAKE_TRANSPORT"):
@@ -36,13 +58,13 @@ STORAGES = {
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 # The test client speaks plain HTTP; the redirect itself is tested with the setting on.
 SECURE_SSL_REDIRECT = False
-STATIC_ROOT = tempfile.mkdtemp(prefix="papershelf-test-static-")
+STATIC_ROOT = _temporary_folder("papershelf-test-static-")
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # The test database is a file, not memory: tests start real worker processes
     # (manage.py db_worker, tests/jobs_worker.py) that must see the jobs the test queued.
     DATABASES["default"]["TEST"] = {  # noqa: F405
-        "NAME": os.path.join(tempfile.mkdtemp(prefix="papershelf-test-db-"), "test.sqlite3")
+        "NAME": os.path.join(_temporary_folder("papershelf-test-db-"), "test.sqlite3")
     }
 elif DATABASES["default"]["ENGINE"] == "config.postgresql":  # noqa: F405
     # The site's backend, flushed after a transactional test with DELETE, not TRUNCATE
