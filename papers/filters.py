@@ -12,7 +12,7 @@ from papers.content.base import newest_first_order
 from papers.facets import tag_ids
 from papers.models import Paper, Venue
 from papers.site.cache import cached_value
-from papers.site.search import uses_postgres
+from papers.site.search import pk_in, uses_postgres
 from papers.tagging import MAX_TAG_FILTERS, with_tags
 from papers.venues import parse_venue
 
@@ -45,6 +45,30 @@ class TagSlugsField(forms.Field):
         for slug in value:
             ProhibitNullCharactersValidator()(slug)
             MaxLengthValidator(100)(slug)
+
+
+# The words of ``?q=`` that count (a query is 200 characters at most: ``PaperFilter.q``).
+MAX_WORDS = 10
+
+
+def text_condition(words, using):
+    """A ``Q``: each of ``words`` is a case-insensitive substring of the title, alias or
+    abstract. On PostgreSQL as ``column ~* 'escaped word'``, which the pg_trgm indexes on
+    those three columns serve; icontains compares UPPER(column), which no index has (a
+    sequential scan of every abstract at 100,000 papers). Elsewhere a plain icontains."""
+    if uses_postgres(using):
+        lookup, literal = "iregex", re.escape
+    else:
+        lookup, literal = "icontains", str
+    condition = Q()
+    for word in words:
+        term = literal(word)
+        condition &= (
+            Q(**{f"title__{lookup}": term})
+            | Q(**{f"alias__{lookup}": term})
+            | Q(**{f"abstract__{lookup}": term})
+        )
+    return condition
 
 
 class CopiedShallow:
@@ -137,22 +161,25 @@ class PaperFilter(django_filters.FilterSet):
         return cached_value(self.request, "venue-by-slug", [slug], venue)
 
     def filter_text(self, queryset, name, value):
-        # Each word is a case-insensitive substring of the title, alias or abstract. On
-        # PostgreSQL as `column ~* 'escaped word'`, which the pg_trgm indexes on those three
-        # columns serve; icontains compares UPPER(column), which no index has (a sequential
-        # scan of every abstract at 100,000 papers). Elsewhere a plain icontains.
-        if uses_postgres(queryset.db):
-            lookup, literal = "iregex", re.escape
-        else:
-            lookup, literal = "icontains", str
-        for word in value.split()[:10]:
-            term = literal(word)
-            queryset = queryset.filter(
-                Q(**{f"title__{lookup}": term})
-                | Q(**{f"alias__{lookup}": term})
-                | Q(**{f"abstract__{lookup}": term})
+        words = value.split()[:MAX_WORDS]
+        if self.request is None:
+            return queryset.filter(text_condition(words, queryset.db))
+
+        def matches():
+            rows = queryset.model._base_manager.using(queryset.db).order_by()
+            return list(
+                rows.filter(text_condition(words, queryset.db)).values_list("pk", flat=True)
             )
-        return queryset
+
+        # The primary keys of every row (public or not) whose title, alias or abstract holds
+        # the words, kept under the search version: a list's ``?q=`` read every title, alias
+        # and abstract in each of its queries (the page, the years, three facets), again
+        # after every bump of the content version. Any write of those columns rewrites the
+        # row's search document, and a new or deleted row moves the version too
+        # (``bump_search``); which rows are public is decided by the list's own query.
+        return queryset.filter(
+            pk_in(cached_value(self.request, "text-matches", words, matches, search=True))
+        )
 
     def sort_papers(self, queryset, name, value):
         return queryset.order_by(*SORTS[value])
