@@ -69,7 +69,9 @@ def plain(params):
 def text_reads(captured):
     """The queries that read titles, aliases or abstracts to match words."""
     return [
-        q["sql"] for q in captured if " LIKE " in q["sql"] or "~*" in q["sql"] or "REGEXP" in q["sql"]
+        q["sql"]
+        for q in captured
+        if " LIKE " in q["sql"] or "~*" in q["sql"] or "REGEXP" in q["sql"]
     ]
 
 
