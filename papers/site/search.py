@@ -390,7 +390,7 @@ class _AnyOf(Lookup):
     sends one parameter per value, each prepared by the ORM and spliced into the SQL by
     the driver: ~2 ms of CPU per query of a broad search's 500 hits. On SQLite the list
     is one JSON parameter (``json_each``): ``__in`` fails past SQLite's limit of bound
-    parameters (32,766), which the kept matches of a common word pass at 100,000 rows.
+    parameters (32,766 unless the build sets another; Debian's: 250,000).
 
     The values come as an ``array`` (``pk_in``): the ORM walks a list or tuple given to a
     lookup value by value (three calls each, ~0.5 ms for 400 keys), not an array."""
