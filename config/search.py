@@ -113,7 +113,7 @@ def _hits(kind, query, slugs, year=None, broad=False):
     over the ``_candidates`` only if ``broad``."""
     if broad:
         published = kind.published()
-        candidates = search.pk_in(_candidates(kind, query, slugs, year), published.db)
+        candidates = search.pk_in(_candidates(kind, query, slugs, year))
         queryset = search.search(
             published.filter(candidates),
             query,
@@ -267,7 +267,7 @@ def _tag_facets(hits):
         if not pks:
             continue
         rows = kind.model.objects.all()
-        for _, name, slug, n in tag_counts(rows.filter(search.pk_in(pks, rows.db))):
+        for _, name, slug, n in tag_counts(rows.filter(search.pk_in(pks))):
             counts[slug] += n
             tags[slug] = name
     ranked = sorted(counts.items(), key=lambda pair: (-pair[1], tags[pair[0]].casefold()))

@@ -302,7 +302,9 @@ _followed_by_parts = set()
 # changes by a save, which rewrites its document. A value is kept until the first
 # scheduled moment after it was made, too (a report going public: ``cached_value``). A
 # ``bump_content_version()`` leaves it, unless ``cards=True`` (names or links of many rows
-# changed without signals) or ``search=True``; ``bump_everything`` moves it.
+# changed without signals) or ``search=True``; ``bump_everything`` moves it. A paper
+# list's text matches (``?q=``, papers/filters.py) are kept under it too: every write of a
+# title, alias or abstract rewrites the row's document.
 SEARCH_KEY = "papershelf:search-version"
 
 
