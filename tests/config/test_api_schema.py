@@ -75,38 +75,47 @@ def call_and_validate(case):
 
 
 @pytest.fixture(scope="module")
-def build_operation_test(django_db_blocker):
-    """Builds schemathesis' Hypothesis test of one operation (by label) as its pytest
-    plugin builds each at collection (``SchemathesisCase._gen_items``): the project's
-    phases and checks, the settings above. Module-scoped, which keeps the module's tests
-    on one worker (tests/conftest.py): one process imports schemathesis and loads the schema.
-    """
+def api_schema(django_db_blocker):
+    """The schema, loaded through the WSGI app as a client would: the schema the site
+    really serves. Module-scoped, which keeps the module's tests on one worker
+    (tests/conftest.py): one process imports schemathesis and loads the schema."""
     import schemathesis
     from django.core.wsgi import get_wsgi_application
+
+    # The document reads no row, but the WSGI handler's request signal checks whether the
+    # database connection is still usable, which a test process allows only when unblocked.
+    with django_db_blocker.unblock():
+        return schemathesis.openapi.from_wsgi(SCHEMA_URL, get_wsgi_application())
+
+
+@pytest.fixture(scope="module")
+def build_operation_test(api_schema):
+    """Builds schemathesis' Hypothesis test of one operation (by label) as its pytest
+    plugin builds each at collection (``SchemathesisCase._gen_items``): the project's
+    phases and checks, the settings above."""
     from schemathesis.checks import load_all_checks
     from schemathesis.generation.feedback import FeedbackSources
     from schemathesis.pytest._test_builder import build_operation_test
     from schemathesis.python._constants.orchestrator import make_constants_value_source
 
-    # Loaded through the WSGI app, as a client would: the schema the site really serves.
-    # The document reads no row, but the WSGI handler's request signal checks whether the
-    # database connection is still usable, which a test process allows only when unblocked.
-    with django_db_blocker.unblock():
-        schema = schemathesis.openapi.from_wsgi(SCHEMA_URL, get_wsgi_application())
     load_all_checks()
-    feedback = FeedbackSources(constants_value_source=make_constants_value_source(schema))
+    feedback = FeedbackSources(constants_value_source=make_constants_value_source(api_schema))
 
     def build(label):
         method, path = label.split(" ", 1)
         return build_operation_test(
-            config=schema.config,
-            operation=schema[path][method],
+            config=api_schema.config,
+            operation=api_schema[path][method],
             test_func=call_and_validate,
             given_kwargs={},
             feedback=feedback,
         )
 
     return build
+
+
+def test_the_listed_operations_are_every_operation_schemathesis_finds(api_schema, db):
+    assert served_operations() == [result.ok().label for result in api_schema.get_all_operations()]
 
 
 @pytest.mark.parametrize("operation", served_operations())
