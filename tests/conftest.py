@@ -162,7 +162,6 @@ PLAYWRIGHT_CHROMIUM_FLAGS = [
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(config, items):
-    _give_schemathesis_items_their_own_ids(items)
     _refuse_duplicate_ids(items)
     _keep_shared_setups_on_one_worker(items)
     _skip_browser_tests_without_chromium(items)
@@ -180,22 +179,6 @@ def pytest_collection_finish(session):
         grouped = item.__dict__.get("_nodeid")
         if grouped and grouped != item.nodeid:
             item._id = NodeId.parse(grouped)
-
-
-def _give_schemathesis_items_their_own_ids(items):
-    """schemathesis makes one item per API operation, named ``test_x[GET /api/…]``, but
-    pytest 9 builds an item's id from its original name and callspec, which schemathesis
-    does not pass: every operation got the id ``…::test_x``. pytest-xdist hands out tests
-    by id, so a parallel run ran the first operation only (1 of 10). The id is the name."""
-    for item in items:
-        original = getattr(item, "originalname", None)
-        if (
-            original
-            and item.name.startswith(f"{original}[")
-            and item.name.endswith("]")
-            and item.nodeid.endswith(f"::{original}")
-        ):
-            item._id = item.parent.id.child(original).with_params(item.name[len(original) + 1 : -1])
 
 
 def _refuse_duplicate_ids(items):

@@ -10,9 +10,6 @@ import os
 import subprocess
 import sys
 
-import boto3
-from botocore.config import Config
-
 from tests.ports import free_port, wait_for_port
 
 KEY_ID, SECRET = "papershelf-test", "papershelf-test-secret"  # noqa: S105 (moto accepts any)
@@ -54,6 +51,11 @@ def s3_env(endpoint, bucket):
 
 def client(endpoint):
     """A boto3 client for the tests' own look at the bucket."""
+    # Imported here: boto3 costs ~0.2 s of CPU to import, and every pytest-xdist worker
+    # imports this module while collecting, where only the S3 tests (one worker) need it.
+    import boto3
+    from botocore.config import Config
+
     return boto3.client(
         "s3",
         endpoint_url=endpoint,
