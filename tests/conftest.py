@@ -280,15 +280,25 @@ def site(_allow_orm_beside_playwright, live_server, page):
     return page, live_server.url
 
 
+@pytest.fixture(scope="session")
+def fork_server():
+    """Starts the job workers of this test process (tests/forkserver.py)."""
+    from tests.forkserver import ForkServer
+
+    server = ForkServer()
+    yield server
+    server.close()
+
+
 @pytest.fixture
-def real_worker(tmp_path):
+def real_worker(tmp_path, fork_server):
     """Start a real job worker process (tests/jobs_worker.py); it is stopped afterwards."""
     from tests.jobs_worker import RealWorker
 
     workers = []
 
     def start(**kwargs):
-        worker = RealWorker(tmp_path, **kwargs).start()
+        worker = RealWorker(tmp_path, fork_server, **kwargs).start()
         workers.append(worker)
         return worker
 

@@ -10,8 +10,6 @@ how it is run.
 
 import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 from unittest import mock
@@ -51,9 +49,10 @@ def run_queued_jobs(kind=None):
 
 
 class RealWorker:
-    """A ``manage.py db_worker`` process on the test database."""
+    """A ``manage.py db_worker`` process on the test database, started by ``fork_server``
+    (tests/forkserver.py: a process of its own, without importing the libraries again)."""
 
-    def __init__(self, log_dir, *, env=None, batch=False):
+    def __init__(self, log_dir, fork_server, *, env=None, batch=False):
         self.log_path = Path(log_dir) / f"worker-{time.monotonic_ns()}.log"
         self.env = {
             **os.environ,
@@ -67,11 +66,11 @@ class RealWorker:
             **(env or {}),
         }
         self.batch = batch
+        self.fork_server = fork_server
         self.process = None
 
     def start(self):
         command = [
-            sys.executable,
             "manage.py",
             "db_worker",
             "--no-reload",
@@ -84,9 +83,7 @@ class RealWorker:
         if self.batch:
             command.append("--batch")
         self.log = open(self.log_path, "w")  # noqa: SIM115 - closed in stop()
-        self.process = subprocess.Popen(  # noqa: S603 - our own manage.py
-            command, cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT
-        )
+        self.process = self.fork_server.start(command, cwd=ROOT, env=self.env, stdout=self.log)
         return self
 
     def output(self):
