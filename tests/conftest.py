@@ -280,25 +280,25 @@ def site(_allow_orm_beside_playwright, live_server, page):
     return page, live_server.url
 
 
-@pytest.fixture(scope="session")
-def fork_server():
-    """Starts the job workers of this test process (tests/forkserver.py)."""
-    from tests.forkserver import ForkServer
+@pytest.fixture(scope="session", autouse=True)
+def _fork_server():
+    """The fork server (tests/forkserver.py) a test may have started ends with the run: its
+    CPU, and its children's, is counted in the run's own."""
+    from tests import forkserver
 
-    server = ForkServer()
-    yield server
-    server.close()
+    yield
+    forkserver.close_shared()
 
 
 @pytest.fixture
-def real_worker(tmp_path, fork_server):
+def real_worker(tmp_path):
     """Start a real job worker process (tests/jobs_worker.py); it is stopped afterwards."""
     from tests.jobs_worker import RealWorker
 
     workers = []
 
     def start(**kwargs):
-        worker = RealWorker(tmp_path, fork_server, **kwargs).start()
+        worker = RealWorker(tmp_path, **kwargs).start()
         workers.append(worker)
         return worker
 

@@ -16,6 +16,7 @@ gets a fresh interpreter (``subprocess.Popen``) instead.
 """
 
 import contextlib
+import gc
 import importlib
 import json
 import os
@@ -88,7 +89,7 @@ def _preload():
 
 
 def _serve(control):
-    """Fork a child per request on ``control``; return ``(request, output)`` in the child,
+    """Fork a child per request on ``control``; return ``(request, outputs)`` in the child,
     ``None`` in the server when pytest closes ``control``."""
     wakeup_r, wakeup_w = socket.socketpair()
     for end in (wakeup_r, wakeup_w):
@@ -111,11 +112,11 @@ def _serve(control):
                         break
                 _reap(status_of)
                 continue
-            message, fds, flags, _ = socket.recv_fds(control, _MESSAGE_SIZE, 2)
+            message, fds, flags, _ = socket.recv_fds(control, _MESSAGE_SIZE, 3)
             if not message:
                 return None
             assert not flags & socket.MSG_TRUNC, "request too long"
-            status, output = socket.socket(fileno=fds[0]), fds[1]
+            status, outputs = socket.socket(fileno=fds[0]), fds[1:]
             # Nothing a child would inherit half-made: no other thread, nothing buffered.
             assert threading.active_count() == 1
             sys.stdout.flush()
@@ -127,8 +128,9 @@ def _serve(control):
                 selector.close()
                 for end in (control, wakeup_r, wakeup_w, status, *status_of.values()):
                     end.close()
-                return json.loads(message), output
-            os.close(output)
+                return json.loads(message), outputs
+            for fd in outputs:
+                os.close(fd)
             # A descriptor of this very process: pytest signals it without the risk of a
             # reused pid once it has exited and been reaped here.
             pidfd = os.pidfd_open(pid)
@@ -151,14 +153,16 @@ def _reap(status_of):
         connection.close()
 
 
-def _become(request, output):
+def _become(request, outputs):
     """In the child: be ``python <argv>`` started in the request's folder and environment."""
     os.chdir(request["cwd"])
     os.environ.clear()
     os.environ.update(request["env"])
-    for fd in (1, 2):
-        os.dup2(output, fd)
-    os.close(output)
+    stdout, stderr = outputs
+    os.dup2(stdout, 1)
+    os.dup2(stderr, 2)
+    os.close(stdout)
+    os.close(stderr)
     script = os.path.abspath(request["argv"][0])
     sys.argv = request["argv"]
     sys.path[0] = os.path.dirname(script)  # as for `python script`
@@ -167,9 +171,14 @@ def _become(request, output):
 def main():
     control = socket.socket(fileno=int(sys.argv[1]))
     _preload()
+    # A child's last collections at its exit would walk every object imported here (a
+    # `manage.py check` refused at its settings cost twice a fresh process's CPU); frozen,
+    # they are skipped, and still freed by their reference counts.
+    gc.freeze()
     child = _serve(control)
     if child is None:
-        return
+        # Nothing to flush or close: the interpreter's end would only free the libraries.
+        os._exit(0)
     _become(*child)
     import runpy
 
@@ -240,22 +249,40 @@ class ForkServer:
         theirs.close()
         self._control = ours
 
-    def start(self, argv, *, cwd, env, stdout):
-        """Start ``python <argv>`` (argv[0]: a script) with its output to the file ``stdout``."""
+    def start(self, argv, *, cwd, env, stdout, stderr=None):
+        """``subprocess.Popen([python, *argv], …)`` with ``argv[0]`` a script and the output
+        to files (``stderr`` None: to ``stdout``)."""
+        stderr = stderr or stdout
         if _read_at_start(env) != _read_at_start(self.env):
             return subprocess.Popen(  # noqa: S603 - this interpreter, the caller's script
-                [sys.executable, *argv], cwd=cwd, env=env, stdout=stdout,
-                stderr=subprocess.STDOUT,
-            )  # fmt: skip
+                [sys.executable, *argv], cwd=cwd, env=env, stdout=stdout, stderr=stderr
+            )
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         request = json.dumps({"argv": argv, "cwd": str(cwd), "env": env}).encode()
+        fds = [theirs.fileno(), stdout.fileno(), stderr.fileno()]
         try:
-            socket.send_fds(self._control, [request], [theirs.fileno(), stdout.fileno()])
+            socket.send_fds(self._control, [request], fds)
         except OSError as error:
             raise RuntimeError(f"the fork server has stopped ({self.process.poll()})") from error
         finally:
             theirs.close()
         return ForkedProcess(ours)
+
+    def run(self, argv, *, cwd, env, timeout):
+        """``subprocess.run([python, *argv], capture_output=True, text=True, …)``."""
+        with tempfile.TemporaryFile() as stdout, tempfile.TemporaryFile() as stderr:
+            process = self.start(argv, cwd=cwd, env=env, stdout=stdout, stderr=stderr)
+            try:
+                process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+                raise
+            outputs = []
+            for output in (stdout, stderr):
+                output.seek(0)
+                outputs.append(output.read().decode(errors="replace"))
+        return subprocess.CompletedProcess([sys.executable, *argv], process.returncode, *outputs)
 
     def close(self):
         """The server exits when its control socket closes; its children are the callers'."""
@@ -265,6 +292,24 @@ class ForkServer:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+
+
+_shared = None
+
+
+def shared():
+    """This process's server, started at the first call (tests/conftest.py closes it)."""
+    global _shared
+    if _shared is None:
+        _shared = ForkServer()
+    return _shared
+
+
+def close_shared():
+    global _shared
+    if _shared is not None:
+        _shared.close()
+        _shared = None
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ from django.db import connection
 from papers.jobs import queue
 from papers.jobs.models import Job
 from papers.jobs.queue import run_job
+from tests import forkserver
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -49,10 +50,10 @@ def run_queued_jobs(kind=None):
 
 
 class RealWorker:
-    """A ``manage.py db_worker`` process on the test database, started by ``fork_server``
-    (tests/forkserver.py: a process of its own, without importing the libraries again)."""
+    """A ``manage.py db_worker`` process on the test database: a process of its own, forked
+    by tests/forkserver.py so that it does not import the libraries again."""
 
-    def __init__(self, log_dir, fork_server, *, env=None, batch=False):
+    def __init__(self, log_dir, *, env=None, batch=False):
         self.log_path = Path(log_dir) / f"worker-{time.monotonic_ns()}.log"
         self.env = {
             **os.environ,
@@ -66,7 +67,6 @@ class RealWorker:
             **(env or {}),
         }
         self.batch = batch
-        self.fork_server = fork_server
         self.process = None
 
     def start(self):
@@ -83,7 +83,7 @@ class RealWorker:
         if self.batch:
             command.append("--batch")
         self.log = open(self.log_path, "w")  # noqa: SIM115 - closed in stop()
-        self.process = self.fork_server.start(command, cwd=ROOT, env=self.env, stdout=self.log)
+        self.process = forkserver.shared().start(command, cwd=ROOT, env=self.env, stdout=self.log)
         return self
 
     def output(self):

@@ -9,6 +9,7 @@ import subprocess
 
 import pytest
 
+from tests import forkserver
 from tests.forkserver import ForkedProcess
 
 # Prints what the process is and sees at its start, then exits with status 3.
@@ -23,6 +24,11 @@ print(json.dumps({
 }))
 sys.exit(3)
 """
+
+
+@pytest.fixture
+def fork_server():
+    return forkserver.shared()
 
 
 def _start(fork_server, tmp_path, code, env=None):
@@ -74,3 +80,12 @@ def test_a_process_whose_interpreter_variables_differ_is_a_fresh_interpreter(for
     seen = json.loads(output.read_text())
     assert seen["parent"] == os.getpid()
     assert seen["preloaded"] is False
+
+
+def test_run_returns_the_output_the_errors_and_the_exit_status_apart(fork_server, tmp_path):
+    script = tmp_path / "script.py"
+    script.write_text("import sys\nprint('out')\nprint('err', file=sys.stderr)\nsys.exit(4)\n")
+
+    result = fork_server.run([str(script)], cwd=tmp_path, env=dict(os.environ), timeout=60)
+
+    assert (result.returncode, result.stdout, result.stderr) == (4, "out\n", "err\n")
