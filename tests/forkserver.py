@@ -1,11 +1,12 @@
 """Start ``python manage.py …`` processes for tests from an interpreter that has imported
 the libraries already: a fork server.
 
-A job worker the tests start (tests/jobs_worker.py) spent ~0.55 s of CPU importing Django,
-psycopg and the other libraries before it ran a job, ~25 times a run. The server (one per
-pytest process, started at its first request) imports them once, without settings, then
-forks one child per request; the child takes the request's environment, folder, arguments
-and output, and runs ``manage.py`` as ``python manage.py`` would: settings, apps and
+A job worker the tests start (tests/jobs_worker.py, 34 starts in the suite) spent ~0.5 s of
+CPU before its first job, ~0.3 s of it importing Django, psycopg and the other libraries;
+the settings tests' ``manage.py check`` runs likewise. The server (one per pytest process,
+started at its first request) imports them once, without settings, then forks one child
+per request; the child takes the request's environment, folder, arguments and output,
+and runs ``manage.py`` as ``python manage.py`` would: settings, apps and
 database connections are made in the child, from its own environment. The child is a real,
 separate process (SIGKILL or SIGSTOP reach it alone), a child of the server rather than of
 pytest; the server reports its exit status back.
@@ -20,6 +21,7 @@ import gc
 import importlib
 import json
 import os
+import runpy
 import selectors
 import signal
 import socket
@@ -31,8 +33,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# Imported by the server before any fork: ~0.35 s of the ~0.55 s of CPU of a worker's start
-# (`python -X importtime manage.py db_worker`). Each imports without settings; what needs
+# Imported by the server before any fork: a worker's start, ~0.51 s of CPU fresh, is ~0.21 s
+# forked (`python -X importtime manage.py db_worker` lists what it imports). Each imports without settings; what needs
 # them (models, the project's modules) is imported by the child after django.setup().
 PRELOAD = (
     "django.core.management",
@@ -180,8 +182,6 @@ def main():
         # Nothing to flush or close: the interpreter's end would only free the libraries.
         os._exit(0)
     _become(*child)
-    import runpy
-
     # The interpreter's usual end follows: exit handlers, threads joined, the exit status.
     runpy.run_path(sys.argv[0], run_name="__main__")
 
@@ -287,11 +287,7 @@ class ForkServer:
     def close(self):
         """The server exits when its control socket closes; its children are the callers'."""
         self._control.close()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        self.process.wait(timeout=10)
 
 
 _shared = None
