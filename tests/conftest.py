@@ -263,6 +263,16 @@ def site(_allow_orm_beside_playwright, live_server, page):
     return page, live_server.url
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _fork_server():
+    """The fork server (tests/forkserver.py) a test may have started ends with the run: its
+    CPU, and its children's, is counted in the run's own."""
+    from tests import forkserver
+
+    yield
+    forkserver.close_shared()
+
+
 @pytest.fixture
 def real_worker(tmp_path):
     """Start a real job worker process (tests/jobs_worker.py); it is stopped afterwards."""

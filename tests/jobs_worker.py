@@ -10,8 +10,6 @@ how it is run.
 
 import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 from unittest import mock
@@ -22,6 +20,7 @@ from django.db import connection
 from papers.jobs import queue
 from papers.jobs.models import Job
 from papers.jobs.queue import run_job
+from tests import forkserver
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -51,7 +50,8 @@ def run_queued_jobs(kind=None):
 
 
 class RealWorker:
-    """A ``manage.py db_worker`` process on the test database."""
+    """A ``manage.py db_worker`` process on the test database: a process of its own, forked
+    by tests/forkserver.py so that it does not import the libraries again."""
 
     def __init__(self, log_dir, *, env=None, batch=False):
         self.log_path = Path(log_dir) / f"worker-{time.monotonic_ns()}.log"
@@ -71,7 +71,6 @@ class RealWorker:
 
     def start(self):
         command = [
-            sys.executable,
             "manage.py",
             "db_worker",
             "--no-reload",
@@ -84,9 +83,7 @@ class RealWorker:
         if self.batch:
             command.append("--batch")
         self.log = open(self.log_path, "w")  # noqa: SIM115 - closed in stop()
-        self.process = subprocess.Popen(  # noqa: S603 - our own manage.py
-            command, cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT
-        )
+        self.process = forkserver.shared().start(command, cwd=ROOT, env=self.env, stdout=self.log)
         return self
 
     def output(self):

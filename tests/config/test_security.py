@@ -12,6 +12,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from config.security import client_ip
+from tests import forkserver
 
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION_ENV = {
@@ -31,11 +32,14 @@ _DROPPED = {
 
 
 def run_django(args, **env):
-    """Run ``manage.py`` (or ``python -c``) in a fresh process with exactly this environment."""
+    """Run ``manage.py`` (or ``python -c``) in a process of its own with exactly this
+    environment (``manage.py``: forked by tests/forkserver.py, the libraries imported)."""
     clean = {
         k: v for k, v in os.environ.items() if k not in _DROPPED and not k.startswith("SECURE_")
     }
     clean.update(env)
+    if args[0] == "manage.py":
+        return forkserver.shared().run(args, cwd=ROOT, env=clean, timeout=120)
     return subprocess.run(  # noqa: S603 - our own interpreter and arguments
         [sys.executable, *args], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=120
     )

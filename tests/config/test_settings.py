@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_list
+from tests import forkserver
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -33,21 +34,15 @@ def test_env_helpers_fail_loudly(monkeypatch, name, value, reader):
 
 
 def run_check(**env):
-    """Start Django in a fresh process with exactly this environment."""
+    """Start Django in a process of its own with exactly this environment (forked by
+    tests/forkserver.py: the libraries imported, the settings not read)."""
     clean = {
         k: v
         for k, v in os.environ.items()
         if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL", "DJANGO_SETTINGS_MODULE", "SITE_URL"}
     }
     clean.update(env)
-    return subprocess.run(
-        [sys.executable, "manage.py", "check"],
-        cwd=ROOT,
-        env=clean,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return forkserver.shared().run(["manage.py", "check"], cwd=ROOT, env=clean, timeout=60)
 
 
 @pytest.mark.parametrize(
