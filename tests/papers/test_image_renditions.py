@@ -14,6 +14,7 @@ from PIL import Image
 from pytest_django.asserts import assertInHTML
 
 from blog.models import Report
+from papers.site import images
 from papers.site.images import RENDITION_MAX_WIDTH, reencode_image, webp_rendition
 from readinggroup.models import Presentation
 from tests.blog.factories import report_admin_form
@@ -199,3 +200,39 @@ def test_the_paper_page_shows_its_figures_renditions_the_first_fetched_first(cli
     assert first and 'fetchpriority="high"' in first.group(0)
     assert second and 'loading="lazy"' in second.group(0)
     assert 'width="1000" height="600"' in second.group(0)
+
+
+def test_the_same_image_is_encoded_once_per_width_and_gives_the_same_rendition(monkeypatch):
+    # manage.py demo stores the same drawn covers on every run (papers/site/images.py).
+    monkeypatch.setattr(images, "_RENDITIONS", {})
+    encoded = []
+    encode = images._encode_rendition
+    monkeypatch.setattr(
+        images, "_encode_rendition", lambda *args: encoded.append(args) or encode(*args)
+    )
+    cover, other = noisy_png((1000, 500)), noisy_png((1000, 500))
+    first = webp_rendition(io.BytesIO(cover))
+    assert webp_rendition(io.BytesIO(cover)) == first and len(encoded) == 1
+    assert webp_rendition(io.BytesIO(other)) != first and len(encoded) == 2
+    narrow = webp_rendition(io.BytesIO(cover), max_width=400)
+    assert len(encoded) == 3
+    with Image.open(io.BytesIO(narrow)) as image:
+        assert image.size == (400, 200)
+
+
+def test_renditions_kept_are_bounded_the_oldest_encoded_again(monkeypatch):
+    monkeypatch.setattr(images, "_RENDITIONS", {})
+    monkeypatch.setattr(images, "_RENDITIONS_KEPT", 2)
+    encoded = []
+    encode = images._encode_rendition
+    monkeypatch.setattr(
+        images, "_encode_rendition", lambda *args: encoded.append(args) or encode(*args)
+    )
+    pngs = [noisy_png((60, 40)) for _ in range(3)]
+    for png in pngs:
+        webp_rendition(io.BytesIO(png))
+    assert len(images._RENDITIONS) == 2
+    webp_rendition(io.BytesIO(pngs[2]))  # kept
+    assert len(encoded) == 3
+    webp_rendition(io.BytesIO(pngs[0]))  # dropped: encoded again
+    assert len(encoded) == 4
