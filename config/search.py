@@ -225,19 +225,16 @@ def _probe(kind, query, slugs):
     """How many full-text matches one kind has, counted up to ``MAX_HITS_PER_KIND`` +
     ``MAX_SEARCH_CHANGES`` + 1 (fuzzy title matches left out, as a broad query's ranking
     leaves them out): one query that stops there. Above ``MAX_HITS_PER_KIND`` the query
-    is broad; counted that far, it stays broad whatever the saves of fewer rows than
-    ``MAX_SEARCH_CHANGES`` since (``_patch_probe``)."""
+    is broad; counted that far, it stays broad after saves of fewer rows than
+    ``MAX_SEARCH_CHANGES`` (``_patch_probe``)."""
     limit = MAX_HITS_PER_KIND + MAX_SEARCH_CHANGES + 1
-    matches = _matches(kind, query, slugs, fuzzy=False).order_by().values("pk")
-    n = matches[:limit].count()
-    return n, n >= limit
+    return _matches(kind, query, slugs, fuzzy=False).order_by().values("pk")[:limit].count()
 
 
-def _patch_probe(value, changed):
-    """The kept probe after ``changed`` rows: at least its count less them, if it was
-    capped (each changed row may have left); an exact count is counted again."""
-    n, capped = value
-    return (n - len(changed), True) if capped and n - len(changed) > MAX_HITS_PER_KIND else None
+def _patch_probe(n, changed):
+    """At least ``n`` matches less the rows ``changed`` (each may have left): still broad
+    if that is above the cap, else counted again (cheap under it)."""
+    return n - len(changed) if n - len(changed) > MAX_HITS_PER_KIND else None
 
 
 def _year_counts(kind, query, slugs):
@@ -318,7 +315,7 @@ def _kind_results(request, kind, query, slugs, year):
             request, name, parts, compute, search=True, patch=_patching(kind, patch)
         )
 
-    n, _ = kept("search-probe", key, lambda: _probe(kind, query, slugs), _patch_probe)
+    n = kept("search-probe", key, lambda: _probe(kind, query, slugs), _patch_probe)
     if n <= MAX_HITS_PER_KIND:
         rows = kept(
             "search-hits",

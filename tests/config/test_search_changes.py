@@ -131,6 +131,51 @@ def test_a_broad_querys_kept_candidates_are_patched_after_a_save(
     assert after == _from_scratch(client, params)
 
 
+def test_a_lost_title_candidate_is_not_replaced_by_a_later_row_newly_matching(client, broad):
+    """The rows between the last kept candidate and the changed one are not known: the
+    candidates are picked again (not the second title hit replaced by ``body2``)."""
+    params = {"q": "diffusion"}
+    _shown(client, params)
+    _edit(broad["second"], status="draft")
+    _edit(broad["body2"], title="Diffusion late")
+    after = _shown(client, params)
+    assert broad["third"].pk in [pk for _, pk, *_ in after["hits"]]
+    assert after == _from_scratch(client, params)
+
+
+def test_a_broad_query_left_with_matches_under_the_cap_ranks_every_match(client, broad):
+    """Five matches over a cap of three: two rows saved leave at least three, which may
+    be all (counted again), and are five (still broad); then they are three (narrow)."""
+    params = {"q": "diffusion"}
+    _shown(client, params)
+    _edit(broad["body"])
+    _edit(broad["body2"])
+    again = _shown(client, params)
+    assert again["total"] == 6 and len(again["hits"]) == 4  # three candidates, the report
+    assert again == _from_scratch(client, params)
+    _edit(broad["body"], abstract="Not any more.")
+    _edit(broad["body2"], abstract="Nor here.")
+    after = _shown(client, params)
+    assert after["total"] == 4 and len(after["hits"]) == 4  # three papers and the report
+    assert after == _from_scratch(client, params)
+
+
+@pytest.mark.skipif(not on_postgres, reason="PostgreSQL's fuzzy title matches only")
+def test_a_narrow_querys_hits_cut_at_the_cap_are_ranked_again_after_a_save(client, monkeypatch):
+    """Fuzzy title matches fill a narrow query's hits to the cap: a hit leaving makes room
+    for one not kept, so the hits are ranked from scratch."""
+    monkeypatch.setattr(search_view, "MAX_HITS_PER_KIND", 3)
+    papers = [PaperFactory(title=f"Diffusion {i}") for i in range(2)]
+    PaperFactory(title="Difusion")  # a typo: a fuzzy title match only
+    PaperFactory(title="Diffuson")
+    params = {"q": "diffusion"}
+    assert len(_shown(client, params)["hits"]) == 3
+    _edit(papers[0], title="Nothing")
+    after = _shown(client, params)
+    assert len(after["hits"]) == 3
+    assert after == _from_scratch(client, params)
+
+
 def test_a_broad_querys_year_and_tag_facets_follow_a_tag_added_to_a_hit(client, broad):
     for params in ({"q": "diffusion"}, {"q": "diffusion", "year": 2021}):
         _shown(client, params)
