@@ -201,7 +201,8 @@ def bump_content_version(*, counts=True, cards=False, parts=True, search=None, *
     The kept parts of pages (``parts_version``) go too, unless ``parts=False`` (the
     receivers of ``watch()``, for the models whose changes those parts follow themselves).
     The kept search results (``SEARCH_KEY``) go with ``search=True``, and by default with
-    the cards: documents written through ``papers.site.search`` move it themselves."""
+    the cards: documents written through ``papers.site.search`` are followed by them
+    (``search_rows_changed``, ``bump_search``)."""
     # A change without signals may be one of scheduled rows: nothing known is reused.
     _transaction_due.known = None
     _bump(counts=counts, cards=cards, parts=parts, search=cards if search is None else search)
@@ -297,12 +298,13 @@ _followed_by_parts = set()
 
 # A search's matches and ranks (config/search.py) depend on the stored search documents
 # and on which rows are public; ranking a broad word from scratch is ~50 ms of SQL at
-# 100,000 papers. They are kept under this version, which moves only when a document is
-# written or a searchable row deleted (``bump_search``): a public row's status or date
-# changes by a save, which rewrites its document. A value is kept until the first
-# scheduled moment after it was made, too (a report going public: ``cached_value``). A
-# ``bump_content_version()`` leaves it, unless ``cards=True`` (names or links of many rows
-# changed without signals) or ``search=True``; ``bump_everything`` moves it.
+# 100,000 papers. They are kept under this version, which moves only when the documents
+# of many rows are written at once (``bump_search``: a batch, a reindex, ``search_index``);
+# a public row's status or date changes by a save, which rewrites its document. A value
+# is kept until the first scheduled moment after it was made, too (a report going
+# public: ``cached_value``). A ``bump_content_version()`` leaves it, unless ``cards=True``
+# (names or links of many rows changed without signals) or ``search=True``;
+# ``bump_everything`` moves it.
 SEARCH_KEY = "papershelf:search-version"
 
 # The documents of a few rows written (an editor's save, a row deleted) do not move it: the
