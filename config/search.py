@@ -114,13 +114,13 @@ def _candidates(kind, query, slugs, year):
     return titles, rest
 
 
-def _hit_rows(kind, queryset):
+def _hit_rows(kind, queryset, limit=True):
     """``(pk, rank, year, *dates)`` of the searched ``queryset``'s rows, best first (then
-    the newest primary key): at most ``MAX_HITS_PER_KIND``."""
+    the newest primary key): at most ``MAX_HITS_PER_KIND`` (``limit``)."""
     rows = queryset.order_by("-search_rank", "-pk").values_list(
         "pk", "search_rank", "hit_year", *kind.date_fields
     )
-    return list(rows[:MAX_HITS_PER_KIND])
+    return list(rows[:MAX_HITS_PER_KIND] if limit else rows)
 
 
 def _best_first(rows):
@@ -157,9 +157,10 @@ def _patch_hits(kind, query, slugs, rows, changed):
 
 
 def _broad_hits(kind, query, slugs, year):
-    """The ``_candidates`` of a broad query, ranked: ``(titles, others, titles full,
-    others full)``, each list ``_hit_rows`` in primary key order; full: it holds as many
-    rows as it may (more may match after its last)."""
+    """The ``_candidates`` of a broad query, ranked: ``(hits, titles, others, titles full,
+    others full)``: every candidate as ``_hit_rows``, best first; the primary keys of the
+    title hits and of the other matches, in order; full: a list holds as many rows as it
+    may (more may match after its last)."""
     titles, others = _candidates(kind, query, slugs, year)
     published = kind.published()
     queryset = search.search(
@@ -168,10 +169,12 @@ def _broad_hits(kind, query, slugs, year):
         title_fields=kind.title_fields,
         fuzzy=False,
     ).annotate(hit_year=kind.year)
-    ranked = {row[0]: row for row in _hit_rows(kind, queryset)}
+    hits = _hit_rows(kind, queryset, limit=False)  # TITLE_ + OTHER_CANDIDATES at most
+    ranked = {row[0] for row in hits}
     return (
-        [ranked[pk] for pk in sorted(titles) if pk in ranked],
-        [ranked[pk] for pk in sorted(others) if pk in ranked],
+        hits,
+        tuple(pk for pk in sorted(titles) if pk in ranked),
+        tuple(pk for pk in sorted(others) if pk in ranked),
         len(titles) >= TITLE_CANDIDATES,
         len(others) >= OTHER_CANDIDATES,
     )
@@ -202,7 +205,9 @@ def _rematched_candidates(kind, query, slugs, year, changed):
 def _patch_candidates(kind, query, slugs, year, value, changed):
     """``_broad_hits`` now, from the kept ``value`` and the rows ``changed`` since, or
     None when a full list lost a row: the next match after its last is not known."""
-    titles, others, titles_full, others_full = value
+    hits, titles, others, titles_full, others_full = value
+    rows = {row[0]: row for row in hits}
+    titles, others = [rows[pk] for pk in titles], [rows[pk] for pk in others]
     fresh_titles, fresh_others = _rematched_candidates(kind, query, slugs, year, changed)
     patched = []
     for rows, full, fresh, cap in (
@@ -218,7 +223,13 @@ def _patch_candidates(kind, query, slugs, year, value, changed):
                 return None
         patched.append((merged[:cap], full or len(merged) >= cap))
     (titles, titles_full), (others, others_full) = patched
-    return titles, others, titles_full, others_full
+    hits = _best_first(titles + others)
+    return (
+        hits,
+        *(tuple(row[0] for row in rows) for rows in (titles, others)),
+        titles_full,
+        others_full,
+    )
 
 
 def _probe(kind, query, slugs):
@@ -325,13 +336,13 @@ def _kind_results(request, kind, query, slugs, year):
         )
         counts = Counter(row[2] for row in rows)
         return _items(kind, rows, year), counts, False
-    titles, others, *_ = kept(
+    rows, *_ = kept(
         "search-candidates",
         [*key, year],
         lambda: _broad_hits(kind, query, slugs, year),
         lambda value, changed: _patch_candidates(kind, query, slugs, year, value, changed),
     )
-    hits = _items(kind, _best_first(titles + others)[:MAX_HITS_PER_KIND])
+    hits = _items(kind, rows[:MAX_HITS_PER_KIND])
     # Thousands of matches by the planner's word statistics: estimated, not counted.
     # Planned again after a change of this kind (one EXPLAIN): the planner's numbers
     # follow the table's size.
@@ -436,6 +447,30 @@ def _tag_facets(tags, names):
     return [{"slug": slug, "name": names[slug], "count": n} for slug, n in ranked[:TOP_TAGS]]
 
 
+def _kept_tag_facets(request, query, slugs, year, chosen, hits):
+    """The tag facet of ``hits``, kept under the search version with the tags of each hit
+    it counts (one query per kind, ~15 ms of SQL for a broad word at 100,000 papers).
+
+    Two values: the facet, all a request reads until a search document is written, and
+    the hits' tags, read only to patch it (``_tags_of_hits``: a tag added or removed
+    rewrites the row's document); a tag renamed or deleted moves the cards version.
+    """
+    key = [query.raw, *slugs, year, chosen and chosen.key, cards_version(request)]
+
+    def tags():
+        return cached_value(
+            request,
+            "search-tag-rows",
+            key,
+            lambda: _tags_of_hits(hits),
+            search=True,
+            patch=lambda kept, changed: _tags_of_hits(hits, kept, changed),
+        )
+
+    # Made again whenever search documents were written: from the hits' tags, patched.
+    return cached_value(request, "search-tags", key, lambda: _tag_facets(*tags()), search=True)
+
+
 def _results(request, query, slugs, year, chosen):
     """What every page of a query and its filters shows but the page's rows: the hits best
     first as ``(kind key, pk, date, rank, year)``, the counts and the facets.
@@ -467,20 +502,7 @@ def _results(request, query, slugs, year, chosen):
         "type_counts": type_counts,
         "estimated_kinds": {kind.key for kind in kinds() if found[kind][2]},
         "year_facets": sorted(((y, n) for y, n in year_counts.items() if y), reverse=True),
-        # One query per kind (~15 ms of SQL for a broad word at 100,000 papers), kept
-        # with the hits it counts: a tag added or removed rewrites the row's document
-        # (matched again: ``_tags_of_hits``), a tag renamed or deleted moves the cards
-        # version.
-        "tag_facets": _tag_facets(
-            *cached_value(
-                request,
-                "search-tags",
-                [query.raw, *slugs, year, chosen and chosen.key, cards_version(request)],
-                lambda: _tags_of_hits(results),
-                search=True,
-                patch=lambda kept, changed: _tags_of_hits(results, kept, changed),
-            )
-        ),
+        "tag_facets": _kept_tag_facets(request, query, slugs, year, chosen, results),
     }
 
 
