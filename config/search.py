@@ -15,6 +15,11 @@ at more than ``ESTIMATE_ABOVE`` is not counted: its total is the planner's estim
 the years; the page says "about" beside such numbers. Smaller result sets, and SQLite,
 keep exact counts. On SQLite, where matching is a ``LIKE`` over each row's stored text,
 each kind's matches are read in one scan and all of the above is taken from it.
+
+What a query found is kept under the search version (papers/site/cache.py); a save of a
+few rows does not move it but logs them, and the kept values are patched by matching
+only those rows again (``_patching``): the same hits, counts and facets as ranked from
+scratch, without ranking a broad word again after every save.
 """
 
 import json
