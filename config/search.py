@@ -15,6 +15,11 @@ at more than ``ESTIMATE_ABOVE`` is not counted: its total is the planner's estim
 the years; the page says "about" beside such numbers. Smaller result sets, and SQLite,
 keep exact counts. On SQLite, where matching is a ``LIKE`` over each row's stored text,
 each kind's matches are read in one scan and all of the above is taken from it.
+
+What a query found is kept under the search version (papers/site/cache.py); a save of a
+few rows does not move it but logs them, and the kept values are patched by matching
+only those rows again (``_patching``): the same hits, counts and facets as ranked from
+scratch, without ranking a broad word again after every save.
 """
 
 import json
@@ -38,8 +43,14 @@ from papers.facets import fragment_key
 from papers.filters import TagSlugsField
 from papers.models import Paper
 from papers.site import search
-from papers.site.cache import TIMEOUT, cached_value, cards_version, public_page
-from papers.tagging import tag_counts, with_tags
+from papers.site.cache import (
+    MAX_SEARCH_CHANGES,
+    TIMEOUT,
+    cached_value,
+    cards_version,
+    public_page,
+)
+from papers.tagging import tags_of, with_tags
 
 PAGE_SIZE = 20
 # Enough for any real question; the rest of a vague query's hits are not worth ranking.
@@ -86,7 +97,7 @@ def _candidates(kind, query, slugs, year):
     """The rows worth ranking when a query matches more than ``MAX_HITS_PER_KIND``: the
     first ``TITLE_CANDIDATES`` title hits in primary key order, then the first
     ``OTHER_CANDIDATES`` other matches (two LIMITed reads), as SQLite's scan picks them
-    (``_scanned_results``).
+    (``_scanned_results``), as two lists of primary keys.
 
     Ranking every match of a broad word is what made its first search slow (``ts_rank``
     reads each of 12,000 stored documents at 100,000 papers); a word in the title already
@@ -94,8 +105,8 @@ def _candidates(kind, query, slugs, year):
     The order costs a sort of every title hit (~4,000 rows for "diffusion" at 100,000
     papers: ~40 ms of SQL against ~20), but without it the LIMIT took the rows in their
     physical order, which a save changes: which 500 were ranked, hence the hits and the
-    tag facet's counts, changed from one run to the next. The ranked hits are kept until
-    a search document is written (``_kind_results``): this is paid once per such write.
+    tag facet's counts, changed from one run to the next. It also lets a save of a few
+    rows patch the kept candidates (``_patch_candidates``).
     """
     matches = _matches(kind, query, slugs, year, fuzzy=False).order_by("pk")
     in_titles = search.in_titles(query, kind.title_fields, matches.db)
@@ -105,37 +116,141 @@ def _candidates(kind, query, slugs, year):
     rows = rows if year is None else rows.filter(hit_year=year)
     titles = search.first_matching(rows.filter(in_titles), query, TITLE_CANDIDATES)
     rest = list(matches.exclude(in_titles).values_list("pk", flat=True)[:OTHER_CANDIDATES])
-    return titles + rest
+    return titles, rest
 
 
-def _hits(kind, query, slugs, year=None, broad=False):
-    """The best matches of one kind (in ``year`` if given) as light ``Item``s: one query,
-    over the ``_candidates`` only if ``broad``."""
-    if broad:
-        published = kind.published()
-        candidates = search.pk_in(_candidates(kind, query, slugs, year))
-        queryset = search.search(
-            published.filter(candidates),
-            query,
-            title_fields=kind.title_fields,
-            fuzzy=False,
-        ).annotate(hit_year=kind.year)
-    else:
-        queryset = _matches(kind, query, slugs, year)
+def _hit_rows(kind, queryset, limit=True):
+    """``(pk, rank, year, *dates)`` of the searched ``queryset``'s rows, best first (then
+    the newest primary key): at most ``MAX_HITS_PER_KIND`` (``limit``)."""
     rows = queryset.order_by("-search_rank", "-pk").values_list(
         "pk", "search_rank", "hit_year", *kind.date_fields
-    )[:MAX_HITS_PER_KIND]
+    )
+    return list(rows[:MAX_HITS_PER_KIND] if limit else rows)
+
+
+def _best_first(rows):
+    """``rows`` in the order of ``_hit_rows`` (PostgreSQL: a NULL rank first)."""
+    return sorted(rows, key=lambda row: (row[1] is None, row[1] or 0.0, row[0]), reverse=True)
+
+
+def _items(kind, rows, year=None):
     return [
-        Item(kind, pk, kind.date_of(dates), rank=rank or 0.0, year=year)
-        for pk, rank, year, *dates in rows
+        Item(kind, pk, kind.date_of(dates), rank=rank or 0.0, year=hit_year)
+        for pk, rank, hit_year, *dates in rows
+        if year is None or hit_year == year
     ]
 
 
-def _is_broad(kind, query, slugs):
-    """More than ``MAX_HITS_PER_KIND`` full-text matches (one probe that stops after that
-    many; fuzzy title matches left out, as a broad query's ranking leaves them out)."""
-    matches = _matches(kind, query, slugs, fuzzy=False).order_by().values("pk")
-    return matches[MAX_HITS_PER_KIND : MAX_HITS_PER_KIND + 1].exists()
+def _hits(kind, query, slugs, changed=None):
+    """The best matches of one kind as ``_hit_rows`` (every match but the weakest of more
+    than ``MAX_HITS_PER_KIND``, fuzzy title matches included): one query; of the rows
+    ``changed`` only, if given."""
+    matches = _matches(kind, query, slugs)
+    if changed is not None:
+        # Filtered after the search: its fuzzy rank asks how many rows of all match.
+        matches = matches.filter(search.pk_in(sorted(changed)))
+    return _hit_rows(kind, matches)
+
+
+def _patch_hits(kind, query, slugs, rows, changed):
+    """``_hits`` now, from the kept ``rows`` and the rows ``changed`` since, matched again
+    (one query), or None if ``rows`` may have left out a match (it was full)."""
+    if len(rows) >= MAX_HITS_PER_KIND:
+        return None
+    fresh = _hits(kind, query, slugs, changed)
+    return _best_first([row for row in rows if row[0] not in changed] + fresh)[:MAX_HITS_PER_KIND]
+
+
+def _broad_hits(kind, query, slugs, year):
+    """The ``_candidates`` of a broad query, ranked: ``(hits, titles, others, titles full,
+    others full)``: every candidate as ``_hit_rows``, best first; the primary keys of the
+    title hits and of the other matches, in order; full: a list holds as many rows as it
+    may (more may match after its last)."""
+    titles, others = _candidates(kind, query, slugs, year)
+    published = kind.published()
+    queryset = search.search(
+        published.filter(search.pk_in(titles + others)),
+        query,
+        title_fields=kind.title_fields,
+        fuzzy=False,
+    ).annotate(hit_year=kind.year)
+    hits = _hit_rows(kind, queryset, limit=False)  # TITLE_ + OTHER_CANDIDATES at most
+    ranked = {row[0] for row in hits}
+    return (
+        hits,
+        tuple(pk for pk in sorted(titles) if pk in ranked),
+        tuple(pk for pk in sorted(others) if pk in ranked),
+        len(titles) >= TITLE_CANDIDATES,
+        len(others) >= OTHER_CANDIDATES,
+    )
+
+
+def _rematched_candidates(kind, query, slugs, year, changed):
+    """``(title hits, other matches)`` among the rows ``changed``, as ``_hit_rows`` with
+    the rank ``_broad_hits`` gives: one query."""
+    base = with_tags(kind.published(), slugs)
+    base = base.filter(search.pk_in(sorted(changed)))
+    queryset = search.search(base, query, title_fields=kind.title_fields, fuzzy=False)
+    queryset = queryset.annotate(hit_year=kind.year)
+    if year is not None:
+        queryset = queryset.filter(hit_year=year)
+    in_titles = search.in_titles(query, kind.title_fields, queryset.db)
+    queryset = queryset.annotate(
+        title_hit=Case(When(in_titles, then=Value(True)), default=Value(False))
+    )
+    rows = queryset.order_by("pk").values_list(
+        "pk", "search_rank", "hit_year", *kind.date_fields, "title_hit"
+    )
+    titles, others = [], []
+    for *row, title_hit in rows:
+        (titles if title_hit else others).append(tuple(row))
+    return titles, others
+
+
+def _patch_candidates(kind, query, slugs, year, value, changed):
+    """``_broad_hits`` now, from the kept ``value`` and the rows ``changed`` since, or
+    None when a full list lost a row: the next match after its last is not known."""
+    hits, titles, others, titles_full, others_full = value
+    rows = {row[0]: row for row in hits}
+    titles, others = [rows[pk] for pk in titles], [rows[pk] for pk in others]
+    fresh_titles, fresh_others = _rematched_candidates(kind, query, slugs, year, changed)
+    patched = []
+    for rows, full, fresh, cap in (
+        (titles, titles_full, fresh_titles, TITLE_CANDIDATES),
+        (others, others_full, fresh_others, OTHER_CANDIDATES),
+    ):
+        merged = sorted([row for row in rows if row[0] not in changed] + fresh)
+        if full:
+            # Past the kept list's last row nothing is known; before it, every match is.
+            last = rows[-1][0] if rows else None
+            merged = [row for row in merged if last is not None and row[0] <= last]
+            if len(merged) < cap:
+                return None
+        patched.append((merged[:cap], full or len(merged) >= cap))
+    (titles, titles_full), (others, others_full) = patched
+    hits = _best_first(titles + others)
+    return (
+        hits,
+        *(tuple(row[0] for row in rows) for rows in (titles, others)),
+        titles_full,
+        others_full,
+    )
+
+
+def _probe(kind, query, slugs):
+    """How many full-text matches one kind has, counted up to ``MAX_HITS_PER_KIND`` +
+    ``MAX_SEARCH_CHANGES`` + 1 (fuzzy title matches left out, as a broad query's ranking
+    leaves them out): one query that stops there. Above ``MAX_HITS_PER_KIND`` the query
+    is broad; counted that far, it stays broad after saves of fewer rows than
+    ``MAX_SEARCH_CHANGES`` (``_patch_probe``)."""
+    limit = MAX_HITS_PER_KIND + MAX_SEARCH_CHANGES + 1
+    return _matches(kind, query, slugs, fuzzy=False).order_by().values("pk")[:limit].count()
+
+
+def _patch_probe(n, changed):
+    """At least ``n`` matches less the rows ``changed`` (each may have left): still broad
+    if that is above the cap, else counted again (cheap under it)."""
+    return n - len(changed) if n - len(changed) > MAX_HITS_PER_KIND else None
 
 
 def _year_counts(kind, query, slugs):
@@ -200,26 +315,42 @@ def _kind_results(request, kind, query, slugs, year):
     reached, the counts are taken in SQL and the year is filtered in SQL: picking a year
     from the top 500 of all years would lose that year's other matches.
 
-    The hits and counts of a query over all years are kept until a search document is
-    written (``search_version``), not just until the content changes: a save that writes
-    none (a bump of the pages, a byline's affiliation…) ranks nothing again, nor does
-    narrowing a broad query to a year, or paging it. They depend only on the documents
-    and on which rows are public, which a save changes by writing the row's document.
+    The hits and counts of a query over all years are kept under the search version
+    (``search_version``), not just until the content changes: a save that writes no
+    search document ranks nothing again, nor does narrowing a broad query to a year, or
+    paging it. They depend only on the documents and on which rows are public, which a
+    save changes by writing the row's document; a few rows written since a value was
+    kept are matched again, and the value patched (``_patching``).
     """
     key = [kind.key, query.raw, *slugs]
     if not search.uses_postgres(kind.model.objects.db):
         return _scanned_results(request, kind, query, slugs, year, key)
 
-    def kept(name, parts, compute):
-        return cached_value(request, name, parts, compute, search=True)
+    def kept(name, parts, compute, patch=None):
+        return cached_value(
+            request, name, parts, compute, search=True, patch=_patching(kind, patch)
+        )
 
-    broad = kept("search-broad", key, lambda: _is_broad(kind, query, slugs))
-    if not broad:
-        hits = kept("search-hits", key, lambda: _hits(kind, query, slugs))
-        counts = Counter(hit.year for hit in hits)
-        return [hit for hit in hits if year is None or hit.year == year], counts, False
-    hits = kept("search-hits", [*key, year], lambda: _hits(kind, query, slugs, year, broad=True))
+    n = kept("search-probe", key, lambda: _probe(kind, query, slugs), _patch_probe)
+    if n <= MAX_HITS_PER_KIND:
+        rows = kept(
+            "search-hits",
+            key,
+            lambda: _hits(kind, query, slugs),
+            lambda rows, changed: _patch_hits(kind, query, slugs, rows, changed),
+        )
+        counts = Counter(row[2] for row in rows)
+        return _items(kind, rows, year), counts, False
+    rows, *_ = kept(
+        "search-candidates",
+        [*key, year],
+        lambda: _broad_hits(kind, query, slugs, year),
+        lambda value, changed: _patch_candidates(kind, query, slugs, year, value, changed),
+    )
+    hits = _items(kind, rows[:MAX_HITS_PER_KIND])
     # Thousands of matches by the planner's word statistics: estimated, not counted.
+    # Planned again after a change of this kind (one EXPLAIN): the planner's numbers
+    # follow the table's size.
     estimate = kept("search-estimate", key, lambda: _estimate(kind, query, slugs))
     if estimate is not None and estimate > ESTIMATE_ABOVE:
         return hits, _estimated_counts(request, kind, slugs, estimate), True
@@ -227,10 +358,25 @@ def _kind_results(request, kind, query, slugs, year):
     return hits, counts, False
 
 
-def _scan(kind, query, slugs):
+def _patching(kind, patch):
+    """A kept value's patch for ``kind``: kept as is when no row of the kind changed, else
+    ``patch(value, pks)`` (None: made from scratch)."""
+
+    def patched(value, changed):
+        pks = changed.get(kind.model._meta.label)
+        if not pks:
+            return value
+        return None if patch is None else patch(value, pks)
+
+    return patched
+
+
+def _scan(kind, query, slugs, changed=None):
     """Every full-text match of one kind, in pk order, as ``(pk, rank, year, title hit,
-    *dates)``: one query (SQLite)."""
+    *dates)``: one query (SQLite); of the rows ``changed`` only, if given."""
     matches = _matches(kind, query, slugs, fuzzy=False)
+    if changed is not None:
+        matches = matches.filter(search.pk_in(sorted(changed)))
     in_titles = search.in_titles(query, kind.title_fields, matches.db)
     title_hit = Case(When(in_titles, then=Value(True)), default=Value(False))
     rows = matches.annotate(title_hit=title_hit).order_by("pk")
@@ -244,7 +390,20 @@ def _scanned_results(request, kind, query, slugs, year, key):
     counts: a narrow query's best ``MAX_HITS_PER_KIND``; a broad one's first
     ``TITLE_CANDIDATES`` title hits and ``OTHER_CANDIDATES`` other matches in pk order
     (in ``year`` if given), ranked."""
-    rows = cached_value(request, "search-scan", key, lambda: _scan(kind, query, slugs), search=True)
+    rows = cached_value(
+        request,
+        "search-scan",
+        key,
+        lambda: _scan(kind, query, slugs),
+        search=True,
+        # Every match is kept: the rows changed since are put back where they now belong.
+        patch=_patching(
+            kind,
+            lambda rows, changed: sorted(
+                [row for row in rows if row[0] not in changed] + _scan(kind, query, slugs, changed)
+            ),
+        ),
+    )
     counts = Counter(row[2] for row in rows)
     if len(rows) > MAX_HITS_PER_KIND:
         rows = [row for row in rows if year is None or row[2] == year]
@@ -259,19 +418,62 @@ def _scanned_results(request, kind, query, slugs, year, key):
     return [hit for hit in hits if year is None or hit.year == year], counts, False
 
 
-def _tag_facets(hits):
-    """The most frequent tags among ``hits`` with their counts (one query per kind)."""
-    counts, tags = Counter(), {}
+def _tags_of_hits(hits, kept=None, changed=None):
+    """``(tags, names)``: the slugs of the tags on each of ``hits`` (``{(kind key, pk):
+    (slug, …)}``) and their names; one query per kind, only for the hits not in ``kept``
+    (such a value made before) or among the rows ``changed`` since (``{model label:
+    pks}``: a tag added or removed writes the row's document)."""
+    known, names = kept or ({}, {})
+    tags, names = {}, dict(names)
     for kind in kinds():
-        pks = [hit.pk for hit in hits if hit.kind is kind]
-        if not pks:
-            continue
-        rows = kind.model.objects.all()
-        for _, name, slug, n in tag_counts(rows.filter(search.pk_in(pks))):
-            counts[slug] += n
-            tags[slug] = name
-    ranked = sorted(counts.items(), key=lambda pair: (-pair[1], tags[pair[0]].casefold()))
-    return [{"slug": slug, "name": tags[slug], "count": n} for slug, n in ranked[:TOP_TAGS]]
+        gone = (changed or {}).get(kind.model._meta.label, ())
+        unread = []
+        for hit in hits:
+            if hit.kind is kind:
+                row = (kind.key, hit.pk)
+                if row in known and hit.pk not in gone:
+                    tags[row] = known[row]
+                else:
+                    tags[row] = ()
+                    unread.append(hit.pk)
+        if unread:
+            rows = kind.model.objects.all()
+            for pk, slug, name in tags_of(rows.filter(search.pk_in(unread))):
+                tags[kind.key, pk] += (slug,)
+                names[slug] = name
+    used = {slug for slugs in tags.values() for slug in slugs}
+    return tags, {slug: name for slug, name in names.items() if slug in used}
+
+
+def _tag_facets(tags, names):
+    """The most frequent tags of ``_tags_of_hits`` with their counts."""
+    counts = Counter(slug for slugs in tags.values() for slug in slugs)
+    ranked = sorted(counts.items(), key=lambda pair: (-pair[1], names[pair[0]].casefold()))
+    return [{"slug": slug, "name": names[slug], "count": n} for slug, n in ranked[:TOP_TAGS]]
+
+
+def _kept_tag_facets(request, query, slugs, year, chosen, hits):
+    """The tag facet of ``hits``, kept under the search version with the tags of each hit
+    it counts (one query per kind, ~15 ms of SQL for a broad word at 100,000 papers).
+
+    Two values: the facet, all a request reads until a search document is written, and
+    the hits' tags, read only to patch it (``_tags_of_hits``: a tag added or removed
+    rewrites the row's document); a tag renamed or deleted moves the cards version.
+    """
+    key = [query.raw, *slugs, year, chosen and chosen.key, cards_version(request)]
+
+    def tags():
+        return cached_value(
+            request,
+            "search-tag-rows",
+            key,
+            lambda: _tags_of_hits(hits),
+            search=True,
+            patch=lambda kept, changed: _tags_of_hits(hits, kept, changed),
+        )
+
+    # Made again whenever search documents were written: from the hits' tags, patched.
+    return cached_value(request, "search-tags", key, lambda: _tag_facets(*tags()), search=True)
 
 
 def _results(request, query, slugs, year, chosen):
@@ -305,16 +507,7 @@ def _results(request, query, slugs, year, chosen):
         "type_counts": type_counts,
         "estimated_kinds": {kind.key for kind in kinds() if found[kind][2]},
         "year_facets": sorted(((y, n) for y, n in year_counts.items() if y), reverse=True),
-        # One grouped query per kind (~15 ms of SQL for a broad word at 100,000 papers),
-        # kept with the hits it counts: a tag added or removed rewrites the row's
-        # document (the search version), a tag renamed or deleted moves the cards version.
-        "tag_facets": cached_value(
-            request,
-            "search-tags",
-            [query.raw, *slugs, year, chosen and chosen.key, cards_version(request)],
-            lambda: _tag_facets(results),
-            search=True,
-        ),
+        "tag_facets": _kept_tag_facets(request, query, slugs, year, chosen, results),
     }
 
 

@@ -183,6 +183,11 @@ def tag_id_counts(queryset):
     return _tagged_rows(queryset).values_list("tag").annotate(n=Count("pk"))
 
 
+def tags_of(queryset):
+    """``(row pk, tag slug, tag name)`` of every tag on the rows of ``queryset``: one query."""
+    return _tagged_rows(queryset).values_list("content_object", "tag__slug", "tag__name")
+
+
 def tag_counts(queryset):
     """``(pk, name, slug, n)`` of every tag on the rows of ``queryset``: one grouped query."""
     return (

@@ -40,9 +40,10 @@ def reindex_on_m2m(sender, instance, action, reverse, model, pk_set, **kwargs):
             row.update_search_index()
 
 
-def forget_deleted(sender, using=None, **kwargs):
-    """A deleted row leaves no document to write: the kept search results go here."""
-    cache.bump_search(using)
+def forget_deleted(sender, instance, using=None, **kwargs):
+    """A deleted row leaves no document to write: logged for the kept search results,
+    which drop it (``cache.search_rows_changed``)."""
+    cache.search_rows_changed(sender, [instance.pk], using)
 
 
 # (model, what its rows are called) of every kind: a renamed tag rewrites their documents.

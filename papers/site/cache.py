@@ -201,7 +201,8 @@ def bump_content_version(*, counts=True, cards=False, parts=True, search=None, *
     The kept parts of pages (``parts_version``) go too, unless ``parts=False`` (the
     receivers of ``watch()``, for the models whose changes those parts follow themselves).
     The kept search results (``SEARCH_KEY``) go with ``search=True``, and by default with
-    the cards: documents written through ``papers.site.search`` move it themselves."""
+    the cards: documents written through ``papers.site.search`` are followed by them
+    (``search_rows_changed``, ``bump_search``)."""
     # A change without signals may be one of scheduled rows: nothing known is reused.
     _transaction_due.known = None
     _bump(counts=counts, cards=cards, parts=parts, search=cards if search is None else search)
@@ -297,15 +298,26 @@ _followed_by_parts = set()
 
 # A search's matches and ranks (config/search.py) depend on the stored search documents
 # and on which rows are public; ranking a broad word from scratch is ~50 ms of SQL at
-# 100,000 papers. They are kept under this version, which moves only when a document is
-# written or a searchable row deleted (``bump_search``): a public row's status or date
-# changes by a save, which rewrites its document. A value is kept until the first
-# scheduled moment after it was made, too (a report going public: ``cached_value``). A
-# ``bump_content_version()`` leaves it, unless ``cards=True`` (names or links of many rows
-# changed without signals) or ``search=True``; ``bump_everything`` moves it. A paper
-# list's text matches (``?q=``, papers/filters.py) are kept under it too: every write of a
-# title, alias or abstract rewrites the row's document.
+# 100,000 papers. They are kept under this version, which moves only when the documents
+# of many rows are written at once (``bump_search``: a batch, a reindex, ``search_index``);
+# a public row's status or date changes by a save, which rewrites its document. A value
+# is kept until the first scheduled moment after it was made, too (a report going
+# public: ``cached_value``). A ``bump_content_version()`` leaves it, unless ``cards=True``
+# (names or links of many rows changed without signals) or ``search=True``;
+# ``bump_everything`` moves it. A paper list's text matches (``?q=``, papers/filters.py) are
+# kept under it too: every write of a title, alias or abstract rewrites the row's document.
 SEARCH_KEY = "papershelf:search-version"
+
+# The documents of a few rows written (an editor's save, a row deleted) do not move it: the
+# rows are logged, each under the next number of one shared counter, and a kept result
+# stores the count it was made at; read later, it is brought up to date by matching only
+# the rows logged since (``search_changes_since``, config/search.py). The counter is
+# moved by ``incr`` (atomic in Redis and in the local-memory cache) and each number is
+# its own key, so two writers at once never lose a change. A result older than
+# ``MAX_SEARCH_CHANGES`` changes, or missing one of them (expired, or written after its
+# number was taken and not yet stored), is made again from scratch.
+SEARCH_CHANGES_KEY = "papershelf:search-changes"
+MAX_SEARCH_CHANGES = 50
 
 
 def followed_by_parts(*models):
@@ -319,6 +331,7 @@ _VERSIONS = (
     (CARDS_KEY, "_cards_version"),
     (PARTS_KEY, "_parts_version"),
     (SEARCH_KEY, "_search_version"),
+    (SEARCH_CHANGES_KEY, "_search_changes"),
 )
 
 
@@ -381,6 +394,88 @@ def bump_search(using=None):
 
 def _bump_search():
     cache.set(SEARCH_KEY, _new_version(), timeout=VERSION_TIMEOUT)
+
+
+def search_rows_changed(model, pks, using=None):
+    """The search documents of the rows ``pks`` of ``model`` were written (or the rows
+    deleted): logged for the kept search results to match again (``SEARCH_CHANGES_KEY``),
+    now and again after the commit, as ``bump_search`` does. More than
+    ``MAX_SEARCH_CHANGES`` rows, or a batch: the search version moves instead."""
+    if _batch_changed(counts=False, search=True):
+        return
+    if len(pks) > MAX_SEARCH_CHANGES:
+        bump_search(using)
+        return
+    rows = (model._meta.label, tuple(pks))
+    _log_search_changes(*rows)
+    if connections[using or DEFAULT_DB_ALIAS].in_atomic_block:
+        # After the commit too: a result made between now and then, from the rows before
+        # the change, would otherwise be stored as holding it.
+        transaction.on_commit(partial(_log_search_changes, *rows), using=using)
+
+
+def _log_search_changes(label, pks):
+    if not pks:
+        return
+    for _ in range(2):
+        try:
+            last = cache.incr(SEARCH_CHANGES_KEY, len(pks))
+        except ValueError:  # no counter yet, or evicted
+            _start_search_changes()
+            continue
+        first = last - len(pks) + 1
+        cache.set_many({_change_key(first + i): (label, pk) for i, pk in enumerate(pks)}, TIMEOUT)
+        return
+    _bump_search()  # no counter to be had (the cache is down): nothing kept is reused
+
+
+def _start_search_changes():
+    # From the clock, not from 0: a counter lost and started again never gives a number
+    # it gave before, so a result made at an old count sees more than
+    # MAX_SEARCH_CHANGES changes since, and is made again.
+    cache.add(SEARCH_CHANGES_KEY, time.time_ns(), timeout=VERSION_TIMEOUT)
+
+
+def _change_key(number):
+    return f"papershelf:search-change:{number}"
+
+
+def search_change_count(request=None):
+    """The number of the last search document change logged (read with the versions, in
+    the same round trip, and remembered on ``request``); None with the cache down."""
+    count = getattr(request, "_search_changes", None)
+    if count is None:
+        search_version(request)  # reads the count with it, when there is one
+        count = getattr(request, "_search_changes", None)
+    if count is None:
+        count = cache.get(SEARCH_CHANGES_KEY)
+        if count is None:
+            _start_search_changes()
+            count = cache.get(SEARCH_CHANGES_KEY)
+        if request is not None:
+            request._search_changes = count
+    return count
+
+
+def search_changes_since(request, count):
+    """``{model label: {pk, …}}``: the rows whose documents changed since ``count`` (one
+    cache read of the numbers not read yet by this request), or None when that is not
+    known: too many, or one of them not (or no longer) in the cache."""
+    now = search_change_count(request)
+    if now is None or count is None or not 0 <= now - count <= MAX_SEARCH_CHANGES:
+        return None
+    seen = request.__dict__.setdefault("_papershelf_search_changes", {}) if request else {}
+    unread = [n for n in range(count + 1, now + 1) if n not in seen]
+    if unread:
+        found = cache.get_many([_change_key(n) for n in unread])
+        seen.update((n, found.get(_change_key(n))) for n in unread)
+    changed = {}
+    for n in range(count + 1, now + 1):
+        if seen[n] is None:
+            return None
+        label, pk = seen[n]
+        changed.setdefault(label, set()).add(pk)
+    return changed
 
 
 def parts_and_cards_versions(request=None):
@@ -570,12 +665,18 @@ def row_key(name, versions, pk):
     return f"papershelf:api-row:{name}:{versions}:{release()}:{site}:{pk}"
 
 
-def cached_value(request, name, parts, compute, counts=False, search=False):
+def cached_value(request, name, parts, compute, counts=False, search=False, patch=None):
     """``compute()``, cached under ``name`` and ``parts`` until the content changes (with
     ``counts``: until the site-wide counts change, ``watch_counts()``; with ``search``:
-    until a search document is written, ``search_version()``)."""
+    until the search version moves, ``search_version()``).
+
+    A ``search`` value made before some search documents were written (a few rows,
+    ``search_rows_changed``) is given to ``patch(value, changed)`` with
+    ``search_changes_since``'s ``changed``: it returns the value as made from the rows
+    now, or None to have it made from scratch (as does no ``patch``)."""
     if search:
         version = search_version(request)
+        count = search_change_count(request)  # before the rows are read
     else:
         version = counts_version(request) if counts else content_version(request)
     # The release is in the key too: a deploy never unpickles values of the old code.
@@ -587,15 +688,22 @@ def cached_value(request, name, parts, compute, counts=False, search=False):
         return seen[key]
     value = cache.get(key)
     if search and value is not None:
+        made_at, until, value = value
         # Made from the rows public then: out of date once a scheduled moment has passed.
-        until, value = value
         if 0 < until <= time.time_ns():
             value = None
+        elif made_at != count:
+            changed = search_changes_since(request, made_at) if patch else None
+            value = None if changed is None else patch(value, changed)
+            if value is not None:
+                # The rows matched again may hold a moment earlier than the one kept.
+                until = min((m for m in (until, next_moment(request)) if m), default=0)
+                cache.set(key, (count, until, value), TIMEOUT)
     if value is None:
         value = compute()
         # The first scheduled moment after the content version read (usually known already:
         # no query): the rows were read after that version was made, and before it.
-        stored = (next_moment(request), value) if search else value
+        stored = (count, next_moment(request), value) if search else value
         cache.set(key, stored, TIMEOUT)
     seen[key] = value
     return value

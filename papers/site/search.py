@@ -212,7 +212,7 @@ def store_document(model, pk, parts):
     _write_documents(model, [(pk, None, parts)], using)
     # Whether or not the document changed: the save that asks for it may have changed what
     # the kept search results depend on besides the text (the row's status or date).
-    cache.bump_search(using)  # the kept search results (config/search.py)
+    cache.search_rows_changed(model, [pk], using)  # the kept search results (config/search.py)
 
 
 def rebuild_documents(model, batch_size=500, pks=None):
@@ -236,7 +236,11 @@ def rebuild_documents(model, batch_size=500, pks=None):
             batch = batch.filter(pk__in=chosen)
         batch = list(batch[:batch_size])
         if not batch:
-            cache.bump_search(using)  # the kept search results (config/search.py)
+            # The kept search results (config/search.py): a few rows are matched again.
+            if pks is None:
+                cache.bump_search(using)
+            else:
+                cache.search_rows_changed(model, pks, using)
             return count
         rows = [(obj.pk, obj.search_text, obj.search_parts()) for obj in batch]
         _write_documents(model, rows, using)

@@ -462,6 +462,8 @@ def test_an_author_page_miss_reads_the_counts_and_cards_versions_in_one_cache_re
             "papershelf:cards-version",
             "papershelf:parts-version",
             "papershelf:search-version",
+            # The count of search documents changed, with the search version.
+            "papershelf:search-changes",
         ],
     ]
 
