@@ -171,19 +171,29 @@ class PaperFilter(django_filters.FilterSet):
         if self.request is None or uses_postgres(queryset.db):
             return queryset.filter(condition)
 
+        rows = queryset.model._base_manager.using(queryset.db).order_by()
+
         def matches():
-            rows = queryset.model._base_manager.using(queryset.db).order_by()
             # An array: compact in the cache, and passed to the query as it is (``pk_in``).
             return array("q", rows.filter(condition).values_list("pk", flat=True))
+
+        def patch(kept, changed):
+            # A few rows' documents written since (an editor's save, a delete): only those
+            # rows are matched again (``cached_value``), not every title and abstract.
+            pks = changed.get(queryset.model._meta.label)
+            if not pks:
+                return kept
+            again = rows.filter(condition, pk__in=sorted(pks)).values_list("pk", flat=True)
+            return array("q", [pk for pk in kept if pk not in pks] + sorted(again))
 
         # SQLite: the primary keys of every row (public or not) whose title, alias or
         # abstract holds the words, kept under the search version. Each of the list's
         # queries (the page, the years, three facets) read every title, alias and abstract
         # again after every bump of the content version. Any write of those columns
-        # rewrites the row's search document, and a new row moves the version too
-        # (``bump_search``); which rows are public is decided by the list's own query, and
-        # a deleted row's key matches nothing.
-        kept = cached_value(self.request, "text-matches", words, matches, search=True)
+        # rewrites the row's search document, which moves the version or, for a few rows,
+        # logs them to be matched again (``search_rows_changed``); which rows are public is
+        # decided by the list's own query, and a deleted row's key matches nothing.
+        kept = cached_value(self.request, "text-matches", words, matches, search=True, patch=patch)
         return queryset.filter(pk_in(kept))
 
     def sort_papers(self, queryset, name, value):

@@ -162,6 +162,21 @@ def test_an_edited_title_shows_at_the_next_request(client, shelf):
     assert shown(client.get(LIST, {"q": "diffusion"})) == plain("q=diffusion")
 
 
+@kept_on_sqlite
+def test_after_a_save_only_the_saved_papers_text_is_read_again(client, shelf):
+    """The kept matches are patched with the saved row, not made again from every row."""
+    client.get(LIST, {"q": "diffusion"})
+    paper = Paper.objects.get(pk=shelf["cpp"].pk)
+    paper.title = "Templates in C++ for diffusion"
+    paper.save()
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(LIST, {"q": "diffusion"})
+    reads = text_reads(captured)
+    assert len(reads) == 1 and "json_each" not in reads[0] and " IN (" in reads[0]
+    assert "Templates in C++ for diffusion" in titles(response)
+    assert shown(response) == plain("q=diffusion")
+
+
 def test_an_edited_abstract_shows_at_the_next_request(client, shelf):
     assert "A long abstract" not in titles(client.get(LIST, {"q": "diffusion"}))
     paper = Paper.objects.get(pk=shelf["long"].pk)
