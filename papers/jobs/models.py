@@ -1,7 +1,7 @@
 """The Job row: what a background job is, for the people who started it."""
 
 from django.conf import settings
-from django.db import connections, models
+from django.db import connections, models, router
 from django.db.models import Q
 from django.urls import reverse
 
@@ -20,7 +20,8 @@ class JobQuerySet(models.QuerySet):
         raises. Under concurrency the INSERT waits for a transaction that wrote the same
         key, then does nothing if it committed (PostgreSQL; SQLite's writers take turns).
         """
-        connection = connections[self.db]
+        using = self._db or router.db_for_write(self.model)
+        connection = connections[using]
         fields = [field for field in job._meta.local_concrete_fields if not field.primary_key]
         values = [field.get_db_prep_save(field.pre_save(job, True), connection) for field in fields]
         quote = connection.ops.quote_name
@@ -37,7 +38,7 @@ class JobQuerySet(models.QuerySet):
         if row is None:
             return False
         job.pk = row[0]
-        job._state.adding, job._state.db = False, self.db
+        job._state.adding, job._state.db = False, using
         return True
 
 
