@@ -163,6 +163,8 @@ TASKS = {
     "default": {
         "BACKEND": "django_tasks_db.DatabaseBackend",
         "QUEUES": ["default"],
+        # A job's task gets the id chosen with the job (papers/jobs/task_ids.py).
+        "OPTIONS": {"id_function": "papers.jobs.task_ids.task_id"},
     }
 }
 # A running job whose worker has not written a heartbeat for this long is marked failed

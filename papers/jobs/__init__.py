@@ -14,5 +14,6 @@ task of Django's task framework (``django_tasks``, the backport of Django 6's
   A job whose worker died (no heartbeat for ``JOB_STALE_AFTER`` s) is marked failed.
 
 Modules: ``models`` (Job), ``kinds`` (the registry), ``queue`` (enqueue, run, retry,
-reap), ``admin`` (the admin's job list, progress and retry).
+reap), ``task_ids`` (a job's task gets the id chosen with the job), ``admin`` (the admin's
+job list, progress and retry).
 """

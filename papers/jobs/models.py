@@ -1,7 +1,7 @@
 """The Job row: what a background job is, for the people who started it."""
 
 from django.conf import settings
-from django.db import models
+from django.db import connections, models, router
 from django.db.models import Q
 from django.urls import reverse
 
@@ -9,6 +9,37 @@ from django.urls import reverse
 class JobQuerySet(models.QuerySet):
     def active(self):
         return self.filter(state__in=Job.ACTIVE_STATES)
+
+    def insert_unless_active(self, job):
+        """Write ``job`` unless a job with its dedupe key is still active; True if written.
+
+        One statement, ``INSERT … ON CONFLICT DO NOTHING`` (PostgreSQL and SQLite), where a
+        savepoint, the INSERT, the IntegrityError and the rollback to the savepoint took
+        four. Only uniqueness gives way (``one_active_job_per_dedupe_key``; the key is the
+        row's only unique value besides its new id): a NOT NULL or CHECK failure still
+        raises. Under concurrency the INSERT waits for a transaction that wrote the same
+        key, then does nothing if it committed (PostgreSQL; SQLite's writers take turns).
+        """
+        using = self._db or router.db_for_write(self.model)
+        connection = connections[using]
+        fields = [field for field in job._meta.local_concrete_fields if not field.primary_key]
+        values = [field.get_db_prep_save(field.pre_save(job, True), connection) for field in fields]
+        quote = connection.ops.quote_name
+        table, pk = quote(job._meta.db_table), quote(job._meta.pk.column)
+        columns = ", ".join(quote(field.column) for field in fields)
+        placeholders = ", ".join(["%s"] * len(fields))
+        sql = (
+            f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608 - the model's names
+            f" ON CONFLICT DO NOTHING RETURNING {pk}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, values)
+            row = cursor.fetchone()
+        if row is None:
+            return False
+        job.pk = row[0]
+        job._state.adding, job._state.db = False, using
+        return True
 
 
 class Job(models.Model):

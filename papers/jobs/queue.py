@@ -10,14 +10,16 @@ import signal
 import tempfile
 import threading
 import time
+import uuid
 from pathlib import Path
 
 from django.conf import settings
-from django.db import IntegrityError, close_old_connections, connection, connections, transaction
+from django.db import close_old_connections, connection, connections, router, transaction
 from django.db.models import F
 from django.utils import timezone
 from django_tasks import task
 
+from papers.jobs import task_ids
 from papers.jobs.kinds import JobFailed, get_kind
 from papers.jobs.models import Job
 
@@ -39,49 +41,73 @@ def enqueue(kind, *, label, params=None, payload=None, payload_name="", user=Non
     Both rows are written in the caller's transaction (the queue is the database), so a
     request that fails leaves no job behind. With a ``dedupe_key``, a job with the same key
     that is still queued or running is returned instead of a second one (``created`` False).
+
+    Two statements for a new job (the job, its task) where there were five: its task's id
+    is chosen first and written with the job (no UPDATE after), and a job already queued
+    with the key is found by the INSERT doing nothing (``insert_unless_active``), not by a
+    savepoint rolled back after an IntegrityError. A job found that way costs one SELECT.
     """
+    return _write(
+        _new_job(
+            kind,
+            label=label,
+            params=params,
+            payload=payload,
+            payload_name=payload_name,
+            user=user,
+            dedupe_key=dedupe_key,
+        )
+    )
+
+
+def _new_job(kind, *, label, params=None, payload=None, payload_name="", user=None, dedupe_key=""):
     get_kind(kind)  # an unknown kind fails here, in the request, not later in the worker
-    try:
-        with transaction.atomic():
-            job = Job.objects.create(
-                kind=kind,
-                label=label[:200],
-                params=params or {},
-                payload=payload,
-                payload_name=payload_name[:255],
-                created_by=user if user is not None and user.is_authenticated else None,
-                dedupe_key=dedupe_key[:200],
-            )
-            _submit(job)
-    except IntegrityError:
-        if not dedupe_key:
-            raise
-        existing = Job.objects.active().filter(dedupe_key=dedupe_key[:200]).first()
-        if existing is None:  # finished in between: try once more
-            return enqueue(
-                kind,
-                label=label,
-                params=params,
-                payload=payload,
-                payload_name=payload_name,
-                user=user,
-                dedupe_key=dedupe_key,
-            )
-        return existing, False
+    return Job(
+        kind=kind,
+        label=label[:200],
+        params=params or {},
+        payload=payload,
+        payload_name=payload_name[:255],
+        created_by=user if user is not None and user.is_authenticated else None,
+        dedupe_key=dedupe_key[:200],
+        task_id=str(uuid.uuid4()),
+    )
+
+
+def _write(job, *, lock_found=False):
+    """Write ``job`` and its task, or find the active job with its key (``lock_found``:
+    locked until the commit, on PostgreSQL; SQLite's writers take turns anyway)."""
+    # No savepoint inside the caller's transaction: a job without its task never commits
+    # (an error in the second INSERT fails the caller's transaction); in autocommit the
+    # two rows are one transaction.
+    with transaction.atomic(savepoint=False):
+        if not job.dedupe_key:
+            job.save(force_insert=True)
+        while job.dedupe_key and not Job.objects.insert_unless_active(job):
+            found = Job.objects.active().filter(dedupe_key=job.dedupe_key)
+            existing = (found.select_for_update() if lock_found else found).first()
+            if existing is not None:
+                return existing, False
+            # It finished between the INSERT and the SELECT: try once more.
+        _submit(job)
     return job, True
 
 
 def _submit(job):
-    result = run_job.enqueue(job.pk)
-    job.task_id = str(result.id)
-    Job.objects.filter(pk=job.pk).update(task_id=job.task_id)
+    with task_ids.chosen(job.task_id):
+        result = run_job.enqueue(job.pk)
+    if str(result.id) != job.task_id:  # a task backend that chose its own id
+        job.task_id = str(result.id)
+        Job.objects.filter(pk=job.pk).update(task_id=job.task_id)
 
 
 def retry(job):
     """Queue a failed job again (from the top); return False if it is not failed."""
     with transaction.atomic():
+        new_task_id = str(uuid.uuid4())
         reset = Job.objects.filter(pk=job.pk, state=Job.State.FAILED).update(
             state=Job.State.QUEUED,
+            task_id=new_task_id,
             done=0,
             total=None,
             refused=0,
@@ -436,12 +462,59 @@ def enqueue_coalesced(kind, *, label, params, dedupe_key, merge=None):
     Updating the waiting job's row also locks it until the caller's transaction commits:
     a worker cannot start it on the rows as they were before this change. A job already
     running read those rows: a second one is queued to read the new ones.
+
+    A transaction that queued or joined the job already (a test's, an import's many saves)
+    joins it again with one UPDATE, not an INSERT that does nothing, a SELECT and the
+    UPDATE: the params it wrote are still the row's (``_joined_in_transaction``).
     """
-    job, created = enqueue(kind, label=label, params=params, dedupe_key=dedupe_key)
-    if created:
-        return job
-    joined = merge(job.params, params) if merge else params
-    if Job.objects.filter(pk=job.pk, state=Job.State.QUEUED).update(params=joined):
-        return job
-    job, _ = enqueue(kind, label=label, params=params)
+    job = _joined_in_transaction(dedupe_key)
+    if job is not None:
+        joined = merge(job.params, params) if merge else params
+        if Job.objects.filter(pk=job.pk, state=Job.State.QUEUED).update(params=joined):
+            job.params = joined
+            return job
+    # The job found is locked as it is read: a transaction joining it after another's
+    # change merges into that change, not into what both read before it (a change lost).
+    new = _new_job(kind, label=label, params=params, dedupe_key=dedupe_key)
+    job, created = _write(new, lock_found=True)
+    if not created:
+        joined = merge(job.params, params) if merge else params
+        if not Job.objects.filter(pk=job.pk, state=Job.State.QUEUED).update(params=joined):
+            _remember_in_transaction(dedupe_key, None)  # running: nothing to join
+            job, _ = enqueue(kind, label=label, params=params)
+            return job
+        job.params = joined
+    _remember_in_transaction(dedupe_key, job)
     return job
+
+
+def _joined_in_transaction(dedupe_key):
+    """The job with ``dedupe_key`` this transaction queued or joined, if it may join it
+    again with one UPDATE; else None.
+
+    Its params are what the transaction last wrote: the row is invisible to others
+    (queued here) or locked by the UPDATE that joined it, until the commit. Django gives
+    ``connection.run_on_commit`` a new list at a commit, a rollback and a savepoint's
+    rollback (which may undo the write): while the list remembered with the job is the
+    connection's, the job is as written (the slug lock's mark, papers/intake/slugs.py).
+    A job run inside the transaction since (``run_queued_jobs`` in a test) is not queued:
+    the UPDATE finds no row and the change is queued as any other.
+    """
+    connection = connections[router.db_for_write(Job)]
+    known = getattr(connection, "_papershelf_jobs_joined", None)
+    if known is None or known[0] is not connection.run_on_commit:
+        return None
+    return known[1].get(dedupe_key)
+
+
+def _remember_in_transaction(dedupe_key, job):
+    connection = connections[router.db_for_write(Job)]
+    if not connection.in_atomic_block:  # autocommit: the job may start at once
+        return
+    known = getattr(connection, "_papershelf_jobs_joined", None)
+    if known is None or known[0] is not connection.run_on_commit:
+        known = connection._papershelf_jobs_joined = (connection.run_on_commit, {})
+    if job is None:
+        known[1].pop(dedupe_key, None)
+    else:
+        known[1][dedupe_key] = job

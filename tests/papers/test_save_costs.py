@@ -49,7 +49,7 @@ def _ns(moment):
     return int(moment.timestamp()) * 10**9 + moment.microsecond * 1000
 
 
-def test_a_factory_paper_with_byline_tags_and_links_costs_39_queries(
+def test_a_factory_paper_with_byline_tags_and_links_costs_31_queries(
     django_assert_num_queries,
 ):
     """102 before the moment was reused: 26 of them were its lookups, two per version.
@@ -64,9 +64,13 @@ def test_a_factory_paper_with_byline_tags_and_links_costs_39_queries(
     test's transaction took it with the first paper. 44 before each byline and tag row was
     counted by one statement that reads its paper's state (``counts._apply_link``) instead
     of a SELECT of the paper and an upsert: 5 SELECTs fewer (3 bylines, 2 tags), the 6
-    upserts remain."""
+    upserts remain. 39 before queuing a job took fewer statements
+    (``papers.jobs.queue``): the wiki-links job 2, not 5 (its task's id chosen with it:
+    no savepoint, no UPDATE of ``task_id``); the related-papers job, queued by the first
+    paper of this transaction, joined with 1, not 6 (savepoint, INSERT, rollback to it,
+    release, SELECT, UPDATE)."""
     paper_with_everything()  # its tags exist, and the moment of the version is known
-    with django_assert_num_queries(39) as queries:
+    with django_assert_num_queries(31) as queries:
         paper_with_everything()
     assert _due_lookups(queries) == []
     sql = [q["sql"] for q in queries.captured_queries]
@@ -84,14 +88,16 @@ def test_an_admin_save_of_a_paper_looks_up_the_scheduled_moment_once(
     (``SavesWrittenAtEndAdminMixin``). PostgreSQL's one more, the slug lock, is taken
     once per transaction: here the test's, by the authors' factory. Then 63: the two
     bylines and two tags counted by one statement each, not a SELECT of the paper and an
-    upsert."""
+    upsert. Then 57: the related-papers and wiki-links jobs queued with 2 statements
+    each, not 5 (``papers.jobs.queue.enqueue``: no savepoint, the task's id written with
+    the job)."""
     first, second = AuthorFactory(name="Edward Hu"), AuthorFactory(name="Yelong Shen")
     data = paper_form(title="LoRA", tags="fine-tuning, LLM", **byline_and_link(first, second))
     admin_client.get(reverse("admin:index"))  # the session and user are read once
     # Cached per process (the admin log names it): whether an earlier test read it or not.
     ContentType.objects.get_for_model(Paper)
     bump_content_version()  # a change without signals: nothing known is reused after it
-    with django_assert_num_queries(63) as queries:
+    with django_assert_num_queries(57) as queries:
         response = admin_client.post(reverse("admin:papers_paper_add"), data)
     assert response.status_code == 302
     assert len(_due_lookups(queries)) == 2
