@@ -136,3 +136,17 @@ def test_renamed_authors_and_venues_show_at_once(client, shelf):
     venue.save()
     assert (now := diffusion(client)) == plain("diffusion")
     assert ("ICML", 1) in now["venues"]
+
+
+def test_a_years_venues_come_from_the_pass_that_counts_every_year(client, shelf):
+    """The year facet and the venue facet share one grouped query (year, venue): the
+    venues are those of the chosen year only, the years those of every year."""
+    response = client.get(LIST, {"q": "diffusion", "year": 2022})
+    now = shown(response)
+    assert now["count"] == 1
+    assert now["years"] == [(2022, 1), (2020, 1)]
+    assert now["venues"] == [("NIPS", 1)]
+    assert shown(client.get(LIST, {"q": "diffusion"}))["venues"] == [
+        ("NIPS", 1),
+        ("MLC", 1),
+    ]  # ties: by venue
