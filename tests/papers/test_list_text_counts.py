@@ -80,22 +80,20 @@ def test_the_counts_are_kept_across_a_change_that_moves_no_match_nor_count(clien
     assert not [q for q in captured if "COUNT(" in q["sql"].upper()]
 
 
-def test_an_edited_title_moves_the_counts(client, shelf):
+@pytest.mark.parametrize(
+    ("paper", "field", "text", "count"),
+    [
+        ("gan", "title", "Adversarial Diffusion Nets", 3),
+        ("ddpm", "abstract", "A noise process.", 1),
+    ],
+)
+def test_an_edited_title_or_abstract_moves_the_counts(client, shelf, paper, field, text, count):
     diffusion(client)
-    paper = Paper.objects.get(pk=shelf["gan"].pk)
-    paper.title = "Adversarial Diffusion Nets"
+    paper = Paper.objects.get(pk=shelf[paper].pk)
+    setattr(paper, field, text)
     paper.save()
     assert (now := diffusion(client)) == plain("diffusion")
-    assert now["count"] == 3
-
-
-def test_an_edited_abstract_moves_the_counts(client, shelf):
-    diffusion(client)
-    paper = Paper.objects.get(pk=shelf["ddpm"].pk)
-    paper.abstract = "A noising process."
-    paper.save()
-    assert (now := diffusion(client)) == plain("diffusion")
-    assert now["count"] == 1
+    assert now["count"] == count
 
 
 def test_a_new_paper_moves_the_counts(client, shelf):
