@@ -36,6 +36,7 @@ from papers.site.cache import (
     counts_version,
     mark_stale,
     release,
+    search_change_count,
     search_version,
 )
 from papers.tagging import Tag, tag_counts, tags_most_used, with_tag_ids, with_tags
@@ -390,11 +391,12 @@ def list_counts(request, filterset, without_year_of, author=None, venue=None):
     if data.get("q"):
         # Narrowed by text: which rows hold the words changes only when a title, alias
         # or abstract is written, and every such write (any save of a paper, a new one
-        # too) rewrites the row's search document, moving the search version. Under both
-        # versions, what moves neither (a link, a figure, related papers) keeps the count
-        # and the four grouped queries that each matched the words again (PostgreSQL,
-        # 100,000 papers, "diffusion": 40–140 ms each under load).
-        key.append(("search", search_version(request)))
+        # too) rewrites the row's search document, moving the search version or, for a
+        # few rows, the count of logged search changes (``search_rows_changed``). Under
+        # those, what moves none (a link, a figure, related papers) keeps the count and the
+        # four grouped queries that each matched the words again (PostgreSQL, 100,000
+        # papers, "diffusion": 40–140 ms each under load).
+        key.append(("search", search_version(request), search_change_count(request)))
     found = cached_value(request, "list-counts", key, compute, counts=True)
     if kept_as is None:
         return found
