@@ -62,6 +62,17 @@ LIGHTHOUSE = NODE_MODULES / "lighthouse" / "core" / "index.js"
 LIGHTHOUSE_PAGES = NODE_MODULES.parent / "lighthouse-pages.mjs"
 
 
+# Which trace-recording code spoiled a Lighthouse run, if any (run again by the script).
+TRACE_FAILURE = NODE_MODULES.parent / "trace-failure.mjs"
+
+
+def node():
+    """The node executable, after skipping/failing the test if node is missing."""
+    path = shutil.which("node")
+    need(None if path else "node is not installed (apt-get install npm)")
+    return path
+
+
 def lighthouse():
     """``[node, .ci/node/lighthouse-pages.mjs]``, after skipping/failing the test if node or
     Lighthouse is missing."""

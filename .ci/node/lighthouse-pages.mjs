@@ -16,7 +16,7 @@
 // means of the same audits, for about a quarter less CPU (docs/PERFORMANCE.md, helper
 // suitelh68). The skipped gatherers include the CSS and JS coverage Chromium would
 // record during the load.
-// A run whose report has a runtimeError in retryCodes (a trace Lighthouse failed to record)
+// A run whose report says a trace failed to record (a code of retryCodes: trace-failure.mjs)
 // is made again, at most "attempts" times. Runs never overlap: each traces the whole
 // browser, and a second Tracing.start fails while a trace is being recorded.
 import fs from 'node:fs';
@@ -26,6 +26,8 @@ import * as chromeLauncher from 'chrome-launcher';
 import lighthouse from 'lighthouse';
 import defaultConfig from 'lighthouse/core/config/default-config.js';
 import puppeteer from 'puppeteer-core';
+
+import {traceFailure} from './trace-failure.mjs';
 
 const settings = JSON.parse(process.argv[2]);
 const chrome = await chromeLauncher.launch({
@@ -62,8 +64,8 @@ async function audit(run) {
       await context.close();
     }
     fs.writeFileSync(run.output, result.report);
-    const code = result.lhr.runtimeError?.code;
-    if (!settings.retryCodes.includes(code)) break;
+    const code = traceFailure(result.lhr, settings.retryCodes);
+    if (code === undefined) break;
     retried.push(code);
   }
   return retried;
