@@ -41,8 +41,8 @@ run: install
 	DEBUG=$${DEBUG:-1} SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # The suite runs in parallel (pytest-xdist): one worker per CPU and one more, at least 3, each
-# on its own test database (pytest-django appends the worker id: test_papershelf_gw0, ...; on
-# PostgreSQL, copies of one database migrated once: tests/database_template.py). loadgroup
+# on its own test database (pytest-django appends the worker id: test_papershelf_gw0, ...),
+# copies of one database migrated once per run (tests/database_template.py). loadgroup
 # hands out tests one by one (no long module holding one worker up at the end), except
 # those sharing a module-, class- or session-scoped setup (servers, clusters, demo data):
 # tests/conftest.py groups them, so that setup is made once. Serial:

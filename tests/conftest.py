@@ -97,19 +97,22 @@ def pytest_configure(config):
 
 @pytest.fixture(scope="session")
 def django_db_keepdb(request, django_db_keepdb, django_db_modify_db_settings, django_db_blocker):
-    """In a parallel PostgreSQL run, this worker's database is the migrated copy the
-    controller made (tests/database_template.py): pytest-django opens it as ``--reuse-db``
-    does, and it is dropped here at the end, as pytest-django drops the ones it makes."""
+    """In a parallel run, this worker's database is a migrated copy (tests/database_template.py):
+    pytest-django opens it as ``--reuse-db`` does, and it is dropped here at the end, as
+    pytest-django drops the ones it makes."""
     name = connection.creation._get_test_db_name()
     if django_db_keepdb or not database_template.copy_for_this_worker(name):
         return django_db_keepdb
 
     def drop():
-        # By name: a worker whose tests need no database never switched to it. FORCE: a
-        # connection a test left open (a thread's, a killed process's) would otherwise keep
-        # it; a failure is a warning, as in pytest-django's own teardown.
         with django_db_blocker.unblock():
             connection.close()
+            if connection.vendor == "sqlite":
+                os.remove(name)
+                return
+            # By name: a worker whose tests need no database never switched to it. FORCE: a
+            # connection a test left open (a thread's, a killed process's) would otherwise
+            # keep it; a failure is a warning, as in pytest-django's own teardown.
             try:
                 with connection._nodb_cursor() as cursor:
                     quoted = connection.ops.quote_name(name)

@@ -1,13 +1,17 @@
-"""The PostgreSQL test databases of a parallel run: migrated once, copied per worker.
+"""The test databases of a parallel run: migrated once, copied per worker.
 
-Left to pytest-django, each xdist worker makes its database (test_<name>_gw0, …) itself:
-CREATE DATABASE and every migration, ~9 s of a core per worker. Instead, the controller
-process starts this module as a subprocess, which runs while the workers start and collect:
-it makes test_<name> with Django's own ``create_test_db`` (the same migrate), copies it once
+Left to pytest-django, each xdist worker makes its database (test_<name>_gw0, …; on
+SQLite a file in the worker's own folder, tests/settings.py) itself: every migration, ~9 s
+of a core per worker on PostgreSQL (CREATE DATABASE too), 2.6–3.3 s on SQLite. Instead,
+the controller process starts this module as a subprocess, which runs while the workers
+start and collect: it makes the test database with Django's own ``create_test_db`` (the
+same migrate, so always the migrations of this run: nothing is kept from one run to the
+next) and writes what it made to a status file. On PostgreSQL it copies that database once
 per worker with Django's ``clone_test_db`` (``CREATE DATABASE … TEMPLATE``, as Django's
-parallel test runner does), drops it and writes what it made to a status file. A worker
-waits for that file, opens its copy as ``--reuse-db`` would (migrate finds nothing to
-apply; post_migrate and the rest of Django's setup run as usual) and drops it at the end.
+parallel test runner does) and drops it; on SQLite it leaves the migrated file, which each
+worker copies to its own path (the workers' paths are their own folders, unknown here). A
+worker waits for that file, opens its copy as ``--reuse-db`` would (migrate finds nothing
+to apply; post_migrate and the rest of Django's setup run as usual) and drops it at the end.
 
 Whatever goes wrong here (no status, an error, a worker without a copy: one restarted
 after a crash) leaves that worker to make its database as before.
@@ -38,10 +42,6 @@ def start(config):
     if config.getoption("reuse_db", False) or config.getoption("create_db", False):
         return  # the developer chose how the databases are made
 
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        return  # SQLite: a test database per process, in its own temporary folder
     status = Path(tempfile.mkdtemp(prefix="papershelf-test-db-copies-")) / "status.json"
     process = subprocess.Popen(  # noqa: S603
         [sys.executable, "-m", "tests.database_template", str(status)]
@@ -65,9 +65,12 @@ def start(config):
 
 
 def copy_for_this_worker(test_database_name):
-    """Whether the controller made ``test_database_name`` for this worker (waiting for it)."""
+    """Whether ``test_database_name`` is a migrated copy made for this process (waiting for
+    the controller's): on PostgreSQL a worker's, made by the controller; on SQLite copied
+    here, by a worker or by a pytest a test starts (tests/config/test_fourth_kind.py: its
+    settings are the suite's and one app more, whose migration the migrate after applies)."""
     path = os.environ.get(ENV)
-    if not path or not os.environ.get("PYTEST_XDIST_WORKER"):
+    if not path:
         return False
     status, deadline = Path(path), time.monotonic() + WAIT_SECONDS
     while not status.exists():
@@ -77,7 +80,12 @@ def copy_for_this_worker(test_database_name):
     made = json.loads(status.read_text())
     if "error" in made:
         print(f"test database copies: {made['error']}", file=sys.stderr)
-    return test_database_name in made.get("databases", [])
+    if "file" in made:
+        # Whole: the migrating connection was closed, so nothing is left in a WAL file.
+        shutil.copyfile(made["file"], test_database_name)
+        return True
+    is_worker = bool(os.environ.get("PYTEST_XDIST_WORKER"))
+    return is_worker and test_database_name in made.get("databases", [])
 
 
 def _write(status, content):
@@ -86,10 +94,20 @@ def _write(status, content):
     partial.replace(status)  # atomic: a worker never reads half a file
 
 
-def _make_copies(status, workers):
+def _make(status, workers):
     import django
 
     django.setup()
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        _make_file(status, connection)
+    else:
+        _make_copies(status, workers)
+
+
+def _make_copies(status, workers):
+    """PostgreSQL: one migrated database, copied per worker, then dropped."""
     from django.db import connection
 
     creation = connection.creation
@@ -108,5 +126,19 @@ def _make_copies(status, workers):
     creation.destroy_test_db(verbosity=0)
 
 
+def _make_file(status, connection):
+    """SQLite: one migrated file beside the status, for the workers to copy."""
+    path = status.with_name("migrated.sqlite3")
+    connection.settings_dict["TEST"]["NAME"] = str(path)
+    try:
+        connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+        # The last connection's close moves what the WAL file holds into the database file.
+        connection.close()
+    except BaseException:
+        _write(status, {"error": traceback.format_exc()})
+        raise
+    _write(status, {"file": str(path)})
+
+
 if __name__ == "__main__":
-    _make_copies(Path(sys.argv[1]), sys.argv[2:])
+    _make(Path(sys.argv[1]), sys.argv[2:])
