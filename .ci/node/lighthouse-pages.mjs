@@ -10,7 +10,12 @@
 // Then one run per line of stdin, {"url", "output", "slowdown", "diagnostics"} (slowdown
 // null: the default), answered by one line of stdout once the run is done, {"output",
 // "retried": [codes], "error"}: Lighthouse's JSON report is in "output", unless "error"
-// says why not. With "diagnostics" false, the run skips every audit no category score
+// says why not. A line {"benchmark": true} is answered {"benchmarkIndex", "error"}: the
+// machine's benchmark index as Lighthouse measures it at the start of a run (its page
+// function computeBenchmarkIndex, ~1 s), for the slowdown of the first run (the test
+// calibrates each run from the index the run before reported).
+// Each run also logs one line to stderr (the module's lighthouse-node.log): the report,
+// the attempt, the benchmark index and slowdown, the scores, the trace fault, the wall. With "diagnostics" false, the run skips every audit no category score
 // reads (weight 0 in each of flags.onlyCategories: diagnostics, opportunities, the
 // report's data), and the gatherers only they need: the scores are the same weighted
 // means of the same audits, for about a quarter less CPU (docs/PERFORMANCE.md, helper
@@ -25,6 +30,7 @@ import readline from 'node:readline';
 import * as chromeLauncher from 'chrome-launcher';
 import lighthouse from 'lighthouse';
 import defaultConfig from 'lighthouse/core/config/default-config.js';
+import {pageFunctions} from 'lighthouse/core/lib/page-functions.js';
 import puppeteer from 'puppeteer-core';
 
 import {traceFailure} from './trace-failure.mjs';
@@ -43,7 +49,8 @@ const browser = await puppeteer.connect({
 });
 
 async function audit(run) {
-  // channel 'cli': as from the CLI, the report warns when the host's CPU was too slow.
+  // channel 'cli': as from the CLI (with the default slowdown the report would warn of a
+  // slow host; a calibrated one is what that warning asks for).
   const flags = {
     ...settings.flags, output: 'json', logLevel: 'silent', channel: 'cli',
   };
@@ -58,6 +65,7 @@ async function audit(run) {
     // until its 30 s timeout, whose 500 Chromium once took for the next page's answer.
     const context = await browser.createBrowserContext();
     let result;
+    const started = performance.now();
     try {
       result = await lighthouse(run.url, flags, undefined, await context.newPage());
     } finally {
@@ -65,10 +73,30 @@ async function audit(run) {
     }
     fs.writeFileSync(run.output, result.report);
     const code = traceFailure(result.lhr, settings.retryCodes);
+    // What each run did, in the log (lighthouse-node.log): why a page took the time it took.
+    const {lhr} = result;
+    process.stderr.write(JSON.stringify({
+      output: run.output, attempt, benchmarkIndex: lhr.environment.benchmarkIndex,
+      slowdown: lhr.configSettings.throttling.cpuSlowdownMultiplier,
+      scores: Object.fromEntries(Object.entries(lhr.categories).map(
+        ([name, category]) => [name, category.score === null ? null : Math.round(category.score * 100)])),
+      traceFailure: code ?? null, wall: Math.round(performance.now() - started) / 1000,
+    }) + '\n');
     if (code === undefined) break;
     retried.push(code);
   }
   return retried;
+}
+
+async function benchmarkIndex() {
+  // In a blank page of a context of its own, as Lighthouse runs it in a run's blank page.
+  const context = await browser.createBrowserContext();
+  try {
+    const page = await context.newPage();
+    return await page.evaluate(pageFunctions.computeBenchmarkIndex);
+  } finally {
+    await context.close();
+  }
 }
 
 try {
@@ -76,7 +104,9 @@ try {
     const run = JSON.parse(line);
     let answer;
     try {
-      answer = {output: run.output, retried: await audit(run), error: null};
+      answer = run.benchmark ?
+        {benchmarkIndex: await benchmarkIndex(), error: null} :
+        {output: run.output, retried: await audit(run), error: null};
     } catch (error) {
       answer = {output: run.output, retried: [], error: error.stack};
     }
@@ -89,7 +119,8 @@ try {
   const exited = new Promise((resolve) => chrome.process.once('exit', resolve));
   try {
     await browser.close();
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+    // unref: a pending timer would keep node alive for its 10 s after Chromium exited.
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
   } finally {
     await chrome.kill();
   }
