@@ -10,17 +10,18 @@
 // Then one run per line of stdin, {"url", "output", "slowdown", "diagnostics"} (slowdown
 // null: the default), answered by one line of stdout once the run is done, {"output",
 // "retried": [codes], "error"}: Lighthouse's JSON report is in "output", unless "error"
-// says why not. A line {"benchmark": true} is answered {"benchmarkIndex", "error"}: the
-// machine's benchmark index as Lighthouse measures it at the start of a run (its page
-// function computeBenchmarkIndex, ~1 s), for the slowdown of the first run (the test
-// calibrates each run from the index the run before reported).
-// Each run also logs one line to stderr (the module's lighthouse-node.log): the report,
-// the attempt, the benchmark index and slowdown, the scores, the trace fault, the wall. With "diagnostics" false, the run skips every audit no category score
+// says why not. With "diagnostics" false, the run skips every audit no category score
 // reads (weight 0 in each of flags.onlyCategories: diagnostics, opportunities, the
 // report's data), and the gatherers only they need: the scores are the same weighted
 // means of the same audits, for about a quarter less CPU (docs/PERFORMANCE.md, helper
 // suitelh68). The skipped gatherers include the CSS and JS coverage Chromium would
 // record during the load.
+// A line {"benchmark": true} is answered {"benchmarkIndex", "error"}: the machine's
+// benchmark index as Lighthouse measures it at the start of a run (its page function
+// computeBenchmarkIndex, ~1 s, here run twice), for the slowdown of the first run (the
+// test calibrates each later run from the index the run before reported).
+// Each run logs one line to stderr (the module's lighthouse-node.log): the report, the
+// attempt, the benchmark index and slowdown, the scores, the trace fault and the wall.
 // A run whose report says a trace failed to record (a code of retryCodes: trace-failure.mjs)
 // is made again, at most "attempts" times. Runs never overlap: each traces the whole
 // browser, and a second Tracing.start fails while a trace is being recorded.
@@ -78,8 +79,9 @@ async function audit(run) {
     process.stderr.write(JSON.stringify({
       output: run.output, attempt, benchmarkIndex: lhr.environment.benchmarkIndex,
       slowdown: lhr.configSettings.throttling.cpuSlowdownMultiplier,
-      scores: Object.fromEntries(Object.entries(lhr.categories).map(
-        ([name, category]) => [name, category.score === null ? null : Math.round(category.score * 100)])),
+      scores: Object.fromEntries(Object.entries(lhr.categories).map(([name, category]) => [
+        name, category.score === null ? null : Math.round(category.score * 100),
+      ])),
       traceFailure: code ?? null, wall: Math.round(performance.now() - started) / 1000,
     }) + '\n');
     if (code === undefined) break;
@@ -90,9 +92,14 @@ async function audit(run) {
 
 async function benchmarkIndex() {
   // In a blank page of a context of its own, as Lighthouse runs it in a run's blank page.
+  // Twice, the first to warm V8 up as DevTools' CPU calibration does (its
+  // CalibrationController): a fresh Chromium's first index came out 2-4x below the index
+  // of the run that followed (222-345 against 450-1083 in three runs at load 13-16), so
+  // the first page would have been emulated on a faster phone than the others.
   const context = await browser.createBrowserContext();
   try {
     const page = await context.newPage();
+    await page.evaluate(pageFunctions.computeBenchmarkIndex);
     return await page.evaluate(pageFunctions.computeBenchmarkIndex);
   } finally {
     await context.close();

@@ -14,7 +14,7 @@ the multiplier Lighthouse's CPU slowdown calculator computes from that index
 busy with other work (this one's index swung between ~200 and ~1000 within minutes)
 would otherwise be scored as a far slower phone than a mid-tier one. Every run is
 calibrated from the index the run before it measured; the first from Lighthouse's
-benchmark alone (~1 s). Before, each page's first run had the default 4x, and on a
+benchmark alone (run twice, ~2 s). Before, each page's first run had the default 4x, and on a
 loaded machine one page in two fell short and was run twice more, calibrated.
 Pages that would reach the internet (a recording's YouTube frame) are not chosen, and
 Chromium is kept from calling home: tests stay offline.
