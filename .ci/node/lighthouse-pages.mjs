@@ -21,7 +21,8 @@
 // computeBenchmarkIndex, ~1 s, here run twice), for the slowdown of the first run (the
 // test calibrates each later run from the index the run before reported).
 // Each run logs one line to stderr (the module's lighthouse-node.log): the report, the
-// attempt, the benchmark index and slowdown, the scores, the trace fault and the wall.
+// attempt, the benchmark index and slowdown, the scores, the trace fault and the wall; a
+// benchmark logs its index.
 // A run whose report says a trace failed to record (a code of retryCodes: trace-failure.mjs)
 // is made again, at most "attempts" times. Runs never overlap: each traces the whole
 // browser, and a second Tracing.start fails while a trace is being recorded.
@@ -100,7 +101,9 @@ async function benchmarkIndex() {
   try {
     const page = await context.newPage();
     await page.evaluate(pageFunctions.computeBenchmarkIndex);
-    return await page.evaluate(pageFunctions.computeBenchmarkIndex);
+    const index = await page.evaluate(pageFunctions.computeBenchmarkIndex);
+    process.stderr.write(JSON.stringify({benchmark: true, benchmarkIndex: index}) + '\n');
+    return index;
   } finally {
     await context.close();
   }
