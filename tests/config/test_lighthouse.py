@@ -15,7 +15,7 @@ busy with other work (this one's index swung between ~200 and ~1,800 from one ru
 next) would otherwise be scored as a far slower phone than a mid-tier one. Every run is
 calibrated from the index the run before it measured; the first from Lighthouse's
 benchmark alone (run twice, ~2 s). When each page's first run had the default 4x, 5 of
-35 fell short at load 2-16 and were run twice more, calibrated (docs/PERFORMANCE.md,
+40 fell short at load 2-16 and were run twice more, calibrated (docs/PERFORMANCE.md,
 lighthouse91).
 Pages that would reach the internet (a recording's YouTube frame) are not chosen, and
 Chromium is kept from calling home: tests stay offline.
