@@ -13,7 +13,6 @@ own resources, without the 500 ms of network silence per page that ``networkidle
 """
 
 import contextlib
-import functools
 import time
 from dataclasses import dataclass, field
 
@@ -131,30 +130,26 @@ class Violations:
 # --- axe-core ---------------------------------------------------------------------------
 
 SCHEMES = ("light", "dark")
-# What a colour scheme can change: the colours (a CSS media query changes no markup).
+# What a colour scheme can change: the colours (a CSS media query changes no markup; the
+# dark scheme's CSS sets nothing else: test_browser_a11y.py's
+# test_the_dark_scheme_changes_only_colours).
 DARK_RULES = ["color-contrast", "link-in-text-block"]
 
 
 def inject_axe(page, script):
-    """Define ``window.axe`` in the loaded document of ``page``, evaluated through the
-    DevTools protocol, which the page's CSP does not govern (a <script> tag would rightly be
-    refused), so the page is audited as a visitor gets it, with the policy in force.
-
-    Only into the pages audited, once loaded: as an init script (sent once, run by every
-    document), Chromium compiled and ran axe's 0.5 MB in every page and frame the walk
-    loads, and its browser process handled it again at each navigation, ~110 ms of CPU a
-    page, more than sending it to each audited page costs (docs/PERFORMANCE.md)."""
-    page.evaluate(_axe_source(script))
-
-
-@functools.cache
-def _axe_source(script):
-    return script.read_text(encoding="utf-8")
+    """Define ``window.axe`` in every document ``page`` loads from now on. An init script of
+    the DevTools protocol, which the page's CSP does not govern (a <script> tag would
+    rightly be refused), so the page is audited as a visitor gets it, with the policy in
+    force. Sent once, not with each page (~0.5 MB through node and the browser process,
+    ~45 ms of CPU a page), and run before the page's own scripts, which never read it.
+    (Evaluated in the audited pages only instead, 49 of the walk's 71 loads, it cost as
+    much: docs/PERFORMANCE.md, helper browserwalk90.)"""
+    page.add_init_script(script=script.read_text(encoding="utf-8"))
 
 
-# The page's own document, not its frames: auditing them would add the browser's PDF viewer
-# and the error page of an unreachable video to the site's pages (and a frame without axe
-# would cost axe.run a 500 ms wait).
+# The page's own document, not its frames: axe is in them too (an init script runs in every
+# frame), and auditing them would add the browser's PDF viewer and the error page of an
+# unreachable video to the site's pages. (A frame without axe costs axe.run a 500 ms wait.)
 AXE_OPTIONS = {"resultTypes": ["violations"], "iframes": False}
 
 
@@ -180,13 +175,12 @@ def axe_violations(page, rules=None):
     return found
 
 
-def audit(page, script, scheme):
-    """``{scheme: [violation, …]}`` for the loaded page, shown in ``scheme``; axe is
-    injected first (``script``, :func:`inject_axe`). Every rule in the light scheme; in the
-    dark one only what the scheme changes (colours), which halves the time. The page is
-    audited in ``scheme``, then switched in place to the other, and left in it: the next
-    page loads in it and starts there, one switch (a restyle of the whole page) a page."""
-    inject_axe(page, script)
+def audit(page, scheme):
+    """``{scheme: [violation, …]}`` for the loaded page, shown in ``scheme`` (axe defined
+    by :func:`inject_axe`). Every rule in the light scheme; in the dark one only what the
+    scheme changes (colours), which halves the time. The page is audited in ``scheme``,
+    then switched in place to the other and left in it: the next page loads in that one and
+    is audited in it first, so each page costs one switch (a restyle of the whole page)."""
     other = SCHEMES[1 - SCHEMES.index(scheme)]
     found = {}
     for shown in (scheme, other):
@@ -226,6 +220,8 @@ def walk_public_pages(page, base, paper, axe):
     sample = {url for urls in by_route.values() for url in urls[:AXE_PER_ROUTE]}
     pages = {url: 200 for urls in by_route.values() for url in urls} | QUERY_PAGES
     violations = Violations(page)
+    if axe:
+        inject_axe(page, axe)
     scheme = "light"  # the context's; each audit leaves the page in the other one
     violations.visit(f"{base}/")
     proof = violations.prove_they_are_seen()
@@ -233,7 +229,7 @@ def walk_public_pages(page, base, paper, axe):
     for url, expected in sorted(pages.items()):
         visit = Visit(url, violations.visit(f"{base}{url}").status, expected)
         if axe and (url in sample or url in QUERY_PAGES):
-            visit.axe = audit(page, axe, scheme)
+            visit.axe = audit(page, scheme)
             scheme = SCHEMES[1 - SCHEMES.index(scheme)]
         visits.append(visit)
     # The paper page really shows what the policy could block: a figure, a table.
