@@ -37,11 +37,15 @@ document.addEventListener("securitypolicyviolation", (e) => {
 """
 
 # Fonts ready, then two animation frames: lazy images near the viewport have asked for
-# their files, and violation events already queued have been dispatched.
+# their files, and violation events already queued have been dispatched. Returns the
+# document's violation events (:meth:`Violations._keep_events`), so the last wait of a
+# visit also collects them, without a round trip of its own.
 _FRAMES = """async () => {
   await document.fonts.ready;
   await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+  return [performance.timeOrigin, window.__csp || []];
 }"""
+_EVENTS = "[performance.timeOrigin, window.__csp || []]"
 
 
 class Violations:
@@ -68,12 +72,13 @@ class Violations:
             self.console.append(f"{self.page.url}: {message.text}")
 
     def settle(self, timeout=15):
-        """Wait until the loaded page's fonts are ready and none of its requests is open."""
+        """Wait until the loaded page's fonts are ready and none of its requests is open;
+        returns the document's events then (``[timeOrigin, events]``)."""
         deadline = time.monotonic() + timeout
         while True:
-            self.page.evaluate(_FRAMES)
+            events = self.page.evaluate(_FRAMES)
             if not self.open:
-                return
+                return events
             if time.monotonic() > deadline:
                 raise AssertionError(f"{self.page.url}: still loading {[r.url for r in self.open]}")
             self.page.wait_for_timeout(20)
@@ -83,14 +88,14 @@ class Violations:
         (the init script starts a new list on every page)."""
         self.open.clear()  # what the previous page left open was cancelled by leaving it
         response = self.page.goto(url)
-        self.settle()
-        self._keep_events()
+        self._keep_events(self.settle())
         return response
 
-    def _keep_events(self):
+    def _keep_events(self, read=None):
         """Keep the current document's events not kept yet (a test that acts on a loaded
-        page sees what its actions caused; a new document starts a new list)."""
-        document, events = self.page.evaluate("[performance.timeOrigin, window.__csp || []]")
+        page sees what its actions caused; a new document starts a new list). ``read``:
+        ``[timeOrigin, events]`` just read from the page (by :meth:`settle`)."""
+        document, events = read or self.page.evaluate(_EVENTS)
         kept = self._kept[1] if self._kept[0] == document else 0
         self.events += [f"{self.page.url}: {event}" for event in events[kept:]]
         self._kept = (document, len(events))
@@ -125,7 +130,9 @@ class Violations:
 # --- axe-core ---------------------------------------------------------------------------
 
 SCHEMES = ("light", "dark")
-# What a colour scheme can change: the colours (a CSS media query changes no markup).
+# What a colour scheme can change: the colours (a CSS media query changes no markup; the
+# dark scheme's CSS sets nothing else: test_browser_a11y.py's
+# test_the_dark_scheme_changes_only_colours).
 DARK_RULES = ["color-contrast", "link-in-text-block"]
 
 
@@ -134,7 +141,9 @@ def inject_axe(page, script):
     the DevTools protocol, which the page's CSP does not govern (a <script> tag would
     rightly be refused), so the page is audited as a visitor gets it, with the policy in
     force. Sent once, not with each page (~0.5 MB through node and the browser process,
-    ~45 ms of CPU a page), and run before the page's own scripts, which never read it."""
+    ~45 ms of CPU a page), and run before the page's own scripts, which never read it.
+    (Evaluated in the audited pages only instead, 49 of the walk's 71 loads, it cost as
+    much: docs/PERFORMANCE.md, helper browserwalk90.)"""
     page.add_init_script(script=script.read_text(encoding="utf-8"))
 
 
@@ -166,16 +175,19 @@ def axe_violations(page, rules=None):
     return found
 
 
-def audit(page):
-    """``{scheme: [violation, …]}`` for the loaded page (axe defined by :func:`inject_axe`):
-    every rule in the light scheme; in the dark one only what the scheme changes (colours),
-    which halves the time. The scheme is switched in place; the page is left in the light
-    scheme."""
-    found = {"light": axe_violations(page)}
-    page.emulate_media(color_scheme="dark")
-    found["dark"] = axe_violations(page, DARK_RULES)
-    page.emulate_media(color_scheme="light")
-    return found
+def audit(page, scheme):
+    """``{scheme: [violation, …]}`` for the loaded page, shown in ``scheme`` (axe defined
+    by :func:`inject_axe`). Every rule in the light scheme; in the dark one only what the
+    scheme changes (colours), which halves the time. The page is audited in ``scheme``,
+    then switched in place to the other and left in it: the next page loads in that one and
+    is audited in it first, so each page costs one switch (a restyle of the whole page)."""
+    other = SCHEMES[1 - SCHEMES.index(scheme)]
+    found = {}
+    for shown in (scheme, other):
+        if shown != scheme:
+            page.emulate_media(color_scheme=shown)
+        found[shown] = axe_violations(page, DARK_RULES if shown == "dark" else None)
+    return {name: found[name] for name in SCHEMES}
 
 
 # --- the walk ---------------------------------------------------------------------------
@@ -210,13 +222,15 @@ def walk_public_pages(page, base, paper, axe):
     violations = Violations(page)
     if axe:
         inject_axe(page, axe)
+    scheme = "light"  # the context's; each audit leaves the page in the other one
     violations.visit(f"{base}/")
     proof = violations.prove_they_are_seen()
     visits = []
     for url, expected in sorted(pages.items()):
         visit = Visit(url, violations.visit(f"{base}{url}").status, expected)
         if axe and (url in sample or url in QUERY_PAGES):
-            visit.axe = audit(page)
+            visit.axe = audit(page, scheme)
+            scheme = SCHEMES[1 - SCHEMES.index(scheme)]
         visits.append(visit)
     # The paper page really shows what the policy could block: a figure, a table.
     violations.visit(f"{base}{paper.get_absolute_url()}")
