@@ -23,11 +23,14 @@ see docs/PERFORMANCE.md, helper suitepgsrv70). Rows the test adds afterwards are
 as usual.
 """
 
+import copy
 import shutil
+import tempfile
 from collections import Counter
 from io import StringIO
 from pathlib import Path
 
+import pytest
 from django.apps import apps
 from django.core.cache import cache
 from django.core.management import call_command
@@ -88,12 +91,48 @@ def _counts(tables):
         return dict(zip(tables, cursor.fetchone(), strict=True))
 
 
-def _added(table, before, after):
+def _added(table, before, after, what="manage.py demo"):
     """The rows of ``after`` that ``before`` lacks, as many times as they were added."""
     old, new = Counter(before), Counter(after)
     if old - new:  # the snapshot holds added rows only: say so rather than restore less
-        raise AssertionError(f"manage.py demo changed or deleted rows already in {table}")
+        raise AssertionError(f"{what} changed or deleted rows already in {table}")
     return [row for row, count in (new - old).items() for _ in range(count)]
+
+
+def _insert(rows):
+    """Insert ``rows`` (``{table: (columns, values)}`` as ``_read`` gives them) into the
+    current transaction, and move the tables' sequences past them."""
+    # Foreign keys are checked at commit (Django makes them deferrable), so the tables'
+    # order does not matter.
+    with transaction.atomic(), connection.cursor() as cursor:
+        unchecked = _without_foreign_key_checks(cursor)
+        for table, (columns, values) in rows.items():
+            quoted = connection.ops.quote_name(table)
+            if columns is None:
+                with cursor.cursor.copy(f"COPY {quoted} FROM STDIN") as copy:
+                    copy.write(b"".join(values))
+            else:
+                names = ", ".join(connection.ops.quote_name(c) for c in columns)
+                marks = ", ".join(["%s"] * len(columns))
+                cursor.executemany(
+                    f"INSERT INTO {quoted} ({names}) VALUES ({marks})",  # noqa: S608
+                    values,
+                )
+        if unchecked:
+            cursor.execute("SET LOCAL session_replication_role = origin")
+        # New rows after these get the next ids, as after the command itself.
+        models = [
+            model
+            for model in apps.get_models(include_auto_created=True)
+            if model._meta.db_table in rows
+        ]
+        resets = connection.ops.sequence_reset_sql(no_style(), models)
+        if resets and connection.vendor == "postgresql":
+            # One round trip for the ~30 sequences (statements without parameters
+            # may share one execute on PostgreSQL).
+            resets = ["\n".join(resets)]
+        for sql in resets:
+            cursor.execute(sql)
 
 
 class DemoSnapshot:
@@ -141,36 +180,86 @@ class DemoSnapshot:
         if counts != self.clean:
             added = sorted(table for table in counts if counts[table] != self.clean[table])
             raise AssertionError(f"the demo state goes into a clean database; rows in {added}")
-        # Foreign keys are checked at commit (Django makes them deferrable), so the tables'
-        # order does not matter.
-        with transaction.atomic(), connection.cursor() as cursor:
-            unchecked = _without_foreign_key_checks(cursor)
-            for table, (columns, values) in self.rows.items():
-                quoted = connection.ops.quote_name(table)
-                if columns is None:
-                    with cursor.cursor.copy(f"COPY {quoted} FROM STDIN") as copy:
-                        copy.write(b"".join(values))
-                else:
-                    names = ", ".join(connection.ops.quote_name(c) for c in columns)
-                    marks = ", ".join(["%s"] * len(columns))
-                    cursor.executemany(
-                        f"INSERT INTO {quoted} ({names}) VALUES ({marks})",  # noqa: S608
-                        values,
-                    )
-            if unchecked:
-                cursor.execute("SET LOCAL session_replication_role = origin")
-            # New rows after these get the next ids, as after the command itself.
-            models = [
-                model
-                for model in apps.get_models(include_auto_created=True)
-                if model._meta.db_table in self.rows
-            ]
-            resets = connection.ops.sequence_reset_sql(no_style(), models)
-            if resets and connection.vendor == "postgresql":
-                # One round trip for the ~30 sequences (statements without parameters
-                # may share one execute on PostgreSQL).
-                resets = ["\n".join(resets)]
-            for sql in resets:
-                cursor.execute(sql)
+        _insert(self.rows)
         shutil.copytree(self.media, media_root, dirs_exist_ok=True)
         return self.output
+
+
+class FixtureRows:
+    """A test fixture's rows (a module's ``shelf`` of papers, reports and sessions), made by
+    its factories once per test process and put back for each test that asks for it, as
+    ``DemoSnapshot`` does for the demo (same reading, same restore).
+
+    Factories save row by row, each save with its signals (search document, counts, kept
+    pages, queued jobs): ~0.1 s of CPU for a shelf of eight, paid again by each of the
+    dozens of tests of a module (docs/PERFORMANCE.md, helper suiteown92). ``take()`` runs
+    ``build`` once on the clean database inside a transaction it rolls back, keeping the
+    rows it added and the objects it returned; ``restore()`` inserts the rows into the
+    test's transaction and returns a deep copy of those objects (each test may change its
+    own, as ``TestCase.setUpTestData``'s are copied), which hold the same primary keys.
+
+    Where that would not give the state ``build`` gives, the test runs ``build`` itself,
+    as before: when the database is not as clean as it was at ``take()`` (a fixture of the
+    test added rows first: copied ids could collide, and ``build`` on top of other rows may
+    do something else), when ``build`` changed rows that were there or wrote files.
+    """
+
+    def __init__(self, build):
+        self.build = build
+        self.taken = False
+        self.rows = self.value = self.clean = None
+
+    def take(self):
+        """Run ``build`` on the (clean) database, keep what it added and returned, undo it."""
+        self.taken = True
+        before = {table: _read(table) for table in _tables()}
+        with tempfile.TemporaryDirectory() as media:
+            try:
+                with override_settings(MEDIA_ROOT=media), transaction.atomic():
+                    value = self.build()
+                    connection.check_constraints()  # checked once here, as the demo's
+                    after = {table: _read(table) for table in _tables()}
+                    raise _RollBack
+            except _RollBack:
+                pass
+            wrote_files = any(Path(media).iterdir())
+        cache.clear()  # what build's saves cached is not the next test's
+        try:
+            rows = {}
+            for table, (columns, now) in after.items():
+                added = _added(table, before.get(table, (None, []))[1], now, what="build")
+                if added:
+                    rows[table] = columns, added
+        except AssertionError:
+            return  # build changed rows already there: each test runs it
+        if wrote_files:
+            return
+        self.rows, self.value = rows, value
+        self.clean = {table: len(values) for table, (_, values) in before.items()}
+
+    def restore(self):
+        """``build()``'s rows in the test's transaction; a copy of what it returned."""
+        if self.rows is None or _counts(self.clean) != self.clean:
+            return self.build()
+        _insert(self.rows)
+        return copy.deepcopy(self.value)
+
+
+def fixture_rows(build):
+    """``(_kept_rows, fixture)``: a test module's fixture whose value is ``build()``, its
+    rows made once per test process (``FixtureRows``). Bound in the module as
+    ``_kept_rows, shelf = fixture_rows(make_shelf)``: the session-scoped ``_kept_rows``
+    runs before the test's transaction opens, on the clean database (one per module)."""
+    rows = FixtureRows(build)
+
+    @pytest.fixture(scope="session")
+    def _kept_rows(django_db_setup, django_db_blocker):
+        with django_db_blocker.unblock():
+            rows.take()
+        return rows
+
+    @pytest.fixture
+    def fixture(db, _kept_rows):
+        return _kept_rows.restore()
+
+    return _kept_rows, fixture

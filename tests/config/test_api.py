@@ -1,13 +1,13 @@
 import pytest
 
 from papers.models import Paper, Status
+from tests.demo_state import fixture_rows
 from tests.factories import AuthorFactory, PaperFactory, paper_with_everything
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def shelf():
+def make_shelf():
     hinton = AuthorFactory(name="Geoffrey Hinton")
     return {
         "vit": PaperFactory(
@@ -32,6 +32,10 @@ def shelf():
             title="Hidden", year=2020, tags=["vision"], status=Status.DRAFT, arxiv_id="2101.00001"
         ),
     }
+
+
+# Made once per test process, put back for each test (tests/demo_state.py).
+_kept_rows, shelf = fixture_rows(make_shelf)
 
 
 def titles(response):

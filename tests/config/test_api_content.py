@@ -4,14 +4,14 @@ import pytest
 
 from papers.site.api import MAX_PAGE_SIZE
 from tests.blog.factories import ReportFactory, at
+from tests.demo_state import fixture_rows
 from tests.factories import PaperFactory
 from tests.readinggroup.factories import PresentationFactory
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def content():
+def make_content():
     lora = PaperFactory(title="LoRA", alias="LoRA", tags=["fine-tuning"])
     hidden = PaperFactory(title="Hidden paper", status="draft")
     return {
@@ -33,6 +33,10 @@ def content():
         ),
         "draft_session": PresentationFactory(title="Draft session", tags=["secret"], draft=True),
     }
+
+
+# Made once per test process, put back for each test (tests/demo_state.py).
+_kept_rows, content = fixture_rows(make_content)
 
 
 def titles(response):

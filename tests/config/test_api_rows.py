@@ -16,6 +16,7 @@ from papers.site.cache import bump_content_version, bump_pages
 from papers.tagging import Tag
 from readinggroup.models import Presentation, Presenter, SlidesState
 from tests.blog.factories import ReportFactory, at
+from tests.demo_state import fixture_rows
 from tests.factories import PaperFactory
 from tests.readinggroup.factories import PresentationFactory, PresenterFactory
 
@@ -35,8 +36,7 @@ LISTS = [
 ]
 
 
-@pytest.fixture
-def content():
+def make_content():
     ada = Author.objects.create(name="Ada Lovelace")
     alan = Author.objects.create(name="Alan Turing")
     vit = PaperFactory(
@@ -68,6 +68,10 @@ def content():
         "session": session,
         "grace": grace,
     }
+
+
+# Made once per test process, put back for each test (tests/demo_state.py).
+_kept_rows, content = fixture_rows(make_content)
 
 
 def items(url, client):

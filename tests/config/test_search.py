@@ -16,6 +16,7 @@ from papers.models import Author, Authorship, Paper, Tag
 from papers.site import search
 from papers.site.cache import bump_content_version
 from tests.blog.factories import ReportFactory, at
+from tests.demo_state import fixture_rows
 from tests.factories import AuthorFactory, PaperFactory, paper_with_everything
 from tests.jobs_worker import run_queued_jobs
 from tests.readinggroup.factories import PresentationFactory
@@ -27,8 +28,7 @@ on_postgres = pytest.mark.skipif(
 )
 
 
-@pytest.fixture
-def shelf():
+def make_shelf():
     ho = AuthorFactory(name="Jonathan Ho")
     ddpm = PaperFactory(
         title="Denoising Diffusion Probabilistic Models",
@@ -77,6 +77,10 @@ def shelf():
     )
     draft_session = PresentationFactory(title="Diffusion draft session", draft=True)
     return locals()
+
+
+# Made once per test process, put back for each test (tests/demo_state.py).
+_kept_rows, shelf = fixture_rows(make_shelf)
 
 
 def results(response):

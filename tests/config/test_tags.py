@@ -13,6 +13,7 @@ from papers import facets
 from papers.models import Tag, TagRedirect
 from papers.site.cache import bump_content_version
 from tests.blog.factories import ReportFactory, at
+from tests.demo_state import fixture_rows
 from tests.factories import PaperFactory, paper_with_everything
 from tests.jobs_worker import run_queued_jobs
 from tests.readinggroup.factories import PresentationFactory
@@ -21,8 +22,7 @@ pytestmark = pytest.mark.django_db
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
-@pytest.fixture
-def content():
+def make_content():
     return {
         "paper_old": PaperFactory(title="Old vision paper", year=2015, tags=["vision"]),
         "paper_new": PaperFactory(
@@ -41,6 +41,10 @@ def content():
         ),
         "language": PaperFactory(title="Language paper", tags=["language"]),
     }
+
+
+# Made once per test process, put back for each test (tests/demo_state.py).
+_kept_rows, content = fixture_rows(make_content)
 
 
 def item_titles(response):

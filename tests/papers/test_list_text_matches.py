@@ -16,6 +16,7 @@ from papers.filters import PaperFilter
 from papers.models import Paper, Status
 from papers.site.cache import bump_content_version
 from papers.site.search import MAX_DOCUMENT_LENGTH, pk_in
+from tests.demo_state import fixture_rows
 from tests.factories import PaperFactory
 
 pytestmark = pytest.mark.django_db
@@ -29,8 +30,7 @@ LIST = reverse("papers:paper_list")
 LONG_ABSTRACT = "filler " * (MAX_DOCUMENT_LENGTH // 6) + "zeppelin"
 
 
-@pytest.fixture
-def shelf():
+def make_shelf():
     return {
         "ldm": PaperFactory(
             title="High-Resolution Image Synthesis with Latent Diffusion Models",
@@ -52,6 +52,10 @@ def shelf():
         "long": PaperFactory(title="A long abstract", abstract=LONG_ABSTRACT),
         "draft": PaperFactory(title="Secret Diffusion Draft", status=Status.DRAFT),
     }
+
+
+# Made once per test process, put back for each test (tests/demo_state.py).
+_kept_rows, shelf = fixture_rows(make_shelf)
 
 
 def titles(response):

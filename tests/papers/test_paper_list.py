@@ -3,6 +3,7 @@ from django.urls import reverse
 from pytest_django.asserts import assertInHTML
 
 from papers.models import Paper, Status
+from tests.demo_state import fixture_rows
 from tests.factories import AuthorFactory, PaperFactory, paper_with_everything
 
 pytestmark = pytest.mark.django_db
@@ -14,8 +15,7 @@ def titles(response):
     return [paper.title for paper in response.context["papers"]]
 
 
-@pytest.fixture
-def shelf():
+def make_shelf():
     hinton = AuthorFactory(name="Geoffrey Hinton")
     return {
         "vit": PaperFactory(title="ViT paper", year=2020, venue="ICLR", tags=["vision", "transformers"]),
@@ -23,6 +23,10 @@ def shelf():
         "cnn": PaperFactory(title="CNN paper", year=2012, venue="NeurIPS", tags=["vision"], authors=[hinton]),
         "draft": PaperFactory(title="Draft paper", year=2020, tags=["vision"], status=Status.DRAFT),
     }  # fmt: skip
+
+
+# Made once per test process, put back for each test (tests/demo_state.py).
+_kept_rows, shelf = fixture_rows(make_shelf)
 
 
 def test_list_shows_published_papers_newest_first(client, shelf):
