@@ -19,6 +19,7 @@ as current. Their count and years are always exact.
 import hashlib
 import heapq
 from collections import Counter
+from itertools import compress
 from typing import NamedTuple
 
 from django.core.cache import cache
@@ -417,13 +418,16 @@ def _text_counts(request, filterset, without_year):
     # The list less its year (the year facet's), or the list itself on a year's own page.
     counting = filterset if without_year is None else without_year
     year = data.get("year")
-    per_year, per_venue, listed = Counter(), Counter(), set()
-    for pk, pair_year, venue_pk in counting.kept_rows():
-        per_year[pair_year] += 1
-        if not year or pair_year == year:
-            listed.add(pk)
-            if venue_pk is not None:
-                per_venue[venue_pk] += 1
+    # Counted by C loops (zip, Counter, compress), not row by row: 4,180 rows for
+    # "diffusion" at 100,000 papers.
+    rows = list(counting.kept_rows())
+    pks, years, venues = zip(*rows, strict=True) if rows else ((), (), ())
+    per_year = Counter(years)
+    if year:
+        chosen = [pair_year == year for pair_year in years]  # (int.__eq__(None) is truthy)
+        pks, venues = compress(pks, chosen), compress(venues, chosen)
+    listed, per_venue = set(pks), Counter(venues)
+    per_venue.pop(None, None)
     matches = text_matches(request, words_of(data["q"]), counting.queryset.db)
     tags, authors = matches.counted(listed)
     tag_names = Tag.objects.order_by("name").values_list("pk", "name", "slug")
