@@ -4,7 +4,9 @@ import copy
 
 import django_filters
 from django import forms
+from django.core.exceptions import EmptyResultSet
 from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
+from django.db import connections
 from django.db.models import F
 
 from papers.content.base import newest_first_order
@@ -155,15 +157,27 @@ class PaperFilter(django_filters.FilterSet):
     _kept_text = False
 
     def kept_rows(self):
-        """``(pk, year, venue pk)`` of every row of this valid list, its words matched by
-        their kept keys on every database (papers/text_matches.py): what a text list's
-        counts are made from, one read by primary key instead of a match of the words."""
+        """``(pks, years, venue pks)``, three tuples, of every row of this valid list, its
+        words matched by their kept keys on every database (papers/text_matches.py): what
+        a text list's counts are made from, one read by primary key instead of a match of
+        the words."""
         self._kept_text = True
         try:
             rows = self.filter_queryset(self.queryset.all())
         finally:
             self._kept_text = False
-        return rows.order_by().values_list("pk", "year", "published_in")
+        try:
+            sql, params = (
+                rows.order_by().values_list("pk", "year", "published_in").query.sql_with_params()
+            )
+        except EmptyResultSet:  # ``.none()``: a venue that does not exist
+            return (), (), ()
+        # The cursor's rows as they come, transposed in C: the ORM's row by row iteration
+        # was 4 ms of CPU for the 4,180 rows of "diffusion" at 100,000 papers.
+        with connections[rows.db].cursor() as cursor:
+            cursor.execute(sql, params)
+            found = cursor.fetchall()
+        return tuple(zip(*found, strict=True)) if found else ((), (), ())
 
     def sort_papers(self, queryset, name, value):
         return queryset.order_by(*SORTS[value])
