@@ -22,6 +22,7 @@ text match per facet.
 
 import re
 from array import array
+from bisect import bisect_left
 from collections import Counter
 from itertools import compress, filterfalse
 from operator import not_
@@ -135,6 +136,12 @@ def _links(rows, using):
     return (*found[0], *found[1])
 
 
+def _holds(pks, pk):
+    """Whether the ascending array ``pks`` holds ``pk``."""
+    at = bisect_left(pks, pk)
+    return at < len(pks) and pks[at] == pk
+
+
 def _without(rows, values, gone):
     """The pairs of ``rows`` and ``values`` whose row is not in ``gone``."""
     staying = list(map(not_, map(gone.__contains__, rows)))
@@ -157,6 +164,10 @@ def text_matches(request, words, using):
         if not gone:
             return kept
         again = array("q", rows.filter(condition, pk__in=sorted(gone)).values_list("pk", flat=True))
+        if not again and not any(_holds(kept.pks, pk) for pk in gone):
+            # Rows that matched neither then nor now (most saves, for a given list): the
+            # kept matches as they are, not their 30,000 links copied and counted again.
+            return kept
         tagged, tags, bylined, authors = _links(again, using)
         pks = array("q", sorted([pk for pk in kept.pks if pk not in gone] + list(again)))
         kept_tagged, kept_tags = _without(kept.tagged, kept.tags, gone)
