@@ -266,3 +266,13 @@ def test_a_deleted_tag_gives_its_place_among_the_most_used_to_the_next(client):
     now = shown(client.get(LIST, {"q": "zeppelin"}))
     assert [name for name, _, _ in now["tags"]] == [*tags, "z1"]
     assert {k: now[k] for k in ("count", "tags", "authors", "venues")} == grouped("q=zeppelin")
+
+
+def test_tags_tied_at_the_cut_are_chosen_by_name_not_by_when_they_were_linked(client):
+    """21 tags on one match, each counted once: the 20 shown are the first by name,
+    though the one first by name was linked last (the kept totals list it last)."""
+    paper = PaperFactory(title="Zeppelin", tags=[f"t{i:02}" for i in range(20)])
+    reload(paper).tags.add("aaa")
+    now = shown(client.get(LIST, {"q": "zeppelin"}))
+    assert [name for name, _, _ in now["tags"]] == ["aaa", *(f"t{i:02}" for i in range(19))]
+    assert {k: now[k] for k in ("count", "tags", "authors", "venues")} == grouped("q=zeppelin")
