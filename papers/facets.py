@@ -339,7 +339,7 @@ def tag_facets(slug, year):
     return side_facets(papers)
 
 
-def list_counts(request, filterset, without_year_of, author=None, venue=None):
+def list_counts(request, filterset, without_year_of, author=None, venue=None, year_fixed=False):
     """The count and facets of a valid filtered list, cached per filter: a dict of
     ``count`` and the ``years``, ``tags``, ``authors`` and ``venues`` facets.
 
@@ -347,6 +347,7 @@ def list_counts(request, filterset, without_year_of, author=None, venue=None):
     year and the year facet is not shown): the year facet keeps the other years reachable.
     It is only called when the counts are not cached. ``author``: the slug of the author
     whose page this is; ``venue``: the slug of the venue whose page this is.
+    ``year_fixed``: the URL fixes the year (/papers/2020/), so no year facet is shown.
     """
 
     data = filterset.form.cleaned_data
@@ -393,6 +394,10 @@ def list_counts(request, filterset, without_year_of, author=None, venue=None):
     # author's count, years and facets (a grouped query over 1,948 papers at 100,000,
     # ~25 ms). (Without the kept facets in it: another key.)
     key = [*filter_key(filterset), *([("kept", kept_as[0])] if kept_as else [])]
+    if year_fixed:
+        # /papers/2020/?… and /papers/?year=2020&… have the same filters, but only the
+        # second shows the year facet: counted apart, or the first asked decides both.
+        key.append(("year-fixed", True))
     if data.get("q"):
         # Narrowed by text: which rows hold the words, and their tags and authors, change
         # only when a row's search document is written (papers/text_matches.py), which

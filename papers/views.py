@@ -100,6 +100,7 @@ def _paper_list(request, template="papers/paper_list.html", fixed=None, context=
         lambda: _without_year(request, fixed),
         author=fixed.get("author"),
         venue=fixed.get("venue"),
+        year_fixed="year" in fixed,
     )
     paginator = CachedCountPaginator(papers.for_cards(), PAGE_SIZE, count=lambda: counts["count"])
     page = paginator.get_page(request.GET.get("page"))

@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 from pytest_django.asserts import assertInHTML
 
-from papers.models import Paper, Status
+from papers.models import Author, Paper, Status
 from tests.demo_state import fixture_rows
 from tests.factories import AuthorFactory, PaperFactory, paper_with_everything
 
@@ -290,3 +290,30 @@ def test_paper_filters_share_one_form_class_and_each_calls_its_own_methods():
     assert not hasattr(PaperFilter.base_filters["venue"], "parent")
     assert first.is_valid() and second.is_valid()
     assert list(first.qs) == [] and first.form is not second.form
+
+
+@pytest.mark.parametrize("year_page_first", [True, False], ids=["year-page-first", "list-first"])
+@pytest.mark.parametrize(
+    "extra",
+    [{}, {"q": "paper"}, {"author": "geoffrey-hinton"}, {"tag": "vision"}, {"venue": "neurips"}],
+    ids=["no-filter", "text", "author", "tag", "venue"],
+)
+def test_a_year_page_and_a_list_filtered_by_that_year_keep_their_own_year_facet(
+    client, shelf, extra, year_page_first
+):
+    """/papers/2020/ shows no year facet (the URL fixes the year); /papers/?year=2020 shows
+    the other years too. Their filters are the same, so their counts must still be kept
+    apart: whichever is asked first must not decide what the other shows."""
+    assert Author.objects.filter(slug="geoffrey-hinton").exists()
+
+    def year_page():
+        response = client.get(reverse("papers:paper_year", args=["2020"]), extra)
+        assert response.context["year_facets"] == []
+
+    def year_list():
+        response = client.get(LIST, {**extra, "year": 2020})
+        years = {item["year"] for item in response.context["year_facets"]}
+        assert 2012 in years, years
+
+    for ask in (year_page, year_list) if year_page_first else (year_list, year_page):
+        ask()
