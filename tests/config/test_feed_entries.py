@@ -14,6 +14,7 @@ from papers.site.cache import bump_content_version
 from readinggroup.feeds import PresentationFeed
 from tests.atom import atom_problems, entries
 from tests.blog.factories import ReportFactory
+from tests.demo_state import fixture_rows
 from tests.factories import AuthorFactory, PaperFactory
 from tests.readinggroup.factories import PresentationFactory, PresenterFactory
 
@@ -24,8 +25,7 @@ SESSIONS = reverse("readinggroup:feed")
 TAG = reverse("tag_feed", args=["vision"])
 
 
-@pytest.fixture
-def content():
+def make_content():
     return {
         "report": ReportFactory(title="A report on vision", tags=["vision"]),
         "session": PresentationFactory(
@@ -35,6 +35,9 @@ def content():
             title="Vision paper", authors=[AuthorFactory(name="Bo Peep")], tags=["vision"]
         ),
     }
+
+
+_kept_rows, content = fixture_rows(make_content)
 
 
 def feed(client, url):

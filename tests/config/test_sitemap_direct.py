@@ -11,6 +11,7 @@ from django.test import RequestFactory
 from config.urls import sitemaps
 from papers.models import Paper
 from tests.blog.factories import ReportFactory
+from tests.demo_state import fixture_rows
 from tests.factories import AuthorFactory, PaperFactory
 from tests.readinggroup.factories import PresentationFactory
 
@@ -27,14 +28,16 @@ def _urls(body):
     ]
 
 
-@pytest.fixture
-def content():
+def make_content():
     author = AuthorFactory(name="Zoë Ünïcode")
     for title in ("Plain paper", "Ça & ‹that›: accents", "Ωmega/slash's paper"):
         PaperFactory(title=title, authors=[author], tags=["vision"])
     PaperFactory(title="A draft", status="draft")
     ReportFactory(tags=["vision"])
     PresentationFactory()
+
+
+_kept_rows, content = fixture_rows(make_content)
 
 
 @pytest.mark.parametrize("section", sorted(sitemaps))

@@ -20,6 +20,7 @@ from papers.filters import PaperFilter
 from papers.merging import merge_authors, merge_tags
 from papers.models import Author, Authorship, Paper, Status, Tag, Venue
 from papers.site.cache import bump_content_version
+from tests.demo_state import fixture_rows
 from tests.factories import AuthorFactory, PaperFactory
 
 pytestmark = pytest.mark.django_db
@@ -27,8 +28,7 @@ pytestmark = pytest.mark.django_db
 LIST = reverse("papers:paper_list")
 
 
-@pytest.fixture
-def shelf():
+def make_shelf():
     """Papers holding "diffusion" (and not), with tags and authors whose counts tie,
     names that sort differently by case and accent, venues, years, and a draft."""
     authors = {
@@ -66,6 +66,9 @@ def shelf():
             paper.save()
         papers[title.split()[0].lower()] = paper
     return {**papers, **authors, "nips": nips, "icml": icml}
+
+
+_kept_rows, shelf = fixture_rows(make_shelf)
 
 
 def shown(response):
