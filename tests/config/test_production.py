@@ -257,6 +257,34 @@ def test_browser_walk_finds_every_image_and_pdf(
             failed.append(f"{response.url}: {response.status}")
 
     page.on("response", seen)
+    # The web requests under way (the site's and the bucket's); the browser's own PDF viewer
+    # loads dozens of chrome-extension:// modules, which are not the site's to wait for.
+    in_flight, pdfs, finished = set(), set(), set()
+    web = lambda r: r.url.startswith("http")  # noqa: E731
+    page.on("request", lambda r: in_flight.add(r) if web(r) else 0)
+    page.on("requestfinished", lambda r: (in_flight.discard(r), finished.add(r.url)))
+    page.on("requestfailed", lambda r: in_flight.discard(r))
+    page.on(
+        "response",
+        lambda r: pdfs.add(r.url) if "application/pdf" in r.headers.get("content-type", "") else 0,
+    )
+
+    def settle(images, frames, timeout=60.0):
+        """Wait for what the walk checks, not for the network to go quiet: every shown image
+        loaded (or broken), each slides frame's PDF received in full, no web request left.
+        (``networkidle`` also waits on the PDF viewer's own loads: in CI it once took > 15 s.)"""
+        if images:
+            page.wait_for_function(
+                "imgs => imgs.every(img => img.complete)",
+                arg=[image.element_handle() for image in images],
+                timeout=timeout * 1000,
+            )
+        deadline = time.monotonic() + timeout
+        while (len(pdfs & finished) < frames or in_flight) and time.monotonic() < deadline:
+            page.wait_for_timeout(50)  # lets Playwright deliver the events
+        assert len(pdfs & finished) >= frames, f"slides not received: {pdfs - finished}"
+        assert not in_flight, [r.url for r in in_flight]
+
     # Tests never reach the internet: the recording's YouTube frame gets an empty page.
     page.route(
         re.compile(r"^https?://(?!127\.0\.0\.1[:/])"),
@@ -265,12 +293,17 @@ def test_browser_walk_finds_every_image_and_pdf(
     page.set_default_timeout(15_000)
     started = time.monotonic()
     for path in [production_stack.pages[name] for name in ("home", "paper", "report", "session")]:
+        pdfs.clear()
+        finished.clear()
         page.goto(production_stack.base_url + path, wait_until="load")
         # Lazy images and the slides frame load once they are near the viewport.
         shown = [e for e in page.locator("img, iframe.pdf-viewer").all() if e.is_visible()]
         for element in shown:
             element.scroll_into_view_if_needed()
-        page.wait_for_load_state("networkidle")
+        settle(
+            [e for e in shown if e.evaluate("e => e.tagName") == "IMG"],
+            frames=sum(e.evaluate("e => e.tagName") == "IFRAME" for e in shown),
+        )
         images = page.locator("img").all()
         assert images, f"{path} shows no image"
         for image in images:
