@@ -158,7 +158,7 @@ def test_typed_links_and_figures_round_trip_through_our_export(tmp_path):
     FigureFactory(paper=paper, caption="Figure 2 | the block", credit="Figure 2 of the paper")
     links = [(link.kind, link.label, link.url) for link in paper.links.all()]
     with paper.figures.get().image.open("rb") as handle:
-        pixels = list(Image.open(handle).convert("RGB").getdata())
+        pixels = _pixels(handle)
     call_command("export", str(tmp_path / "backup"), stdout=StringIO())
     Paper.objects.all().delete()
     out = _import(tmp_path / "backup" / "papers.bib", "--strict")
@@ -168,7 +168,7 @@ def test_typed_links_and_figures_round_trip_through_our_export(tmp_path):
     figure = paper.figures.get()
     assert (figure.caption, figure.credit) == ("Figure 2 | the block", "Figure 2 of the paper")
     with figure.image.open("rb") as handle:
-        assert list(Image.open(handle).convert("RGB").getdata()) == pixels
+        assert _pixels(handle) == pixels
 
 
 def test_figures_outside_the_bib_folder_are_never_read(tmp_path):
@@ -182,3 +182,9 @@ def test_figures_outside_the_bib_folder_are_never_read(tmp_path):
     out = _import(folder / "lib.bib")
     assert Paper.objects.get().figures.count() == 0
     assert "figure ../secret.png is not beside the file: not imported." in out
+
+
+def _pixels(handle):
+    """An image's size and RGB pixels (tobytes, not getdata: deprecated in Pillow 12)."""
+    image = Image.open(handle).convert("RGB")
+    return image.size, image.tobytes()
