@@ -10,7 +10,6 @@ from papers.jobs.models import Job
 from papers.merging import MergeError, merge_tags
 from papers.models import Paper, Tag, TaggedPaper, TagRedirect
 from tests.blog.factories import ReportFactory
-from tests.demo_state import fixture_rows
 from tests.factories import PaperFactory
 from tests.jobs_worker import run_queued_jobs
 from tests.readinggroup.factories import PresentationFactory
@@ -22,7 +21,8 @@ def names(obj):
     return sorted(tag.name for tag in type(obj).objects.get(pk=obj.pk).tags.all())
 
 
-def make_tagged():
+@pytest.fixture
+def tagged():
     paper = PaperFactory(tags=["sequence models"])
     both = PaperFactory(tags=["sequence models", "sequence modeling"])
     report = ReportFactory(tags=["sequence models"])
@@ -31,9 +31,6 @@ def make_tagged():
     target = Tag.objects.get(name="sequence modeling")
     return {"paper": paper, "both": both, "report": report, "session": session,
             "source": source, "target": target}  # fmt: skip
-
-
-_kept_rows, tagged = fixture_rows(make_tagged)
 
 
 def test_merge_retags_papers_reports_and_sessions(tagged):
@@ -98,7 +95,7 @@ def test_merging_a_tag_already_merged_away_is_refused(tagged):
         merge_tags(tagged["target"], stale)
 
 
-def test_renaming_a_tag_onto_an_existing_name_offers_the_merge(tagged, admin_client):
+def test_renaming_a_tag_onto_an_existing_name_offers_the_merge(admin_client, tagged):
     source, target = tagged["source"], tagged["target"]
     url = reverse("admin:papers_tag_change", args=[source.pk])
     refused = admin_client.post(url, {"name": "Sequence Modeling", "description": ""})
@@ -116,7 +113,7 @@ def test_renaming_a_tag_onto_an_existing_name_offers_the_merge(tagged, admin_cli
     assert names(tagged["report"]) == ["sequence modeling"]
 
 
-def test_admin_merge_action_merges_the_selected_tags(tagged, admin_client):
+def test_admin_merge_action_merges_the_selected_tags(admin_client, tagged):
     url = reverse("admin:papers_tag_changelist")
     data = {
         "action": "merge_action",

@@ -16,14 +16,14 @@ from papers.site import cache as page_cache
 from papers.site.cache import bump_content_version
 from papers.tagging import Tag
 from tests.blog.factories import ReportFactory
-from tests.demo_state import fixture_rows
 from tests.factories import AuthorFactory, FigureFactory, PaperFactory, PaperLinkFactory
 from tests.readinggroup.factories import PresentationFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def make_paper():
+@pytest.fixture
+def paper():
     return PaperFactory(
         title="Denoising Diffusion Probabilistic Models",
         alias="DDPM",
@@ -31,9 +31,6 @@ def make_paper():
         authors=[AuthorFactory(name="Jonathan Ho")],
         tags=["diffusion"],
     )
-
-
-_kept_rows, paper = fixture_rows(make_paper)
 
 
 def forget_page(url):
