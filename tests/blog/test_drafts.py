@@ -9,6 +9,7 @@ from pytest_django.asserts import assertInHTML
 from blog.models import Kind
 from papers.models import Status
 from tests.blog.factories import ReportFactory, SeriesFactory, at
+from tests.demo_state import fixture_rows
 from tests.factories import PaperFactory
 
 pytestmark = pytest.mark.django_db
@@ -16,8 +17,7 @@ pytestmark = pytest.mark.django_db
 SECRET = "Unpublished Secret"
 
 
-@pytest.fixture
-def world():
+def make_world():
     """One published report and three hidden ones sharing its kind, tag, year, paper, series."""
     paper = PaperFactory(title="Shared Paper")
     series = SeriesFactory(title="Shared Series")
@@ -40,6 +40,9 @@ def world():
         ),
     ]
     return {"public": public, "hidden": hidden, "paper": paper}
+
+
+_kept_rows, world = fixture_rows(make_world)
 
 
 PUBLIC_URLS = [
@@ -105,7 +108,7 @@ def test_logged_in_non_staff_users_get_a_404(client, world, django_user_model):
     assert client.get(world["hidden"][0].get_absolute_url()).status_code == 404
 
 
-def test_staff_preview_a_draft_privately_with_a_banner(staff_client, world):
+def test_staff_preview_a_draft_privately_with_a_banner(world, staff_client):
     draft = world["hidden"][0]
     response = staff_client.get(draft.get_absolute_url())
     assert response.status_code == 200
@@ -119,12 +122,12 @@ def test_staff_preview_a_draft_privately_with_a_banner(staff_client, world):
     assert "Part 2 of 2" in html  # the preview shows where the part will go
 
 
-def test_staff_preview_of_a_scheduled_report_says_when_it_goes_public(staff_client, world):
+def test_staff_preview_of_a_scheduled_report_says_when_it_goes_public(world, staff_client):
     html = staff_client.get(world["hidden"][2].get_absolute_url()).content.decode()
     assert "<strong>Scheduled</strong>" in html and "goes public on" in html
 
 
-def test_published_pages_are_not_marked_private_or_noindex(staff_client, world):
+def test_published_pages_are_not_marked_private_or_noindex(world, staff_client):
     response = staff_client.get(world["public"].get_absolute_url())
     assert "no-store" not in response.get("Cache-Control", "")
     assert not response.has_header("X-Robots-Tag")

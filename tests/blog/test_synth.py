@@ -6,14 +6,17 @@ from django.urls import reverse
 from blog.models import Report, ReportPaper, TaggedReport
 from papers.models import Status
 from papers.site.markdown import render_markdown
+from tests.demo_state import fixture_rows
 from tests.factories import run_synth
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def synth():
+def make_synth():
     return run_synth(500, 5)
+
+
+_kept_rows, synth = fixture_rows(make_synth)
 
 
 def test_one_report_per_fifty_papers_linked_to_papers_and_tags(synth):

@@ -19,6 +19,7 @@ from config import search as search_view
 from papers.models import Paper
 from papers.site import cache
 from tests.blog.factories import ReportFactory, at
+from tests.demo_state import fixture_rows
 from tests.factories import PaperFactory
 
 pytestmark = pytest.mark.django_db
@@ -71,14 +72,7 @@ class Calls:
         return made
 
 
-@pytest.fixture
-def broad(monkeypatch):
-    """A broad query in small: over MAX_HITS_PER_KIND matches, two title candidates and
-    one other match ranked. The titles' pks, lowest first: an unrelated paper, three title
-    hits, then two abstract-only matches; a report and its tags for the other kinds."""
-    monkeypatch.setattr(search_view, "MAX_HITS_PER_KIND", 3)
-    monkeypatch.setattr(search_view, "TITLE_CANDIDATES", 2)
-    monkeypatch.setattr(search_view, "OTHER_CANDIDATES", 1)
+def make_broad_rows():
     papers = {
         "unrelated": PaperFactory(title="Graph networks", year=2019, tags=["graphs"]),
         "first": PaperFactory(title="Diffusion first", year=2020, tags=["a", "b"]),
@@ -89,6 +83,21 @@ def broad(monkeypatch):
     }
     papers["report"] = ReportFactory(title="Diffusion report", tags=["a"], published_at=at(2022))
     return papers
+
+
+_kept_rows, broad_rows = fixture_rows(make_broad_rows)
+
+
+@pytest.fixture
+def broad(monkeypatch, broad_rows):
+    """A broad query in small: over MAX_HITS_PER_KIND matches, two title candidates and
+    one other match ranked. The titles' pks, lowest first: an unrelated paper, three title
+    hits, then two abstract-only matches; a report and its tags for the other kinds (their
+    rows made once per process: ``make_broad_rows``)."""
+    monkeypatch.setattr(search_view, "MAX_HITS_PER_KIND", 3)
+    monkeypatch.setattr(search_view, "TITLE_CANDIDATES", 2)
+    monkeypatch.setattr(search_view, "OTHER_CANDIDATES", 1)
+    return broad_rows
 
 
 def _edit(row, **fields):

@@ -382,6 +382,29 @@ def test_a_page_that_needs_no_database_asks_no_scheduled_moment(client):
     assert _schedule_lookups(rendered.captured_queries)  # the render settles it
 
 
+def test_a_render_that_settles_the_moment_reads_the_version_and_the_moment_once(
+    client, paper, monkeypatch
+):
+    """After a cache clear the first visitor makes the version; the next render finds its
+    scheduled moment missing, asks the database after the render and stores the answer,
+    reading the version and the moment's key from the shared cache once each."""
+    cache.clear()
+    _due.clear()
+    assert client.get(LIST).status_code == 200  # the version made by this request
+    version = cache.get(VERSION_KEY)
+    due_key = f"papershelf:{version}:due"
+    assert cache.get(due_key) is None  # nobody has looked it up yet
+    reads = []
+    get = cache.get
+    monkeypatch.setattr(cache, "get", lambda key, *a, **k: reads.append(key) or get(key, *a, **k))
+    with CaptureQueriesContext(connection) as rendered:
+        assert client.get(LIST, {"sort": "title"}).status_code == 200  # not the stored page
+    assert _schedule_lookups(rendered.captured_queries)  # the render settled it
+    assert reads.count(VERSION_KEY) == 1
+    assert reads.count(due_key) == 1
+    assert get(due_key) == 0  # stored: nothing is scheduled
+
+
 def test_an_authors_coauthors_are_kept_until_a_byline_changes(client):
     ada, bo, cy = (AuthorFactory(name=name) for name in ("Ada Cached", "Bo Cached", "Cy Cached"))
     paper = PaperFactory(title="Shared paper", authors=[ada, bo])

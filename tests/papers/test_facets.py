@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from papers.models import Paper, Status, Venue
+from tests.demo_state import fixture_rows
 from tests.factories import AuthorFactory, PaperFactory
 
 pytestmark = pytest.mark.django_db
@@ -14,8 +15,7 @@ pytestmark = pytest.mark.django_db
 LIST = reverse("papers:paper_list")
 
 
-@pytest.fixture
-def library():
+def make_library():
     ann, bob, cid = (AuthorFactory(name=n) for n in ["Ann Archer", "Bob Baker", "Cid Cole"])
     rows = [
         # title, year, venue, tags, authors
@@ -32,6 +32,9 @@ def library():
     PaperFactory(title="Draft", year=2020, venue="CVPR 2020", tags=["vision"], authors=[ann],
                  status=Status.DRAFT)  # fmt: skip
     return {"ann": ann, "bob": bob, "cid": cid}
+
+
+_kept_rows, library = fixture_rows(make_library)
 
 
 def orm_papers(params):

@@ -11,6 +11,7 @@ from papers import facets
 from papers.jobs.models import Job
 from papers.models import Authorship, Status
 from papers.site.cache import bump_content_version
+from tests.demo_state import fixture_rows
 from tests.factories import AuthorFactory, PaperFactory
 from tests.jobs_worker import run_queued_jobs
 from tests.papers.test_facets import _sidebar
@@ -21,8 +22,7 @@ LIST = reverse("papers:paper_list")
 TAG = {"tag": "vision"}
 
 
-@pytest.fixture
-def tagged():
+def make_tagged():
     ann, bob = AuthorFactory(name="Ann Archer"), AuthorFactory(name="Bob Baker")
     first = PaperFactory(title="First", year=2020, venue="CVPR 2020", tags=["vision"],
                          authors=[ann])  # fmt: skip
@@ -30,6 +30,9 @@ def tagged():
                  authors=[ann])  # fmt: skip
     PaperFactory(title="Elsewhere", year=2021, tags=["language"], authors=[bob])
     return {"ann": ann, "bob": bob, "first": first}
+
+
+_kept_rows, tagged = fixture_rows(make_tagged)
 
 
 def _authors(response):

@@ -12,14 +12,17 @@ from blog.models import Report
 from papers.models import Author, Authorship, Paper, Status, Tag, TaggedPaper
 from papers.site.markdown import render_markdown
 from readinggroup.models import Presentation, Presenter
+from tests.demo_state import fixture_rows
 from tests.factories import PaperFactory, run_synth
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def synth():
+def make_synth():
     return run_synth(300, 7)
+
+
+_kept_rows, synth = fixture_rows(make_synth)
 
 
 def test_synth_fills_the_database_with_the_shapes_of_a_real_one(synth):

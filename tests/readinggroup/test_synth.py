@@ -5,14 +5,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from readinggroup.models import Presentation
+from tests.demo_state import fixture_rows
 from tests.factories import run_synth
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def synth():
+def make_synth():
     return run_synth(2000, 5)
+
+
+_kept_rows, synth = fixture_rows(make_synth)
 
 
 def test_weekly_sessions_past_and_upcoming(synth):

@@ -6,6 +6,7 @@ half-saved."""
 import json
 import os
 import time
+from functools import partial
 from io import StringIO
 
 import pybtex.database
@@ -23,6 +24,7 @@ from pylatexenc import latex2text
 from papers.citations.formats import FORMATS
 from papers.intake.files import FileImportError, import_file
 from papers.models import Paper
+from tests.demo_state import FixtureRows
 from tests.factories import AuthorFactory, PaperFactory
 
 pytestmark = pytest.mark.django_db
@@ -50,6 +52,25 @@ def _paper(title):
     return Paper.objects.for_export().get(pk=paper.pk)
 
 
+# Each title's paper made once per test process and put back for each of its five tests
+# (tests/demo_state.py; one FixtureRows per title, as fixture_rows makes one per module).
+_kept_papers = {title: FixtureRows(partial(_paper, title)) for title in HOSTILE_TITLES}
+
+
+@pytest.fixture(scope="session")
+def _kept_rows(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        for rows in _kept_papers.values():
+            rows.take()
+    return _kept_papers
+
+
+@pytest.fixture
+def paper(db, _kept_rows, title):
+    """``_paper(title)``: the parametrised title's paper, with its four hostile names."""
+    return _kept_rows[title].restore()
+
+
 def _export(paper, name):
     return FORMATS[name].write([paper], full=True)
 
@@ -73,8 +94,7 @@ _latex = latex2text.LatexNodes2Text(
 
 @pytest.mark.parametrize("dialect", ["bibtex", "biblatex"])
 @pytest.mark.parametrize("title", HOSTILE_TITLES)
-def test_bibtex_exports_of_hostile_text_read_back_by_pybtex(title, dialect):
-    paper = _paper(title)
+def test_bibtex_exports_of_hostile_text_read_back_by_pybtex(paper, dialect):
     data = pybtex.database.parse_string(_export(paper, dialect), "bibtex")
     [entry] = data.entries.values()
     # pybtex keeps the LaTeX; pylatexenc (another independent decoder) turns it into text.
@@ -91,8 +111,7 @@ def test_bibtex_exports_of_hostile_text_read_back_by_pybtex(title, dialect):
 
 
 @pytest.mark.parametrize("title", HOSTILE_TITLES)
-def test_ris_export_of_hostile_text_read_back_by_rispy(title):
-    paper = _paper(title)
+def test_ris_export_of_hostile_text_read_back_by_rispy(paper):
     [record] = rispy.loads(_export(paper, "ris"))
     assert record["title"] == paper.title
     assert record["authors"] == ["O'Neil, Zoë {Brace}", "العربي, محمد", "小龙, 李",
@@ -101,8 +120,7 @@ def test_ris_export_of_hostile_text_read_back_by_rispy(title):
 
 
 @pytest.mark.parametrize("title", HOSTILE_TITLES)
-def test_csljson_export_of_hostile_text_read_back_by_citeproc(title):
-    paper = _paper(title)
+def test_csljson_export_of_hostile_text_read_back_by_citeproc(paper):
     [item] = json.loads(_export(paper, "csljson"))
     assert item["title"] == paper.title
     bibliography = CitationStylesBibliography(
@@ -116,8 +134,7 @@ def test_csljson_export_of_hostile_text_read_back_by_citeproc(title):
 
 
 @pytest.mark.parametrize("title", HOSTILE_TITLES)
-def test_cite_box_and_downloads_of_hostile_text_answer_200_not_500(client, title):
-    paper = _paper(title)
+def test_cite_box_and_downloads_of_hostile_text_answer_200_not_500(client, paper):
     assert client.get(paper.get_absolute_url()).status_code == 200
     for name in FORMATS:
         assert client.get(reverse(f"papers:paper_{name}", args=[paper.slug])).status_code == 200

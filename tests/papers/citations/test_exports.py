@@ -21,6 +21,7 @@ from papers.citations.formats import FORMATS
 from papers.citations.kinds import entry_type
 from papers.intake import latex
 from papers.models import Paper, Status
+from tests.demo_state import fixture_rows
 from tests.factories import AuthorFactory, PaperFactory
 
 pytestmark = pytest.mark.django_db
@@ -36,8 +37,7 @@ def _paper(**fields):
     return Paper.objects.for_export().get(pk=paper.pk)
 
 
-@pytest.fixture
-def lora():
+def make_lora():
     return _paper(
         title="LoRA: Low-Rank Adaptation of Large Language Models",
         year=2021,
@@ -46,6 +46,9 @@ def lora():
         arxiv_id="2106.09685",
         tags=["language"],
     )
+
+
+_kept_rows, lora = fixture_rows(make_lora)
 
 
 # --- BibTeX: months, capitals, entry types --------------------------------------------
@@ -220,7 +223,7 @@ def test_cite_box_escapes_markup_in_the_title(client):
 
 
 @pytest.mark.parametrize("name", ["bibtex", "biblatex", "ris", "csljson"])
-def test_admin_exports_the_filtered_changelist_and_the_selection(admin_client, lora, name):
+def test_admin_exports_the_filtered_changelist_and_the_selection(lora, admin_client, name):
     draft = _paper(title="Draft Paper", status=Status.DRAFT)
     response = admin_client.get(
         reverse(f"admin:papers_paper_export_{name}"), {"status__exact": "draft"}
@@ -236,7 +239,7 @@ def test_admin_exports_the_filtered_changelist_and_the_selection(admin_client, l
     assert "Draft Paper" in body and "Low-Rank" in body
 
 
-def test_admin_export_needs_view_permission(client, staff_user, lora):
+def test_admin_export_needs_view_permission(lora, client, staff_user):
     client.force_login(staff_user)
     assert client.get(reverse("admin:papers_paper_export_ris")).status_code == 403
 

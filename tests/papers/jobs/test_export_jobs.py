@@ -12,6 +12,7 @@ from django.urls import reverse
 from papers import exports
 from papers.jobs.models import Job
 from papers.models import Paper
+from tests.demo_state import fixture_rows
 from tests.factories import AuthorFactory, PaperFactory
 from tests.jobs_worker import run_queued_jobs
 
@@ -21,16 +22,24 @@ EXPORT_BIBTEX = reverse("admin:papers_paper_export_bibtex")
 CHANGELIST = reverse("admin:papers_paper_changelist")
 
 
-@pytest.fixture
-def six_papers(monkeypatch):
-    """Six papers, and an in-request limit of three (the real one is 500)."""
-    monkeypatch.setattr(exports, "IN_REQUEST", 3)
-    monkeypatch.setattr(exports, "BATCH", 4)  # two batches in the job
+def make_six_papers():
     author = AuthorFactory(name="Émile Bórel")
     return [
         PaperFactory(title=f"Paper {n} on “quotes” & 50% of $x^2$", year=2010 + n, authors=[author])
         for n in range(6)
     ]
+
+
+_kept_rows, six_paper_rows = fixture_rows(make_six_papers)
+
+
+@pytest.fixture
+def six_papers(monkeypatch, six_paper_rows):
+    """Six papers (their rows made once per process), and an in-request limit of three
+    (the real one is 500)."""
+    monkeypatch.setattr(exports, "IN_REQUEST", 3)
+    monkeypatch.setattr(exports, "BATCH", 4)  # two batches in the job
+    return six_paper_rows
 
 
 def _export_jobs():
@@ -43,7 +52,7 @@ def _file(client, job):
     return response
 
 
-def test_an_export_within_the_limit_is_downloaded_in_the_request(admin_client, six_papers):
+def test_an_export_within_the_limit_is_downloaded_in_the_request(six_papers, admin_client):
     response = admin_client.get(EXPORT_BIBTEX + "?year__exact=2011")
 
     assert response.status_code == 200
@@ -52,7 +61,7 @@ def test_an_export_within_the_limit_is_downloaded_in_the_request(admin_client, s
     assert not _export_jobs().exists()
 
 
-def test_a_get_past_the_limit_shows_a_form_and_starts_no_job(admin_client, six_papers):
+def test_a_get_past_the_limit_shows_a_form_and_starts_no_job(six_papers, admin_client):
     response = admin_client.get(EXPORT_BIBTEX)
 
     assert response.status_code == 200
@@ -61,7 +70,7 @@ def test_a_get_past_the_limit_shows_a_form_and_starts_no_job(admin_client, six_p
     assert not _export_jobs().exists()
 
 
-def test_the_export_post_without_its_csrf_token_is_refused(superuser, six_papers):
+def test_the_export_post_without_its_csrf_token_is_refused(six_papers, superuser):
     client = Client(enforce_csrf_checks=True)
     client.force_login(superuser)
 
@@ -69,7 +78,7 @@ def test_the_export_post_without_its_csrf_token_is_refused(superuser, six_papers
     assert not _export_jobs().exists()
 
 
-def test_the_form_posted_twice_queues_one_export_job(admin_client, six_papers):
+def test_the_form_posted_twice_queues_one_export_job(six_papers, admin_client):
     first = admin_client.post(EXPORT_BIBTEX)
     second = admin_client.post(EXPORT_BIBTEX)
 
@@ -81,14 +90,14 @@ def test_the_form_posted_twice_queues_one_export_job(admin_client, six_papers):
     assert job.params["papers"] == [paper.pk for paper in reversed(six_papers)]
 
 
-def test_the_export_keeps_the_changelist_filter(admin_client, six_papers):
+def test_the_export_keeps_the_changelist_filter(six_papers, admin_client):
     admin_client.post(EXPORT_BIBTEX + "?year__gte=2012")
 
     assert len(_export_jobs().get().params["papers"]) == 4
 
 
 @pytest.mark.parametrize("action", ["export_ris_action", "export_csljson_action"])
-def test_the_export_action_on_many_selected_papers_queues_a_job(admin_client, six_papers, action):
+def test_the_export_action_on_many_selected_papers_queues_a_job(six_papers, admin_client, action):
     response = admin_client.post(
         CHANGELIST,
         {"action": action, "_selected_action": [paper.pk for paper in six_papers]},
@@ -123,7 +132,7 @@ def test_a_real_worker_writes_the_export_and_its_page_offers_the_download(
         ("ris", lambda text: len(rispy.loads(text))),
     ],
 )
-def test_each_format_exported_by_a_job_reads_back_whole(admin_client, six_papers, format, count):
+def test_each_format_exported_by_a_job_reads_back_whole(six_papers, admin_client, format, count):
     admin_client.post(reverse(f"admin:papers_paper_export_{format}"))
     [job] = run_queued_jobs(exports.EXPORT)
 
@@ -131,7 +140,7 @@ def test_each_format_exported_by_a_job_reads_back_whole(admin_client, six_papers
     assert count(_file(admin_client, job).content.decode()) == 6
 
 
-def test_a_paper_deleted_before_the_export_runs_is_left_out(admin_client, six_papers):
+def test_a_paper_deleted_before_the_export_runs_is_left_out(six_papers, admin_client):
     admin_client.post(EXPORT_BIBTEX)
     six_papers[0].delete()
     [job] = run_queued_jobs(exports.EXPORT)
@@ -142,7 +151,7 @@ def test_a_paper_deleted_before_the_export_runs_is_left_out(admin_client, six_pa
     assert len(pybtex.database.parse_string(text, "bibtex").entries) == 5
 
 
-def test_a_job_with_no_file_answers_404(admin_client, six_papers):
+def test_a_job_with_no_file_answers_404(six_papers, admin_client):
     admin_client.post(EXPORT_BIBTEX)
     job = _export_jobs().get()
 
@@ -150,7 +159,7 @@ def test_a_job_with_no_file_answers_404(admin_client, six_papers):
     assert admin_client.get(reverse("admin:papers_job_file", args=[job.pk + 99])).status_code == 404
 
 
-def test_another_editors_export_file_is_refused(editor_user, superuser, six_papers):
+def test_another_editors_export_file_is_refused(six_papers, editor_user, superuser):
     boss = Client()
     boss.force_login(superuser)
     boss.post(EXPORT_BIBTEX)
@@ -164,7 +173,7 @@ def test_another_editors_export_file_is_refused(editor_user, superuser, six_pape
     assert Paper.objects.count() == 6
 
 
-def test_queueing_a_large_export_reads_the_ids_and_no_paper_text(admin_client, six_papers):
+def test_queueing_a_large_export_reads_the_ids_and_no_paper_text(six_papers, admin_client):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
