@@ -1,6 +1,8 @@
 """Fixtures shared by the whole suite: users, a clean media folder, database checks."""
 
+import hashlib
 import os
+import sys
 import unittest
 
 import pytest
@@ -29,6 +31,53 @@ def _empty_cache():
     cache.clear()
     with pdf._verdicts_lock:
         pdf._verdicts.clear()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _slides_checker_verdicts():
+    """The slides checker's verdicts, kept for this test process: its answer for a file.
+
+    The checker (readinggroup/pdf.py) starts a fresh, bounded interpreter per file, ~0.2 s
+    of CPU, and ``_empty_cache`` forgets the site's own few verdicts before each test; the
+    tests that upload the same drawn deck (tests/readinggroup/pdfs.py) started ~15 checkers
+    for one file in tests/readinggroup alone. A verdict depends on the file, the checker's
+    limits, its timeout and its program, all in the key, so a test that changes one runs it
+    afresh; only what the site itself remembers is kept (a cover, or a refusal for what the
+    file holds, not running out of time or memory). A test that replaces
+    ``subprocess.run`` gets no kept verdict. The dictionary is the value, for the tests of
+    this (tests/config/test_slides_verdicts_kept.py)."""
+    from readinggroup import pdf
+
+    run_worker, run = pdf._run_worker, pdf.subprocess.run
+    kept = {}
+
+    def remembered(data, timeout=None):
+        if pdf.subprocess.run is not run:
+            return run_worker(data, timeout)
+        key = (
+            hashlib.sha256(data).digest(),
+            timeout or pdf.CHECK_TIMEOUT_SECONDS,
+            pdf.CHECK_CPU_SECONDS,
+            pdf.CHECK_MEMORY_BYTES,
+            str(pdf.WORKER),
+            sys.executable,
+        )
+        if key not in kept:
+            try:
+                kept[key] = run_worker(data, timeout)
+            except pdf.SlidesError as error:
+                if error.code in ("too_complex", "unavailable"):
+                    raise
+                kept[key] = (error.message, error.code, error.params)
+        verdict = kept[key]
+        if isinstance(verdict, tuple):
+            message, code, params = verdict
+            raise pdf.SlidesError(message, code=code, params=params)
+        return verdict
+
+    pdf._run_worker = remembered
+    yield kept
+    pdf._run_worker = run_worker
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """``manage.py demo`` adds reading-group sessions once, with slides it draws itself."""
 
+import time
 from io import StringIO
 
 import pypdfium2
@@ -76,6 +77,14 @@ def test_demo_slides_are_multi_page_pdfs():
     document = pypdfium2.PdfDocument(data)
     assert len(document) == 2
     document.close()
+
+
+def test_a_demo_deck_is_the_same_file_whenever_it_is_drawn(monkeypatch):
+    # Pillow would stamp the current second; here the second moves between the two decks.
+    deck = ("A title", ["Someone"], [("Heading", ["a point"])])
+    first = demo.slides_pdf(9, *deck)
+    monkeypatch.setattr(time, "gmtime", lambda *seconds: time.localtime(86_400 * 365))
+    assert demo.slides_pdf(9, *deck) == first
 
 
 def test_demo_members_make_a_live_queue_once(demo_loaded):
