@@ -51,6 +51,9 @@ if os.environ.get("PAPERSHELF_TEST_JOB_PROGRESS_EVERY"):
 JOB_STATUS_POLL_MS = 200
 # Job kinds for the queue's own tests (tests/jobapp/kinds.py), in workers too.
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.jobapp"]  # noqa: F405
+# The flush after a transactional test keeps the content types and permissions that
+# post_migrate would make again (tests/testdb/management/commands/flush.py).
+INSTALLED_APPS += ["tests.testdb"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

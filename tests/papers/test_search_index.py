@@ -107,6 +107,25 @@ def test_rebuild_covers_every_row_in_constant_queries_per_batch(
     assert all("Grace Hopper" in text and "Bulk loaded paper" in text for text in texts)
 
 
+def test_a_batch_of_documents_is_written_by_one_update_per_batch_on_postgresql():
+    """PostgreSQL parses and plans every statement psycopg sends (values are in its text):
+    a batch's rows go in one ``UPDATE … FROM unnest``. SQLite prepares one statement and
+    runs it for each row."""
+    _bulk_papers(7)
+    updates = []  # rows each UPDATE sent to the database was run for
+
+    def record(execute, sql, params, many, context):
+        if sql.startswith("UPDATE"):
+            updates.append(len(params) if many else 1)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        search.rebuild_documents(Paper, batch_size=5)
+    assert updates == ([1, 1] if search.uses_postgres() else [5, 2])
+    texts = Paper.objects.values_list("search_text", flat=True)
+    assert all("Grace Hopper" in text and "Bulk loaded paper" in text for text in texts)
+
+
 def _document_rewritten(obj, write):
     """Whether ``write()`` wrote ``obj``'s row again: on PostgreSQL a written row is a new
     version (``ctid``) even when its values are equal; SQLite counts the rows written."""

@@ -1,0 +1,1 @@
+"""The test database's own commands (installed by tests/settings.py only)."""
