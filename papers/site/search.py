@@ -26,7 +26,7 @@ from django.contrib.postgres.search import (
     TrigramSimilarity,
     TrigramWordSimilarity,
 )
-from django.db import connections
+from django.db import connections, transaction
 from django.db.models import (
     Case,
     Exists,
@@ -296,7 +296,17 @@ def _write_documents(model, rows, using):
             f"OR {table}.{vector} IS DISTINCT FROM {computed})"
         )
         if rows:
-            with connection.cursor() as cursor:
+            # (savepoint=False: a transaction only when the caller has none, no savepoint.)
+            with transaction.atomic(using=using, savepoint=False), connection.cursor() as cursor:
+                if len(rows) > 1:
+                    # The join locks the rows in its plan's order; two batches that overlap
+                    # (an author merge beside a tag merge) could then deadlock. Locked
+                    # first in primary key order, as one UPDATE per row did.
+                    cursor.execute(
+                        f"SELECT 1 FROM {table} WHERE {pk} = ANY(%(pk)s::{pk_type}[]) "  # noqa: S608
+                        f"ORDER BY {pk} FOR UPDATE",
+                        {"pk": columns["pk"]},
+                    )
                 cursor.execute(sql, {"config": CONFIG, **columns})
         return
     sql = f"UPDATE {table} SET {text} = %s WHERE {pk} = %s AND {text} IS NOT %s"  # noqa: S608
