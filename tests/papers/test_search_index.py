@@ -126,6 +126,29 @@ def test_a_batch_of_documents_is_written_by_one_update_per_batch_on_postgresql()
     assert all("Grace Hopper" in text and "Bulk loaded paper" in text for text in texts)
 
 
+@pytest.mark.skipif(not search.uses_postgres(), reason="one UPDATE per row on SQLite")
+def test_a_batch_locks_its_rows_in_primary_key_order_before_its_one_update():
+    """The batch's join locks rows in its plan's order: two overlapping batches could
+    deadlock, so the rows are locked first by primary key, in the UPDATE's transaction."""
+    _bulk_papers(7)
+    statements = []
+
+    def record(execute, sql, params, many, context):
+        if sql.startswith("UPDATE") or "FOR UPDATE" in sql:
+            statements.append((sql.split()[0], connection.in_atomic_block))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        search.rebuild_documents(Paper, batch_size=5)
+    # Batches of 5 and 2: each UPDATE right after its rows' lock, both in one transaction.
+    assert statements == [("SELECT", True), ("UPDATE", True)] * 2
+    with connection.cursor() as cursor:
+        sql = "SELECT 1 FROM papers_paper WHERE id = ANY(%s) ORDER BY id FOR UPDATE"
+        cursor.execute(f"EXPLAIN {sql}", [[1, 2]])
+        plan = [row[0].strip() for row in cursor.fetchall()]
+    assert plan[0].startswith("LockRows")  # rows locked as the ordered scan returns them
+
+
 def _document_rewritten(obj, write):
     """Whether ``write()`` wrote ``obj``'s row again: on PostgreSQL a written row is a new
     version (``ctid``) even when its values are equal; SQLite counts the rows written."""
