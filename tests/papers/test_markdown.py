@@ -118,6 +118,20 @@ def test_sanitising_twice_changes_nothing():
     assert sanitize_html(html) == html
 
 
+def test_sanitising_builds_no_sanitizer_per_text(monkeypatch):
+    """The allowlist's sanitizer is built once (papers/site/markdown.py ``_CLEANER``):
+    ``nh3.clean`` with the allowlists would build it again for every text."""
+    import nh3
+
+    def refused(*args, **kwargs):
+        raise AssertionError("a sanitizer built for one text")
+
+    monkeypatch.setattr(nh3, "clean", refused)
+    monkeypatch.setattr(nh3, "Cleaner", refused)
+    html = sanitize_html('<p onclick="x()">a <script>b</script><a href="https://e.org">c</a></p>')
+    assert html == '<p>a <a href="https://e.org" rel="noopener noreferrer">c</a></p>'
+
+
 @pytest.mark.parametrize(
     "source", ["[" * 13000, "> " * 1000, "[a](" * 3000, "![" * 3000, "[" * 40 + "]" * 40]
 )

@@ -19,6 +19,7 @@ from readinggroup.pdf import SlidesError, render_cover, validate_slides
 from tests.jobs_worker import run_queued_jobs
 from tests.readinggroup.pdfs import (
     _stream,
+    deflated_repeats,
     inflating_stream_pdf,
     pdf_bytes,
     shared_stream_pdf,
@@ -247,3 +248,14 @@ def test_the_checkers_own_limits_stop_a_heavy_pdf_before_the_wall_clock_does(mon
     assert time.monotonic() - started < 60  # ended by its limits, not by the 120 s timeout
     assert "The slides checker ended with " in caplog.text  # not a verdict: it was stopped
     assert "too long or too much memory" in caught.value.messages[0]
+
+
+def test_a_repeated_blocks_stream_inflates_to_the_blocks_with_their_checksum():
+    """The inflating stream and the image bomb copy one compressed block
+    (tests/readinggroup/pdfs.py): what they inflate to must be the data they name, with the
+    zlib checksum of all of it (``zlib.decompress`` checks it)."""
+    import zlib
+
+    block = b"0 0 m 1 1 l n\n" * 1000
+    assert zlib.decompress(deflated_repeats(block, 50)) == block * 50
+    assert zlib.decompressobj().decompress(deflated_repeats(block, 1)) == block
