@@ -165,6 +165,18 @@ def _remember(key, verdict):
             _verdicts.popitem(last=False)
 
 
+def _verdict(data, timeout=None):
+    """The checker's verdict on ``data`` as it is remembered: the cover's PNG bytes, or
+    ``(message, code, params)`` of a refusal for what the file holds. Running out of time
+    or memory, or no process starting, may end otherwise next time: raised, not returned."""
+    try:
+        return _run_worker(data, timeout)
+    except SlidesError as error:
+        if error.code in ("too_complex", "unavailable"):
+            raise
+        return (error.message, error.code, error.params)
+
+
 def _checked_cover(data, timeout=None):
     """The cover of ``data`` once it has passed every check; ``SlidesError`` otherwise."""
     _check_structure(data)
@@ -172,13 +184,7 @@ def _checked_cover(data, timeout=None):
     with _verdicts_lock:
         verdict = _verdicts.get(key)
     if verdict is None:
-        try:
-            verdict = _run_worker(data, timeout)
-        except SlidesError as error:
-            # What the file holds is refused every time; running out of time may not be.
-            if error.code not in ("too_complex", "unavailable"):
-                _remember(key, (error.message, error.code, error.params))
-            raise
+        verdict = _verdict(data, timeout)
         _remember(key, verdict)
     if isinstance(verdict, tuple):
         message, code, params = verdict
